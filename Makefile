@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mmapport - port in-tree ->mmap handlers to ->mmap_prepare.
+#
+#   make          build bin/mmapport
+#   make deps     install what is missing (Debian packages; sparse from source if needed)
+#   make run      deps, build, fetch the default kernel tree, run the whole pipeline
+#   make check    deps, build, run the test suite (TAP, under prove)
+#   make bench    the exhaustive runs and the timing ratios
+
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+            $(shell pkg-config --cflags jansson 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+
+# Kernel tree: KERNEL=/path uses the user's own; otherwise Debian's newest
+# linux-source-$(KVER).* is fetched once into the cache.
+KVER     ?= 7
+OUT      ?= $(CURDIR)/out
+PATHS    ?=
+JOBS     ?= $(shell nproc)
+
+SRCS     := $(wildcard tools/*.c)
+OBJS     := $(patsubst tools/%.c,build/obj/%.o,$(SRCS))
+
+all: bin/mmapport
+
+bin/mmapport: $(OBJS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+build/obj/%.o: tools/%.c $(wildcard tools/*.h)
+	@mkdir -p build/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+deps:
+	tools/deps.sh
+
+tree:
+	@tools/tree.sh "$(KERNEL)" "$(KVER)"
+
+run: deps all
+	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
+	tools/deps.sh --tree "$$tree" && \
+	bin/mmapport run --tree "$$tree" --out "$(OUT)" $(if $(PATHS),--paths $(PATHS)) \
+		$(if $(EXTERNAL),--external $(EXTERNAL))
+
+check: deps all
+	prove -v tests/
+
+bench: deps all
+	tests/bench.sh
+
+clean:
+	rm -rf build/obj bin
+
+.PHONY: all deps tree run check bench clean

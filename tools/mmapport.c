@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmapport.c - the command: option parsing and the stages in order.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mmapport.h"
+
+struct stage {
+	const char *name;
+	int (*fn)(struct options *o);
+	const char *usage;
+};
+
+static const char common_help[] =
+	"  --tree PATH      kernel tree to read (never written; default: $KERNEL)\n"
+	"  --out DIR        results and the work tree (default: ./mmapport-out)\n"
+	"  --paths P...     only these tree-relative files or directories\n"
+	"                   (repeat the option or separate with commas)\n"
+	"  --external DIR   an out-of-tree driver directory built against --tree\n"
+	"  --api PROFILE    mainline or rfc (default: detected from the tree)\n"
+	"  -v, --verbose    show the commands run\n"
+	"  -h, --help       this text\n";
+
+char *out_path(const struct options *o, const char *name)
+{
+	return xasprintf("%s/%s", o->out, name);
+}
+
+json_t *load_records(const struct options *o)
+{
+	char *p = out_path(o, "records.json");
+	json_t *r;
+
+	if (!path_exists(p))
+		die("%s: no records yet; run 'mmapport classify' (or 'run') first", p);
+	r = json_load_path(p);
+	free(p);
+	return r;
+}
+
+void save_records(const struct options *o, json_t *records)
+{
+	char *p = out_path(o, "records.json");
+
+	if (json_dump_path(records, p))
+		die("%s: cannot write", p);
+	free(p);
+}
+
+static void need_tree(struct options *o)
+{
+	char *mk;
+
+	if (!o->tree)
+		o->tree = getenv("KERNEL");
+	if (!o->tree)
+		die("no kernel tree: give --tree PATH (or set KERNEL)");
+	if (!is_dir(o->tree))
+		die("%s: not a directory", o->tree);
+	mk = xasprintf("%s/Makefile", o->tree);
+	if (!path_exists(mk) || !is_dir(xasprintf("%s/include/linux", o->tree)) ||
+	    !is_dir(xasprintf("%s/arch", o->tree)))
+		die("%s: not a kernel tree (no Makefile, include/linux or arch/)", o->tree);
+	free(mk);
+	o->tree = abs_path(o->tree);
+	if (o->external) {
+		if (!is_dir(o->external))
+			die("%s: not a directory", o->external);
+		o->external = abs_path(o->external);
+	}
+}
+
+static void need_out(struct options *o)
+{
+	if (mkdir_p(o->out))
+		die("%s: cannot create", o->out);
+	o->out = abs_path(o->out);
+}
+
+static void print_summary(json_t *records)
+{
+	json_t *counts = json_object(), *r, *v;
+	size_t i;
+	const char *k;
+	int total = 0;
+
+	json_array_foreach(records, i, r) {
+		const char *t = jstr(r, "ops_type");
+		const char *hook = jstr(r, "hook");
+		char *key = xasprintf("%s.%s", t ? t : "(unknown)", hook ? hook : "?");
+		json_t *c = json_object_get(counts, key);
+
+		json_object_set_new(counts, key, json_integer(c ? json_integer_value(c) + 1 : 1));
+		free(key);
+		total++;
+	}
+	printf("%-48s %6s\n", "ops type.hook", "count");
+	json_object_foreach(counts, k, v)
+		printf("%-48s %6lld\n", k, (long long)json_integer_value(v));
+	printf("%-48s %6d\n", "total", total);
+	json_decref(counts);
+}
+
+static int do_scan(struct options *o)
+{
+	json_t *hooks = NULL, *records;
+	double t0 = now_seconds();
+
+	need_tree(o);
+	records = scan_tree(o->tree, &o->paths, o->external, &hooks);
+	if (o->out_given) {
+		json_t *inv = json_object();
+		char *p;
+
+		need_out(o);
+		json_object_set_new(inv, "tree", json_string(o->tree));
+		json_object_set_new(inv, "hooks", json_incref(hooks));
+		json_object_set_new(inv, "records", json_incref(records));
+		p = out_path(o, "inventory.json");
+		if (json_dump_path(inv, p))
+			die("%s: cannot write", p);
+		free(p);
+		json_decref(inv);
+	}
+	if (o->json) {
+		char *s = json_dumps(records, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		puts(s);
+		free(s);
+	} else {
+		print_summary(records);
+		info("scan: %zu registrations of %zu hook members in %.1f s",
+		     json_array_size(records), json_array_size(hooks), now_seconds() - t0);
+	}
+	json_decref(hooks);
+	json_decref(records);
+	return 0;
+}
+
+static int do_classify(struct options *o)
+{
+	char *inv_path;
+	json_t *inv, *records;
+
+	need_tree(o);
+	need_out(o);
+	inv_path = out_path(o, "inventory.json");
+	if (!path_exists(inv_path)) {
+		info("classify: no inventory yet, scanning first");
+		do_scan(&(struct options){ .tree = o->tree, .out = o->out, .out_given = 1,
+					   .paths = o->paths, .external = o->external });
+	}
+	inv = json_load_path(inv_path);
+	records = json_deep_copy(json_object_get(inv, "records"));
+	classify_records(o->external ? o->external : o->tree, records);
+	save_records(o, records);
+	if (o->json) {
+		char *s = json_dumps(records, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		puts(s);
+		free(s);
+	} else {
+		json_t *counts = json_object(), *r, *v;
+		const char *k;
+		size_t i;
+
+		json_array_foreach(records, i, r) {
+			const char *c = jstr(r, "category");
+			json_t *n = json_object_get(counts, c);
+
+			json_object_set_new(counts, c, json_integer(n ? json_integer_value(n) + 1 : 1));
+		}
+		printf("%-20s %6s\n", "category", "count");
+		json_object_foreach(counts, k, v)
+			printf("%-20s %6lld\n", k, (long long)json_integer_value(v));
+		json_decref(counts);
+	}
+	json_decref(inv);
+	json_decref(records);
+	free(inv_path);
+	return 0;
+}
+
+static int do_convert(struct options *o)
+{
+	json_t *records;
+	int r;
+
+	need_tree(o);
+	need_out(o);
+	records = load_records(o);
+	r = convert_records(o, records);
+	save_records(o, records);
+	json_decref(records);
+	return r;
+}
+
+static int do_check(struct options *o)
+{
+	json_t *records;
+	int r;
+
+	need_tree(o);
+	need_out(o);
+	records = load_records(o);
+	r = check_records(o, records);
+	save_records(o, records);
+	json_decref(records);
+	return r;
+}
+
+static int do_series(struct options *o)
+{
+	json_t *records;
+	int r;
+
+	need_tree(o);
+	need_out(o);
+	records = load_records(o);
+	r = series_records(o, records);
+	save_records(o, records);
+	json_decref(records);
+	return r;
+}
+
+static int do_report(struct options *o)
+{
+	json_t *records, *timings;
+	char *tp;
+	int r;
+
+	need_out(o);
+	records = load_records(o);
+	tp = out_path(o, "timings.json");
+	timings = path_exists(tp) ? json_load_path(tp) : json_object();
+	r = report_records(o, records, timings);
+	json_decref(records);
+	json_decref(timings);
+	free(tp);
+	return r;
+}
+
+static int do_run(struct options *o)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct options *o);
+	} stages[] = {
+		{ "scan", do_scan }, { "classify", do_classify }, { "convert", do_convert },
+		{ "check", do_check }, { "series", do_series },
+	};
+	json_t *timings = json_object();
+	char *tp;
+	size_t i;
+	int r = 0;
+
+	need_tree(o);
+	need_out(o);
+	tp = out_path(o, "timings.json");
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+		double t0 = now_seconds();
+		struct options so = *o;
+
+		so.json = 0;
+		so.out_given = 1;
+		info("=== %s", stages[i].name);
+		r = stages[i].fn(&so);
+		json_object_set_new(timings, stages[i].name, json_real(now_seconds() - t0));
+		json_dump_path(timings, tp);
+		if (r) {
+			warnx("stage %s failed", stages[i].name);
+			break;
+		}
+	}
+	if (!r) {
+		double t0 = now_seconds();
+
+		r = do_report(o);
+		json_object_set_new(timings, "report", json_real(now_seconds() - t0));
+		json_dump_path(timings, tp);
+	}
+	free(tp);
+	json_decref(timings);
+	return r;
+}
+
+static const struct stage stages[] = {
+	{ "scan", do_scan,
+	  "usage: mmapport scan [--json] [--out DIR] [--paths P] [--external DIR] [--tree] TREE\n"
+	  "Find every registration of an mmap hook: file_operations .mmap and\n"
+	  ".mmap_prepare, proc_ops .proc_mmap, and every other ops struct member\n"
+	  "whose name says mmap and whose type takes a struct vm_area_struct *\n"
+	  "(or a struct vm_area_desc *).  --json prints the records as a JSON\n"
+	  "array; otherwise a count per ops type.  With --out, writes\n"
+	  "DIR/inventory.json (hooks found and records).\n" },
+	{ "classify", do_classify,
+	  "usage: mmapport classify [--out DIR] [--tree] TREE\n"
+	  "Give each record of DIR/inventory.json a category (simple, pfn-remap,\n"
+	  "page-insert, stateful, needs-vma, stacked, dispatcher, dma-mmap,\n"
+	  "already-prepare, unparsed) and the facts that decided it; writes\n"
+	  "DIR/records.json.  Scans first when there is no inventory.\n" },
+	{ "convert", do_convert,
+	  "usage: mmapport convert [--out DIR] [--api mainline|rfc] [--tree] TREE\n"
+	  "Convert every simple handler of DIR/records.json to mmap_prepare in the\n"
+	  "work tree DIR/work (a git worktree of TREE, or a scratch copy).  TREE\n"
+	  "itself is never written.  Refuses a tree without mmap_prepare unless\n"
+	  "--api is given.\n" },
+	{ "check", do_check,
+	  "usage: mmapport check [--out DIR] [--tree] TREE\n"
+	  "Build each converted file's object under x86_64 allmodconfig with\n"
+	  "sparse (C=2), before and after the conversion.  A conversion passes\n"
+	  "when its object builds and sparse reports nothing new; a failed one is\n"
+	  "reverted in the work tree and recorded with the first error.  Stops\n"
+	  "with an error when the kernel would skip sparse.\n" },
+	{ "series", do_series,
+	  "usage: mmapport series [--out DIR] [--tree] TREE\n"
+	  "Commit each passing conversion in the work tree, one commit per\n"
+	  "driver, and write DIR/series/ with git format-patch: a cover letter\n"
+	  "counting what was found, converted, passed and left, and a patch per\n"
+	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n" },
+	{ "report", do_report,
+	  "usage: mmapport report [--out DIR]\n"
+	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n" },
+	{ "run", do_run,
+	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--external DIR]\n"
+	  "All stages in order: scan, classify, convert, check, series, report.\n"
+	  "Writes DIR/inventory.json, DIR/records.json, DIR/series/ and\n"
+	  "DIR/report.txt.  An interrupted run resumes; a second run changes\n"
+	  "nothing.\n" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: mmapport COMMAND [OPTIONS] [TREE]\n\n"
+		"Port in-tree ->mmap handlers to ->mmap_prepare.\n\ncommands:\n");
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		fprintf(f, "  %s\n", stages[i].name);
+	fprintf(f, "\n'mmapport COMMAND --help' describes each.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "tree", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "paths", required_argument, NULL, 'p' },
+		{ "external", required_argument, NULL, 'e' },
+		{ "api", required_argument, NULL, 'a' },
+		{ "arch", required_argument, NULL, 'A' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options o = { .out = "mmapport-out", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) };
+	const struct stage *st = NULL;
+	size_t i;
+	int c;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		if (!strcmp(argv[1], stages[i].name))
+			st = &stages[i];
+	if (!st) {
+		fprintf(stderr, "mmapport: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	argv++;
+	argc--;
+	while ((c = getopt_long(argc, argv, "vhj:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o.tree = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			o.out_given = 1;
+			break;
+		case 'p': {
+			char *s = xstrdup(optarg), *tok, *save;
+
+			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				size_t n = strlen(tok);
+
+				while (n > 1 && tok[n - 1] == '/')
+					tok[--n] = '\0';
+				strlist_add(&o.paths, tok);
+			}
+			free(s);
+			break;
+		}
+		case 'e':
+			o.external = optarg;
+			break;
+		case 'a':
+			if (strcmp(optarg, "mainline") && strcmp(optarg, "rfc"))
+				die("--api takes mainline or rfc, not '%s'", optarg);
+			o.api = optarg;
+			break;
+		case 'A':
+			o.arch = optarg;
+			break;
+		case 'j':
+			o.jobs = atoi(optarg) > 0 ? atoi(optarg) : 1;
+			break;
+		case 'J':
+			o.json = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			printf("%s\noptions:\n%s", st->usage, common_help);
+			if (!strcmp(st->name, "scan") || !strcmp(st->name, "classify"))
+				printf("  --json           print the records as JSON on stdout\n");
+			return 0;
+		default:
+			fprintf(stderr, "%s", st->usage);
+			return 2;
+		}
+	}
+	/* A bare TREE argument, then further --paths for run. */
+	for (; optind < argc; optind++) {
+		if (!o.tree)
+			o.tree = argv[optind];
+		else
+			strlist_add(&o.paths, argv[optind]);
+	}
+	return st->fn(&o);
+}

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * util.c - files, processes, lists and JSON plumbing shared by the stages.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *progname = "mmapport";
+int verbose;
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: error: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: warning: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		die("out of memory");
+	return d;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	return s;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc(st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, st.st_size - got);
+
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	if (len)
+		*len = got;
+	return buf;
+}
+
+int write_file(const char *path, const char *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "w");
+
+	if (!f) {
+		free(tmp);
+		return -1;
+	}
+	if (fwrite(data, 1, len, f) != len || fclose(f)) {
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	/* rename() makes the write atomic: an interrupted run leaves the old file. */
+	if (rename(tmp, path)) {
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int mkdir_p(const char *path)
+{
+	char *p = xstrdup(path), *s;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, 0777) && errno != EEXIST) {
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+char *abs_path(const char *path)
+{
+	char *r = realpath(path, NULL);
+
+	return r ? r : xstrdup(path);
+}
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = xstrdup(s);
+}
+
+int strlist_has(const struct strlist *l, const char *s)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+void strlist_free(struct strlist *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int has_suffix(const char *name, const char *const *suffixes)
+{
+	size_t n = strlen(name);
+
+	for (; *suffixes; suffixes++) {
+		size_t m = strlen(*suffixes);
+
+		if (n >= m && !strcmp(name + n - m, *suffixes))
+			return 1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void walk_tree(const char *root, const char *dir, const char *const *suffixes,
+	       const struct strlist *skip, walk_fn fn, void *arg)
+{
+	char *full = *dir ? xasprintf("%s/%s", root, dir) : xstrdup(root);
+	DIR *d = opendir(full);
+	struct strlist names = { 0 };
+	struct dirent *e;
+	int i;
+
+	if (!d) {
+		free(full);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			strlist_add(&names, e->d_name);
+	closedir(d);
+	/* Sorted, so that every run lists records in the same order. */
+	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (i = 0; i < names.n; i++) {
+		char *rel = *dir ? xasprintf("%s/%s", dir, names.v[i]) : xstrdup(names.v[i]);
+		char *path = xasprintf("%s/%s", root, rel);
+		struct stat st;
+
+		if (lstat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				if (!skip || !strlist_has(skip, rel))
+					walk_tree(root, rel, suffixes, skip, fn, arg);
+			} else if (S_ISREG(st.st_mode) && has_suffix(rel, suffixes)) {
+				fn(root, rel, arg);
+			}
+		}
+		free(rel);
+		free(path);
+	}
+	strlist_free(&names);
+	free(full);
+}
+
+int run_cmd(const char *dir, const char *out_path, char *const argv[])
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (dir && chdir(dir)) {
+			perror(dir);
+			_exit(127);
+		}
+		if (out_path) {
+			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+
+			if (fd < 0) {
+				perror(out_path);
+				_exit(127);
+			}
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_sh(const char *dir, const char *out_path, const char *fmt, ...)
+{
+	char *argv[4] = { "/bin/sh", "-c", NULL, NULL };
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	if (vasprintf(&argv[2], fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	if (verbose)
+		info("$ %s", argv[2]);
+	r = run_cmd(dir, out_path, argv);
+	free(argv[2]);
+	return r;
+}
+
+char *run_capture(const char *dir, const char *fmt, ...)
+{
+	char *cmd, *full, *buf = NULL;
+	size_t len = 0, cap = 0;
+	va_list ap;
+	FILE *p;
+	int c;
+
+	va_start(ap, fmt);
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	full = dir ? xasprintf("cd %s && %s", shell_quote(dir), cmd) : xstrdup(cmd);
+	fflush(NULL);
+	p = popen(full, "r");
+	free(cmd);
+	free(full);
+	if (!p)
+		return NULL;
+	while ((c = fgetc(p)) != EOF) {
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 256;
+			buf = xrealloc(buf, cap);
+		}
+		buf[len++] = c;
+	}
+	if (pclose(p) != 0) {
+		free(buf);
+		return NULL;
+	}
+	if (!buf)
+		return xstrdup("");
+	while (len && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Returns a static-lifetime-free string: callers may leak it (short-lived tool). */
+char *shell_quote(const char *s)
+{
+	size_t n = 3;
+	const char *p;
+	char *q, *o;
+
+	for (p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	q = o = xmalloc(n);
+	*o++ = '\'';
+	for (p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return q;
+}
+
+json_t *json_load_path(const char *path)
+{
+	json_error_t err;
+	json_t *j = json_load_file(path, 0, &err);
+
+	if (!j)
+		die("%s:%d: %s", path, err.line, err.text);
+	return j;
+}
+
+int json_dump_path(json_t *j, const char *path)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int r;
+
+	if (!s)
+		return -1;
+	r = write_file(path, s, strlen(s));
+	if (!r) {
+		FILE *f = fopen(path, "a");
+
+		if (f) {
+			fputc('\n', f);
+			fclose(f);
+		}
+	}
+	free(s);
+	return r;
+}
+
+const char *jstr(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int jint(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+}
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *project_dir(void)
+{
+	static char dir[PATH_MAX];
+	ssize_t n;
+	char *s;
+
+	if (dir[0])
+		return dir;
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0)
+		die("cannot find my own path");
+	dir[n] = '\0';
+	/* .../bin/mmapport -> ... */
+	s = strrchr(dir, '/');
+	if (s)
+		*s = '\0';
+	s = strrchr(dir, '/');
+	if (s)
+		*s = '\0';
+	return dir;
+}
