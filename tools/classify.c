@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * classify.c - what each handler does with its VMA, and so its category.
+ *
+ * This first classifier reads the handler's source lexically: it finds
+ * the VMA parameter and looks at every use of it, following static helpers
+ * of the same file that receive the VMA (up to three calls deep).  The
+ * categories and the facts behind them are those of docs/categories.md;
+ * every record gets a category, and "simple" is given only when every use
+ * of the VMA has a descriptor equivalent (REFERENCE §2).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+#include "mmapport.h"
+
+#define MAX_DEPTH 3
+
+/* Categories, strongest reason first: a handler gets the first that applies. */
+enum category {
+	CAT_SIMPLE,
+	CAT_STATEFUL,
+	CAT_NEEDS_VMA,
+	CAT_PAGE_INSERT,
+	CAT_PFN_REMAP,
+	CAT_DMA_MMAP,
+	CAT_STACKED,
+	CAT_UNPARSED,
+	CAT_DISPATCHER,
+	CAT_ALREADY_PREPARE,
+	CAT_NO_HANDLER,
+};
+
+static const char *const cat_names[] = {
+	"simple", "stateful", "needs-vma", "page-insert", "pfn-remap", "dma-mmap",
+	"stacked", "unparsed", "dispatcher", "already-prepare", "no-handler",
+};
+
+/* VMA fields with a descriptor equivalent: read / written. */
+static const char *const fields_read[] = {
+	"vm_start", "vm_end", "vm_pgoff", "vm_file", "vm_page_prot", "vm_mm", "vm_flags", NULL,
+};
+static const char *const fields_write[] = {
+	"vm_pgoff", "vm_page_prot", "vm_ops", "vm_private_data", "vm_file", NULL,
+};
+/* Calls that take the VMA and have a descriptor form. */
+static const char *const calls_simple[] = {
+	"vm_flags_set", "vm_flags_clear", "vma_pages", "vma_set_anonymous",
+	"generic_file_mmap", "generic_file_readonly_mmap", NULL,
+};
+static const char *const calls_remap[] = {
+	"remap_pfn_range", "io_remap_pfn_range", "vm_iomap_memory", "remap_4k_pfn",
+	"io_remap_pfn_range_wc", NULL,
+};
+static const char *const calls_insert[] = {
+	"vm_insert_page", "vm_insert_pages", "vm_map_pages", "vm_map_pages_zero",
+	"remap_vmalloc_range", "remap_vmalloc_range_partial", "vmf_insert_pfn",
+	"vmf_insert_mixed", "vm_insert_kernel_pages", NULL,
+};
+static const char *const calls_stacked[] = {
+	"vfs_mmap", "call_mmap", "dma_buf_mmap", "mmap", NULL,
+};
+/* State that outlives the handler: references and allocations. */
+static const char *const calls_state[] = {
+	"kref_get", "kref_get_unless_zero", "refcount_inc", "refcount_inc_not_zero",
+	"atomic_inc", "atomic_inc_return", "atomic_inc_not_zero", "try_module_get",
+	"get_file", "get_device", "kobject_get", "kmalloc", "kzalloc", "kcalloc",
+	"kvmalloc", "kvzalloc", "vmalloc", "vzalloc", "vmalloc_user", "alloc_pages",
+	"__get_free_pages", "get_zeroed_page", "pm_runtime_get_sync",
+	"pm_runtime_resume_and_get", "idr_alloc", "xa_alloc", NULL,
+};
+
+static int in_list(const struct token *t, const char *const *list);
+
+/* A call that may take state: the list, or a name that says inc/get/alloc. */
+static int takes_state(const struct token *t)
+{
+	char *s;
+	int r;
+
+	if (in_list(t, calls_state))
+		return 1;
+	s = tok_str(t);
+	r = (strstr(s, "_inc") && !strstr(s, "_include")) || strstr(s, "alloc") ||
+	    (strlen(s) > 4 && !strcmp(s + strlen(s) - 4, "_get")) || !strncmp(s, "get_", 4);
+	free(s);
+	return r;
+}
+
+static int in_list(const struct token *t, const char *const *list)
+{
+	for (; *list; list++)
+		if (tok_is(t, *list))
+			return 1;
+	return 0;
+}
+
+struct analysis {
+	enum category cat;
+	json_t *facts;		/* strings a reviewer reads */
+	json_t *uses;		/* VMA uses: "vm_start", "vm_flags_set()", ... */
+	const struct lexer *lx;
+};
+
+static void fact(struct analysis *a, enum category c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fact(struct analysis *a, enum category c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	size_t i;
+	json_t *f;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	json_array_foreach(a->facts, i, f)
+		if (!strcmp(json_string_value(f), s))
+			goto out;
+	json_array_append_new(a->facts, json_string(s));
+out:
+	free(s);
+	if (c > a->cat)
+		a->cat = c;
+}
+
+static void use(struct analysis *a, const char *u)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(a->uses, i, f)
+		if (!strcmp(json_string_value(f), u))
+			return;
+	json_array_append_new(a->uses, json_string(u));
+}
+
+static int match_close(const struct lexer *lx, int i)
+{
+	int depth = 0;
+
+	for (; i < lx->ntoks && lx->toks[i].kind != TOK_EOF; i++) {
+		const struct token *t = &lx->toks[i];
+
+		if (t->kind != TOK_PUNCT)
+			continue;
+		if (tok_is(t, "(") || tok_is(t, "{") || tok_is(t, "["))
+			depth++;
+		else if (tok_is(t, ")") || tok_is(t, "}") || tok_is(t, "]"))
+			if (--depth == 0)
+				return i;
+	}
+	return lx->ntoks - 1;
+}
+
+/* Index of the name token of the definition of function name, or -1. */
+static int find_function(const struct lexer *lx, const char *name, int *body)
+{
+	int i, depth = 0;
+
+	for (i = 0; i + 1 < lx->ntoks; i++) {
+		const struct token *t = lx->toks + i;
+		int c, j;
+
+		if (t->macro >= 0)
+			continue;
+		if (tok_is(t, "{"))
+			depth++;
+		else if (tok_is(t, "}"))
+			depth--;
+		if (depth || t->kind != TOK_IDENT || !tok_is(t + 1, "(") || !tok_is(t, name))
+			continue;
+		c = match_close(lx, i + 1);
+		for (j = c + 1; j < lx->ntoks && j < c + 12; j++) {
+			if (tok_is(lx->toks + j, "{")) {
+				*body = j;
+				return i;
+			}
+			if (tok_is(lx->toks + j, ";") || tok_is(lx->toks + j, ",") ||
+			    tok_is(lx->toks + j, "="))
+				break;
+		}
+	}
+	return -1;
+}
+
+/* Parameter n's name in the list opened at toks[open]; type test on the way. */
+static int param_index_of(const struct lexer *lx, int open, const char *type_word,
+			  char **name)
+{
+	int close = match_close(lx, open), i, idx = 0, start = open + 1;
+
+	for (i = open + 1; i <= close; i++) {
+		const struct token *t = lx->toks + i;
+		int j, has = 0;
+
+		if (tok_is(t, "(") || tok_is(t, "[")) {
+			i = match_close(lx, i);
+			continue;
+		}
+		if (i < close && !tok_is(t, ","))
+			continue;
+		for (j = start; j < i; j++)
+			if (tok_is(lx->toks + j, type_word))
+				has = 1;
+		if (has && lx->toks[i - 1].kind == TOK_IDENT) {
+			*name = tok_str(lx->toks + i - 1);
+			return idx;
+		}
+		idx++;
+		start = i + 1;
+	}
+	return -1;
+}
+
+/* Name of parameter number idx of the function whose "(" is at open. */
+static char *param_name(const struct lexer *lx, int open, int idx)
+{
+	int close = match_close(lx, open), i, n = 0;
+
+	for (i = open + 1; i <= close; i++) {
+		const struct token *t = lx->toks + i;
+
+		if (tok_is(t, "(") || tok_is(t, "[")) {
+			i = match_close(lx, i);
+			continue;
+		}
+		if (i < close && !tok_is(t, ","))
+			continue;
+		if (n++ == idx && lx->toks[i - 1].kind == TOK_IDENT)
+			return tok_str(lx->toks + i - 1);
+	}
+	return NULL;
+}
+
+/* The call whose argument list contains toks[i]: callee index, and arg index. */
+static int enclosing_call(const struct lexer *lx, int i, int start, int *argidx)
+{
+	int depth = 0, arg = 0;
+
+	for (i = i - 1; i > start; i--) {
+		const struct token *t = lx->toks + i;
+
+		if (tok_is(t, ")") || tok_is(t, "]") || tok_is(t, "}"))
+			depth++;
+		else if (tok_is(t, "(") || tok_is(t, "[") || tok_is(t, "{")) {
+			if (depth-- == 0) {
+				if (tok_is(t, "(") && lx->toks[i - 1].kind == TOK_IDENT) {
+					*argidx = arg;
+					return i - 1;
+				}
+				return -1;
+			}
+		} else if (!depth && tok_is(t, ",")) {
+			arg++;
+		} else if (!depth && (tok_is(t, ";") || tok_is(t, "="))) {
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static void analyze(struct analysis *a, int name_tok, int body, const char *vma,
+		    int depth, const char *fn_name);
+
+static void analyze_body(struct analysis *a, int body, const char *vma, int depth,
+			 const char *fn_name)
+{
+	const struct lexer *lx = a->lx;
+	int end = match_close(lx, body), i;
+
+	for (i = body + 1; i < end; i++) {
+		const struct token *t = lx->toks + i;
+		int callee, argidx;
+
+		if ((tok_is(t, "f_op") && tok_is(t + 1, "->") && tok_is(t + 2, "mmap")) ||
+		    (tok_is(t, "can_mmap_file") && tok_is(t + 1, "(")))
+			fact(a, CAT_STACKED, "looks at another file's mmap hook in %s (stacked)",
+			     fn_name);
+		if (t->kind == TOK_IDENT && tok_is(t + 1, "(") && takes_state(t) &&
+		    !tok_is(t - 1, "->") && !tok_is(t - 1, ".")) {
+			char *s = tok_str(t);
+
+			fact(a, CAT_STATEFUL, "%s() takes state (a reference or an allocation) in %s",
+			     s, fn_name);
+			free(s);
+		}
+		if (t->kind != TOK_IDENT || !tok_is(t, vma))
+			continue;
+		if (tok_is(t - 1, "->") || tok_is(t - 1, "."))
+			continue;	/* a member that happens to share the name */
+		if (tok_is(t + 1, "->") && t[2].kind == TOK_IDENT) {
+			const struct token *f = t + 2;
+			int write = tok_is(f + 1, "=") && !tok_is(f + 2, "=");
+			int rmw = (tok_is(f + 1, "|") || tok_is(f + 1, "&")) && tok_is(f + 2, "=");
+			char *fs = tok_str(f);
+
+			if (write && in_list(f, fields_write)) {
+				char *u = xasprintf("%s=", fs);
+
+				use(a, u);
+				free(u);
+			} else if (!write && !rmw && in_list(f, fields_read)) {
+				use(a, fs);
+				if (tok_is(f, "vm_flags") && !tok_is(f + 1, "&"))
+					fact(a, CAT_NEEDS_VMA,
+					     "reads vma->vm_flags other than as a flag test in %s",
+					     fn_name);
+			} else {
+				fact(a, CAT_NEEDS_VMA, "%s vma->%s in %s (no descriptor equivalent)",
+				     write || rmw ? "writes" : "reads", fs, fn_name);
+			}
+			free(fs);
+			continue;
+		}
+		callee = enclosing_call(lx, i, body, &argidx);
+		if (callee < 0) {
+			fact(a, CAT_NEEDS_VMA, "the VMA escapes in %s (line %d): stored or returned",
+			     fn_name, t->line);
+			continue;
+		}
+		{
+			const struct token *c = lx->toks + callee;
+			char *cs = tok_str(c);
+			int cbody, cname;
+
+			if (tok_is(c - 1, "->") && tok_is(c, "mmap")) {
+				fact(a, CAT_STACKED, "calls another file's ->mmap in %s", fn_name);
+			} else if (in_list(c, calls_simple)) {
+				char *u = xasprintf("%s()", cs);
+
+				use(a, u);
+				free(u);
+			} else if (in_list(c, calls_remap)) {
+				fact(a, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s", cs, fn_name);
+			} else if (in_list(c, calls_insert)) {
+				fact(a, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s", cs,
+				     fn_name);
+			} else if (!strncmp(cs, "dma_mmap_", 9) || !strcmp(cs, "dma_buf_mmap")) {
+				fact(a, strcmp(cs, "dma_buf_mmap") ? CAT_DMA_MMAP : CAT_STACKED,
+				     "%s() maps the VMA in %s", cs, fn_name);
+			} else if (in_list(c, calls_stacked)) {
+				fact(a, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s",
+				     cs, fn_name);
+			} else if (depth < MAX_DEPTH && (cname = find_function(lx, cs, &cbody)) >= 0) {
+				char *pn = param_name(lx, cname + 1, argidx);
+
+				if (pn) {
+					analyze(a, cname, cbody, pn, depth + 1, cs);
+					free(pn);
+				} else {
+					fact(a, CAT_NEEDS_VMA, "passes the VMA to %s()", cs);
+				}
+			} else {
+				fact(a, CAT_NEEDS_VMA, "passes the VMA to %s() in %s, which %s", cs,
+				     fn_name, depth < MAX_DEPTH ? "is defined elsewhere" :
+				     "is too deep to follow");
+			}
+			free(cs);
+		}
+	}
+}
+
+static void analyze(struct analysis *a, int name_tok, int body, const char *vma,
+		    int depth, const char *fn_name)
+{
+	analyze_body(a, body, vma, depth, fn_name);
+}
+
+/* Other places that name the handler: a direct call makes it no leaf. */
+static int other_references(const struct lexer *lx, const char *fn, int def)
+{
+	int i, n = 0;
+
+	for (i = 0; i + 1 < lx->ntoks; i++) {
+		const struct token *t = lx->toks + i;
+
+		if (i == def || t->kind != TOK_IDENT || !tok_is(t, fn))
+			continue;
+		/* registrations ".mmap = fn" and prototypes are fine */
+		if (tok_is(t - 1, "=") || tok_is(t + 1, ";") || tok_is(t + 1, ","))
+			continue;
+		if (tok_is(t + 1, "(")) {
+			int c = match_close(lx, i + 1);
+
+			if (tok_is(lx->toks + c + 1, ";") && lx->toks[i - 1].kind == TOK_IDENT)
+				continue;	/* a prototype */
+			n++;
+		} else {
+			n++;
+		}
+	}
+	return n;
+}
+
+/* "x->f_op = &ops" or "replace_fops(f, &ops)": the ops are swapped in later. */
+static int fops_swapped(const struct lexer *lx, const char *ops)
+{
+	int i;
+
+	for (i = 3; i < lx->ntoks; i++) {
+		const struct token *t = lx->toks + i;
+
+		if (t->kind != TOK_IDENT || !tok_is(t, ops) || !tok_is(t - 1, "&"))
+			continue;
+		if ((tok_is(t - 2, "=") && tok_is(t - 3, "f_op")) ||
+		    (tok_is(t - 2, ",") && i > 5 && tok_is(t - 5, "replace_fops")) ||
+		    (tok_is(t - 2, ",") && i > 4 && tok_is(t - 4, "replace_fops")))
+			return 1;
+	}
+	return 0;
+}
+
+struct file_cache {
+	char *rel;
+	char *buf;
+	struct lexer lx;
+};
+
+static void classify_one(const char *tree, json_t *r, struct file_cache *fc)
+{
+	struct analysis a = { .cat = CAT_SIMPLE, .facts = json_array(), .uses = json_array() };
+	const char *fn = jstr(r, "function");
+	const char *ops = jstr(r, "ops_type");
+	json_t *def = json_object_get(r, "definition");
+	const char *confidence = "high";
+	int name_tok, body, idx;
+	char *vma = NULL;
+
+	if (json_is_true(json_object_get(r, "prepare_hook"))) {
+		fact(&a, CAT_ALREADY_PREPARE, "registered as %s.%s, which takes a vm_area_desc",
+		     ops ? ops : "?", jstr(r, "hook"));
+		goto done;
+	}
+	if (!fn) {
+		fact(&a, CAT_NO_HANDLER, "the hook is set to '%s', not to a function",
+		     jstr(r, "value"));
+		goto done;
+	}
+	if (!ops || strcmp(ops, "file_operations")) {
+		fact(&a, CAT_DISPATCHER,
+		     "a leaf of the subsystem hook %s.%s: the subsystem's own ->mmap calls it "
+		     "with the VMA, so it converts together with a prepare variant of that hook",
+		     ops ? ops : "(unknown type)", jstr(r, "hook"));
+		goto done;
+	}
+	if (strcmp(jstr(r, "registration"), "initializer")) {
+		fact(&a, CAT_UNPARSED, "registered through %s %s: convert the macro's users by hand",
+		     jstr(r, "registration"), jstr(r, "macro") ? jstr(r, "macro") : "");
+		confidence = "low";
+	}
+	if (!fc || !json_is_object(def) || (name_tok = find_function(&fc->lx, fn, &body)) < 0) {
+		fact(&a, CAT_UNPARSED, "the definition of %s() is not in %s", fn, jstr(r, "file"));
+		confidence = "low";
+		goto done;
+	}
+	a.lx = &fc->lx;
+	idx = param_index_of(&fc->lx, name_tok + 1, "vm_area_struct", &vma);
+	if (idx < 0) {
+		fact(&a, CAT_UNPARSED, "%s() has no named struct vm_area_struct * parameter", fn);
+		confidence = "low";
+		goto done;
+	}
+	analyze(&a, name_tok, body, vma, 0, fn);
+	if (jstr(r, "ops_var") && fops_swapped(&fc->lx, jstr(r, "ops_var")))
+		fact(&a, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting "
+		     "it alone changes behaviour (REFERENCE 6.8)", jstr(r, "ops_var"));
+	if (other_references(&fc->lx, fn, name_tok))
+		fact(&a, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only "
+		     "registered: it is no leaf", fn);
+	if (a.cat == CAT_SIMPLE)
+		fact(&a, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent%s%s",
+		     json_array_size(a.uses) ? ": " : " (it uses none)", "");
+	json_object_set_new(r, "vma_param", json_string(vma));
+	free(vma);
+done:
+	(void)tree;
+	json_object_set_new(r, "category", json_string(cat_names[a.cat]));
+	json_object_set_new(r, "confidence", json_string(confidence));
+	json_object_set_new(r, "facts", a.facts);
+	json_object_set_new(r, "vma_uses", a.uses);
+}
+
+void classify_records(const char *tree, json_t *records)
+{
+	struct file_cache fc = { 0 };
+	size_t i;
+	json_t *r;
+
+	/* Records come grouped by file from scan: lex each file once. */
+	json_array_foreach(records, i, r) {
+		const char *file = jstr(r, "file");
+
+		if (!fc.rel || strcmp(fc.rel, file)) {
+			char *path = xasprintf("%s/%s", tree, file);
+			size_t len;
+
+			free(fc.rel);
+			free(fc.buf);
+			lex_free(&fc.lx);
+			fc.rel = xstrdup(file);
+			fc.buf = read_file(path, &len);
+			if (!fc.buf || lex_buffer(&fc.lx, fc.buf, len)) {
+				free(fc.buf);
+				fc.buf = NULL;
+			}
+			free(path);
+		}
+		classify_one(tree, r, fc.buf ? &fc : NULL);
+	}
+	free(fc.rel);
+	free(fc.buf);
+	lex_free(&fc.lx);
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * series.c - one commit per driver, then git format-patch with a cover
+ * letter.  Commits carry the base commit's date, so a second run writes
+ * byte-identical patches.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmapport.h"
+
+char *work_base(const char *work);
+
+/* "drivers/hsi/clients/cmt_speech.c" -> "hsi: cmt_speech". */
+static char *subject_prefix(const char *file)
+{
+	static const char *const skip[] = {
+		"drivers", "fs", "virt", "security", "kernel", "sound", "net", "arch",
+		"clients", "core", "common", "platforms", NULL,
+	};
+	static const char *const generic[] = {
+		"file", "main", "core", "inode", "dev", "device", "base", NULL,
+	};
+	char *s = xstrdup(file), *tok, *save, *first = NULL, *last = NULL;
+	char *base = strrchr(s, '/') ? strrchr(s, '/') + 1 : s, *out;
+	int i, is_skip, is_generic = 0;
+
+	base[strcspn(base, ".")] = '\0';
+	for (i = 0; generic[i]; i++)
+		if (!strcmp(base, generic[i]) || !strncmp(base, generic[i], strlen(generic[i])))
+			is_generic = !strcmp(base, generic[i]);
+	if (base != s)
+		base[-1] = '\0';
+	for (tok = strtok_r(s, "/", &save); tok && tok != base; tok = strtok_r(NULL, "/", &save)) {
+		is_skip = 0;
+		for (i = 0; skip[i]; i++)
+			if (!strcmp(tok, skip[i]))
+				is_skip = 1;
+		if (is_skip)
+			continue;
+		if (!first)
+			first = tok;
+		last = tok;
+	}
+	if (!first)
+		out = xstrdup(base);
+	else if (is_generic || !strcmp(last, base) || strstr(base, last) == base)
+		out = xstrdup(last);
+	else
+		out = xasprintf("%s: %s", first, base);
+	free(s);
+	return out;
+}
+
+static char *maintainers(const char *work, const char *file)
+{
+	char *m = run_capture(work, "perl scripts/get_maintainer.pl --no-git --no-rolestats "
+			      "--no-multiline --separator '\n' -f %s 2>/dev/null | head -n 12",
+			      shell_quote(file));
+
+	return m ? m : xstrdup("");
+}
+
+static void append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void append(char **buf, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	n = xasprintf("%s%s", *buf ? *buf : "", s);
+	free(*buf);
+	free(s);
+	*buf = n;
+}
+
+static int passed(json_t *r)
+{
+	json_t *c = json_object_get(r, "conversion");
+	json_t *chk = json_object_get(json_object_get(r, "check"), "x86_64");
+
+	return json_is_object(c) && !strcmp(jstr(c, "status"), "converted") &&
+	       json_is_object(chk) && !strcmp(jstr(chk, "status"), "pass");
+}
+
+static char *commit_message(json_t *records, const char *file, const char *work)
+{
+	char *msg = NULL, *prefix = subject_prefix(file), *cc;
+	struct strlist fns = { 0 }, uses = { 0 };
+	size_t i, j;
+	json_t *r, *u;
+
+	json_array_foreach(records, i, r) {
+		if (strcmp(jstr(r, "file"), file) || !passed(r))
+			continue;
+		if (!strlist_has(&fns, jstr(r, "function")))
+			strlist_add(&fns, jstr(r, "function"));
+		json_array_foreach(json_object_get(r, "vma_uses"), j, u)
+			if (!strlist_has(&uses, json_string_value(u)))
+				strlist_add(&uses, json_string_value(u));
+	}
+	append(&msg, "%s: convert to mmap_prepare\n\n", prefix);
+	append(&msg, "The f_op->mmap hook hands the driver a VMA that is not fully set up\n"
+	       "yet, and is deprecated in favour of f_op->mmap_prepare, which works on\n"
+	       "a struct vm_area_desc before the VMA exists.\n\n");
+	for (i = 0; i < (size_t)fns.n; i++)
+		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
+		       "descriptor provides, so convert it to %s_prepare().\n",
+		       fns.v[i], fns.v[i]);
+	if (uses.n) {
+		size_t col = 24;
+
+		append(&msg, "\nThe uses rewritten are:");
+		for (i = 0; i < (size_t)uses.n; i++) {
+			/* wrapped at 72 columns, as checkpatch wants */
+			if (col + strlen(uses.v[i]) + 2 > 72) {
+				append(&msg, "%s\n%s", i ? "," : "", uses.v[i]);
+				col = strlen(uses.v[i]);
+			} else {
+				append(&msg, "%s %s", i ? "," : "", uses.v[i]);
+				col += strlen(uses.v[i]) + 2;
+			}
+		}
+		append(&msg, ".\n");
+	}
+	append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
+	       "helper and does not let the VMA escape, so the mapping is set up\n"
+	       "exactly as before. No functional change intended.\n\n"
+	       "Generated with mmapport (cocci/mmap_prepare_simple.cocci); the object\n"
+	       "builds under x86_64 allmodconfig and sparse reports nothing new.\n\n");
+	cc = maintainers(work, file);
+	{
+		char *line, *save, *c = xstrdup(cc);
+
+		for (line = strtok_r(c, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (strchr(line, '@'))
+				append(&msg, "Cc: %s\n", line);
+		free(c);
+	}
+	free(cc);
+	strlist_free(&fns);
+	strlist_free(&uses);
+	free(prefix);
+	return msg;
+}
+
+int series_records(const struct options *o, json_t *records)
+{
+	char *work = work_tree(o), *base = work_base(work), *sdir = out_path(o, "series");
+	char *name = getenv("MMAPPORT_AUTHOR_NAME"), *email = getenv("MMAPPORT_AUTHOR_EMAIL");
+	char *date, *ident;
+	struct strlist files = { 0 };
+	int nfound = json_array_size(records), nsimple = 0, nconv = 0, npass = 0, f;
+	size_t i;
+	json_t *r;
+
+	if (!name)
+		name = run_capture(NULL, "git config user.name 2>/dev/null || echo mmapport");
+	if (!email)
+		email = run_capture(NULL, "git config user.email 2>/dev/null || echo mmapport@localhost");
+	date = run_capture(work, "git log -1 --format=%%cI %s", base);
+	ident = xasprintf("GIT_AUTHOR_NAME=%s GIT_AUTHOR_EMAIL=%s GIT_COMMITTER_NAME=%s "
+			  "GIT_COMMITTER_EMAIL=%s GIT_AUTHOR_DATE=%s GIT_COMMITTER_DATE=%s",
+			  shell_quote(name), shell_quote(email), shell_quote(name),
+			  shell_quote(email), shell_quote(date), shell_quote(date));
+	if (run_sh(work, NULL, "git checkout -q -f -B mmapport/mmap_prepare %s && git clean -q -fd",
+		   base))
+		die("%s: cannot start the series branch", work);
+	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+
+		if (!strcmp(jstr(r, "category"), "simple"))
+			nsimple++;
+		if (json_is_object(c) && strcmp(jstr(c, "status"), "refused"))
+			nconv++;
+		if (passed(r)) {
+			npass++;
+			if (!strlist_has(&files, jstr(r, "file")))
+				strlist_add(&files, jstr(r, "file"));
+		}
+	}
+	for (f = 0; f < files.n; f++) {
+		char *flat = xstrdup(files.v[f]), *msg, *mfile;
+
+		for (char *s = flat; *s; s++)
+			if (*s == '/')
+				*s = '_';
+		if (run_sh(work, NULL, "git apply %s/diffs/%s.patch", shell_quote(o->out), flat))
+			die("%s: the conversion no longer applies", files.v[f]);
+		msg = commit_message(records, files.v[f], work);
+		mfile = xasprintf("%s/logs/commit-msg", o->out);
+		write_file(mfile, msg, strlen(msg));
+		if (run_sh(work, NULL, "%s git commit -q -s -F %s -- %s", ident, shell_quote(mfile),
+			   shell_quote(files.v[f])))
+			die("%s: cannot commit", files.v[f]);
+		free(flat);
+		free(msg);
+		free(mfile);
+	}
+	run_sh(NULL, NULL, "rm -rf %s", shell_quote(sdir));
+	mkdir_p(sdir);
+	if (files.n) {
+		char *cover = xasprintf("%s/0000-cover-letter.patch", sdir), *blurb = NULL;
+
+		if (run_sh(work, NULL, "%s git format-patch -q --cover-letter -o %s %s..HEAD",
+			   ident, shell_quote(sdir), base))
+			die("git format-patch failed");
+		append(&blurb, "The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare.\n"
+		       "This series converts the simple handlers: those that use their VMA\n"
+		       "only through fields with a vm_area_desc equivalent.\n\n"
+		       "Found:     %d mmap hook registrations\n"
+		       "Simple:    %d (file_operations handlers)\n"
+		       "Converted: %d\n"
+		       "Passed:    %d (x86_64 allmodconfig build, sparse clean), in %d patches\n"
+		       "Left:      %d (other categories, refused or dropped; see the report)\n\n"
+		       "Generated with mmapport.",
+		       nfound, nsimple, nconv, npass, files.n, nfound - npass);
+		{
+			size_t len;
+			char *text = read_file(cover, &len), *out;
+			char *b = strstr(text, "*** BLURB HERE ***");
+			char *s = strstr(text, "*** SUBJECT HERE ***");
+
+			if (b && s) {
+				*s = '\0';
+				*b = '\0';
+				out = xasprintf("%sconvert simple ->mmap handlers to ->mmap_prepare%s%s%s",
+						text, s + 20, blurb, b + 18);
+				write_file(cover, out, strlen(out));
+				free(out);
+			}
+			free(text);
+		}
+		/* checkpatch's verdict on every patch, recorded with its handlers */
+		run_sh(work, xasprintf("%s/checkpatch.txt", sdir),
+		       "for p in %s/0*.patch; do case $p in *cover-letter*) continue;; esac; "
+		       "echo \"== $(basename $p)\"; perl scripts/checkpatch.pl --no-signoff -q --terse \"$p\"; done; true",
+		       shell_quote(sdir));
+		free(cover);
+		free(blurb);
+	}
+	info("series: %d patches in %s", files.n, sdir);
+	json_array_foreach(records, i, r)
+		if (passed(r))
+			json_object_set_new(r, "series", json_true());
+	strlist_free(&files);
+	free(work);
+	free(base);
+	free(sdir);
+	free(ident);
+	free(date);
+	return 0;
+}
