@@ -353,6 +353,8 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 				if (pn) {
 					analyze(a, cname, cbody, pn, depth + 1, cs);
 					free(pn);
+					/* the facts are followed, but only the handler is rewritten */
+					fact(a, CAT_NEEDS_VMA, "passes the VMA to the static helper %s()", cs);
 				} else {
 					fact(a, CAT_NEEDS_VMA, "passes the VMA to %s()", cs);
 				}
