@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End to end on Debian's linux-source 7.2 tree, on a fixed subset of
+# directories: run all stages, check the records, run again (nothing may
+# change), then git am the series on a clean copy and build the touched
+# objects.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
+out=${MMAPPORT_TEST_OUT:-$top/build/test-e2e}
+paths=virt/kvm,drivers/hsi,fs/udf,fs/gfs2,drivers/char,arch/powerpc/kvm
+echo "1..8"
+
+rm -rf "$out"
+if "$top/bin/mmapport" run --tree "$tree" --out "$out" --paths "$paths" > "$out.log1" 2>&1; then
+	echo "ok 1 - mmapport run on $paths"
+else
+	echo "not ok 1 - mmapport run failed"; tail -20 "$out.log1" | sed 's/^/# /'
+fi
+
+unclassified=$(jq '[.[] | select(.category == null)] | length' "$out/records.json")
+total=$(jq length "$out/records.json")
+if [ "$total" -gt 0 ] && [ "$unclassified" = 0 ]; then
+	echo "ok 2 - all $total records have a category"
+else
+	echo "not ok 2 - $unclassified of $total records without a category"
+fi
+
+npatch=$(ls "$out"/series/0*.patch 2>/dev/null | grep -vc cover-letter)
+npass=$(jq '[.[] | select(.check.x86_64.status == "pass") | .file] | unique | length' "$out/records.json")
+if [ "$npatch" -gt 0 ] && [ "$npatch" = "$npass" ]; then
+	echo "ok 3 - $npatch patches, one per passing driver"
+else
+	echo "not ok 3 - $npatch patches for $npass passing drivers"
+fi
+
+# what failed its check is not in the series, and says why
+bad=0
+for f in $(jq -r '.[] | select(.conversion.status == "dropped") | .file' "$out/records.json" | sort -u); do
+	grep -q "^+++ b/$f" "$out"/series/0*.patch && bad=$((bad + 1))
+done
+nodrop_reason=$(jq '[.[] | select(.conversion.status == "dropped" and (.conversion.reason | not))] | length' "$out/records.json")
+if [ $bad = 0 ] && [ "$nodrop_reason" = 0 ]; then
+	echo "ok 4 - dropped conversions are left out, each with a reason"
+else
+	echo "not ok 4 - $bad dropped files in the series, $nodrop_reason without a reason"
+fi
+
+cp -r "$out/series" "$out.series1"
+cp "$out/records.json" "$out.records1"
+if "$top/bin/mmapport" run --tree "$tree" --out "$out" --paths "$paths" > "$out.log2" 2>&1 &&
+   diff -r "$out.series1" "$out/series" >/dev/null &&
+   diff <(jq -S 'del(.[].check)' "$out.records1") <(jq -S 'del(.[].check)' "$out/records.json") >/dev/null; then
+	echo "ok 5 - a second run changes nothing"
+else
+	echo "not ok 5 - the second run differs"
+	diff -r "$out.series1" "$out/series" | head -20 | sed 's/^/# /'
+fi
+rm -rf "$out.series1" "$out.records1"
+
+if [ -z "$(git -C "$tree" status --porcelain)" ]; then
+	echo "ok 6 - the input tree is untouched"
+else
+	echo "not ok 6 - the input tree was written"
+fi
+
+work=$out/work
+base=$(cat "$out/work.base")
+if git -C "$work" checkout -q -f --detach "$base" &&
+   git -C "$work" -c user.name=t -c user.email=t@t am -q $(ls "$out"/series/0*.patch | grep -v cover-letter) > "$out.am" 2>&1; then
+	echo "ok 7 - the series applies with git am on a clean copy"
+else
+	echo "not ok 7 - git am failed"; sed 's/^/# /' "$out.am"
+fi
+
+objs=$(git -C "$work" diff --name-only "$base" HEAD | grep '\.c$' | sed 's/\.c$/.o/')
+for o in $objs; do rm -f "$out/build/x86_64/$o"; done
+make -C "$work" O="$out/build/x86_64" ARCH=x86_64 -j"$(nproc)" $objs > "$out.build" 2>&1
+missing=0
+for o in $objs; do [ -f "$out/build/x86_64/$o" ] || missing=$((missing + 1)); done
+if [ -n "$objs" ] && [ $missing = 0 ]; then
+	echo "ok 8 - the touched objects build after git am: $(echo $objs | wc -w)"
+else
+	echo "not ok 8 - $missing objects did not build"; tail -20 "$out.build" | sed 's/^/# /'
+fi
