@@ -50,7 +50,7 @@ check: deps all
 	prove -v tests/
 
 bench: deps all
-	tests/bench.sh
+	@echo "make bench: not written yet (issues 3 and 5 bring the timing ratios)" >&2; exit 1
 
 clean:
 	rm -rf build/obj bin
