@@ -39,7 +39,8 @@ for c in "${cases[@]}"; do
 
 	"$mm" convert --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
 	n=$((n + 1))
-	result=$out/work/drivers/cases/$name.c
+	work=$out/work
+	result=$work/drivers/cases/$name.c
 	if [ -n "$expect" ]; then
 		if diff -u "$top/tests/cases/$expect" "$result" > "$tmp/$name.diff"; then
 			echo "ok $n - $name: converted as $expect"

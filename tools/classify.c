@@ -140,24 +140,6 @@ static void use(struct analysis *a, const char *u)
 	json_array_append_new(a->uses, json_string(u));
 }
 
-static int match_close(const struct lexer *lx, int i)
-{
-	int depth = 0;
-
-	for (; i < lx->ntoks && lx->toks[i].kind != TOK_EOF; i++) {
-		const struct token *t = &lx->toks[i];
-
-		if (t->kind != TOK_PUNCT)
-			continue;
-		if (tok_is(t, "(") || tok_is(t, "{") || tok_is(t, "["))
-			depth++;
-		else if (tok_is(t, ")") || tok_is(t, "}") || tok_is(t, "]"))
-			if (--depth == 0)
-				return i;
-	}
-	return lx->ntoks - 1;
-}
-
 /* Index of the name token of the definition of function name, or -1. */
 static int find_function(const struct lexer *lx, const char *name, int *body)
 {

@@ -461,3 +461,22 @@ void lex_free(struct lexer *lx)
 	free(lx->toks);
 	memset(lx, 0, sizeof(*lx));
 }
+
+/* Index of the token closing the group opened at toks[i]. */
+int match_close(const struct lexer *lx, int i)
+{
+	int depth = 0;
+
+	for (; i < lx->ntoks && lx->toks[i].kind != TOK_EOF; i++) {
+		const struct token *t = &lx->toks[i];
+
+		if (t->kind != TOK_PUNCT)
+			continue;
+		if (tok_is(t, "(") || tok_is(t, "{") || tok_is(t, "["))
+			depth++;
+		else if (tok_is(t, ")") || tok_is(t, "}") || tok_is(t, "]"))
+			if (--depth == 0)
+				return i;
+	}
+	return lx->ntoks - 1;
+}

@@ -50,6 +50,9 @@ static inline int tok_is(const struct token *t, const char *s)
 	return s[i] == '\0';
 }
 
+/* Index of the token closing the group opened at toks[i]. */
+int match_close(const struct lexer *lx, int i);
+
 /* Copy a token's text into a new string. */
 char *tok_str(const struct token *t);
 

@@ -85,25 +85,6 @@ static int name_is_mmap(const struct token *t)
 	return memmem(t->text, t->len, "mmap", 4) != NULL;
 }
 
-/* Index of the token closing the group opened at toks[i]. */
-static int match_close(const struct lexer *lx, int i)
-{
-	int depth = 0;
-
-	for (; i < lx->ntoks && lx->toks[i].kind != TOK_EOF; i++) {
-		const struct token *t = &lx->toks[i];
-
-		if (t->kind != TOK_PUNCT)
-			continue;
-		if (tok_is(t, "(") || tok_is(t, "{") || tok_is(t, "["))
-			depth++;
-		else if (tok_is(t, ")") || tok_is(t, "}") || tok_is(t, "]"))
-			if (--depth == 0)
-				return i;
-	}
-	return lx->ntoks - 1;
-}
-
 /*
  * Parameter types of the list [a, b) with the names dropped, "const" and
  * address-space markers ignored: "struct file *,struct vm_area_struct *".
