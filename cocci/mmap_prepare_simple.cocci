@@ -4,14 +4,15 @@
 /// A handler is simple when it uses its VMA only through fields and helpers
 /// that have a vm_area_desc equivalent: vm_start, vm_end, vm_pgoff, vm_file,
 /// vm_page_prot, vm_mm (read), vm_ops and vm_private_data (written), flag
-/// tests and vm_flags_set/clear, vma_pages(), vma_set_anonymous() and
-/// generic_file_mmap().  Any other use of the VMA (a remap, a page insert,
-/// passing it to a helper, storing it) keeps the handler out of this rule:
-/// the rule "vma_other_use" finds such uses and the conversion depends on
-/// its absence.  Flags use the 7.x vma_flags_t helpers (vma_desc_set_flags
-/// with VMA_*_BIT); -D vm_flags_field selects the 6.16-6.19 "desc->vm_flags"
-/// idiom instead.  MMAPPORT_HANDLERS=a,b in the environment restricts the
-/// rule to those handlers.
+/// tests in a boolean context, "all of these flags" tests,
+/// vm_flags_set/clear, vma_pages(), vma_set_anonymous() and
+/// generic_file_mmap().  Every use of the VMA parameter is found by its
+/// position; a handler is converted only when each one has a descriptor
+/// form, so a remap, a page insert, a store of the VMA or a call that
+/// receives it keeps the handler as it is.  Flags use the 7.x vma_flags_t
+/// helpers (vma_desc_set_flags with VMA_*_BIT); -D vm_flags_field selects
+/// the 6.16-6.19 "desc->vm_flags" idiom instead.  MMAPPORT_HANDLERS=a,b in
+/// the environment restricts the rule to those handlers.
 ///
 // Confidence: High
 // Copyright: (C) 2026 the mmapport authors.
@@ -30,18 +31,25 @@ import re
 # make coccicheck) the rule decides by itself.
 wanted = os.environ.get('MMAPPORT_HANDLERS') or None
 
-MAPPED_FIELDS = ('vm_start', 'vm_end', 'vm_pgoff', 'vm_file', 'vm_page_prot',
-		 'vm_mm', 'vm_ops', 'vm_private_data')
+MAPPED_FIELDS = set(['vm_start', 'vm_end', 'vm_pgoff', 'vm_file', 'vm_page_prot',
+		     'vm_mm', 'vm_ops', 'vm_private_data'])
 # handlers: the registered handlers (restricted to MMAPPORT_HANDLERS);
-# uses and mapped: per handler, the positions of all uses of its VMA
-# parameter and of those with a descriptor form; unsimple: the handlers
-# with any other use.
+# params: handler -> (file parameter, VMA parameter), for handlers with a
+# body here; uses and mapped: per handler, the positions of all uses of
+# its VMA parameter and of those with a descriptor form.
+# names_in: per function, the identifiers it uses.  conv: the handlers to
+# convert; conv_vma, conv_file: the names of their parameters.
 handlers = set()
+params = {}
 uses = {}
 mapped = {}
-unsimple = set()
+conv = set()
+names_in = {}
+conv_vma = set()
+conv_file = set()
+
 converted_names = set()
-vm_flags_field = False
+old_flags = False
 
 def flag_bits(e):
 	"""'VM_IO | VM_DONTEXPAND' -> 'VMA_IO_BIT, VMA_DONTEXPAND_BIT', or None."""
@@ -53,23 +61,37 @@ def flag_bits(e):
 		return None
 	return ', '.join('VMA_' + p[3:] + '_BIT' for p in parts)
 
+def key(p):
+	return (p[0].line, p[0].column)
+
+def owner(p, vma):
+	"""The handler whose VMA parameter this use of vma is, or None."""
+	fn = p[0].current_element
+	if fn in params and params[fn][1] == vma:
+		return fn
+	return None
+
+def flags_ok(e):
+	return old_flags or flag_bits(e) is not None
+
+def map_use(p, vma):
+	fn = owner(p, vma)
+	if fn is not None:
+		mapped.setdefault(fn, set()).add(key(p))
+	return fn
+
 @script:python depends on vm_flags_field@
 @@
-vm_flags_field = True
+old_flags = True
+MAPPED_FIELDS.add('vm_flags')
 
 // The handlers: file_operations .mmap initialisers.
 @ fops @
 identifier ops, handler;
 @@
-(
 struct file_operations ops = {
 	.mmap = handler,
 };
-|
-const struct file_operations ops = {
-	.mmap = handler,
-};
-)
 
 @script:python@
 h << fops.handler;
@@ -77,163 +99,368 @@ h << fops.handler;
 if wanted is None or h in wanted.split(','):
 	handlers.add(h)
 
-// Every use of the VMA parameter, by position.
-@ vma_use @
-identifier hf;
-identifier file, vma;
-position p;
+@ sig @
+identifier hf, fp, vma;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
- vma@p
-...> }
+hf(struct file *fp, struct vm_area_struct *vma) { ... }
 
 @script:python@
-hf << vma_use.hf;
-p << vma_use.p;
+hf << sig.hf;
+fp << sig.fp;
+vma << sig.vma;
 @@
 if hf in handlers:
-	uses.setdefault(hf, set()).add((p[0].line, p[0].column))
+	params[hf] = (fp, vma)
+
+// Every identifier, by position and function: the uses of a handler VMA
+// parameter, and the names each function uses.  Matching each expression
+// on its own (not inside a function body pattern) finds every use, on
+// every path.
+@ ident @
+identifier x;
+position p;
+@@
+x@p
+
+@script:python@
+x << ident.x;
+p << ident.p;
+@@
+fn = p[0].current_element
+names_in.setdefault(fn, set()).add(x)
+if owner(p, x) is not None:
+	uses.setdefault(fn, set()).add(key(p))
 
 // The uses that have a descriptor equivalent: fields first.
 @ mapped_field @
-identifier hf, file, vma, fld;
+identifier vma, fld;
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
- vma@p->fld
-...> }
+vma@p->fld
 
 @script:python@
-hf << mapped_field.hf;
+vma << mapped_field.vma;
 fld << mapped_field.fld;
 p << mapped_field.p;
 @@
-if hf in handlers and fld in MAPPED_FIELDS:
-	mapped.setdefault(hf, set()).add((p[0].line, p[0].column))
+if fld in MAPPED_FIELDS:
+	map_use(p, vma)
 
-// Flag tests and flag updates, when the flags are plain VM_* constants.
-@ mapped_flags @
-identifier hf, file, vma;
+// Flag updates with plain VM_* constants.
+@ mapped_setclear @
+identifier vma;
 expression E;
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
 (
- vma@p->vm_flags & E
-|
  vm_flags_set(vma@p, E)
 |
  vm_flags_clear(vma@p, E)
 )
-...> }
 
 @script:python@
-hf << mapped_flags.hf;
-E << mapped_flags.E;
-p << mapped_flags.p;
+vma << mapped_setclear.vma;
+E << mapped_setclear.E;
+p << mapped_setclear.p;
 @@
-if hf in handlers and (vm_flags_field or flag_bits(E) is not None):
-	mapped.setdefault(hf, set()).add((p[0].line, p[0].column))
+if flags_ok(E):
+	map_use(p, vma)
+
+// Flag tests whose value is only used as a truth value: one rule per
+// context, so that nested contexts are all seen.
+@ bool_if @
+identifier vma;
+expression E;
+statement S;
+position p;
+@@
+if (vma@p->vm_flags & E) S
+
+@ bool_while @
+identifier vma;
+expression E;
+statement S;
+position p;
+@@
+while (vma@p->vm_flags & E) S
+
+@ bool_not @
+identifier vma;
+expression E;
+position p;
+@@
+!(vma@p->vm_flags & E)
+
+@ bool_and @
+identifier vma;
+expression E, E2;
+position p;
+@@
+(
+ (vma@p->vm_flags & E) && E2
+|
+ E2 && (vma@p->vm_flags & E)
+)
+
+@ bool_or @
+identifier vma;
+expression E, E2;
+position p;
+@@
+(
+ (vma@p->vm_flags & E) || E2
+|
+ E2 || (vma@p->vm_flags & E)
+)
+
+@ bool_cond @
+identifier vma;
+expression E, E2, E3;
+position p;
+@@
+ (vma@p->vm_flags & E) ? E2 : E3
+
+@script:python@
+vma << bool_if.vma;
+E << bool_if.E;
+p << bool_if.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+@script:python@
+vma << bool_while.vma;
+E << bool_while.E;
+p << bool_while.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+@script:python@
+vma << bool_not.vma;
+E << bool_not.E;
+p << bool_not.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+@script:python@
+vma << bool_and.vma;
+E << bool_and.E;
+p << bool_and.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+@script:python@
+vma << bool_or.vma;
+E << bool_or.E;
+p << bool_or.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+@script:python@
+vma << bool_cond.vma;
+E << bool_cond.E;
+p << bool_cond.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+// "All of these flags": (flags & E) == E and (flags & E) != E.
+@ all_test @
+identifier vma;
+expression E;
+position p;
+@@
+(
+ (vma@p->vm_flags & E) == E
+|
+ (vma@p->vm_flags & E) != E
+)
+
+@script:python@
+vma << all_test.vma;
+E << all_test.E;
+p << all_test.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
 
 // Helpers with a descriptor form.
 @ mapped_call @
-identifier hf, file, vma;
+identifier vma;
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
 (
  vma_pages(vma@p)
 |
  vma_set_anonymous(vma@p)
-|
- generic_file_mmap(file, vma@p)
-|
- generic_file_readonly_mmap(file, vma@p)
 )
-...> }
 
 @script:python@
-hf << mapped_call.hf;
+vma << mapped_call.vma;
 p << mapped_call.p;
 @@
-if hf in handlers:
-	mapped.setdefault(hf, set()).add((p[0].line, p[0].column))
+map_use(p, vma)
 
-@script:python@
-@@
-for hf in handlers:
-	if uses.get(hf, set()) - mapped.get(hf, set()):
-		unsimple.add(hf)
-
-// --- patch mode: rewrite the body, then the signature, then the registration.
-
-// Flag helpers first, while the VMA parameter is still named.
-@ set_flags depends on patch @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
-expression E;
+@ mapped_generic @
+identifier fp, vma;
 position p;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
 (
- vm_flags_set@p(vma, E)
+ generic_file_mmap(fp, vma@p)
 |
- vm_flags_clear@p(vma, E)
+ generic_file_readonly_mmap(fp, vma@p)
 )
-...> }
 
-@script:python set_bits depends on !vm_flags_field@
+@script:python@
+fp << mapped_generic.fp;
+vma << mapped_generic.vma;
+p << mapped_generic.p;
+@@
+fn = owner(p, vma)
+if fn is not None and params[fn][0] == fp:
+	map_use(p, vma)
+
+// Convert the handlers whose every VMA use has a descriptor form, unless
+// a name would be ambiguous in the rewrite: the rules below rewrite the
+// converted handlers' parameter names, so a handler must not use another
+// one's parameter names, nor "desc".
+@script:python@
+@@
+cand = set(hf for hf in params if not (uses.get(hf, set()) - mapped.get(hf, set())))
+while True:
+	vmas = set(params[hf][1] for hf in cand)
+	files = set(params[hf][0] for hf in cand)
+	bad = set(hf for hf in cand
+		  if 'desc' in names_in.get(hf, set()) or 'desc' in params[hf] or
+		  (names_in.get(hf, set()) & (vmas | files)) - set(params[hf]))
+	if not bad:
+		break
+	cand -= bad
+conv.update(cand)
+conv_vma.update(params[hf][1] for hf in cand)
+conv_file.update(params[hf][0] for hf in cand)
+
+// --- patch mode: rewrite the uses, then the signature, then the registration.
+// The rewrite rules apply in the converted handlers (conv) to their VMA and
+// file parameters (conv_vma, conv_file), whose every use the rules above
+// found to have a descriptor form.
+
+@ set_flags depends on patch @
+identifier vma : script:python() { vma in conv_vma };
+expression E;
+position p : script:python() { p[0].current_element in conv };
+@@
+(
+ vm_flags_set(vma@p, E)
+|
+ vm_flags_clear(vma@p, E)
+)
+
+@script:python set_bits@
 E << set_flags.E;
 bits;
 @@
-b = flag_bits(E)
-if b is None:
+if old_flags:
 	cocci.include_match(False)
 else:
-	coccinelle.bits = cocci.make_ident(b)
+	coccinelle.bits = cocci.make_ident(flag_bits(E))
 
-@ depends on patch && !vm_flags_field @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+@ depends on patch @
+identifier vma : script:python() { vma in conv_vma };
 expression set_flags.E;
 position set_flags.p;
 identifier set_bits.bits;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
 (
-- vm_flags_set@p(vma, E)
+- vm_flags_set(vma@p, E)
 + vma_desc_set_flags(desc, bits)
 |
-- vm_flags_clear@p(vma, E)
+- vm_flags_clear(vma@p, E)
 + vma_desc_clear_flags(desc, bits)
 )
-...> }
 
 @ depends on patch && vm_flags_field @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier vma : script:python() { vma in conv_vma };
 expression E;
+position p : script:python() { p[0].current_element in conv };
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
 (
-- vm_flags_set(vma, E)
+- vm_flags_set(vma@p, E)
 + desc->vm_flags |= E
 |
-- vm_flags_clear(vma, E)
+- vm_flags_clear(vma@p, E)
 + desc->vm_flags &= ~(E)
 )
-...> }
 
-// Flag tests: "vma->vm_flags & VM_X".
-@ test_flags depends on patch && !vm_flags_field @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+// "All of these flags": vma_desc_test_all().
+@ all_flags depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
 expression E;
-position p;
+position p : script:python() { p[0].current_element in conv };
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
- vma->vm_flags &@p E
-...> }
+(
+ (vma@p->vm_flags & E) == E
+|
+ (vma@p->vm_flags & E) != E
+)
+
+@script:python all_bits@
+E << all_flags.E;
+bits;
+@@
+coccinelle.bits = cocci.make_ident(flag_bits(E))
+
+@ depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression all_flags.E;
+position all_flags.p;
+identifier all_bits.bits;
+@@
+(
+- (vma@p->vm_flags & E) == E
++ vma_desc_test_all(desc, bits)
+|
+- (vma@p->vm_flags & E) != E
++ !vma_desc_test_all(desc, bits)
+)
+
+// The remaining flag tests are in a boolean context: vma_desc_test(),
+// vma_desc_test_any().  A call needs no parentheses: drop them first.
+@ test_paren depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression E;
+position p : script:python() { p[0].current_element in conv };
+@@
+ (vma@p->vm_flags & E)
+
+@script:python paren_bits@
+E << test_paren.E;
+bits;
+anyfn;
+@@
+b = flag_bits(E)
+coccinelle.bits = cocci.make_ident(b)
+coccinelle.anyfn = cocci.make_ident('vma_desc_test_any' if ',' in b else 'vma_desc_test')
+
+@ depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression test_paren.E;
+position test_paren.p;
+identifier paren_bits.bits, paren_bits.anyfn;
+@@
+-(vma@p->vm_flags & E)
++ anyfn(desc, bits)
+
+@ test_flags depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression E;
+position p : script:python() { p[0].current_element in conv };
+@@
+vma@p->vm_flags & E
 
 @script:python test_bits@
 E << test_flags.E;
@@ -241,89 +468,84 @@ bits;
 anyfn;
 @@
 b = flag_bits(E)
-if b is None:
-	cocci.include_match(False)
-else:
-	coccinelle.bits = cocci.make_ident(b)
-	coccinelle.anyfn = cocci.make_ident('vma_desc_test_any' if ',' in b else 'vma_desc_test')
+coccinelle.bits = cocci.make_ident(b)
+coccinelle.anyfn = cocci.make_ident('vma_desc_test_any' if ',' in b else 'vma_desc_test')
 
 @ depends on patch && !vm_flags_field @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier vma : script:python() { vma in conv_vma };
 expression test_flags.E;
 position test_flags.p;
 identifier test_bits.bits, test_bits.anyfn;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
-- vma->vm_flags &@p E
+- vma@p->vm_flags & E
 + anyfn(desc, bits)
-...> }
 
 @ depends on patch @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier vma : script:python() { vma in conv_vma };
+position p : script:python() { p[0].current_element in conv };
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
-(
-- vma->vm_end - vma->vm_start
+- vma@p->vm_end - vma->vm_start
 + vma_desc_size(desc)
-|
-- vma_pages(vma)
+
+@ depends on patch @
+identifier vma : script:python() { vma in conv_vma };
+identifier fp : script:python() { fp in conv_file };
+position p : script:python() { p[0].current_element in conv };
+@@
+(
+- vma_pages(vma@p)
 + vma_desc_pages(desc)
 |
-- vma_set_anonymous(vma)
+- vma_set_anonymous(vma@p)
 + vma_desc_set_anonymous(desc)
 |
-- generic_file_mmap(file, vma)
+- generic_file_mmap(fp, vma@p)
 + generic_file_mmap_prepare(desc)
 |
-- generic_file_readonly_mmap(file, vma)
+- generic_file_readonly_mmap(fp, vma@p)
 + generic_file_readonly_mmap_prepare(desc)
 |
-- vma->vm_start
+- vma@p->vm_start
 + desc->start
 |
-- vma->vm_end
+- vma@p->vm_end
 + desc->end
 |
-- vma->vm_pgoff
+- vma@p->vm_pgoff
 + desc->pgoff
 |
-- vma->vm_file
+- vma@p->vm_file
 + desc->vm_file
 |
-- vma->vm_page_prot
+- vma@p->vm_page_prot
 + desc->page_prot
 |
-- vma->vm_mm
+- vma@p->vm_mm
 + desc->mm
 |
-- vma->vm_ops
+- vma@p->vm_ops
 + desc->vm_ops
 |
-- vma->vm_private_data
+- vma@p->vm_private_data
 + desc->private_data
 |
-- vma->vm_flags
+- vma@p->vm_flags
 + desc->vm_flags
 )
-...> }
 
 @ depends on patch @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp : script:python() { fp in conv_file };
+position p : script:python() { p[0].current_element in conv };
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
-- file
+- fp@p
 + desc->file
-...> }
 
 @ depends on patch @
-identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier h : script:python() { h in conv };
+identifier fp, vma;
 fresh identifier prep = h ## "_prepare";
 @@
-- h(struct file *file, struct vm_area_struct *vma)
+- h(struct file *fp, struct vm_area_struct *vma)
 + prep(struct vm_area_desc *desc)
 { ... }
 
@@ -338,14 +560,13 @@ hp << converted.hp;
 @@
 converted_names.add(hp)
 
-
 @ depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
 fresh identifier prep = h ## "_prepare";
-identifier file, vma;
+identifier fp, vma;
 type T;
 @@
-- T h(struct file *file, struct vm_area_struct *vma);
+- T h(struct file *fp, struct vm_area_struct *vma);
 + T prep(struct vm_area_desc *desc);
 
 @ depends on patch @
@@ -361,17 +582,10 @@ identifier h : script:python() { h + "_prepare" in converted_names };
 fresh identifier prep = h ## "_prepare";
 identifier ops;
 @@
-(
 struct file_operations ops = {
 -	.mmap = h,
 +	.mmap_prepare = prep,
 };
-|
-const struct file_operations ops = {
--	.mmap = h,
-+	.mmap_prepare = prep,
-};
-)
 
 // --- report mode
 
@@ -385,5 +599,6 @@ hr@p(...) { ... }
 hr << simple_report.hr;
 p << simple_report.p;
 @@
-if hr in handlers and hr not in unsimple:
-	coccilib.report.print_report(p[0], "WARNING: %s() can use mmap_prepare (see mmap_prepare_simple.cocci)" % hr)
+if hr in conv:
+	coccilib.report.print_report(p[0],
+		"WARNING: %s() can use mmap_prepare (see mmap_prepare_simple.cocci)" % hr)

@@ -144,6 +144,107 @@ static int converted_ok(const char *path, const char *fn)
 	return ok;
 }
 
+/* The visual column after the n bytes of s, from column col (tabs of 8). */
+static int vcol(const char *s, size_t n, int col)
+{
+	for (size_t i = 0; i < n; i++)
+		col = s[i] == '\t' ? (col / 8 + 1) * 8 : col + 1;
+	return col;
+}
+
+/* s at a designator ".mmap = fn," (any spacing)?  Fills the parts. */
+static int mmap_designator(const char *s, const char *fn, const char **eq,
+			   const char **val, const char **end)
+{
+	const char *p = s;
+
+	if (strncmp(p, ".mmap", 5))
+		return 0;
+	p += 5;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '=')
+		return 0;
+	*eq = p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*val = p;
+	if (strncmp(p, fn, strlen(fn)))
+		return 0;
+	p += strlen(fn);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != ',' && *p != '\n' && *p != '\0')
+		return 0;
+	*end = p;
+	return 1;
+}
+
+/*
+ * spatch prints a new registration as ".mmap_prepare = fn_prepare,".
+ * Give it the layout of the line it replaced: "=" in the same column
+ * (reached with tabs or spaces, as the old line did), the same space
+ * after it.
+ */
+static void realign(const char *path, const char *orig, const char *fn)
+{
+	char *prep = xasprintf("%s_prepare", fn);
+	char *plain = xasprintf(".mmap_prepare = %s", prep);
+	size_t len;
+	char *buf = read_file(path, &len);
+	const char *line;
+	size_t from = 0;
+	int changed = 0;
+
+	if (!buf)
+		goto out;
+	for (line = orig; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *d = line, *eq, *val, *end, *at;
+		int target, col, tabs;
+		size_t lead;
+		char *want, *pad, *nb;
+
+		while (*d == ' ' || *d == '\t')
+			d++;
+		if (!mmap_designator(d, fn, &eq, &val, &end))
+			continue;
+		lead = d - line;
+		at = strstr(buf + from, plain);
+		if (!at)
+			break;
+		/* Only where the new line starts the same way as the old one. */
+		if (at - buf < (ptrdiff_t)lead || memcmp(at - lead, line, lead) ||
+		    (at - lead != buf && at[-(ptrdiff_t)lead - 1] != '\n'))
+			continue;
+		target = vcol(line, eq - line, 0);
+		tabs = memchr(d + 5, '\t', eq - d - 5) != NULL;
+		col = vcol(line, lead, 0) + 13;
+		pad = xmalloc(target + 2);
+		pad[0] = '\0';
+		if (eq > d + 5) {
+			do {
+				strcat(pad, tabs ? "\t" : " ");
+				col = tabs ? (col / 8 + 1) * 8 : col + 1;
+			} while (col < target);
+		}
+		want = xasprintf(".mmap_prepare%s=%.*s%s", pad, (int)(val - eq - 1), eq + 1, prep);
+		nb = xasprintf("%.*s%s%s", (int)(at - buf), buf, want, at + strlen(plain));
+		from = (at - buf) + strlen(want);
+		free(buf);
+		buf = nb;
+		len = strlen(buf);
+		changed = 1;
+		free(want);
+		free(pad);
+	}
+	if (changed)
+		write_file(path, buf, len);
+	free(buf);
+out:
+	free(prep);
+	free(plain);
+}
+
 static int run_spatch(const struct options *o, const char *work, const char *file,
 		      const struct strlist *handlers, const struct profile *p)
 {
@@ -201,10 +302,12 @@ int convert_records(const struct options *o, json_t *records)
 		const char *file = files.v[f];
 		char *path = xasprintf("%s/%s", work, file);
 		struct strlist handlers = { 0 }, done = { 0 };
-		char *dpath, *flat;
+		char *dpath, *flat, *orig;
+		size_t olen;
 		int h;
 
 		simple_handlers(records, file, &handlers);
+		orig = read_file(path, &olen);
 		run_spatch(o, work, file, &handlers, &prof);
 		for (h = 0; h < handlers.n; h++)
 			if (converted_ok(path, handlers.v[h]))
@@ -215,6 +318,9 @@ int convert_records(const struct options *o, json_t *records)
 			if (done.n)
 				run_spatch(o, work, file, &done, &prof);
 		}
+		for (h = 0; orig && h < done.n; h++)
+			realign(path, orig, done.v[h]);
+		free(orig);
 		flat = xstrdup(file);
 		for (char *s = flat; *s; s++)
 			if (*s == '/')
