@@ -9,7 +9,10 @@
 /// generic_file_mmap().  Every use of the VMA parameter is found by its
 /// position; a handler is converted only when each one has a descriptor
 /// form, so a remap, a page insert, a store of the VMA or a call that
-/// receives it keeps the handler as it is.  Flags use the 7.x vma_flags_t
+/// receives it keeps the handler as it is; so does a call that takes
+/// state (a reference, an allocation) or a run-time swap of the ops into
+/// a file (REFERENCE hazards: what prepare takes has no abort in
+/// mainline; a swapped-in leaf is not converted alone).  Flags use the 7.x vma_flags_t
 /// helpers (vma_desc_set_flags with VMA_*_BIT); -D vm_flags_field selects
 /// the 6.16-6.19 "desc->vm_flags" idiom instead.  MMAPPORT_HANDLERS=a,b in
 /// the environment restricts the rule to those handlers.
@@ -48,7 +51,22 @@ names_in = {}
 conv_vma = set()
 conv_file = set()
 
+ops_of = {}
+swapped = set()
+stateful = set()
 converted_names = set()
+STATE_CALLS = set(['kref_get', 'kref_get_unless_zero', 'refcount_inc',
+		   'refcount_inc_not_zero', 'atomic_inc', 'atomic_inc_return',
+		   'atomic_inc_not_zero', 'try_module_get', 'get_file', 'get_device',
+		   'kobject_get', 'kmalloc', 'kzalloc', 'kcalloc', 'kvmalloc',
+		   'kvzalloc', 'vmalloc', 'vzalloc', 'vmalloc_user', 'alloc_pages',
+		   '__get_free_pages', 'get_zeroed_page', 'pm_runtime_get_sync',
+		   'pm_runtime_resume_and_get', 'idr_alloc', 'xa_alloc'])
+
+def takes_state(f):
+	return (f in STATE_CALLS or ('_inc' in f and '_include' not in f) or
+		'alloc' in f or (len(f) > 4 and f.endswith('_get')) or
+		f.startswith('get_'))
 old_flags = False
 
 def flag_bits(e):
@@ -94,10 +112,45 @@ struct file_operations ops = {
 };
 
 @script:python@
+ops << fops.ops;
 h << fops.handler;
 @@
 if wanted is None or h in wanted.split(','):
 	handlers.add(h)
+	ops_of.setdefault(h, set()).add(ops)
+
+// Hazard 8: ops swapped into a file at run time (ALSA's disconnect ops)
+// are not a leaf to convert alone.
+@ swap @
+expression F;
+identifier ops;
+@@
+(
+ F->f_op = &ops
+|
+ replace_fops(F, &ops)
+)
+
+@script:python@
+ops << swap.ops;
+@@
+swapped.add(ops)
+
+// A call that takes state the mapping keeps (a reference, an allocation)
+// cannot move to prepare as it is: the same list and name patterns as
+// mmapport's classifier (tools/classify.c).
+@ state_call @
+identifier f;
+position p;
+@@
+f@p(...)
+
+@script:python@
+f << state_call.f;
+p << state_call.p;
+@@
+if takes_state(f):
+	stateful.add(p[0].current_element)
 
 @ sig @
 identifier hf, fp, vma;
@@ -167,8 +220,10 @@ if flags_ok(E):
 	map_use(p, vma)
 
 // Flag tests whose value is only used as a truth value: one rule per
-// context, so that nested contexts are all seen.
-@ bool_if @
+// context, so that nested contexts are all seen.  The contexts are exact,
+// so the isomorphisms that would widen them (and cost seconds per file)
+// are off.
+@ bool_if disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
 statement S;
@@ -176,7 +231,7 @@ position p;
 @@
 if (vma@p->vm_flags & E) S
 
-@ bool_while @
+@ bool_while disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
 statement S;
@@ -184,14 +239,14 @@ position p;
 @@
 while (vma@p->vm_flags & E) S
 
-@ bool_not @
+@ bool_not disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
 position p;
 @@
 !(vma@p->vm_flags & E)
 
-@ bool_and @
+@ bool_and disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E, E2;
 position p;
@@ -202,7 +257,7 @@ position p;
  E2 && (vma@p->vm_flags & E)
 )
 
-@ bool_or @
+@ bool_or disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E, E2;
 position p;
@@ -213,7 +268,7 @@ position p;
  E2 || (vma@p->vm_flags & E)
 )
 
-@ bool_cond @
+@ bool_cond disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E, E2, E3;
 position p;
@@ -268,8 +323,28 @@ p << bool_cond.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
+// A comparison with zero is a truth value too.
+@ bool_zero disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
+identifier vma;
+expression E;
+position p;
+@@
+(
+ (vma@p->vm_flags & E) == 0
+|
+ (vma@p->vm_flags & E) != 0
+)
+
+@script:python@
+vma << bool_zero.vma;
+E << bool_zero.E;
+p << bool_zero.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
 // "All of these flags": (flags & E) == E and (flags & E) != E.
-@ all_test @
+@ all_test disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
 position p;
@@ -324,13 +399,16 @@ fn = owner(p, vma)
 if fn is not None and params[fn][0] == fp:
 	map_use(p, vma)
 
-// Convert the handlers whose every VMA use has a descriptor form, unless
-// a name would be ambiguous in the rewrite: the rules below rewrite the
+// Convert the handlers whose every VMA use has a descriptor form, that
+// take no state and are not swapped in at run time, unless a name would
+// be ambiguous in the rewrite: the rules below rewrite the
 // converted handlers' parameter names, so a handler must not use another
 // one's parameter names, nor "desc".
 @script:python@
 @@
-cand = set(hf for hf in params if not (uses.get(hf, set()) - mapped.get(hf, set())))
+cand = set(hf for hf in params
+	   if not (uses.get(hf, set()) - mapped.get(hf, set())) and
+	   hf not in stateful and not (ops_of.get(hf, set()) & swapped))
 while True:
 	vmas = set(params[hf][1] for hf in cand)
 	files = set(params[hf][0] for hf in cand)
@@ -396,8 +474,45 @@ position p : script:python() { p[0].current_element in conv };
 + desc->vm_flags &= ~(E)
 )
 
+// Comparisons with zero: vma_desc_test(), vma_desc_test_any().
+@ zero_flags depends on patch && !vm_flags_field
+  disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
+identifier vma : script:python() { vma in conv_vma };
+expression E;
+position p : script:python() { p[0].current_element in conv };
+@@
+(
+ (vma@p->vm_flags & E) == 0
+|
+ (vma@p->vm_flags & E) != 0
+)
+
+@script:python zero_bits@
+E << zero_flags.E;
+bits;
+anyfn;
+@@
+b = flag_bits(E)
+coccinelle.bits = cocci.make_ident(b)
+coccinelle.anyfn = cocci.make_ident('vma_desc_test_any' if ',' in b else 'vma_desc_test')
+
+@ depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression zero_flags.E;
+position zero_flags.p;
+identifier zero_bits.bits, zero_bits.anyfn;
+@@
+(
+- (vma@p->vm_flags & E) == 0
++ !anyfn(desc, bits)
+|
+- (vma@p->vm_flags & E) != 0
++ anyfn(desc, bits)
+)
+
 // "All of these flags": vma_desc_test_all().
-@ all_flags depends on patch && !vm_flags_field @
+@ all_flags depends on patch && !vm_flags_field
+  disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma : script:python() { vma in conv_vma };
 expression E;
 position p : script:python() { p[0].current_element in conv };
@@ -430,7 +545,8 @@ identifier all_bits.bits;
 
 // The remaining flag tests are in a boolean context: vma_desc_test(),
 // vma_desc_test_any().  A call needs no parentheses: drop them first.
-@ test_paren depends on patch && !vm_flags_field @
+@ test_paren depends on patch && !vm_flags_field
+  disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma : script:python() { vma in conv_vma };
 expression E;
 position p : script:python() { p[0].current_element in conv };
@@ -455,7 +571,8 @@ identifier paren_bits.bits, paren_bits.anyfn;
 -(vma@p->vm_flags & E)
 + anyfn(desc, bits)
 
-@ test_flags depends on patch && !vm_flags_field @
+@ test_flags depends on patch && !vm_flags_field
+  disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma : script:python() { vma in conv_vma };
 expression E;
 position p : script:python() { p[0].current_element in conv };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: const fops, a "filp" parameter, masked and nested flag tests
+ * check-name: const fops, a "filp" parameter, masked, nested and zero flag tests
  * check-category: simple
  * check-output: simple-const-filp.mainline.expected
  */
@@ -16,6 +16,8 @@ static int shm_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (!(vma->vm_flags & VM_WRITE) && (vma->vm_flags & VM_EXEC))
 		return -EPERM;
+	if ((vma->vm_flags & VM_MAYREAD) == 0)
+		return -EACCES;
 	vma->vm_ops = &shm_vm_ops;
 	vma->vm_private_data = filp->private_data;
 	return 0;

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The semantic patch on its own, as CI runs it: spatch alone on the
+# conversion cases, then the kernel's own "make coccicheck" on Debian's
+# 7.2 tree.  Without mmapport's classifier the rule must still convert
+# exactly what the pipeline converts, and its patch must apply.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cocci=$top/cocci/mmap_prepare_simple.cocci
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "1..5"
+
+# 1. Cases: report mode names the handlers of the cases that expect an
+# output, and no others.
+want=$(grep -l '^ \* check-output:' "$top"/tests/cases/*.c | while read -r c; do
+	sed -n 's/^static int \([a-z0-9_]*\)(struct file \*[a-z]*, struct vm_area_struct \*vma)$/\1/p' "$c"
+done | sort)
+got=$(cd "$top/tests/cases" && for c in *.c; do
+	spatch --sp-file "$cocci" -D report --very-quiet --no-includes --include-headers "$c" 2>/dev/null
+done | sed -n 's/.*WARNING: \([a-z0-9_]*\)() can use mmap_prepare.*/\1/p' | sort)
+if [ -n "$want" ] && [ "$want" = "$got" ]; then
+	echo "ok 1 - report mode on the cases names exactly the convertible handlers ($(echo $want))"
+else
+	echo "not ok 1 - report mode on the cases: want '$(echo $want)', got '$(echo $got)'"
+fi
+
+# 2. Cases: patch mode gives the expected outputs.
+bad=
+for c in $(grep -l '^ \* check-output:' "$top"/tests/cases/*.c); do
+	expect=$top/tests/cases/$(sed -n 's/^ \* check-output: //p' "$c")
+	cp "$c" "$tmp/case.c"
+	(cd "$tmp" && spatch --sp-file "$cocci" -D patch --very-quiet --in-place \
+		--no-includes --include-headers case.c >/dev/null 2>&1)
+	# mmapport aligns the new designator; the rule alone does not.
+	sed 's/^\(\t*\)\.mmap_prepare[ \t]*= /\1.mmap_prepare = /' "$expect" > "$tmp/expect.c"
+	cmp -s "$tmp/expect.c" "$tmp/case.c" || bad="$bad $(basename "$c")"
+done
+if [ -z "$bad" ]; then
+	echo "ok 2 - patch mode on the cases gives the expected outputs"
+else
+	echo "not ok 2 - patch mode differs on:$bad"
+fi
+
+# 3-5. The kernel's make coccicheck on the real tree.
+tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "not ok 3 - cannot fetch the 7.2 tree"; exit 1; }
+dirs="drivers/hv fs/udf virt/kvm drivers/hsi"
+mkdir -p "$tmp/o"
+: > "$tmp/report"
+: > "$tmp/patch"
+for d in $dirs; do
+	make -s -C "$tree" O="$tmp/o" coccicheck MODE=report COCCI="$cocci" M="$d" J=2 \
+		2>>"$tmp/err" | grep 'WARNING:.*can use mmap_prepare' >> "$tmp/report"
+	make -s -C "$tree" O="$tmp/o" coccicheck MODE=patch COCCI="$cocci" M="$d" J=2 \
+		2>>"$tmp/err" | sed -n '/^--- a\//,$p' >> "$tmp/patch"
+done
+reported=$(sed -n 's/.*WARNING: \([a-z0-9_]*\)().*/\1/p' "$tmp/report" | sort -u)
+
+"$top/bin/mmapport" classify --tree "$tree" --out "$tmp/m" --paths "$(echo $dirs | tr ' ' ,)" \
+	>/dev/null 2>"$tmp/m.err"
+"$top/bin/mmapport" convert --tree "$tree" --out "$tmp/m" >/dev/null 2>>"$tmp/m.err"
+converted=$(jq -r '.[] | select(.conversion.status == "converted") | .function' \
+	"$tmp/m/records.json" 2>/dev/null | sort -u)
+if [ -n "$reported" ] && [ "$reported" = "$converted" ]; then
+	echo "ok 3 - make coccicheck MODE=report on $dirs names what mmapport converts ($(echo $reported))"
+else
+	echo "not ok 3 - make coccicheck names '$(echo $reported)', mmapport converts '$(echo $converted)'"
+	sed 's/^/# /' "$tmp/err" | tail -5
+fi
+
+if [ -s "$tmp/patch" ] && (cd "$tree" && git apply --check "$tmp/patch" 2>"$tmp/apply.err"); then
+	echo "ok 4 - make coccicheck MODE=patch output applies to the tree"
+else
+	echo "not ok 4 - MODE=patch output is empty or does not apply"
+	sed 's/^/# /' "$tmp/apply.err" 2>/dev/null | head -5
+fi
+
+if [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+	echo "ok 5 - make coccicheck left the tree unchanged"
+else
+	echo "not ok 5 - the tree was changed"
+fi
