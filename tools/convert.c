@@ -49,27 +49,31 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 	return p->api ? 0 : -1;
 }
 
-/* DIR/work: a worktree of a git tree, or a copy of any other tree. */
+/*
+ * DIR/work: a worktree of the tree (or of the --external driver directory)
+ * when it is a git repository, else a copy of it made a git repository.
+ */
 char *work_tree(const struct options *o)
 {
+	const char *src = o->external ? o->external : o->tree;
 	char *work = out_path(o, "work");
-	char *gitdir = xasprintf("%s/.git", o->tree);
+	char *gitdir = xasprintf("%s/.git", src);
 
 	if (!path_exists(work)) {
 		if (path_exists(gitdir)) {
 			if (run_sh(NULL, NULL, "git -C %s worktree add --detach -f %s HEAD >/dev/null 2>&1",
-				   shell_quote(o->tree), shell_quote(work)))
-				die("cannot add a git worktree of %s at %s", o->tree, work);
+				   shell_quote(src), shell_quote(work)))
+				die("cannot add a git worktree of %s at %s", src, work);
 		} else {
 			char *tmp = xasprintf("%s.partial", work);
 
-			info("copying %s to %s (not a git tree)", o->tree, work);
+			info("copying %s to %s (not a git tree)", src, work);
 			if (run_sh(NULL, NULL, "rm -rf %s && cp -a %s %s && cd %s && git init -q && "
 				   "git add -A -f . && git -c user.name=mmapport -c user.email=mmapport@localhost "
 				   "commit -q -m base && cd .. && mv %s %s",
-				   shell_quote(tmp), shell_quote(o->tree), shell_quote(tmp),
+				   shell_quote(tmp), shell_quote(src), shell_quote(tmp),
 				   shell_quote(tmp), shell_quote(tmp), shell_quote(work)))
-				die("cannot copy %s to %s", o->tree, work);
+				die("cannot copy %s to %s", src, work);
 			free(tmp);
 		}
 	}
