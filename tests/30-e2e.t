@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 out=${MMAPPORT_TEST_OUT:-$top/build/test-e2e}
 paths=virt/kvm,drivers/hsi,fs/udf,fs/gfs2,drivers/char,arch/powerpc/kvm
-echo "1..8"
+echo "1..9"
 
 rm -rf "$out"
 if "$top/bin/mmapport" run --tree "$tree" --out "$out" --paths "$paths" > "$out.log1" 2>&1; then
@@ -83,4 +83,15 @@ if [ -n "$objs" ] && [ $missing = 0 ]; then
 	echo "ok 8 - the touched objects build after git am: $(echo $objs | wc -w)"
 else
 	echo "not ok 8 - $missing objects did not build"; tail -20 "$out.build" | sed 's/^/# /'
+fi
+
+# The HTML report names every conversion with its status, and is complete.
+miss=0
+for fn in $(jq -r '.[] | select(.conversion) | .function' "$out/records.json" | sort -u); do
+	grep -q "<b>$fn()</b>" "$out/report.html" || miss=$((miss + 1))
+done
+if [ -s "$out/report.html" ] && [ $miss = 0 ] && tail -1 "$out/report.html" | grep -q '</html>'; then
+	echo "ok 9 - report.html lists every conversion"
+else
+	echo "not ok 9 - report.html misses $miss conversions or is incomplete"
 fi

@@ -240,6 +240,8 @@ static int do_report(struct options *o)
 	tp = out_path(o, "timings.json");
 	timings = path_exists(tp) ? json_load_path(tp) : json_object();
 	r = report_records(o, records, timings);
+	if (!r)
+		r = report_html(o, records, timings);
 	json_decref(records);
 	json_decref(timings);
 	free(tp);

@@ -56,6 +56,9 @@ int series_records(const struct options *o, json_t *records);
 /* report.c */
 int report_records(const struct options *o, json_t *records, json_t *timings);
 
+/* report_html.c */
+int report_html(const struct options *o, json_t *records, json_t *timings);
+
 /* records */
 char *out_path(const struct options *o, const char *name);
 json_t *load_records(const struct options *o);

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report_html.c - DIR/report.html from the records: the same content as
+ * report.txt, for reading in a browser, with each conversion's diff and
+ * its check result on every architecture it was built for.  One
+ * self-contained page: no scripts, no external style sheets.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmapport.h"
+
+static void esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+static void count(json_t *counts, const char *key)
+{
+	json_t *c = json_object_get(counts, key);
+
+	json_object_set_new(counts, key, json_integer(c ? json_integer_value(c) + 1 : 1));
+}
+
+static void counts_table(FILE *f, const char *title, const char *col, json_t *counts)
+{
+	const char *k;
+	json_t *v;
+
+	fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>count</th></tr>\n", title, col);
+	json_object_foreach(counts, k, v) {
+		fputs("<tr><td>", f);
+		esc(f, k);
+		fprintf(f, "</td><td class=n>%lld</td></tr>\n", (long long)json_integer_value(v));
+	}
+	fputs("</table>\n", f);
+}
+
+/* The architectures some record was checked on, in first-seen order. */
+static void check_arches(json_t *records, struct strlist *arches)
+{
+	json_t *r, *v;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(records, i, r)
+		json_object_foreach(json_object_get(r, "check"), k, v)
+			if (json_is_object(v) && jstr(v, "status") && !strlist_has(arches, k))
+				strlist_add(arches, k);
+}
+
+static void status_cell(FILE *f, const char *status, const char *title)
+{
+	char cls[16];
+	size_t i;
+
+	snprintf(cls, sizeof(cls), "%s", status ? status : "none");
+	for (i = 0; cls[i]; i++)
+		if (cls[i] == '/')
+			cls[i] = '-';
+	fprintf(f, "<td class=\"s-%s\"", cls);
+	if (title) {
+		fputs(" title=\"", f);
+		esc(f, title);
+		fputc('"', f);
+	}
+	fputc('>', f);
+	esc(f, status ? status : "");
+	fputs("</td>", f);
+}
+
+static void conversions(FILE *f, const struct options *o, json_t *records)
+{
+	struct strlist arches = { 0 };
+	json_t *r;
+	size_t i;
+	int a;
+
+	check_arches(records, &arches);
+	fputs("<h2>Conversions</h2>\n<table>\n<tr><th>handler</th><th>category</th>"
+	      "<th>conversion</th>", f);
+	for (a = 0; a < arches.n; a++) {
+		fputs("<th>", f);
+		esc(f, arches.v[a]);
+		fputs("</th>", f);
+	}
+	fputs("<th>reason, diff</th></tr>\n", f);
+	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+		json_t *chk = json_object_get(r, "check");
+
+		if (!json_is_object(c))
+			continue;
+		fputs("<tr><td><code>", f);
+		esc(f, jstr(r, "file"));
+		fprintf(f, ":%d</code><br><b>", jint(r, "line"));
+		esc(f, jstr(r, "function"));
+		fputs("()</b></td><td>", f);
+		esc(f, jstr(r, "category"));
+		fputs("</td>", f);
+		status_cell(f, jstr(c, "status"), jstr(c, "new_function"));
+		for (a = 0; a < arches.n; a++) {
+			json_t *x = json_object_get(chk, arches.v[a]);
+
+			status_cell(f, json_is_object(x) ? jstr(x, "status") : NULL,
+				    json_is_object(x) ? jstr(x, "reason") : NULL);
+		}
+		fputs("<td>", f);
+		if (jstr(c, "reason"))
+			esc(f, jstr(c, "reason"));
+		if (jstr(c, "diff")) {
+			char *p = xasprintf("%s/%s", o->out, jstr(c, "diff"));
+			size_t len;
+			char *d = read_file(p, &len);
+
+			if (d) {
+				fputs("<details><summary>diff</summary><pre>", f);
+				esc(f, d);
+				fputs("</pre></details>", f);
+			}
+			free(d);
+			free(p);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	strlist_free(&arches);
+}
+
+static void left(FILE *f, json_t *records)
+{
+	json_t *r;
+	size_t i;
+
+	fputs("<h2>Handlers left, with the facts that decided</h2>\n<table>\n"
+	      "<tr><th>category</th><th>handler</th><th>ops</th><th>facts</th></tr>\n", f);
+	json_array_foreach(records, i, r) {
+		const char *cat = jstr(r, "category");
+		json_t *facts = json_object_get(r, "facts"), *x;
+		size_t j;
+
+		if (!cat || json_is_object(json_object_get(r, "conversion")) ||
+		    !strcmp(cat, "already-prepare") || !strcmp(cat, "no-handler"))
+			continue;
+		fputs("<tr><td>", f);
+		esc(f, cat);
+		fputs("</td><td><code>", f);
+		esc(f, jstr(r, "file"));
+		fprintf(f, ":%d</code><br>", jint(r, "line"));
+		esc(f, jstr(r, "function") ? jstr(r, "function") : "NULL");
+		fputs("</td><td>", f);
+		esc(f, jstr(r, "ops_type"));
+		fputc('.', f);
+		esc(f, jstr(r, "hook"));
+		fputs("</td><td><ul>", f);
+		json_array_foreach(facts, j, x) {
+			fputs("<li>", f);
+			esc(f, json_string_value(x));
+		}
+		fputs("</ul></td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+int report_html(const struct options *o, json_t *records, json_t *timings)
+{
+	char *path = out_path(o, "report.html");
+	char *tmp = xasprintf("%s.tmp", path);
+	json_t *by_ops = json_object(), *by_cat = json_object(), *r, *v;
+	FILE *f = fopen(tmp, "w");
+	const char *k;
+	size_t i;
+
+	if (!f)
+		die("%s: cannot write", tmp);
+	json_array_foreach(records, i, r) {
+		const char *t = jstr(r, "ops_type");
+		char *key = xasprintf("%s.%s", t ? t : "(unknown)", jstr(r, "hook"));
+
+		count(by_ops, key);
+		count(by_cat, jstr(r, "category") ? jstr(r, "category") : "(unclassified)");
+		free(key);
+	}
+	fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
+	      "<title>mmapport report</title>\n<style>\n"
+	      "body{font-family:sans-serif;margin:2em;max-width:90em}\n"
+	      "table{border-collapse:collapse;margin-bottom:2em}\n"
+	      "td,th{border:1px solid #bbb;padding:.3em .6em;vertical-align:top;text-align:left}\n"
+	      "th{background:#eee}td.n{text-align:right}\n"
+	      "pre{font-size:90%;max-width:80em;overflow:auto}\n"
+	      ".s-pass,.s-converted{background:#d4f4d4}.s-fail,.s-dropped{background:#f8d0d0}\n"
+	      ".s-refused{background:#f8ecc8}.s-n-a,.s-skipped{background:#eee;color:#666}\n"
+	      "</style></head><body>\n<h1>mmapport report</h1>\n", f);
+	fprintf(f, "<p>%zu registrations of mmap hooks.</p>\n", json_array_size(records));
+	counts_table(f, "By category", "category", by_cat);
+	counts_table(f, "By ops type and hook", "ops type.hook", by_ops);
+	conversions(f, o, records);
+	left(f, records);
+	if (json_object_size(timings)) {
+		fputs("<h2>Stage times</h2>\n<table>\n<tr><th>stage</th><th>seconds</th></tr>\n", f);
+		json_object_foreach(timings, k, v) {
+			fputs("<tr><td>", f);
+			esc(f, k);
+			fprintf(f, "</td><td class=n>%.1f</td></tr>\n", json_number_value(v));
+		}
+		fputs("</table>\n", f);
+	}
+	fputs("</body></html>\n", f);
+	if (fclose(f) || rename(tmp, path))
+		die("%s: cannot write", path);
+	info("report: %s", path);
+	json_decref(by_ops);
+	json_decref(by_cat);
+	free(tmp);
+	free(path);
+	return 0;
+}
