@@ -176,7 +176,8 @@ static char *prepare_key(const struct arch_profile *p, const char *base)
 {
 	char *cc = arch_compiler(p), *ver = run_capture(NULL, "%s --version 2>/dev/null | head -n 1",
 							shell_quote(cc));
-	char *key = xasprintf("tree %s\ncompiler %s\n%s", base, ver ? ver : "?", p->text);
+	/* bump the layout when configure() changes what it leaves behind */
+	char *key = xasprintf("layout 2\ntree %s\ncompiler %s\n%s", base, ver ? ver : "?", p->text);
 	int i;
 
 	for (i = 0; i < p->fragments.n; i++) {
@@ -269,7 +270,8 @@ static double configure(const struct arch_profile *p, const char *work, const ch
 	} else {
 		cmd = xasprintf("make O=%s %s %s", shell_quote(bdir), vars, p->config);
 	}
-	if (run_sh(work, log, "%s", cmd))
+	/* include/config/auto.conf, which scripts/Makefile.build reads */
+	if (run_sh(work, log, "%s && make O=%s %s syncconfig", cmd, shell_quote(bdir), vars))
 		die("%s: cannot configure %s (%s); see %s", p->name, bdir, p->config, log);
 	verify_fragments(p, bdir);
 	free(cmd);
@@ -614,34 +616,293 @@ char *arch_file_gates(const char *tree, const struct arch_profile *p, const char
 	return gates_from(tree, p->srcarch, dirname_of(file), base, syms, 0);
 }
 
-/*
- * Whether profile p builds file: NULL when it does, otherwise the reason
- * it is not applicable.
- */
-char *arch_applies(const char *tree, const struct arch_profile *p, const struct strlist *config,
-		   const char *file)
+/* dir/tok with "." and ".." resolved: arch/x/kvm/../../../virt/kvm/a.o -> virt/kvm/a.o */
+static char *normalize_path(const char *dir, const char *tok)
 {
-	struct strlist syms = { 0 };
-	char *why;
-	int i;
+	char *in = xasprintf("%s/%s", dir, tok), *out = xmalloc(strlen(in) + 1), *seg, *save;
+	size_t len = 0;
 
-	if (!strncmp(file, "arch/", 5)) {
-		size_t n = strlen(p->srcarch);
+	/* kbuild already prefixes $(obj)/ to most lists; lib-y may lack it */
+	if (!strncmp(tok, dir, strlen(dir)) && tok[strlen(dir)] == '/') {
+		free(in);
+		in = xstrdup(tok);
+	}
+	out[0] = '\0';
+	for (seg = strtok_r(in, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(seg, "."))
+			continue;
+		if (!strcmp(seg, "..")) {
+			char *slash = strrchr(out, '/');
 
-		if (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/') {
-			strlist_free(&syms);
-			return xasprintf("arch/%.*s file, not built for %s", (int)strcspn(file + 5, "/"),
-					 file + 5, p->srcarch);
+			len = slash ? (size_t)(slash - out) : 0;
+			out[len] = '\0';
+			continue;
+		}
+		len += sprintf(out + len, "%s%s", len ? "/" : "", seg);
+	}
+	free(in);
+	return out;
+}
+
+/* ---- what kbuild itself builds: scripts/Makefile.build evaluated ---- */
+
+/*
+ * A directory's lists as kbuild computes them under the profile's
+ * include/config/auto.conf: scripts/Makefile.build reads the directory's
+ * Kbuild or Makefile (and whatever it includes) and a two-line makefile of
+ * ours prints real-obj-y, real-obj-m, lib-y and subdir-ym.  Nothing is
+ * built.  NULL when the directory has no kbuild file.
+ */
+static json_t *kbuild_lists(struct arch_selection *sel, const char *dir)
+{
+	json_t *l = json_object_get(sel->dirs, dir), *objs, *subdirs;
+	char *mk, *kb, *vars, *out, *line, *save;
+
+	if (l)
+		return json_is_object(l) ? l : NULL;
+	mk = xasprintf("%s/%s/Makefile", sel->work, dir);
+	kb = xasprintf("%s/%s/Kbuild", sel->work, dir);
+	if (!path_exists(mk) && !path_exists(kb)) {
+		json_object_set_new(sel->dirs, dir, json_null());
+		free(mk);
+		free(kb);
+		return NULL;
+	}
+	vars = arch_make_vars(sel->prof);
+	out = run_capture(sel->bdir, "make -s -f %s/scripts/Makefile.build -f %s/mmapport-lists.mk "
+			  "obj=%s srctree=%s srcroot=%s objtree=. SRCARCH=%s CC=%sgcc %s "
+			  "mmapport-lists 2>/dev/null; true", shell_quote(sel->work),
+			  shell_quote(sel->bdir), shell_quote(dir), shell_quote(sel->work),
+			  shell_quote(sel->work), sel->prof->srcarch, sel->prof->cross_compile, vars);
+	l = json_object();
+	objs = json_array();
+	subdirs = json_array();
+	for (line = out ? strtok_r(out, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *into = !strncmp(line, "objs:", 5) ? objs :
+			       !strncmp(line, "subdirs:", 8) ? subdirs : NULL;
+		char *tok, *save2;
+
+		if (!into)
+			continue;
+		for (tok = strtok_r(strchr(line, ':') + 1, " ", &save2); tok;
+		     tok = strtok_r(NULL, " ", &save2)) {
+			char *norm = normalize_path(dir, tok);
+
+			json_array_append_new(into, json_string(norm));
+			free(norm);
 		}
 	}
-	why = arch_file_gates(tree, p, file, &syms);
-	if (!why && config)
-		for (i = 0; i < syms.n; i++)
-			if (arch_config_value(config, syms.v[i]) == 'n') {
-				why = xasprintf("CONFIG_%s is not set in %s's %s", syms.v[i], p->name,
-						p->config);
+	json_object_set_new(l, "objs", objs);
+	json_object_set_new(l, "subdirs", subdirs);
+	json_object_set_new(sel->dirs, dir, l);
+	free(out);
+	free(vars);
+	free(mk);
+	free(kb);
+	return l;
+}
+
+static int json_list_has(json_t *list, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+/* Every Kconfig symbol of syms that is not set, as " (CONFIG_A=n, ...)". */
+static char *unset_symbols(const struct strlist *config, const struct strlist *syms)
+{
+	char *s = xstrdup(""), *n;
+	int i;
+
+	for (i = 0; i < syms->n; i++)
+		if (arch_config_value(config, syms->v[i]) == 'n') {
+			n = xasprintf("%s%sCONFIG_%s=n", s, *s ? ", " : "", syms->v[i]);
+			free(s);
+			s = n;
+		}
+	if (*s) {
+		n = xasprintf(" (%s)", s);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* NULL when kbuild descends into dir, otherwise why not. */
+static char *kbuild_reaches(struct arch_selection *sel, const char *dir)
+{
+	json_t *memo = json_object_get(sel->reach, dir);
+	char *why = NULL, *a;
+	size_t n = strlen(sel->prof->srcarch);
+
+	if (memo)
+		return json_is_string(memo) ? xstrdup(json_string_value(memo)) : NULL;
+	if (!strncmp(dir, "arch/", 5) && !strncmp(dir + 5, sel->prof->srcarch, n) && !dir[5 + n]) {
+		why = NULL;	/* obj-y += arch/$(SRCARCH)/ in the top Kbuild */
+	} else if (!strchr(dir, '/')) {
+		/* the top Kbuild: evaluated by the top Makefile, read here */
+		char *kb = xasprintf("%s/Kbuild", sel->work), *t = xasprintf("%s/", dir);
+		struct gate_match m = { 0 };
+
+		if (!find_in_makefile(kb, t, &m)) {
+			why = xasprintf("the top Kbuild does not build %s", t);
+		} else {
+			char *unset = unset_symbols(sel->config, &m.syms);
+
+			if (*unset)
+				why = xasprintf("the top Kbuild does not build %s%s", t, unset);
+			free(unset);
+		}
+		strlist_free(&m.syms);
+		free(m.prefix);
+		free(m.makefile);
+		free(kb);
+		free(t);
+	} else {
+		char *parent = NULL;
+
+		why = xasprintf("no Makefile above it builds %s/", dir);
+		for (a = dirname_of(dir); *a; ) {
+			json_t *l = kbuild_lists(sel, a);
+			char *up;
+
+			if (l && json_list_has(json_object_get(l, "subdirs"), dir)) {
+				free(why);
+				why = kbuild_reaches(sel, a);
 				break;
 			}
+			if (l && !parent)
+				parent = xstrdup(a);
+			up = dirname_of(a);
+			free(a);
+			a = up;
+		}
+		free(a);
+		if (why && parent && !strncmp(why, "no Makefile", 11)) {
+			/* say which symbols kept the parent from descending */
+			struct strlist syms = { 0 };
+			char *t = xasprintf("%s/", strrchr(dir, '/') + 1), *unset, *d = xstrdup(parent);
+
+			free(gates_from(sel->work, sel->prof->srcarch, d, t, &syms, 0));
+			unset = unset_symbols(sel->config, &syms);
+			free(why);
+			why = xasprintf("%s/Makefile does not build %s/%s", parent, dir, unset);
+			free(unset);
+			strlist_free(&syms);
+		}
+		free(parent);
+	}
+	json_object_set_new(sel->reach, dir, why ? json_string(why) : json_true());
+	return why;
+}
+
+void arch_selection_init(struct arch_selection *sel, const struct arch_profile *p,
+			 const char *work, const char *bdir)
+{
+	static const char lists_mk[] =
+		"# written by mmapport: print what kbuild builds in $(obj)\n"
+		"$(lastword $(MAKEFILE_LIST)): ;\n"
+		"mmapport-lists:\n"
+		"\t@echo 'objs: $(real-obj-y) $(real-obj-m) $(lib-y)'\n"
+		"\t@echo 'subdirs: $(subdir-ym)'\n";
+	char *mk = xasprintf("%s/mmapport-lists.mk", bdir);
+
+	memset(sel, 0, sizeof(*sel));
+	sel->prof = p;
+	sel->work = work;
+	sel->bdir = bdir;
+	sel->dirs = json_object();
+	sel->reach = json_object();
+	sel->config = xmalloc(sizeof(*sel->config));
+	memset(sel->config, 0, sizeof(*sel->config));
+	arch_load_config(bdir, sel->config);
+	write_file(mk, lists_mk, strlen(lists_mk));
+	free(mk);
+}
+
+void arch_selection_free(struct arch_selection *sel)
+{
+	json_decref(sel->dirs);
+	json_decref(sel->reach);
+	strlist_free(sel->config);
+	free(sel->config);
+}
+
+/*
+ * Whether the profile builds file: NULL when it does, otherwise the reason
+ * it is not applicable.  The object must be in the real-obj-y, real-obj-m
+ * or lib-y of a directory kbuild reaches: the file's own directory, one
+ * above it (obj-y += sub/foo.o), or one of arch/SRCARCH whose Makefile
+ * includes a Makefile fragment of the file's directory (virt/kvm).
+ */
+char *arch_applies(struct arch_selection *sel, const char *file)
+{
+	const struct arch_profile *p = sel->prof;
+	char *obj = xstrdup(file), *dir = dirname_of(file), *a, *why = NULL;
+	struct strlist cands = { 0 }, syms = { 0 };
+	size_t n = strlen(p->srcarch);
+	int i, listed = 0;
+
+	if (!strncmp(file, "arch/", 5) && (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/')) {
+		free(obj);
+		free(dir);
+		return xasprintf("another architecture's file: not built for %s", p->srcarch);
+	}
+	obj[strlen(obj) - 1] = 'o';
+	for (a = xstrdup(dir); *a; ) {
+		char *up = dirname_of(a);
+
+		strlist_add(&cands, a);
+		free(a);
+		a = up;
+	}
+	free(a);
+	{
+		/* Makefile fragments of the directory, included from arch/SRCARCH */
+		char *frags = run_capture(sel->work, "ls %s/Makefile.* 2>/dev/null; true",
+					  shell_quote(dir));
+		char *line, *save;
+
+		for (line = frags ? strtok_r(frags, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save))
+			includers(sel->work, p->srcarch, line, &cands);
+		free(frags);
+	}
+	why = NULL;
+	for (i = 0; i < cands.n; i++) {
+		json_t *l = kbuild_lists(sel, cands.v[i]);
+
+		if (!l || !json_list_has(json_object_get(l, "objs"), obj))
+			continue;
+		listed = 1;
+		free(why);
+		why = kbuild_reaches(sel, cands.v[i]);
+		if (!why)
+			break;
+	}
+	if (!listed) {
+		char *g = arch_file_gates(sel->work, p, file, &syms), *unset;
+
+		unset = unset_symbols(sel->config, &syms);
+		why = xasprintf("kbuild does not build %s under %s's %s%s", obj, p->name,
+				p->config, *unset ? unset : g ? "" : "");
+		if (!*unset && g) {
+			char *w = xasprintf("%s: %s", why, g);
+
+			free(why);
+			why = w;
+		}
+		free(unset);
+		free(g);
+	}
+	strlist_free(&cands);
 	strlist_free(&syms);
+	free(obj);
+	free(dir);
 	return why;
 }

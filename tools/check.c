@@ -322,7 +322,8 @@ int check_records(const struct options *o, json_t *records)
 	for (a = 0; a < nrun; a++) {
 		struct arch_run *ar = &runs[a];
 		struct arch_profile *p = ar->prof;
-		struct strlist config = { 0 }, cand = { 0 };
+		struct arch_selection sel;
+		struct strlist cand = { 0 };
 		char *plog;
 		int has_cc = arch_has_toolchain(p);
 
@@ -348,21 +349,23 @@ int check_records(const struct options *o, json_t *records)
 		if (!cand.n)
 			continue;
 		/* the kernel's Kconfig decides the rest */
-		plog = xasprintf("%s/prepare-%s.log", logs, p->name);
+		plog = xasprintf("%s/configure-%s.log", logs, p->name);
 		ar->t_config = arch_configure(p, work, base, ar->bdir, plog);
-		arch_load_config(ar->bdir, &config);
+		free(plog);
+		plog = xasprintf("%s/prepare-%s.log", logs, p->name);
+		arch_selection_init(&sel, p, work, ar->bdir);
 		for (f = 0; f < files.n; f++) {
 			char *why;
 
 			if (!strlist_has(&cand, files.v[f]))
 				continue;
-			why = arch_applies(work, p, &config, files.v[f]);
+			why = arch_applies(&sel, files.v[f]);
 			if (why)
 				set_cell(CELL(f, a), "n/a", why);
 			else
 				strlist_add(&ar->build, files.v[f]);
 		}
-		strlist_free(&config);
+		arch_selection_free(&sel);
 		strlist_free(&cand);
 		if (ar->build.n) {
 			double t0;

@@ -68,8 +68,18 @@ void arch_load_config(const char *bdir, struct strlist *config);
 char arch_config_value(const struct strlist *config, const char *sym);
 char *arch_file_gates(const char *tree, const struct arch_profile *p, const char *file,
 		      struct strlist *syms);
-char *arch_applies(const char *tree, const struct arch_profile *p, const struct strlist *config,
-		   const char *file);
+/* Which files a profile builds, from kbuild's own lists (memoised). */
+struct arch_selection {
+	const struct arch_profile *prof;
+	const char *work, *bdir;
+	struct strlist *config;	/* the prepared .config */
+	json_t *dirs;		/* dir -> {objs, subdirs} as kbuild computes them */
+	json_t *reach;		/* dir -> true, or why kbuild never descends into it */
+};
+void arch_selection_init(struct arch_selection *sel, const struct arch_profile *p,
+			 const char *work, const char *bdir);
+void arch_selection_free(struct arch_selection *sel);
+char *arch_applies(struct arch_selection *sel, const char *file);
 
 /* check.c */
 int check_records(const struct options *o, json_t *records);
