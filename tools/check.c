@@ -191,8 +191,8 @@ static void judge(struct arch_run *a, const char *work, const char *file, struct
 	messages(a->afterlog, file, &af);
 	new_messages(&b, &af, &c->new_msgs);
 	c->base_msgs = b.n;
-	if (!strcmp(c->status ? c->status : "", "skipped")) {
-		/* the base did not build: nothing to compare */
+	if (c->status) {
+		/* decided already: the base did not build, or no conversion applied */
 	} else if (!path_exists(objpath)) {
 		const char *e = first_error(&c->new_msgs);
 
@@ -409,7 +409,12 @@ int check_records(const struct options *o, json_t *records)
 	for (f = 0; f < files.n; f++) {
 		char *flat = flat_name(files.v[f]);
 
-		run_sh(work, NULL, "git apply %s/diffs/%s.patch", shell_quote(o->out), flat);
+		/* a conversion that does not apply would be checked as the base */
+		if (run_sh(work, NULL, "git apply %s/diffs/%s.patch", shell_quote(o->out), flat))
+			for (a = 0; a < nrun; a++)
+				if (!CELL(f, a)->status)
+					set_cell(CELL(f, a), "fail", xasprintf(
+						"the conversion (diffs/%s.patch) does not apply", flat));
 		free(flat);
 	}
 	for (a = 0; a < nrun; a++) {
@@ -427,6 +432,13 @@ int check_records(const struct options *o, json_t *records)
 					judge(ar, work, files.v[f], CELL(f, a));
 		}
 		json_object_set_new(t, "objects", json_integer(ar->build.n));
+		{
+			json_t *fl = json_array();
+
+			for (f = 0; f < ar->build.n; f++)
+				json_array_append_new(fl, json_string(ar->build.v[f]));
+			json_object_set_new(t, "files", fl);
+		}
 		json_object_set_new(t, "configure", json_real(ar->t_config));
 		json_object_set_new(t, "prepare", json_real(ar->t_prepare));
 		json_object_set_new(t, "base", json_real(ar->t_base));
