@@ -7,6 +7,8 @@
 # Then a conversion broken on purpose for sparc64 only (a __user cast that
 # only sparse sees) must fail there and pass on x86_64, and a profile
 # without a cross compiler (csky) must say "skipped", never "pass".
+# Last, a conversion that calls io_remap_pfn_range, checked with --arch
+# x86_64, must also be checked on sparc64, sparc32 and MIPS Alchemy.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
@@ -16,7 +18,7 @@ arches=x86_64,arm64,sparc64,powerpc,powerpc64
 ppc=arch/powerpc/kvm/book3s_64_vio.c
 udf=fs/udf/file.c
 hsi=drivers/hsi/clients/cmt_speech.c
-echo "1..10"
+echo "1..11"
 
 cell() {	# cell FILE ARCH -> status
 	jq -r --arg f "$1" --arg a "$2" \
@@ -143,3 +145,28 @@ if [ "$st" = "n/a dropped" ]; then
 else
 	echo "not ok 10 - $ppc on x86_64,sparc64,csky: $st"
 fi
+
+# io_remap_pfn_range translates PFNs on sparc and MIPS Alchemy: a conversion
+# calling it is checked there even when --arch leaves them out
+flat=$(echo $hsi | tr / _)
+git -C "$work" checkout -q "$base" -- $hsi
+git -C "$work" apply "$out/diffs/$flat.patch"
+cat >> "$work/$hsi" <<'EOF'
+
+int mmapport_test_io(struct vm_area_struct *vma);
+int mmapport_test_io(struct vm_area_struct *vma)
+{
+	return io_remap_pfn_range(vma, vma->vm_start, 0, PAGE_SIZE, vma->vm_page_prot);
+}
+EOF
+git -C "$work" diff "$base" -- $hsi > "$out/diffs/$flat.patch"
+git -C "$work" checkout -q "$base" -- $hsi
+"$top/bin/mmapport" check --tree "$tree" --out "$out" --arch x86_64 -j2 \
+	> "$out.log3" 2>&1 || echo "# check failed: $(tail -3 "$out.log3")"
+s="$(cell $hsi x86_64) $(cell $hsi sparc64) $(cell $hsi sparc32) $(cell $hsi mips)"
+case $s in
+"pass pass pass pass"|"pass pass pass skipped")
+	echo "ok 11 - an io_remap_pfn_range caller is checked on x86_64, sparc64, sparc32, mips: $s" ;;
+*)
+	echo "not ok 11 - io_remap_pfn_range caller on x86_64 sparc64 sparc32 mips: $s" ;;
+esac

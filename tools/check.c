@@ -164,17 +164,28 @@ static void set_cell(struct cell *c, const char *status, char *reason)
 	c->reason = reason;
 }
 
-/* Does the conversion of file reach an arch-translated io_remap_pfn_range? */
-static int io_remap_caller(const char *work, const char *file)
+static int has_io_remap(const char *path)
 {
-	char *path = xasprintf("%s/%s", work, file);
 	size_t len;
 	char *buf = read_file(path, &len);
 	int r = buf && (strstr(buf, "io_remap_pfn_range") || strstr(buf, "mmap_action_ioremap") ||
 			strstr(buf, "vm_iomap_memory"));
 
 	free(buf);
+	return r;
+}
+
+/* Does file, before or after its conversion, reach io_remap_pfn_range? */
+static int io_remap_caller(const char *work, const char *out, const char *file)
+{
+	char *flat = flat_name(file);
+	char *path = xasprintf("%s/%s", work, file);
+	char *patch = xasprintf("%s/diffs/%s.patch", out, flat);
+	int r = has_io_remap(path) || has_io_remap(patch);
+
+	free(flat);
 	free(path);
+	free(patch);
 	return r;
 }
 
@@ -296,7 +307,7 @@ int check_records(const struct options *o, json_t *records)
 	/* Base objects: the converted files as they were. */
 	for (f = 0; f < files.n; f++) {
 		run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(files.v[f]));
-		need_io |= io_remap_caller(work, files.v[f]);
+		need_io |= io_remap_caller(work, o->out, files.v[f]);
 	}
 
 	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
