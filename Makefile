@@ -7,6 +7,7 @@
 #   make run      deps, build, fetch the default kernel tree, run the whole pipeline
 #   make check    deps, build, run the test suite (TAP, under prove)
 #   make bench    the exhaustive runs and the timing ratios
+#   make bench-arch  the per-architecture check, timed against a bare make
 
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
@@ -20,6 +21,10 @@ KVER     ?= 7
 OUT      ?= $(CURDIR)/out
 PATHS    ?=
 JOBS     ?= $(shell nproc)
+# Architecture profiles (arch/NAME.conf) to check on: "all" or a list.
+# make check needs only its own few cross compilers.
+ARCHES   ?= all
+CHECK_ARCHES := x86_64,arm64,sparc64,powerpc,powerpc64
 
 SRCS     := $(wildcard tools/*.c)
 OBJS     := $(patsubst tools/%.c,build/obj/%.o,$(SRCS))
@@ -42,17 +47,23 @@ tree:
 
 run: deps all
 	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
-	tools/deps.sh --tree "$$tree" && \
-	bin/mmapport run --tree "$$tree" --out "$(OUT)" $(if $(PATHS),--paths $(PATHS)) \
+	tools/deps.sh --tree "$$tree" --arch $(ARCHES) && \
+	bin/mmapport run --tree "$$tree" --out "$(OUT)" --arch $(ARCHES) $(if $(PATHS),--paths $(PATHS)) \
 		$(if $(EXTERNAL),--external $(EXTERNAL))
 
 check: deps all
+	tools/deps.sh --arch $(CHECK_ARCHES)
 	prove -v tests/
 
 bench: deps all
 	@echo "make bench: not written yet (issues 3 and 5 bring the timing ratios)" >&2; exit 1
 
+bench-arch: deps all
+	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
+	tools/deps.sh --tree "$$tree" --arch $(ARCHES) && \
+	tests/bench-arch.sh --tree "$$tree" --arch $(ARCHES) -j $(JOBS) $(if $(PATHS),--paths $(PATHS))
+
 clean:
 	rm -rf build/obj bin
 
-.PHONY: all deps tree run check bench clean
+.PHONY: all deps tree run check bench bench-arch clean

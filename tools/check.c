@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check.c - build every converted object with sparse, before and after.
+ * check.c - build every converted object with sparse, before and after,
+ * on every architecture that builds it.
  *
- * x86_64 allmodconfig in DIR/build/x86_64 (prepared once, then reused).
- * One make for the base objects, one for the converted ones, both with
- * C=2 so that sparse runs on each named object even when it is up to date.
- * A conversion passes when its object builds and sparse says nothing that
- * it did not say about the base.  The kernel skips sparse silently when
- * it finds it too old: that is detected here and is an error.
+ * The architectures are the profiles of arch/ (--arch LIST, default all).
+ * For each converted file and profile the cell of the result matrix is:
+ *   n/a      the profile never builds the file: another arch's file, or a
+ *            Kconfig symbol on the way to its object is not set there;
+ *   skipped  no cross compiler, or the unconverted object does not build
+ *            (the conversion cannot be judged there); never a pass;
+ *   pass     the object builds, sparse ran on it, and the compiler and
+ *            sparse say nothing that they did not say about the base;
+ *   fail     otherwise, with the first new message.
+ * Each profile's build directory DIR/build/NAME is configured and prepared
+ * once and reused (arch.c).  One make per profile builds the base objects
+ * and one the converted ones, both with C=2 so that sparse runs on each
+ * named object even when it is up to date.  The kernel skips sparse
+ * silently when it finds it too old: that is detected and is an error.
+ * A conversion passes overall when it passes on at least one profile and
+ * fails on none; any other is reverted and dropped.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,8 +29,6 @@
 #include "mmapport.h"
 
 char *work_base(const char *work);
-
-static const char arch_name[] = "x86_64";
 
 /* Messages about file in log, with line and column numbers dropped. */
 static void messages(const char *log, const char *file, struct strlist *out)
@@ -68,6 +77,16 @@ static void new_messages(const struct strlist *base, const struct strlist *after
 	free(used);
 }
 
+static const char *first_error(const struct strlist *msgs)
+{
+	int i;
+
+	for (i = 0; i < msgs->n; i++)
+		if (!strncmp(msgs->v[i], "error", 5))
+			return msgs->v[i];
+	return msgs->n ? msgs->v[0] : NULL;
+}
+
 static int log_has(const char *log, const char *needle)
 {
 	size_t len;
@@ -86,52 +105,191 @@ static char *object_of(const char *file)
 	return o;
 }
 
-static int build(const char *work, const char *bdir, const char *sparse, const char *log,
-		 const struct strlist *files, int jobs)
+static char *flat_name(const char *file)
 {
-	struct strlist objs = { 0 };
-	char *list;
+	char *flat = xstrdup(file);
+
+	for (char *s = flat; *s; s++)
+		if (*s == '/')
+			*s = '_';
+	return flat;
+}
+
+static int build(const struct arch_profile *p, const char *work, const char *bdir,
+		 const char *sparse, const char *log, const struct strlist *files, int jobs)
+{
+	char *list = xstrdup(""), *vars = arch_make_vars(p);
 	int i, r;
 
 	for (i = 0; i < files->n; i++) {
 		char *obj = object_of(files->v[i]);
-		char *path = xasprintf("%s/%s", bdir, obj);
+		char *path = xasprintf("%s/%s", bdir, obj), *l;
 
 		unlink(path);
-		strlist_add(&objs, obj);
+		l = xasprintf("%s %s", list, obj);
+		free(list);
+		list = l;
 		free(obj);
 		free(path);
 	}
-	{
-		size_t n = 1;
+	r = run_sh(work, log, "make O=%s %s C=2 CHECK=%s -k -j%d%s",
+		   shell_quote(bdir), vars, shell_quote(sparse), jobs, list);
+	free(list);
+	free(vars);
+	if (log_has(log, "not available or not up to date"))
+		die("the kernel skipped sparse on %s (\"sparse is not available or not up to "
+		    "date\", see %s): a check that silently does nothing is a failure", p->name, log);
+	return r;
+}
 
-		for (i = 0; i < objs.n; i++)
-			n += strlen(objs.v[i]) + 1;
-		list = xmalloc(n);
-		list[0] = '\0';
-		for (i = 0; i < objs.n; i++) {
-			strcat(list, objs.v[i]);
-			strcat(list, " ");
+/* One cell of the matrix: a file on a profile. */
+struct cell {
+	const char *status;	/* NULL: still to build */
+	char *reason;
+	struct strlist new_msgs;
+	int base_msgs;
+};
+
+struct arch_run {
+	struct arch_profile *prof;
+	char *bdir, *baselog, *afterlog;
+	struct strlist build;	/* files to build on it */
+	double t_config, t_prepare, t_base, t_after;
+};
+
+static void set_cell(struct cell *c, const char *status, char *reason)
+{
+	c->status = status;
+	free(c->reason);
+	c->reason = reason;
+}
+
+static int has_io_remap(const char *path)
+{
+	size_t len;
+	char *buf = read_file(path, &len);
+	int r = buf && (strstr(buf, "io_remap_pfn_range") || strstr(buf, "mmap_action_ioremap") ||
+			strstr(buf, "vm_iomap_memory"));
+
+	free(buf);
+	return r;
+}
+
+/* Does file, before or after its conversion, reach io_remap_pfn_range? */
+static int io_remap_caller(const char *work, const char *out, const char *file)
+{
+	char *flat = flat_name(file);
+	char *path = xasprintf("%s/%s", work, file);
+	char *patch = xasprintf("%s/diffs/%s.patch", out, flat);
+	int r = has_io_remap(path) || has_io_remap(patch);
+
+	free(flat);
+	free(path);
+	free(patch);
+	return r;
+}
+
+static void judge(struct arch_run *a, const char *work, const char *file, struct cell *c)
+{
+	struct strlist b = { 0 }, af = { 0 };
+	char *obj = object_of(file);
+	char *objpath = xasprintf("%s/%s", a->bdir, obj);
+	/* kbuild names the source by its full path under O= */
+	char *checkline = xasprintf("CHECK   %s/%s\n", work, file);
+	char *checkrel = xasprintf("CHECK   %s\n", file);
+
+	messages(a->baselog, file, &b);
+	messages(a->afterlog, file, &af);
+	new_messages(&b, &af, &c->new_msgs);
+	c->base_msgs = b.n;
+	if (c->status) {
+		/* decided already: the base did not build, or no conversion applied */
+	} else if (!path_exists(objpath)) {
+		const char *e = first_error(&c->new_msgs);
+
+		set_cell(c, "fail", xstrdup(e ? e : "the object did not build (see logs/)"));
+	} else if (!log_has(a->afterlog, checkline) && !log_has(a->afterlog, checkrel)) {
+		set_cell(c, "fail", xstrdup("sparse did not run on it"));
+	} else if (c->new_msgs.n) {
+		set_cell(c, "fail", xstrdup(first_error(&c->new_msgs)));
+	} else {
+		set_cell(c, "pass", NULL);
+	}
+	strlist_free(&b);
+	strlist_free(&af);
+	free(obj);
+	free(objpath);
+	free(checkline);
+	free(checkrel);
+}
+
+static json_t *cell_json(const struct cell *c)
+{
+	json_t *res = json_object(), *nw = json_array();
+	int j;
+
+	json_object_set_new(res, "status", json_string(c->status));
+	if (c->reason)
+		json_object_set_new(res, "reason", json_string(c->reason));
+	for (j = 0; j < c->new_msgs.n; j++)
+		json_array_append_new(nw, json_string(c->new_msgs.v[j]));
+	json_object_set_new(res, "new_messages", nw);
+	json_object_set_new(res, "base_messages", json_integer(c->base_msgs));
+	return res;
+}
+
+/* The summary of one file's row: pass only if some pass and none fail. */
+static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row)
+{
+	static const char *const statuses[] = { "pass", "fail", "skipped", "n/a" };
+	json_t *o = json_object(), *lists[4];
+	const char *status = "n/a";
+	char *reason = NULL;
+	int i, k;
+
+	for (k = 0; k < 4; k++)
+		lists[k] = json_array();
+	for (i = 0; i < nrun; i++) {
+		for (k = 0; k < 4; k++)
+			if (!strcmp(row[i].status, statuses[k]))
+				json_array_append_new(lists[k], json_string(runs[i].prof->name));
+		if (!strcmp(row[i].status, "fail") && strcmp(status, "fail")) {
+			status = "fail";
+			free(reason);
+			reason = xasprintf("%s: %s", runs[i].prof->name, row[i].reason);
+		} else if (!strcmp(row[i].status, "pass") && strcmp(status, "fail")) {
+			status = "pass";
+			free(reason);
+			reason = NULL;
+		} else if (!strcmp(row[i].status, "skipped") && !strcmp(status, "n/a")) {
+			status = "skipped";
+			reason = xasprintf("not checked on any architecture that builds it "
+					   "(%s: %s)", runs[i].prof->name, row[i].reason);
 		}
 	}
-	r = run_sh(work, log, "make O=%s ARCH=%s C=2 CHECK=%s -k -j%d %s",
-		   shell_quote(bdir), arch_name, shell_quote(sparse), jobs, list);
-	free(list);
-	strlist_free(&objs);
-	if (log_has(log, "not available or not up to date"))
-		die("the kernel skipped sparse (\"sparse is not available or not up to date\", "
-		    "see %s): a check that silently does nothing is a failure", log);
-	return r;
+	if (!strcmp(status, "n/a"))
+		reason = xstrdup(nrun ? "not built on any profiled architecture" :
+				 "no architecture profile selected");
+	json_object_set_new(o, "status", json_string(status));
+	if (reason)
+		json_object_set_new(o, "reason", json_string(reason));
+	for (k = 0; k < 4; k++)
+		json_object_set_new(o, statuses[k], lists[k]);
+	free(reason);
+	return o;
 }
 
 int check_records(const struct options *o, json_t *records)
 {
-	struct strlist files = { 0 }, buildable = { 0 };
-	char *work, *base, *bdir, *sparse, *cfg, *baselog, *afterlog;
+	struct strlist files = { 0 };
+	struct arch_profile *profs = NULL, *all = NULL;
+	struct arch_run *runs;
+	struct cell *cells;
+	char *work, *base, *sparse = NULL, *logs;
 	struct profile prof;
 	size_t i;
-	json_t *r;
-	int f, npass = 0, nfail = 0, nna = 0;
+	json_t *r, *times;
+	int f, a, nprof, nall, nrun = 0, need_io = 0, npass = 0, nfail = 0, nna = 0, nskip = 0;
 
 	work = work_tree(o);
 	base = work_base(work);
@@ -146,143 +304,229 @@ int check_records(const struct options *o, json_t *records)
 		    !strlist_has(&files, jstr(r, "file")))
 			strlist_add(&files, jstr(r, "file"));
 	}
+	/* Base objects: the converted files as they were. */
 	for (f = 0; f < files.n; f++) {
-		const char *file = files.v[f];
+		run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(files.v[f]));
+		need_io |= io_remap_caller(work, o->out, files.v[f]);
+	}
 
-		if ((!strncmp(file, "arch/", 5) && strncmp(file, "arch/x86/", 9)) ||
-		    strcmp(file + strlen(file) - 2, ".c"))
+	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
+	nprof = arch_profiles(o->arch, &profs);
+	nall = arch_profiles(NULL, &all);
+	runs = xmalloc(sizeof(*runs) * (nprof + nall));
+	for (a = 0; a < nprof; a++)
+		runs[nrun++] = (struct arch_run){ .prof = &profs[a] };
+	for (a = 0; need_io && a < nall; a++) {
+		int k, have = 0;
+
+		for (k = 0; k < nprof; k++)
+			have |= !strcmp(profs[k].name, all[a].name);
+		if (all[a].io_remap_pfn && !have)
+			runs[nrun++] = (struct arch_run){ .prof = &all[a] };
+	}
+	cells = calloc((size_t)files.n * nrun + 1, sizeof(*cells));
+#define CELL(f, a) (&cells[(size_t)(f) * nrun + (a)])
+
+	logs = out_path(o, "logs");
+	mkdir_p(logs);
+	times = json_object();
+	for (a = 0; a < nrun; a++) {
+		struct arch_run *ar = &runs[a];
+		struct arch_profile *p = ar->prof;
+		struct arch_selection sel;
+		struct strlist cand = { 0 };
+		char *plog;
+		int has_cc = arch_has_toolchain(p);
+
+		ar->bdir = xasprintf("%s/build/%s", o->out, p->name);
+		ar->baselog = xasprintf("%s/check-%s-base.log", logs, p->name);
+		ar->afterlog = xasprintf("%s/check-%s-after.log", logs, p->name);
+		/* decided without a build: sources, other arches' files, no compiler */
+		for (f = 0; f < files.n; f++) {
+			const char *file = files.v[f];
+			size_t n = strlen(p->srcarch);
+
+			if (strcmp(file + strlen(file) - 2, ".c"))
+				set_cell(CELL(f, a), "n/a", xstrdup("not a C source"));
+			else if (!strncmp(file, "arch/", 5) &&
+				 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
+				set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: "
+					 "not built for %s", p->srcarch));
+			else if (!has_cc)
+				set_cell(CELL(f, a), "skipped", arch_no_toolchain(p));
+			else
+				strlist_add(&cand, file);
+		}
+		if (!cand.n)
 			continue;
-		strlist_add(&buildable, file);
-	}
-	bdir = xasprintf("%s/build/%s", o->out, arch_name);
-	baselog = xasprintf("%s/logs/check-%s-base.log", o->out, arch_name);
-	afterlog = xasprintf("%s/logs/check-%s-after.log", o->out, arch_name);
-	{
-		char *logs = out_path(o, "logs");
+		/* the kernel's Kconfig decides the rest */
+		plog = xasprintf("%s/configure-%s.log", logs, p->name);
+		ar->t_config = arch_configure(p, work, base, ar->bdir, plog);
+		free(plog);
+		plog = xasprintf("%s/prepare-%s.log", logs, p->name);
+		arch_selection_init(&sel, p, work, ar->bdir);
+		for (f = 0; f < files.n; f++) {
+			char *why;
 
-		mkdir_p(logs);
-		free(logs);
-	}
-	if (buildable.n) {
-		sparse = run_capture(project_dir(), "tools/deps.sh --tree %s 2>&2",
-				     shell_quote(work));
-		if (!sparse || !*sparse)
-			die("no sparse that the tree accepts (tools/deps.sh --tree %s failed)", work);
-		info("check: sparse %s", sparse);
-		mkdir_p(bdir);
-		cfg = xasprintf("%s/.config", bdir);
-		if (!path_exists(cfg)) {
-			char *plog = xasprintf("%s/logs/prepare-%s.log", o->out, arch_name);
+			if (!strlist_has(&cand, files.v[f]))
+				continue;
+			why = arch_applies(&sel, files.v[f]);
+			if (why)
+				set_cell(CELL(f, a), "n/a", why);
+			else
+				strlist_add(&ar->build, files.v[f]);
+		}
+		arch_selection_free(&sel);
+		strlist_free(&cand);
+		if (ar->build.n) {
+			double t0;
 
-			info("check: preparing %s allmodconfig in %s", arch_name, bdir);
-			if (run_sh(work, plog, "make O=%s ARCH=%s allmodconfig && make O=%s ARCH=%s -j%d prepare",
-				   shell_quote(bdir), arch_name, shell_quote(bdir), arch_name, o->jobs)) {
-				unlink(cfg);
-				die("cannot prepare the %s build dir; see %s", arch_name, plog);
+			if (!sparse) {
+				sparse = run_capture(project_dir(), "tools/deps.sh --tree %s 2>&2",
+						     shell_quote(work));
+				if (!sparse || !*sparse)
+					die("no sparse that the tree accepts (tools/deps.sh --tree %s "
+					    "failed)", work);
+				info("check: sparse %s", sparse);
 			}
-			free(plog);
-		}
-		free(cfg);
-		/* Base objects: the converted files as they were. */
-		for (f = 0; f < buildable.n; f++)
-			run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(buildable.v[f]));
-		info("check: building %d base objects", buildable.n);
-		build(work, bdir, sparse, baselog, &buildable, o->jobs);
-		for (f = 0; f < buildable.n; f++) {
-			char *flat = xstrdup(buildable.v[f]);
+			ar->t_prepare = arch_prepare(p, work, ar->bdir, plog, o->jobs);
+			info("check: %s: building %d base objects", p->name, ar->build.n);
+			t0 = now_seconds();
+			build(p, work, ar->bdir, sparse, ar->baselog, &ar->build, o->jobs);
+			ar->t_base = now_seconds() - t0;
+			/* an object that does not build unconverted cannot be judged */
+			for (f = 0; f < files.n; f++) {
+				char *obj = object_of(files.v[f]);
+				char *objpath = xasprintf("%s/%s", ar->bdir, obj);
 
-			for (char *s = flat; *s; s++)
-				if (*s == '/')
-					*s = '_';
-			run_sh(work, NULL, "git apply %s/diffs/%s.patch", shell_quote(o->out), flat);
-			free(flat);
+				if (strlist_has(&ar->build, files.v[f]) && !path_exists(objpath)) {
+					struct strlist b = { 0 };
+					const char *e;
+
+					messages(ar->baselog, files.v[f], &b);
+					e = first_error(&b);
+					set_cell(CELL(f, a), "skipped", xasprintf(
+						"the unconverted object does not build on %s: %s",
+						p->name, e ? e : "see logs/"));
+					strlist_free(&b);
+				}
+				free(obj);
+				free(objpath);
+			}
 		}
-		info("check: building %d converted objects", buildable.n);
-		build(work, bdir, sparse, afterlog, &buildable, o->jobs);
+		free(plog);
+	}
+
+	for (f = 0; f < files.n; f++) {
+		char *flat = flat_name(files.v[f]);
+
+		/* a conversion that does not apply would be checked as the base */
+		if (run_sh(work, NULL, "git apply %s/diffs/%s.patch", shell_quote(o->out), flat))
+			for (a = 0; a < nrun; a++)
+				if (!CELL(f, a)->status)
+					set_cell(CELL(f, a), "fail", xasprintf(
+						"the conversion (diffs/%s.patch) does not apply", flat));
+		free(flat);
+	}
+	for (a = 0; a < nrun; a++) {
+		struct arch_run *ar = &runs[a];
+		json_t *t = json_object();
+		double t0;
+
+		if (ar->build.n) {
+			info("check: %s: building %d converted objects", ar->prof->name, ar->build.n);
+			t0 = now_seconds();
+			build(ar->prof, work, ar->bdir, sparse, ar->afterlog, &ar->build, o->jobs);
+			ar->t_after = now_seconds() - t0;
+			for (f = 0; f < files.n; f++)
+				if (strlist_has(&ar->build, files.v[f]))
+					judge(ar, work, files.v[f], CELL(f, a));
+		}
+		json_object_set_new(t, "objects", json_integer(ar->build.n));
+		{
+			json_t *fl = json_array();
+
+			for (f = 0; f < ar->build.n; f++)
+				json_array_append_new(fl, json_string(ar->build.v[f]));
+			json_object_set_new(t, "files", fl);
+		}
+		json_object_set_new(t, "configure", json_real(ar->t_config));
+		json_object_set_new(t, "prepare", json_real(ar->t_prepare));
+		json_object_set_new(t, "base", json_real(ar->t_base));
+		json_object_set_new(t, "converted", json_real(ar->t_after));
+		json_object_set_new(times, ar->prof->name, t);
+	}
+	{
+		char *tp = out_path(o, "check-times.json");
+
+		json_dump_path(times, tp);
+		free(tp);
+		json_decref(times);
 	}
 
 	for (f = 0; f < files.n; f++) {
 		const char *file = files.v[f];
-		json_t *res = json_object();
+		json_t *chk = json_object(), *overall;
 		const char *status;
 
-		if (!strlist_has(&buildable, file)) {
-			status = "n/a";
-			json_object_set_new(res, "reason", json_string(
-				"another architecture's file: not built on x86_64"));
-			nna++;
-		} else {
-			struct strlist b = { 0 }, a = { 0 }, n = { 0 };
-			char *obj = object_of(file), *objpath = xasprintf("%s/%s", bdir, obj);
-			/* kbuild names the source by its full path under O= */
-			char *checkline = xasprintf("CHECK   %s/%s\n", work, file);
-			char *checkrel = xasprintf("CHECK   %s\n", file);
-			int built = path_exists(objpath);
-			int j;
+		for (a = 0; a < nrun; a++) {
+			json_t *c = cell_json(CELL(f, a));
 
-			messages(baselog, file, &b);
-			messages(afterlog, file, &a);
-			new_messages(&b, &a, &n);
-			if (!built) {
-				status = "fail";
-				json_object_set_new(res, "reason", json_string(
-					n.n ? n.v[0] : "the object did not build (see logs/)"));
-			} else if (!log_has(afterlog, checkline) && !log_has(afterlog, checkrel)) {
-				status = "fail";
-				json_object_set_new(res, "reason", json_string("sparse did not run on it"));
-			} else if (n.n) {
-				status = "fail";
-				json_object_set_new(res, "reason", json_string(n.v[0]));
-			} else {
-				status = "pass";
-			}
-			{
-				json_t *nw = json_array();
-
-				for (j = 0; j < n.n; j++)
-					json_array_append_new(nw, json_string(n.v[j]));
-				json_object_set_new(res, "new_messages", nw);
-			}
-			json_object_set_new(res, "base_messages", json_integer(b.n));
-			strlist_free(&b);
-			strlist_free(&a);
-			strlist_free(&n);
-			free(obj);
-			free(objpath);
-			free(checkline);
-			free(checkrel);
-			if (!strcmp(status, "pass"))
-				npass++;
-			else
-				nfail++;
+			json_object_set_new(chk, runs[a].prof->name, c);
 		}
-		json_object_set_new(res, "status", json_string(status));
+		overall = overall_json(runs, nrun, CELL(f, 0));
+		status = jstr(overall, "status");
+		json_object_set(chk, "overall", overall);
+		if (!strcmp(status, "pass"))
+			npass++;
+		else if (!strcmp(status, "fail"))
+			nfail++;
+		else if (!strcmp(status, "skipped"))
+			nskip++;
+		else
+			nna++;
 		json_array_foreach(records, i, r) {
-			json_t *c = json_object_get(r, "conversion"), *chk;
+			json_t *c = json_object_get(r, "conversion");
 
 			if (strcmp(jstr(r, "file"), file) || !json_is_object(c))
 				continue;
-			chk = json_object();
-			json_object_set(chk, arch_name, res);
-			json_object_set_new(r, "check", chk);
+			json_object_set(r, "check", chk);
 			if (strcmp(status, "pass")) {
 				json_object_set_new(c, "status", json_string("dropped"));
-				json_object_set_new(c, "reason", json_string(
-					!strcmp(status, "n/a") ? "not checked: not built on any profiled "
-					"architecture yet" : jstr(res, "reason")));
+				json_object_set_new(c, "reason", json_string(jstr(overall, "reason")));
 			}
 		}
 		if (strcmp(status, "pass"))
 			run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(file));
-		json_decref(res);
+		json_decref(overall);
+		json_decref(chk);
 	}
-	info("check: %d passed, %d failed, %d not applicable on %s", npass, nfail, nna, arch_name);
+	for (a = 0; a < nrun; a++) {
+		int np = 0, nf = 0, nn = 0, ns = 0;
+
+		for (f = 0; f < files.n; f++) {
+			const char *s = CELL(f, a)->status;
+
+			np += !strcmp(s, "pass");
+			nf += !strcmp(s, "fail");
+			nn += !strcmp(s, "n/a");
+			ns += !strcmp(s, "skipped");
+		}
+		info("check: %-10s %2d pass %2d fail %2d n/a %2d skipped  (configure %.1f s, "
+		     "prepare %.1f s, base %.1f s, converted %.1f s)", runs[a].prof->name, np, nf,
+		     nn, ns, runs[a].t_config, runs[a].t_prepare, runs[a].t_base, runs[a].t_after);
+	}
+	info("check: %d files: %d passed, %d failed, %d skipped, %d not applicable anywhere",
+	     files.n, npass, nfail, nskip, nna);
+	for (i = 0; i < (size_t)files.n * nrun; i++) {
+		free(cells[i].reason);
+		strlist_free(&cells[i].new_msgs);
+	}
+	free(cells);
 	strlist_free(&files);
-	strlist_free(&buildable);
 	free(work);
 	free(base);
-	free(bdir);
-	free(baselog);
-	free(afterlog);
+	free(logs);
+	free(sparse);
 	return 0;
 }

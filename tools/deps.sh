@@ -3,7 +3,12 @@
 #
 # deps.sh - install what mmapport needs and pick a sparse fit for a tree.
 #
-# Usage: deps.sh [--tree KERNEL_TREE]
+# Usage: deps.sh [--tree KERNEL_TREE] [--arch LIST]
+#
+# --arch LIST (comma-separated profile names of arch/*.conf, or "all") also
+# installs the cross compilers of those profiles (their PACKAGE); a profile
+# without a package (csky, loongarch) is left alone: its checks say
+# "skipped: no toolchain".
 #
 # The Debian packages below are installed with apt-get when missing (through
 # sudo unless run as root).  With --tree, the tree's own
@@ -30,13 +35,23 @@ log() { echo "deps: $*" >&2; }
 die() { echo "deps: error: $*" >&2; exit 1; }
 
 usage() {
-	echo "usage: deps.sh [--tree KERNEL_TREE]" >&2
+	echo "usage: deps.sh [--tree KERNEL_TREE] [--arch LIST|all]" >&2
 	exit 2
 }
 
 tree=
+arches=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--arch)
+		[ $# -ge 2 ] || usage
+		arches=$2
+		shift 2
+		;;
+	--arch=*)
+		arches=${1#--arch=}
+		shift
+		;;
 	--tree)
 		[ $# -ge 2 ] || usage
 		tree=$2
@@ -57,6 +72,29 @@ while [ $# -gt 0 ]; do
 done
 
 # --- Debian packages ---------------------------------------------------------
+
+# The cross compilers of the profiles asked for.
+profile_value() {
+	sed -n "s/^$2=//p" "$1" | tail -n 1
+}
+if [ -n "$arches" ]; then
+	if [ "$arches" = all ]; then
+		arches=$(cd "$project/arch" && ls *.conf | sed 's/\.conf$//' | tr '\n' ,)
+	fi
+	for a in ${arches//,/ }; do
+		conf=$project/arch/$a.conf
+		[ -f "$conf" ] || die "no architecture profile arch/$a.conf"
+		pkg=$(profile_value "$conf" PACKAGE)
+		if [ -z "$pkg" ]; then
+			log "$a: Debian has no cross compiler; its checks will be skipped"
+			continue
+		fi
+		case " $packages " in
+		*" $pkg "*) ;;
+		*) packages="$packages $pkg" ;;
+		esac
+	done
+fi
 
 install_packages() {
 	local p status sudo=

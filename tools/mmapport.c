@@ -24,6 +24,8 @@ static const char common_help[] =
 	"                   (repeat the option or separate with commas)\n"
 	"  --external DIR   an out-of-tree driver directory built against --tree\n"
 	"  --api PROFILE    mainline or rfc (default: detected from the tree)\n"
+	"  --arch LIST      check on these arch/ profiles (comma-separated; default all)\n"
+	"  -j, --jobs N     parallel make jobs (default: the core count)\n"
 	"  -v, --verbose    show the commands run\n"
 	"  -h, --help       this text\n";
 
@@ -314,12 +316,17 @@ static const struct stage stages[] = {
 	  "itself is never written.  Refuses a tree without mmap_prepare unless\n"
 	  "--api is given.\n" },
 	{ "check", do_check,
-	  "usage: mmapport check [--out DIR] [--tree] TREE\n"
-	  "Build each converted file's object under x86_64 allmodconfig with\n"
-	  "sparse (C=2), before and after the conversion.  A conversion passes\n"
-	  "when its object builds and sparse reports nothing new; a failed one is\n"
-	  "reverted in the work tree and recorded with the first error.  Stops\n"
-	  "with an error when the kernel would skip sparse.\n" },
+	  "usage: mmapport check [--out DIR] [--arch LIST] [--tree] TREE\n"
+	  "Build each converted file's object with sparse (C=2), before and after\n"
+	  "the conversion, on every architecture profile (arch/NAME.conf; --arch\n"
+	  "restricts them, default all) whose Kconfig builds it, in DIR/build/NAME\n"
+	  "(configured and prepared once).  Each cell of the file x arch matrix is\n"
+	  "pass, fail (with the first new message), n/a (not built there) or\n"
+	  "skipped (no cross compiler; base does not build).  A conversion passes\n"
+	  "when it passes somewhere and fails nowhere; any other is reverted in the\n"
+	  "work tree and dropped.  Files calling io_remap_pfn_range are also built\n"
+	  "on the profiles with IO_REMAP_PFN=yes.  Stops with an error when the\n"
+	  "kernel would skip sparse.\n" },
 	{ "series", do_series,
 	  "usage: mmapport series [--out DIR] [--tree] TREE\n"
 	  "Commit each passing conversion in the work tree, one commit per\n"
@@ -330,7 +337,8 @@ static const struct stage stages[] = {
 	  "usage: mmapport report [--out DIR]\n"
 	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n" },
 	{ "run", do_run,
-	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--external DIR]\n"
+	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--arch LIST]\n"
+	  "                    [--external DIR]\n"
 	  "All stages in order: scan, classify, convert, check, series, report.\n"
 	  "Writes DIR/inventory.json, DIR/records.json, DIR/series/ and\n"
 	  "DIR/report.txt.  An interrupted run resumes; a second run changes\n"

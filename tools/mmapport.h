@@ -47,6 +47,40 @@ char *work_tree(const struct options *o);
 /* convert.c */
 int convert_records(const struct options *o, json_t *records);
 
+/* arch.c: architecture profiles (arch/NAME.conf) */
+struct arch_profile {
+	char *name;		/* NAME of arch/NAME.conf */
+	char *text;		/* the profile as read */
+	char *arch, *srcarch, *cross_compile, *package, *config, *description;
+	struct strlist fragments;	/* absolute paths of the config fragments */
+	int io_remap_pfn;	/* the arch translates PFNs in io_remap_pfn_range */
+};
+int arch_profiles(const char *list, struct arch_profile **out);
+int arch_has_toolchain(const struct arch_profile *p);
+char *arch_no_toolchain(const struct arch_profile *p);
+char *arch_compiler(const struct arch_profile *p);
+char *arch_make_vars(const struct arch_profile *p);
+double arch_configure(const struct arch_profile *p, const char *work, const char *base,
+		      const char *bdir, const char *log);
+double arch_prepare(const struct arch_profile *p, const char *work, const char *bdir,
+		    const char *log, int jobs);
+void arch_load_config(const char *bdir, struct strlist *config);
+char arch_config_value(const struct strlist *config, const char *sym);
+char *arch_file_gates(const char *tree, const struct arch_profile *p, const char *file,
+		      struct strlist *syms);
+/* Which files a profile builds, from kbuild's own lists (memoised). */
+struct arch_selection {
+	const struct arch_profile *prof;
+	const char *work, *bdir;
+	struct strlist *config;	/* the prepared .config */
+	json_t *dirs;		/* dir -> {objs, subdirs} as kbuild computes them */
+	json_t *reach;		/* dir -> true, or why kbuild never descends into it */
+};
+void arch_selection_init(struct arch_selection *sel, const struct arch_profile *p,
+			 const char *work, const char *bdir);
+void arch_selection_free(struct arch_selection *sel);
+char *arch_applies(struct arch_selection *sel, const char *file);
+
 /* check.c */
 int check_records(const struct options *o, json_t *records);
 

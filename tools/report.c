@@ -28,6 +28,98 @@ static void print_counts(FILE *f, const char *title, json_t *counts)
 	fprintf(f, "\n");
 }
 
+/* One letter per cell of the check matrix. */
+static char cell_letter(const char *status)
+{
+	if (!status)
+		return ' ';
+	if (!strcmp(status, "pass"))
+		return 'P';
+	if (!strcmp(status, "fail"))
+		return 'F';
+	if (!strcmp(status, "skipped"))
+		return 's';
+	return '.';
+}
+
+/* The handler x architecture matrix of the check, then per-arch counts and times. */
+static void print_matrix(FILE *f, const struct options *o, json_t *records)
+{
+	json_t *arches = json_array(), *r, *v, *w, *chk, *counts = json_object(), *times;
+	const char *k;
+	char *tp = out_path(o, "check-times.json");
+	size_t i, j;
+
+	json_array_foreach(records, i, r) {
+		chk = json_object_get(r, "check");
+		json_object_foreach(chk, k, v) {
+			int seen = 0;
+
+			json_array_foreach(arches, j, w)
+				seen |= !strcmp(json_string_value(w), k);
+			if (strcmp(k, "overall") && !seen)
+				json_array_append_new(arches, json_string(k));
+		}
+	}
+	if (!json_array_size(arches)) {
+		json_decref(arches);
+		json_decref(counts);
+		free(tp);
+		return;
+	}
+	fprintf(f, "\nCheck matrix (P pass, F fail, s skipped, . not applicable):\n");
+	json_array_foreach(arches, j, v)
+		fprintf(f, "  %2zu %s\n", j + 1, json_string_value(v));
+	fprintf(f, "  %-8s", "overall");
+	json_array_foreach(arches, j, v)
+		fprintf(f, "%3zu", j + 1);
+	fprintf(f, "  handler\n");
+	json_array_foreach(records, i, r) {
+		chk = json_object_get(r, "check");
+		if (!json_is_object(chk) || !json_is_object(json_object_get(r, "conversion")))
+			continue;
+		fprintf(f, "  %-8s", jstr(json_object_get(chk, "overall"), "status"));
+		json_array_foreach(arches, j, v) {
+			const char *s = jstr(json_object_get(chk, json_string_value(v)), "status");
+			char *key = xasprintf("%s %s", json_string_value(v), s ? s : "-");
+
+			fprintf(f, "  %c", cell_letter(s));
+			if (s)
+				count(counts, key);
+			free(key);
+		}
+		fprintf(f, "  %s:%d %s()\n", jstr(r, "file"), jint(r, "line"), jstr(r, "function"));
+	}
+	fprintf(f, "\nPer architecture (handlers):\n  %-12s %5s %5s %5s %5s  %8s %8s %8s %8s\n",
+		"arch", "pass", "fail", "skip", "n/a", "config", "prepare", "base", "after");
+	times = path_exists(tp) ? json_load_path(tp) : json_object();
+	json_array_foreach(arches, j, v) {
+		const char *a = json_string_value(v);
+		json_t *t = json_object_get(times, a);
+		int n[4];
+		static const char *const st[] = { "pass", "fail", "skipped", "n/a" };
+
+		for (int s = 0; s < 4; s++) {
+			char *key = xasprintf("%s %s", a, st[s]);
+
+			n[s] = jint(counts, key);
+			free(key);
+		}
+		fprintf(f, "  %-12s %5d %5d %5d %5d", a, n[0], n[1], n[2], n[3]);
+		if (json_is_object(t))
+			fprintf(f, "  %7.1fs %7.1fs %7.1fs %7.1fs",
+				json_number_value(json_object_get(t, "configure")),
+				json_number_value(json_object_get(t, "prepare")),
+				json_number_value(json_object_get(t, "base")),
+				json_number_value(json_object_get(t, "converted")));
+		fprintf(f, "\n");
+	}
+	json_decref(times);
+	json_decref(arches);
+	json_decref(counts);
+	free(tp);
+}
+
 int report_records(const struct options *o, json_t *records, json_t *timings)
 {
 	char *path = out_path(o, "report.txt");
@@ -54,18 +146,19 @@ int report_records(const struct options *o, json_t *records, json_t *timings)
 	fprintf(f, "Conversions (file_operations, simple class):\n");
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
-		json_t *chk = json_object_get(json_object_get(r, "check"), "x86_64");
+		json_t *chk = json_object_get(json_object_get(r, "check"), "overall");
 
 		if (!json_is_object(c))
 			continue;
 		fprintf(f, "  %-10s %s:%d %s()", jstr(c, "status"), jstr(r, "file"),
 			jint(r, "line"), jstr(r, "function"));
 		if (json_is_object(chk))
-			fprintf(f, " [x86_64: %s]", jstr(chk, "status"));
+			fprintf(f, " [check: %s]", jstr(chk, "status"));
 		if (jstr(c, "reason"))
 			fprintf(f, "\n             %s", jstr(c, "reason"));
 		fprintf(f, "\n");
 	}
+	print_matrix(f, o, records);
 	fprintf(f, "\nNot converted (file_operations handlers), with the facts that decided:\n");
 	json_array_foreach(records, i, r) {
 		const char *cat = jstr(r, "category");

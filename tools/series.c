@@ -83,15 +83,44 @@ static void append(char **buf, const char *fmt, ...)
 static int passed(json_t *r)
 {
 	json_t *c = json_object_get(r, "conversion");
-	json_t *chk = json_object_get(json_object_get(r, "check"), "x86_64");
+	json_t *chk = json_object_get(json_object_get(r, "check"), "overall");
 
+	/* passed on some architecture and failed on none where it is built */
 	return json_is_object(c) && !strcmp(jstr(c, "status"), "converted") &&
 	       json_is_object(chk) && !strcmp(jstr(chk, "status"), "pass");
 }
 
+/* "x86_64, arm64 and sparc64": the architectures the check passed on. */
+static char *passed_arches(json_t *records, const char *file)
+{
+	json_t *r, *list = NULL, *a;
+	char *s = NULL;
+	size_t i, n, col = 0;
+
+	json_array_foreach(records, i, r)
+		if (!strcmp(jstr(r, "file"), file) && passed(r))
+			list = json_object_get(json_object_get(json_object_get(r, "check"),
+							       "overall"), "pass");
+	n = json_array_size(list);
+	json_array_foreach(list, i, a) {
+		const char *sep = !i ? "" : i + 1 == n ? " and" : ",";
+		const char *name = json_string_value(a);
+
+		/* wrapped at 72 columns, as checkpatch wants */
+		if (col + strlen(sep) + strlen(name) + 1 > 72) {
+			append(&s, "%s\n%s", sep, name);
+			col = strlen(name);
+		} else {
+			append(&s, "%s%s%s", sep, i ? " " : "", name);
+			col += strlen(sep) + !!i + strlen(name);
+		}
+	}
+	return s ? s : xstrdup("x86_64");
+}
+
 static char *commit_message(json_t *records, const char *file, const char *work)
 {
-	char *msg = NULL, *prefix = subject_prefix(file), *cc;
+	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 };
 	size_t i, j;
 	json_t *r, *u;
@@ -132,8 +161,12 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
 	       "helper and does not let the VMA escape, so the mapping is set up\n"
 	       "exactly as before. No functional change intended.\n\n"
-	       "Generated with mmapport (cocci/mmap_prepare_simple.cocci); the object\n"
-	       "builds under x86_64 allmodconfig and sparse reports nothing new.\n\n");
+	       "Generated with mmapport (cocci/mmap_prepare_simple.cocci).\n");
+	arches = passed_arches(records, file);
+	append(&msg, "Built with sparse, before and after, on the architectures that\n"
+	       "build it; the object builds and sparse reports nothing new on:\n%s.\n\n",
+	       arches);
+	free(arches);
 	cc = maintainers(work, file);
 	{
 		char *line, *save, *c = xstrdup(cc);
@@ -217,7 +250,8 @@ int series_records(const struct options *o, json_t *records)
 		       "Found:     %d mmap hook registrations\n"
 		       "Simple:    %d (file_operations handlers)\n"
 		       "Converted: %d\n"
-		       "Passed:    %d (x86_64 allmodconfig build, sparse clean), in %d patches\n"
+		       "Passed:    %d (build and sparse clean on every architecture that builds\n"
+		       "           it, at least one), in %d patches\n"
 		       "Left:      %d (other categories, refused or dropped; see the report)\n\n"
 		       "Generated with mmapport.",
 		       nfound, nsimple, nconv, npass, files.n, nfound - npass);
