@@ -115,15 +115,21 @@ static char *flat_name(const char *file)
 	return flat;
 }
 
+/*
+ * In a tree, objects land in the build dir; an --external driver (ext is
+ * the kernel tree it builds against) is built M= style and its objects
+ * land beside its sources, in the work copy.
+ */
 static int build(const struct arch_profile *p, const char *work, const char *bdir,
-		 const char *sparse, const char *log, const struct strlist *files, int jobs)
+		 const char *ext, const char *sparse, const char *log,
+		 const struct strlist *files, int jobs)
 {
-	char *list = xstrdup(""), *vars = arch_make_vars(p);
+	char *list = xstrdup(""), *vars = arch_make_vars(p), *dir;
 	int i, r;
 
 	for (i = 0; i < files->n; i++) {
 		char *obj = object_of(files->v[i]);
-		char *path = xasprintf("%s/%s", bdir, obj), *l;
+		char *path = xasprintf("%s/%s", ext ? work : bdir, obj), *l;
 
 		unlink(path);
 		l = xasprintf("%s %s", list, obj);
@@ -132,8 +138,10 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 		free(obj);
 		free(path);
 	}
-	r = run_sh(work, log, "make O=%s %s C=2 CHECK=%s -k -j%d%s",
+	dir = ext ? xasprintf("-C %s M=%s", shell_quote(ext), shell_quote(work)) : xstrdup("");
+	r = run_sh(work, log, "make %s O=%s %s C=2 CHECK=%s -k -j%d%s", dir,
 		   shell_quote(bdir), vars, shell_quote(sparse), jobs, list);
+	free(dir);
 	free(list);
 	free(vars);
 	if (log_has(log, "not available or not up to date"))
@@ -153,6 +161,7 @@ struct cell {
 struct arch_run {
 	struct arch_profile *prof;
 	char *bdir, *baselog, *afterlog;
+	const char *objdir;	/* where the objects land: bdir, or an --external work copy */
 	struct strlist build;	/* files to build on it */
 	double t_config, t_prepare, t_base, t_after;
 };
@@ -193,7 +202,7 @@ static void judge(struct arch_run *a, const char *work, const char *file, struct
 {
 	struct strlist b = { 0 }, af = { 0 };
 	char *obj = object_of(file);
-	char *objpath = xasprintf("%s/%s", a->bdir, obj);
+	char *objpath = xasprintf("%s/%s", a->objdir, obj);
 	/* kbuild names the source by its full path under O= */
 	char *checkline = xasprintf("CHECK   %s/%s\n", work, file);
 	char *checkrel = xasprintf("CHECK   %s\n", file);
@@ -286,6 +295,7 @@ int check_records(const struct options *o, json_t *records)
 	struct arch_run *runs;
 	struct cell *cells;
 	char *work, *base, *sparse = NULL, *logs;
+	const char *src, *ext = o->external ? o->tree : NULL;
 	struct profile prof;
 	size_t i;
 	json_t *r, *times;
@@ -293,7 +303,8 @@ int check_records(const struct options *o, json_t *records)
 
 	work = work_tree(o);
 	base = work_base(work);
-	if (detect_profile(work, NULL, &prof) && !o->api) {
+	src = o->external ? o->tree : work;
+	if (detect_profile(src, NULL, &prof) && !o->api) {
 		info("check: the tree lacks the API; nothing to check");
 		return 0;
 	}
@@ -339,6 +350,7 @@ int check_records(const struct options *o, json_t *records)
 		int has_cc = arch_has_toolchain(p);
 
 		ar->bdir = xasprintf("%s/build/%s", o->out, p->name);
+		ar->objdir = ext ? work : ar->bdir;
 		ar->baselog = xasprintf("%s/check-%s-base.log", logs, p->name);
 		ar->afterlog = xasprintf("%s/check-%s-after.log", logs, p->name);
 		/* decided without a build: sources, other arches' files, no compiler */
@@ -348,7 +360,7 @@ int check_records(const struct options *o, json_t *records)
 
 			if (strcmp(file + strlen(file) - 2, ".c"))
 				set_cell(CELL(f, a), "n/a", xstrdup("not a C source"));
-			else if (!strncmp(file, "arch/", 5) &&
+			else if (!ext && !strncmp(file, "arch/", 5) &&
 				 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
 				set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: "
 					 "not built for %s", p->srcarch));
@@ -361,16 +373,17 @@ int check_records(const struct options *o, json_t *records)
 			continue;
 		/* the kernel's Kconfig decides the rest */
 		plog = xasprintf("%s/configure-%s.log", logs, p->name);
-		ar->t_config = arch_configure(p, work, base, ar->bdir, plog);
+		ar->t_config = arch_configure(p, src, base, ar->bdir, plog);
 		free(plog);
 		plog = xasprintf("%s/prepare-%s.log", logs, p->name);
-		arch_selection_init(&sel, p, work, ar->bdir);
+		arch_selection_init(&sel, p, src, ar->bdir);
 		for (f = 0; f < files.n; f++) {
 			char *why;
 
 			if (!strlist_has(&cand, files.v[f]))
 				continue;
-			why = arch_applies(&sel, files.v[f]);
+			/* an external Kbuild is built whole, against any configuration */
+			why = ext ? NULL : arch_applies(&sel, files.v[f]);
 			if (why)
 				set_cell(CELL(f, a), "n/a", why);
 			else
@@ -383,21 +396,21 @@ int check_records(const struct options *o, json_t *records)
 
 			if (!sparse) {
 				sparse = run_capture(project_dir(), "tools/deps.sh --tree %s 2>&2",
-						     shell_quote(work));
+						     shell_quote(src));
 				if (!sparse || !*sparse)
 					die("no sparse that the tree accepts (tools/deps.sh --tree %s "
 					    "failed)", work);
 				info("check: sparse %s", sparse);
 			}
-			ar->t_prepare = arch_prepare(p, work, ar->bdir, plog, o->jobs);
+			ar->t_prepare = arch_prepare(p, src, ar->bdir, plog, o->jobs);
 			info("check: %s: building %d base objects", p->name, ar->build.n);
 			t0 = now_seconds();
-			build(p, work, ar->bdir, sparse, ar->baselog, &ar->build, o->jobs);
+			build(p, work, ar->bdir, ext, sparse, ar->baselog, &ar->build, o->jobs);
 			ar->t_base = now_seconds() - t0;
 			/* an object that does not build unconverted cannot be judged */
 			for (f = 0; f < files.n; f++) {
 				char *obj = object_of(files.v[f]);
-				char *objpath = xasprintf("%s/%s", ar->bdir, obj);
+				char *objpath = xasprintf("%s/%s", ar->objdir, obj);
 
 				if (strlist_has(&ar->build, files.v[f]) && !path_exists(objpath)) {
 					struct strlist b = { 0 };
@@ -436,7 +449,7 @@ int check_records(const struct options *o, json_t *records)
 		if (ar->build.n) {
 			info("check: %s: building %d converted objects", ar->prof->name, ar->build.n);
 			t0 = now_seconds();
-			build(ar->prof, work, ar->bdir, sparse, ar->afterlog, &ar->build, o->jobs);
+			build(ar->prof, work, ar->bdir, ext, sparse, ar->afterlog, &ar->build, o->jobs);
 			ar->t_after = now_seconds() - t0;
 			for (f = 0; f < files.n; f++)
 				if (strlist_has(&ar->build, files.v[f]))

@@ -274,8 +274,9 @@ int series_records(const struct options *o, json_t *records)
 		/* checkpatch's verdict on every patch, recorded with its handlers */
 		run_sh(work, xasprintf("%s/checkpatch.txt", sdir),
 		       "for p in %s/0*.patch; do case $p in *cover-letter*) continue;; esac; "
-		       "echo \"== $(basename $p)\"; perl scripts/checkpatch.pl --no-signoff -q --terse \"$p\"; done; true",
-		       shell_quote(sdir));
+		       "echo \"== $(basename $p)\"; perl %s/scripts/checkpatch.pl %s--no-signoff -q "
+		       "--terse \"$p\"; done; true", shell_quote(sdir),
+		       shell_quote(o->external ? o->tree : work), o->external ? "--no-tree " : "");
 		free(cover);
 		free(blurb);
 	}
