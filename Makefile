@@ -13,6 +13,10 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
             $(shell pkg-config --cflags jansson 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+# The analyzer (tools/analyzer/) is on libclang 16, Debian's libclang-16-dev.
+LLVM_DIR ?= /usr/lib/llvm-16
+CFLAGS   += -I$(LLVM_DIR)/include
+LDLIBS   += -L$(LLVM_DIR)/lib -lclang-16
 
 # Kernel tree: KERNEL=/path uses the user's own; otherwise Debian's newest
 # linux-source-$(KVER).* is fetched once into the cache.
@@ -21,7 +25,7 @@ OUT      ?= $(CURDIR)/out
 PATHS    ?=
 JOBS     ?= $(shell nproc)
 
-SRCS     := $(wildcard tools/*.c)
+SRCS     := $(wildcard tools/*.c tools/analyzer/*.c)
 OBJS     := $(patsubst tools/%.c,build/obj/%.o,$(SRCS))
 
 all: bin/mmapport
@@ -30,8 +34,8 @@ bin/mmapport: $(OBJS)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-build/obj/%.o: tools/%.c $(wildcard tools/*.h)
-	@mkdir -p build/obj
+build/obj/%.o: tools/%.c $(wildcard tools/*.h tools/analyzer/*.h)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 deps:
