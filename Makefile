@@ -56,7 +56,11 @@ check: deps all
 bench: deps all
 	@echo "make bench: not written yet (issues 3 and 5 bring the timing ratios)" >&2; exit 1
 
+# classify over the whole tree against one plain clang -fsyntax-only pass
+bench-classify: deps all
+	tests/bench-classify.sh $(KERNEL)
+
 clean:
 	rm -rf build/obj bin
 
-.PHONY: all deps tree run check bench clean
+.PHONY: all deps tree run check bench bench-classify clean

@@ -362,7 +362,18 @@ static void vma_use(struct walk *w, CXCursor c)
 	child_of_p = w->idx[p + 1];
 	if (pk == CXCursor_MemberRefExpr && child_of_p == 0) {
 		char *field = cxstr(clang_getCursorSpelling(parent));
-		int q = meaningful_parent(w, p - 1);
+		int q;
+
+		/* vma->vm_start goes through anonymous unions: skip their members */
+		while (!*field && p > 0 &&
+		       clang_getCursorKind(w->stack[meaningful_parent(w, p - 1)]) ==
+		       CXCursor_MemberRefExpr) {
+			p = meaningful_parent(w, p - 1);
+			parent = w->stack[p];
+			free(field);
+			field = cxstr(clang_getCursorSpelling(parent));
+		}
+		q = meaningful_parent(w, p - 1);
 		CXCursor gp = q >= 0 ? w->stack[q] : clang_getNullCursor();
 		enum CXCursorKind gk = q >= 0 ? clang_getCursorKind(gp) : CXCursor_InvalidCode;
 		json_t *o = loc(w, parent);
@@ -693,6 +704,19 @@ static void call(struct walk *w, CXCursor c)
 			(void)base;
 		}
 		hook = xasprintf("%s.%s", sname, member);
+		if (!strstr(member, "mmap")) {
+			/* vma->vm_ops->open(vma), a callback pointer: not a mapping hook */
+			o = loc(w, c);
+			json_object_set_new(o, "how", json_string("passed"));
+			json_object_set_new(o, "to", json_string(xasprintf("%s (%s)",
+				cursor_text(w->tu, callee), hook)));
+			json_object_set_new(o, "visible", json_false());
+			json_array_append_new(arr(w->an, "escapes"), o);
+			free(hook);
+			free(tbuf);
+			free(member);
+			goto out;
+		}
 		o = loc(w, c);
 		json_object_set_new(o, "hook", json_string(hook));
 		json_object_set_new(o, "expr", json_string(cursor_text(w->tu, callee)));
@@ -796,11 +820,38 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	w->stack[w->sp] = c;
 	w->idx[w->sp] = w->child++;
 	w->sp++;
-	if (k == CXCursor_DeclRefExpr && is_vma(w, c))
+	if (k == CXCursor_DeclRefExpr && is_vma(w, c)) {
 		vma_use(w, c);
-	else if (k == CXCursor_CallExpr)
+	} else if (k == CXCursor_MemberRefExpr) {
+		char *m = cxstr(clang_getCursorSpelling(c));
+
+		if (!strcmp(m, "mmap")) {
+			char *tbuf = NULL;
+			const char *sname = struct_name_of(clang_getCursorType(
+				clang_getCursorSemanticParent(clang_getCursorReferenced(c))), &tbuf);
+
+			if (!strcmp(sname, "file_operations")) {
+				json_t *o = loc(w, c);
+
+				json_object_set_new(o, "call", json_string(xasprintf(
+					"looks at %s", cursor_text(w->tu, c))));
+				json_array_append_new(arr(w->an, "stacked"), o);
+			}
+			free(tbuf);
+		}
+		free(m);
+	} else if (k == CXCursor_CallExpr) {
+		char *name = cxstr(clang_getCursorSpelling(c));
+
+		if (!strcmp(name, "can_mmap_file")) {
+			json_t *o = loc(w, c);
+
+			json_object_set_new(o, "call", json_string("can_mmap_file() on another file"));
+			json_array_append_new(arr(w->an, "stacked"), o);
+		}
+		free(name);
 		call(w, c);
-	else if (k == CXCursor_ReturnStmt && !w->depth) {
+	} else if (k == CXCursor_ReturnStmt && !w->depth) {
 		json_t *o = loc(w, c);
 		char *t = cursor_text(w->tu, c);
 

@@ -12,6 +12,7 @@
  * lower confidence: no handler is ever dropped.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,68 @@ double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_fil
 	return now_seconds() - t0;
 }
 
+/*
+ * Handlers registered in one file and defined in another (vb2_fop_mmap,
+ * sock_no_mmap, drm_gem_mmap...): find the defining file with one grep of
+ * the tree for a definition line, "TYPE NAME(" at the start of a line.
+ * Returns an object name -> tree-relative file.
+ */
+static json_t *find_definitions(const char *tree, struct strlist *names)
+{
+	json_t *defs = json_object();
+	char *alt, *out, *line, *save, *git = xasprintf("%s/.git", tree);
+	size_t n = 1;
+	int i;
+
+	if (!names->n)
+		goto out;
+	for (i = 0; i < names->n; i++)
+		n += strlen(names->v[i]) + 1;
+	alt = xmalloc(n);
+	alt[0] = '\0';
+	for (i = 0; i < names->n; i++) {
+		strcat(alt, names->v[i]);
+		if (i + 1 < names->n)
+			strcat(alt, "|");
+	}
+	out = run_capture(tree, path_exists(git) ?
+		"git grep -n -E '^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(' -- '*.c' 2>/dev/null" :
+		"grep -rn --include='*.c' -E '^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(' . 2>/dev/null", alt);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *text;
+		const char *file = line;
+
+		if (!c2)
+			continue;
+		*c1 = '\0';
+		text = c2 + 1;
+		if (!strncmp(file, "./", 2))
+			file += 2;
+		/* a prototype or a macro use is no definition */
+		if (strchr(text, ';') || strchr(text, '=') || text[0] == '#' ||
+		    !strncmp(text, "EXPORT", 6))
+			continue;
+		for (i = 0; i < names->n; i++) {
+			char *at = strstr(text, names->v[i]);
+			size_t l = strlen(names->v[i]);
+
+			if (!at || at[l] != '(' || (at > text && (isalnum((unsigned char)at[-1]) ||
+								   at[-1] == '_')))
+				continue;
+			/* prefer a file x86_64 builds */
+			if (!json_object_get(defs, names->v[i]) ||
+			    (!strncmp(jstr(defs, names->v[i]), "arch/", 5) &&
+			     strncmp(file, "arch/", 5)))
+				json_object_set_new(defs, names->v[i], json_string(file));
+		}
+	}
+	free(out);
+	free(alt);
+out:
+	free(git);
+	return defs;
+}
+
 int analyze_records(const struct options *o, const char *tree, json_t *records)
 {
 	struct strlist files = { 0 };
@@ -119,14 +182,30 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	char *bdir = xasprintf("%s/build/x86_64", o->out);
 	char *tmp = xasprintf("%s/analyzer", o->out);
 	const char *how = NULL;
-	json_t *db, *r, *plan;
+	json_t *db, *r, *plan, *defs, *shared = json_object(), *v;
+	struct strlist elsewhere = { 0 };
+	const char *k;
 	size_t i;
 	int f, nparse = 0, nlibclang = 0;
 	double t;
 
-	json_array_foreach(records, i, r)
-		if (wants_analysis(r) && !strlist_has(&files, jstr(r, "file")))
+	json_array_foreach(records, i, r) {
+		if (!wants_analysis(r))
+			continue;
+		if (!strlist_has(&files, jstr(r, "file")))
 			strlist_add(&files, jstr(r, "file"));
+		if (json_is_null(json_object_get(r, "definition")) &&
+		    !strlist_has(&elsewhere, jstr(r, "function")))
+			strlist_add(&elsewhere, jstr(r, "function"));
+	}
+	/* one record per handler defined elsewhere, analysed in its own file */
+	defs = find_definitions(tree, &elsewhere);
+	json_object_foreach(defs, k, v) {
+		json_object_set_new(shared, k, json_pack("{s:s,s:s,s:s}", "file",
+			json_string_value(v), "function", k, "category", "shared"));
+		if (!strlist_has(&files, json_string_value(v)))
+			strlist_add(&files, json_string_value(v));
+	}
 	db = compdb_for_files(tree, bdir, &files, o->jobs, &how);
 	af = xmalloc((files.n + 1) * sizeof(*af));
 	for (f = 0; f < files.n; f++) {
@@ -154,10 +233,39 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		if (!af[f].args)
 			json_object_set_new(r, "analysis_error", json_string(af[f].why_not));
 	}
+	json_object_foreach(shared, k, v) {
+		for (f = 0; f < files.n; f++)
+			if (!strcmp(files.v[f], jstr(v, "file")))
+				break;
+		json_array_append(af[f].records, v);
+		if (!af[f].args)
+			json_object_set_new(v, "analysis_error", json_string(af[f].why_not));
+	}
+	/* the flags used, for the bench's plain clang -fsyntax-only pass */
+	mkdir_p(tmp);
+	{
+		char *p = xasprintf("%s/flags.json", tmp);
+
+		json_dump_path(db, p);
+		free(p);
+	}
 	mkdir_p(tmp);
 	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
 	json_array_foreach(records, i, r) {
 		json_t *an = json_object_get(r, "analysis");
+		json_t *sh = json_object_get(shared, jstr(r, "function") ? jstr(r, "function") : "");
+
+		if (!json_is_object(an) && json_is_null(json_object_get(r, "definition")) &&
+		    json_is_object(json_object_get(sh, "analysis"))) {
+			an = json_deep_copy(json_object_get(sh, "analysis"));
+			json_object_set_new(an, "def_file", json_string(jstr(sh, "file")));
+			json_object_set_new(r, "analysis", an);
+			json_object_del(r, "analysis_error");
+		} else if (!json_is_object(an) && sh && jstr(sh, "analysis_error") &&
+			   json_is_null(json_object_get(r, "definition"))) {
+			json_object_set_new(r, "analysis_error", json_string(xasprintf(
+				"defined in %s: %s", jstr(sh, "file"), jstr(sh, "analysis_error"))));
+		}
 
 		if (json_is_object(an)) {
 			json_object_set_new(an, "flags", json_string(how));
@@ -179,7 +287,10 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		json_decref(af[f].records);
 	free(af);
 	json_decref(db);
+	json_decref(defs);
+	json_decref(shared);
 	strlist_free(&files);
+	strlist_free(&elsewhere);
 	free(bdir);
 	free(tmp);
 	return 0;

@@ -524,6 +524,15 @@ void decide_record(json_t *r)
 		json_decref(d.reasons);
 		return;
 	}
+	if (json_is_object(an) &&
+	    json_integer_value(json_object_get(an, "parse_errors_in_handler"))) {
+		/* the AST of the handler itself is partly error recovery: do not trust it */
+		json_object_set_new(r, "analysis_error", json_string(xasprintf(
+			"%lld parse errors inside %s()",
+			json_integer_value(json_object_get(an, "parse_errors_in_handler")),
+			js(r, "function"))));
+		an = NULL;
+	}
 	if (!json_is_object(an)) {
 		/* libclang did not see it: the lexical result stands, less sure */
 		const char *why = jstr(r, "analysis_error");
@@ -539,6 +548,9 @@ void decide_record(json_t *r)
 		json_decref(d.reasons);
 		return;
 	}
+	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file")))
+		fact(&d, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers "
+		     "it", js(r, "function"), jstr(an, "def_file"));
 	decide(&d, r, an);
 	if (d.cat == CAT_SIMPLE)
 		fact(&d, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent");
@@ -548,7 +560,8 @@ void decide_record(json_t *r)
 	json_object_set_new(r, "analyzer", json_string("libclang"));
 	json_object_set_new(r, "vma_param", json_string(js(an, "vma_param")));
 	json_object_set_new(r, "vma_uses", uses(an));
-	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed"))) {
+	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed") &&
+				strcmp(js(r, "registration"), "initializer"))) {
 		/* the leaf as it would be under a prepare variant of its hook */
 		json_object_set_new(r, "leaf_category", json_string(cat_names[d.cat]));
 		if (jstr(r, "subcategory"))
