@@ -618,6 +618,38 @@ static void remap_fact(struct walk *w, CXCursor call, const char *name, const ch
 	json_array_append_new(arr(w->an, "remaps"), o);
 }
 
+/*
+ * A release in a block that leaves the function (if (...) { unlock;
+ * return -EINVAL; }) releases only on that path: record where the block
+ * ends, so that code after it is not taken for unlocked.
+ */
+static void exit_path(struct walk *w, json_t *o)
+{
+	int i;
+
+	for (i = w->sp - 2; i > 0; i--) {
+		CXCursor b = w->stack[i];
+		enum CXCursorKind pk = clang_getCursorKind(w->stack[i - 1]);
+		char *t;
+		CXFile f;
+		unsigned end;
+
+		if (clang_getCursorKind(b) != CXCursor_CompoundStmt)
+			continue;
+		if (pk == CXCursor_FunctionDecl)
+			return;
+		t = cursor_text(w->tu, b);
+		if (strstr(t, "return") || strstr(t, "goto")) {
+			clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(b)), &f,
+						   NULL, NULL, &end);
+			json_object_set_new(o, "exit_path_until", json_integer(
+				w->depth ? w->site : end));
+		}
+		free(t);
+		return;
+	}
+}
+
 static void call(struct walk *w, CXCursor c)
 {
 	CXCursor callee = strip(nth_child(c, 0));
@@ -679,6 +711,7 @@ static void call(struct walk *w, CXCursor c)
 			json_object_set_new(o, "key", json_string(k));
 			free(k);
 		}
+		exit_path(w, o);
 		json_array_append_new(arr(w->an, "releases"), o);
 	} else if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor")) {
 		o = loc(w, c);

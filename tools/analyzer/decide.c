@@ -153,7 +153,9 @@ static int held_at(json_t *an, json_t *t, long long at)
 	if (json_is_true(json_object_get(t, "auto_release")) || off(t) >= at)
 		return 0;
 	json_array_foreach(json_object_get(an, "releases"), i, rel)
-		if (off(rel) > off(t) && off(rel) < at && pairs(t, rel))
+		if (off(rel) > off(t) && off(rel) < at && pairs(t, rel) &&
+		    (!json_object_get(rel, "exit_path_until") ||
+		     at <= json_integer_value(json_object_get(rel, "exit_path_until"))))
 			return 0;
 	return 1;
 }
