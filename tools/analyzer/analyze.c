@@ -89,7 +89,7 @@ static const char *const rel_alloc[] = {
 /* "get_" calls that compute, not take */
 static const char *const not_state[] = {
 	"get_order", "get_random_u32", "get_random_bytes", "get_user", "get_jiffies_64",
-	"get_unmapped_area", "get_num_physpages", NULL,
+	"get_unmapped_area", "get_num_physpages", "get_current", "current", NULL,
 };
 
 static int in_list(const char *s, const char *const *list)
@@ -118,7 +118,9 @@ static const char *takes(const char *s)
 		return "alloc";
 	if (in_list(s, not_state) || strstr(s, "drvdata") || strstr(s, "_get_property"))
 		return NULL;
-	if (ends_with(s, "_lock") || ends_with(s, "_lock_irqsave") || ends_with(s, "_trylock"))
+	if (ends_with(s, "_lock") || ends_with(s, "_lock_irqsave") || ends_with(s, "_trylock") ||
+	    ends_with(s, "_lock_nested") || ends_with(s, "_lock_interruptible_nested") ||
+	    ends_with(s, "_lock_killable_nested"))
 		return "lock";
 	if (ends_with(s, "_get") || ends_with(s, "_get_sync") || ends_with(s, "_inc") ||
 	    ends_with(s, "_get_unless_zero") || ends_with(s, "_inc_not_zero") ||
@@ -205,6 +207,19 @@ static char *range_text(CXTranslationUnit tu, CXSourceRange r)
 	if (!buf || ob > size)
 		return xstrdup("?");
 	if (ob == oa) {
+		/* inside a macro: a macro argument is spelled where it was written */
+		CXFile sa, sb;
+		unsigned pa, pb;
+
+		clang_getSpellingLocation(a, &sa, NULL, NULL, &pa);
+		clang_getSpellingLocation(b, &sb, NULL, NULL, &pb);
+		if (sa && sb && clang_File_isEqual(sa, fa) && clang_File_isEqual(sb, fa) &&
+		    pb > pa && pa >= oa && pb - pa < 400) {
+			oa = pa;
+			ob = pb;
+		}
+	}
+	if (ob == oa) {
 		/* a macro expansion: take the identifier there */
 		while (ob < size && (isalnum((unsigned char)buf[ob]) || buf[ob] == '_'))
 			ob++;
@@ -223,6 +238,26 @@ static char *range_text(CXTranslationUnit tu, CXSourceRange r)
 		o--;
 	*o = '\0';
 	return out;
+}
+
+/* The identifier where c is expanded: mutex_lock for a mutex_lock_nested() call. */
+static char *ident_at(CXTranslationUnit tu, CXCursor c)
+{
+	CXFile f;
+	unsigned o, e;
+	const char *buf;
+	size_t size;
+
+	clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL,
+				   NULL, &o);
+	buf = f ? clang_getFileContents(tu, f, &size) : NULL;
+	if (!buf || o >= size)
+		return cxstr(clang_getCursorSpelling(c));
+	for (e = o; e < size && (isalnum((unsigned char)buf[e]) || buf[e] == '_'); e++)
+		;
+	if (e == o)
+		return cxstr(clang_getCursorSpelling(c));
+	return xasprintf("%.*s", (int)(e - o), buf + o);
 }
 
 static char *cursor_text(CXTranslationUnit tu, CXCursor c)
@@ -671,7 +706,7 @@ static void call(struct walk *w, CXCursor c)
 			break;
 	if (spelled[i] || !spelled[0]) {
 		free(spelled);
-		spelled = xstrdup(name);
+		spelled = ck == CXCursor_DeclRefExpr ? ident_at(w->tu, callee) : xstrdup(name);
 	}
 	/* resources, whether or not the VMA is involved */
 	if ((kind = takes(name)) || (kind = takes(spelled))) {

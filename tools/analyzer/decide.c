@@ -477,6 +477,30 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 	json_object_set_new(an, "hazards", hz);
 
 	/* the variant within the category */
+	if (d->cat == CAT_NEEDS_VMA) {
+		/* needs-vma only because helpers take the VMA, each use with a desc form */
+		int only_helpers = 1;
+		char *list = xstrdup("");
+
+		json_array_foreach(d->reasons, i, x) {
+			const char *f = js(x, "fact");
+
+			if (strncmp(f, "passes the VMA to ", 18)) {
+				only_helpers = 0;
+			} else {
+				char *n = xasprintf("%s%s%.*s", list, *list ? ", " : "",
+						    (int)(strchr(f + 18, ',') ? strchr(f + 18, ',') -
+							  (f + 18) : 0), f + 18);
+
+				free(list);
+				list = n;
+			}
+		}
+		if (only_helpers && json_array_size(d->reasons))
+			json_object_set_new(r, "subcategory", json_string(xasprintf(
+				"through helpers: %s, every use with a descriptor form", list)));
+		free(list);
+	}
 	if (d->cat == CAT_PFN_REMAP)
 		json_object_set_new(r, "subcategory", json_string(
 			m.iomem ? "vm_iomap_memory" :
