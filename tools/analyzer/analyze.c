@@ -126,7 +126,8 @@ static const char *takes(const char *s)
 	    ends_with(s, "_get_unless_zero") || ends_with(s, "_inc_not_zero") ||
 	    !strncmp(s, "get_", 4))
 		return "ref";
-	if (strstr(s, "alloc") && !strstr(s, "free"))
+	if (strstr(s, "alloc") && !strstr(s, "free") && !strstr(s, "vmalloc_to") &&
+	    !strstr(s, "remap_vmalloc") && !strstr(s, "is_vmalloc") && !strstr(s, "_addr"))
 		return "alloc";
 	return NULL;
 }
@@ -378,6 +379,7 @@ static json_t *loc(struct walk *w, CXCursor c)
 	json_object_set_new(o, "line", json_integer(line));
 	json_object_set_new(o, "in", json_string(w->fn));
 	json_object_set_new(o, "offset", json_integer(w->depth ? w->site : off));
+	json_object_set_new(o, "pos", json_integer(off));	/* in its own function */
 	return o;
 }
 
@@ -716,7 +718,8 @@ static void call(struct walk *w, CXCursor c)
 		if (n) {
 			char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
 
-			json_object_set_new(o, "key", json_string(k));
+			if (strcmp(k, spelled) && strcmp(k, name))
+				json_object_set_new(o, "key", json_string(k));
 			free(k);
 		}
 		{
@@ -743,7 +746,8 @@ static void call(struct walk *w, CXCursor c)
 		if (n) {
 			char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
 
-			json_object_set_new(o, "key", json_string(k));
+			if (strcmp(k, spelled) && strcmp(k, name))
+				json_object_set_new(o, "key", json_string(k));
 			free(k);
 		}
 		exit_path(w, o);

@@ -339,7 +339,8 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 	}
 }
 
-static void resources(struct decision *d, json_t *an, json_t *across, struct mapping *m)
+static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
+		      struct mapping *m)
 {
 	long long success_at = -1;
 	json_t *x;
@@ -357,8 +358,29 @@ static void resources(struct decision *d, json_t *an, json_t *across, struct map
 	json_array_foreach(json_object_get(an, "takes"), i, x) {
 		const char *kind = js(x, "kind"), *call = js(x, "call");
 		const char *what = !strcmp(kind, "ref") ? "a reference" : "an allocation";
-		json_t *held = json_array(), *ret;
+		json_t *held = json_array(), *ret, *rel;
 		size_t k;
+
+		if (strcmp(js(x, "in"), js(r, "function"))) {
+			/* taken in a followed helper: is it released in that helper? */
+			int released = json_is_true(json_object_get(x, "auto_release"));
+
+			json_array_foreach(json_object_get(an, "releases"), k, rel)
+				if (!strcmp(js(rel, "in"), js(x, "in")) &&
+				    json_integer_value(json_object_get(rel, "pos")) >
+				    json_integer_value(json_object_get(x, "pos")) && pairs(x, rel))
+					released = 1;
+			json_decref(held);
+			if (released)
+				continue;
+			if (!strcmp(kind, "lock"))
+				fact(d, CAT_SIMPLE, "%s() in the helper %s() is not released there",
+				     call, js(x, "in"));
+			else
+				fact(d, CAT_STATEFUL, "%s() in the helper %s() takes %s it does not "
+				     "release", call, js(x, "in"), what);
+			continue;
+		}
 
 		json_array_foreach(json_object_get(an, "returns"), k, ret)
 			if (held_at(an, x, off(ret)))
@@ -447,7 +469,7 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 	fields(d, an, vma, hz);
 	calls(d, r, an);
 	remaps(d, an, vma, hz, flags_set, &m);
-	resources(d, an, across, &m);
+	resources(d, r, an, across, &m);
 	vm_ops(d, an, hz, flags_set);
 	json_object_set_new(hz, "mergeable", json_boolean(!json_array_size(flags_set)));
 	json_object_set_new(hz, "nomerge_by", flags_set);
