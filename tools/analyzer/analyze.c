@@ -123,6 +123,7 @@ static const char *takes(const char *s)
 	    ends_with(s, "_lock_killable_nested"))
 		return "lock";
 	if (ends_with(s, "_get") || ends_with(s, "_get_sync") || ends_with(s, "_inc") ||
+	    strstr(s, "_inc_unless") || strstr(s, "_inc_return") ||
 	    ends_with(s, "_get_unless_zero") || ends_with(s, "_inc_not_zero") ||
 	    !strncmp(s, "get_", 4))
 		return "ref";
@@ -664,6 +665,18 @@ static void exit_path(struct walk *w, json_t *o)
 {
 	int i;
 
+	/* if (ret) atomic_dec(...): released on some paths only */
+	for (i = w->sp - 2; i > 0; i--) {
+		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
+
+		if (k == CXCursor_FunctionDecl)
+			break;
+		if (k == CXCursor_IfStmt && w->idx[i + 1] > 0) {
+			json_object_set_new(o, "conditional", json_true());
+			break;
+		}
+	}
+
 	for (i = w->sp - 2; i > 0; i--) {
 		CXCursor b = w->stack[i];
 		enum CXCursorKind pk = clang_getCursorKind(w->stack[i - 1]);
@@ -768,6 +781,20 @@ static void call(struct walk *w, CXCursor c)
 		const char *sname = "?";
 		char *hook;
 
+		if (ck == CXCursor_DeclRefExpr) {
+			/* a local holding the hook: look at what it was set to */
+			CXCursor var = clang_getCursorReferenced(callee);
+			int nc = nchildren(var);
+			CXCursor init = nc ? strip(nth_child(var, nc - 1)) : clang_getNullCursor();
+
+			if (!clang_Cursor_isNull(init) &&
+			    clang_getCursorKind(init) == CXCursor_MemberRefExpr) {
+				callee = init;
+				ck = CXCursor_MemberRefExpr;
+				free(member);
+				member = cxstr(clang_getCursorSpelling(callee));
+			}
+		}
 		if (ck == CXCursor_MemberRefExpr) {
 			CXCursor fd = clang_getCursorReferenced(callee);
 

@@ -144,8 +144,12 @@ static int pairs(json_t *t, json_t *rel)
 	return !strcmp(js(t, "kind"), "lock") && (!tk || !rk);
 }
 
-/* Is t still held at offset at (taken before, no matching release between)? */
-static int held_at(json_t *an, json_t *t, long long at)
+/*
+ * Is t still held at offset at (taken before, no matching release between)?
+ * On the success path, a release under an if (if (ret) atomic_dec()) does
+ * not count.
+ */
+static int held_at(json_t *an, json_t *t, long long at, int success)
 {
 	json_t *rel;
 	size_t i;
@@ -154,6 +158,7 @@ static int held_at(json_t *an, json_t *t, long long at)
 		return 0;
 	json_array_foreach(json_object_get(an, "releases"), i, rel)
 		if (off(rel) > off(t) && off(rel) < at && pairs(t, rel) &&
+		    !(success && json_is_true(json_object_get(rel, "conditional"))) &&
 		    (!json_object_get(rel, "exit_path_until") ||
 		     at <= json_integer_value(json_object_get(rel, "exit_path_until"))))
 			return 0;
@@ -383,11 +388,11 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 		}
 
 		json_array_foreach(json_object_get(an, "returns"), k, ret)
-			if (held_at(an, x, off(ret)))
+			if (held_at(an, x, off(ret), off(ret) == success_at))
 				json_array_append_new(held, json_integer(line_of(ret)));
 		json_object_set_new(x, "held_at_returns", held);
 		if (!strcmp(kind, "lock")) {
-			if (m->at >= 0 && off(x) < m->at && (held_at(an, x, m->at + 1) ||
+			if (m->at >= 0 && off(x) < m->at && (held_at(an, x, m->at + 1, 0) ||
 			    json_is_true(json_object_get(x, "auto_release")))) {
 				add_unique(across, call);
 				fact(d, CAT_SIMPLE, "%s(%s) is held across the mapping (hazard 6: a "
@@ -400,7 +405,7 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 				     json_integer_value(json_array_get(held, 0)));
 			continue;
 		}
-		if (success_at >= 0 && held_at(an, x, success_at + 1))
+		if (success_at >= 0 && held_at(an, x, success_at + 1, 1))
 			fact(d, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the "
 			     "handler succeeds: kept by the mapping (mainline: vm_ops->mapped; "
 			     "rfc: complete + abort)", call, js(x, "in"), line_of(x), what);
