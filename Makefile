@@ -14,6 +14,10 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
             $(shell pkg-config --cflags jansson 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+# The analyzer (tools/analyzer/) is on libclang 16, Debian's libclang-16-dev.
+LLVM_DIR ?= /usr/lib/llvm-16
+CFLAGS   += -I$(LLVM_DIR)/include
+LDLIBS   += -L$(LLVM_DIR)/lib -lclang-16
 
 # Kernel tree: KERNEL=/path uses the user's own; otherwise Debian's newest
 # linux-source-$(KVER).* is fetched once into the cache.
@@ -26,7 +30,7 @@ JOBS     ?= $(shell nproc)
 ARCHES   ?= all
 CHECK_ARCHES := x86_64,arm64,sparc64,powerpc,powerpc64
 
-SRCS     := $(wildcard tools/*.c)
+SRCS     := $(wildcard tools/*.c tools/analyzer/*.c)
 OBJS     := $(patsubst tools/%.c,build/obj/%.o,$(SRCS))
 
 all: bin/mmapport
@@ -35,8 +39,8 @@ bin/mmapport: $(OBJS)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-build/obj/%.o: tools/%.c $(wildcard tools/*.h)
-	@mkdir -p build/obj
+build/obj/%.o: tools/%.c $(wildcard tools/*.h tools/analyzer/*.h)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 deps:
@@ -55,15 +59,20 @@ check: deps all
 	tools/deps.sh --arch $(CHECK_ARCHES)
 	prove -v tests/
 
-bench: deps all
-	@echo "make bench: not written yet (issues 3 and 5 bring the timing ratios)" >&2; exit 1
+# The timing goals: classify against one plain clang pass (bench-classify),
+# the check stage per architecture against a bare make (bench-arch).
+bench: bench-classify bench-arch
 
 bench-arch: deps all
 	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
 	tools/deps.sh --tree "$$tree" --arch $(ARCHES) && \
 	tests/bench-arch.sh --tree "$$tree" --arch $(ARCHES) -j $(JOBS) $(if $(PATHS),--paths $(PATHS))
 
+# classify over the whole tree against one plain clang -fsyntax-only pass
+bench-classify: deps all
+	tests/bench-classify.sh $(KERNEL)
+
 clean:
 	rm -rf build/obj bin
 
-.PHONY: all deps tree run check bench bench-arch clean
+.PHONY: all deps tree run check bench bench-arch bench-classify clean

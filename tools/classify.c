@@ -451,12 +451,16 @@ static void classify_one(const char *tree, json_t *r, struct file_cache *fc)
 		goto done;
 	}
 	analyze(&a, name_tok, body, vma, 0, fn);
-	if (jstr(r, "ops_var") && fops_swapped(&fc->lx, jstr(r, "ops_var")))
+	if (jstr(r, "ops_var") && fops_swapped(&fc->lx, jstr(r, "ops_var"))) {
+		json_object_set_new(r, "fops_swapped", json_true());
 		fact(&a, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting "
 		     "it alone changes behaviour (REFERENCE 6.8)", jstr(r, "ops_var"));
-	if (other_references(&fc->lx, fn, name_tok))
+	}
+	if (other_references(&fc->lx, fn, name_tok)) {
+		json_object_set_new(r, "called_directly", json_true());
 		fact(&a, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only "
 		     "registered: it is no leaf", fn);
+	}
 	if (a.cat == CAT_SIMPLE)
 		fact(&a, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent%s%s",
 		     json_array_size(a.uses) ? ": " : " (it uses none)", "");

@@ -27,7 +27,7 @@ srcdir=$cache/sparse-src
 prefix=$project/build/sparse
 local_sparse=$prefix/bin/sparse
 
-packages="coccinelle libclang-16-dev sparse flex bison libelf-dev libssl-dev
+packages="coccinelle libclang-16-dev clang-16 sparse flex bison libelf-dev libssl-dev
 	libjansson-dev bc cpio rsync kmod dpkg-dev pkg-config git gcc make perl
 	python3 xz-utils"
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "analyzer/analyzer.h"
 
 struct stage {
 	const char *name;
@@ -161,6 +162,8 @@ static int do_classify(struct options *o)
 	inv = json_load_path(inv_path);
 	records = json_deep_copy(json_object_get(inv, "records"));
 	classify_records(o->external ? o->external : o->tree, records);
+	if (!o->lexical)
+		analyze_records(o, o->external ? o->external : o->tree, records);
 	save_records(o, records);
 	if (o->json) {
 		char *s = json_dumps(records, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -367,6 +370,7 @@ int main(int argc, char **argv)
 		{ "arch", required_argument, NULL, 'A' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "lexical", no_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -429,6 +433,9 @@ int main(int argc, char **argv)
 		case 'J':
 			o.json = 1;
 			break;
+		case 'L':
+			o.lexical = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -436,6 +443,9 @@ int main(int argc, char **argv)
 			printf("%s\noptions:\n%s", st->usage, common_help);
 			if (!strcmp(st->name, "scan") || !strcmp(st->name, "classify"))
 				printf("  --json           print the records as JSON on stdout\n");
+			if (!strcmp(st->name, "classify"))
+				printf("  --lexical        the lexical classifier only (no libclang)\n"
+				       "  -j, --jobs N     parse with N workers (default: the core count)\n");
 			return 0;
 		default:
 			fprintf(stderr, "%s", st->usage);

@@ -24,6 +24,7 @@ struct options {
 	int out_given;	/* --out was on the command line */
 	int jobs;
 	int keep_going;
+	int lexical;	/* classify: the lexical classifier only */
 };
 
 /* scan.c */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mmapport.h"
+#include "analyzer/analyzer.h"
 
 static void count(json_t *counts, const char *key)
 {
@@ -142,6 +143,12 @@ int report_records(const struct options *o, json_t *records, json_t *timings)
 		json_array_size(records));
 	print_counts(f, "By ops type and hook:", by_ops);
 	print_counts(f, "By category:", by_cat);
+	{
+		json_t *plan = dispatcher_plan(records);
+
+		dispatcher_plan_print(f, plan);
+		json_decref(plan);
+	}
 
 	fprintf(f, "Conversions (file_operations, simple class):\n");
 	json_array_foreach(records, i, r) {

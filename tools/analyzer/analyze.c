@@ -1,0 +1,1322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analyze.c - facts about each handler, from libclang's AST.
+ *
+ * A file is parsed once with its kbuild flags; each handler registered in
+ * it is walked from its definition.  Every use of the VMA parameter is
+ * classified (a field read or written, with the assigned expression; a
+ * call that receives it; an escape), calls that receive the VMA are
+ * followed into functions whose body the translation unit has (static
+ * functions of the file and inline helpers of headers) up to MAX_DEPTH,
+ * and the handler's own resources, returns and errors are recorded with
+ * their source offsets so that decide.c can say which are held on which
+ * return path.  Offsets are textual order: "held at a return" means taken
+ * before it and not released between, which is what goto unwinding and
+ * early returns look like in kernel style.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <clang-c/Index.h>
+
+#include "analyzer.h"
+
+#define MAX_DEPTH 3
+#define MAX_VMAS 16
+#define MAX_STACK 256
+
+/* Calls that take the VMA, by what they do (REFERENCE §2 field mapping). */
+static const char *const calls_simple[] = {
+	"vm_flags_set", "vm_flags_clear", "vm_flags_mod", "vm_flags_reset", "vma_pages",
+	"vma_set_anonymous", "generic_file_mmap", "generic_file_readonly_mmap",
+	"vma_is_shared_maywrite", "is_cow_mapping", "vma_set_page_prot", NULL,
+};
+static const char *const calls_remap[] = {
+	"remap_pfn_range", "io_remap_pfn_range", "vm_iomap_memory", "remap_4k_pfn",
+	"io_remap_pfn_range_wc", NULL,
+};
+static const char *const calls_insert[] = {
+	"vm_insert_page", "vm_insert_pages", "vm_map_pages", "vm_map_pages_zero",
+	"remap_vmalloc_range", "remap_vmalloc_range_partial", "vmf_insert_pfn",
+	"vmf_insert_mixed", "vm_insert_kernel_pages", "vmf_insert_pfn_prot", NULL,
+};
+static const char *const calls_stacked[] = {
+	"vfs_mmap", "call_mmap", "dma_buf_mmap", "can_mmap_file", NULL,
+};
+
+/* Resources: what takes, what releases, by kind. */
+static const char *const take_lock[] = {
+	"mutex_lock", "mutex_lock_interruptible", "mutex_lock_killable", "mutex_trylock",
+	"spin_lock", "spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh", "raw_spin_lock",
+	"raw_spin_lock_irqsave", "down", "down_interruptible", "down_killable", "down_read",
+	"down_write", "down_read_interruptible", "down_write_killable", "read_lock",
+	"write_lock", "rcu_read_lock", "srcu_read_lock", "mmap_read_lock", "mmap_write_lock",
+	"down_trylock", "down_read_trylock", "down_write_trylock", NULL,
+};
+static const char *const rel_lock[] = {
+	"mutex_unlock", "spin_unlock", "spin_unlock_irq", "spin_unlock_irqrestore",
+	"spin_unlock_bh", "raw_spin_unlock", "raw_spin_unlock_irqrestore", "up", "up_read",
+	"up_write", "read_unlock", "write_unlock", "rcu_read_unlock", "srcu_read_unlock",
+	"mmap_read_unlock", "mmap_write_unlock", NULL,
+};
+static const char *const take_ref[] = {
+	"kref_get", "kref_get_unless_zero", "refcount_inc", "refcount_inc_not_zero",
+	"atomic_inc", "atomic_inc_return", "atomic_inc_not_zero", "atomic64_inc",
+	"atomic_long_inc", "try_module_get", "get_file", "get_device", "kobject_get",
+	"pm_runtime_get_sync", "pm_runtime_resume_and_get", "pm_runtime_get",
+	"get_page", "folio_get", "dma_buf_get", "fget", NULL,
+};
+static const char *const rel_ref[] = {
+	"kref_put", "kref_put_mutex", "refcount_dec", "refcount_dec_and_test", "atomic_dec",
+	"atomic_dec_and_test", "atomic_dec_return", "atomic64_dec", "atomic_long_dec",
+	"module_put", "fput", "put_device", "kobject_put", "pm_runtime_put",
+	"pm_runtime_put_sync", "pm_runtime_put_autosuspend", "put_page", "folio_put",
+	"dma_buf_put", NULL,
+};
+static const char *const take_alloc[] = {
+	"kmalloc", "kzalloc", "kcalloc", "kvmalloc", "kvzalloc", "kvcalloc", "vmalloc",
+	"vzalloc", "vmalloc_user", "alloc_pages", "__get_free_pages", "get_zeroed_page",
+	"__get_free_page", "idr_alloc", "xa_alloc", "kmemdup", "kmem_cache_alloc",
+	"kmem_cache_zalloc", "dma_alloc_coherent", "alloc_page", NULL,
+};
+static const char *const rel_alloc[] = {
+	"kfree", "kvfree", "vfree", "__free_pages", "free_pages", "free_page", "idr_remove",
+	"xa_erase", "kmem_cache_free", "dma_free_coherent", "__free_page", NULL,
+};
+/* "get_" calls that compute, not take */
+static const char *const not_state[] = {
+	"get_order", "get_random_u32", "get_random_bytes", "get_user", "get_jiffies_64",
+	"get_unmapped_area", "get_num_physpages", "get_current", "current", NULL,
+};
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* kind of resource a call takes ("lock", "ref", "alloc") or NULL */
+static const char *takes(const char *s)
+{
+	if (in_list(s, take_lock))
+		return "lock";
+	if (in_list(s, take_ref))
+		return "ref";
+	if (in_list(s, take_alloc))
+		return "alloc";
+	if (in_list(s, not_state) || strstr(s, "drvdata") || strstr(s, "_get_property"))
+		return NULL;
+	if (ends_with(s, "_lock") || ends_with(s, "_lock_irqsave") || ends_with(s, "_trylock") ||
+	    ends_with(s, "_lock_nested") || ends_with(s, "_lock_interruptible_nested") ||
+	    ends_with(s, "_lock_killable_nested"))
+		return "lock";
+	if (ends_with(s, "_get") || ends_with(s, "_get_sync") || ends_with(s, "_inc") ||
+	    strstr(s, "_inc_unless") || strstr(s, "_inc_return") ||
+	    ends_with(s, "_get_unless_zero") || ends_with(s, "_inc_not_zero") ||
+	    !strncmp(s, "get_", 4))
+		return "ref";
+	if (strstr(s, "alloc") && !strstr(s, "free") && !strstr(s, "vmalloc_to") &&
+	    !strstr(s, "remap_vmalloc") && !strstr(s, "is_vmalloc") && !strstr(s, "_addr"))
+		return "alloc";
+	return NULL;
+}
+
+static const char *releases(const char *s)
+{
+	if (in_list(s, rel_lock))
+		return "lock";
+	if (in_list(s, rel_ref))
+		return "ref";
+	if (in_list(s, rel_alloc))
+		return "alloc";
+	if (ends_with(s, "_unlock") || ends_with(s, "_unlock_irqrestore"))
+		return "lock";
+	if (ends_with(s, "_put") || ends_with(s, "_dec") || !strncmp(s, "put_", 4))
+		return "ref";
+	if (ends_with(s, "_free") || !strncmp(s, "free_", 5))
+		return "alloc";
+	return NULL;
+}
+
+struct file_text {
+	CXFile file;
+	const char *buf;
+	size_t size;
+};
+
+struct walk {
+	CXTranslationUnit tu;
+	json_t *an;		/* the analysis being filled */
+	CXCursor vmas[MAX_VMAS];
+	int nvma;
+	int depth;
+	const char *fn;		/* function being walked */
+	unsigned site;		/* offset, in the handler, of the call that led here */
+	CXCursor stack[MAX_STACK];
+	int idx[MAX_STACK];	/* child index of stack[i] in stack[i - 1] */
+	int sp;
+	int child;		/* child counter while visiting */
+	json_t *visited;	/* functions followed (name -> depth) */
+};
+
+static json_t *arr(json_t *an, const char *key)
+{
+	json_t *a = json_object_get(an, key);
+
+	if (!a) {
+		a = json_array();
+		json_object_set_new(an, key, a);
+	}
+	return a;
+}
+
+static char *cxstr(CXString s)
+{
+	const char *c = clang_getCString(s);
+	char *r = xstrdup(c ? c : "");
+
+	clang_disposeString(s);
+	return r;
+}
+
+/* Source text of a range (expansion locations), whitespace collapsed. */
+static char *range_text(CXTranslationUnit tu, CXSourceRange r)
+{
+	CXSourceLocation a = clang_getRangeStart(r), b = clang_getRangeEnd(r);
+	CXFile fa, fb;
+	unsigned oa, ob;
+	const char *buf;
+	size_t size;
+	char *out, *o;
+
+	clang_getExpansionLocation(a, &fa, NULL, NULL, &oa);
+	clang_getExpansionLocation(b, &fb, NULL, NULL, &ob);
+	if (!fa || !clang_File_isEqual(fa, fb) || ob < oa)
+		return xstrdup("?");
+	buf = clang_getFileContents(tu, fa, &size);
+	if (!buf || ob > size)
+		return xstrdup("?");
+	if (ob == oa) {
+		/* inside a macro: a macro argument is spelled where it was written */
+		CXFile sa, sb;
+		unsigned pa, pb;
+
+		clang_getSpellingLocation(a, &sa, NULL, NULL, &pa);
+		clang_getSpellingLocation(b, &sb, NULL, NULL, &pb);
+		if (sa && sb && clang_File_isEqual(sa, fa) && clang_File_isEqual(sb, fa) &&
+		    pb > pa && pa >= oa && pb - pa < 400) {
+			oa = pa;
+			ob = pb;
+		}
+	}
+	if (ob == oa) {
+		/* a macro expansion: take the identifier there */
+		while (ob < size && (isalnum((unsigned char)buf[ob]) || buf[ob] == '_'))
+			ob++;
+	}
+	out = o = xmalloc(ob - oa + 1);
+	for (; oa < ob; oa++) {
+		char c = buf[oa];
+
+		if (c == '\n' || c == '\t' || c == '\r')
+			c = ' ';
+		if (c == ' ' && (o == out || o[-1] == ' '))
+			continue;
+		*o++ = c;
+	}
+	while (o > out && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	return out;
+}
+
+/* The identifier where c is expanded: mutex_lock for a mutex_lock_nested() call. */
+static char *ident_at(CXTranslationUnit tu, CXCursor c)
+{
+	CXFile f;
+	unsigned o, e;
+	const char *buf;
+	size_t size;
+
+	clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL,
+				   NULL, &o);
+	buf = f ? clang_getFileContents(tu, f, &size) : NULL;
+	if (!buf || o >= size)
+		return cxstr(clang_getCursorSpelling(c));
+	for (e = o; e < size && (isalnum((unsigned char)buf[e]) || buf[e] == '_'); e++)
+		;
+	if (e == o)
+		return cxstr(clang_getCursorSpelling(c));
+	return xasprintf("%.*s", (int)(e - o), buf + o);
+}
+
+static char *cursor_text(CXTranslationUnit tu, CXCursor c)
+{
+	return range_text(tu, clang_getCursorExtent(c));
+}
+
+static unsigned cursor_offset(CXCursor c, unsigned *line)
+{
+	CXFile f;
+	unsigned l, col, off;
+
+	clang_getExpansionLocation(clang_getCursorLocation(c), &f, &l, &col, &off);
+	if (line)
+		*line = l;
+	return off;
+}
+
+static int is_implicit(enum CXCursorKind k)
+{
+	return k == CXCursor_UnexposedExpr || k == CXCursor_ParenExpr ||
+	       k == CXCursor_CStyleCastExpr;
+}
+
+struct first_child {
+	CXCursor c;
+	int n, want;
+};
+
+static enum CXChildVisitResult nth_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct first_child *fc = d;
+
+	if (fc->n++ == fc->want) {
+		fc->c = c;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Continue;
+}
+
+static CXCursor nth_child(CXCursor c, int n)
+{
+	struct first_child fc = { .c = clang_getNullCursor(), .want = n };
+
+	clang_visitChildren(c, nth_cb, &fc);
+	return fc.c;
+}
+
+static int nchildren(CXCursor c)
+{
+	struct first_child fc = { .c = clang_getNullCursor(), .want = -1 };
+
+	clang_visitChildren(c, nth_cb, &fc);
+	return fc.n;
+}
+
+/* Strip implicit casts and parentheses. */
+static CXCursor strip(CXCursor c)
+{
+	while (is_implicit(clang_getCursorKind(c)) && nchildren(c) == 1)
+		c = nth_child(c, 0);
+	return c;
+}
+
+static int is_vma(struct walk *w, CXCursor c)
+{
+	CXCursor ref;
+	int i;
+
+	c = strip(c);
+	if (clang_getCursorKind(c) != CXCursor_DeclRefExpr)
+		return 0;
+	ref = clang_getCursorReferenced(c);
+	for (i = 0; i < w->nvma; i++)
+		if (clang_equalCursors(ref, w->vmas[i]))
+			return 1;
+	return 0;
+}
+
+/* The operator of a binary operator cursor: the text between its operands. */
+static char *binop(CXTranslationUnit tu, CXCursor b)
+{
+	CXCursor l = nth_child(b, 0), r = nth_child(b, 1);
+	CXSourceRange lr = clang_getCursorExtent(l), rr = clang_getCursorExtent(r);
+	CXSourceRange mid = clang_getRange(clang_getRangeEnd(lr), clang_getRangeStart(rr));
+
+	return range_text(tu, mid);
+}
+
+/* The nearest ancestor that is not an implicit node: its index in w->stack. */
+static int meaningful_parent(struct walk *w, int from)
+{
+	int i;
+
+	for (i = from; i >= 0; i--)
+		if (!is_implicit(clang_getCursorKind(w->stack[i])))
+			return i;
+	return -1;
+}
+
+static void add_unique_str(json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return;
+	json_array_append_new(a, json_string(s));
+}
+
+static json_t *loc(struct walk *w, CXCursor c)
+{
+	unsigned line;
+	unsigned off = cursor_offset(c, &line);
+	json_t *o = json_object();
+
+	json_object_set_new(o, "line", json_integer(line));
+	json_object_set_new(o, "in", json_string(w->fn));
+	json_object_set_new(o, "offset", json_integer(w->depth ? w->site : off));
+	json_object_set_new(o, "pos", json_integer(off));	/* in its own function */
+	return o;
+}
+
+static void walk_function(struct walk *w, CXCursor def);
+
+/* A use of the VMA at w->stack[w->sp - 1]. */
+static void vma_use(struct walk *w, CXCursor c)
+{
+	int p = meaningful_parent(w, w->sp - 2), child_of_p;
+	CXCursor parent;
+	enum CXCursorKind pk;
+
+	if (p < 0)
+		return;
+	parent = w->stack[p];
+	pk = clang_getCursorKind(parent);
+	child_of_p = w->idx[p + 1];
+	if (pk == CXCursor_MemberRefExpr && child_of_p == 0) {
+		char *field = cxstr(clang_getCursorSpelling(parent));
+		int q;
+
+		/* vma->vm_start goes through anonymous unions: skip their members */
+		while (!*field && p > 0 &&
+		       clang_getCursorKind(w->stack[meaningful_parent(w, p - 1)]) ==
+		       CXCursor_MemberRefExpr) {
+			p = meaningful_parent(w, p - 1);
+			parent = w->stack[p];
+			free(field);
+			field = cxstr(clang_getCursorSpelling(parent));
+		}
+		q = meaningful_parent(w, p - 1);
+		CXCursor gp = q >= 0 ? w->stack[q] : clang_getNullCursor();
+		enum CXCursorKind gk = q >= 0 ? clang_getCursorKind(gp) : CXCursor_InvalidCode;
+		json_t *o = loc(w, parent);
+
+		json_object_set_new(o, "field", json_string(field));
+		if ((gk == CXCursor_BinaryOperator || gk == CXCursor_CompoundAssignOperator) &&
+		    w->idx[q + 1] == 0) {
+			char *op = binop(w->tu, gp);
+
+			if (!strcmp(op, "=") || gk == CXCursor_CompoundAssignOperator) {
+				CXCursor rhs = nth_child(gp, 1);
+				char *e = cursor_text(w->tu, rhs);
+
+				json_object_set_new(o, "op", json_string(op));
+				json_object_set_new(o, "expr", json_string(e));
+				if (!strcmp(field, "vm_ops")) {
+					CXCursor s = strip(rhs);
+
+					if (clang_getCursorKind(s) == CXCursor_UnaryOperator)
+						s = strip(nth_child(s, 0));
+					if (clang_getCursorKind(s) == CXCursor_DeclRefExpr) {
+						CXCursor v = clang_getCursorReferenced(s);
+
+						json_object_set_new(o, "ops_var",
+							json_string(cxstr(clang_getCursorSpelling(v))));
+					}
+				}
+				json_array_append_new(arr(w->an, "fields_written"), o);
+				free(e);
+				free(op);
+				free(field);
+				return;
+			}
+			if (!strcmp(field, "vm_flags"))
+				json_object_set_new(o, "op", json_string(op));
+			free(op);
+		} else if (!strcmp(field, "vm_flags")) {
+			json_object_set_new(o, "op", json_string(
+				gk == CXCursor_MemberRefExpr ? "member" : "value"));
+		}
+		json_array_append_new(arr(w->an, "fields_read"), o);
+		free(field);
+		return;
+	}
+	if (pk == CXCursor_CallExpr && child_of_p > 0)
+		return;		/* handled with the call */
+	if (pk == CXCursor_VarDecl && w->nvma < MAX_VMAS) {
+		CXType t = clang_getCursorType(parent);
+		char *ts = cxstr(clang_getTypeSpelling(t));
+
+		if (strstr(ts, "vm_area_struct")) {
+			w->vmas[w->nvma++] = parent;	/* an alias */
+			free(ts);
+			return;
+		}
+		free(ts);
+	}
+	if (pk == CXCursor_IfStmt || pk == CXCursor_UnaryOperator ||
+	    (pk == CXCursor_BinaryOperator && 1)) {
+		if (pk == CXCursor_BinaryOperator) {
+			char *op = binop(w->tu, parent);
+			int cmp = !strcmp(op, "==") || !strcmp(op, "!=") || !strcmp(op, "&&") ||
+				  !strcmp(op, "||");
+
+			if (!cmp) {
+				json_t *o = loc(w, c);
+				char *lhs = cursor_text(w->tu, nth_child(parent, 0));
+
+				json_object_set_new(o, "how", json_string(
+					child_of_p == 1 && !strcmp(op, "=") ? "stored" : "operand"));
+				json_object_set_new(o, "to", json_string(lhs));
+				json_array_append_new(arr(w->an, "escapes"), o);
+				free(lhs);
+			}
+			free(op);
+			return;
+		}
+		if (pk == CXCursor_UnaryOperator) {
+			char *t = cursor_text(w->tu, parent);
+
+			if (t[0] == '&') {
+				json_t *o = loc(w, c);
+
+				json_object_set_new(o, "how", json_string("address taken"));
+				json_array_append_new(arr(w->an, "escapes"), o);
+			}
+			free(t);
+		}
+		return;		/* a test: if (vma), !vma */
+	}
+	{
+		json_t *o = loc(w, c);
+
+		json_object_set_new(o, "how", json_string(
+			pk == CXCursor_ReturnStmt ? "returned" :
+			pk == CXCursor_InitListExpr ? "stored in an initializer" :
+			pk == CXCursor_VarDecl ? "stored in a variable" : "used"));
+		json_array_append_new(arr(w->an, "escapes"), o);
+	}
+}
+
+/* What happens to a call's result: returned, ignored, assigned, checked. */
+static json_t *call_result(struct walk *w)
+{
+	int p = meaningful_parent(w, w->sp - 2);
+	CXCursor parent;
+	enum CXCursorKind pk;
+
+	if (p < 0)
+		return json_string("?");
+	parent = w->stack[p];
+	pk = clang_getCursorKind(parent);
+	if (pk == CXCursor_CompoundStmt || pk == CXCursor_LabelStmt)
+		return json_string("ignored");
+	if (pk == CXCursor_ReturnStmt)
+		return json_string(w->depth ? "returned by the helper" : "returned");
+	if (pk == CXCursor_VarDecl)
+		return json_string(xasprintf("assigned to %s",
+					     cxstr(clang_getCursorSpelling(parent))));
+	if (pk == CXCursor_BinaryOperator) {
+		char *op = binop(w->tu, parent);
+		char *lhs = cursor_text(w->tu, nth_child(parent, 0));
+		json_t *r;
+
+		if (!strcmp(op, "="))
+			r = json_string(xasprintf("assigned to %s", lhs));
+		else
+			r = json_string(xasprintf("compared (%s)", op));
+		free(op);
+		free(lhs);
+		/* "if ((ret = remap(...)) < 0)" and friends: look further up */
+		if (!strcmp(json_string_value(r), "compared (<)") ||
+		    !strncmp(json_string_value(r), "compared", 8)) {
+			int q = meaningful_parent(w, p - 1);
+
+			if (q >= 0 && clang_getCursorKind(w->stack[q]) == CXCursor_IfStmt) {
+				json_decref(r);
+				p = q;
+				pk = CXCursor_IfStmt;
+				parent = w->stack[q];
+			}
+		}
+		if (pk != CXCursor_IfStmt)
+			return r;
+	}
+	if (pk == CXCursor_UnaryOperator) {
+		int q = meaningful_parent(w, p - 1);
+
+		if (q >= 0 && clang_getCursorKind(w->stack[q]) == CXCursor_IfStmt) {
+			p = q;
+			pk = CXCursor_IfStmt;
+			parent = w->stack[q];
+		}
+	}
+	if (pk == CXCursor_IfStmt) {
+		CXCursor then = nth_child(parent, 1);
+		char *t = cursor_text(w->tu, then);
+		char *ret = strstr(t, "return");
+		json_t *r;
+
+		if (ret) {
+			char *end = strchr(ret, ';');
+
+			r = json_string(xasprintf("checked: %.*s", end ? (int)(end - ret) : 40, ret));
+		} else {
+			r = json_string("checked");
+		}
+		free(t);
+		return r;
+	}
+	return json_string("used in an expression");
+}
+
+static int in_loop(struct walk *w)
+{
+	int i;
+
+	for (i = w->sp - 2; i >= 0; i--) {
+		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
+
+		if (k == CXCursor_ForStmt || k == CXCursor_WhileStmt || k == CXCursor_DoStmt)
+			return 1;
+		if (k == CXCursor_FunctionDecl)
+			return 0;
+	}
+	return 0;
+}
+
+static const char *struct_name_of(CXType t, char **buf)
+{
+	char *s;
+
+	if (t.kind == CXType_Pointer)
+		t = clang_getPointeeType(t);
+	t = clang_getCanonicalType(t);
+	s = cxstr(clang_getTypeSpelling(t));
+	/* "const struct v4l2_file_operations" -> "v4l2_file_operations" */
+	*buf = s;
+	if (strstr(s, "struct "))
+		return strstr(s, "struct ") + 7;
+	return s;
+}
+
+static void arg_texts(struct walk *w, CXCursor call, json_t *args)
+{
+	int i, n = clang_Cursor_getNumArguments(call);
+
+	for (i = 0; i < n; i++) {
+		char *t = cursor_text(w->tu, clang_Cursor_getArgument(call, i));
+
+		json_array_append_new(args, json_string(t));
+		free(t);
+	}
+}
+
+static void remap_fact(struct walk *w, CXCursor call, const char *name, const char *spelled,
+		       json_t *args)
+{
+	json_t *o = loc(w, call);
+	const char *a[5] = { NULL };
+	int n = json_array_size(args), i;
+
+	for (i = 0; i < n && i < 5; i++)
+		a[i] = json_string_value(json_array_get(args, i));
+	json_object_set_new(o, "fn", json_string(spelled));
+	json_object_set_new(o, "io", json_boolean(!strncmp(spelled, "io_", 3) ||
+						   !strcmp(spelled, "vm_iomap_memory")));
+	if (!strcmp(name, "vm_iomap_memory")) {
+		json_object_set_new(o, "phys", json_string(a[1] ? a[1] : "?"));
+		json_object_set_new(o, "size", json_string(a[2] ? a[2] : "?"));
+	} else if (!strcmp(name, "remap_4k_pfn")) {
+		json_object_set_new(o, "addr", json_string(a[1] ? a[1] : "?"));
+		json_object_set_new(o, "pfn", json_string(a[2] ? a[2] : "?"));
+		json_object_set_new(o, "prot", json_string(a[3] ? a[3] : "?"));
+	} else {
+		json_object_set_new(o, "addr", json_string(a[1] ? a[1] : "?"));
+		json_object_set_new(o, "pfn", json_string(a[2] ? a[2] : "?"));
+		json_object_set_new(o, "size", json_string(a[3] ? a[3] : "?"));
+		json_object_set_new(o, "prot", json_string(a[4] ? a[4] : "?"));
+	}
+	json_object_set_new(o, "result", call_result(w));
+	json_array_append_new(arr(w->an, "remaps"), o);
+}
+
+/*
+ * A release in a block that leaves the function (if (...) { unlock;
+ * return -EINVAL; }) releases only on that path: record where the block
+ * ends, so that code after it is not taken for unlocked.
+ */
+static void exit_path(struct walk *w, json_t *o)
+{
+	int i;
+
+	/* if (ret) atomic_dec(...): released on some paths only */
+	for (i = w->sp - 2; i > 0; i--) {
+		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
+
+		if (k == CXCursor_FunctionDecl)
+			break;
+		if (k == CXCursor_IfStmt && w->idx[i + 1] > 0) {
+			json_object_set_new(o, "conditional", json_true());
+			break;
+		}
+	}
+
+	for (i = w->sp - 2; i > 0; i--) {
+		CXCursor b = w->stack[i];
+		enum CXCursorKind pk = clang_getCursorKind(w->stack[i - 1]);
+		char *t;
+		CXFile f;
+		unsigned end;
+
+		if (clang_getCursorKind(b) != CXCursor_CompoundStmt)
+			continue;
+		if (pk == CXCursor_FunctionDecl)
+			return;
+		t = cursor_text(w->tu, b);
+		if (strstr(t, "return") || strstr(t, "goto")) {
+			clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(b)), &f,
+						   NULL, NULL, &end);
+			json_object_set_new(o, "exit_path_until", json_integer(
+				w->depth ? w->site : end));
+		}
+		free(t);
+		return;
+	}
+}
+
+static void call(struct walk *w, CXCursor c)
+{
+	CXCursor callee = strip(nth_child(c, 0));
+	enum CXCursorKind ck = clang_getCursorKind(callee);
+	char *name = cxstr(clang_getCursorSpelling(c));
+	char *spelled = cursor_text(w->tu, callee);
+	int i, n = clang_Cursor_getNumArguments(c), vidx = -1;
+	json_t *args = json_array(), *o;
+	const char *kind;
+	unsigned line;
+
+	cursor_offset(c, &line);
+	for (i = 0; i < n; i++)
+		if (is_vma(w, clang_Cursor_getArgument(c, i)))
+			vidx = i;
+	/* a spelled name that is not an identifier (a call through an expression) */
+	for (i = 0; spelled[i]; i++)
+		if (!isalnum((unsigned char)spelled[i]) && spelled[i] != '_')
+			break;
+	if (spelled[i] || !spelled[0]) {
+		free(spelled);
+		spelled = ck == CXCursor_DeclRefExpr ? ident_at(w->tu, callee) : xstrdup(name);
+	}
+	/* resources, whether or not the VMA is involved */
+	if ((kind = takes(name)) || (kind = takes(spelled))) {
+		o = loc(w, c);
+		json_object_set_new(o, "call", json_string(spelled));
+		json_object_set_new(o, "kind", json_string(kind));
+		if (n) {
+			char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
+
+			if (strcmp(k, spelled) && strcmp(k, name))
+				json_object_set_new(o, "key", json_string(k));
+			free(k);
+		}
+		{
+			int p = meaningful_parent(w, w->sp - 2);
+
+			if (p >= 0 && clang_getCursorKind(w->stack[p]) == CXCursor_BinaryOperator) {
+				char *lhs = cursor_text(w->tu, nth_child(w->stack[p], 0));
+
+				json_object_set_new(o, "result", json_string(lhs));
+				free(lhs);
+			} else if (p >= 0 && clang_getCursorKind(w->stack[p]) == CXCursor_VarDecl) {
+				json_object_set_new(o, "result", json_string(
+					cxstr(clang_getCursorSpelling(w->stack[p]))));
+			}
+		}
+		/* guard(mutex)(&m) and scoped_guard: released when the scope ends */
+		if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor"))
+			json_object_set_new(o, "auto_release", json_true());
+		json_array_append_new(arr(w->an, "takes"), o);
+	} else if ((kind = releases(name)) || (kind = releases(spelled))) {
+		o = loc(w, c);
+		json_object_set_new(o, "call", json_string(spelled));
+		json_object_set_new(o, "kind", json_string(kind));
+		if (n) {
+			char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
+
+			if (strcmp(k, spelled) && strcmp(k, name))
+				json_object_set_new(o, "key", json_string(k));
+			free(k);
+		}
+		exit_path(w, o);
+		json_array_append_new(arr(w->an, "releases"), o);
+	} else if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor")) {
+		o = loc(w, c);
+		json_object_set_new(o, "call", json_string(name));
+		json_object_set_new(o, "kind", json_string("lock"));
+		json_object_set_new(o, "auto_release", json_true());
+		json_array_append_new(arr(w->an, "takes"), o);
+	}
+	/* a hook called through a member: f_op->mmap, fops->mmap, proc_ops->proc_mmap */
+	if (vidx >= 0 && (ck == CXCursor_MemberRefExpr || ck == CXCursor_DeclRefExpr) &&
+	    clang_getCursorKind(clang_getCursorReferenced(callee)) != CXCursor_FunctionDecl) {
+		CXCursor base = ck == CXCursor_MemberRefExpr ? nth_child(callee, 0) :
+			clang_getNullCursor();
+		char *tbuf = NULL, *member = cxstr(clang_getCursorSpelling(callee));
+		const char *sname = "?";
+		char *hook;
+
+		if (ck == CXCursor_DeclRefExpr) {
+			/* a local holding the hook: look at what it was set to */
+			CXCursor var = clang_getCursorReferenced(callee);
+			int nc = nchildren(var);
+			CXCursor init = nc ? strip(nth_child(var, nc - 1)) : clang_getNullCursor();
+
+			if (!clang_Cursor_isNull(init) &&
+			    clang_getCursorKind(init) == CXCursor_MemberRefExpr) {
+				callee = init;
+				ck = CXCursor_MemberRefExpr;
+				free(member);
+				member = cxstr(clang_getCursorSpelling(callee));
+			}
+		}
+		if (ck == CXCursor_MemberRefExpr) {
+			CXCursor fd = clang_getCursorReferenced(callee);
+
+			sname = struct_name_of(clang_getCursorType(clang_getCursorSemanticParent(fd)),
+					       &tbuf);
+			(void)base;
+		}
+		hook = xasprintf("%s.%s", sname, member);
+		if (!strstr(member, "mmap")) {
+			/* vma->vm_ops->open(vma), a callback pointer: not a mapping hook */
+			o = loc(w, c);
+			json_object_set_new(o, "how", json_string("passed"));
+			json_object_set_new(o, "to", json_string(xasprintf("%s (%s)",
+				cursor_text(w->tu, callee), hook)));
+			json_object_set_new(o, "visible", json_false());
+			json_array_append_new(arr(w->an, "escapes"), o);
+			free(hook);
+			free(tbuf);
+			free(member);
+			goto out;
+		}
+		o = loc(w, c);
+		json_object_set_new(o, "hook", json_string(hook));
+		json_object_set_new(o, "expr", json_string(cursor_text(w->tu, callee)));
+		json_array_append_new(arr(w->an, !strcmp(sname, "file_operations") ?
+					  "stacked" : "dispatches"), o);
+		free(hook);
+		free(tbuf);
+		free(member);
+		goto out;
+	}
+	if (vidx < 0)
+		goto out;
+	arg_texts(w, c, args);
+	o = loc(w, c);
+	json_object_set_new(o, "callee", json_string(spelled));
+	json_object_set_new(o, "vma_arg", json_integer(vidx));
+	json_object_set_new(o, "args", json_incref(args));
+	if (in_list(name, calls_remap) || in_list(spelled, calls_remap)) {
+		json_object_set_new(o, "kind", json_string("remap"));
+		remap_fact(w, c, in_list(spelled, calls_remap) ? spelled : name, spelled, args);
+	} else if (in_list(name, calls_insert) || in_list(spelled, calls_insert)) {
+		json_t *ins = loc(w, c);
+
+		json_object_set_new(o, "kind", json_string("insert"));
+		json_object_set_new(ins, "fn", json_string(spelled));
+		json_object_set_new(ins, "args", json_incref(args));
+		json_object_set_new(ins, "in_loop", json_boolean(in_loop(w)));
+		json_object_set_new(ins, "result", call_result(w));
+		json_array_append_new(arr(w->an, "inserts"), ins);
+	} else if (!strncmp(spelled, "dma_mmap_", 9) || !strncmp(name, "dma_mmap_", 9)) {
+		json_object_set_new(o, "kind", json_string("dma-mmap"));
+	} else if (in_list(name, calls_stacked) || in_list(spelled, calls_stacked)) {
+		json_t *s = loc(w, c);
+
+		json_object_set_new(o, "kind", json_string("stacked"));
+		json_object_set_new(s, "call", json_string(spelled));
+		json_array_append_new(arr(w->an, "stacked"), s);
+	} else if (in_list(name, calls_simple) || in_list(spelled, calls_simple)) {
+		json_object_set_new(o, "kind", json_string("simple"));
+		if (!strncmp(spelled, "vm_flags_", 9)) {
+			json_t *f = loc(w, c);
+
+			json_object_set_new(f, "op", json_string(spelled));
+			json_object_set_new(f, "flags", json_string(
+				n > 1 ? json_string_value(json_array_get(args, 1)) : ""));
+			json_array_append_new(arr(w->an, "flag_ops"), f);
+		}
+	} else {
+		CXCursor ref = clang_getCursorReferenced(callee);
+		CXCursor def = clang_getCursorDefinition(ref);
+		int has_def = !clang_Cursor_isNull(def) &&
+			      clang_getCursorKind(def) == CXCursor_FunctionDecl;
+
+		if (has_def && w->depth < MAX_DEPTH && !json_object_get(w->visited, name)) {
+			struct walk sub = *w;
+			int main_file = clang_Location_isFromMainFile(clang_getCursorLocation(def));
+			json_t *fo = loc(w, c);
+
+			json_object_set_new(o, "kind", json_string("followed"));
+			json_object_set_new(fo, "fn", json_string(name));
+			json_object_set_new(fo, "depth", json_integer(w->depth + 1));
+			json_object_set_new(fo, "where", json_string(
+				main_file ? (clang_Cursor_getStorageClass(def) == CX_SC_Static ?
+					     "static, this file" : "this file") :
+				"inline, a header"));
+			json_array_append_new(arr(w->an, "followed"), fo);
+			json_object_set_new(w->visited, name, json_integer(w->depth + 1));
+			sub.nvma = 1;
+			sub.vmas[0] = clang_Cursor_getArgument(def, vidx);
+			sub.depth = w->depth + 1;
+			sub.fn = json_string_value(json_object_get(fo, "fn"));
+			sub.site = w->depth ? w->site : cursor_offset(c, NULL);
+			sub.sp = 0;
+			walk_function(&sub, def);
+		} else {
+			json_t *e = loc(w, c);
+
+			json_object_set_new(o, "kind", json_string(
+				has_def ? "too deep" : "not visible"));
+			json_object_set_new(e, "how", json_string("passed"));
+			json_object_set_new(e, "to", json_string(spelled));
+			json_object_set_new(e, "visible", json_boolean(has_def));
+			json_array_append_new(arr(w->an, "escapes"), e);
+		}
+	}
+	json_array_append_new(arr(w->an, "calls"), o);
+out:
+	json_decref(args);
+	free(name);
+	free(spelled);
+}
+
+static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct walk *w = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	int saved_child;
+
+	if (w->sp >= MAX_STACK)
+		return CXChildVisit_Continue;
+	w->stack[w->sp] = c;
+	w->idx[w->sp] = w->child++;
+	w->sp++;
+	if (k == CXCursor_DeclRefExpr && is_vma(w, c)) {
+		vma_use(w, c);
+	} else if (k == CXCursor_MemberRefExpr) {
+		char *m = cxstr(clang_getCursorSpelling(c));
+
+		if (!strcmp(m, "mmap")) {
+			char *tbuf = NULL;
+			const char *sname = struct_name_of(clang_getCursorType(
+				clang_getCursorSemanticParent(clang_getCursorReferenced(c))), &tbuf);
+
+			if (!strcmp(sname, "file_operations")) {
+				json_t *o = loc(w, c);
+
+				json_object_set_new(o, "call", json_string(xasprintf(
+					"looks at %s", cursor_text(w->tu, c))));
+				json_array_append_new(arr(w->an, "stacked"), o);
+			}
+			free(tbuf);
+		}
+		free(m);
+	} else if (k == CXCursor_CallExpr) {
+		char *name = cxstr(clang_getCursorSpelling(c));
+
+		if (!strcmp(name, "can_mmap_file")) {
+			json_t *o = loc(w, c);
+
+			json_object_set_new(o, "call", json_string("can_mmap_file() on another file"));
+			json_array_append_new(arr(w->an, "stacked"), o);
+		}
+		free(name);
+		call(w, c);
+	} else if (k == CXCursor_ReturnStmt && !w->depth) {
+		json_t *o = loc(w, c);
+		char *t = cursor_text(w->tu, c);
+
+		json_object_set_new(o, "value", json_string(
+			!strncmp(t, "return", 6) ? t + (t[6] == ' ' ? 7 : 6) : t));
+		json_array_append_new(arr(w->an, "returns"), o);
+		free(t);
+	} else if (k == CXCursor_GotoStmt && !w->depth) {
+		json_object_set_new(w->an, "gotos", json_integer(
+			json_integer_value(json_object_get(w->an, "gotos")) + 1));
+	} else if (k == CXCursor_VarDecl && nchildren(c) > 0) {
+		/* size = vma->vm_end - vma->vm_start: what a remap's argument stands for */
+		CXCursor init = nth_child(c, nchildren(c) - 1);
+
+		if (clang_getCursorKind(init) != CXCursor_TypeRef &&
+		    clang_getCursorKind(init) != CXCursor_StructDecl) {
+			char *name = cxstr(clang_getCursorSpelling(c));
+			char *t = cursor_text(w->tu, init);
+			json_t *l = json_object_get(w->an, "locals");
+
+			if (!l) {
+				l = json_object();
+				json_object_set_new(w->an, "locals", l);
+			}
+			if (!json_object_get(l, name))
+				json_object_set_new(l, name, json_string(t));
+			free(name);
+			free(t);
+		}
+	} else if (k == CXCursor_BinaryOperator) {
+		/* ret = -EAGAIN: an error code the handler may return */
+		CXCursor rhs = strip(nth_child(c, 1));
+		CXCursor lhs = strip(nth_child(c, 0));
+
+		if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr) {
+			char *op = binop(w->tu, c);
+
+			if (!strcmp(op, "=")) {
+				char *name = cxstr(clang_getCursorSpelling(lhs));
+				char *t = cursor_text(w->tu, rhs);
+				json_t *l = json_object_get(w->an, "locals");
+
+				if (!l) {
+					l = json_object();
+					json_object_set_new(w->an, "locals", l);
+				}
+				if (!json_object_get(l, name))
+					json_object_set_new(l, name, json_string(t));
+				free(name);
+				free(t);
+			}
+			free(op);
+		}
+		if (w->depth)
+			goto children;
+
+		if (clang_getCursorKind(rhs) == CXCursor_UnaryOperator) {
+			char *t = cursor_text(w->tu, rhs);
+
+			if (t[0] == '-' && t[1] == 'E')
+				add_unique_str(arr(w->an, "error_codes"), t);
+			free(t);
+		}
+	}
+children:
+	saved_child = w->child;
+	w->child = 0;
+	clang_visitChildren(c, visit, w);
+	w->child = saved_child;
+	w->sp--;
+	return CXChildVisit_Continue;
+}
+
+static void walk_function(struct walk *w, CXCursor def)
+{
+	w->sp = 0;
+	w->child = 0;
+	w->stack[w->sp] = def;
+	w->idx[w->sp++] = 0;
+	clang_visitChildren(def, visit, w);
+}
+
+/* Function definitions of the translation unit, by name (main file first). */
+struct defs {
+	CXCursor *c;
+	int n, cap;
+};
+
+static enum CXChildVisitResult defs_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct defs *ds = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+
+	if ((k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) ||
+	    (k == CXCursor_VarDecl && clang_Location_isFromMainFile(clang_getCursorLocation(c)))) {
+		if (ds->n == ds->cap) {
+			ds->cap = ds->cap ? 2 * ds->cap : 256;
+			ds->c = xrealloc(ds->c, ds->cap * sizeof(*ds->c));
+		}
+		ds->c[ds->n++] = c;
+	}
+	return CXChildVisit_Continue;
+}
+
+static CXCursor find_def(struct defs *ds, const char *name, enum CXCursorKind kind)
+{
+	CXCursor found = clang_getNullCursor();
+	int i;
+
+	for (i = 0; i < ds->n; i++) {
+		char *s;
+
+		if (clang_getCursorKind(ds->c[i]) != kind)
+			continue;
+		s = cxstr(clang_getCursorSpelling(ds->c[i]));
+		if (!strcmp(s, name)) {
+			int main_file = clang_Location_isFromMainFile(
+				clang_getCursorLocation(ds->c[i]));
+
+			found = ds->c[i];
+			free(s);
+			if (main_file)
+				break;
+			continue;
+		}
+		free(s);
+	}
+	return found;
+}
+
+/* .close = fn in a vm_operations_struct initializer: what close undoes. */
+struct close_walk {
+	CXTranslationUnit tu;
+	json_t *rel;
+	json_t *calls;
+};
+
+static enum CXChildVisitResult close_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct close_walk *cw = d;
+
+	if (clang_getCursorKind(c) == CXCursor_CallExpr) {
+		char *name = cxstr(clang_getCursorSpelling(c));
+		const char *kind = releases(name);
+
+		if (kind) {
+			json_t *o = json_object();
+			char *k = clang_Cursor_getNumArguments(c) ?
+				cursor_text(cw->tu, clang_Cursor_getArgument(c, 0)) : xstrdup("");
+
+			json_object_set_new(o, "call", json_string(name));
+			json_object_set_new(o, "kind", json_string(kind));
+			json_object_set_new(o, "key", json_string(k));
+			json_array_append_new(cw->rel, o);
+			free(k);
+		} else if (*name) {
+			add_unique_str(cw->calls, name);
+		}
+		free(name);
+	}
+	return CXChildVisit_Recurse;
+}
+
+static void vm_ops_facts(CXTranslationUnit tu, struct defs *ds, json_t *an)
+{
+	json_t *w, *out = json_array();
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "fields_written"), i, w) {
+		const char *var = jstr(w, "ops_var");
+		CXCursor v;
+		CXToken *toks;
+		unsigned nt, t;
+		json_t *o;
+
+		if (!var)
+			continue;
+		v = find_def(ds, var, CXCursor_VarDecl);
+		if (clang_Cursor_isNull(v))
+			continue;
+		o = json_object();
+		json_object_set_new(o, "ops", json_string(var));
+		clang_tokenize(tu, clang_getCursorExtent(v), &toks, &nt);
+		for (t = 0; t + 3 < nt; t++) {
+			char *a = cxstr(clang_getTokenSpelling(tu, toks[t]));
+			char *b = cxstr(clang_getTokenSpelling(tu, toks[t + 1]));
+			char *e = cxstr(clang_getTokenSpelling(tu, toks[t + 2]));
+
+			if (!strcmp(a, ".") && !strcmp(e, "=")) {
+				char *fn = cxstr(clang_getTokenSpelling(tu, toks[t + 3]));
+
+				json_object_set_new(o, b, json_string(fn));
+				if (!strcmp(b, "close")) {
+					CXCursor cf = find_def(ds, fn, CXCursor_FunctionDecl);
+
+					if (!clang_Cursor_isNull(cf)) {
+						struct close_walk cw = { tu, json_array(), json_array() };
+
+						clang_visitChildren(cf, close_cb, &cw);
+						json_object_set_new(o, "close_releases", cw.rel);
+						json_object_set_new(o, "close_calls", cw.calls);
+					}
+				}
+				free(fn);
+			}
+			free(a);
+			free(b);
+			free(e);
+		}
+		clang_disposeTokens(tu, toks, nt);
+		json_array_append_new(out, o);
+	}
+	if (json_array_size(out))
+		json_object_set_new(an, "vm_ops", out);
+	else
+		json_decref(out);
+}
+
+/* #if lines inside the handler that name an architecture (hazard 9). */
+static void arch_branches(CXTranslationUnit tu, CXCursor def, json_t *an)
+{
+	static const char *const arches[] = {
+		"CONFIG_X86", "CONFIG_PPC", "CONFIG_ARM", "CONFIG_ARM64", "CONFIG_MIPS",
+		"CONFIG_SPARC", "CONFIG_S390", "CONFIG_RISCV", "CONFIG_IA64", "CONFIG_ALPHA",
+		"CONFIG_PARISC", "CONFIG_SUPERH", "CONFIG_M68K", "CONFIG_LOONGARCH",
+		"CONFIG_64BIT", "__i386__", "__x86_64__", "__powerpc__", "__powerpc64__",
+		"__aarch64__", "__arm__", "__sparc__", "__mips__", "CONFIG_PPC64",
+		"CONFIG_PPC_64K_PAGES", "CONFIG_ARCH_", NULL,
+	};
+	char *text = cursor_text(tu, def), *p;
+	json_t *a = json_array();
+
+	/* cursor_text collapses lines; the '#' of a directive still starts a word */
+	for (p = text; (p = strchr(p, '#')); p++) {
+		const char *const *x;
+		char *end = p + 1;
+
+		while (*end && *end != '#' && strncmp(end, " {", 2) && strncmp(end, " return", 7))
+			end++;
+		for (x = arches; *x; x++) {
+			char *hit = strstr(p, *x);
+
+			if (hit && hit < end) {
+				add_unique_str(a, xasprintf("%.*s", (int)(end - p > 60 ? 60 : end - p),
+							    p));
+				break;
+			}
+		}
+	}
+	if (strstr(text, "IS_ENABLED(CONFIG_X86") || strstr(text, "IS_ENABLED(CONFIG_PPC") ||
+	    strstr(text, "IS_ENABLED(CONFIG_ARM") || strstr(text, "IS_ENABLED(CONFIG_MIPS"))
+		add_unique_str(a, "IS_ENABLED(CONFIG_<arch>) test");
+	if (json_array_size(a))
+		json_object_set_new(an, "arch_branches", a);
+	else
+		json_decref(a);
+	free(text);
+}
+
+static int tu_errors_in(CXTranslationUnit tu, CXCursor def, int *total)
+{
+	unsigned i, n = clang_getNumDiagnostics(tu);
+	CXSourceRange r = clang_getCursorExtent(def);
+	unsigned a, b;
+	CXFile fa;
+	int in = 0;
+
+	clang_getExpansionLocation(clang_getRangeStart(r), &fa, NULL, NULL, &a);
+	clang_getExpansionLocation(clang_getRangeEnd(r), NULL, NULL, NULL, &b);
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+		CXFile f;
+		unsigned off;
+
+		if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+			(*total)++;
+			clang_getExpansionLocation(clang_getDiagnosticLocation(d), &f, NULL, NULL,
+						   &off);
+			if (f && fa && clang_File_isEqual(f, fa) && off >= a && off <= b)
+				in++;
+		}
+		clang_disposeDiagnostic(d);
+	}
+	return in;
+}
+
+void analyze_file(void *index, const char *tree, struct analyze_file *af, int syntax_only)
+{
+	char *path = xasprintf("%s/%s", tree, af->file);
+	size_t nargs = json_array_size(af->args), i;
+	const char **argv = xmalloc((nargs + 1) * sizeof(*argv));
+	CXTranslationUnit tu = NULL;
+	enum CXErrorCode err;
+	struct defs ds = { 0 };
+	json_t *r;
+
+	for (i = 0; i < nargs; i++)
+		argv[i] = json_string_value(json_array_get(af->args, i));
+	err = clang_parseTranslationUnit2(index, path, argv, nargs, NULL, 0,
+					  CXTranslationUnit_KeepGoing, &tu);
+	if (syntax_only || err != CXError_Success || !tu) {
+		if (!syntax_only)
+			json_array_foreach(af->records, i, r)
+				json_object_set_new(r, "analysis_error", json_string(
+					xasprintf("libclang could not parse %s (error %d)",
+						  af->file, err)));
+		goto out;
+	}
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), defs_cb, &ds);
+	json_array_foreach(af->records, i, r) {
+		const char *fn = jstr(r, "function");
+		CXCursor def = find_def(&ds, fn, CXCursor_FunctionDecl);
+		struct walk w = { .tu = tu, .fn = fn };
+		json_t *an;
+		int p, np, total = 0, in;
+
+		if (clang_Cursor_isNull(def)) {
+			json_object_set_new(r, "analysis_error", json_string(xasprintf(
+				"%s() is not defined in this configuration (x86_64 allmodconfig): "
+				"code disabled by #if, or defined elsewhere", fn)));
+			continue;
+		}
+		an = json_object();
+		w.an = an;
+		w.visited = json_object();
+		np = clang_Cursor_getNumArguments(def);
+		for (p = 0; p < np; p++) {
+			CXCursor pc = clang_Cursor_getArgument(def, p);
+			char *ts = cxstr(clang_getTypeSpelling(clang_getCursorType(pc)));
+
+			if (strstr(ts, "struct vm_area_struct") && w.nvma < MAX_VMAS) {
+				w.vmas[w.nvma++] = pc;
+				json_object_set_new(an, "vma_param",
+					json_string(cxstr(clang_getCursorSpelling(pc))));
+			}
+			free(ts);
+		}
+		if (!w.nvma) {
+			json_object_set_new(r, "analysis_error", json_string(xasprintf(
+				"%s() has no struct vm_area_struct * parameter", fn)));
+			json_decref(an);
+			json_decref(w.visited);
+			continue;
+		}
+		{
+			unsigned line;
+
+			cursor_offset(def, &line);
+			json_object_set_new(an, "def_line", json_integer(line));
+			json_object_set_new(an, "def_in_main_file", json_boolean(
+				clang_Location_isFromMainFile(clang_getCursorLocation(def))));
+		}
+		walk_function(&w, def);
+		vm_ops_facts(tu, &ds, an);
+		arch_branches(tu, def, an);
+		in = tu_errors_in(tu, def, &total);
+		json_object_set_new(an, "parse_errors", json_integer(total));
+		json_object_set_new(an, "parse_errors_in_handler", json_integer(in));
+		json_decref(w.visited);
+		json_object_set_new(r, "analysis", an);
+	}
+out:
+	free(ds.c);
+	if (tu)
+		clang_disposeTranslationUnit(tu);
+	free(argv);
+	free(path);
+}

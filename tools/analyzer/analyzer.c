@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analyzer.c - the libclang analyzer's driver, run by classify after the
+ * lexical classifier has given every record a category.
+ *
+ * Files are parsed in parallel by --jobs forked workers (each its own
+ * libclang index), which take file numbers from a pipe and write each
+ * file's records, with their analysis, to a JSON file of their own; the
+ * parent merges them back by record number and applies decide.c.  A
+ * record libclang cannot see (another architecture's file, code disabled
+ * in x86_64 allmodconfig, a header) keeps its lexical category with a
+ * lower confidence: no handler is ever dropped.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <clang-c/Index.h>
+
+#include "analyzer.h"
+
+static int wants_analysis(json_t *r)
+{
+	const char *c = jstr(r, "category");
+
+	return jstr(r, "function") && !json_is_true(json_object_get(r, "prepare_hook")) &&
+	       c && strcmp(c, "no-handler") && strcmp(c, "already-prepare");
+}
+
+static void worker(const char *tree, struct analyze_file *af, int nfiles, int fd,
+		   const char *out, int syntax_only)
+{
+	CXIndex index = clang_createIndex(0, 0);
+	json_t *res = json_object();
+	int f;
+
+	while (read(fd, &f, sizeof(f)) == sizeof(f)) {
+		if (f < 0 || f >= nfiles)
+			continue;
+		analyze_file(index, tree, &af[f], syntax_only);
+		json_object_set(res, xasprintf("%d", f), af[f].records);
+	}
+	clang_disposeIndex(index);
+	if (json_dump_file(res, out, JSON_COMPACT))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * Parse the files in parallel; with syntax_only, only parse (the bench's
+ * measure of what libclang costs by itself).  Returns the seconds spent.
+ */
+double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_file *af,
+			int nfiles, int jobs, int syntax_only)
+{
+	int p[2], f, j;
+	pid_t *pids;
+	double t0 = now_seconds();
+
+	if (pipe(p))
+		die("pipe: %s", strerror(errno));
+	/* the whole queue fits in the pipe: file numbers are small */
+	for (f = 0; f < nfiles; f++)
+		if (af[f].args && write(p[1], &f, sizeof(f)) != sizeof(f))
+			die("pipe write: %s", strerror(errno));
+	close(p[1]);
+	if (jobs < 1)
+		jobs = 1;
+	pids = xmalloc(jobs * sizeof(*pids));
+	fflush(NULL);
+	for (j = 0; j < jobs; j++) {
+		char *out = xasprintf("%s/worker-%d.json", tmpdir, j);
+
+		unlink(out);
+		pids[j] = fork();
+		if (pids[j] < 0)
+			die("fork: %s", strerror(errno));
+		if (!pids[j])
+			worker(tree, af, nfiles, p[0], out, syntax_only);
+		free(out);
+	}
+	close(p[0]);
+	for (j = 0; j < jobs; j++) {
+		int st;
+		char *out = xasprintf("%s/worker-%d.json", tmpdir, j);
+		json_t *res, *v;
+		const char *k;
+
+		waitpid(pids[j], &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			warnx("analyzer worker %d died (status %d): its files keep the lexical "
+			      "classification", j, st);
+		res = path_exists(out) ? json_load_path(out) : NULL;
+		json_object_foreach(res, k, v) {
+			int n = atoi(k);
+			size_t i;
+			json_t *r;
+
+			/* the worker's copies replace the parent's, record by record */
+			json_array_foreach(v, i, r)
+				json_object_update(json_array_get(af[n].records, i), r);
+		}
+		json_decref(res);
+		unlink(out);
+		free(out);
+	}
+	free(pids);
+	return now_seconds() - t0;
+}
+
+/*
+ * Handlers registered in one file and defined in another (vb2_fop_mmap,
+ * sock_no_mmap, drm_gem_mmap...): find the defining file with one grep of
+ * the tree for a definition line, "TYPE NAME(" at the start of a line.
+ * Returns an object name -> tree-relative file.
+ */
+static json_t *find_definitions(const char *tree, struct strlist *names)
+{
+	json_t *defs = json_object();
+	char *alt, *out, *line, *save, *git = xasprintf("%s/.git", tree);
+	size_t n = 1;
+	int i;
+
+	if (!names->n)
+		goto out;
+	for (i = 0; i < names->n; i++)
+		n += strlen(names->v[i]) + 1;
+	alt = xmalloc(n);
+	alt[0] = '\0';
+	for (i = 0; i < names->n; i++) {
+		strcat(alt, names->v[i]);
+		if (i + 1 < names->n)
+			strcat(alt, "|");
+	}
+	out = run_capture(tree, path_exists(git) ?
+		"git grep -n -E '^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(' -- '*.c' 2>/dev/null" :
+		"grep -rn --include='*.c' -E '^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(' . 2>/dev/null", alt);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *text;
+		const char *file = line;
+
+		if (!c2)
+			continue;
+		*c1 = '\0';
+		text = c2 + 1;
+		if (!strncmp(file, "./", 2))
+			file += 2;
+		/* a prototype or a macro use is no definition */
+		if (strchr(text, ';') || strchr(text, '=') || text[0] == '#' ||
+		    !strncmp(text, "EXPORT", 6))
+			continue;
+		for (i = 0; i < names->n; i++) {
+			char *at = strstr(text, names->v[i]);
+			size_t l = strlen(names->v[i]);
+
+			if (!at || at[l] != '(' || (at > text && (isalnum((unsigned char)at[-1]) ||
+								   at[-1] == '_')))
+				continue;
+			/* prefer a file x86_64 builds */
+			if (!json_object_get(defs, names->v[i]) ||
+			    (!strncmp(jstr(defs, names->v[i]), "arch/", 5) &&
+			     strncmp(file, "arch/", 5)))
+				json_object_set_new(defs, names->v[i], json_string(file));
+		}
+	}
+	free(out);
+	free(alt);
+out:
+	free(git);
+	return defs;
+}
+
+int analyze_records(const struct options *o, const char *tree, json_t *records)
+{
+	struct strlist files = { 0 };
+	struct analyze_file *af;
+	char *bdir = xasprintf("%s/build/x86_64", o->out);
+	char *tmp = xasprintf("%s/analyzer", o->out);
+	const char *how = NULL;
+	json_t *db, *r, *plan, *defs, *shared = json_object(), *v;
+	struct strlist elsewhere = { 0 };
+	const char *k;
+	size_t i;
+	int f, nparse = 0, nlibclang = 0;
+	double t;
+
+	json_array_foreach(records, i, r) {
+		if (!wants_analysis(r))
+			continue;
+		if (!strlist_has(&files, jstr(r, "file")))
+			strlist_add(&files, jstr(r, "file"));
+		if (json_is_null(json_object_get(r, "definition")) &&
+		    !strlist_has(&elsewhere, jstr(r, "function")))
+			strlist_add(&elsewhere, jstr(r, "function"));
+	}
+	/* one record per handler defined elsewhere, analysed in its own file */
+	defs = find_definitions(tree, &elsewhere);
+	json_object_foreach(defs, k, v) {
+		json_object_set_new(shared, k, json_pack("{s:s,s:s,s:s}", "file",
+			json_string_value(v), "function", k, "category", "shared"));
+		if (!strlist_has(&files, json_string_value(v)))
+			strlist_add(&files, json_string_value(v));
+	}
+	db = compdb_for_files(tree, bdir, &files, o->jobs, &how);
+	af = xmalloc((files.n + 1) * sizeof(*af));
+	for (f = 0; f < files.n; f++) {
+		af[f].file = files.v[f];
+		af[f].args = json_object_get(db, files.v[f]);
+		af[f].why_not = NULL;
+		af[f].records = json_array();
+		if (af[f].args)
+			nparse++;
+		else
+			af[f].why_not = !strncmp(files.v[f], "arch/", 5) &&
+				strncmp(files.v[f], "arch/x86/", 9) ?
+				"another architecture's file: no build dir for its arch here" :
+				strcmp(files.v[f] + strlen(files.v[f]) - 2, ".c") ?
+				"a header: parsed only through the files that include it" :
+				"kbuild gave no command for its object in x86_64 allmodconfig";
+	}
+	json_array_foreach(records, i, r) {
+		if (!wants_analysis(r))
+			continue;
+		for (f = 0; f < files.n; f++)
+			if (!strcmp(files.v[f], jstr(r, "file")))
+				break;
+		json_array_append(af[f].records, r);
+		if (!af[f].args)
+			json_object_set_new(r, "analysis_error", json_string(af[f].why_not));
+	}
+	json_object_foreach(shared, k, v) {
+		for (f = 0; f < files.n; f++)
+			if (!strcmp(files.v[f], jstr(v, "file")))
+				break;
+		json_array_append(af[f].records, v);
+		if (!af[f].args)
+			json_object_set_new(v, "analysis_error", json_string(af[f].why_not));
+	}
+	/* the flags used, for the bench's plain clang -fsyntax-only pass */
+	mkdir_p(tmp);
+	{
+		char *p = xasprintf("%s/flags.json", tmp);
+
+		json_dump_path(db, p);
+		free(p);
+	}
+	mkdir_p(tmp);
+	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
+	json_array_foreach(records, i, r) {
+		json_t *an = json_object_get(r, "analysis");
+		json_t *sh = json_object_get(shared, jstr(r, "function") ? jstr(r, "function") : "");
+
+		if (!json_is_object(an) && json_is_null(json_object_get(r, "definition")) &&
+		    json_is_object(json_object_get(sh, "analysis"))) {
+			an = json_deep_copy(json_object_get(sh, "analysis"));
+			json_object_set_new(an, "def_file", json_string(jstr(sh, "file")));
+			json_object_set_new(r, "analysis", an);
+			json_object_del(r, "analysis_error");
+		} else if (!json_is_object(an) && sh && jstr(sh, "analysis_error") &&
+			   json_is_null(json_object_get(r, "definition"))) {
+			json_object_set_new(r, "analysis_error", json_string(xasprintf(
+				"defined in %s: %s", jstr(sh, "file"), jstr(sh, "analysis_error"))));
+		}
+
+		if (json_is_object(an)) {
+			json_object_set_new(an, "flags", json_string(how));
+			nlibclang++;
+		}
+		decide_record(r);
+	}
+	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; "
+	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
+	plan = dispatcher_plan(records);
+	{
+		char *p = out_path(o, "dispatchers.json");
+
+		json_dump_path(plan, p);
+		free(p);
+	}
+	json_decref(plan);
+	for (f = 0; f < files.n; f++)
+		json_decref(af[f].records);
+	free(af);
+	json_decref(db);
+	json_decref(defs);
+	json_decref(shared);
+	strlist_free(&files);
+	strlist_free(&elsewhere);
+	free(bdir);
+	free(tmp);
+	return 0;
+}

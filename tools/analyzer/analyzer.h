@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analyzer.h - the libclang analyzer: compile flags from the kernel's own
+ * build, facts per handler from the AST, and the category those facts
+ * decide (docs/categories.md).
+ */
+#ifndef MMAPPORT_ANALYZER_H
+#define MMAPPORT_ANALYZER_H
+
+#include <jansson.h>
+
+#include "../mmapport.h"
+
+/*
+ * compdb.c: the compile command of every file in files (tree-relative .c
+ * paths) that x86_64 allmodconfig can build, from kbuild in bdir, as
+ * clang arguments (gcc-only flags dropped).  Returns an object mapping
+ * file -> array of arguments, and in *how a word on where they came from.
+ * A tree without kbuild (the test suite's fake trees) gets the fallback
+ * flag set of compdb_fallback() instead.
+ */
+json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlist *files,
+			 int jobs, const char **how);
+json_t *compdb_fallback(const char *tree);
+/* Split a shell command line into words (quotes removed). */
+void shell_split(const char *cmd, struct strlist *out);
+
+/* analyze.c: parse each file once and give each record its analysis. */
+struct analyze_file {
+	const char *file;	/* tree-relative */
+	json_t *args;		/* clang arguments, or NULL: not parseable here */
+	const char *why_not;	/* when args is NULL */
+	json_t *records;	/* the records registered in this file (borrowed) */
+};
+/* Analyze one file's records in this process (a worker). */
+void analyze_file(void *index, const char *tree, struct analyze_file *af, int syntax_only);
+
+/* decide.c: category, subcategory, confidence and facts from an analysis. */
+void decide_record(json_t *r);
+
+/* plan.c: the dispatcher plan (issue 3 item 5). */
+json_t *dispatcher_plan(json_t *records);
+void dispatcher_plan_print(FILE *f, json_t *plan);
+
+/* analyzer.c: the driver, called by classify. */
+int analyze_records(const struct options *o, const char *tree, json_t *records);
+double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_file *af,
+			int nfiles, int jobs, int syntax_only);
+
+#endif

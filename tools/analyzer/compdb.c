@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compdb.c - compile flags from the kernel's own build.
+ *
+ * The build dir (x86_64 allmodconfig, shared with the check stage) is
+ * prepared once.  For each candidate object kbuild is asked for its real
+ * command without compiling anything: one "make -n" over all the objects
+ * prints, for each, the fixdep call that would write its .cmd file; those
+ * .cmd files are written under BDIR/mmapport-cmds (an object the check
+ * stage really built contributes its own .cmd file), and the tree's
+ * scripts/clang-tools/gen_compile_commands.py turns them into
+ * BDIR/mmapport-cmds/compile_commands.json.  That file is the cache: a
+ * second run asks kbuild only about files it does not list.
+ *
+ * gcc-only flags are dropped (REFERENCE §5): what is kept is what decides
+ * how the source parses: -nostdinc, -I, -isystem, -include, -D, -U, -std,
+ * -fms-extensions, -fshort-wchar, -f(un)signed-char, -m64.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+
+static const char arch_name[] = "x86_64";
+
+void shell_split(const char *s, struct strlist *out)
+{
+	size_t cap = strlen(s) + 1, n;
+	char *w = xmalloc(cap);
+	int in = 0;
+
+	while (*s) {
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		n = 0;
+		in = 1;
+		while (*s && in) {
+			if (*s == '\'') {
+				for (s++; *s && *s != '\''; s++)
+					w[n++] = *s;
+				if (*s)
+					s++;
+			} else if (*s == '"') {
+				for (s++; *s && *s != '"'; s++) {
+					if (*s == '\\' && s[1])
+						s++;
+					w[n++] = *s;
+				}
+				if (*s)
+					s++;
+			} else if (*s == '\\' && s[1]) {
+				w[n++] = s[1];
+				s += 2;
+			} else if (*s == ' ' || *s == '\t' || *s == '\n') {
+				in = 0;
+			} else {
+				w[n++] = *s++;
+			}
+		}
+		w[n] = '\0';
+		strlist_add(out, w);
+	}
+	free(w);
+}
+
+/* The clang arguments that matter for parsing, from a gcc command line. */
+static json_t *translate(const char *command, const char *directory, const char *source)
+{
+	struct strlist w = { 0 };
+	json_t *args = json_array();
+	int i;
+
+	shell_split(command, &w);
+	for (i = 1; i < w.n; i++) {
+		const char *a = w.v[i];
+
+		if (!strcmp(a, "-I") || !strcmp(a, "-include") || !strcmp(a, "-isystem") ||
+		    !strcmp(a, "-D") || !strcmp(a, "-U") || !strcmp(a, "-iquote")) {
+			if (i + 1 >= w.n)
+				break;
+			json_array_append_new(args, json_string(a));
+			i++;
+			a = w.v[i];
+			if (strcmp(w.v[i - 1], "-D") && strcmp(w.v[i - 1], "-U") && a[0] != '/')
+				json_array_append_new(args, json_string(xasprintf("%s/%s", directory, a)));
+			else
+				json_array_append_new(args, json_string(a));
+			continue;
+		}
+		if (!strncmp(a, "-I", 2) || !strncmp(a, "-isystem", 8)) {
+			const char *p = a + (a[1] == 'I' ? 2 : 8);
+			char *flag = xasprintf("%.*s", (int)(p - a), a);
+
+			if (*p != '/')
+				json_array_append_new(args, json_string(
+					xasprintf("%s%s/%s", flag, directory, p)));
+			else
+				json_array_append_new(args, json_string(a));
+			free(flag);
+			continue;
+		}
+		if (!strncmp(a, "-D", 2) || !strncmp(a, "-U", 2) || !strncmp(a, "-std=", 5) ||
+		    !strcmp(a, "-nostdinc") || !strcmp(a, "-fms-extensions") ||
+		    !strcmp(a, "-fshort-wchar") || !strcmp(a, "-funsigned-char") ||
+		    !strcmp(a, "-fsigned-char") || !strcmp(a, "-m64") || !strcmp(a, "-m32"))
+			json_array_append_new(args, json_string(a));
+		/* -o FILE, -MF FILE and friends take the next word */
+		else if (!strcmp(a, "-o") || !strcmp(a, "-MF") || !strcmp(a, "-MT") ||
+			 !strcmp(a, "-MQ") || !strcmp(a, "-x"))
+			i++;
+	}
+	(void)source;
+	/* clang does not know some gcc builtins the kernel guards by version only */
+	json_array_append_new(args, json_string("-w"));
+	json_array_append_new(args, json_string("-ferror-limit=0"));
+	strlist_free(&w);
+	return args;
+}
+
+/*
+ * The fixdep call kbuild prints for an object:
+ *   ./scripts/basic/fixdep DEP TARGET 'CMD' > DIR/.BASE.o.cmd
+ * Write "savedcmd_TARGET := CMD" into cmddir/DIR/.BASE.o.cmd when TARGET
+ * is wanted.
+ */
+static void cmds_from_dry_run(const char *log, const char *cmddir, const struct strlist *objs)
+{
+	size_t len;
+	char *buf = read_file(log, &len), *p;
+
+	if (!buf)
+		return;
+	for (p = buf; (p = strstr(p, "scripts/basic/fixdep ")); ) {
+		struct strlist w = { 0 };
+		char *q = p + strlen("scripts/basic/fixdep "), *target, *cmd;
+		char *sp1 = strchr(q, ' '), *sp2, *o;
+
+		p = q;
+		if (!sp1)
+			break;
+		sp2 = strchr(sp1 + 1, ' ');
+		if (!sp2 || sp2[1] != '\'')
+			continue;
+		target = xasprintf("%.*s", (int)(sp2 - sp1 - 1), sp1 + 1);
+		if (!strlist_has(objs, target)) {
+			free(target);
+			continue;
+		}
+		/* the quoted command: '...' with '\'' for a quote */
+		cmd = xmalloc(strlen(sp2));
+		o = cmd;
+		for (q = sp2 + 2; *q; q++) {
+			if (*q == '\'' && !strncmp(q, "'\\''", 4)) {
+				*o++ = '\'';
+				q += 3;
+			} else if (*q == '\'') {
+				break;
+			} else {
+				*o++ = *q;
+			}
+		}
+		*o = '\0';
+		{
+			char *slash = strrchr(target, '/');
+			char *dir = xasprintf("%s/%.*s", cmddir, slash ? (int)(slash - target) : 0,
+					      target);
+			char *path = xasprintf("%s/.%s.cmd", dir, slash ? slash + 1 : target);
+			char *text = xasprintf("savedcmd_%s := %s\n", target, cmd);
+
+			mkdir_p(dir);
+			write_file(path, text, strlen(text));
+			free(dir);
+			free(path);
+			free(text);
+		}
+		free(cmd);
+		free(target);
+		strlist_free(&w);
+	}
+	free(buf);
+}
+
+static int x86_buildable(const char *file)
+{
+	size_t n = strlen(file);
+
+	if (n < 3 || strcmp(file + n - 2, ".c"))
+		return 0;
+	return strncmp(file, "arch/", 5) || !strncmp(file, "arch/x86/", 9);
+}
+
+json_t *compdb_fallback(const char *tree)
+{
+	json_t *args = json_array();
+
+	/*
+	 * FALLBACK FLAGS, not from kbuild: a tree without scripts/Makefile.build
+	 * (the test suite's fake trees) is parsed against its own include/ with
+	 * implicit declarations allowed.  Records say so (analysis.flags).
+	 */
+	json_array_append_new(args, json_string("-nostdinc"));
+	json_array_append_new(args, json_string(xasprintf("-I%s/include", tree)));
+	json_array_append_new(args, json_string(xasprintf("-I%s/arch/x86/include", tree)));
+	json_array_append_new(args, json_string("-D__KERNEL__"));
+	json_array_append_new(args, json_string("-std=gnu89"));
+	json_array_append_new(args, json_string("-fms-extensions"));
+	json_array_append_new(args, json_string("-w"));
+	json_array_append_new(args, json_string("-ferror-limit=0"));
+	return args;
+}
+
+json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlist *files,
+			 int jobs, const char **how)
+{
+	char *mkbuild = xasprintf("%s/scripts/Makefile.build", tree);
+	char *gen = xasprintf("%s/scripts/clang-tools/gen_compile_commands.py", tree);
+	char *cmddir = xasprintf("%s/mmapport-cmds", bdir);
+	char *ccjson = xasprintf("%s/compile_commands.json", cmddir);
+	char *cfg = xasprintf("%s/.config", bdir);
+	char *rtree = realpath(tree, NULL);
+	struct strlist objs = { 0 };
+	json_t *db = json_object(), *cc = NULL, *e;
+	size_t i;
+	int f;
+
+	if (!path_exists(mkbuild) || !path_exists(gen)) {
+		*how = "fallback";
+		for (f = 0; f < files->n; f++)
+			json_object_set_new(db, files->v[f], compdb_fallback(tree));
+		goto out;
+	}
+	*how = "kbuild x86_64 allmodconfig";
+	mkdir_p(cmddir);
+	if (path_exists(ccjson))
+		cc = json_load_path(ccjson);
+	/* which objects are not in the cache yet */
+	for (f = 0; f < files->n; f++) {
+		char *abs = xasprintf("%s/%s", rtree, files->v[f]);
+		int found = 0;
+
+		if (!x86_buildable(files->v[f])) {
+			free(abs);
+			continue;
+		}
+		json_array_foreach(cc, i, e)
+			if (!strcmp(jstr(e, "file"), abs))
+				found = 1;
+		if (!found) {
+			char *obj = xstrdup(files->v[f]);
+			char *slash = strrchr(obj, '/');
+			char *real_cmd;
+
+			obj[strlen(obj) - 1] = 'o';
+			/* an object the check stage built has its own .cmd file */
+			real_cmd = xasprintf("%s/%.*s/.%s.cmd", bdir, (int)(slash - obj), obj,
+					     slash + 1);
+			if (path_exists(real_cmd))
+				run_sh(NULL, NULL, "mkdir -p %s/%.*s && head -n1 %s > %s/%.*s/.%s.cmd",
+				       shell_quote(cmddir), (int)(slash - obj), obj,
+				       shell_quote(real_cmd), shell_quote(cmddir),
+				       (int)(slash - obj), obj, slash + 1);
+			else
+				strlist_add(&objs, obj);
+			free(real_cmd);
+			free(obj);
+		}
+		free(abs);
+	}
+	if (objs.n || !cc) {
+		char *log = xasprintf("%s/make-n.log", cmddir);
+		double t0 = now_seconds();
+
+		if (!path_exists(cfg)) {
+			info("classify: preparing %s allmodconfig in %s", arch_name, bdir);
+			mkdir_p(bdir);
+			if (run_sh(tree, log, "make O=%s ARCH=%s allmodconfig && make O=%s ARCH=%s -j%d prepare",
+				   shell_quote(bdir), arch_name, shell_quote(bdir), arch_name, jobs)) {
+				unlink(cfg);
+				die("cannot prepare the %s build dir; see %s", arch_name, log);
+			}
+		}
+		if (objs.n) {
+			size_t n = 1;
+			char *list;
+
+			for (f = 0; f < objs.n; f++)
+				n += strlen(objs.v[f]) + 1;
+			list = xmalloc(n);
+			list[0] = '\0';
+			for (f = 0; f < objs.n; f++) {
+				strcat(list, objs.v[f]);
+				strcat(list, " ");
+			}
+			/* -n: print, do not compile; kbuild still descends into each dir */
+			run_sh(tree, log, "make -n -k O=%s ARCH=%s %s", shell_quote(bdir),
+			       arch_name, list);
+			free(list);
+			cmds_from_dry_run(log, cmddir, &objs);
+		}
+		if (run_sh(NULL, NULL, "python3 %s -d %s -o %s %s", shell_quote(gen),
+			   shell_quote(bdir), shell_quote(ccjson), shell_quote(cmddir)))
+			warnx("gen_compile_commands.py failed; the analyzer falls back to lexing");
+		info("classify: compile commands of %d objects from kbuild in %.1f s", objs.n,
+		     now_seconds() - t0);
+		json_decref(cc);
+		cc = path_exists(ccjson) ? json_load_path(ccjson) : json_array();
+		free(log);
+	}
+	json_array_foreach(cc, i, e) {
+		const char *file = jstr(e, "file");
+		size_t tl = strlen(rtree);
+
+		if (!file || strncmp(file, rtree, tl) || file[tl] != '/')
+			continue;
+		if (!strlist_has(files, file + tl + 1))
+			continue;
+		json_object_set_new(db, file + tl + 1,
+				    translate(jstr(e, "command"), jstr(e, "directory"), file));
+	}
+out:
+	json_decref(cc);
+	strlist_free(&objs);
+	free(mkbuild);
+	free(gen);
+	free(cmddir);
+	free(ccjson);
+	free(cfg);
+	free(rtree);
+	return db;
+}

@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * decide.c - the decision table of docs/categories.md, applied to the
+ * facts analyze.c found.  Every fact that raises the category is kept in
+ * "reasons" (the deciding facts); every fact, deciding or not, in "facts",
+ * in words a reviewer reads.  The hazards of REFERENCE §6 are stated as
+ * facts too, and kept structured under analysis.hazards for convert.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+
+/* Same order as classify.c: a handler gets the highest that applies. */
+enum category {
+	CAT_SIMPLE,
+	CAT_STATEFUL,
+	CAT_NEEDS_VMA,
+	CAT_PAGE_INSERT,
+	CAT_PFN_REMAP,
+	CAT_DMA_MMAP,
+	CAT_STACKED,
+	CAT_UNPARSED,
+	CAT_DISPATCHER,
+	CAT_ALREADY_PREPARE,
+	CAT_NO_HANDLER,
+};
+
+static const char *const cat_names[] = {
+	"simple", "stateful", "needs-vma", "page-insert", "pfn-remap", "dma-mmap",
+	"stacked", "unparsed", "dispatcher", "already-prepare", "no-handler",
+};
+
+static const char *const fields_read_ok[] = {
+	"vm_start", "vm_end", "vm_pgoff", "vm_file", "vm_page_prot", "vm_mm", "vm_flags", NULL,
+};
+static const char *const fields_write_ok[] = {
+	"vm_pgoff", "vm_page_prot", "vm_ops", "vm_private_data", "vm_file", NULL,
+};
+/* flags that keep a mapping from merging with a neighbour (hazard 2) */
+static const char *const nomerge_flags[] = {
+	"VM_IO", "VM_PFNMAP", "VM_MIXEDMAP", "VM_DONTEXPAND", NULL,
+};
+
+struct decision {
+	enum category cat;
+	json_t *facts, *reasons;
+};
+
+static void fact(struct decision *d, enum category c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fact(struct decision *d, enum category c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	size_t i;
+	json_t *f;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	json_array_foreach(d->facts, i, f)
+		if (!strcmp(json_string_value(f), s))
+			goto out;
+	json_array_append_new(d->facts, json_string(s));
+	if (c > CAT_SIMPLE)
+		json_array_append_new(d->reasons, json_pack("{s:s,s:s}",
+			"category", cat_names[c], "fact", s));
+out:
+	free(s);
+	if (c > d->cat)
+		d->cat = c;
+}
+
+static void add_unique(json_t *a, const char *s)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(a, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return;
+	json_array_append_new(a, json_string(s));
+}
+
+
+static void add_unique_str_json(json_t *an, const char *key, const char *s)
+{
+	json_t *a = json_object_get(an, key);
+
+	if (!a) {
+		a = json_array();
+		json_object_set_new(an, key, a);
+	}
+	add_unique(a, s);
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+static const char *js(json_t *o, const char *k)
+{
+	const char *s = jstr(o, k);
+
+	return s ? s : "?";
+}
+
+static long long off(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "offset"));
+}
+
+static long long line_of(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "line"));
+}
+
+/* Is the release rel a match for take t (same kind, same object)? */
+static int pairs(json_t *t, json_t *rel)
+{
+	const char *tk = jstr(t, "key"), *rk = jstr(rel, "key"), *res = jstr(t, "result");
+
+	if (strcmp(js(t, "kind"), js(rel, "kind")))
+		return 0;
+	if (!rk)
+		return 1;
+	if (tk && !strcmp(tk, rk))
+		return 1;
+	if (res && !strcmp(res, rk))
+		return 1;
+	/* kref_get(&o->ref) / kref_put(&o->ref, release): keys compare as text */
+	if (tk && rk && (strstr(rk, tk) || strstr(tk, rk)))
+		return 1;
+	return !strcmp(js(t, "kind"), "lock") && (!tk || !rk);
+}
+
+/*
+ * Is t still held at offset at (taken before, no matching release between)?
+ * On the success path, a release under an if (if (ret) atomic_dec()) does
+ * not count.
+ */
+static int held_at(json_t *an, json_t *t, long long at, int success)
+{
+	json_t *rel;
+	size_t i;
+
+	if (json_is_true(json_object_get(t, "auto_release")) || off(t) >= at)
+		return 0;
+	json_array_foreach(json_object_get(an, "releases"), i, rel)
+		if (off(rel) > off(t) && off(rel) < at && pairs(t, rel) &&
+		    !(success && json_is_true(json_object_get(rel, "conditional"))) &&
+		    (!json_object_get(rel, "exit_path_until") ||
+		     at <= json_integer_value(json_object_get(rel, "exit_path_until"))))
+			return 0;
+	return 1;
+}
+
+/* The value a local stands for, when the handler assigned it once. */
+static const char *local(json_t *an, const char *name)
+{
+	const char *v = jstr(json_object_get(an, "locals"), name);
+
+	return v ? v : name;
+}
+
+static int whole_range(json_t *an, const char *vma, json_t *rm)
+{
+	char *start = xasprintf("%s->vm_start", vma);
+	char *pages = xasprintf("vma_pages(%s)", vma);
+	const char *addr = local(an, js(rm, "addr"));
+	const char *size = local(an, js(rm, "size"));
+	int r;
+
+	if (!strcmp(js(rm, "fn"), "vm_iomap_memory"))
+		r = 1;		/* maps into the whole VMA, or fails */
+	else
+		r = !strcmp(addr, start) &&
+		    ((strstr(size, "vm_end") && strstr(size, "vm_start")) || strstr(size, pages));
+	free(start);
+	free(pages);
+	return r;
+}
+
+static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "fields_read"), i, x) {
+		const char *f = js(x, "field");
+
+		if (!in_list(f, fields_read_ok))
+			fact(d, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor "
+			     "equivalent", vma, f, js(x, "in"), line_of(x));
+		else if (!strcmp(f, "vm_flags") && strcmp(js(x, "op"), "&"))
+			fact(d, CAT_NEEDS_VMA, "reads %s->vm_flags other than as a flag test in "
+			     "%s() line %lld", vma, js(x, "in"), line_of(x));
+	}
+	json_array_foreach(json_object_get(an, "fields_written"), i, x) {
+		const char *f = js(x, "field");
+
+		if (!in_list(f, fields_write_ok) || strcmp(js(x, "op"), "="))
+			fact(d, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor "
+			     "equivalent", vma, f, js(x, "op"), js(x, "expr"), js(x, "in"));
+		if (!strcmp(f, "vm_pgoff")) {
+			fact(d, CAT_SIMPLE, "rewrites %s->vm_pgoff = %s (line %lld; hazard 7: "
+			     "keep the order with any remap)", vma, js(x, "expr"), line_of(x));
+			json_object_set_new(hz, "pgoff_rewritten", json_string(js(x, "expr")));
+		}
+	}
+}
+
+static void calls(struct decision *d, json_t *r, json_t *an)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "calls"), i, x) {
+		const char *k = js(x, "kind"), *c = js(x, "callee");
+
+		if (!strcmp(k, "dma-mmap"))
+			fact(d, CAT_DMA_MMAP, "%s() maps a DMA buffer into the VMA in %s()", c,
+			     js(x, "in"));
+		else if (!strcmp(k, "stacked"))
+			fact(d, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s()", c,
+			     js(x, "in"));
+		else if (!strcmp(k, "followed"))
+			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a "
+			     "vm_area_struct: only the handler is rewritten (its facts are "
+			     "followed and included here)", c);
+	}
+	json_array_foreach(json_object_get(an, "escapes"), i, x) {
+		if (!strcmp(js(x, "how"), "passed"))
+			fact(d, CAT_NEEDS_VMA, "the VMA escapes: passed to %s() in %s() line %lld, "
+			     "%s", js(x, "to"), js(x, "in"), line_of(x),
+			     json_is_true(json_object_get(x, "visible")) ? "too deep to follow" :
+			     "whose body the analyzer cannot see");
+		else
+			fact(d, CAT_NEEDS_VMA, "the VMA escapes: %s%s%s in %s() line %lld",
+			     js(x, "how"), jstr(x, "to") ? " into " : "",
+			     jstr(x, "to") ? jstr(x, "to") : "", js(x, "in"), line_of(x));
+	}
+	json_array_foreach(json_object_get(an, "stacked"), i, x)
+		fact(d, CAT_STACKED, "calls another file's mmap (%s) in %s(): stacked (hazard 8)",
+		     jstr(x, "hook") ? js(x, "expr") : js(x, "call"), js(x, "in"));
+	json_array_foreach(json_object_get(an, "dispatches"), i, x) {
+		fact(d, CAT_DISPATCHER, "dispatches the VMA to the subsystem hook %s (%s) in %s()",
+		     js(x, "hook"), js(x, "expr"), js(x, "in"));
+		if (!json_object_get(r, "dispatches_to"))
+			json_object_set_new(r, "dispatches_to", json_string(js(x, "hook")));
+	}
+}
+
+struct mapping {
+	long long at;		/* offset of the first remap or insert, -1: none */
+	int all_whole, any_io, iomem, nremap;
+	const char *insert_kind;
+};
+
+static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
+		   json_t *flags_set, struct mapping *m)
+{
+	json_t *x;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(an, "remaps"), i, x) {
+		int whole = whole_range(an, vma, x);
+		const char *fn = js(x, "fn"), *res = js(x, "result");
+
+		m->nremap++;
+		json_object_set_new(x, "whole_range", json_boolean(whole));
+		m->all_whole &= whole;
+		m->any_io |= json_is_true(json_object_get(x, "io"));
+		m->iomem |= !strcmp(fn, "vm_iomap_memory");
+		if (m->at < 0)
+			m->at = off(x);
+		for (j = 0; nomerge_flags[j]; j++)
+			if (strcmp(nomerge_flags[j], "VM_MIXEDMAP"))
+				add_unique(flags_set, nomerge_flags[j]);
+		fact(d, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s() line %lld: %s%s",
+		     fn, js(x, "in"), line_of(x),
+		     whole ? "the whole VMA" : "part of the VMA, or a range not checked against it",
+		     json_is_true(json_object_get(x, "io")) ? ", I/O memory" : "");
+		if (!whole)
+			fact(d, CAT_PFN_REMAP, "remap range: addr %s, size %s (hazard 4: the "
+			     "mainline action rejects a range past the VMA's end)", js(x, "addr"),
+			     local(an, js(x, "size")));
+		if (jstr(x, "prot")) {
+			char *vprot = xasprintf("%s->vm_page_prot", vma);
+			int stored = 0;
+			json_t *w;
+			size_t k;
+
+			json_array_foreach(json_object_get(an, "fields_written"), k, w)
+				if (!strcmp(js(w, "field"), "vm_page_prot") &&
+				    !strcmp(js(w, "expr"), js(x, "prot")))
+					stored = 1;
+			if (strcmp(js(x, "prot"), vprot) && !stored) {
+				fact(d, CAT_PFN_REMAP, "the protection %s is passed only to %s(), "
+				     "not stored in %s (hazard 3: set the action's own prot, not "
+				     "desc->page_prot)", js(x, "prot"), fn, vprot);
+				json_object_set_new(hz, "prot_only_for_remap",
+						    json_string(js(x, "prot")));
+			}
+			free(vprot);
+		}
+		if (!strcmp(res, "ignored")) {
+			fact(d, CAT_PFN_REMAP, "the result of %s() is ignored (hazard 5: the "
+			     "action propagates it; say so in the commit message)", fn);
+			json_object_set_new(hz, "error_ignored", json_string(fn));
+		} else if (!strncmp(res, "checked: return -E", 18)) {
+			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: %s (hazard 5: needs "
+			     "action.error_override)", fn, res + 9);
+			json_object_set_new(hz, "error_rewritten", json_string(res + 16));
+		}
+	}
+	json_array_foreach(json_object_get(an, "inserts"), i, x) {
+		const char *fn = js(x, "fn");
+		int loop = json_is_true(json_object_get(x, "in_loop"));
+
+		if (!m->insert_kind)
+			m->insert_kind = !strcmp(fn, "vm_insert_page") && loop ?
+				"vm_insert_page loop" : fn;
+		if (m->at < 0)
+			m->at = off(x);
+		add_unique(flags_set, strncmp(fn, "remap_vmalloc", 13) ? "VM_MIXEDMAP" :
+			   "VM_DONTEXPAND");
+		fact(d, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s() line %lld%s", fn,
+		     js(x, "in"), line_of(x), loop ? ", in a loop" : "");
+		if (!strcmp(js(x, "result"), "ignored")) {
+			fact(d, CAT_PAGE_INSERT, "the result of %s() is ignored (hazard 5)", fn);
+			json_object_set_new(hz, "error_ignored", json_string(fn));
+		}
+	}
+}
+
+static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
+		      struct mapping *m)
+{
+	long long success_at = -1;
+	json_t *x;
+	size_t i;
+
+	/* the success return: the last one that does not return -E... */
+	json_array_foreach(json_object_get(an, "returns"), i, x) {
+		const char *v = js(x, "value");
+
+		if (v[0] != '-')
+			success_at = off(x);
+		if (v[0] == '-' && v[1] == 'E')
+			add_unique_str_json(an, "error_codes", v);
+	}
+	json_array_foreach(json_object_get(an, "takes"), i, x) {
+		const char *kind = js(x, "kind"), *call = js(x, "call");
+		const char *what = !strcmp(kind, "ref") ? "a reference" : "an allocation";
+		json_t *held = json_array(), *ret, *rel;
+		size_t k;
+
+		if (strcmp(js(x, "in"), js(r, "function"))) {
+			/* taken in a followed helper: is it released in that helper? */
+			int released = json_is_true(json_object_get(x, "auto_release"));
+
+			json_array_foreach(json_object_get(an, "releases"), k, rel)
+				if (!strcmp(js(rel, "in"), js(x, "in")) &&
+				    json_integer_value(json_object_get(rel, "pos")) >
+				    json_integer_value(json_object_get(x, "pos")) && pairs(x, rel))
+					released = 1;
+			json_decref(held);
+			if (released)
+				continue;
+			if (!strcmp(kind, "lock"))
+				fact(d, CAT_SIMPLE, "%s() in the helper %s() is not released there",
+				     call, js(x, "in"));
+			else
+				fact(d, CAT_STATEFUL, "%s() in the helper %s() takes %s it does not "
+				     "release", call, js(x, "in"), what);
+			continue;
+		}
+
+		json_array_foreach(json_object_get(an, "returns"), k, ret)
+			if (held_at(an, x, off(ret), off(ret) == success_at))
+				json_array_append_new(held, json_integer(line_of(ret)));
+		json_object_set_new(x, "held_at_returns", held);
+		if (!strcmp(kind, "lock")) {
+			if (m->at >= 0 && off(x) < m->at && (held_at(an, x, m->at + 1, 0) ||
+			    json_is_true(json_object_get(x, "auto_release")))) {
+				add_unique(across, call);
+				fact(d, CAT_SIMPLE, "%s(%s) is held across the mapping (hazard 6: a "
+				     "mainline action cannot carry it from prepare)", call,
+				     jstr(x, "key") ? jstr(x, "key") : "");
+			}
+			if (json_array_size(held))
+				fact(d, CAT_SIMPLE, "%s() in %s() is still held at %zu return(s) "
+				     "(first at line %lld)", call, js(x, "in"), json_array_size(held),
+				     json_integer_value(json_array_get(held, 0)));
+			continue;
+		}
+		if (success_at >= 0 && held_at(an, x, success_at + 1, 1))
+			fact(d, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the "
+			     "handler succeeds: kept by the mapping (mainline: vm_ops->mapped; "
+			     "rfc: complete + abort)", call, js(x, "in"), line_of(x), what);
+		else if (json_array_size(held))
+			fact(d, CAT_STATEFUL, "%s() in %s() takes %s that is not released on every "
+			     "return path (held at line %lld)", call, js(x, "in"), what,
+			     json_integer_value(json_array_get(held, 0)));
+		else
+			fact(d, CAT_SIMPLE, "%s() in %s() takes %s released before every return",
+			     call, js(x, "in"), what);
+	}
+	if (json_integer_value(json_object_get(an, "gotos")))
+		fact(d, CAT_SIMPLE, "unwinds with goto (%lld goto statements)",
+		     json_integer_value(json_object_get(an, "gotos")));
+}
+
+static void vm_ops(struct decision *d, json_t *an, json_t *hz, json_t *flags_set)
+{
+	json_t *x, *y;
+	size_t i, j, k;
+
+	json_array_foreach(json_object_get(an, "flag_ops"), i, x) {
+		if (strcmp(js(x, "op"), "vm_flags_set") && strcmp(js(x, "op"), "vm_flags_mod"))
+			continue;
+		for (j = 0; nomerge_flags[j]; j++)
+			if (strstr(js(x, "flags"), nomerge_flags[j]))
+				add_unique(flags_set, nomerge_flags[j]);
+	}
+	json_array_foreach(json_object_get(an, "vm_ops"), i, x) {
+		json_t *rel = json_object_get(x, "close_releases");
+
+		if (jstr(x, "close")) {
+			add_unique(flags_set, "vm_ops->close");
+			if (json_array_size(rel)) {
+				char *list = xstrdup("");
+
+				json_array_foreach(rel, k, y) {
+					char *n = xasprintf("%s%s%s(%s)", list, *list ? ", " : "",
+							    js(y, "call"), js(y, "key"));
+
+					free(list);
+					list = n;
+				}
+				fact(d, CAT_SIMPLE, "%s.close = %s() releases %s: if the mapping fails "
+				     "after insertion, close runs for a setup that may not have taken "
+				     "it (hazard 1)", js(x, "ops"), js(x, "close"), list);
+				json_object_set_new(hz, "close_releases", json_incref(rel));
+				free(list);
+			} else {
+				fact(d, CAT_SIMPLE, "%s.close = %s() releases nothing the analyzer "
+				     "recognises", js(x, "ops"), js(x, "close"));
+			}
+		}
+		if (jstr(x, "open"))
+			fact(d, CAT_SIMPLE, "%s.open = %s()", js(x, "ops"), js(x, "open"));
+	}
+}
+
+static void decide(struct decision *d, json_t *r, json_t *an)
+{
+	const char *vma = js(an, "vma_param");
+	json_t *x, *hz = json_object(), *flags_set = json_array(), *across = json_array();
+	struct mapping m = { .at = -1, .all_whole = 1 };
+	size_t i;
+
+	fields(d, an, vma, hz);
+	calls(d, r, an);
+	remaps(d, an, vma, hz, flags_set, &m);
+	resources(d, r, an, across, &m);
+	vm_ops(d, an, hz, flags_set);
+	json_object_set_new(hz, "mergeable", json_boolean(!json_array_size(flags_set)));
+	json_object_set_new(hz, "nomerge_by", flags_set);
+	if (json_array_size(across))
+		json_object_set_new(hz, "locks_across_mapping", across);
+	else
+		json_decref(across);
+	if (m.at >= 0 || json_array_size(json_object_get(an, "takes")))
+		fact(d, CAT_SIMPLE, json_array_size(flags_set) ?
+		     "the new mapping cannot merge (hazard 2: complete/mapped always run)" :
+		     "the new mapping may merge with a neighbour: work moved to complete or "
+		     "mapped would be skipped (hazard 2)");
+	json_array_foreach(json_object_get(an, "arch_branches"), i, x)
+		fact(d, CAT_SIMPLE, "an architecture-only branch: %s (hazard 9)",
+		     json_string_value(x));
+	if (json_object_get(an, "arch_branches"))
+		json_object_set_new(hz, "arch_branches",
+				    json_incref(json_object_get(an, "arch_branches")));
+	if (json_is_true(json_object_get(r, "fops_swapped"))) {
+		fact(d, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it "
+		     "alone changes behaviour (hazard 8)", js(r, "ops_var"));
+		json_object_set_new(hz, "fops_swapped", json_true());
+	}
+	if (json_is_true(json_object_get(r, "called_directly")))
+		fact(d, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only "
+		     "registered: it is no leaf", js(r, "function"));
+	json_object_set_new(an, "hazards", hz);
+
+	/* the variant within the category */
+	if (d->cat == CAT_NEEDS_VMA) {
+		/* needs-vma only because helpers take the VMA, each use with a desc form */
+		int only_helpers = 1;
+		char *list = xstrdup("");
+
+		json_array_foreach(d->reasons, i, x) {
+			const char *f = js(x, "fact");
+
+			if (strncmp(f, "passes the VMA to ", 18)) {
+				only_helpers = 0;
+			} else {
+				char *n = xasprintf("%s%s%.*s", list, *list ? ", " : "",
+						    (int)(strchr(f + 18, ',') ? strchr(f + 18, ',') -
+							  (f + 18) : 0), f + 18);
+
+				free(list);
+				list = n;
+			}
+		}
+		if (only_helpers && json_array_size(d->reasons))
+			json_object_set_new(r, "subcategory", json_string(xasprintf(
+				"through helpers: %s, every use with a descriptor form", list)));
+		free(list);
+	}
+	if (d->cat == CAT_PFN_REMAP)
+		json_object_set_new(r, "subcategory", json_string(
+			m.iomem ? "vm_iomap_memory" :
+			xasprintf("%s, %s%s", m.any_io ? "io_remap_pfn_range" : "remap_pfn_range",
+				  m.all_whole ? "whole range" : "partial range",
+				  m.nremap > 1 ? ", several remaps" : "")));
+	else if (d->cat == CAT_PAGE_INSERT && m.insert_kind)
+		json_object_set_new(r, "subcategory", json_string(m.insert_kind));
+}
+
+/* vma_uses, for the report and series: the lexical classifier's form */
+static json_t *uses(json_t *an)
+{
+	json_t *u = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "fields_read"), i, x)
+		add_unique(u, js(x, "field"));
+	json_array_foreach(json_object_get(an, "fields_written"), i, x) {
+		char *s = xasprintf("%s=", js(x, "field"));
+
+		add_unique(u, s);
+		free(s);
+	}
+	json_array_foreach(json_object_get(an, "calls"), i, x) {
+		char *s = xasprintf("%s()", js(x, "callee"));
+
+		add_unique(u, s);
+		free(s);
+	}
+	return u;
+}
+
+void decide_record(json_t *r)
+{
+	json_t *an = json_object_get(r, "analysis");
+	const char *lex = jstr(r, "category");
+	const char *ops = jstr(r, "ops_type");
+	struct decision d = { CAT_SIMPLE, json_array(), json_array() };
+	int dispatcher_leaf = lex && !strcmp(lex, "dispatcher") && ops &&
+			      strcmp(ops, "file_operations");
+	const char *confidence;
+
+	if (lex && (!strcmp(lex, "no-handler") || !strcmp(lex, "already-prepare"))) {
+		json_object_set_new(r, "analyzer", json_string("scan"));
+		json_decref(d.facts);
+		json_decref(d.reasons);
+		return;
+	}
+	if (json_is_object(an) &&
+	    json_integer_value(json_object_get(an, "parse_errors_in_handler"))) {
+		/* the AST of the handler itself is partly error recovery: do not trust it */
+		json_object_set_new(r, "analysis_error", json_string(xasprintf(
+			"%lld parse errors inside %s()",
+			json_integer_value(json_object_get(an, "parse_errors_in_handler")),
+			js(r, "function"))));
+		an = NULL;
+	}
+	if (!json_is_object(an)) {
+		/* libclang did not see it: the lexical result stands, less sure */
+		const char *why = jstr(r, "analysis_error");
+		json_t *facts = json_object_get(r, "facts");
+
+		json_object_set_new(r, "analyzer", json_string("lexical"));
+		if (why)
+			json_array_append_new(facts, json_string(xasprintf(
+				"libclang: %s; the lexical classification stands", why)));
+		if (!strcmp(js(r, "confidence"), "high"))
+			json_object_set_new(r, "confidence", json_string("medium"));
+		json_decref(d.facts);
+		json_decref(d.reasons);
+		return;
+	}
+	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file")))
+		fact(&d, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers "
+		     "it", js(r, "function"), jstr(an, "def_file"));
+	decide(&d, r, an);
+	if (d.cat == CAT_SIMPLE)
+		fact(&d, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent");
+	confidence = json_integer_value(json_object_get(an, "parse_errors_in_handler")) ? "low" :
+		     json_integer_value(json_object_get(an, "parse_errors")) ||
+		     !strcmp(js(an, "flags"), "fallback") ? "medium" : "high";
+	json_object_set_new(r, "analyzer", json_string("libclang"));
+	json_object_set_new(r, "vma_param", json_string(js(an, "vma_param")));
+	json_object_set_new(r, "vma_uses", uses(an));
+	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed") &&
+				strcmp(js(r, "registration"), "initializer"))) {
+		/* the leaf as it would be under a prepare variant of its hook */
+		json_object_set_new(r, "leaf_category", json_string(cat_names[d.cat]));
+		if (jstr(r, "subcategory"))
+			json_object_set_new(r, "leaf_subcategory",
+					    json_string(jstr(r, "subcategory")));
+		json_array_insert_new(d.facts, 0, json_string(json_string_value(
+			json_array_get(json_object_get(r, "facts"), 0))));
+		json_object_set_new(r, "facts", d.facts);
+		json_object_set_new(r, "reasons", json_pack("[{s:s,s:s}]", "category", lex,
+			"fact", json_string_value(json_array_get(d.facts, 0))));
+		json_decref(d.reasons);
+		if (dispatcher_leaf)
+			json_object_set_new(r, "subcategory", json_string(xasprintf("%s.%s", ops,
+				js(r, "hook"))));
+		json_object_set_new(r, "confidence", json_string(
+			!strcmp(lex, "unparsed") ? "low" : confidence));
+		return;
+	}
+	json_object_set_new(r, "category", json_string(cat_names[d.cat]));
+	if (d.cat == CAT_DISPATCHER && jstr(r, "dispatches_to"))
+		json_object_set_new(r, "subcategory", json_string(jstr(r, "dispatches_to")));
+	json_object_set_new(r, "confidence", json_string(confidence));
+	json_object_set_new(r, "facts", d.facts);
+	json_object_set_new(r, "reasons", d.reasons);
+}
