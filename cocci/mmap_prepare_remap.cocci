@@ -45,7 +45,6 @@ locks = {}		# handler: [(line, kind)] kind lock / unlock / guard
 masked = set()		# handlers with (vma->vm_flags & A) ==/!= B
 ops_set = {}		# handler: vm_operations_struct names it installs
 closes = {}		# vm_operations_struct name: its close function
-size_defs = {}		# (handler, local): [is the whole VMA size]
 refused = {}		# handler: reason
 convertible = set()
 staged = {}		# "line:col" of the call: error override text or None
@@ -94,13 +93,47 @@ def note(h, text):
 	if text not in l:
 		l.append(text)
 
+FULL = ('vma->vm_end-vma->vm_start', '(vma->vm_end-vma->vm_start)',
+	'vma_pages(vma)<<PAGE_SHIFT')
+body_text = {}		# handler: its source text
+
 def is_full_size(h, s):
+	"""The whole VMA: the expression, or a local only ever set to it."""
 	s = squash(s)
-	if s in ('vma->vm_end-vma->vm_start', '(vma->vm_end-vma->vm_start)',
-		 'vma_pages(vma)<<PAGE_SHIFT'):
+	if s in FULL:
 		return True
-	defs = size_defs.get((h, s))
-	return bool(defs) and all(defs)
+	if not re.match(r'^[A-Za-z_]\w*$', s):
+		return False
+	sets = re.findall(r'\b%s\s*([-+*/|&^]?=)(?!=)\s*([^;,]*)[;,]' % s, body_text.get(h, ''))
+	return bool(sets) and all(op == '=' and squash(e) in FULL for op, e in sets)
+
+DECL = re.compile(r'^\s*(?:const\s+|static\s+|volatile\s+)*(?:struct\s+\w+|enum\s+\w+|union\s+\w+|'
+		  r'unsigned\s+\w+|signed\s+\w+|\w+_t|int|long|char|short|bool|u8|u16|u32|u64|'
+		  r's8|s16|s32|s64|void)\b([^;(]*);', re.M)
+
+def locals_of(h):
+	names = set()
+	for m in DECL.finditer(body_text.get(h, '')):
+		for part in m.group(1).split(','):
+			part = part.split('=')[0]
+			n = re.findall(r'[A-Za-z_]\w*', part)
+			if n:
+				names.add(n[-1])
+	return names
+
+def read_body(h, p):
+	"""The text of the function that starts at position p, up to its closing brace."""
+	try:
+		with open(p[0].file) as f:
+			lines = f.readlines()
+	except Exception:
+		return
+	out = []
+	for l in lines[int(p[0].line) - 1:]:
+		out.append(l)
+		if l.startswith('}'):
+			break
+	body_text[h] = ''.join(out)
 
 def is_start(a):
 	return squash(a) == 'vma->vm_start'
@@ -224,7 +257,7 @@ def plan(h, fn, es, p):
 	elif fn in ('vm_map_pages', 'vm_map_pages_zero') and len(args) == 3:
 		pages, n = args[1], args[2]
 		if rfc_mode:
-			locs = set(size_defs.get((h, '#locals'), []))
+			locs = locals_of(h)
 			toks = set(re.findall(r'[A-Za-z_]\w*', pages + ' ' + n))
 			if toks & locs:
 				return None, None, ('rfc: the page array or its length uses locals '
@@ -284,12 +317,12 @@ if wanted is None or h in wanted.split(','):
 
 // Every call that maps memory into the VMA, supported or not.
 @ map_call @
-identifier hf, file, vma;
+identifier hf, fp, vma;
 identifier fn =~ "^(remap_pfn_range|io_remap_pfn_range|io_remap_pfn_range_wc|vm_iomap_memory|vm_map_pages|vm_map_pages_zero|remap_4k_pfn|vm_insert_page|vm_insert_pages|remap_vmalloc_range|remap_vmalloc_range_partial|vmf_insert_pfn|vmf_insert_mixed|vm_insert_kernel_pages)$";
 expression list es;
-position p;
+position p, ph;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <+...
+hf@ph(struct file *fp, struct vm_area_struct *vma) { <+...
  fn@p(vma, es)
 ...+> }
 
@@ -297,16 +330,19 @@ hf(struct file *file, struct vm_area_struct *vma) { <+...
 hf << map_call.hf;
 fn << map_call.fn;
 p << map_call.p;
+ph << map_call.ph;
 @@
+if hf not in body_text:
+	read_body(hf, ph)
 calls.setdefault(hf, []).append((int(p[0].line), int(p[0].column), fn))
 
 // Locks: one taken before the remap and released after it is held across.
 @ lock_call @
-identifier hf, file, vma;
+identifier hf, fp, vma;
 identifier lk =~ "(^mutex_lock|^spin_lock|^raw_spin_lock|^read_lock|^write_lock|^down_read|^down_write|^mtree_lock|^rcu_read_lock|^srcu_read_lock|^xa_lock|^guard$|^scoped_guard$)";
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <+...
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
  lk@p(...)
 ...+> }
 
@@ -319,11 +355,11 @@ kind = 'guard' if lk in ('guard', 'scoped_guard') else 'lock'
 locks.setdefault(hf, []).append((int(p[0].line), kind, lk))
 
 @ unlock_call @
-identifier hf, file, vma;
+identifier hf, fp, vma;
 identifier ul =~ "(unlock|^up_read$|^up_write$|^up$)";
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <+...
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
  ul@p(...)
 ...+> }
 
@@ -336,10 +372,10 @@ locks.setdefault(hf, []).append((int(p[0].line), 'unlock', ul))
 
 // A masked flag compare has no one-helper descriptor form yet.
 @ masked_cmp @
-identifier hf, file, vma;
+identifier hf, fp, vma;
 expression A, B;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <+...
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
 (
  (vma->vm_flags & A) == B
 |
@@ -354,9 +390,9 @@ masked.add(hf)
 
 // The vm_ops it installs, and their close (REFERENCE 6.1).
 @ installs_ops @
-identifier hf, file, vma, vops;
+identifier hf, fp, vma, vops;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <+...
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
  vma->vm_ops = &vops
 ...+> }
 
@@ -384,32 +420,6 @@ vops << ops_close.vops;
 cl << ops_close.cl;
 @@
 closes[vops] = cl
-
-// Locals that hold the VMA size: "size = vma->vm_end - vma->vm_start".
-@ size_def @
-identifier hf, file, vma, x;
-type T;
-expression E;
-@@
-hf(struct file *file, struct vm_area_struct *vma) { <+...
-(
- T x = E;
-|
- x = E
-|
- x += E
-|
- x -= E
-)
-...+> }
-
-@script:python@
-hf << size_def.hf;
-x << size_def.x;
-E << size_def.E;
-@@
-full = squash(E) in ('vma->vm_end-vma->vm_start', '(vma->vm_end-vma->vm_start)')
-size_defs.setdefault((hf, x), []).append(full)
 
 @script:python@
 @@
@@ -451,39 +461,18 @@ for h in handlers:
 	convertible.add(h)
 
 
-// Locals of the handler: rfc can only recompute in complete what uses none.
-@ local_decl @
-identifier hf, file, vma, x;
-type T;
-@@
-hf(struct file *file, struct vm_area_struct *vma) {
- ... when any
-(
- T x;
-|
- T x = ...;
-)
- ... when any
-}
-
-@script:python@
-hf << local_decl.hf;
-x << local_decl.x;
-@@
-size_defs.setdefault((hf, '#locals'), []).append(x)
-
 // --- The shapes that end a handler with the call.  Matched first without
 // change, so that the reason for a refusal can name what is missing.
 
 @ shape @
 identifier h;
-identifier file, vma, fn, ret;
+identifier fp, vma, fn, ret;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
 expression list es, la;
 position p, q;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
  return fn@p(vma, es);
 |
@@ -528,12 +517,12 @@ if h in convertible:
 
 @ shape_override @
 identifier h;
-identifier file, vma, fn;
+identifier fp, vma, fn;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
 expression list es, la;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
  if (fn(vma, es))
 	return -C;
@@ -559,12 +548,12 @@ if h in shapes:
 
 @ shape_log @
 identifier h;
-identifier file, vma, fn;
+identifier fp, vma, fn;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
 expression list es, la;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) { <+...
  if (fn(vma, es)) {
 	logf(la);
 	return -C;
@@ -581,10 +570,10 @@ if h in shapes:
 
 @ shape_bare @
 identifier h;
-identifier file, vma, fn;
+identifier fp, vma, fn;
 expression list es;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) { <+...
  fn(vma, es);
  return 0;
 ...+> }
@@ -599,12 +588,12 @@ if h in shapes:
 
 @ site @
 identifier h;
-identifier file, vma;
+identifier fp, vma;
 identifier fn =~ "^(remap_pfn_range|io_remap_pfn_range|vm_iomap_memory|vm_map_pages|vm_map_pages_zero)$";
 expression list es;
 position p;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) { <+...
  fn@p(vma, es)
 ...+> }
 
@@ -631,14 +620,14 @@ else:
 
 @ depends on patch @
 identifier site.h;
-identifier file, vma, site.fn, ret;
+identifier fp, vma, site.fn, ret;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
 expression list site.es, la;
 position site.p;
 identifier how.act;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
 - return fn@p(vma, es);
 + act;
@@ -688,11 +677,11 @@ h(struct file *file, struct vm_area_struct *vma) { <+...
 // A local that only fed the call ("ret", "vsize") would now be unused.
 @ depends on patch @
 identifier site.h;
-identifier file, vma, x;
+identifier fp, vma, x;
 type T;
 expression E : script:python() { pure(E) };
 @@
-h(struct file *file, struct vm_area_struct *vma) {
+h(struct file *fp, struct vm_area_struct *vma) {
  ... when any
 (
 - T x;

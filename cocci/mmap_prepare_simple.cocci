@@ -80,10 +80,10 @@ if wanted is None or h in wanted.split(','):
 // Every use of the VMA parameter, by position.
 @ vma_use @
 identifier hf;
-identifier file, vma;
+identifier fp, vma;
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
+hf(struct file *fp, struct vm_area_struct *vma) { <...
  vma@p
 ...> }
 
@@ -96,10 +96,10 @@ if hf in handlers:
 
 // The uses that have a descriptor equivalent: fields first.
 @ mapped_field @
-identifier hf, file, vma, fld;
+identifier hf, fp, vma, fld;
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
+hf(struct file *fp, struct vm_area_struct *vma) { <...
  vma@p->fld
 ...> }
 
@@ -113,11 +113,11 @@ if hf in handlers and fld in MAPPED_FIELDS:
 
 // Flag tests and flag updates, when the flags are plain VM_* constants.
 @ mapped_flags @
-identifier hf, file, vma;
+identifier hf, fp, vma;
 expression E;
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
+hf(struct file *fp, struct vm_area_struct *vma) { <...
 (
  vma@p->vm_flags & E
 |
@@ -137,18 +137,18 @@ if hf in handlers and (vm_flags_field or flag_bits(E) is not None):
 
 // Helpers with a descriptor form.
 @ mapped_call @
-identifier hf, file, vma;
+identifier hf, fp, vma;
 position p;
 @@
-hf(struct file *file, struct vm_area_struct *vma) { <...
+hf(struct file *fp, struct vm_area_struct *vma) { <...
 (
  vma_pages(vma@p)
 |
  vma_set_anonymous(vma@p)
 |
- generic_file_mmap(file, vma@p)
+ generic_file_mmap(fp, vma@p)
 |
- generic_file_readonly_mmap(file, vma@p)
+ generic_file_readonly_mmap(fp, vma@p)
 )
 ...> }
 
@@ -170,11 +170,11 @@ for hf in handlers:
 // Flag helpers first, while the VMA parameter is still named.
 @ set_flags depends on patch @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 expression E;
 position p;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
+h(struct file *fp, struct vm_area_struct *vma) { <...
 (
  vm_flags_set@p(vma, E)
 |
@@ -194,12 +194,12 @@ else:
 
 @ depends on patch && !vm_flags_field @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 expression set_flags.E;
 position set_flags.p;
 identifier set_bits.bits;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
+h(struct file *fp, struct vm_area_struct *vma) { <...
 (
 - vm_flags_set@p(vma, E)
 + vma_desc_set_flags(desc, bits)
@@ -211,10 +211,10 @@ h(struct file *file, struct vm_area_struct *vma) { <...
 
 @ depends on patch && vm_flags_field @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 expression E;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
+h(struct file *fp, struct vm_area_struct *vma) { <...
 (
 - vm_flags_set(vma, E)
 + desc->vm_flags |= E
@@ -227,11 +227,11 @@ h(struct file *file, struct vm_area_struct *vma) { <...
 // Flag tests: "vma->vm_flags & VM_X".
 @ test_flags depends on patch && !vm_flags_field @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 expression E;
 position p;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
+h(struct file *fp, struct vm_area_struct *vma) { <...
  vma->vm_flags &@p E
 ...> }
 
@@ -249,21 +249,21 @@ else:
 
 @ depends on patch && !vm_flags_field @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 expression test_flags.E;
 position test_flags.p;
 identifier test_bits.bits, test_bits.anyfn;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
+h(struct file *fp, struct vm_area_struct *vma) { <...
 - vma->vm_flags &@p E
 + anyfn(desc, bits)
 ...> }
 
 @ depends on patch @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
+h(struct file *fp, struct vm_area_struct *vma) { <...
 (
 - vma->vm_end - vma->vm_start
 + vma_desc_size(desc)
@@ -274,10 +274,10 @@ h(struct file *file, struct vm_area_struct *vma) { <...
 - vma_set_anonymous(vma)
 + vma_desc_set_anonymous(desc)
 |
-- generic_file_mmap(file, vma)
+- generic_file_mmap(fp, vma)
 + generic_file_mmap_prepare(desc)
 |
-- generic_file_readonly_mmap(file, vma)
+- generic_file_readonly_mmap(fp, vma)
 + generic_file_readonly_mmap_prepare(desc)
 |
 - vma->vm_start
@@ -311,19 +311,19 @@ h(struct file *file, struct vm_area_struct *vma) { <...
 
 @ depends on patch @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 @@
-h(struct file *file, struct vm_area_struct *vma) { <...
-- file
+h(struct file *fp, struct vm_area_struct *vma) { <...
+- fp
 + desc->file
 ...> }
 
 @ depends on patch @
 identifier h : script:python() { h in handlers and h not in unsimple };
-identifier file, vma;
+identifier fp, vma;
 fresh identifier prep = h ## "_prepare";
 @@
-- h(struct file *file, struct vm_area_struct *vma)
+- h(struct file *fp, struct vm_area_struct *vma)
 + prep(struct vm_area_desc *desc)
 { ... }
 
@@ -342,10 +342,10 @@ converted_names.add(hp)
 @ depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
 fresh identifier prep = h ## "_prepare";
-identifier file, vma;
+identifier fp, vma;
 type T;
 @@
-- T h(struct file *file, struct vm_area_struct *vma);
+- T h(struct file *fp, struct vm_area_struct *vma);
 + T prep(struct vm_area_desc *desc);
 
 @ depends on patch @

@@ -187,7 +187,7 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 	int r;
 
 	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s spatch --sp-file %s -D patch %s "
-		   "--no-includes --include-headers --in-place --very-quiet %s",
+		   "--no-includes --include-headers --in-place --very-quiet --timeout 60 %s",
 		   shell_quote(names), shell_quote(cocci), p->flag_bits ? "" : "-D vm_flags_field",
 		   shell_quote(file));
 	free(cocci);
@@ -211,7 +211,7 @@ static int run_remap(const struct options *o, const char *work, const char *file
 
 	unlink(report);
 	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_REPORT=%s spatch --sp-file %s "
-		   "-D patch %s --no-includes --include-headers --in-place --very-quiet %s",
+		   "-D patch %s --no-includes --include-headers --in-place --very-quiet --timeout 60 %s",
 		   shell_quote(names), shell_quote(report), shell_quote(cocci),
 		   !strcmp(p->api, "rfc") ? "-D rfc" : "", shell_quote(file));
 	free(cocci);
