@@ -65,10 +65,10 @@ def tidy(e):
 	s = re.sub(r'\((unsigned long|unsigned int|void \*|u64|u32|phys_addr_t)\) ', r'(\1)', s)
 	return s
 
-def call(ind, name, args):
-	"""name(args) at indentation ind, wrapped at 80 columns as checkpatch likes."""
+def call(ind, name, args, lead=''):
+	"""name(args) at indentation ind after the text lead, wrapped at 80 columns."""
 	one = '%s(%s)' % (name, ', '.join(args))
-	width = len(ind.expandtabs(8))
+	width = len(ind.expandtabs(8)) + len(lead)
 	if width + len(one) + 1 <= 80:
 		return one
 	col = width + len(name) + 1
@@ -198,24 +198,21 @@ def plan(h, fn, es, p):
 						    'mmap_complete besides the PFN' % prot)
 			if not pure(pfn):
 				return None, None, 'rfc: the PFN expression has side effects and is needed twice'
-			size_e = 'vma->vm_end - vma->vm_start'
+			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
+				 'vma->vm_end - vma->vm_start', 'vma->vm_page_prot']
 			if io:
-				lines.append(call(ind, 'io_remap_pfn_range_prepare', ['desc', pfn, size_e]))
+				lines.append(call(ind, 'io_remap_pfn_range_prepare',
+						  ['desc', pfn, 'vma_desc_size(desc)']))
 				cname = 'io_remap_pfn_range_complete'
 			else:
 				lines.append(call(ind, 'remap_pfn_range_prepare', ['desc', pfn]))
 				cname = 'remap_pfn_range_complete'
 			lines.append('desc->mmap_context = (void *)(%s)' % pfn)
-			c = call('\t\t' if ov else '\t\t', cname, ['vma', 'vma->vm_start', '(unsigned long)context',
-							     size_e, 'vma->vm_page_prot'])
 			if ov:
 				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
-					call('\t', cname, ['vma', 'vma->vm_start', '(unsigned long)context',
-							   size_e, 'vma->vm_page_prot']).replace('\n', '\n'), ov)
+					call('\t', cname, cargs, 'if ('), ov)
 			else:
-				body = 'return ' + call('\t', cname, ['vma', 'vma->vm_start',
-								  '(unsigned long)context', size_e,
-								  'vma->vm_page_prot']).replace('\n\t', '\n\t\t', 0)
+				body = 'return ' + call('\t', cname, cargs, 'return ')
 			note(h, 'the remap moves to mmap_complete, which runs once the VMA is '
 			     'inserted and uses its final page protection; the PFN computed in '
 			     'prepare reaches it in desc->mmap_context')
@@ -264,11 +261,11 @@ def plan(h, fn, es, p):
 						    '(%s) that mmap_complete cannot see'
 						    % ', '.join(sorted(toks & locs)))
 			lines.append('vm_flags_set(vma, VM_MIXEDMAP)')
-			c = call('\t\t', fn, ['vma', pages, n])
 			if ov:
-				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (c, ov)
+				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
+					call('\t', fn, ['vma', pages, n], 'if ('), ov)
 			else:
-				body = 'return ' + call('\t', fn, ['vma', pages, n])
+				body = 'return ' + call('\t', fn, ['vma', pages, n], 'return ')
 			note(h, 'the pages are inserted by mmap_complete; prepare sets VM_MIXEDMAP, '
 			     'as the insertion did, so the mapping cannot merge and skip '
 			     'mmap_complete (REFERENCE 6.2)')
@@ -315,60 +312,61 @@ h << fops.handler;
 if wanted is None or h in wanted.split(','):
 	handlers.add(h)
 
-// Every call that maps memory into the VMA, supported or not.
-@ map_call @
+// The handlers' definitions: their text is read for the size and locals.
+@ handler_def @
 identifier hf, fp, vma;
-identifier fn =~ "^(remap_pfn_range|io_remap_pfn_range|io_remap_pfn_range_wc|vm_iomap_memory|vm_map_pages|vm_map_pages_zero|remap_4k_pfn|vm_insert_page|vm_insert_pages|remap_vmalloc_range|remap_vmalloc_range_partial|vmf_insert_pfn|vmf_insert_mixed|vm_insert_kernel_pages)$";
-expression list es;
-position p, ph;
+position ph;
 @@
-hf@ph(struct file *fp, struct vm_area_struct *vma) { <+...
- fn@p(vma, es)
-...+> }
+hf@ph(struct file *fp, struct vm_area_struct *vma) { ... }
 
 @script:python@
-hf << map_call.hf;
+hf << handler_def.hf;
+ph << handler_def.ph;
+@@
+if hf in handlers and hf not in body_text:
+	read_body(hf, ph)
+
+// Every call that maps memory into the VMA, supported or not.  Calls are
+// matched alone and given to their function by position: a match inside
+// the function pattern would report one of several calls only.
+@ map_call @
+identifier fn =~ "^(remap_pfn_range|io_remap_pfn_range|io_remap_pfn_range_wc|vm_iomap_memory|vm_map_pages|vm_map_pages_zero|remap_4k_pfn|vm_insert_page|vm_insert_pages|remap_vmalloc_range|remap_vmalloc_range_partial|vmf_insert_pfn|vmf_insert_mixed|vm_insert_kernel_pages)$";
+expression list es;
+position p;
+@@
+fn@p(es)
+
+@script:python@
 fn << map_call.fn;
 p << map_call.p;
-ph << map_call.ph;
 @@
-if hf not in body_text:
-	read_body(hf, ph)
-calls.setdefault(hf, []).append((int(p[0].line), int(p[0].column), fn))
+calls.setdefault(p[0].current_element, []).append((int(p[0].line), int(p[0].column), fn))
 
 // Locks: one taken before the remap and released after it is held across.
 @ lock_call @
-identifier hf, fp, vma;
 identifier lk =~ "(^mutex_lock|^spin_lock|^raw_spin_lock|^read_lock|^write_lock|^down_read|^down_write|^mtree_lock|^rcu_read_lock|^srcu_read_lock|^xa_lock|^guard$|^scoped_guard$)";
 position p;
 @@
-hf(struct file *fp, struct vm_area_struct *vma) { <+...
- lk@p(...)
-...+> }
+lk@p(...)
 
 @script:python@
-hf << lock_call.hf;
 lk << lock_call.lk;
 p << lock_call.p;
 @@
 kind = 'guard' if lk in ('guard', 'scoped_guard') else 'lock'
-locks.setdefault(hf, []).append((int(p[0].line), kind, lk))
+locks.setdefault(p[0].current_element, []).append((int(p[0].line), kind, lk))
 
 @ unlock_call @
-identifier hf, fp, vma;
 identifier ul =~ "(unlock|^up_read$|^up_write$|^up$)";
 position p;
 @@
-hf(struct file *fp, struct vm_area_struct *vma) { <+...
- ul@p(...)
-...+> }
+ul@p(...)
 
 @script:python@
-hf << unlock_call.hf;
 ul << unlock_call.ul;
 p << unlock_call.p;
 @@
-locks.setdefault(hf, []).append((int(p[0].line), 'unlock', ul))
+locks.setdefault(p[0].current_element, []).append((int(p[0].line), 'unlock', ul))
 
 // A masked flag compare has no one-helper descriptor form yet.
 @ masked_cmp @
@@ -445,8 +443,13 @@ for h in handlers:
 						       for l2, k, n in locks[h]):
 			held = name
 	if held:
-		refused[h] = ('%s() is held across %s() (REFERENCE 6.6): a mainline action runs '
-			      'after prepare returns, outside the lock' % (held, fn))
+		if rfc_mode:
+			refused[h] = ('%s() is held across %s() (REFERENCE 6.6): rfc would take it '
+				      'in prepare and drop it in mmap_complete and mmap_abort, which '
+				      'is not derived automatically yet' % (held, fn))
+		else:
+			refused[h] = ('%s() is held across %s() (REFERENCE 6.6): a mainline action '
+				      'runs after prepare returns, outside the lock' % (held, fn))
 		continue
 	if h in masked:
 		refused[h] = ('a masked compare of vma->vm_flags has no descriptor helper '
@@ -727,6 +730,11 @@ const struct file_operations ops = {
 if report_path:
 	with open(report_path, 'a') as f:
 		for h in sorted(handlers):
+			if h not in calls and h not in refused:
+				refused[h] = ('no mapping call in the body of the handler as spatch '
+					      'parsed it: the call is in a helper it passes the VMA '
+					      'to, or the function did not parse (cleanup helpers such '
+					      'as scoped_guard)')
 			if h in refused:
 				f.write('%s\trefused\t%s\n' % (h, refused[h]))
 			elif h in done:
