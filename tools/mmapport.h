@@ -47,6 +47,10 @@ char *work_tree(const struct options *o);
 /* convert.c */
 int convert_records(const struct options *o, json_t *records);
 
+/* overlay.c */
+int overlay_apply(const char *work, const char *api, const char *log);
+void overlay_revert(const char *work, const char *api);
+
 /* check.c */
 int check_records(const struct options *o, json_t *records);
 

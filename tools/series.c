@@ -89,21 +89,57 @@ static int passed(json_t *r)
 	       json_is_object(chk) && !strcmp(jstr(chk, "status"), "pass");
 }
 
+/* Wrapped at 72 columns, as checkpatch wants; each item starts "- ". */
+static void append_item(char **msg, const char *text)
+{
+	char *t = xstrdup(text), *w, *save;
+	size_t col = 2;
+
+	append(msg, "-");
+	for (w = strtok_r(t, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (col + 1 + strlen(w) > 72) {
+			append(msg, "\n  %s", w);
+			col = 2 + strlen(w);
+		} else {
+			append(msg, " %s", w);
+			col += 1 + strlen(w);
+		}
+	}
+	append(msg, "\n");
+	free(t);
+}
+
 static char *commit_message(json_t *records, const char *file, const char *work)
 {
 	char *msg = NULL, *prefix = subject_prefix(file), *cc;
-	struct strlist fns = { 0 }, uses = { 0 };
+	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 };
+	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u;
 
 	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+		const char *m = jstr(c, "method");
+
 		if (strcmp(jstr(r, "file"), file) || !passed(r))
 			continue;
-		if (!strlist_has(&fns, jstr(r, "function")))
+		if (m && strcmp(m, "simple")) {
+			if (!strlist_has(&remaps, jstr(r, "function")))
+				strlist_add(&remaps, jstr(r, "function"));
+			rfc |= !strcmp(m, "remap-complete");
+		} else if (!strlist_has(&fns, jstr(r, "function"))) {
 			strlist_add(&fns, jstr(r, "function"));
+		}
 		json_array_foreach(json_object_get(r, "vma_uses"), j, u)
 			if (!strlist_has(&uses, json_string_value(u)))
 				strlist_add(&uses, json_string_value(u));
+		json_array_foreach(json_object_get(c, "behaviour_changes"), j, u) {
+			char *t = xasprintf("%s(): %s", jstr(r, "function"), json_string_value(u));
+
+			if (!strlist_has(&changes, t))
+				strlist_add(&changes, t);
+			free(t);
+		}
 	}
 	append(&msg, "%s: convert to mmap_prepare\n\n", prefix);
 	append(&msg, "The f_op->mmap hook hands the driver a VMA that is not fully set up\n"
@@ -113,6 +149,18 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
 		       "descriptor provides, so convert it to %s_prepare().\n",
 		       fns.v[i], fns.v[i]);
+	for (i = 0; i < (size_t)remaps.n; i++) {
+		if (rfc)
+			append(&msg, "%s() ends by mapping memory into the VMA. Split it:\n"
+			       "%s_prepare() validates and prepares the descriptor, and\n"
+			       "%s_complete(), the new mmap_complete hook, maps the memory\n"
+			       "once the VMA exists.\n", remaps.v[i], remaps.v[i], remaps.v[i]);
+		else
+			append(&msg, "%s() ends by mapping memory into the VMA. Convert it to\n"
+			       "%s_prepare(), which validates as before and asks the core\n"
+			       "for the mapping with an mmap_action, done once the VMA exists.\n",
+			       remaps.v[i], remaps.v[i]);
+	}
 	if (uses.n) {
 		size_t col = 24;
 
@@ -129,11 +177,25 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		}
 		append(&msg, ".\n");
 	}
-	append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
-	       "helper and does not let the VMA escape, so the mapping is set up\n"
-	       "exactly as before. No functional change intended.\n\n"
-	       "Generated with mmapport (cocci/mmap_prepare_simple.cocci); the object\n"
-	       "builds under x86_64 allmodconfig and sparse reports nothing new.\n\n");
+	if (!remaps.n)
+		append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
+		       "helper and does not let the VMA escape, so the mapping is set up\n"
+		       "exactly as before. No functional change intended.\n\n");
+	else if (!changes.n)
+		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
+		       "on it, so the mapping is set up as before. No functional change\n"
+		       "intended.\n\n");
+	else {
+		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
+		       "on it. Behaviour changes:\n\n");
+		for (i = 0; i < (size_t)changes.n; i++)
+			append_item(&msg, changes.v[i]);
+		append(&msg, "\n");
+	}
+	append(&msg, "Generated with mmapport (cocci/%s); the object\n"
+	       "builds under x86_64 allmodconfig%s and sparse reports nothing new.\n\n",
+	       remaps.n ? "mmap_prepare_remap.cocci and\nmmap_prepare_simple.cocci" :
+	       "mmap_prepare_simple.cocci", rfc ? " with the rfc API overlay" : "");
 	cc = maintainers(work, file);
 	{
 		char *line, *save, *c = xstrdup(cc);
@@ -146,6 +208,8 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	free(cc);
 	strlist_free(&fns);
 	strlist_free(&uses);
+	strlist_free(&remaps);
+	strlist_free(&changes);
 	free(prefix);
 	return msg;
 }
@@ -175,7 +239,9 @@ int series_records(const struct options *o, json_t *records)
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 
-		if (!strcmp(jstr(r, "category"), "simple"))
+		if (!strcmp(jstr(r, "category"), "simple") ||
+		    !strcmp(jstr(r, "category"), "pfn-remap") ||
+		    !strcmp(jstr(r, "category"), "page-insert"))
 			nsimple++;
 		if (json_is_object(c) && strcmp(jstr(c, "status"), "refused"))
 			nconv++;
@@ -212,10 +278,12 @@ int series_records(const struct options *o, json_t *records)
 			   ident, shell_quote(sdir), base))
 			die("git format-patch failed");
 		append(&blurb, "The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare.\n"
-		       "This series converts the simple handlers: those that use their VMA\n"
-		       "only through fields with a vm_area_desc equivalent.\n\n"
+		       "This series converts the simple handlers, which use their VMA only\n"
+		       "through fields with a vm_area_desc equivalent, and the handlers that\n"
+		       "end by remapping PFNs or mapping a page array, which now ask the\n"
+		       "core for the mapping.  Each patch states its behaviour changes.\n\n"
 		       "Found:     %d mmap hook registrations\n"
-		       "Simple:    %d (file_operations handlers)\n"
+		       "Eligible:  %d (simple, pfn-remap, page-insert file_operations handlers)\n"
 		       "Converted: %d\n"
 		       "Passed:    %d (x86_64 allmodconfig build, sparse clean), in %d patches\n"
 		       "Left:      %d (other categories, refused or dropped; see the report)\n\n"
@@ -230,7 +298,7 @@ int series_records(const struct options *o, json_t *records)
 			if (b && s) {
 				*s = '\0';
 				*b = '\0';
-				out = xasprintf("%sconvert simple ->mmap handlers to ->mmap_prepare%s%s%s",
+				out = xasprintf("%sconvert ->mmap handlers to ->mmap_prepare%s%s%s",
 						text, s + 20, blurb, b + 18);
 				write_file(cover, out, strlen(out));
 				free(out);
