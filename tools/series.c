@@ -89,21 +89,23 @@ static int passed(json_t *r)
 	       json_is_object(chk) && !strcmp(jstr(chk, "status"), "pass");
 }
 
-/* Wrapped at 72 columns, as checkpatch wants; each item starts "- ". */
-static void append_item(char **msg, const char *text)
+/* text wrapped at 72 columns, as checkpatch wants, after lead ("- " or ""). */
+static void append_wrapped(char **msg, const char *lead, const char *text)
 {
 	char *t = xstrdup(text), *w, *save;
-	size_t col = 2;
+	size_t col = strlen(lead), indent = strlen(lead);
+	int first = 1;
 
-	append(msg, "-");
-	for (w = strtok_r(t, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (col + 1 + strlen(w) > 72) {
-			append(msg, "\n  %s", w);
-			col = 2 + strlen(w);
+	append(msg, "%s", lead);
+	for (w = strtok_r(t, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		if (!first && col + 1 + strlen(w) > 72) {
+			append(msg, "\n%*s%s", (int)indent, "", w);
+			col = indent + strlen(w);
 		} else {
-			append(msg, " %s", w);
-			col += 1 + strlen(w);
+			append(msg, "%s%s", first ? "" : " ", w);
+			col += (first ? 0 : 1) + strlen(w);
 		}
+		first = 0;
 	}
 	append(msg, "\n");
 	free(t);
@@ -150,16 +152,18 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		       "descriptor provides, so convert it to %s_prepare().\n",
 		       fns.v[i], fns.v[i]);
 	for (i = 0; i < (size_t)remaps.n; i++) {
-		if (rfc)
-			append(&msg, "%s() ends by mapping memory into the VMA. Split it:\n"
-			       "%s_prepare() validates and prepares the descriptor, and\n"
-			       "%s_complete(), the new mmap_complete hook, maps the memory\n"
-			       "once the VMA exists.\n", remaps.v[i], remaps.v[i], remaps.v[i]);
-		else
-			append(&msg, "%s() ends by mapping memory into the VMA. Convert it to\n"
-			       "%s_prepare(), which validates as before and asks the core\n"
-			       "for the mapping with an mmap_action, done once the VMA exists.\n",
-			       remaps.v[i], remaps.v[i]);
+		char *t = rfc ?
+			xasprintf("%s() ends by mapping memory into the VMA. Split it: "
+				  "%s_prepare() validates and prepares the descriptor, and "
+				  "%s_complete(), the new mmap_complete hook, maps the memory "
+				  "once the VMA exists.", remaps.v[i], remaps.v[i], remaps.v[i]) :
+			xasprintf("%s() ends by mapping memory into the VMA. Convert it to "
+				  "%s_prepare(), which validates as before and asks the core "
+				  "for the mapping with an mmap_action, done once the VMA exists.",
+				  remaps.v[i], remaps.v[i]);
+
+		append_wrapped(&msg, "", t);
+		free(t);
 	}
 	if (uses.n) {
 		size_t col = 24;
@@ -189,13 +193,20 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
 		       "on it. Behaviour changes:\n\n");
 		for (i = 0; i < (size_t)changes.n; i++)
-			append_item(&msg, changes.v[i]);
+			append_wrapped(&msg, "- ", changes.v[i]);
 		append(&msg, "\n");
 	}
-	append(&msg, "Generated with mmapport (cocci/%s); the object\n"
-	       "builds under x86_64 allmodconfig%s and sparse reports nothing new.\n\n",
-	       remaps.n ? "mmap_prepare_remap.cocci and\nmmap_prepare_simple.cocci" :
-	       "mmap_prepare_simple.cocci", rfc ? " with the rfc API overlay" : "");
+	{
+		char *t = xasprintf("Generated with mmapport (%s); the object builds under "
+				    "x86_64 allmodconfig%s and sparse reports nothing new.",
+				    remaps.n ? "cocci/mmap_prepare_remap.cocci, then "
+				    "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",
+				    rfc ? " with the rfc API overlay" : "");
+
+		append_wrapped(&msg, "", t);
+		append(&msg, "\n");
+		free(t);
+	}
 	cc = maintainers(work, file);
 	{
 		char *line, *save, *c = xstrdup(cc);
