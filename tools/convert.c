@@ -151,7 +151,7 @@ static int converted_ok(const char *path, const char *fn, int complete)
 {
 	char *def = xasprintf("%s_prepare(struct vm_area_desc *desc)", fn);
 	char *reg = xasprintf("= %s_prepare,", fn);
-	char *cdef = xasprintf("%s_complete(struct file *file, struct vm_area_struct *vma,", fn);
+	char *cdef = xasprintf("%s_complete(struct file *file,", fn);
 	char *creg = xasprintf("= %s_complete,", fn);
 	int ok = file_has(path, def) && file_has(path, reg);
 
@@ -399,6 +399,11 @@ int convert_records(const struct options *o, json_t *records)
 	json_array_foreach(records, i, r) {
 		const char *cat = jstr(r, "category");
 		const char *why = cat ? refusal_of(cat, &prof) : NULL;
+
+		/* what check and series said was about an earlier conversion */
+		json_object_del(r, "conversion");
+		json_object_del(r, "check");
+		json_object_del(r, "series");
 
 		if (why) {
 			json_t *c = json_object();
