@@ -200,6 +200,9 @@ def plan(h, fn, es, p):
 				return None, None, 'rfc: the PFN expression has side effects and is needed twice'
 			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
 				 'vma->vm_end - vma->vm_start', 'vma->vm_page_prot']
+			# The context first: the prepare helper may rewrite desc->pgoff
+			# (a COW mapping, REFERENCE 6.7), which the PFN may be made of.
+			lines.append('desc->mmap_context = (void *)(%s)' % pfn)
 			if io:
 				lines.append(call(ind, 'io_remap_pfn_range_prepare',
 						  ['desc', pfn, 'vma_desc_size(desc)']))
@@ -207,7 +210,6 @@ def plan(h, fn, es, p):
 			else:
 				lines.append(call(ind, 'remap_pfn_range_prepare', ['desc', pfn]))
 				cname = 'remap_pfn_range_complete'
-			lines.append('desc->mmap_context = (void *)(%s)' % pfn)
 			if ov:
 				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
 					call('\t', cname, cargs, 'if ('), ov)
