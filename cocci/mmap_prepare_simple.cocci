@@ -52,6 +52,7 @@ conv_vma = set()
 conv_file = set()
 
 ops_of = {}
+desc_declared = set()
 swapped = set()
 stateful = set()
 converted_names = set()
@@ -399,6 +400,24 @@ fn = owner(p, vma)
 if fn is not None and params[fn][0] == fp:
 	map_use(p, vma)
 
+// A local named desc would hide the new parameter.  (A use of desc that
+// is not declared is the remap pass having written the descriptor form.)
+@ desc_decl @
+type T;
+identifier d =~ "^desc$";
+position p;
+@@
+(
+ T d@p;
+|
+ T d@p = ...;
+)
+
+@script:python@
+p << desc_decl.p;
+@@
+desc_declared.add(p[0].current_element)
+
 // Convert the handlers whose every VMA use has a descriptor form, that
 // take no state and are not swapped in at run time, unless a name would
 // be ambiguous in the rewrite: the rules below rewrite the
@@ -413,7 +432,7 @@ while True:
 	vmas = set(params[hf][1] for hf in cand)
 	files = set(params[hf][0] for hf in cand)
 	bad = set(hf for hf in cand
-		  if 'desc' in names_in.get(hf, set()) or 'desc' in params[hf] or
+		  if hf in desc_declared or 'desc' in params[hf] or
 		  (names_in.get(hf, set()) & (vmas | files)) - set(params[hf]))
 	if not bad:
 		break

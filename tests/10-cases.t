@@ -4,9 +4,12 @@
 # Conversion cases, in the spirit of sparse's validation/: each
 # tests/cases/NAME.c says in its leading comment what it is
 # (check-name), which categories its registrations must get
-# (check-category) and, for the converted ones, the file holding the
-# expected output for the mainline profile (check-output).  Adding a case
-# is adding a file.
+# (check-category) and, for each API profile, the file holding the
+# expected output (check-output for mainline, check-output-rfc for rfc;
+# none means the file must stay unchanged).  "check-reason: PROFILE TEXT"
+# and "check-change: PROFILE TEXT" say that some record's refusal reason,
+# or its stated behaviour changes, must contain TEXT.  Adding a case is
+# adding a file.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
@@ -14,18 +17,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=("$top"/tests/cases/*.c)
-echo "1..$(( ${#cases[@]} * 2 ))"
+nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\): ')
+echo "1..$(( ${#cases[@]} * 3 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
 	name=$(basename "$c" .c)
 	desc=$(sed -n 's/^ \* check-name: //p' "$c")
 	want=$(sed -n 's/^ \* check-category: //p' "$c" | tr ' ' '\n' | sort | tr '\n' ' ')
-	expect=$(sed -n 's/^ \* check-output: //p' "$c")
-	tree=$tmp/$name/tree out=$tmp/$name/out
+	tree=$tmp/$name/tree
 	bash "$top/tests/lib/fake-tree.sh" "$tree"
 	mkdir -p "$tree/drivers/cases"
 	cp "$c" "$tree/drivers/cases/$name.c"
 
+	out=$tmp/$name/mainline
 	"$mm" classify --tree "$tree" --out "$out" --paths drivers/cases >/dev/null 2>"$tmp/$name.err"
 	got=$(jq -r '.[].category' "$out/records.json" 2>/dev/null | sort | tr '\n' ' ')
 	n=$((n + 1))
@@ -36,24 +40,51 @@ for c in "${cases[@]}"; do
 		jq -r '.[] | "#   \(.function): \(.facts | join("; "))"' "$out/records.json" 2>/dev/null
 		sed 's/^/#   /' "$tmp/$name.err"
 	fi
+	mkdir -p "$tmp/$name/rfc"
+	cp "$out/inventory.json" "$out/records.json" "$tmp/$name/rfc/"
 
-	"$mm" convert --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
-	n=$((n + 1))
-	work=$out/work
-	result=$work/drivers/cases/$name.c
-	if [ -n "$expect" ]; then
-		if diff -u "$top/tests/cases/$expect" "$result" > "$tmp/$name.diff"; then
-			echo "ok $n - $name: converted as $expect"
+	for profile in mainline rfc; do
+		out=$tmp/$name/$profile
+		if [ $profile = mainline ]; then
+			expect=$(sed -n 's/^ \* check-output: //p' "$c")
+			"$mm" convert --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
 		else
-			echo "not ok $n - $name: conversion differs from $expect"
-			sed 's/^/#   /' "$tmp/$name.diff"
+			expect=$(sed -n 's/^ \* check-output-rfc: //p' "$c")
+			"$mm" convert --api rfc --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
 		fi
-	else
-		if cmp -s "$c" "$result"; then
-			echo "ok $n - $name: left unchanged"
+		n=$((n + 1))
+		result=$out/work/drivers/cases/$name.c
+		if [ -n "$expect" ]; then
+			if diff -u "$top/tests/cases/$expect" "$result" > "$tmp/$name.diff"; then
+				echo "ok $n - $name: $profile: converted as $expect"
+			else
+				echo "not ok $n - $name: $profile: conversion differs from $expect"
+				sed 's/^/#   /' "$tmp/$name.diff"
+			fi
 		else
-			echo "not ok $n - $name: changed, but no conversion was expected"
-			diff -u "$c" "$result" | sed 's/^/#   /'
+			if cmp -s "$c" "$result"; then
+				echo "ok $n - $name: $profile: left unchanged"
+			else
+				echo "not ok $n - $name: $profile: changed, but no conversion was expected"
+				diff -u "$c" "$result" | sed 's/^/#   /'
+			fi
 		fi
-	fi
+	done
+
+	while read -r kind profile text; do
+		n=$((n + 1))
+		if [ "$kind" = reason ]; then
+			field='.conversion.reason // empty'
+		else
+			field='(.conversion.behaviour_changes // [])[]'
+		fi
+		if jq -r ".[] | $field" "$tmp/$name/$profile/records.json" 2>/dev/null |
+		   grep -qF -- "$text"; then
+			echo "ok $n - $name: $profile: $kind says '$text'"
+		else
+			echo "not ok $n - $name: $profile: no $kind says '$text'"
+			jq -r '.[] | "#   \(.function): \(.conversion // {} | tojson)"' \
+				"$tmp/$name/$profile/records.json" 2>/dev/null
+		fi
+	done < <(sed -n 's/^ \* check-\(reason\|change\): /\1 /p' "$c")
 done

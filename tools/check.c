@@ -295,7 +295,7 @@ int check_records(const struct options *o, json_t *records)
 	struct arch_run *runs;
 	struct cell *cells;
 	char *work, *base, *sparse = NULL, *logs;
-	const char *src, *ext = o->external ? o->tree : NULL;
+	const char *src, *api, *ext = o->external ? o->tree : NULL;
 	struct profile prof;
 	size_t i;
 	json_t *r, *times;
@@ -304,10 +304,22 @@ int check_records(const struct options *o, json_t *records)
 	work = work_tree(o);
 	base = work_base(work);
 	src = o->external ? o->tree : work;
-	if (detect_profile(src, NULL, &prof) && !o->api) {
-		info("check: the tree lacks the API; nothing to check");
+	if (detect_profile(src, NULL, &prof)) {
+		/* e.g. 6.12 with --api: building would only fail; say why instead */
+		info("check: the tree lacks the API (no struct mmap_action, no mmap_complete): "
+		     "conversions are not built, and none is emitted");
+		json_array_foreach(records, i, r) {
+			json_t *c = json_object_get(r, "conversion");
+
+			if (!json_is_object(c) || strcmp(jstr(c, "status"), "converted"))
+				continue;
+			json_object_set_new(c, "status", json_string("dropped"));
+			json_object_set_new(c, "reason", json_string("not checked: the tree lacks "
+								     "the API"));
+		}
 		return 0;
 	}
+	api = o->api ? o->api : prof.api;
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 
@@ -319,6 +331,15 @@ int check_records(const struct options *o, json_t *records)
 	for (f = 0; f < files.n; f++) {
 		run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(files.v[f]));
 		need_io |= io_remap_caller(work, o->out, files.v[f]);
+	}
+	logs = out_path(o, "logs");
+	mkdir_p(logs);
+	/* rfc on a mainline tree: its API from overlay/rfc/, for both builds */
+	if (!ext) {
+		char *olog = xasprintf("%s/overlay.log", logs);
+
+		overlay_apply(work, api, olog);
+		free(olog);
 	}
 
 	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
@@ -338,8 +359,6 @@ int check_records(const struct options *o, json_t *records)
 	cells = calloc((size_t)files.n * nrun + 1, sizeof(*cells));
 #define CELL(f, a) (&cells[(size_t)(f) * nrun + (a)])
 
-	logs = out_path(o, "logs");
-	mkdir_p(logs);
 	times = json_object();
 	for (a = 0; a < nrun; a++) {
 		struct arch_run *ar = &runs[a];
@@ -529,6 +548,8 @@ int check_records(const struct options *o, json_t *records)
 		     "prepare %.1f s, base %.1f s, converted %.1f s)", runs[a].prof->name, np, nf,
 		     nn, ns, runs[a].t_config, runs[a].t_prepare, runs[a].t_base, runs[a].t_after);
 	}
+	if (!ext)
+		overlay_revert(work, api);
 	info("check: %d files: %d passed, %d failed, %d skipped, %d not applicable anywhere",
 	     files.n, npass, nfail, nskip, nna);
 	for (i = 0; i < (size_t)files.n * nrun; i++) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmapport.h"
 
@@ -105,17 +106,30 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The handlers of file that classify found simple. */
-static void simple_handlers(json_t *records, const char *file, struct strlist *out)
-{
-	size_t i;
-	json_t *r;
+/* How a category converts: one semantic patch, or two passes. */
+enum method { M_NONE, M_SIMPLE, M_REMAP };
 
-	json_array_foreach(records, i, r)
-		if (!strcmp(jstr(r, "file"), file) && !strcmp(jstr(r, "category"), "simple") &&
-		    !strlist_has(out, jstr(r, "function")))
-			strlist_add(out, jstr(r, "function"));
-	qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+static enum method method_of(const char *category)
+{
+	if (!strcmp(category, "simple"))
+		return M_SIMPLE;
+	if (!strcmp(category, "pfn-remap") || !strcmp(category, "page-insert"))
+		return M_REMAP;
+	return M_NONE;
+}
+
+/* Categories that convert has a verdict for even when it cannot convert. */
+static const char *refusal_of(const char *category, const struct profile *p)
+{
+	if (!strcmp(category, "stateful"))
+		return !strcmp(p->api, "mainline") ?
+			"takes state (a reference, a count or an allocation) that the mapping "
+			"keeps: mainline has no abort hook, and moving the work to "
+			"vm_ops->mapped needs its release derived from close, which is not "
+			"done automatically (REFERENCE 6.1, 6.2)" :
+			"takes state (a reference, a count or an allocation): an mmap_abort that "
+			"releases exactly what prepare took is not derived automatically yet";
+	return NULL;
 }
 
 static char *join(const struct strlist *l, const char *sep)
@@ -137,14 +151,20 @@ static char *join(const struct strlist *l, const char *sep)
 }
 
 /* Did spatch convert handler fn in the file: definition and registration? */
-static int converted_ok(const char *path, const char *fn)
+static int converted_ok(const char *path, const char *fn, int complete)
 {
 	char *def = xasprintf("%s_prepare(struct vm_area_desc *desc)", fn);
 	char *reg = xasprintf("= %s_prepare,", fn);
+	char *cdef = xasprintf("%s_complete(struct file *file,", fn);
+	char *creg = xasprintf("= %s_complete,", fn);
 	int ok = file_has(path, def) && file_has(path, reg);
 
+	if (ok && complete)
+		ok = file_has(path, cdef) && file_has(path, creg);
 	free(def);
 	free(reg);
+	free(cdef);
+	free(creg);
 	return ok;
 }
 
@@ -249,28 +269,217 @@ out:
 	free(plain);
 }
 
-static int run_spatch(const struct options *o, const char *work, const char *file,
+static char *log_name(const struct options *o, const char *what, const char *file)
+{
+	char *logdir = out_path(o, "logs"), *log;
+
+	mkdir_p(logdir);
+	log = xasprintf("%s/spatch-%s-%s.log", logdir, what, file);
+	for (char *s = log + strlen(logdir) + 1; *s; s++)
+		if (*s == '/')
+			*s = '_';
+	free(logdir);
+	return log;
+}
+
+/* Pass 2 (and the only pass for simple handlers): mmap_prepare_simple.cocci. */
+static int run_simple(const struct options *o, const char *work, const char *file,
 		      const struct strlist *handlers, const struct profile *p)
 {
 	char *cocci = xasprintf("%s/cocci/mmap_prepare_simple.cocci", project_dir());
 	char *names = join(handlers, ",");
-	char *log = out_path(o, "logs");
+	char *log = log_name(o, "simple", file);
 	int r;
 
-	mkdir_p(log);
-	free(log);
-	log = xasprintf("%s/logs/spatch-%s.log", o->out, file);
-	for (char *s = log + strlen(o->out) + 13; *s; s++)
-		if (*s == '/')
-			*s = '_';
 	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s spatch --sp-file %s -D patch %s "
-		   "--no-includes --include-headers --in-place --very-quiet %s",
+		   "--no-includes --include-headers --in-place --very-quiet --timeout 60 %s",
 		   shell_quote(names), shell_quote(cocci), p->flag_bits ? "" : "-D vm_flags_field",
 		   shell_quote(file));
 	free(cocci);
 	free(names);
 	free(log);
 	return r;
+}
+
+/*
+ * Pass 1 for pfn-remap and page-insert handlers: mmap_prepare_remap.cocci
+ * turns the mapping call into an mmap_action (mainline) or a prepare /
+ * complete split (rfc), and says per handler what it did in report.
+ */
+static int run_remap(const struct options *o, const char *work, const char *file,
+		     const struct strlist *handlers, const struct profile *p, const char *report)
+{
+	char *cocci = xasprintf("%s/cocci/mmap_prepare_remap.cocci", project_dir());
+	char *names = join(handlers, ",");
+	char *log = log_name(o, "remap", file);
+	int r;
+
+	unlink(report);
+	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_REPORT=%s spatch --sp-file %s "
+		   "-D patch %s --no-includes --include-headers --in-place --very-quiet --timeout 60 %s",
+		   shell_quote(names), shell_quote(report), shell_quote(cocci),
+		   !strcmp(p->api, "rfc") ? "-D rfc" : "", shell_quote(file));
+	free(cocci);
+	free(names);
+	free(log);
+	return r;
+}
+
+/* What pass 1 said about each handler. */
+struct verdict {
+	json_t *refused;	/* handler -> reason */
+	json_t *converted;	/* handler -> [behaviour changes] */
+};
+
+static void read_report(const char *report, struct verdict *v)
+{
+	size_t len;
+	char *buf = read_file(report, &len), *line, *save;
+
+	v->refused = json_object();
+	v->converted = json_object();
+	if (!buf)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *kind = strchr(line, '\t'), *text;
+		json_t *notes;
+
+		if (!kind)
+			continue;
+		*kind++ = '\0';
+		text = strchr(kind, '\t');
+		if (!text)
+			continue;
+		*text++ = '\0';
+		if (!strcmp(kind, "refused")) {
+			json_object_set_new(v->refused, line, json_string(text));
+		} else if (!strcmp(kind, "converted")) {
+			if (!json_object_get(v->converted, line))
+				json_object_set_new(v->converted, line, json_array());
+		} else if (!strcmp(kind, "note")) {
+			notes = json_object_get(v->converted, line);
+			if (!notes) {
+				notes = json_array();
+				json_object_set_new(v->converted, line, notes);
+			}
+			json_array_append_new(notes, json_string(text));
+		}
+	}
+	free(buf);
+}
+
+/* One file: the handlers to convert, by method. */
+struct file_job {
+	struct strlist simple, remap;	/* handler names, sorted */
+	struct strlist done;		/* converted and verified */
+	struct verdict v;
+};
+
+/*
+ * Convert the handlers of one file: pass 1 for remap handlers, then pass 2
+ * for them and the simple ones.  A handler that does not convert fully is
+ * dropped and the file redone without it, so a file holds only whole
+ * conversions.
+ */
+static void convert_file(const struct options *o, const char *work, const char *file,
+			 struct file_job *j, const struct profile *p)
+{
+	char *path = xasprintf("%s/%s", work, file);
+	char *report = xasprintf("%s/logs/remap-report.txt", o->out);
+	struct strlist want_simple = { 0 }, want_remap = { 0 };
+	size_t olen;
+	char *orig = read_file(path, &olen);
+	int i, round;
+
+	for (i = 0; i < j->simple.n; i++)
+		strlist_add(&want_simple, j->simple.v[i]);
+	for (i = 0; i < j->remap.n; i++)
+		strlist_add(&want_remap, j->remap.v[i]);
+	for (round = 0; round < 3; round++) {
+		struct strlist pass2 = { 0 }, next_simple = { 0 }, next_remap = { 0 };
+		int all = 1;
+
+		run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
+		strlist_free(&j->done);
+		if (want_remap.n) {
+			if (round == 0) {
+				json_decref(j->v.refused);
+				json_decref(j->v.converted);
+			}
+			run_remap(o, work, file, &want_remap, p, report);
+			if (round == 0) {
+				read_report(report, &j->v);
+			}
+		}
+		for (i = 0; i < want_simple.n; i++)
+			strlist_add(&pass2, want_simple.v[i]);
+		for (i = 0; i < want_remap.n; i++)
+			if (json_object_get(j->v.converted, want_remap.v[i]))
+				strlist_add(&pass2, want_remap.v[i]);
+		if (pass2.n)
+			run_simple(o, work, file, &pass2, p);
+		for (i = 0; i < want_simple.n; i++) {
+			if (converted_ok(path, want_simple.v[i], 0)) {
+				strlist_add(&j->done, want_simple.v[i]);
+				strlist_add(&next_simple, want_simple.v[i]);
+			} else {
+				all = 0;
+			}
+		}
+		for (i = 0; i < want_remap.n; i++) {
+			if (strlist_has(&pass2, want_remap.v[i]) &&
+			    converted_ok(path, want_remap.v[i], !strcmp(p->api, "rfc"))) {
+				strlist_add(&j->done, want_remap.v[i]);
+				strlist_add(&next_remap, want_remap.v[i]);
+			} else {
+				all = 0;
+			}
+		}
+		strlist_free(&pass2);
+		strlist_free(&want_simple);
+		strlist_free(&want_remap);
+		want_simple = next_simple;
+		want_remap = next_remap;
+		if (all)
+			break;
+	}
+	if (!j->done.n)
+		run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
+	for (i = 0; orig && i < j->done.n; i++)
+		realign(path, orig, j->done.v[i]);
+	free(orig);
+	strlist_free(&want_simple);
+	strlist_free(&want_remap);
+	free(path);
+	free(report);
+}
+
+/* Facts of the classifier that explain a refusal of pass 2. */
+static char *vma_facts(json_t *r)
+{
+	json_t *f;
+	size_t i;
+	char *s = NULL;
+
+	json_array_foreach(json_object_get(r, "facts"), i, f) {
+		const char *t = json_string_value(f);
+		char *n;
+
+		if (!t || strstr(t, "maps PFNs") || strstr(t, "inserts pages") ||
+		    strstr(t, "takes state"))
+			continue;
+		n = s ? xasprintf("%s; %s", s, t) : xstrdup(t);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+static const char *method_name(enum method m, const struct profile *p)
+{
+	if (m == M_SIMPLE)
+		return "simple";
+	return !strcmp(p->api, "rfc") ? "remap-complete" : "remap-action";
 }
 
 int convert_records(const struct options *o, json_t *records)
@@ -286,8 +495,6 @@ int convert_records(const struct options *o, json_t *records)
 		die("%s has neither mmap_prepare API (no struct mmap_action in "
 		    "include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): "
 		    "give --api mainline or --api rfc to convert anyway", o->tree);
-	if (!strcmp(prof.api, "rfc"))
-		warnx("profile rfc: only the simple class is converted so far, as for mainline");
 	info("convert: profile %s, flags as %s", prof.api,
 	     prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");
 	work = work_tree(o);
@@ -299,70 +506,141 @@ int convert_records(const struct options *o, json_t *records)
 	run_sh(NULL, NULL, "rm -rf %s", shell_quote(diffs));
 	mkdir_p(diffs);
 
-	json_array_foreach(records, i, r)
-		if (!strcmp(jstr(r, "category"), "simple") && !strlist_has(&files, jstr(r, "file")))
+	json_array_foreach(records, i, r) {
+		const char *cat = jstr(r, "category");
+		const char *why = cat ? refusal_of(cat, &prof) : NULL;
+		const char *aerr = jstr(r, "analysis_error");
+
+		/*
+		 * A remap is rewritten from the analyzer's facts; code that the
+		 * parsed configuration leaves out has lexical facts only, and the
+		 * check would build the file without it.
+		 */
+		if (!why && cat && method_of(cat) == M_REMAP && aerr &&
+		    strstr(aerr, "not defined in this configuration"))
+			why = "the handler is not in the configuration the analyzer parsed "
+			      "(disabled by #if, or another architecture's code): its facts are "
+			      "lexical only, and the check could not build it";
+
+		/* what check and series said was about an earlier conversion */
+		json_object_del(r, "conversion");
+		json_object_del(r, "check");
+		json_object_del(r, "series");
+
+		if (why) {
+			json_t *c = json_object();
+
+			json_object_set_new(c, "profile", json_string(prof.api));
+			json_object_set_new(c, "status", json_string("refused"));
+			json_object_set_new(c, "reason", json_string(why));
+			json_object_set_new(r, "conversion", c);
+			nref++;
+			continue;
+		}
+		if (cat && method_of(cat) != M_NONE && jstr(r, "function") &&
+		    !strlist_has(&files, jstr(r, "file")))
 			strlist_add(&files, jstr(r, "file"));
+	}
 	for (f = 0; f < files.n; f++) {
 		const char *file = files.v[f];
-		char *path = xasprintf("%s/%s", work, file);
-		struct strlist handlers = { 0 }, done = { 0 };
-		char *dpath, *flat, *orig;
-		size_t olen;
-		int h;
+		struct file_job j = { 0 };
+		char *dpath, *flat;
 
-		simple_handlers(records, file, &handlers);
-		orig = read_file(path, &olen);
-		run_spatch(o, work, file, &handlers, &prof);
-		for (h = 0; h < handlers.n; h++)
-			if (converted_ok(path, handlers.v[h]))
-				strlist_add(&done, handlers.v[h]);
-		if (done.n != handlers.n) {
-			/* Keep only what converted fully: redo the file with those. */
-			run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
-			if (done.n)
-				run_spatch(o, work, file, &done, &prof);
+		json_array_foreach(records, i, r) {
+			const char *fn = jstr(r, "function");
+			enum method m;
+
+			if (strcmp(jstr(r, "file"), file) || !fn ||
+			    json_object_get(r, "conversion"))	/* refused above */
+				continue;
+			m = method_of(jstr(r, "category"));
+			if (m == M_SIMPLE && !strlist_has(&j.simple, fn))
+				strlist_add(&j.simple, fn);
+			else if (m == M_REMAP && !strlist_has(&j.remap, fn))
+				strlist_add(&j.remap, fn);
 		}
-		for (h = 0; orig && h < done.n; h++)
-			realign(path, orig, done.v[h]);
-		free(orig);
+		qsort(j.simple.v, j.simple.n, sizeof(*j.simple.v), cmp_str);
+		qsort(j.remap.v, j.remap.n, sizeof(*j.remap.v), cmp_str);
+		j.v.refused = json_object();
+		j.v.converted = json_object();
+		convert_file(o, work, file, &j, &prof);
+
 		flat = xstrdup(file);
 		for (char *s = flat; *s; s++)
 			if (*s == '/')
 				*s = '_';
 		dpath = xasprintf("%s/%s.patch", diffs, flat);
-		if (done.n)
+		if (j.done.n)
 			run_sh(work, dpath, "git diff -- %s", shell_quote(file));
 		json_array_foreach(records, i, r) {
+			const char *fn = jstr(r, "function");
+			enum method m;
 			json_t *c;
 
-			if (strcmp(jstr(r, "file"), file) || strcmp(jstr(r, "category"), "simple"))
+			if (strcmp(jstr(r, "file"), file) || !fn ||
+			    json_object_get(r, "conversion"))	/* refused above */
+				continue;
+			m = method_of(jstr(r, "category"));
+			if (m == M_NONE)
 				continue;
 			c = json_object();
 			json_object_set_new(c, "profile", json_string(prof.api));
-			if (strlist_has(&done, jstr(r, "function"))) {
-				char *np = xasprintf("%s_prepare", jstr(r, "function"));
+			json_object_set_new(c, "method", json_string(method_name(m, &prof)));
+			if (strlist_has(&j.done, fn)) {
+				char *np = xasprintf("%s_prepare", fn);
+				json_t *notes = json_object_get(j.v.converted, fn);
 
 				json_object_set_new(c, "status", json_string("converted"));
 				json_object_set_new(c, "new_function", json_string(np));
+				if (m == M_REMAP && !strcmp(prof.api, "rfc")) {
+					char *cf = xasprintf("%s_complete", fn);
+
+					json_object_set_new(c, "complete_function", json_string(cf));
+					free(cf);
+				}
 				json_object_set_new(c, "diff", json_string(dpath + strlen(o->out) + 1));
+				json_object_set_new(c, "behaviour_changes",
+						    notes ? json_incref(notes) : json_array());
 				free(np);
 				nconv++;
 			} else {
+				const char *why = json_string_value(json_object_get(j.v.refused, fn));
+				char *facts = vma_facts(r), *reason;
+
+				if (why)
+					reason = xstrdup(why);
+				else if (m == M_REMAP && json_object_get(j.v.converted, fn))
+					reason = xasprintf("the mapping call converts, but the rest of the "
+							   "handler uses the VMA beyond the descriptor "
+							   "(mmap_prepare_simple.cocci refused it)%s%s",
+							   facts ? ": " : "", facts ? facts : "");
+				else if (m == M_REMAP)
+					reason = xstrdup("mmap_prepare_remap.cocci found no handler to "
+							 "convert: the function or its registration did "
+							 "not parse, or is not a file_operations .mmap "
+							 "initialiser; see logs/");
+				else
+					reason = xasprintf("the semantic patch did not convert it (a use "
+							   "of the VMA or a registration shape it does "
+							   "not handle)%s%s; see logs/",
+							   facts ? ": " : "", facts ? facts : "");
 				json_object_set_new(c, "status", json_string("refused"));
-				json_object_set_new(c, "reason", json_string(
-					"the semantic patch did not convert it (a use of the VMA or a "
-					"registration shape it does not handle); see logs/"));
+				json_object_set_new(c, "reason", json_string(reason));
+				free(reason);
+				free(facts);
 				nref++;
 			}
 			json_object_set_new(r, "conversion", c);
 		}
-		strlist_free(&handlers);
-		strlist_free(&done);
-		free(path);
+		json_decref(j.v.refused);
+		json_decref(j.v.converted);
+		strlist_free(&j.simple);
+		strlist_free(&j.remap);
+		strlist_free(&j.done);
 		free(dpath);
 		free(flat);
 	}
-	info("convert: %d simple registrations converted, %d refused, in %d files",
+	info("convert: %d registrations converted, %d refused, in %d files",
 	     nconv, nref, files.n);
 	strlist_free(&files);
 	free(work);

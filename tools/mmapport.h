@@ -82,6 +82,10 @@ void arch_selection_init(struct arch_selection *sel, const struct arch_profile *
 void arch_selection_free(struct arch_selection *sel);
 char *arch_applies(struct arch_selection *sel, const char *file);
 
+/* overlay.c */
+int overlay_apply(const char *work, const char *api, const char *log);
+void overlay_revert(const char *work, const char *api);
+
 /* check.c */
 int check_records(const struct options *o, json_t *records);
 

@@ -118,21 +118,59 @@ static char *passed_arches(json_t *records, const char *file)
 	return s ? s : xstrdup("x86_64");
 }
 
+/* text wrapped at 72 columns, as checkpatch wants, after lead ("- " or ""). */
+static void append_wrapped(char **msg, const char *lead, const char *text)
+{
+	char *t = xstrdup(text), *w, *save;
+	size_t col = strlen(lead), indent = strlen(lead);
+	int first = 1;
+
+	append(msg, "%s", lead);
+	for (w = strtok_r(t, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		if (!first && col + 1 + strlen(w) > 72) {
+			append(msg, "\n%*s%s", (int)indent, "", w);
+			col = indent + strlen(w);
+		} else {
+			append(msg, "%s%s", first ? "" : " ", w);
+			col += (first ? 0 : 1) + strlen(w);
+		}
+		first = 0;
+	}
+	append(msg, "\n");
+	free(t);
+}
+
 static char *commit_message(json_t *records, const char *file, const char *work)
 {
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
-	struct strlist fns = { 0 }, uses = { 0 };
+	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 };
+	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u;
 
 	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+		const char *m = jstr(c, "method");
+
 		if (strcmp(jstr(r, "file"), file) || !passed(r))
 			continue;
-		if (!strlist_has(&fns, jstr(r, "function")))
+		if (m && strcmp(m, "simple")) {
+			if (!strlist_has(&remaps, jstr(r, "function")))
+				strlist_add(&remaps, jstr(r, "function"));
+			rfc |= !strcmp(m, "remap-complete");
+		} else if (!strlist_has(&fns, jstr(r, "function"))) {
 			strlist_add(&fns, jstr(r, "function"));
+		}
 		json_array_foreach(json_object_get(r, "vma_uses"), j, u)
 			if (!strlist_has(&uses, json_string_value(u)))
 				strlist_add(&uses, json_string_value(u));
+		json_array_foreach(json_object_get(c, "behaviour_changes"), j, u) {
+			char *t = xasprintf("%s(): %s", jstr(r, "function"), json_string_value(u));
+
+			if (!strlist_has(&changes, t))
+				strlist_add(&changes, t);
+			free(t);
+		}
 	}
 	append(&msg, "%s: convert to mmap_prepare\n\n", prefix);
 	append(&msg, "The f_op->mmap hook hands the driver a VMA that is not fully set up\n"
@@ -142,6 +180,20 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
 		       "descriptor provides, so convert it to %s_prepare().\n",
 		       fns.v[i], fns.v[i]);
+	for (i = 0; i < (size_t)remaps.n; i++) {
+		char *t = rfc ?
+			xasprintf("%s() ends by mapping memory into the VMA. Split it: "
+				  "%s_prepare() validates and prepares the descriptor, and "
+				  "%s_complete(), the new mmap_complete hook, maps the memory "
+				  "once the VMA exists.", remaps.v[i], remaps.v[i], remaps.v[i]) :
+			xasprintf("%s() ends by mapping memory into the VMA. Convert it to "
+				  "%s_prepare(), which validates as before and asks the core "
+				  "for the mapping with an mmap_action, done once the VMA exists.",
+				  remaps.v[i], remaps.v[i]);
+
+		append_wrapped(&msg, "", t);
+		free(t);
+	}
 	if (uses.n) {
 		size_t col = 24;
 
@@ -158,15 +210,37 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		}
 		append(&msg, ".\n");
 	}
-	append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
-	       "helper and does not let the VMA escape, so the mapping is set up\n"
-	       "exactly as before. No functional change intended.\n\n"
-	       "Generated with mmapport (cocci/mmap_prepare_simple.cocci).\n");
-	arches = passed_arches(records, file);
-	append(&msg, "Built with sparse, before and after, on the architectures that\n"
-	       "build it; the object builds and sparse reports nothing new on:\n%s.\n\n",
-	       arches);
-	free(arches);
+	if (!remaps.n)
+		append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
+		       "helper and does not let the VMA escape, so the mapping is set up\n"
+		       "exactly as before. No functional change intended.\n\n");
+	else if (!changes.n)
+		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
+		       "on it, so the mapping is set up as before. No functional change\n"
+		       "intended.\n\n");
+	else {
+		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
+		       "on it. Behaviour changes:\n\n");
+		for (i = 0; i < (size_t)changes.n; i++)
+			append_wrapped(&msg, "- ", changes.v[i]);
+		append(&msg, "\n");
+	}
+	{
+		char *t;
+
+		arches = passed_arches(records, file);
+		t = xasprintf("Generated with mmapport (%s). Built with sparse, before and "
+			      "after%s, on the architectures that build it; the object builds "
+			      "and sparse reports nothing new on: %s.",
+			      remaps.n ? "cocci/mmap_prepare_remap.cocci, then "
+			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",
+			      rfc ? " with the rfc API overlay" : "", arches);
+		free(arches);
+
+		append_wrapped(&msg, "", t);
+		append(&msg, "\n");
+		free(t);
+	}
 	cc = maintainers(work, file);
 	{
 		char *line, *save, *c = xstrdup(cc);
@@ -179,6 +253,8 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	free(cc);
 	strlist_free(&fns);
 	strlist_free(&uses);
+	strlist_free(&remaps);
+	strlist_free(&changes);
 	free(prefix);
 	return msg;
 }
@@ -208,7 +284,9 @@ int series_records(const struct options *o, json_t *records)
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 
-		if (!strcmp(jstr(r, "category"), "simple"))
+		if (!strcmp(jstr(r, "category"), "simple") ||
+		    !strcmp(jstr(r, "category"), "pfn-remap") ||
+		    !strcmp(jstr(r, "category"), "page-insert"))
 			nsimple++;
 		if (json_is_object(c) && strcmp(jstr(c, "status"), "refused"))
 			nconv++;
@@ -245,10 +323,12 @@ int series_records(const struct options *o, json_t *records)
 			   ident, shell_quote(sdir), base))
 			die("git format-patch failed");
 		append(&blurb, "The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare.\n"
-		       "This series converts the simple handlers: those that use their VMA\n"
-		       "only through fields with a vm_area_desc equivalent.\n\n"
+		       "This series converts the simple handlers, which use their VMA only\n"
+		       "through fields with a vm_area_desc equivalent, and the handlers that\n"
+		       "end by remapping PFNs or mapping a page array, which now ask the\n"
+		       "core for the mapping.  Each patch states its behaviour changes.\n\n"
 		       "Found:     %d mmap hook registrations\n"
-		       "Simple:    %d (file_operations handlers)\n"
+		       "Eligible:  %d (simple, pfn-remap, page-insert file_operations handlers)\n"
 		       "Converted: %d\n"
 		       "Passed:    %d (build and sparse clean on every architecture that builds\n"
 		       "           it, at least one), in %d patches\n"
@@ -264,7 +344,7 @@ int series_records(const struct options *o, json_t *records)
 			if (b && s) {
 				*s = '\0';
 				*b = '\0';
-				out = xasprintf("%sconvert simple ->mmap handlers to ->mmap_prepare%s%s%s",
+				out = xasprintf("%sconvert ->mmap handlers to ->mmap_prepare%s%s%s",
 						text, s + 20, blurb, b + 18);
 				write_file(cover, out, strlen(out));
 				free(out);

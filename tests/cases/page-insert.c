@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: inserts pages: not simple
+ * check-name: maps a page array with vm_map_pages
  * check-category: page-insert
+ * check-output: page-insert.mainline.expected
+ * check-output-rfc: page-insert.rfc.expected
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

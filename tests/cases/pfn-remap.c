@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: remaps PFNs: not simple, left alone
+ * check-name: remaps the whole VMA with the VMA protection
  * check-category: pfn-remap
+ * check-output: pfn-remap.mainline.expected
+ * check-output-rfc: pfn-remap.rfc.expected
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -3,6 +3,7 @@
  * check-name: const fops, a "filp" parameter, masked, nested and zero flag tests
  * check-category: simple
  * check-output: simple-const-filp.mainline.expected
+ * check-output-rfc: simple-const-filp.mainline.expected
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

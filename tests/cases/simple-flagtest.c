@@ -3,6 +3,7 @@
  * check-name: flag tests and pgoff: converts to vma_desc_test
  * check-category: simple
  * check-output: simple-flagtest.mainline.expected
+ * check-output-rfc: simple-flagtest.mainline.expected
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: a remap after an early return is still seen: left alone
- * check-category: pfn-remap
+ * check-name: the VMA handed to unknown code after an early return is still seen: left alone
+ * check-category: needs-vma
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+
+int late_setup(struct vm_area_struct *vma);
 
 static int late_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -12,8 +14,7 @@ static int late_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 	if (vma->vm_pgoff)
 		return -EINVAL;
-	return remap_pfn_range(vma, vma->vm_start, 0x1000,
-			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+	return late_setup(vma);
 }
 
 static struct file_operations late_fops = {

@@ -3,6 +3,7 @@
  * check-name: sets vm_ops, flags and private data: converts
  * check-category: simple
  * check-output: simple-vmops.mainline.expected
+ * check-output-rfc: simple-vmops.mainline.expected
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

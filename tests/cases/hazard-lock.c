@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check-name: hazard 6.6: a lock held from validation through the remap (resctrl pseudo_lock shape)
+ * check-category: pfn-remap
+ * check-reason: mainline REFERENCE 6.6
+ * check-reason: rfc REFERENCE 6.6
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+static DEFINE_MUTEX(region_mutex);
+struct region { void *kmem; unsigned long size; };
+
+static int region_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct region *plr = file->private_data;
+	unsigned long vsize = vma->vm_end - vma->vm_start;
+	int ret;
+
+	mutex_lock(&region_mutex);
+	if (vsize > plr->size) {
+		mutex_unlock(&region_mutex);
+		return -ENOSPC;
+	}
+	ret = remap_pfn_range(vma, vma->vm_start, __pa(plr->kmem) >> PAGE_SHIFT,
+			      vsize, vma->vm_page_prot);
+	mutex_unlock(&region_mutex);
+	return ret;
+}
+
+static const struct file_operations region_fops = {
+	.mmap = region_mmap,
+};

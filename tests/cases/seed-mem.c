@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check-name: seed shape drivers/char/mem.c: checks, a prot helper, vm_ops, remap with -EAGAIN
+ * check-category: pfn-remap
+ * check-output: seed-mem.mainline.expected
+ * check-output-rfc: seed-mem.rfc.expected
+ * check-change: mainline desc->action.error_override
+ * check-change: rfc mmap_complete
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+
+static const struct vm_operations_struct mmap_mem_ops = {
+	.access = generic_access_phys,
+};
+
+static int mmap_mem(struct file *file, struct vm_area_struct *vma)
+{
+	size_t size = vma->vm_end - vma->vm_start;
+	phys_addr_t offset = (phys_addr_t)vma->vm_pgoff << PAGE_SHIFT;
+
+	/* Does it even fit in phys_addr_t? */
+	if (offset >> PAGE_SHIFT != vma->vm_pgoff)
+		return -EINVAL;
+
+	if (!valid_mmap_phys_addr_range(vma->vm_pgoff, size))
+		return -EINVAL;
+
+	vma->vm_page_prot = phys_mem_access_prot(file, vma->vm_pgoff,
+						 size,
+						 vma->vm_page_prot);
+
+	vma->vm_ops = &mmap_mem_ops;
+
+	/* Remap-pfn-range will mark the range VM_IO */
+	if (remap_pfn_range(vma,
+			    vma->vm_start,
+			    vma->vm_pgoff,
+			    size,
+			    vma->vm_page_prot)) {
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static const struct file_operations mem_fops = {
+	.mmap		= mmap_mem,
+};
