@@ -94,6 +94,7 @@ int series_records(const struct options *o, json_t *records);
 
 /* report.c */
 int report_records(const struct options *o, json_t *records, json_t *timings);
+void report_counts(json_t *records, json_t *by_ops, json_t *by_cat);
 
 /* report_html.c */
 int report_html(const struct options *o, json_t *records, json_t *timings);

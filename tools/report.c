@@ -121,6 +121,22 @@ static void print_matrix(FILE *f, const struct options *o, json_t *records)
 	free(tp);
 }
 
+/* Registrations per "ops_type.hook" and per category. */
+void report_counts(json_t *records, json_t *by_ops, json_t *by_cat)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		const char *t = jstr(r, "ops_type");
+		char *key = xasprintf("%s.%s", t ? t : "(unknown)", jstr(r, "hook"));
+
+		count(by_ops, key);
+		count(by_cat, jstr(r, "category") ? jstr(r, "category") : "(unclassified)");
+		free(key);
+	}
+}
+
 int report_records(const struct options *o, json_t *records, json_t *timings)
 {
 	char *path = out_path(o, "report.txt");
@@ -131,14 +147,7 @@ int report_records(const struct options *o, json_t *records, json_t *timings)
 
 	if (!f)
 		die("%s: cannot write", path);
-	json_array_foreach(records, i, r) {
-		const char *t = jstr(r, "ops_type");
-		char *key = xasprintf("%s.%s", t ? t : "(unknown)", jstr(r, "hook"));
-
-		count(by_ops, key);
-		count(by_cat, jstr(r, "category") ? jstr(r, "category") : "(unclassified)");
-		free(key);
-	}
+	report_counts(records, by_ops, by_cat);
 	fprintf(f, "mmapport report\n===============\n\n%zu registrations of mmap hooks.\n\n",
 		json_array_size(records));
 	print_counts(f, "By ops type and hook:", by_ops);

@@ -34,13 +34,6 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-static void count(json_t *counts, const char *key)
-{
-	json_t *c = json_object_get(counts, key);
-
-	json_object_set_new(counts, key, json_integer(c ? json_integer_value(c) + 1 : 1));
-}
-
 static void counts_table(FILE *f, const char *title, const char *col, json_t *counts)
 {
 	const char *k;
@@ -185,21 +178,13 @@ int report_html(const struct options *o, json_t *records, json_t *timings)
 {
 	char *path = out_path(o, "report.html");
 	char *tmp = xasprintf("%s.tmp", path);
-	json_t *by_ops = json_object(), *by_cat = json_object(), *r, *v;
+	json_t *by_ops = json_object(), *by_cat = json_object(), *v;
 	FILE *f = fopen(tmp, "w");
 	const char *k;
-	size_t i;
 
 	if (!f)
 		die("%s: cannot write", tmp);
-	json_array_foreach(records, i, r) {
-		const char *t = jstr(r, "ops_type");
-		char *key = xasprintf("%s.%s", t ? t : "(unknown)", jstr(r, "hook"));
-
-		count(by_ops, key);
-		count(by_cat, jstr(r, "category") ? jstr(r, "category") : "(unclassified)");
-		free(key);
-	}
+	report_counts(records, by_ops, by_cat);
 	fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
 	      "<title>mmapport report</title>\n<style>\n"
 	      "body{font-family:sans-serif;margin:2em;max-width:90em}\n"
