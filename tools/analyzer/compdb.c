@@ -6,8 +6,7 @@
  * prepared once.  For each candidate object kbuild is asked for its real
  * command without compiling anything: one "make -n" over all the objects
  * prints, for each, the fixdep call that would write its .cmd file; those
- * .cmd files are written under BDIR/mmapport-cmds (an object the check
- * stage really built contributes its own .cmd file), and the tree's
+ * .cmd files are written under BDIR/mmapport-cmds, and the tree's
  * scripts/clang-tools/gen_compile_commands.py turns them into
  * BDIR/mmapport-cmds/compile_commands.json.  That file is the cache: a
  * second run asks kbuild only about files it does not list.
@@ -252,21 +251,14 @@ json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlis
 				found = 1;
 		if (!found) {
 			char *obj = xstrdup(files->v[f]);
-			char *slash = strrchr(obj, '/');
-			char *real_cmd;
 
+			/*
+			 * Always kbuild's dry run over this tree: a .cmd file the
+			 * check stage left names the work tree's copy of the
+			 * source, not this tree's, and would not be found again.
+			 */
 			obj[strlen(obj) - 1] = 'o';
-			/* an object the check stage built has its own .cmd file */
-			real_cmd = xasprintf("%s/%.*s/.%s.cmd", bdir, (int)(slash - obj), obj,
-					     slash + 1);
-			if (path_exists(real_cmd))
-				run_sh(NULL, NULL, "mkdir -p %s/%.*s && head -n1 %s > %s/%.*s/.%s.cmd",
-				       shell_quote(cmddir), (int)(slash - obj), obj,
-				       shell_quote(real_cmd), shell_quote(cmddir),
-				       (int)(slash - obj), obj, slash + 1);
-			else
-				strlist_add(&objs, obj);
-			free(real_cmd);
+			strlist_add(&objs, obj);
 			free(obj);
 		}
 		free(abs);
