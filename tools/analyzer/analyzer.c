@@ -36,18 +36,28 @@ static void worker(const char *tree, struct analyze_file *af, int nfiles, int fd
 		   const char *out, int syntax_only)
 {
 	CXIndex index = clang_createIndex(0, 0);
-	json_t *res = json_object();
+	FILE *o = fopen(out, "w");
 	int f;
 
+	if (!o)
+		_exit(1);
+	/* one line per file, flushed: a crash in libclang loses one file only */
 	while (read(fd, &f, sizeof(f)) == sizeof(f)) {
+		json_t *line;
+		char *s;
+
 		if (f < 0 || f >= nfiles)
 			continue;
 		analyze_file(index, tree, &af[f], syntax_only);
-		json_object_set(res, xasprintf("%d", f), af[f].records);
+		line = json_pack("{s:i,s:O}", "file", f, "records", af[f].records);
+		s = json_dumps(line, JSON_COMPACT);
+		fprintf(o, "%s\n", s);
+		fflush(o);
+		free(s);
+		json_decref(line);
 	}
 	clang_disposeIndex(index);
-	if (json_dump_file(res, out, JSON_COMPACT))
-		_exit(1);
+	fclose(o);
 	_exit(0);
 }
 
@@ -88,26 +98,31 @@ double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_fil
 	for (j = 0; j < jobs; j++) {
 		int st;
 		char *out = xasprintf("%s/worker-%d.json", tmpdir, j);
-		json_t *res, *v;
-		const char *k;
+		char *buf = NULL;
+		size_t cap = 0;
+		FILE *res;
 
 		waitpid(pids[j], &st, 0);
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
 			warnx("analyzer worker %d died (status %d): its files keep the lexical "
 			      "classification", j, st);
-		res = path_exists(out) ? json_load_path(out) : NULL;
-		json_object_foreach(res, k, v) {
-			int n = atoi(k);
+		res = fopen(out, "r");
+		while (res && getline(&buf, &cap, res) > 0) {
+			json_t *v = json_loads(buf, 0, NULL), *r;
+			int n = jint(v, "file");
 			size_t i;
-			json_t *r;
 
 			/* the worker's copies replace the parent's, record by record */
-			json_array_foreach(v, i, r)
-				json_object_update(json_array_get(af[n].records, i), r);
+			if (v && n >= 0 && n < nfiles)
+				json_array_foreach(json_object_get(v, "records"), i, r)
+					json_object_update(json_array_get(af[n].records, i), r);
+			json_decref(v);
 		}
-		json_decref(res);
+		if (res)
+			fclose(res);
 		unlink(out);
 		free(out);
+		free(buf);
 	}
 	free(pids);
 	return now_seconds() - t0;

@@ -50,9 +50,19 @@ json_t *dispatcher_plan(json_t *records)
 			continue;
 		if (to && !strcmp(cat, "dispatcher")) {
 			/* a file_operations handler that calls the hook: the dispatcher itself */
+			const char *def = jstr(json_object_get(r, "analysis"), "def_file");
+			char *who = xasprintf("%s() in %s", jstr(r, "function"), def ? def : jstr(r, "file"));
+			json_t *d, *list;
+			size_t j;
+			int seen = 0;
+
 			h = hook_entry(hooks, to);
-			json_array_append_new(json_object_get(h, "dispatchers"), json_string(
-				xasprintf("%s() in %s", jstr(r, "function"), jstr(r, "file"))));
+			list = json_object_get(h, "dispatchers");
+			json_array_foreach(list, j, d)
+				seen |= !strcmp(json_string_value(d), who);
+			if (!seen)
+				json_array_append_new(list, json_string(who));
+			free(who);
 			continue;
 		}
 		if (strcmp(cat, "dispatcher") || !jstr(r, "function") || !ops)
