@@ -15,52 +15,13 @@
 #include <string.h>
 
 #include "lex.h"
+#include "category.h"
 #include "mmapport.h"
 
 #define MAX_DEPTH 3
 
-/* Categories, strongest reason first: a handler gets the first that applies. */
-enum category {
-	CAT_SIMPLE,
-	CAT_STATEFUL,
-	CAT_NEEDS_VMA,
-	CAT_PAGE_INSERT,
-	CAT_PFN_REMAP,
-	CAT_DMA_MMAP,
-	CAT_STACKED,
-	CAT_UNPARSED,
-	CAT_DISPATCHER,
-	CAT_ALREADY_PREPARE,
-	CAT_NO_HANDLER,
-};
-
-static const char *const cat_names[] = {
-	"simple", "stateful", "needs-vma", "page-insert", "pfn-remap", "dma-mmap",
-	"stacked", "unparsed", "dispatcher", "already-prepare", "no-handler",
-};
-
-/* VMA fields with a descriptor equivalent: read / written. */
-static const char *const fields_read[] = {
-	"vm_start", "vm_end", "vm_pgoff", "vm_file", "vm_page_prot", "vm_mm", "vm_flags", NULL,
-};
-static const char *const fields_write[] = {
-	"vm_pgoff", "vm_page_prot", "vm_ops", "vm_private_data", "vm_file", NULL,
-};
-/* Calls that take the VMA and have a descriptor form. */
-static const char *const calls_simple[] = {
-	"vm_flags_set", "vm_flags_clear", "vma_pages", "vma_set_anonymous",
-	"generic_file_mmap", "generic_file_readonly_mmap", NULL,
-};
-static const char *const calls_remap[] = {
-	"remap_pfn_range", "io_remap_pfn_range", "vm_iomap_memory", "remap_4k_pfn",
-	"io_remap_pfn_range_wc", NULL,
-};
-static const char *const calls_insert[] = {
-	"vm_insert_page", "vm_insert_pages", "vm_map_pages", "vm_map_pages_zero",
-	"remap_vmalloc_range", "remap_vmalloc_range_partial", "vmf_insert_pfn",
-	"vmf_insert_mixed", "vm_insert_kernel_pages", NULL,
-};
-static const char *const calls_stacked[] = {
+/* ->mmap( of another file, beside the calls of category.h's list */
+static const char *const lex_calls_stacked[] = {
 	"vfs_mmap", "call_mmap", "dma_buf_mmap", "mmap", NULL,
 };
 /* State that outlives the handler: references and allocations. */
@@ -282,12 +243,12 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 			int rmw = (tok_is(f + 1, "|") || tok_is(f + 1, "&")) && tok_is(f + 2, "=");
 			char *fs = tok_str(f);
 
-			if (write && in_list(f, fields_write)) {
+			if (write && in_list(f, vma_fields_write)) {
 				char *u = xasprintf("%s=", fs);
 
 				use(a, u);
 				free(u);
-			} else if (!write && !rmw && in_list(f, fields_read)) {
+			} else if (!write && !rmw && in_list(f, vma_fields_read)) {
 				use(a, fs);
 				if (tok_is(f, "vm_flags") && !tok_is(f + 1, "&"))
 					fact(a, CAT_NEEDS_VMA,
@@ -326,7 +287,7 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 			} else if (!strncmp(cs, "dma_mmap_", 9) || !strcmp(cs, "dma_buf_mmap")) {
 				fact(a, strcmp(cs, "dma_buf_mmap") ? CAT_DMA_MMAP : CAT_STACKED,
 				     "%s() maps the VMA in %s", cs, fn_name);
-			} else if (in_list(c, calls_stacked)) {
+			} else if (in_list(c, lex_calls_stacked)) {
 				fact(a, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s",
 				     cs, fn_name);
 			} else if (depth < MAX_DEPTH && (cname = find_function(lx, cs, &cbody)) >= 0) {

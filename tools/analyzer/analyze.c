@@ -22,30 +22,12 @@
 
 #include <clang-c/Index.h>
 
+#include "../category.h"
 #include "analyzer.h"
 
 #define MAX_DEPTH 3
 #define MAX_VMAS 16
 #define MAX_STACK 256
-
-/* Calls that take the VMA, by what they do (REFERENCE §2 field mapping). */
-static const char *const calls_simple[] = {
-	"vm_flags_set", "vm_flags_clear", "vm_flags_mod", "vm_flags_reset", "vma_pages",
-	"vma_set_anonymous", "generic_file_mmap", "generic_file_readonly_mmap",
-	"vma_is_shared_maywrite", "is_cow_mapping", "vma_set_page_prot", NULL,
-};
-static const char *const calls_remap[] = {
-	"remap_pfn_range", "io_remap_pfn_range", "vm_iomap_memory", "remap_4k_pfn",
-	"io_remap_pfn_range_wc", NULL,
-};
-static const char *const calls_insert[] = {
-	"vm_insert_page", "vm_insert_pages", "vm_map_pages", "vm_map_pages_zero",
-	"remap_vmalloc_range", "remap_vmalloc_range_partial", "vmf_insert_pfn",
-	"vmf_insert_mixed", "vm_insert_kernel_pages", "vmf_insert_pfn_prot", NULL,
-};
-static const char *const calls_stacked[] = {
-	"vfs_mmap", "call_mmap", "dma_buf_mmap", "can_mmap_file", NULL,
-};
 
 /* Resources: what takes, what releases, by kind. */
 static const char *const take_lock[] = {

@@ -12,34 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../category.h"
 #include "analyzer.h"
 
-/* Same order as classify.c: a handler gets the highest that applies. */
-enum category {
-	CAT_SIMPLE,
-	CAT_STATEFUL,
-	CAT_NEEDS_VMA,
-	CAT_PAGE_INSERT,
-	CAT_PFN_REMAP,
-	CAT_DMA_MMAP,
-	CAT_STACKED,
-	CAT_UNPARSED,
-	CAT_DISPATCHER,
-	CAT_ALREADY_PREPARE,
-	CAT_NO_HANDLER,
-};
-
-static const char *const cat_names[] = {
-	"simple", "stateful", "needs-vma", "page-insert", "pfn-remap", "dma-mmap",
-	"stacked", "unparsed", "dispatcher", "already-prepare", "no-handler",
-};
-
-static const char *const fields_read_ok[] = {
-	"vm_start", "vm_end", "vm_pgoff", "vm_file", "vm_page_prot", "vm_mm", "vm_flags", NULL,
-};
-static const char *const fields_write_ok[] = {
-	"vm_pgoff", "vm_page_prot", "vm_ops", "vm_private_data", "vm_file", NULL,
-};
 /* flags that keep a mapping from merging with a neighbour (hazard 2) */
 static const char *const nomerge_flags[] = {
 	"VM_IO", "VM_PFNMAP", "VM_MIXEDMAP", "VM_DONTEXPAND", NULL,
@@ -199,7 +174,7 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 	json_array_foreach(json_object_get(an, "fields_read"), i, x) {
 		const char *f = js(x, "field");
 
-		if (!in_list(f, fields_read_ok))
+		if (!in_list(f, vma_fields_read))
 			fact(d, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor "
 			     "equivalent", vma, f, js(x, "in"), line_of(x));
 		else if (!strcmp(f, "vm_flags") && strcmp(js(x, "op"), "&"))
@@ -209,7 +184,7 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 	json_array_foreach(json_object_get(an, "fields_written"), i, x) {
 		const char *f = js(x, "field");
 
-		if (!in_list(f, fields_write_ok) || strcmp(js(x, "op"), "="))
+		if (!in_list(f, vma_fields_write) || strcmp(js(x, "op"), "="))
 			fact(d, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor "
 			     "equivalent", vma, f, js(x, "op"), js(x, "expr"), js(x, "in"));
 		if (!strcmp(f, "vm_pgoff")) {

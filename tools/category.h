@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * category.h - the categories and the kernel API lists that decide them,
+ * shared by the lexical classifier (classify.c) and the libclang analyzer
+ * (analyzer/).  The semantic patches keep their own copy of the
+ * state-taking list, since they also run alone under make coccicheck.
+ */
+#ifndef MMAPPORT_CATEGORY_H
+#define MMAPPORT_CATEGORY_H
+
+/* Strongest reason last: a handler gets the highest that applies. */
+enum category {
+	CAT_SIMPLE,
+	CAT_STATEFUL,
+	CAT_NEEDS_VMA,
+	CAT_PAGE_INSERT,
+	CAT_PFN_REMAP,
+	CAT_DMA_MMAP,
+	CAT_STACKED,
+	CAT_UNPARSED,
+	CAT_DISPATCHER,
+	CAT_ALREADY_PREPARE,
+	CAT_NO_HANDLER,
+};
+
+extern const char *const cat_names[];
+
+/* VMA fields with a descriptor equivalent: read / assigned. */
+extern const char *const vma_fields_read[];
+extern const char *const vma_fields_write[];
+
+/* Calls that take the VMA, by what they do (REFERENCE §2 field mapping). */
+extern const char *const calls_simple[];
+extern const char *const calls_remap[];
+extern const char *const calls_insert[];
+extern const char *const calls_stacked[];
+
+#endif
