@@ -723,6 +723,15 @@ struct file_operations ops = {
 +	.mmap_prepare = prep,
 };
 
+// A "#define handler NULL" for the configurations without the handler
+// (spufs) follows the rename, or those configurations stop building.
+@ depends on patch @
+identifier h : script:python() { h + "_prepare" in converted_names };
+fresh identifier prep = h ## "_prepare";
+@@
+- #define h NULL
++ #define prep NULL
+
 // --- report mode
 
 @ simple_report depends on report @
