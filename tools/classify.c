@@ -73,18 +73,12 @@ static void fact(struct analysis *a, enum category c, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	size_t i;
-	json_t *f;
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		die("out of memory");
 	va_end(ap);
-	json_array_foreach(a->facts, i, f)
-		if (!strcmp(json_string_value(f), s))
-			goto out;
-	json_array_append_new(a->facts, json_string(s));
-out:
+	jarray_add_unique(a->facts, s);
 	free(s);
 	if (c > a->cat)
 		a->cat = c;

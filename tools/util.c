@@ -418,6 +418,19 @@ int json_dump_path(json_t *j, const char *path)
 	return r;
 }
 
+/* Append string s to array arr unless it is there; 1 when appended. */
+int jarray_add_unique(json_t *arr, const char *s)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return 0;
+	json_array_append_new(arr, json_string(s));
+	return 1;
+}
+
 const char *jstr(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);

@@ -62,6 +62,7 @@ char *shell_quote(const char *s);
 /* JSON files */
 json_t *json_load_path(const char *path);
 int json_dump_path(json_t *j, const char *path);
+int jarray_add_unique(json_t *arr, const char *s);
 const char *jstr(json_t *obj, const char *key);
 int jint(json_t *obj, const char *key);
 

@@ -344,13 +344,7 @@ static int meaningful_parent(struct walk *w, int from)
 
 static void add_unique_str(json_t *a, const char *s)
 {
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v)
-		if (!strcmp(json_string_value(v), s))
-			return;
-	json_array_append_new(a, json_string(s));
+	jarray_add_unique(a, s);
 }
 
 static json_t *loc(struct walk *w, CXCursor c)

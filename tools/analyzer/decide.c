@@ -32,21 +32,14 @@ static void fact(struct decision *d, enum category c, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	size_t i;
-	json_t *f;
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		die("out of memory");
 	va_end(ap);
-	json_array_foreach(d->facts, i, f)
-		if (!strcmp(json_string_value(f), s))
-			goto out;
-	json_array_append_new(d->facts, json_string(s));
-	if (c > CAT_SIMPLE)
+	if (jarray_add_unique(d->facts, s) && c > CAT_SIMPLE)
 		json_array_append_new(d->reasons, json_pack("{s:s,s:s}",
 			"category", cat_names[c], "fact", s));
-out:
 	free(s);
 	if (c > d->cat)
 		d->cat = c;
@@ -54,13 +47,7 @@ out:
 
 static void add_unique(json_t *a, const char *s)
 {
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(a, i, v)
-		if (!strcmp(json_string_value(v), s))
-			return;
-	json_array_append_new(a, json_string(s));
+	jarray_add_unique(a, s);
 }
 
 
