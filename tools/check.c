@@ -520,7 +520,9 @@ int check_records(const struct options *o, json_t *records)
 		json_array_foreach(records, i, r) {
 			json_t *c = json_object_get(r, "conversion");
 
-			if (strcmp(jstr(r, "file"), file) || !json_is_object(c))
+			/* a handler refused in a converted file was not checked */
+			if (strcmp(jstr(r, "file"), file) || !json_is_object(c) ||
+			    !strcmp(jstr(c, "status"), "refused"))
 				continue;
 			json_object_set(r, "check", chk);
 			if (strcmp(status, "pass")) {
