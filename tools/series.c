@@ -140,6 +140,11 @@ static void append_wrapped(char **msg, const char *lead, const char *text)
 	free(t);
 }
 
+static int cmp_cc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static char *commit_message(json_t *records, const char *file, const char *work)
 {
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
@@ -243,11 +248,18 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	}
 	cc = maintainers(work, file);
 	{
+		/* sorted: get_maintainer.pl's order varies from run to run */
 		char *line, *save, *c = xstrdup(cc);
+		struct strlist ccs = { 0 };
+		int k;
 
 		for (line = strtok_r(c, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			if (strchr(line, '@'))
-				append(&msg, "Cc: %s\n", line);
+			if (strchr(line, '@') && !strlist_has(&ccs, line))
+				strlist_add(&ccs, line);
+		qsort(ccs.v, ccs.n, sizeof(*ccs.v), cmp_cc);
+		for (k = 0; k < ccs.n; k++)
+			append(&msg, "Cc: %s\n", ccs.v[k]);
+		strlist_free(&ccs);
 		free(c);
 	}
 	free(cc);
