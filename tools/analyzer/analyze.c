@@ -347,6 +347,21 @@ static void add_unique_str(json_t *a, const char *s)
 	jarray_add_unique(a, s);
 }
 
+/* locals.NAME = the text first assigned to it (name and text are freed). */
+static void set_local(struct walk *w, char *name, char *text)
+{
+	json_t *l = json_object_get(w->an, "locals");
+
+	if (!l) {
+		l = json_object();
+		json_object_set_new(w->an, "locals", l);
+	}
+	if (!json_object_get(l, name))
+		json_object_set_new(l, name, json_string(text));
+	free(name);
+	free(text);
+}
+
 static json_t *loc(struct walk *w, CXCursor c)
 {
 	unsigned line;
@@ -943,18 +958,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 
 		if (clang_getCursorKind(init) != CXCursor_TypeRef &&
 		    clang_getCursorKind(init) != CXCursor_StructDecl) {
-			char *name = cxstr(clang_getCursorSpelling(c));
-			char *t = cursor_text(w->tu, init);
-			json_t *l = json_object_get(w->an, "locals");
-
-			if (!l) {
-				l = json_object();
-				json_object_set_new(w->an, "locals", l);
-			}
-			if (!json_object_get(l, name))
-				json_object_set_new(l, name, json_string(t));
-			free(name);
-			free(t);
+			set_local(w, cxstr(clang_getCursorSpelling(c)), cursor_text(w->tu, init));
 		}
 	} else if (k == CXCursor_BinaryOperator) {
 		/* ret = -EAGAIN: an error code the handler may return */
@@ -965,18 +969,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 			char *op = binop(w->tu, c);
 
 			if (!strcmp(op, "=")) {
-				char *name = cxstr(clang_getCursorSpelling(lhs));
-				char *t = cursor_text(w->tu, rhs);
-				json_t *l = json_object_get(w->an, "locals");
-
-				if (!l) {
-					l = json_object();
-					json_object_set_new(w->an, "locals", l);
-				}
-				if (!json_object_get(l, name))
-					json_object_set_new(l, name, json_string(t));
-				free(name);
-				free(t);
+				set_local(w, cxstr(clang_getCursorSpelling(lhs)), cursor_text(w->tu, rhs));
 			}
 			free(op);
 		}
