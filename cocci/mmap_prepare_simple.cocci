@@ -364,6 +364,19 @@ p << all_test.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
+// A test of the VMA pointer itself: the descriptor pointer is as non-NULL.
+@ mapped_null disable not_ptr1, not_ptr2, is_null, isnt_null1 @
+identifier vma;
+position p;
+@@
+!vma@p
+
+@script:python@
+vma << mapped_null.vma;
+p << mapped_null.p;
+@@
+map_use(p, vma)
+
 // Helpers with a descriptor form.
 @ mapped_call @
 identifier vma;
@@ -622,6 +635,13 @@ position p : script:python() { p[0].current_element in conv };
 @@
 - vma@p->vm_end - vma->vm_start
 + vma_desc_size(desc)
+
+@ depends on patch disable not_ptr1, not_ptr2, is_null, isnt_null1 @
+identifier vma : script:python() { vma in conv_vma };
+position p : script:python() { p[0].current_element in conv };
+@@
+- !vma@p
++ !desc
 
 @ depends on patch @
 identifier vma : script:python() { vma in conv_vma };
