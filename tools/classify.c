@@ -75,8 +75,7 @@ static void fact(struct analysis *a, enum category c, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	jarray_add_unique(a->facts, s);
 	free(s);

@@ -375,6 +375,24 @@ static json_t *loc(struct walk *w, CXCursor c)
 	return o;
 }
 
+/* A call that takes or releases a resource: where, what, and on what key. */
+static json_t *resource_call(struct walk *w, CXCursor c, int n, const char *name,
+			     const char *spelled, const char *kind)
+{
+	json_t *o = loc(w, c);
+
+	json_object_set_new(o, "call", json_string(spelled));
+	json_object_set_new(o, "kind", json_string(kind));
+	if (n) {
+		char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
+
+		if (strcmp(k, spelled) && strcmp(k, name))
+			json_object_set_new(o, "key", json_string(k));
+		free(k);
+	}
+	return o;
+}
+
 static void walk_function(struct walk *w, CXCursor def);
 
 /* A use of the VMA at w->stack[w->sp - 1]. */
@@ -716,16 +734,7 @@ static void call(struct walk *w, CXCursor c)
 	}
 	/* resources, whether or not the VMA is involved */
 	if ((kind = takes(name)) || (kind = takes(spelled))) {
-		o = loc(w, c);
-		json_object_set_new(o, "call", json_string(spelled));
-		json_object_set_new(o, "kind", json_string(kind));
-		if (n) {
-			char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
-
-			if (strcmp(k, spelled) && strcmp(k, name))
-				json_object_set_new(o, "key", json_string(k));
-			free(k);
-		}
+		o = resource_call(w, c, n, name, spelled, kind);
 		{
 			int p = meaningful_parent(w, w->sp - 2);
 
@@ -744,16 +753,7 @@ static void call(struct walk *w, CXCursor c)
 			json_object_set_new(o, "auto_release", json_true());
 		json_array_append_new(arr(w->an, "takes"), o);
 	} else if ((kind = releases(name)) || (kind = releases(spelled))) {
-		o = loc(w, c);
-		json_object_set_new(o, "call", json_string(spelled));
-		json_object_set_new(o, "kind", json_string(kind));
-		if (n) {
-			char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
-
-			if (strcmp(k, spelled) && strcmp(k, name))
-				json_object_set_new(o, "key", json_string(k));
-			free(k);
-		}
+		o = resource_call(w, c, n, name, spelled, kind);
 		exit_path(w, o);
 		json_array_append_new(arr(w->an, "releases"), o);
 	} else if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor")) {

@@ -34,8 +34,7 @@ static void fact(struct decision *d, enum category c, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (jarray_add_unique(d->facts, s) && c > CAT_SIMPLE)
 		json_array_append_new(d->reasons, json_pack("{s:s,s:s}",
