@@ -209,18 +209,18 @@ static int file_equals(const char *path, const char *text)
  * kernel's Kconfig silently overrode (a missing dependency) would make the
  * profile lie about what it builds.
  */
-static void verify_fragments(const struct arch_profile *p, const char *bdir)
+static char *fragments_mismatch(const struct arch_profile *p, const char *bdir)
 {
-	char *cfg = xasprintf("%s/.config", bdir);
 	struct strlist config = { 0 };
+	char *bad = NULL;
 	int i;
 
 	arch_load_config(bdir, &config);
-	for (i = 0; i < p->fragments.n; i++) {
+	for (i = 0; !bad && i < p->fragments.n; i++) {
 		size_t len;
 		char *buf = read_file(p->fragments.v[i], &len), *line, *save;
 
-		for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+		for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line && !bad;
 		     line = strtok_r(NULL, "\n", &save)) {
 			char sym[128], val[128];
 			char have;
@@ -231,14 +231,51 @@ static void verify_fragments(const struct arch_profile *p, const char *bdir)
 				continue;
 			have = arch_config_value(&config, sym);
 			if (have != val[0] && !(val[0] == 'n' && have == 'n'))
-				die("%s: %s says CONFIG_%s=%s but the %s .config has %c (see %s)",
-				    p->name, strrchr(p->fragments.v[i], '/') + 1, sym, val,
-				    p->config, have, cfg);
+				bad = xasprintf("%s says CONFIG_%s=%s but the %s .config has %c",
+						strrchr(p->fragments.v[i], '/') + 1, sym, val,
+						p->config, have);
 		}
 		free(buf);
 	}
 	strlist_free(&config);
-	free(cfg);
+	return bad;
+}
+
+/* NULL when the prepared .config keeps every setting of the fragments. */
+char *arch_config_mismatch(const struct arch_profile *p, const char *bdir)
+{
+	return fragments_mismatch(p, bdir);
+}
+
+static void verify_fragments(const struct arch_profile *p, const char *bdir)
+{
+	char *bad = p->variant ? NULL : fragments_mismatch(p, bdir);
+
+	if (bad)
+		die("%s: %s (see %s/.config)", p->name, bad, bdir);
+}
+
+/*
+ * A variant of p for the files no profile builds: one more fragment (a
+ * KCONFIG_ALLCONFIG proposal from kconfig_enable()), its own build
+ * directory; arch_config_mismatch() says whether the kernel agreed.
+ */
+struct arch_profile *arch_variant(const struct arch_profile *p, const char *name,
+				  const char *fragment, const char *summary)
+{
+	struct arch_profile *v = xmalloc(sizeof(*v));
+	int i;
+
+	*v = *p;
+	memset(&v->fragments, 0, sizeof(v->fragments));
+	v->name = xasprintf("%s+%s", p->name, name);
+	v->text = xasprintf("%sVARIANT=%s\n", p->text, summary);
+	v->description = xasprintf("%s, with %s", p->description, summary);
+	for (i = 0; i < p->fragments.n; i++)
+		strlist_add(&v->fragments, p->fragments.v[i]);
+	strlist_add(&v->fragments, fragment);
+	v->variant = 1;
+	return v;
 }
 
 static double configure(const struct arch_profile *p, const char *work, const char *bdir,

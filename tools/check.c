@@ -163,6 +163,7 @@ struct arch_run {
 	char *bdir, *baselog, *afterlog;
 	const char *objdir;	/* where the objects land: bdir, or an --external work copy */
 	struct strlist build;	/* files to build on it */
+	struct strlist variant_files;	/* a config variant: the files it was made for */
 	double t_config, t_prepare, t_base, t_after;
 };
 
@@ -247,13 +248,31 @@ static json_t *cell_json(const struct cell *c)
 	return res;
 }
 
-/* The summary of one file's row: pass only if some pass and none fail. */
-static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row)
+/* " (x86_64: why)" for the first profile with a compiler that said n/a */
+static char *first_na(struct arch_run *runs, int nrun, struct cell *row)
+{
+	int i;
+
+	for (i = 0; i < nrun; i++)
+		if (!strcmp(row[i].status, "n/a") && !runs[i].prof->variant &&
+		    arch_has_toolchain(runs[i].prof))
+			return xasprintf("%s: %s", runs[i].prof->name, row[i].reason);
+	return NULL;
+}
+
+/*
+ * The summary of one file's row: pass only if some pass and none fail.
+ * Otherwise the reason says what kept it from being checked: the first
+ * profile's Kconfig reason, the config variant tried (variant_why: why
+ * none could be made), and the profiles without a compiler.
+ */
+static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
+			    const char *variant_why)
 {
 	static const char *const statuses[] = { "pass", "fail", "skipped", "n/a" };
 	json_t *o = json_object(), *lists[4];
 	const char *status = "n/a";
-	char *reason = NULL;
+	char *reason = NULL, *nocc = NULL, *t;
 	int i, k;
 
 	for (k = 0; k < 4; k++)
@@ -270,22 +289,131 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row)
 			status = "pass";
 			free(reason);
 			reason = NULL;
-		} else if (!strcmp(row[i].status, "skipped") && !strcmp(status, "n/a")) {
+		} else if (!strcmp(row[i].status, "skipped") && !arch_has_toolchain(runs[i].prof)) {
+			t = xasprintf("%s%s%s", nocc ? nocc : "", nocc ? ", " : "", runs[i].prof->name);
+			free(nocc);
+			nocc = t;
+			if (!strcmp(status, "n/a"))
+				status = "skipped";
+		} else if (!strcmp(row[i].status, "skipped") && strcmp(status, "fail") &&
+			   strcmp(status, "pass") && !reason) {
 			status = "skipped";
 			reason = xasprintf("not checked on any architecture that builds it "
 					   "(%s: %s)", runs[i].prof->name, row[i].reason);
+		} else if (!strcmp(row[i].status, "n/a") && runs[i].prof->variant &&
+			   !strcmp(status, "n/a") && !reason) {
+			reason = xasprintf("%s: %s", runs[i].prof->name, row[i].reason);
 		}
 	}
-	if (!strcmp(status, "n/a"))
-		reason = xstrdup(nrun ? "not built on any profiled architecture" :
-				 "no architecture profile selected");
+	if ((!strcmp(status, "n/a") || !strcmp(status, "skipped")) && !reason) {
+		char *na = first_na(runs, nrun, row);
+
+		reason = xasprintf("%s%s%s%s%s%s%s", nrun ? "not built by any profile that has a "
+				   "compiler" : "no architecture profile selected",
+				   na ? " (" : "", na ? na : "", na ? ")" : "",
+				   variant_why ? "; " : "", variant_why ? variant_why : "",
+				   "");
+		free(na);
+	}
+	if (nocc && reason && strcmp(status, "pass") && strcmp(status, "fail")) {
+		t = xasprintf("%s; not checked on %s (no toolchain)", reason, nocc);
+		free(reason);
+		reason = t;
+	}
 	json_object_set_new(o, "status", json_string(status));
 	if (reason)
 		json_object_set_new(o, "reason", json_string(reason));
 	for (k = 0; k < 4; k++)
 		json_object_set_new(o, statuses[k], lists[k]);
 	free(reason);
+	free(nocc);
 	return o;
+}
+
+/*
+ * Files that no profile builds: for each, the first profile (in the order
+ * asked) whose .config kconfig_enable() can change to build it gets a
+ * config variant, appended to runs (files with the same proposal on the
+ * same profile share one).  variant_why[f] says why none could be made.
+ * The kernel's Kconfig and kbuild then decide, as for any profile.
+ */
+static int try_variants(const struct options *o, const char *src, const struct strlist *files,
+			struct arch_run *runs, int nrun, struct cell *cells, int cap,
+			char **variant_why)
+{
+	int norig = nrun, f, a, k;
+	char *dir = out_path(o, "variants");
+
+	for (f = 0; f < files->n; f++) {
+		const char *file = files->v[f];
+		int built = 0, tried = 0;
+
+		for (a = 0; a < norig; a++)
+			built |= strlist_has(&runs[a].build, file);
+		if (built)
+			continue;
+		for (a = 0; a < norig && tried < 3; a++) {
+			struct arch_profile *p = runs[a].prof;
+			struct cell *c = &cells[(size_t)f * cap + a];
+			struct strlist config = { 0 }, syms = { 0 };
+			char *frag, *summary, *why, *g, *path, *name = NULL;
+			int i;
+
+			if (!c->status || strcmp(c->status, "n/a") || !c->reason ||
+			    !strstr(c->reason, "does not build") || !arch_has_toolchain(p))
+				continue;
+			tried++;
+			arch_load_config(runs[a].bdir, &config);
+			g = arch_file_gates(src, p, file, &syms);
+			free(g);
+			frag = kconfig_enable(src, p->srcarch, &config, &syms, &summary, &why);
+			for (i = 0; i < syms.n && !name; i++)
+				if (arch_config_value(&config, syms.v[i]) == 'n')
+					name = xstrdup(syms.v[i]);
+			strlist_free(&config);
+			strlist_free(&syms);
+			if (!frag || !name) {
+				if (!variant_why[f])
+					variant_why[f] = xasprintf("no config variant of %s builds it: %s",
+								   p->name, why ? why :
+								   "no gating symbol is off");
+				free(frag);
+				free(why);
+				free(name);
+				continue;
+			}
+			for (k = norig; k < nrun; k++) {
+				size_t len;
+				char *have = read_file(runs[k].prof->fragments.v[
+					runs[k].prof->fragments.n - 1], &len);
+
+				if (have && !strcmp(have, frag) &&
+				    !strncmp(runs[k].prof->name, p->name, strlen(p->name)) &&
+				    runs[k].prof->name[strlen(p->name)] == '+') {
+					free(have);
+					break;
+				}
+				free(have);
+			}
+			if (k == nrun) {
+				mkdir_p(dir);
+				path = xasprintf("%s/%s+%s.config", dir, p->name, name);
+				write_file(path, frag, strlen(frag));
+				runs[nrun++] = (struct arch_run){ .prof = arch_variant(p, name, path,
+										     summary) };
+				info("check: %s is built by no profile; trying %s (%s)", file,
+				     runs[k].prof->name, summary);
+				free(path);
+			}
+			strlist_add(&runs[k].variant_files, file);
+			free(frag);
+			free(summary);
+			free(name);
+			break;
+		}
+	}
+	free(dir);
+	return nrun;
 }
 
 int check_records(const struct options *o, json_t *records)
@@ -300,6 +428,8 @@ int check_records(const struct options *o, json_t *records)
 	size_t i;
 	json_t *r, *times;
 	int f, a, nprof, nall, nrun = 0, need_io = 0, npass = 0, nfail = 0, nna = 0, nskip = 0;
+	int cap, norig;
+	char **variant_why;
 
 	work = work_tree(o);
 	base = work_base(work);
@@ -345,7 +475,9 @@ int check_records(const struct options *o, json_t *records)
 	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
 	nprof = arch_profiles(o->arch, &profs);
 	nall = arch_profiles(NULL, &all);
-	runs = xmalloc(sizeof(*runs) * (nprof + nall));
+	/* room for one config variant per file (try_variants) */
+	cap = nprof + nall + files.n;
+	runs = xmalloc(sizeof(*runs) * cap);
 	for (a = 0; a < nprof; a++)
 		runs[nrun++] = (struct arch_run){ .prof = &profs[a] };
 	for (a = 0; need_io && a < nall; a++) {
@@ -356,8 +488,10 @@ int check_records(const struct options *o, json_t *records)
 		if (all[a].io_remap_pfn && !have)
 			runs[nrun++] = (struct arch_run){ .prof = &all[a] };
 	}
-	cells = calloc((size_t)files.n * nrun + 1, sizeof(*cells));
-#define CELL(f, a) (&cells[(size_t)(f) * nrun + (a)])
+	cells = calloc((size_t)files.n * cap + 1, sizeof(*cells));
+#define CELL(f, a) (&cells[(size_t)(f) * cap + (a)])
+	norig = nrun;
+	variant_why = calloc(files.n + 1, sizeof(*variant_why));
 
 	times = json_object();
 	for (a = 0; a < nrun; a++) {
@@ -365,7 +499,7 @@ int check_records(const struct options *o, json_t *records)
 		struct arch_profile *p = ar->prof;
 		struct arch_selection sel;
 		struct strlist cand = { 0 };
-		char *plog;
+		char *plog, *mismatch;
 		int has_cc = arch_has_toolchain(p);
 
 		ar->bdir = xasprintf("%s/build/%s", o->out, p->name);
@@ -377,7 +511,10 @@ int check_records(const struct options *o, json_t *records)
 			const char *file = files.v[f];
 			size_t n = strlen(p->srcarch);
 
-			if (strcmp(file + strlen(file) - 2, ".c"))
+			if (p->variant && !strlist_has(&ar->variant_files, file))
+				set_cell(CELL(f, a), "n/a", xasprintf("a config variant made for "
+					 "other files (%s)", ar->variant_files.v[0]));
+			else if (strcmp(file + strlen(file) - 2, ".c"))
 				set_cell(CELL(f, a), "n/a", xstrdup("not a C source"));
 			else if (!ext && !strncmp(file, "arch/", 5) &&
 				 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
@@ -396,13 +533,18 @@ int check_records(const struct options *o, json_t *records)
 		free(plog);
 		plog = xasprintf("%s/prepare-%s.log", logs, p->name);
 		arch_selection_init(&sel, p, src, ar->bdir);
+		mismatch = p->variant ? arch_config_mismatch(p, ar->bdir) : NULL;
 		for (f = 0; f < files.n; f++) {
 			char *why;
 
 			if (!strlist_has(&cand, files.v[f]))
 				continue;
 			/* an external Kbuild is built whole, against any configuration */
-			why = ext ? NULL : arch_applies(&sel, files.v[f]);
+			if (mismatch)
+				why = xasprintf("the kernel's Kconfig did not take the config variant: "
+						"%s", mismatch);
+			else
+				why = ext ? NULL : arch_applies(&sel, files.v[f]);
 			if (why)
 				set_cell(CELL(f, a), "n/a", why);
 			else
@@ -410,6 +552,7 @@ int check_records(const struct options *o, json_t *records)
 		}
 		arch_selection_free(&sel);
 		strlist_free(&cand);
+		free(mismatch);
 		if (ar->build.n) {
 			double t0;
 
@@ -447,6 +590,9 @@ int check_records(const struct options *o, json_t *records)
 			}
 		}
 		free(plog);
+		/* the profiles are done: files none of them builds get a variant */
+		if (a == norig - 1 && !ext)
+			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, variant_why);
 	}
 
 	for (f = 0; f < files.n; f++) {
@@ -504,9 +650,12 @@ int check_records(const struct options *o, json_t *records)
 		for (a = 0; a < nrun; a++) {
 			json_t *c = cell_json(CELL(f, a));
 
+			/* what a config variant is, for the report and the series */
+			if (runs[a].prof->variant)
+				json_object_set_new(c, "config", json_string(runs[a].prof->description));
 			json_object_set_new(chk, runs[a].prof->name, c);
 		}
-		overall = overall_json(runs, nrun, CELL(f, 0));
+		overall = overall_json(runs, nrun, CELL(f, 0), variant_why[f]);
 		status = jstr(overall, "status");
 		json_object_set(chk, "overall", overall);
 		if (!strcmp(status, "pass"))
@@ -559,6 +708,9 @@ int check_records(const struct options *o, json_t *records)
 		strlist_free(&cells[i].new_msgs);
 	}
 	free(cells);
+	for (f = 0; f < files.n; f++)
+		free(variant_why[f]);
+	free(variant_why);
 	strlist_free(&files);
 	free(work);
 	free(base);

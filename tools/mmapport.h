@@ -55,6 +55,7 @@ struct arch_profile {
 	char *arch, *srcarch, *cross_compile, *package, *config, *description;
 	struct strlist fragments;	/* absolute paths of the config fragments */
 	int io_remap_pfn;	/* the arch translates PFNs in io_remap_pfn_range */
+	int variant;		/* a config variant made for files no profile builds */
 };
 int arch_profiles(const char *list, struct arch_profile **out);
 int arch_has_toolchain(const struct arch_profile *p);
@@ -66,6 +67,9 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 double arch_prepare(const struct arch_profile *p, const char *work, const char *bdir,
 		    const char *log, int jobs);
 void arch_load_config(const char *bdir, struct strlist *config);
+char *arch_config_mismatch(const struct arch_profile *p, const char *bdir);
+struct arch_profile *arch_variant(const struct arch_profile *p, const char *name,
+				  const char *fragment, const char *summary);
 char arch_config_value(const struct strlist *config, const char *sym);
 char *arch_file_gates(const char *tree, const struct arch_profile *p, const char *file,
 		      struct strlist *syms);
@@ -81,6 +85,10 @@ void arch_selection_init(struct arch_selection *sel, const struct arch_profile *
 			 const char *work, const char *bdir);
 void arch_selection_free(struct arch_selection *sel);
 char *arch_applies(struct arch_selection *sel, const char *file);
+
+/* kconfig.c */
+char *kconfig_enable(const char *tree, const char *srcarch, const struct strlist *config,
+		     const struct strlist *syms, char **summary, char **why);
 
 /* overlay.c */
 int overlay_apply(const char *work, const char *api, const char *log);

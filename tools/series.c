@@ -115,7 +115,35 @@ static char *passed_arches(json_t *records, const char *file)
 			col += strlen(sep) + !!i + strlen(name);
 		}
 	}
-	return s ? s : xstrdup("x86_64");
+	return s ? s : xstrdup("(none recorded)");
+}
+
+static void append_wrapped(char **msg, const char *lead, const char *text);
+
+/* For each config variant the file passed on, what it is and why. */
+static void variant_notes(char **msg, json_t *records, const char *file)
+{
+	json_t *r, *chk = NULL, *a;
+	size_t i;
+
+	json_array_foreach(records, i, r)
+		if (!strcmp(jstr(r, "file"), file) && passed(r))
+			chk = json_object_get(r, "check");
+	json_array_foreach(json_object_get(json_object_get(chk, "overall"), "pass"), i, a) {
+		const char *name = json_string_value(a);
+		json_t *cell = json_object_get(chk, name);
+		char *t;
+
+		if (!json_string_value(json_object_get(cell, "config")))
+			continue;
+		t = xasprintf("No architecture's all*config builds this file; %s is %s, "
+			      "proposed by mmapport from the Kconfig dependencies and accepted "
+			      "by the kernel's Kconfig.", name,
+			      json_string_value(json_object_get(cell, "config")));
+		append(msg, "\n");
+		append_wrapped(msg, "", t);
+		free(t);
+	}
 }
 
 /* text wrapped at 72 columns, as checkpatch wants, after lead ("- " or ""). */
@@ -243,6 +271,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		free(arches);
 
 		append_wrapped(&msg, "", t);
+		variant_notes(&msg, records, file);
 		append(&msg, "\n");
 		free(t);
 	}
