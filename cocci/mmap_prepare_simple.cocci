@@ -12,8 +12,10 @@
 /// receives it keeps the handler as it is; so does a call that takes
 /// state (a reference, an allocation) or a run-time swap of the ops into
 /// a file (REFERENCE hazards: what prepare takes has no abort in
-/// mainline; a swapped-in leaf is not converted alone).  Flags use the 7.x vma_flags_t
-/// helpers (vma_desc_set_flags with VMA_*_BIT); -D vm_flags_field selects
+/// mainline; a swapped-in leaf is not converted alone), unless
+/// MMAPPORT_STATE_KEPT names it (mmap_prepare_state.cocci kept its
+/// state).  Flags use the 7.x vma_flags_t helpers (vma_desc_set_flags
+/// with VMA_*_BIT); -D vm_flags_field selects
 /// the 6.16-6.19 "desc->vm_flags" idiom instead.  MMAPPORT_HANDLERS=a,b in
 /// the environment restricts the rule to those handlers.
 ///
@@ -33,6 +35,9 @@ import re
 # mmapport passes the handlers its classifier found simple; alone (as in
 # make coccicheck) the rule decides by itself.
 wanted = os.environ.get('MMAPPORT_HANDLERS') or None
+# stateful handlers whose state mmap_prepare_state.cocci already kept
+# (rfc: mmap_abort; mainline: vm_ops->mapped): their takes are handled.
+state_kept = set((os.environ.get('MMAPPORT_STATE_KEPT') or '').split(','))
 
 MAPPED_FIELDS = set(['vm_start', 'vm_end', 'vm_pgoff', 'vm_file', 'vm_page_prot',
 		     'vm_mm', 'vm_ops', 'vm_private_data'])
@@ -150,7 +155,7 @@ f@p(...)
 f << state_call.f;
 p << state_call.p;
 @@
-if takes_state(f):
+if takes_state(f) and p[0].current_element not in state_kept:
 	stateful.add(p[0].current_element)
 
 @ sig @

@@ -33,12 +33,14 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 {
 	char *mmt = xasprintf("%s/include/linux/mm_types.h", tree);
 	char *fs = xasprintf("%s/include/linux/fs.h", tree);
+	char *mm = xasprintf("%s/include/linux/mm.h", tree);
 	int mainline = file_has(mmt, "struct mmap_action");
 	int rfc = file_has(fs, "mmap_complete");
 
 	memset(p, 0, sizeof(*p));
 	p->has_prepare = file_has(fs, "mmap_prepare");
 	p->flag_bits = file_has(mmt, "vma_flags_t vma_flags");
+	p->has_mapped = file_has(mm, "(*mapped)(");
 	if (want)
 		p->api = want;
 	else if (rfc)
@@ -47,6 +49,7 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 		p->api = "mainline";
 	free(mmt);
 	free(fs);
+	free(mm);
 	return p->api ? 0 : -1;
 }
 
@@ -107,7 +110,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* How a category converts: one semantic patch, or two passes. */
-enum method { M_NONE, M_SIMPLE, M_REMAP };
+enum method { M_NONE, M_SIMPLE, M_REMAP, M_STATE };
 
 static enum method method_of(const char *category)
 {
@@ -115,21 +118,9 @@ static enum method method_of(const char *category)
 		return M_SIMPLE;
 	if (!strcmp(category, "pfn-remap") || !strcmp(category, "page-insert"))
 		return M_REMAP;
-	return M_NONE;
-}
-
-/* Categories that convert has a verdict for even when it cannot convert. */
-static const char *refusal_of(const char *category, const struct profile *p)
-{
 	if (!strcmp(category, "stateful"))
-		return !strcmp(p->api, "mainline") ?
-			"takes state (a reference, a count or an allocation) that the mapping "
-			"keeps: mainline has no abort hook, and moving the work to "
-			"vm_ops->mapped needs its release derived from close, which is not "
-			"done automatically (REFERENCE 6.1, 6.2)" :
-			"takes state (a reference, a count or an allocation): an mmap_abort that "
-			"releases exactly what prepare took is not derived automatically yet";
-	return NULL;
+		return M_STATE;
+	return M_NONE;
 }
 
 static char *join(const struct strlist *l, const char *sep)
@@ -150,22 +141,44 @@ static char *join(const struct strlist *l, const char *sep)
 	return s;
 }
 
-/* Did spatch convert handler fn in the file: definition and registration? */
-static int converted_ok(const char *path, const char *fn, int complete)
+/* The hooks a conversion adds beside NAME_prepare (rfc complete, abort; mapped). */
+enum hooks { H_COMPLETE = 1, H_ABORT = 2, H_MAPPED = 4 };
+
+/* Is NAME_suffix defined (its first parameter as given) and registered? */
+static int hook_ok(const char *path, const char *fn, const char *suffix, const char *param)
 {
-	char *def = xasprintf("%s_prepare(struct vm_area_desc *desc)", fn);
-	char *reg = xasprintf("= %s_prepare,", fn);
-	char *cdef = xasprintf("%s_complete(struct file *file,", fn);
-	char *creg = xasprintf("= %s_complete,", fn);
+	char *def = xasprintf("%s_%s(%s", fn, suffix, param);
+	char *reg = xasprintf("= %s_%s,", fn, suffix);
 	int ok = file_has(path, def) && file_has(path, reg);
 
-	if (ok && complete)
-		ok = file_has(path, cdef) && file_has(path, creg);
 	free(def);
 	free(reg);
-	free(cdef);
-	free(creg);
 	return ok;
+}
+
+/* Did spatch convert handler fn in the file: definition and registration? */
+static int converted_ok(const char *path, const char *fn, int hooks)
+{
+	int ok = hook_ok(path, fn, "prepare", "struct vm_area_desc *desc)");
+
+	if (ok && (hooks & H_COMPLETE))
+		ok = hook_ok(path, fn, "complete", "struct file *file,");
+	if (ok && (hooks & H_ABORT))
+		ok = hook_ok(path, fn, "abort", "const struct file *file,");
+	if (ok && (hooks & H_MAPPED))
+		ok = hook_ok(path, fn, "mapped", "unsigned long start,");
+	return ok;
+}
+
+static int hooks_of(enum method m, const struct profile *p)
+{
+	int rfc = !strcmp(p->api, "rfc");
+
+	if (m == M_REMAP)
+		return rfc ? H_COMPLETE : 0;
+	if (m == M_STATE)
+		return rfc ? H_COMPLETE | H_ABORT : H_MAPPED;
+	return 0;
 }
 
 /* The visual column after the n bytes of s, from column col (tabs of 8). */
@@ -205,13 +218,50 @@ static int mmap_designator(const char *s, const char *fn, const char **eq,
 }
 
 /*
- * spatch prints a new registration as ".mmap_prepare = fn_prepare,".
- * Give it the layout of the line it replaced: "=" in the same column
- * (reached with tabs or spaces, as the old line did), the same space
- * after it.
+ * ".NAME" padded so that its "=" is at visual column target (tabs or
+ * spaces, as the old line; at least one when the old line had any),
+ * the designator starting at column col.
+ */
+static char *pad_designator(const char *name, int col, int target, int tabs, int spaced)
+{
+	char *pad = xmalloc(target + strlen(name) + 4), *out;
+
+	pad[0] = '\0';
+	col += strlen(name);
+	if (spaced) {
+		do {
+			strcat(pad, tabs ? "\t" : " ");
+			col = tabs ? (col / 8 + 1) * 8 : col + 1;
+		} while (col < target);
+	}
+	out = xasprintf("%s%s", name, pad);
+	free(pad);
+	return out;
+}
+
+/* Replace the first "from" at or after buf + *pos by "to"; returns the new buffer. */
+static char *replace_at(char *buf, size_t *pos, const char *from, const char *to)
+{
+	char *at = strstr(buf + *pos, from), *nb;
+
+	if (!at)
+		return buf;
+	nb = xasprintf("%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
+	*pos = (at - buf) + strlen(to);
+	free(buf);
+	return nb;
+}
+
+/*
+ * spatch prints a new registration as ".mmap_prepare = fn_prepare," and
+ * the hooks it adds beside it (".mmap_complete = fn_complete,",
+ * ".mmap_abort = fn_abort,") the same way.  Give them the layout of the
+ * line they replaced: "=" in the same column (reached with tabs or
+ * spaces, as the old line did), the same space after it.
  */
 static void realign(const char *path, const char *orig, const char *fn)
 {
+	static const char *const extra[] = { "complete", "abort", NULL };
 	char *prep = xasprintf("%s_prepare", fn);
 	char *plain = xasprintf(".mmap_prepare = %s", prep);
 	size_t len;
@@ -224,9 +274,9 @@ static void realign(const char *path, const char *orig, const char *fn)
 		goto out;
 	for (line = orig; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		const char *d = line, *eq, *val, *end, *at;
-		int target, col, tabs;
+		int target, col, tabs, spaced, k;
 		size_t lead;
-		char *want, *pad, *nb;
+		char *want, *name, *nb;
 
 		while (*d == ' ' || *d == '\t')
 			d++;
@@ -242,24 +292,33 @@ static void realign(const char *path, const char *orig, const char *fn)
 			continue;
 		target = vcol(line, eq - line, 0);
 		tabs = memchr(d + 5, '\t', eq - d - 5) != NULL;
-		col = vcol(line, lead, 0) + 13;
-		pad = xmalloc(target + 2);
-		pad[0] = '\0';
-		if (eq > d + 5) {
-			do {
-				strcat(pad, tabs ? "\t" : " ");
-				col = tabs ? (col / 8 + 1) * 8 : col + 1;
-			} while (col < target);
-		}
-		want = xasprintf(".mmap_prepare%s=%.*s%s", pad, (int)(val - eq - 1), eq + 1, prep);
+		spaced = eq > d + 5;
+		col = vcol(line, lead, 0);
+		name = pad_designator(".mmap_prepare", col, target, tabs, spaced);
+		want = xasprintf("%s=%.*s%s", name, (int)(val - eq - 1), eq + 1, prep);
 		nb = xasprintf("%.*s%s%s", (int)(at - buf), buf, want, at + strlen(plain));
 		from = (at - buf) + strlen(want);
 		free(buf);
+		free(name);
+		free(want);
 		buf = nb;
+		/* the hooks added after it */
+		for (k = 0; extra[k]; k++) {
+			char *hook = xasprintf(".mmap_%s", extra[k]);
+			char *old = xasprintf("\n%.*s%s = %s_%s,", (int)lead, line, hook, fn, extra[k]);
+			size_t pos = from;
+
+			name = pad_designator(hook, col, target, tabs, spaced);
+			want = xasprintf("\n%.*s%s=%.*s%s_%s,", (int)lead, line, name,
+					 (int)(val - eq - 1), eq + 1, fn, extra[k]);
+			buf = replace_at(buf, &pos, old, want);
+			free(hook);
+			free(old);
+			free(name);
+			free(want);
+		}
 		len = strlen(buf);
 		changed = 1;
-		free(want);
-		free(pad);
 	}
 	if (changed)
 		write_file(path, buf, len);
@@ -282,22 +341,58 @@ static char *log_name(const struct options *o, const char *what, const char *fil
 	return log;
 }
 
-/* Pass 2 (and the only pass for simple handlers): mmap_prepare_simple.cocci. */
+/*
+ * Pass 2 (and the only pass for simple handlers): mmap_prepare_simple.cocci.
+ * kept: the stateful handlers whose state pass 1 kept (rfc abort, mainline
+ * mapped); the rule takes their remaining state calls as handled.
+ */
 static int run_simple(const struct options *o, const char *work, const char *file,
-		      const struct strlist *handlers, const struct profile *p)
+		      const struct strlist *handlers, const struct strlist *kept,
+		      const struct profile *p)
 {
 	char *cocci = xasprintf("%s/cocci/mmap_prepare_simple.cocci", project_dir());
 	char *names = join(handlers, ",");
+	char *knames = join(kept, ",");
 	char *log = log_name(o, "simple", file);
 	int r;
 
-	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s spatch --sp-file %s -D patch %s "
-		   "--no-includes --include-headers --in-place --very-quiet --timeout 60 %s",
-		   shell_quote(names), shell_quote(cocci), p->flag_bits ? "" : "-D vm_flags_field",
-		   shell_quote(file));
+	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_STATE_KEPT=%s spatch --sp-file %s "
+		   "-D patch %s --no-includes --include-headers --in-place --very-quiet "
+		   "--timeout 60 %s",
+		   shell_quote(names), shell_quote(knames), shell_quote(cocci),
+		   p->flag_bits ? "" : "-D vm_flags_field", shell_quote(file));
+	free(cocci);
+	free(names);
+	free(knames);
+	free(log);
+	return r;
+}
+
+/*
+ * Pass 1 for stateful handlers: mmap_prepare_state.cocci keeps what the
+ * handler takes, from the state plans (tools/state.c): rfc with an
+ * mmap_abort, mainline with vm_ops->mapped.
+ */
+static int run_state(const struct options *o, const char *work, const char *file,
+		     const struct strlist *handlers, json_t *plans, const struct profile *p,
+		     const char *report)
+{
+	char *cocci = xasprintf("%s/cocci/mmap_prepare_state.cocci", project_dir());
+	char *names = join(handlers, ",");
+	char *log = log_name(o, "state", file);
+	char *js = json_dumps(plans, JSON_COMPACT | JSON_SORT_KEYS);
+	int r;
+
+	unlink(report);
+	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_REPORT=%s MMAPPORT_STATE=%s "
+		   "spatch --sp-file %s -D patch %s --no-includes --include-headers --in-place "
+		   "--very-quiet --timeout 60 %s",
+		   shell_quote(names), shell_quote(report), shell_quote(js), shell_quote(cocci),
+		   !strcmp(p->api, "rfc") ? "-D rfc" : "", shell_quote(file));
 	free(cocci);
 	free(names);
 	free(log);
+	free(js);
 	return r;
 }
 
@@ -336,8 +431,10 @@ static void read_report(const char *report, struct verdict *v)
 	size_t len;
 	char *buf = read_file(report, &len), *line, *save;
 
-	v->refused = json_object();
-	v->converted = json_object();
+	if (!v->refused)
+		v->refused = json_object();
+	if (!v->converted)
+		v->converted = json_object();
 	if (!buf)
 		return;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -370,9 +467,10 @@ static void read_report(const char *report, struct verdict *v)
 
 /* One file: the handlers to convert, by method. */
 struct file_job {
-	struct strlist simple, remap;	/* handler names, sorted */
+	struct strlist simple, remap, state;	/* handler names, sorted */
+	json_t *plans;			/* state: handler -> plan (tools/state.c) */
 	struct strlist done;		/* converted and verified */
-	struct verdict v;
+	struct verdict v;		/* what pass 1 said (remap and state) */
 };
 
 /*
@@ -386,7 +484,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 {
 	char *path = xasprintf("%s/%s", work, file);
 	char *report = xasprintf("%s/logs/remap-report.txt", o->out);
-	struct strlist want_simple = { 0 }, want_remap = { 0 };
+	char *sreport = xasprintf("%s/logs/state-report.txt", o->out);
+	struct strlist want_simple = { 0 }, want_remap = { 0 }, want_state = { 0 };
 	size_t olen;
 	char *orig = read_file(path, &olen);
 	int i, round;
@@ -395,29 +494,43 @@ static void convert_file(const struct options *o, const char *work, const char *
 		strlist_add(&want_simple, j->simple.v[i]);
 	for (i = 0; i < j->remap.n; i++)
 		strlist_add(&want_remap, j->remap.v[i]);
+	for (i = 0; i < j->state.n; i++)
+		strlist_add(&want_state, j->state.v[i]);
 	for (round = 0; round < 3; round++) {
-		struct strlist pass2 = { 0 }, next_simple = { 0 }, next_remap = { 0 };
+		struct strlist pass2 = { 0 }, kept = { 0 };
+		struct strlist next_simple = { 0 }, next_remap = { 0 }, next_state = { 0 };
 		int all = 1;
 
 		run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
 		strlist_free(&j->done);
+		if (round == 0) {
+			json_decref(j->v.refused);
+			json_decref(j->v.converted);
+			j->v.refused = j->v.converted = NULL;
+		}
+		/* the state pass first: its plans carry the lines of the file as read */
+		if (want_state.n) {
+			run_state(o, work, file, &want_state, j->plans, p, sreport);
+			if (round == 0)
+				read_report(sreport, &j->v);
+		}
 		if (want_remap.n) {
-			if (round == 0) {
-				json_decref(j->v.refused);
-				json_decref(j->v.converted);
-			}
 			run_remap(o, work, file, &want_remap, p, report);
-			if (round == 0) {
+			if (round == 0)
 				read_report(report, &j->v);
-			}
 		}
 		for (i = 0; i < want_simple.n; i++)
 			strlist_add(&pass2, want_simple.v[i]);
 		for (i = 0; i < want_remap.n; i++)
 			if (json_object_get(j->v.converted, want_remap.v[i]))
 				strlist_add(&pass2, want_remap.v[i]);
+		for (i = 0; i < want_state.n; i++)
+			if (json_object_get(j->v.converted, want_state.v[i])) {
+				strlist_add(&pass2, want_state.v[i]);
+				strlist_add(&kept, want_state.v[i]);
+			}
 		if (pass2.n)
-			run_simple(o, work, file, &pass2, p);
+			run_simple(o, work, file, &pass2, &kept, p);
 		for (i = 0; i < want_simple.n; i++) {
 			if (converted_ok(path, want_simple.v[i], 0)) {
 				strlist_add(&j->done, want_simple.v[i]);
@@ -428,18 +541,30 @@ static void convert_file(const struct options *o, const char *work, const char *
 		}
 		for (i = 0; i < want_remap.n; i++) {
 			if (strlist_has(&pass2, want_remap.v[i]) &&
-			    converted_ok(path, want_remap.v[i], !strcmp(p->api, "rfc"))) {
+			    converted_ok(path, want_remap.v[i], hooks_of(M_REMAP, p))) {
 				strlist_add(&j->done, want_remap.v[i]);
 				strlist_add(&next_remap, want_remap.v[i]);
 			} else {
 				all = 0;
 			}
 		}
+		for (i = 0; i < want_state.n; i++) {
+			if (strlist_has(&pass2, want_state.v[i]) &&
+			    converted_ok(path, want_state.v[i], hooks_of(M_STATE, p))) {
+				strlist_add(&j->done, want_state.v[i]);
+				strlist_add(&next_state, want_state.v[i]);
+			} else {
+				all = 0;
+			}
+		}
 		strlist_free(&pass2);
+		strlist_free(&kept);
 		strlist_free(&want_simple);
 		strlist_free(&want_remap);
+		strlist_free(&want_state);
 		want_simple = next_simple;
 		want_remap = next_remap;
+		want_state = next_state;
 		if (all)
 			break;
 	}
@@ -450,8 +575,10 @@ static void convert_file(const struct options *o, const char *work, const char *
 	free(orig);
 	strlist_free(&want_simple);
 	strlist_free(&want_remap);
+	strlist_free(&want_state);
 	free(path);
 	free(report);
+	free(sreport);
 }
 
 /* Facts of the classifier that explain a refusal of pass 2. */
@@ -477,9 +604,13 @@ static char *vma_facts(json_t *r)
 
 static const char *method_name(enum method m, const struct profile *p)
 {
+	int rfc = !strcmp(p->api, "rfc");
+
 	if (m == M_SIMPLE)
 		return "simple";
-	return !strcmp(p->api, "rfc") ? "remap-complete" : "remap-action";
+	if (m == M_STATE)
+		return rfc ? "state-abort" : "state-mapped";
+	return rfc ? "remap-complete" : "remap-action";
 }
 
 int convert_records(const struct options *o, json_t *records)
@@ -490,6 +621,7 @@ int convert_records(const struct options *o, json_t *records)
 	size_t i;
 	json_t *r;
 	int nconv = 0, nref = 0, f;
+	json_t *plans = json_object();	/* file -> handler -> state plan */
 
 	if (detect_profile(o->tree, o->api, &prof))
 		die("%s has neither mmap_prepare API (no struct mmap_action in "
@@ -508,19 +640,32 @@ int convert_records(const struct options *o, json_t *records)
 
 	json_array_foreach(records, i, r) {
 		const char *cat = jstr(r, "category");
-		const char *why = cat ? refusal_of(cat, &prof) : NULL;
 		const char *aerr = jstr(r, "analysis_error");
+		char *why = NULL;
 
 		/*
 		 * A remap is rewritten from the analyzer's facts; code that the
 		 * parsed configuration leaves out has lexical facts only, and the
 		 * check would build the file without it.
 		 */
-		if (!why && cat && method_of(cat) == M_REMAP && aerr &&
+		if (cat && method_of(cat) == M_REMAP && aerr &&
 		    strstr(aerr, "not defined in this configuration"))
-			why = "the handler is not in the configuration the analyzer parsed "
-			      "(disabled by #if, or another architecture's code): its facts are "
-			      "lexical only, and the check could not build it";
+			why = xstrdup("the handler is not in the configuration the analyzer "
+				      "parsed (disabled by #if, or another architecture's code): "
+				      "its facts are lexical only, and the check could not build it");
+		/* what a stateful handler keeps, and whether this profile can keep it */
+		if (cat && method_of(cat) == M_STATE && jstr(r, "function")) {
+			json_t *plan = state_plan(r, &prof, &why), *per;
+
+			if (plan) {
+				per = json_object_get(plans, jstr(r, "file"));
+				if (!per) {
+					per = json_object();
+					json_object_set_new(plans, jstr(r, "file"), per);
+				}
+				json_object_set_new(per, jstr(r, "function"), plan);
+			}
+		}
 
 		/* what check and series said was about an earlier conversion */
 		json_object_del(r, "conversion");
@@ -534,6 +679,7 @@ int convert_records(const struct options *o, json_t *records)
 			json_object_set_new(c, "status", json_string("refused"));
 			json_object_set_new(c, "reason", json_string(why));
 			json_object_set_new(r, "conversion", c);
+			free(why);
 			nref++;
 			continue;
 		}
@@ -558,11 +704,13 @@ int convert_records(const struct options *o, json_t *records)
 				strlist_add(&j.simple, fn);
 			else if (m == M_REMAP && !strlist_has(&j.remap, fn))
 				strlist_add(&j.remap, fn);
+			else if (m == M_STATE && !strlist_has(&j.state, fn))
+				strlist_add(&j.state, fn);
 		}
 		qsort(j.simple.v, j.simple.n, sizeof(*j.simple.v), cmp_str);
 		qsort(j.remap.v, j.remap.n, sizeof(*j.remap.v), cmp_str);
-		j.v.refused = json_object();
-		j.v.converted = json_object();
+		qsort(j.state.v, j.state.n, sizeof(*j.state.v), cmp_str);
+		j.plans = json_object_get(plans, file);
 		convert_file(o, work, file, &j, &prof);
 
 		flat = xstrdup(file);
@@ -592,11 +740,23 @@ int convert_records(const struct options *o, json_t *records)
 
 				json_object_set_new(c, "status", json_string("converted"));
 				json_object_set_new(c, "new_function", json_string(np));
-				if (m == M_REMAP && !strcmp(prof.api, "rfc")) {
+				if (hooks_of(m, &prof) & H_COMPLETE) {
 					char *cf = xasprintf("%s_complete", fn);
 
 					json_object_set_new(c, "complete_function", json_string(cf));
 					free(cf);
+				}
+				if (hooks_of(m, &prof) & H_ABORT) {
+					char *af = xasprintf("%s_abort", fn);
+
+					json_object_set_new(c, "abort_function", json_string(af));
+					free(af);
+				}
+				if (hooks_of(m, &prof) & H_MAPPED) {
+					char *mf = xasprintf("%s_mapped", fn);
+
+					json_object_set_new(c, "mapped_function", json_string(mf));
+					free(mf);
 				}
 				json_object_set_new(c, "diff", json_string(dpath + strlen(o->out) + 1));
 				json_object_set_new(c, "behaviour_changes",
@@ -614,6 +774,16 @@ int convert_records(const struct options *o, json_t *records)
 							   "handler uses the VMA beyond the descriptor "
 							   "(mmap_prepare_simple.cocci refused it)%s%s",
 							   facts ? ": " : "", facts ? facts : "");
+				else if (m == M_STATE && json_object_get(j.v.converted, fn))
+					reason = xasprintf("the state is kept, but the rest of the handler "
+							   "uses the VMA beyond the descriptor "
+							   "(mmap_prepare_simple.cocci refused it)%s%s",
+							   facts ? ": " : "", facts ? facts : "");
+				else if (m == M_STATE)
+					reason = xstrdup("mmap_prepare_state.cocci found no handler to "
+							 "convert: the function or its registration did "
+							 "not parse, or is not a file_operations .mmap "
+							 "initialiser; see logs/");
 				else if (m == M_REMAP)
 					reason = xstrdup("mmap_prepare_remap.cocci found no handler to "
 							 "convert: the function or its registration did "
@@ -636,6 +806,7 @@ int convert_records(const struct options *o, json_t *records)
 		json_decref(j.v.converted);
 		strlist_free(&j.simple);
 		strlist_free(&j.remap);
+		strlist_free(&j.state);
 		strlist_free(&j.done);
 		free(dpath);
 		free(flat);
@@ -643,6 +814,7 @@ int convert_records(const struct options *o, json_t *records)
 	info("convert: %d registrations converted, %d refused, in %d files",
 	     nconv, nref, files.n);
 	strlist_free(&files);
+	json_decref(plans);
 	free(work);
 	free(base);
 	free(diffs);

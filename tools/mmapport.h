@@ -39,8 +39,12 @@ struct profile {
 	const char *api;	/* "mainline" or "rfc" */
 	int flag_bits;		/* vma_desc_set_flags(desc, VMA_*_BIT) idiom */
 	int has_prepare;	/* the tree has f_op->mmap_prepare at all */
+	int has_mapped;		/* vm_operations_struct has the mapped hook */
 };
 int detect_profile(const char *tree, const char *want, struct profile *p);
+
+/* state.c: what a stateful handler keeps, as a plan for the state rule */
+json_t *state_plan(json_t *r, const struct profile *p, char **why);
 
 /* worktree.c */
 char *work_tree(const struct options *o);

@@ -49,9 +49,12 @@ struct page;
 struct device;
 struct mm_struct;
 struct kref { int refcount; };
+typedef unsigned long pgoff_t;
 struct vm_operations_struct {
 	void (*open)(struct vm_area_struct *area);
 	void (*close)(struct vm_area_struct *area);
+	int (*mapped)(unsigned long start, unsigned long end, pgoff_t pgoff,
+		      const struct file *file, void **vm_private_data);
 };
 struct vm_area_struct {
 	unsigned long vm_start, vm_end, vm_pgoff;

@@ -609,6 +609,36 @@ static int in_loop(struct walk *w)
 	return 0;
 }
 
+/*
+ * On some paths only: in a branch of an if, a switch, a ?: or a && / ||, or
+ * in a loop.  The condition of an if is not a branch: a take tested there
+ * ("if (!kref_get_unless_zero(...)) return -ENODEV;") is held after it.
+ */
+static int in_branch(struct walk *w)
+{
+	int i;
+
+	for (i = w->sp - 2; i > 0; i--) {
+		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
+
+		if (k == CXCursor_FunctionDecl)
+			return 0;
+		if ((k == CXCursor_IfStmt || k == CXCursor_ConditionalOperator) && w->idx[i + 1] > 0)
+			return 1;
+		if (k == CXCursor_SwitchStmt && w->idx[i + 1] > 0)
+			return 1;
+		if (k == CXCursor_BinaryOperator && w->idx[i + 1] > 0) {
+			char *op = binop(w->tu, w->stack[i]);
+			int sc = !strcmp(op, "&&") || !strcmp(op, "||");
+
+			free(op);
+			if (sc)
+				return 1;
+		}
+	}
+	return in_loop(w);
+}
+
 static const char *struct_name_of(CXType t, char **buf)
 {
 	char *s;
@@ -751,6 +781,10 @@ static void call(struct walk *w, CXCursor c)
 		/* guard(mutex)(&m) and scoped_guard: released when the scope ends */
 		if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor"))
 			json_object_set_new(o, "auto_release", json_true());
+		/* what the value decides ("ignored": the take cannot fail the handler) */
+		json_object_set_new(o, "use", call_result(w));
+		if (in_branch(w))
+			json_object_set_new(o, "conditional", json_true());
 		json_array_append_new(arr(w->an, "takes"), o);
 	} else if ((kind = releases(name)) || (kind = releases(spelled))) {
 		o = resource_call(w, c, n, name, spelled, kind);

@@ -37,6 +37,9 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 
 /* decide.c: category, subcategory, confidence and facts from an analysis. */
 void decide_record(json_t *r);
+/* Does release rel pair with take t; is t still held at offset at? */
+int resource_pairs(json_t *take, json_t *rel);
+int resource_held_at(json_t *an, json_t *take, long long at, int success);
 
 /* plan.c: the dispatcher plan (issue 3 item 5). */
 json_t *dispatcher_plan(json_t *records);

@@ -601,3 +601,14 @@ void decide_record(json_t *r)
 	json_object_set_new(r, "facts", d.facts);
 	json_object_set_new(r, "reasons", d.reasons);
 }
+
+/* For convert's state plan (tools/state.c): the same pairing and holding. */
+int resource_pairs(json_t *take, json_t *rel)
+{
+	return pairs(take, rel);
+}
+
+int resource_held_at(json_t *an, json_t *take, long long at, int success)
+{
+	return held_at(an, take, at, success);
+}

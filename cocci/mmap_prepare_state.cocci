@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0
+/// Keep what a stateful f_op->mmap handler takes in its mmap_prepare form
+/// (pass 1 of 2, for the handlers of category stateful).
+///
+/// mmapport's state plan (tools/state.c, from the analyzer's resource
+/// facts) gives per handler, in $MMAPPORT_STATE (JSON), the takes that the
+/// mapping keeps, the success return and, for rfc, the release of the old
+/// failure path that undoes each take.
+/// -D rfc: the takes stay in the handler (prepare).  A new NAME_abort(),
+/// registered as .mmap_abort, does those releases when the mapping fails
+/// after prepare; NAME_complete(), which the rfc API requires beside
+/// mmap_abort, has nothing to do.  The locals the releases use reach the
+/// abort through desc->private_data (when the handler stores them there)
+/// or desc->mmap_context (one, set just before the success return).
+/// Mainline (default): a reference that cannot fail, taken last, moves to
+/// a new NAME_mapped() registered as .mapped in the handler's vm_ops; its
+/// object is found again from vm_private_data or the file.
+/// The rule checks the shapes the facts cannot: the take's own failure
+/// test, the "if (ret)" of a conditional release, the locals and what runs
+/// after the take.  The handler keeps its VMA parameter: pass 2,
+/// mmap_prepare_simple.cocci, rewrites the rest.  Refusals and behaviour
+/// changes go to $MMAPPORT_REPORT as for mmap_prepare_remap.cocci:
+/// "NAME<TAB>refused<TAB>reason", "NAME<TAB>converted<TAB>",
+/// "NAME<TAB>note<TAB>text".
+///
+// Confidence: Moderate
+// Copyright: (C) 2026 the mmapport authors.
+// Options: --no-includes --include-headers
+
+virtual patch
+virtual rfc
+
+@initialize:python@
+@@
+import json
+import os
+import re
+
+wanted = os.environ.get('MMAPPORT_HANDLERS') or None
+report_path = os.environ.get('MMAPPORT_REPORT')
+plans = json.loads(os.environ.get('MMAPPORT_STATE') or '{}')
+rfc_mode = False
+
+handlers = set()	# registered, wanted and planned
+params = {}		# handler: (file parameter, VMA parameter)
+source = {}		# handler: (first line number, [lines])
+decls = {}		# handler: local -> {type, init, line}
+calls = {}		# handler: line -> [(function, call text)]
+privs = {}		# handler: locals stored in vma->vm_private_data
+ops_fields = {}		# vm_operations_struct: a field its initialiser sets
+ops_users = {}		# vm_operations_struct: the functions that take its address
+refused = {}		# handler: reason
+notes = {}		# handler: [behaviour change]
+done = set()		# handlers rewritten
+ctx_set = {}		# handler: the statement before the success return (rfc)
+abort_body = {}		# handler: the body of NAME_abort (rfc)
+drop_take = {}		# handler: lines of the takes moved to mapped (mainline)
+mapped = {}		# vm_operations_struct: (field to anchor, function name, body)
+
+INTS = ('int', 'unsigned int', 'long', 'unsigned long', 'u8', 'u16', 'u32', 'u64',
+	's8', 's16', 's32', 's64', 'size_t', 'pgoff_t', 'unsigned', 'short',
+	'unsigned short', 'char', 'unsigned char')
+# updates of driver state that an abort of the mapping does not undo
+STATE_WRITE = re.compile(r'\b(atomic(?:64|_long)?_(?:set|add|sub|inc|dec|or|and)\w*|'
+			 r'__?set_bit|__?clear_bit|set_bit|clear_bit|WRITE_ONCE|'
+			 r'list_add\w*|list_del\w*|hlist_add\w*)\s*\(')
+
+def tidy(e):
+	"""Coccinelle prints bound code token by token: kernel spacing again."""
+	s = ' '.join(str(e).split())
+	s = re.sub(r' ?(->|\.) ?', r'\1', s)
+	s = re.sub(r'([(\[]) ', r'\1', s)
+	s = re.sub(r' ([)\],])', r'\1', s)
+	s = re.sub(r'(^|[(,\[!~] ?|[-+*/&|<>=] )([&*!~-]) (?=[A-Za-z_(0-9])', r'\1\2', s)
+	s = re.sub(r'([A-Za-z_0-9]) \(', r'\1(', s)
+	return s
+
+def squash(e):
+	return re.sub(r'\s+', '', str(e))
+
+def note(h, text):
+	l = notes.setdefault(h, [])
+	if text not in l:
+		l.append(text)
+
+def read_source(h, p):
+	"""The lines of the function that starts at p, up to its closing brace."""
+	try:
+		with open(p[0].file) as f:
+			lines = f.readlines()
+	except Exception:
+		return
+	first = int(p[0].line)
+	out = []
+	for l in lines[first - 1:]:
+		out.append(l.rstrip('\n'))
+		if l.startswith('}'):
+			break
+	source[h] = (first, out)
+
+def line(h, n):
+	first, lines = source[h]
+	return lines[n - first] if 0 <= n - first < len(lines) else ''
+
+def text_between(h, a, b):
+	"""The code of lines a..b (inclusive), comments dropped, on one line."""
+	t = '\n'.join(line(h, n) for n in range(a, b + 1))
+	t = re.sub(r'/\*.*?\*/', ' ', t, flags=re.S)
+	t = re.sub(r'//[^\n]*', ' ', t)
+	return ' '.join(t.split())
+
+def names_in(text):
+	"""Identifiers that are not members, called functions or keywords."""
+	out = []
+	for m in re.finditer(r'(->|\.)?\s*\b([A-Za-z_]\w*)\b(\s*\()?', text):
+		n = m.group(2)
+		if m.group(1) or m.group(3) or n in ('sizeof', 'NULL') or n.isupper():
+			continue
+		if n not in out:
+			out.append(n)
+	return out
+
+def assignments(h, x):
+	"""How many times the body sets x (its initialiser included)."""
+	first, lines = source[h]
+	body = '\n'.join(lines[1:])
+	n = len(re.findall(r'\b%s\s*([-+*/|&^%%]|<<|>>)?=(?!=)' % re.escape(x), body))
+	n += len(re.findall(r'(\+\+|--)\s*%s\b|\b%s\s*(\+\+|--)' % (re.escape(x), re.escape(x)), body))
+	return n
+
+def declaration(t, x, rhs):
+	t = str(t).strip()
+	return '%s%s%s = %s;' % (t, '' if t.endswith('*') else ' ', x, rhs)
+
+def find_call(h, ln, fn):
+	cs = [c for c in calls.get(h, {}).get(ln, []) if c[0] == fn]
+	return cs[0][1] if len(cs) == 1 else None
+
+def top_level(h, x):
+	d = decls[h][x]
+	return re.match(r'^\t(?!\t)\S', line(h, d['line'])) is not None
+
+def check_takes(h, plan):
+	"""The take calls as written, or a reason."""
+	texts = []
+	for t in plan['takes']:
+		text = find_call(h, t['line'], t['call'])
+		if text is None:
+			return None, ('%s() was not found at line %d as spatch parsed the handler'
+				      % (t['call'], t['line']))
+		if t.get('test_return'):
+			# the first return after the take is its own failure test
+			txt = text_between(h, t['line'], t['test_return'])
+			res = t.get('result')
+			ok = re.match(r'^if \(\s*!\s*%s\s*\(' % re.escape(t['call']), txt)
+			if res and not ok:
+				ok = re.search(r'%s\s*=\s*%s\s*\(.*\)\s*;\s*if \(\s*(!\s*%s|%s\s*==\s*NULL|'
+					       r'IS_ERR(_OR_NULL)?\(\s*%s\s*\))\s*\)' %
+					       (re.escape(res), re.escape(t['call']), re.escape(res),
+						re.escape(res), re.escape(res)), txt)
+			if not ok:
+				return None, ("the return at line %d keeps %s: it is not that take's "
+					      'own failure test, and the old error path does not release '
+					      'it there' % (t['test_return'], t['what']))
+		texts.append(text)
+	return texts, None
+
+def local_source(h, x, fp, vma, seen=()):
+	"""How vm_ops->mapped finds local x again: [(name, declaration)] or None."""
+	d = decls[h].get(x)
+	if d is None or not top_level(h, x) or assignments(h, x) != 1 or x in seen:
+		return None
+	if x in privs.get(h, ()):
+		return [(x, declaration(d['type'], x, '*vm_private_data'))]
+	init = d['init']
+	if init is None:
+		m = re.search(r'\b%s\s*=(?!=)\s*([^;]*);' % re.escape(x), '\n'.join(source[h][1]))
+		init = m.group(1) if m else None
+	if init is None or '(' in init:
+		return None
+	init = tidy(init)
+	if init in ('%s->private_data' % fp, '%s->vm_file->private_data' % vma):
+		return [(x, declaration(d['type'], x, 'file->private_data'))]
+	chain = []
+	for n in names_in(init):
+		if n in (fp, vma):
+			return None
+		sub = local_source(h, n, fp, vma, seen + (x,))
+		if sub is None:
+			return None
+		chain += [s for s in sub if s not in chain]
+	if not chain:
+		return None
+	return chain + [(x, declaration(d['type'], x, init))]
+
+def state_writes(h, plan, skip):
+	"""Updates of driver state on prepare's success path after the takes."""
+	first = max(t['line'] for t in plan['takes'])
+	out = []
+	for n in range(first + 1, plan['success']):
+		if n in skip:
+			continue
+		s = line(h, n).strip()
+		if STATE_WRITE.search(s) and not s.startswith('if '):
+			out.append(s.rstrip(';'))
+	return out
+
+def plan_abort(h, plan):
+	fp, vma = params[h]
+	takes, why = check_takes(h, plan)
+	if why:
+		return why
+	rels = []
+	for r in plan['releases']:
+		text = find_call(h, r['line'], r['call'])
+		if text is None:
+			return ('the release %s() was not found at line %d as spatch parsed the '
+				'handler' % (r['call'], r['line']))
+		if r.get('conditional'):
+			# "if (ret) release": ret must be what the handler returns
+			cond = text_between(h, r['line'] - 1, r['line'])
+			m = re.search(r'if \(\s*(\w+)\s*(<\s*0|!=\s*0)?\s*\)\s*(\{\s*)?%s\s*\(' %
+				      re.escape(r['call']), cond)
+			if not m or m.group(1) != plan['success_value']:
+				return ('%s at line %d is under a condition that is not the failure of '
+					'the returned %s: which failures release it is not derived'
+					% (text, r['line'], plan['success_value']))
+		rels.append(text)
+	used = []
+	for t in rels:
+		used += [n for n in names_in(t) if n not in used]
+	for p in (fp, vma):
+		if p in used:
+			return ("the release uses the handler's parameter %s: mmap_abort gets "
+				"neither the VMA nor a writable file" % p)
+	binds, ctx = [], []
+	for x in used:
+		if x not in decls[h]:
+			continue	# a global, a function, an enumerator
+		d = decls[h][x]
+		t = str(d['type']).strip()
+		if not top_level(h, x):
+			return ('the release uses %s, declared in an inner block: it is not in '
+				'scope where prepare returns' % x)
+		if assignments(h, x) != 1:
+			return ('the release uses %s, which the handler sets more than once: the '
+				'value prepare ends with is not the one the release used' % x)
+		ptr = t.endswith('*')
+		if not ptr and t not in INTS:
+			return ('the release uses %s of type %s, which cannot travel in a pointer'
+				% (x, t))
+		if x in privs.get(h, ()) and ptr:
+			binds.append(declaration(t, x, '(%s)vm_private_data' % t))
+		else:
+			ctx.append((x, t, ptr))
+			binds.append(declaration(t, x, '(%s)context' % t if ptr else
+						 '(%s)(unsigned long)context' % t))
+	if len(ctx) > 1:
+		return ('the releases use several locals (%s): desc->mmap_context carries one'
+			% ', '.join(c[0] for c in ctx))
+	if ctx:
+		x, t, ptr = ctx[0]
+		if ptr and not t.startswith('const'):
+			ctx_set[h] = 'desc->mmap_context = %s' % x
+		elif ptr:
+			ctx_set[h] = 'desc->mmap_context = (void *)%s' % x
+		else:
+			ctx_set[h] = 'desc->mmap_context = (void *)(unsigned long)%s' % x
+	abort_body[h] = ''.join('%s\n\t' % b for b in binds[:-1]) + \
+		('%s\n\n\t' % binds[-1] if binds else '') + ';\n\t'.join(rels)
+	what = ', '.join(t['what'] for t in plan['takes'])
+	note(h, 'if the mapping fails after prepare has returned (before the VMA exists), '
+	     'the new mmap_abort hook releases what prepare took, %s, as the old failure '
+	     'path did: %s; mmap_complete, which the rfc API requires beside mmap_abort, '
+	     'does nothing' % (what, '; '.join(rels)))
+	if ctx:
+		note(h, '%s reaches mmap_abort in desc->mmap_context, set before the success '
+		     'return' % ctx[0][0])
+	w = state_writes(h, plan, [r['line'] for r in plan['releases']])
+	if w:
+		note(h, 'mmap_abort does not undo the other updates of driver state that prepare '
+		     'makes once it holds %s (%s): the old handler could not fail after them'
+		     % (what, '; '.join(w)))
+	return None
+
+def plan_mapped(h, plan):
+	fp, vma = params[h]
+	takes, why = check_takes(h, plan)
+	if why:
+		return why
+	if plan['success_value'] != '0':
+		return ('the handler does not end with "return 0" after the take (it returns %s): '
+			'vm_ops->mapped cannot make that decision' % plan['success_value'])
+	lines = [t['line'] for t in plan['takes']]
+	for t, text in zip(plan['takes'], takes):
+		if squash(line(h, t['line'])) != squash(text + ';'):
+			return ('%s is not a statement of its own: its result is used, so it can '
+				'fail' % t['what'])
+	# after the takes, only descriptor writes until the success return
+	rest = text_between(h, min(lines), plan['success'] - 1)
+	for t in takes:
+		rest = rest.replace(t + ';', ';', 1)
+	allowed = (r'%s->(vm_ops|vm_private_data|vm_page_prot)\s*=[^;]*' % vma,
+		   r'vm_flags_(set|clear|mod)\(\s*%s\s*,[^;]*' % vma)
+	for s in rest.split(';'):
+		s = s.strip()
+		if s and not any(re.match('^%s$' % a, s) for a in allowed):
+			return ('"%s" runs after %s: moved to vm_ops->mapped, the take would come '
+				'after it' % (s, plan['takes'][0]['what']))
+	ops = plan['ops']
+	if ops not in ops_fields:
+		return ('%s is not defined in this file with a designated initialiser: the '
+			'mapped hook cannot be added to it' % ops)
+	if ops_users.get(ops, set()) != set([h]):
+		return ('%s is also used by %s: a mapped hook there would run for mappings '
+			'that did not take %s' % (ops, ', '.join(sorted(ops_users.get(ops, set()) -
+								 set([h]))) or 'other code',
+						  plan['takes'][0]['what']))
+	binds = []
+	used = []
+	for t in takes:
+		used += [n for n in names_in(t) if n not in used]
+	for x in used:
+		if x in (fp, vma):
+			return ("the take uses the handler's parameter %s, which vm_ops->mapped "
+				"gets only as const (the file) or not at all (the VMA)" % x)
+		if x not in decls[h]:
+			continue
+		src = local_source(h, x, fp, vma)
+		if src is None:
+			return ('the take uses %s, which vm_ops->mapped cannot find again: it gets '
+				'only the file and vm_private_data' % x)
+		for s in src:
+			if s not in binds:
+				binds.append(s)
+	name = h + '_mapped'
+	body = ''.join('%s\n\t' % b[1] for b in binds[:-1]) + \
+		('%s\n\n\t' % binds[-1][1] if binds else '') + \
+		';\n\t'.join(takes) + ';\n\treturn 0'
+	mapped[ops] = (ops_fields[ops], name, body)
+	drop_take[h] = set(lines)
+	found = []
+	for b in binds:
+		if '= *vm_private_data' in b[1] and 'vm_private_data' not in found:
+			found.append('vm_private_data')
+		elif '= file->private_data' in b[1] and "the file's private_data" not in found:
+			found.append("the file's private_data")
+	how = ' and '.join(found)
+	note(h, '%s is taken in the new %s.mapped hook, %s(), once the VMA is inserted, and '
+	     'no longer by the handler: a mapping that fails before that point no longer '
+	     'takes it; mapped cannot fail, so close never runs for a take that did not '
+	     'happen (REFERENCE 6.1), and the mapping cannot merge, so mapped always runs '
+	     '(6.2)%s' % (', '.join(t['what'] for t in plan['takes']), ops, name,
+			  '; mapped finds its object again from %s' % how if how else ''))
+	return None
+
+@script:python depends on rfc@
+@@
+rfc_mode = True
+
+// The handlers: file_operations .mmap initialisers.
+@ fops @
+identifier ops, handler;
+@@
+(
+struct file_operations ops = {
+	.mmap = handler,
+};
+|
+const struct file_operations ops = {
+	.mmap = handler,
+};
+)
+
+@script:python@
+h << fops.handler;
+@@
+if (wanted is None or h in wanted.split(',')) and h in plans:
+	handlers.add(h)
+
+@ handler_def @
+identifier hf, fp, vma;
+position ph;
+@@
+hf@ph(struct file *fp, struct vm_area_struct *vma) { ... }
+
+@script:python@
+hf << handler_def.hf;
+fp << handler_def.fp;
+vma << handler_def.vma;
+ph << handler_def.ph;
+@@
+if hf in handlers and hf not in params:
+	params[hf] = (str(fp), str(vma))
+	read_source(hf, ph)
+
+// The locals, with their types and initialisers.
+@ local_init @
+type T;
+identifier x;
+expression E;
+position p;
+@@
+T x@p = E;
+
+@script:python@
+T << local_init.T;
+x << local_init.x;
+E << local_init.E;
+p << local_init.p;
+@@
+fn = p[0].current_element
+if fn in handlers:
+	decls.setdefault(fn, {})[str(x)] = {'type': str(T), 'init': str(E), 'line': int(p[0].line)}
+
+@ local_plain @
+type T;
+identifier x;
+position p;
+@@
+T x@p;
+
+@script:python@
+T << local_plain.T;
+x << local_plain.x;
+p << local_plain.p;
+@@
+fn = p[0].current_element
+if fn in handlers:
+	decls.setdefault(fn, {})[str(x)] = {'type': str(T), 'init': None, 'line': int(p[0].line)}
+
+// The calls the plan names (takes and releases), by line.
+@ any_call @
+identifier f;
+expression list es;
+position p;
+@@
+f@p(es)
+
+@script:python@
+f << any_call.f;
+es << any_call.es;
+p << any_call.p;
+@@
+fn = p[0].current_element
+if fn in handlers:
+	calls.setdefault(fn, {}).setdefault(int(p[0].line), []).append(
+		(str(f), tidy('%s(%s)' % (f, es))))
+
+// Locals the handler stores in vma->vm_private_data: the abort or the
+// mapped hook gets them back as vm_private_data.
+@ priv @
+identifier hf, fp, vma, x;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
+ vma->vm_private_data = x
+...+> }
+
+@script:python@
+hf << priv.hf;
+x << priv.x;
+@@
+privs.setdefault(hf, set()).add(str(x))
+
+// mainline: the vm_ops, a field of their initialiser, and who uses them.
+@ ops_def @
+identifier o, F, V;
+@@
+(
+struct vm_operations_struct o = {
+	.F = V,
+};
+|
+const struct vm_operations_struct o = {
+	.F = V,
+};
+)
+
+@script:python@
+o << ops_def.o;
+F << ops_def.F;
+@@
+if str(F) != 'mapped':
+	ops_fields.setdefault(str(o), str(F))
+
+@ ops_ref @
+identifier vops;
+position p;
+@@
+vops@p
+
+@script:python@
+vops << ops_ref.vops;
+p << ops_ref.p;
+@@
+if str(vops) in ops_fields and p[0].current_element != str(vops):
+	ops_users.setdefault(str(vops), set()).add(p[0].current_element)
+
+@script:python@
+@@
+for h in sorted(handlers):
+	if h not in params:
+		refused[h] = 'the handler did not parse (spatch): nothing to rewrite'
+		continue
+	decls.setdefault(h, {})
+	why = plan_abort(h, plans[h]) if rfc_mode else plan_mapped(h, plans[h])
+	if why:
+		refused[h] = why
+		abort_body.pop(h, None)
+		ctx_set.pop(h, None)
+	else:
+		done.add(h)
+
+// --- rfc: desc->mmap_context before the success return, then the hooks.
+
+@ succ_site @
+identifier hf, fp, vma;
+expression E;
+position r;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
+ return@r E;
+...+> }
+
+@script:python ctx_how@
+hf << succ_site.hf;
+r << succ_site.r;
+ctx;
+@@
+if hf in ctx_set and int(r[0].line) == plans[hf]['success']:
+	coccinelle.ctx = cocci.make_ident(ctx_set[hf])
+else:
+	cocci.include_match(False)
+
+@ depends on patch && rfc @
+identifier succ_site.hf, fp, vma;
+expression succ_site.E;
+position succ_site.r;
+identifier ctx_how.ctx;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
++ ctx;
+  return@r E;
+...+> }
+
+@script:python abort_how@
+hf << handler_def.hf;
+abody;
+@@
+if rfc_mode and hf in done and hf in abort_body:
+	coccinelle.abody = cocci.make_ident(abort_body[hf])
+else:
+	cocci.include_match(False)
+
+// Two rules: what a later rule adds after the handler comes first.
+@ depends on patch && rfc @
+identifier handler_def.hf;
+fresh identifier abrt = hf ## "_abort";
+identifier abort_how.abody;
+@@
+hf(...) { ... }
++
++static void abrt(const struct file *file, const void *vm_private_data,
++		 const void *context)
++{
++	abody;
++}
+
+@ depends on patch && rfc @
+identifier handler_def.hf;
+fresh identifier comp = hf ## "_complete";
+identifier abort_how.abody;
+@@
+hf(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	/* Nothing to do: mmap_abort needs an mmap_complete hook. */
++	return 0;
++}
+
+@ depends on patch && rfc @
+identifier h : script:python() { h in done };
+fresh identifier comp = h ## "_complete";
+fresh identifier abrt = h ## "_abort";
+identifier ops;
+@@
+(
+struct file_operations ops = {
+	.mmap = h,
++	.mmap_complete = comp,
++	.mmap_abort = abrt,
+};
+|
+const struct file_operations ops = {
+	.mmap = h,
++	.mmap_complete = comp,
++	.mmap_abort = abrt,
+};
+)
+
+// --- mainline: the take leaves the handler for vm_ops->mapped.
+
+@ take_stmt @
+identifier hf, fp, vma, f;
+expression list es;
+position p;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
+ f@p(es);
+...+> }
+
+@script:python take_how@
+hf << take_stmt.hf;
+p << take_stmt.p;
+gone;
+@@
+if not rfc_mode and hf in drop_take and int(p[0].line) in drop_take[hf]:
+	coccinelle.gone = cocci.make_ident('moved')
+else:
+	cocci.include_match(False)
+
+@ depends on patch && !rfc @
+identifier take_stmt.hf, fp, vma, take_stmt.f;
+expression list take_stmt.es;
+position take_stmt.p;
+identifier take_how.gone;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) { <+...
+- f@p(es);
+...+> }
+
+// A local that only fed the take would now be unused.
+@ depends on patch && !rfc @
+identifier hf : script:python() { hf in drop_take };
+identifier fp, vma, x;
+type T;
+expression E;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+(
+- T x;
+|
+- T x = E;
+)
+ ... when != x
+}
+
+@script:python mapped_how@
+o << ops_def.o;
+F << ops_def.F;
+mname;
+mbody;
+@@
+if not rfc_mode and str(o) in mapped and mapped[str(o)][0] == str(F):
+	coccinelle.mname = cocci.make_ident(mapped[str(o)][1])
+	coccinelle.mbody = cocci.make_ident(mapped[str(o)][2])
+else:
+	cocci.include_match(False)
+
+@ depends on patch && !rfc @
+identifier ops_def.o, ops_def.F, ops_def.V;
+identifier mapped_how.mname, mapped_how.mbody;
+@@
++static int mname(unsigned long start, unsigned long end, pgoff_t pgoff,
++		 const struct file *file, void **vm_private_data)
++{
++	mbody;
++}
++
+(
+struct vm_operations_struct o = {
+	.F = V,
++	.mapped = mname,
+};
+|
+const struct vm_operations_struct o = {
+	.F = V,
++	.mapped = mname,
+};
+)
+
+@finalize:python@
+@@
+if report_path:
+	with open(report_path, 'a') as f:
+		for h in sorted(handlers):
+			if h in refused:
+				f.write('%s\trefused\t%s\n' % (h, refused[h]))
+			elif h in done:
+				f.write('%s\tconverted\t\n' % h)
+				for n in notes.get(h, []):
+					f.write('%s\tnote\t%s\n' % (h, n))

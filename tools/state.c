@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * state.c - what a stateful handler keeps, and how each profile keeps it.
+ *
+ * The analyzer's resource facts (takes, releases, returns) say which
+ * takes are still held when the handler succeeds: that is the state the
+ * mapping keeps.  rfc keeps it in prepare and needs an mmap_abort that
+ * releases it as the old failure path did, so the plan names those
+ * releases.  mainline has no abort hook: only a reference that cannot
+ * fail, taken last, can move to vm_ops->mapped, which runs once the VMA
+ * exists.  The plan goes to cocci/mmap_prepare_state.cocci, which checks
+ * the shapes in the source and writes the code.  What the facts cannot
+ * support is refused here, with the reason.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmapport.h"
+#include "analyzer/analyzer.h"
+
+static const char *js(json_t *o, const char *k)
+{
+	const char *s = jstr(o, k);
+
+	return s ? s : "?";
+}
+
+static long long off(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "offset"));
+}
+
+static long long line_of(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "line"));
+}
+
+/* The success return: the last one that does not return -E... (decide.c). */
+static json_t *success_return(json_t *an)
+{
+	json_t *x, *succ = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "returns"), i, x)
+		if (js(x, "value")[0] != '-')
+			succ = x;
+	return succ;
+}
+
+/* "atomic_inc_unless_negative(&msc->user_count)" */
+static char *what(json_t *t)
+{
+	return xasprintf("%s(%s)", js(t, "call"), jstr(t, "key") ? jstr(t, "key") : "");
+}
+
+/* The close of the vm_ops the handler installs, for the reasons. */
+static const char *close_of(json_t *an)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "vm_ops"), i, v)
+		if (jstr(v, "close"))
+			return jstr(v, "close");
+	return NULL;
+}
+
+/*
+ * The return at line l holds take t only because it is t's own failure
+ * test: the first return after it, on its line or the next two, when the
+ * take's value is tested ("checked: return -EINVAL") or, for an
+ * allocation, assigned and then tested.  The state rule checks the shape
+ * in the source ("if (!CALL(" or "if (!V)").
+ */
+static int own_test(json_t *an, json_t *t, long long l)
+{
+	const char *use = js(t, "use");
+	json_t *x;
+	size_t i;
+
+	if (strncmp(use, "checked", 7) &&
+	    !(!strcmp(js(t, "kind"), "alloc") && !strncmp(use, "assigned to ", 12)))
+		return 0;
+	json_array_foreach(json_object_get(an, "returns"), i, x) {
+		if (off(x) <= off(t))
+			continue;
+		return line_of(x) == l && l - line_of(t) <= 2;
+	}
+	return 0;
+}
+
+/* A kept take for the plan: the analyzer's own, with its failure test. */
+static json_t *take_entry(json_t *t, long long test_line)
+{
+	json_t *e = json_deep_copy(t);
+	char *w = what(t);
+
+	json_object_del(e, "held_at_returns");
+	json_object_set_new(e, "what", json_string(w));
+	if (test_line >= 0)
+		json_object_set_new(e, "test_return", json_integer(test_line));
+	free(w);
+	return e;
+}
+
+/* rfc: the releases of the failure paths, one per kept take, for mmap_abort. */
+static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, json_t *plan)
+{
+	json_t *rels = json_array(), *t;
+	size_t i;
+
+	json_array_foreach(kept, i, t) {
+		json_t *rel, *pick = NULL;
+		char *w = what(t), *first = NULL;
+		size_t k;
+
+		json_array_foreach(json_object_get(an, "releases"), k, rel) {
+			char *txt;
+
+			if (strcmp(js(rel, "in"), js(r, "function")) || off(rel) <= off(t) ||
+			    !resource_pairs(t, rel))
+				continue;
+			/* on a failure path: under "if (ret)", in a block that
+			 * returns, or in the unwinding after the success return */
+			if (!json_is_true(json_object_get(rel, "conditional")) &&
+			    !json_object_get(rel, "exit_path_until") && off(rel) <= off(succ))
+				continue;
+			txt = what(rel);
+			if (first && strcmp(first, txt)) {
+				char *why = xasprintf("the failure paths release %s in different ways "
+						      "(%s, %s): which one mmap_abort must do is not "
+						      "derived", w, first, txt);
+
+				free(txt);
+				free(first);
+				free(w);
+				json_decref(rels);
+				return why;
+			}
+			if (!first)
+				first = xstrdup(txt);
+			free(txt);
+			pick = rel;	/* the last: the fullest unwinding */
+		}
+		free(first);
+		if (!pick) {
+			const char *cl = close_of(an);
+			char *why = xasprintf("%s is kept by the mapping, but no failure path of the "
+					      "handler releases it: there is no old error path to "
+					      "derive mmap_abort from%s%s%s", w,
+					      cl ? " (it is dropped in vm_ops->close " : "",
+					      cl ? cl : "", cl ? "())" : "");
+
+			free(w);
+			json_decref(rels);
+			return why;
+		}
+		{
+			json_t *e = json_object();
+
+			json_object_set_new(e, "line", json_integer(line_of(pick)));
+			json_object_set_new(e, "call", json_string(js(pick, "call")));
+			json_object_set_new(e, "for", json_string(w));
+			if (json_is_true(json_object_get(pick, "conditional")))
+				json_object_set_new(e, "conditional", json_true());
+			json_array_append_new(rels, e);
+		}
+		free(w);
+	}
+	json_object_set_new(plan, "releases", rels);
+	return NULL;
+}
+
+/* mainline: can each kept take move to vm_ops->mapped as it is? */
+static char *mapped_takes(json_t *r, json_t *an, json_t *kept, json_t *plan)
+{
+	const char *cl = close_of(an);
+	json_t *t, *v, *ops = NULL;
+	size_t i, k;
+
+	json_array_foreach(kept, i, t) {
+		char *w = what(t), *why = NULL;
+		json_t *rel;
+
+		if (!strcmp(js(t, "kind"), "alloc"))
+			why = xasprintf("%s allocates what the mapping keeps: mainline has no "
+					"abort hook to free it if the mapping fails after prepare, and "
+					"moved to vm_ops->mapped, a failed allocation unmaps the new VMA "
+					"and runs %s%s for a setup that never happened (REFERENCE 6.1)",
+					w, cl ? cl : "its close", cl ? "()" : "");
+		else if (strcmp(js(t, "use"), "ignored"))
+			why = xasprintf("%s can fail (%s): mainline has no abort hook to keep it in "
+					"prepare, and moved to vm_ops->mapped, a failure unmaps the new "
+					"VMA and runs %s%s for a reference never taken (REFERENCE 6.1)",
+					w, js(t, "use"), cl ? cl : "its close", cl ? "()" : "");
+		json_array_foreach(json_object_get(an, "releases"), k, rel)
+			if (!why && !strcmp(js(rel, "in"), js(r, "function")) &&
+			    off(rel) > off(t) && resource_pairs(t, rel))
+				why = xasprintf("the handler can still fail after %s (line %lld "
+						"releases it): moved to vm_ops->mapped, the checks made "
+						"under it would run before it is taken", w,
+						line_of(rel));
+		free(w);
+		if (why)
+			return why;
+	}
+	json_array_foreach(json_object_get(an, "vm_ops"), i, v) {
+		if (ops)
+			return xstrdup("installs several vm_ops: vm_ops->mapped needs the one the "
+				       "new VMA gets");
+		ops = v;
+	}
+	if (!ops)
+		return xstrdup("installs no vm_ops of its own: vm_ops->mapped needs one");
+	if (jstr(ops, "mapped"))
+		return xasprintf("%s already has a mapped hook", js(ops, "ops"));
+	json_object_set_new(plan, "ops", json_string(js(ops, "ops")));
+	return NULL;
+}
+
+json_t *state_plan(json_t *r, const struct profile *p, char **why)
+{
+	json_t *an = json_object_get(r, "analysis"), *succ, *t, *hz, *kept, *plan;
+	int rfc = !strcmp(p->api, "rfc");
+	size_t i, k;
+
+	*why = NULL;
+	if (!an || strcmp(js(r, "analyzer"), "libclang")) {
+		*why = xstrdup("the analyzer did not parse the handler (its facts are lexical): "
+			       "what it takes and releases is not known exactly");
+		return NULL;
+	}
+	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file"))) {
+		*why = xasprintf("defined in %s, not in the file that registers it",
+				 jstr(an, "def_file"));
+		return NULL;
+	}
+	if (!rfc && !p->has_mapped) {
+		*why = xstrdup("the tree's struct vm_operations_struct has no mapped hook "
+			       "(include/linux/mm.h), and mainline has no abort hook: what the "
+			       "handler takes cannot be kept by the mapping");
+		return NULL;
+	}
+	succ = success_return(an);
+	if (!succ) {
+		*why = xstrdup("no return of the handler succeeds (every one returns -E...)");
+		return NULL;
+	}
+	hz = json_object_get(an, "hazards");
+	if (!json_is_false(json_object_get(hz, "mergeable"))) {
+		*why = xasprintf("the new mapping may merge with a neighbour (no VM_IO, VM_PFNMAP, "
+				 "VM_MIXEDMAP, VM_DONTEXPAND or vm_ops->close): then %s, and what "
+				 "the handler takes is %s (REFERENCE 6.2)",
+				 rfc ? "neither mmap_complete nor mmap_abort runs" :
+				 "vm_ops->mapped does not run",
+				 rfc ? "never released with a VMA of its own" : "never taken");
+		return NULL;
+	}
+
+	kept = json_array();
+	json_array_foreach(json_object_get(an, "takes"), i, t) {
+		json_t *held = json_object_get(t, "held_at_returns"), *l;
+		long long test = -1;
+		char *w = what(t);
+
+		if (strcmp(js(t, "in"), js(r, "function"))) {
+			json_t *rel;
+			int released = json_is_true(json_object_get(t, "auto_release"));
+
+			json_array_foreach(json_object_get(an, "releases"), k, rel)
+				if (!strcmp(js(rel, "in"), js(t, "in")) &&
+				    jint(rel, "pos") > jint(t, "pos") && resource_pairs(t, rel))
+					released = 1;
+			if (!released)
+				*why = xasprintf("%s in the helper %s() is not released there: the "
+						 "%s would have to undo the helper's work", w,
+						 js(t, "in"), rfc ? "mmap_abort" : "vm_ops->mapped hook");
+			free(w);
+			if (*why)
+				goto refuse;
+			continue;
+		}
+		if (json_is_true(json_object_get(t, "auto_release"))) {
+			free(w);
+			continue;
+		}
+		if (!resource_held_at(an, t, off(succ) + 1, 1)) {
+			/* not kept: it must not be kept on a failure return either */
+			json_array_foreach(held, k, l)
+				if (!own_test(an, t, json_integer_value(l)) && !*why)
+					*why = xasprintf("%s is still held at the return at line %lld: "
+							 "the old failure path leaks it", w,
+							 json_integer_value(l));
+			free(w);
+			if (*why)
+				goto refuse;
+			continue;
+		}
+		if (!strcmp(js(t, "kind"), "lock")) {
+			*why = xasprintf("%s is still held when the handler succeeds: a lock kept "
+					 "past prepare is not derived", w);
+			free(w);
+			goto refuse;
+		}
+		if (json_is_true(json_object_get(t, "conditional"))) {
+			*why = xasprintf("%s is taken on some paths only (in a branch or a loop): "
+					 "the %s cannot tell whether it was taken", w,
+					 rfc ? "mmap_abort" : "vm_ops->mapped hook");
+			free(w);
+			goto refuse;
+		}
+		json_array_foreach(held, k, l) {
+			long long ln = json_integer_value(l);
+
+			if (ln == line_of(succ))
+				continue;
+			if (test < 0 && own_test(an, t, ln)) {
+				test = ln;
+				continue;
+			}
+			*why = xasprintf("the failure return at line %lld keeps %s: the old error "
+					 "path does not release it, so there is nothing to derive %s",
+					 ln, w, rfc ? "mmap_abort from" : "the release from");
+			free(w);
+			goto refuse;
+		}
+		json_array_append_new(kept, take_entry(t, test));
+		free(w);
+	}
+	if (!json_array_size(kept)) {
+		*why = xstrdup("the facts show no take still held when the handler succeeds");
+		goto refuse;
+	}
+
+	plan = json_object();
+	json_object_set_new(plan, "mode", json_string(rfc ? "abort" : "mapped"));
+	json_object_set_new(plan, "success", json_integer(line_of(succ)));
+	json_object_set_new(plan, "success_value", json_string(js(succ, "value")));
+	json_object_set_new(plan, "takes", kept);
+	*why = rfc ? abort_releases(r, an, succ, kept, plan) : mapped_takes(r, an, kept, plan);
+	if (*why) {
+		json_decref(plan);
+		return NULL;
+	}
+	return plan;
+refuse:
+	json_decref(kept);
+	return NULL;
+}
