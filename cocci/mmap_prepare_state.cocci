@@ -543,8 +543,15 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
   return@r E;
 ...+> }
 
+// Matched again (as ops_site below): a script inheriting handler_def this
+// far down is not always run (spatch 1.1.1).
+@ handler_again @
+identifier hf, fp, vma;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) { ... }
+
 @script:python abort_how@
-hf << handler_def.hf;
+hf << handler_again.hf;
 abody;
 @@
 if rfc_mode and hf in done and hf in abort_body:
@@ -554,7 +561,7 @@ else:
 
 // Two rules: what a later rule adds after the handler comes first.
 @ depends on patch && rfc @
-identifier handler_def.hf;
+identifier handler_again.hf;
 fresh identifier abrt = hf ## "_abort";
 identifier abort_how.abody;
 @@
@@ -567,7 +574,7 @@ hf(...) { ... }
 +}
 
 @ depends on patch && rfc @
-identifier handler_def.hf;
+identifier handler_again.hf;
 fresh identifier comp = hf ## "_complete";
 identifier abort_how.abody;
 @@
@@ -648,9 +655,23 @@ hf(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
+// Matched again here, as handler_again.
+@ ops_site @
+identifier o, F, V;
+@@
+(
+struct vm_operations_struct o = {
+	.F = V,
+};
+|
+const struct vm_operations_struct o = {
+	.F = V,
+};
+)
+
 @script:python mapped_how@
-o << ops_def.o;
-F << ops_def.F;
+o << ops_site.o;
+F << ops_site.F;
 mname;
 mbody;
 @@
@@ -661,15 +682,9 @@ else:
 	cocci.include_match(False)
 
 @ depends on patch && !rfc @
-identifier ops_def.o, ops_def.F, ops_def.V;
-identifier mapped_how.mname, mapped_how.mbody;
+identifier ops_site.o, ops_site.F, ops_site.V;
+identifier mapped_how.mname;
 @@
-+static int mname(unsigned long start, unsigned long end, pgoff_t pgoff,
-+		 const struct file *file, void **vm_private_data)
-+{
-+	mbody;
-+}
-+
 (
 struct vm_operations_struct o = {
 	.F = V,
@@ -681,6 +696,20 @@ const struct vm_operations_struct o = {
 +	.mapped = mname,
 };
 )
+
+// The hook before the vm_ops.  No disjunction: code added before one has
+// no token to attach to; the pattern matches a const definition too.
+@ depends on patch && !rfc @
+identifier ops_site.o;
+identifier mapped_how.mname, mapped_how.mbody;
+@@
++static int mname(unsigned long start, unsigned long end, pgoff_t pgoff,
++		 const struct file *file, void **vm_private_data)
++{
++	mbody;
++}
++
+struct vm_operations_struct o = { ... };
 
 @finalize:python@
 @@

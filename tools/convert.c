@@ -687,6 +687,15 @@ int convert_records(const struct options *o, json_t *records)
 		    !strlist_has(&files, jstr(r, "file")))
 			strlist_add(&files, jstr(r, "file"));
 	}
+	{
+		/* what the state rule is given, for the logs */
+		char *logdir = out_path(o, "logs"), *pp = xasprintf("%s/state-plans.json", logdir);
+
+		mkdir_p(logdir);
+		json_dump_path(plans, pp);
+		free(logdir);
+		free(pp);
+	}
 	for (f = 0; f < files.n; f++) {
 		const char *file = files.v[f];
 		struct file_job j = { 0 };

@@ -177,6 +177,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 {
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 };
+	struct strlist aborts = { 0 }, mapped = { 0 };
 	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u;
@@ -187,7 +188,14 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 
 		if (strcmp(jstr(r, "file"), file) || !passed(r))
 			continue;
-		if (m && strcmp(m, "simple")) {
+		if (m && !strcmp(m, "state-abort")) {
+			if (!strlist_has(&aborts, jstr(r, "function")))
+				strlist_add(&aborts, jstr(r, "function"));
+			rfc = 1;
+		} else if (m && !strcmp(m, "state-mapped")) {
+			if (!strlist_has(&mapped, jstr(r, "function")))
+				strlist_add(&mapped, jstr(r, "function"));
+		} else if (m && strcmp(m, "simple")) {
 			if (!strlist_has(&remaps, jstr(r, "function")))
 				strlist_add(&remaps, jstr(r, "function"));
 			rfc |= !strcmp(m, "remap-complete");
@@ -227,6 +235,28 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append_wrapped(&msg, "", t);
 		free(t);
 	}
+	for (i = 0; i < (size_t)aborts.n; i++) {
+		const char *f = aborts.v[i];
+		char *t = xasprintf("%s() takes state that the mapping keeps. Convert it to "
+				    "%s_prepare(), which takes it as before. If the mapping then "
+				    "fails before the VMA exists, the new mmap_abort hook, %s_abort(), "
+				    "releases it as the old failure path did; %s_complete() is the "
+				    "mmap_complete hook the API requires beside it, and has nothing "
+				    "to do.", f, f, f, f);
+
+		append_wrapped(&msg, "", t);
+		free(t);
+	}
+	for (i = 0; i < (size_t)mapped.n; i++) {
+		const char *f = mapped.v[i];
+		char *t = xasprintf("%s() takes a reference that the mapping keeps. Convert it "
+				    "to %s_prepare(), and take the reference in %s_mapped(), the "
+				    "new vm_ops->mapped hook, which runs once the VMA exists.",
+				    f, f, f);
+
+		append_wrapped(&msg, "", t);
+		free(t);
+	}
 	if (uses.n) {
 		size_t col = 24;
 
@@ -243,7 +273,12 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		}
 		append(&msg, ".\n");
 	}
-	if (!remaps.n)
+	if (aborts.n || mapped.n) {
+		append(&msg, "\nBehaviour changes:\n\n");
+		for (i = 0; i < (size_t)changes.n; i++)
+			append_wrapped(&msg, "- ", changes.v[i]);
+		append(&msg, "\n");
+	} else if (!remaps.n)
 		append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
 		       "helper and does not let the VMA escape, so the mapping is set up\n"
 		       "exactly as before. No functional change intended.\n\n");
@@ -265,6 +300,10 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		t = xasprintf("Generated with mmapport (%s). Built with sparse, before and "
 			      "after%s, on the architectures that build it; the object builds "
 			      "and sparse reports nothing new on: %s.",
+			      aborts.n || mapped.n ? (remaps.n ?
+			      "cocci/mmap_prepare_state.cocci, cocci/mmap_prepare_remap.cocci, then "
+			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_state.cocci, "
+			      "then cocci/mmap_prepare_simple.cocci") :
 			      remaps.n ? "cocci/mmap_prepare_remap.cocci, then "
 			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",
 			      rfc ? " with the rfc API overlay" : "", arches);
@@ -295,6 +334,8 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	strlist_free(&fns);
 	strlist_free(&uses);
 	strlist_free(&remaps);
+	strlist_free(&aborts);
+	strlist_free(&mapped);
 	strlist_free(&changes);
 	free(prefix);
 	return msg;

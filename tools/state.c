@@ -37,16 +37,35 @@ static long long line_of(json_t *o)
 	return json_integer_value(json_object_get(o, "line"));
 }
 
-/* The success return: the last one that does not return -E... (decide.c). */
+/*
+ * The success return: the last "return 0", else the last one that does not
+ * return -E... (as decide.c).  "return 0; err: kfree(b); return ret;" is
+ * kernel unwinding: the last return there is a failure exit.
+ */
 static json_t *success_return(json_t *an)
 {
-	json_t *x, *succ = NULL;
+	json_t *x, *succ = NULL, *zero = NULL;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "returns"), i, x) {
+		if (js(x, "value")[0] != '-')
+			succ = x;
+		if (!strcmp(js(x, "value"), "0"))
+			zero = x;
+	}
+	return zero ? zero : succ;
+}
+
+/* The lines of the returns where take t is still held (success: succ). */
+static json_t *held_returns(json_t *an, json_t *t, json_t *succ)
+{
+	json_t *held = json_array(), *x;
 	size_t i;
 
 	json_array_foreach(json_object_get(an, "returns"), i, x)
-		if (js(x, "value")[0] != '-')
-			succ = x;
-	return succ;
+		if (resource_held_at(an, t, off(x), off(x) == off(succ)))
+			json_array_append_new(held, json_integer(line_of(x)));
+	return held;
 }
 
 /* "atomic_inc_unless_negative(&msc->user_count)" */
@@ -220,11 +239,75 @@ static char *mapped_takes(json_t *r, json_t *an, json_t *kept, json_t *plan)
 	return NULL;
 }
 
+/*
+ * One take: kept by the mapping (appended to kept), released before every
+ * return (nothing), or a reason why neither profile's hook can be derived.
+ */
+static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, int rfc, json_t *kept)
+{
+	json_t *held, *l, *rel;
+	long long test = -1;
+	char *w, *why = NULL;
+	size_t k;
+
+	if (json_is_true(json_object_get(t, "auto_release")))
+		return NULL;
+	w = what(t);
+	if (strcmp(js(t, "in"), js(r, "function"))) {
+		int released = 0;
+
+		json_array_foreach(json_object_get(an, "releases"), k, rel)
+			if (!strcmp(js(rel, "in"), js(t, "in")) &&
+			    jint(rel, "pos") > jint(t, "pos") && resource_pairs(t, rel))
+				released = 1;
+		if (!released)
+			why = xasprintf("%s in the helper %s() is not released there: the %s "
+					"would have to undo the helper's work", w, js(t, "in"),
+					rfc ? "mmap_abort" : "vm_ops->mapped hook");
+		free(w);
+		return why;
+	}
+	held = held_returns(an, t, succ);
+	if (!resource_held_at(an, t, off(succ) + 1, 1)) {
+		/* not kept: it must not be kept on a failure return either */
+		json_array_foreach(held, k, l)
+			if (!why && !own_test(an, t, json_integer_value(l)))
+				why = xasprintf("%s is still held at the return at line %lld: the "
+						"old failure path leaks it", w, json_integer_value(l));
+	} else if (!strcmp(js(t, "kind"), "lock")) {
+		why = xasprintf("%s is still held when the handler succeeds: a lock kept past "
+				"prepare is not derived", w);
+	} else if (json_is_true(json_object_get(t, "conditional"))) {
+		why = xasprintf("%s is taken on some paths only (in a branch or a loop): the "
+				"%s cannot tell whether it was taken", w,
+				rfc ? "mmap_abort" : "vm_ops->mapped hook");
+	} else {
+		json_array_foreach(held, k, l) {
+			long long ln = json_integer_value(l);
+
+			if (why || ln == line_of(succ))
+				continue;
+			if (test < 0 && own_test(an, t, ln))
+				test = ln;
+			else
+				why = xasprintf("the failure return at line %lld keeps %s: the old "
+						"error path does not release it, so there is nothing "
+						"to derive %s", ln, w,
+						rfc ? "mmap_abort from" : "the release from");
+		}
+		if (!why)
+			json_array_append_new(kept, take_entry(t, test));
+	}
+	json_decref(held);
+	free(w);
+	return why;
+}
+
 json_t *state_plan(json_t *r, const struct profile *p, char **why)
 {
 	json_t *an = json_object_get(r, "analysis"), *succ, *t, *hz, *kept, *plan;
 	int rfc = !strcmp(p->api, "rfc");
-	size_t i, k;
+	size_t i;
 
 	*why = NULL;
 	if (!an || strcmp(js(r, "analyzer"), "libclang")) {
@@ -251,83 +334,19 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	hz = json_object_get(an, "hazards");
 	if (!json_is_false(json_object_get(hz, "mergeable"))) {
 		*why = xasprintf("the new mapping may merge with a neighbour (no VM_IO, VM_PFNMAP, "
-				 "VM_MIXEDMAP, VM_DONTEXPAND or vm_ops->close): then %s, and what "
-				 "the handler takes is %s (REFERENCE 6.2)",
-				 rfc ? "neither mmap_complete nor mmap_abort runs" :
-				 "vm_ops->mapped does not run",
-				 rfc ? "never released with a VMA of its own" : "never taken");
+				 "VM_MIXEDMAP, VM_DONTEXPAND or vm_ops->close): then %s (REFERENCE "
+				 "6.2)", rfc ? "neither mmap_complete nor mmap_abort runs, and what "
+				 "prepare took stays taken with no VMA of its own to release it" :
+				 "vm_ops->mapped does not run, and what the handler took is not "
+				 "taken");
 		return NULL;
 	}
 
 	kept = json_array();
 	json_array_foreach(json_object_get(an, "takes"), i, t) {
-		json_t *held = json_object_get(t, "held_at_returns"), *l;
-		long long test = -1;
-		char *w = what(t);
-
-		if (strcmp(js(t, "in"), js(r, "function"))) {
-			json_t *rel;
-			int released = json_is_true(json_object_get(t, "auto_release"));
-
-			json_array_foreach(json_object_get(an, "releases"), k, rel)
-				if (!strcmp(js(rel, "in"), js(t, "in")) &&
-				    jint(rel, "pos") > jint(t, "pos") && resource_pairs(t, rel))
-					released = 1;
-			if (!released)
-				*why = xasprintf("%s in the helper %s() is not released there: the "
-						 "%s would have to undo the helper's work", w,
-						 js(t, "in"), rfc ? "mmap_abort" : "vm_ops->mapped hook");
-			free(w);
-			if (*why)
-				goto refuse;
-			continue;
-		}
-		if (json_is_true(json_object_get(t, "auto_release"))) {
-			free(w);
-			continue;
-		}
-		if (!resource_held_at(an, t, off(succ) + 1, 1)) {
-			/* not kept: it must not be kept on a failure return either */
-			json_array_foreach(held, k, l)
-				if (!own_test(an, t, json_integer_value(l)) && !*why)
-					*why = xasprintf("%s is still held at the return at line %lld: "
-							 "the old failure path leaks it", w,
-							 json_integer_value(l));
-			free(w);
-			if (*why)
-				goto refuse;
-			continue;
-		}
-		if (!strcmp(js(t, "kind"), "lock")) {
-			*why = xasprintf("%s is still held when the handler succeeds: a lock kept "
-					 "past prepare is not derived", w);
-			free(w);
+		*why = kept_take(r, an, t, succ, rfc, kept);
+		if (*why)
 			goto refuse;
-		}
-		if (json_is_true(json_object_get(t, "conditional"))) {
-			*why = xasprintf("%s is taken on some paths only (in a branch or a loop): "
-					 "the %s cannot tell whether it was taken", w,
-					 rfc ? "mmap_abort" : "vm_ops->mapped hook");
-			free(w);
-			goto refuse;
-		}
-		json_array_foreach(held, k, l) {
-			long long ln = json_integer_value(l);
-
-			if (ln == line_of(succ))
-				continue;
-			if (test < 0 && own_test(an, t, ln)) {
-				test = ln;
-				continue;
-			}
-			*why = xasprintf("the failure return at line %lld keeps %s: the old error "
-					 "path does not release it, so there is nothing to derive %s",
-					 ln, w, rfc ? "mmap_abort from" : "the release from");
-			free(w);
-			goto refuse;
-		}
-		json_array_append_new(kept, take_entry(t, test));
-		free(w);
 	}
 	if (!json_array_size(kept)) {
 		*why = xstrdup("the facts show no take still held when the handler succeeds");

@@ -2,6 +2,9 @@
 /*
  * check-name: a reference kept by the mapping and dropped by vm_ops->close (hazards 1, 2)
  * check-category: stateful
+ * check-output: close-release.mainline.expected
+ * check-change: mainline kref_get(&o->ref) is taken in the new cr_vm_ops.mapped hook, cr_mmap_mapped()
+ * check-reason: rfc no failure path of the handler releases it: there is no old error path to derive mmap_abort from (it is dropped in vm_ops->close cr_close())
  * check-fact: cr_mmap: .analysis.hazards.close_releases[0].call == "kref_put"
  * check-fact: cr_mmap: .analysis.hazards.mergeable == false
  * check-fact: cr_mmap: ([.reasons[].category] | unique) == ["stateful"]
