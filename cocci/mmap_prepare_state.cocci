@@ -638,7 +638,40 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
 - f@p(es);
 ...+> }
 
-// A local that only fed the take would now be unused.
+// A local that only fed the take would now be unused, and so would one
+// that only fed it: three rounds for a chain of three.
+@ depends on patch && !rfc @
+identifier hf : script:python() { hf in drop_take };
+identifier fp, vma, x;
+type T;
+expression E;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+(
+- T x;
+|
+- T x = E;
+)
+ ... when != x
+}
+
+@ depends on patch && !rfc @
+identifier hf : script:python() { hf in drop_take };
+identifier fp, vma, x;
+type T;
+expression E;
+@@
+hf(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+(
+- T x;
+|
+- T x = E;
+)
+ ... when != x
+}
+
 @ depends on patch && !rfc @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;

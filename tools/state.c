@@ -182,7 +182,10 @@ static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, j
 			json_object_set_new(e, "line", json_integer(line_of(pick)));
 			json_object_set_new(e, "call", json_string(js(pick, "call")));
 			json_object_set_new(e, "for", json_string(w));
-			if (json_is_true(json_object_get(pick, "conditional")))
+			/* "if (ret) release": the rule checks that ret is what is returned;
+			 * a release in a block that returns is on that failure path */
+			if (json_is_true(json_object_get(pick, "conditional")) &&
+			    !json_object_get(pick, "exit_path_until"))
 				json_object_set_new(e, "conditional", json_true());
 			json_array_append_new(rels, e);
 		}
@@ -331,6 +334,13 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 		*why = xstrdup("no return of the handler succeeds (every one returns -E...)");
 		return NULL;
 	}
+	json_array_foreach(json_object_get(an, "returns"), i, t)
+		if (t != succ && !strcmp(js(t, "value"), "0")) {
+			*why = xasprintf("returns 0 at line %lld and at line %lld: which success "
+					 "keeps the state is not derived", line_of(t),
+					 line_of(succ));
+			return NULL;
+		}
 	hz = json_object_get(an, "hazards");
 	if (!json_is_false(json_object_get(hz, "mergeable"))) {
 		*why = xasprintf("the new mapping may merge with a neighbour (no VM_IO, VM_PFNMAP, "

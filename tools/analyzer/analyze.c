@@ -523,9 +523,10 @@ static void vma_use(struct walk *w, CXCursor c)
 }
 
 /* What happens to a call's result: returned, ignored, assigned, checked. */
-static json_t *call_result(struct walk *w)
+/* What the expression at stack index from + 1 is used for. */
+static json_t *call_result_at(struct walk *w, int from)
 {
-	int p = meaningful_parent(w, w->sp - 2);
+	int p = meaningful_parent(w, from);
 	CXCursor parent;
 	enum CXCursorKind pk;
 
@@ -594,11 +595,16 @@ static json_t *call_result(struct walk *w)
 	return json_string("used in an expression");
 }
 
-static int in_loop(struct walk *w)
+static json_t *call_result(struct walk *w)
+{
+	return call_result_at(w, w->sp - 2);
+}
+
+static int in_loop_at(struct walk *w, int from)
 {
 	int i;
 
-	for (i = w->sp - 2; i >= 0; i--) {
+	for (i = from; i >= 0; i--) {
 		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
 
 		if (k == CXCursor_ForStmt || k == CXCursor_WhileStmt || k == CXCursor_DoStmt)
@@ -609,16 +615,21 @@ static int in_loop(struct walk *w)
 	return 0;
 }
 
+static int in_loop(struct walk *w)
+{
+	return in_loop_at(w, w->sp - 2);
+}
+
 /*
  * On some paths only: in a branch of an if, a switch, a ?: or a && / ||, or
  * in a loop.  The condition of an if is not a branch: a take tested there
  * ("if (!kref_get_unless_zero(...)) return -ENODEV;") is held after it.
  */
-static int in_branch(struct walk *w)
+static int in_branch_at(struct walk *w, int from)
 {
 	int i;
 
-	for (i = w->sp - 2; i > 0; i--) {
+	for (i = from; i > 0; i--) {
 		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
 
 		if (k == CXCursor_FunctionDecl)
@@ -636,7 +647,110 @@ static int in_branch(struct walk *w)
 				return 1;
 		}
 	}
-	return in_loop(w);
+	return in_loop_at(w, from);
+}
+
+/* Expansion offsets of the start and the end of c's extent. */
+static void extent_offsets(CXCursor c, unsigned *start, unsigned *end)
+{
+	CXSourceRange r = clang_getCursorExtent(c);
+	CXFile f;
+
+	clang_getExpansionLocation(clang_getRangeStart(r), &f, NULL, NULL, start);
+	clang_getExpansionLocation(clang_getRangeEnd(r), &f, NULL, NULL, end);
+}
+
+/*
+ * Where the macro call written at offset o ends (after its ")"), or o.
+ * With *arg0, the text of its first argument.
+ */
+static unsigned macro_call_end(const char *buf, size_t size, unsigned o, char **arg0)
+{
+	size_t i, a;
+	int depth = 0;
+
+	for (i = o; i < size && (isalnum((unsigned char)buf[i]) || buf[i] == '_'); i++)
+		;
+	while (i < size && isspace((unsigned char)buf[i]))
+		i++;
+	if (i >= size || buf[i] != '(')
+		return o;
+	for (a = ++i; i < size; i++) {
+		if (buf[i] == '(' || buf[i] == '[') {
+			depth++;
+		} else if ((buf[i] == ')' || buf[i] == ']') && depth) {
+			depth--;
+		} else if (!depth && (buf[i] == ',' || buf[i] == ')')) {
+			if (arg0 && !*arg0 && i > a)
+				*arg0 = xasprintf("%.*s", (int)(i - a), buf + a);
+			if (buf[i] == ')')
+				return i + 1;
+		}
+	}
+	return o;
+}
+
+/*
+ * The stack index of the outermost cursor of the macro call that the call
+ * at the top of the stack comes from: kzalloc() is a macro (alloc_hooks())
+ * whose expansion holds several calls, and what the handler does with
+ * kzalloc() is what the expansion's parent does with it.  The call itself
+ * when it is written out in the source.
+ */
+static int macro_top(struct walk *w, const char *name, const char *spelled)
+{
+	unsigned s, ps, pe, end;
+	const char *buf;
+	size_t size;
+	CXFile f;
+	int i = w->sp - 1;
+
+	if (!strcmp(name, spelled))
+		return i;
+	clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(w->stack[i])),
+				   &f, NULL, NULL, &s);
+	buf = f ? clang_getFileContents(w->tu, f, &size) : NULL;
+	if (!buf || s >= size)
+		return i;
+	end = macro_call_end(buf, size, s, NULL);
+	while (i > 1) {
+		extent_offsets(w->stack[i - 1], &ps, &pe);
+		if (ps != s || pe > end)
+			break;
+		i--;
+	}
+	return i;
+}
+
+/* The first argument of the macro call written at c's expansion point. */
+static char *macro_arg0(CXTranslationUnit tu, CXCursor c)
+{
+	CXFile f;
+	unsigned o;
+	const char *buf;
+	size_t size;
+	char *arg0 = NULL;
+
+	clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), &f, NULL,
+				   NULL, &o);
+	buf = f ? clang_getFileContents(tu, f, &size) : NULL;
+	if (buf && o < size)
+		macro_call_end(buf, size, o, &arg0);
+	return arg0;
+}
+
+/* Is there already a resource call of that name at that place (a macro's body)? */
+static int seen_call(struct walk *w, const char *list, json_t *o)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(w->an, list), i, x)
+		if (json_integer_value(json_object_get(x, "pos")) ==
+		    json_integer_value(json_object_get(o, "pos")) &&
+		    !strcmp(jstr(x, "call"), jstr(o, "call")) && !strcmp(jstr(x, "in"), jstr(o, "in")))
+			return 1;
+	return 0;
 }
 
 static const char *struct_name_of(CXType t, char **buf)
@@ -764,9 +878,19 @@ static void call(struct walk *w, CXCursor c)
 	}
 	/* resources, whether or not the VMA is involved */
 	if ((kind = takes(name)) || (kind = takes(spelled))) {
+		int top = macro_top(w, name, spelled);
+
 		o = resource_call(w, c, n, name, spelled, kind);
+		if (strcmp(name, spelled)) {
+			/* a macro (kzalloc): its own first argument, as written */
+			char *k = macro_arg0(w->tu, c);
+
+			if (k)
+				json_object_set_new(o, "key", json_string(k));
+			free(k);
+		}
 		{
-			int p = meaningful_parent(w, w->sp - 2);
+			int p = meaningful_parent(w, top - 1);
 
 			if (p >= 0 && clang_getCursorKind(w->stack[p]) == CXCursor_BinaryOperator) {
 				char *lhs = cursor_text(w->tu, nth_child(w->stack[p], 0));
@@ -782,10 +906,13 @@ static void call(struct walk *w, CXCursor c)
 		if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor"))
 			json_object_set_new(o, "auto_release", json_true());
 		/* what the value decides ("ignored": the take cannot fail the handler) */
-		json_object_set_new(o, "use", call_result(w));
-		if (in_branch(w))
+		json_object_set_new(o, "use", call_result_at(w, top - 1));
+		if (in_branch_at(w, top - 1))
 			json_object_set_new(o, "conditional", json_true());
-		json_array_append_new(arr(w->an, "takes"), o);
+		if (seen_call(w, "takes", o))
+			json_decref(o);
+		else
+			json_array_append_new(arr(w->an, "takes"), o);
 	} else if ((kind = releases(name)) || (kind = releases(spelled))) {
 		o = resource_call(w, c, n, name, spelled, kind);
 		exit_path(w, o);
