@@ -298,13 +298,13 @@ def plan_mapped(h, plan):
 				'fail' % t['what'])
 	# after the takes, only descriptor writes until the success return
 	rest = text_between(h, min(lines), plan['success'] - 1)
-	for t in takes:
-		rest = rest.replace(t + ';', ';', 1)
+	moved = set(squash(t) for t in takes)
 	allowed = (r'%s->(vm_ops|vm_private_data|vm_page_prot)\s*=[^;]*' % vma,
 		   r'vm_flags_(set|clear|mod)\(\s*%s\s*,[^;]*' % vma)
 	for s in rest.split(';'):
 		s = s.strip()
-		if s and not any(re.match('^%s$' % a, s) for a in allowed):
+		if s and squash(s) not in moved and not any(re.match('^%s$' % a, s)
+							    for a in allowed):
 			return ('"%s" runs after %s: moved to vm_ops->mapped, the take would come '
 				'after it' % (s, plan['takes'][0]['what']))
 	ops = plan['ops']
