@@ -227,10 +227,14 @@ if flags_ok(E):
 @ bool_if disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
-statement S;
+statement S, S2;
 position p;
 @@
+(
+if (vma@p->vm_flags & E) S else S2
+|
 if (vma@p->vm_flags & E) S
+)
 
 @ bool_while disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
@@ -715,6 +719,23 @@ hp(struct vm_area_desc *desc) { ... }
 hp << converted.hp;
 @@
 converted_names.add(hp)
+
+// A flag test rewritten onto one line can leave braces around a single
+// statement, which checkpatch does not want on a line the patch touches:
+// an if without else whose condition now tests the descriptor's flags.
+@ depends on patch @
+identifier hp : script:python() { hp in converted_names };
+expression list bits;
+statement S;
+@@
+hp(struct vm_area_desc *desc) {
+<...
+ if (<+... \(vma_desc_test_all(desc, bits)\|vma_desc_test(desc, bits)\) ...+>)
+- {
+  S
+- }
+...>
+}
 
 @ depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };

@@ -269,6 +269,42 @@ out:
 	free(plain);
 }
 
+/*
+ * spatch leaves a whitespace-only line where it removed the "{" after a
+ * rewritten flag test (mmap_prepare_simple.cocci drops braces around a
+ * single statement there): drop that line.
+ */
+static void drop_brace_residue(const char *path)
+{
+	size_t len;
+	char *buf = read_file(path, &len), *out, *o, *line, *next, *prev = NULL;
+	int changed = 0;
+
+	if (!buf)
+		return;
+	out = o = xmalloc(len + 1);
+	for (line = buf; *line; line = next) {
+		char *e = strchrnul(line, '\n'), *q = line;
+
+		next = *e ? e + 1 : e;
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q == e && e > line && prev && strstr(prev, "vma_desc_test") &&
+		    memchr(prev, ')', line - prev)) {
+			changed = 1;
+			continue;
+		}
+		memcpy(o, line, next - line);
+		o += next - line;
+		prev = line;
+	}
+	*o = 0;
+	if (changed)
+		write_file(path, out, o - out);
+	free(out);
+	free(buf);
+}
+
 static char *log_name(const struct options *o, const char *what, const char *file)
 {
 	char *logdir = out_path(o, "logs"), *log;
@@ -447,6 +483,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 		run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
 	for (i = 0; orig && i < j->done.n; i++)
 		realign(path, orig, j->done.v[i]);
+	if (j->done.n)
+		drop_brace_residue(path);
 	free(orig);
 	strlist_free(&want_simple);
 	strlist_free(&want_remap);
