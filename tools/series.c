@@ -56,7 +56,7 @@ static char *subject_prefix(const char *file)
 
 static char *maintainers(const char *work, const char *file)
 {
-	char *m = run_capture(work, "perl scripts/get_maintainer.pl --no-git --no-rolestats "
+	char *m = run_capture(work, "perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats "
 			      "--no-multiline --separator '\n' -f %s 2>/dev/null | head -n 12",
 			      shell_quote(file));
 
