@@ -284,6 +284,9 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	}
 	mkdir_p(tmp);
 	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
+	/* other architectures' handlers, in their own allmodconfig */
+	if (strcmp(how, "fallback"))
+		analyze_other_configs(o, tree, records);
 	json_array_foreach(records, i, r) {
 		json_t *an = json_object_get(r, "analysis");
 		json_t *sh = json_object_get(shared, jstr(r, "function") ? jstr(r, "function") : "");
@@ -305,7 +308,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		}
 
 		if (json_is_object(an)) {
-			json_object_set_new(an, "flags", json_string(how));
+			if (!json_object_get(an, "flags"))
+				json_object_set_new(an, "flags", json_string(how));
 			nlibclang++;
 		}
 		decide_record(r);
