@@ -520,11 +520,56 @@ static const char *method_name(enum method m, const struct profile *p)
 	return !strcmp(p->api, "rfc") ? "remap-complete" : "remap-action";
 }
 
+/* Does the handler map with io_remap_pfn_range() (the arch-translated path)? */
+static int io_remap_user(json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	if (jstr(r, "subcategory") && strstr(jstr(r, "subcategory"), "io_remap_pfn_range"))
+		return 1;
+	json_array_foreach(json_object_get(r, "facts"), i, v)
+		if (!strncmp(json_string_value(v), "io_remap_pfn_range()", 20))
+			return 1;
+	return 0;
+}
+
+/*
+ * The architectures that override io_remap_pfn_range() itself (their PFN
+ * translation inside it) without io_remap_pfn_range_pfn(), which the
+ * prepare-time forms need to translate the PFN first (REFERENCE 4: the
+ * seed split the translation out, arch by arch).  "" when there is none:
+ * then every io_remap conversion is exact on every architecture.
+ */
+static char *io_remap_arch_gap(const char *work)
+{
+	char *list, *why;
+
+	if (!work)
+		return xstrdup("");
+	list = run_capture(work,
+		"for d in arch/*/include; do "
+		"grep -rlE 'define[[:space:]]+io_remap_pfn_range([[:space:]]|\\()' $d >/dev/null 2>&1 || continue; "
+		"grep -rq io_remap_pfn_range_pfn $d || echo ${d#arch/} | cut -d/ -f1; done | "
+		"paste -sd' '; true");
+	if (!list || !*list || *list == '\n') {
+		free(list);
+		return xstrdup("");
+	}
+	list[strcspn(list, "\n")] = '\0';
+	why = xasprintf("the tree's %s override io_remap_pfn_range() with their own PFN "
+			"translation and have no io_remap_pfn_range_pfn(): a prepare-time "
+			"io_remap would skip that translation there. The arch-side split (as "
+			"the seed series did for sparc and mips) must land first", list);
+	free(list);
+	return why;
+}
+
 int convert_records(const struct options *o, json_t *records)
 {
 	struct profile prof;
 	struct strlist files = { 0 };
-	char *work, *base, *diffs;
+	char *work, *base, *diffs, *io_gap;
 	size_t i;
 	json_t *r;
 	int nconv = 0, nref = 0, f;
@@ -543,10 +588,12 @@ int convert_records(const struct options *o, json_t *records)
 	diffs = out_path(o, "diffs");
 	run_sh(NULL, NULL, "rm -rf %s", shell_quote(diffs));
 	mkdir_p(diffs);
+	io_gap = NULL;	/* computed at the first io_remap handler */
 
 	json_array_foreach(records, i, r) {
 		const char *cat = jstr(r, "category");
 		const char *why = cat ? refusal_of(cat, &prof) : NULL;
+
 		const char *aerr = jstr(r, "analysis_error");
 
 		/*
@@ -559,6 +606,10 @@ int convert_records(const struct options *o, json_t *records)
 			why = "the handler is not in the configuration the analyzer parsed "
 			      "(disabled by #if, or another architecture's code): its facts are "
 			      "lexical only, and the check could not build it";
+
+		if (!why && cat && method_of(cat) == M_REMAP && io_remap_user(r) &&
+		    (io_gap || (io_gap = io_remap_arch_gap(o->external ? NULL : work))) && *io_gap)
+			why = io_gap;
 
 		/* what check and series said was about an earlier conversion */
 		json_object_del(r, "conversion");
