@@ -546,6 +546,52 @@ identifier zero_bits.bits, zero_bits.anyfn;
 + anyfn(desc, bits)
 )
 
+// A test that was the whole condition of an if around one statement
+// fits on one line now: the braces go, as checkpatch wants.
+@ all_if depends on patch && !vm_flags_field
+  disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
+identifier vma : script:python() { vma in conv_vma };
+expression E;
+statement S;
+position p : script:python() { p[0].current_element in conv };
+@@
+(
+ if ((vma@p->vm_flags & E) == E) { S }
+|
+ if ((vma@p->vm_flags & E) != E) { S }
+)
+
+@script:python all_if_bits@
+E << all_if.E;
+bits;
+@@
+coccinelle.bits = cocci.make_ident(flag_bits(E))
+
+@ depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression all_if.E;
+position all_if.p;
+identifier all_if_bits.bits;
+statement S;
+@@
+(
+ if (
+- (vma@p->vm_flags & E) == E
++ vma_desc_test_all(desc, bits)
+ )
+- {
+  S
+- }
+|
+ if (
+- (vma@p->vm_flags & E) != E
++ !vma_desc_test_all(desc, bits)
+ )
+- {
+  S
+- }
+)
+
 // "All of these flags": vma_desc_test_all().
 @ all_flags depends on patch && !vm_flags_field
   disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
@@ -719,23 +765,6 @@ hp(struct vm_area_desc *desc) { ... }
 hp << converted.hp;
 @@
 converted_names.add(hp)
-
-// A flag test rewritten onto one line can leave braces around a single
-// statement, which checkpatch does not want on a line the patch touches:
-// an if without else whose condition now tests the descriptor's flags.
-@ depends on patch @
-identifier hp : script:python() { hp in converted_names };
-expression list bits;
-statement S;
-@@
-hp(struct vm_area_desc *desc) {
-<...
- if (<+... \(vma_desc_test_all(desc, bits)\|vma_desc_test(desc, bits)\) ...+>)
-- {
-  S
-- }
-...>
-}
 
 @ depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
