@@ -232,10 +232,14 @@ if flags_ok(E):
 @ bool_if disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
-statement S;
+statement S, S2;
 position p;
 @@
+(
+if (vma@p->vm_flags & E) S else S2
+|
 if (vma@p->vm_flags & E) S
+)
 
 @ bool_while disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
@@ -545,6 +549,52 @@ identifier zero_bits.bits, zero_bits.anyfn;
 |
 - (vma@p->vm_flags & E) != 0
 + anyfn(desc, bits)
+)
+
+// A test that was the whole condition of an if around one statement
+// fits on one line now: the braces go, as checkpatch wants.
+@ all_if depends on patch && !vm_flags_field
+  disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
+identifier vma : script:python() { vma in conv_vma };
+expression E;
+statement S;
+position p : script:python() { p[0].current_element in conv };
+@@
+(
+ if ((vma@p->vm_flags & E) == E) { S }
+|
+ if ((vma@p->vm_flags & E) != E) { S }
+)
+
+@script:python all_if_bits@
+E << all_if.E;
+bits;
+@@
+coccinelle.bits = cocci.make_ident(flag_bits(E))
+
+@ depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression all_if.E;
+position all_if.p;
+identifier all_if_bits.bits;
+statement S;
+@@
+(
+ if (
+- (vma@p->vm_flags & E) == E
++ vma_desc_test_all(desc, bits)
+ )
+- {
+  S
+- }
+|
+ if (
+- (vma@p->vm_flags & E) != E
++ !vma_desc_test_all(desc, bits)
+ )
+- {
+  S
+- }
 )
 
 // "All of these flags": vma_desc_test_all().

@@ -40,7 +40,11 @@ for c in $simple_cases; do
 		--no-includes --include-headers case.c >/dev/null 2>&1)
 	# mmapport aligns the new designator; the rule alone does not.
 	sed 's/^\(\t*\)\.mmap_prepare[ \t]*= /\1.mmap_prepare = /' "$expect" > "$tmp/expect.c"
-	cmp -s "$tmp/expect.c" "$tmp/case.c" || bad="$bad $(basename "$c")"
+	# spatch leaves a whitespace-only line where it dropped the "{" after
+	# a rewritten flag test; mmapport removes it (convert.c), so does this
+	awk '!(prev ~ /vma_desc_test.*\)/ && /^[ \t]+$/) { print } { prev = $0 }' \
+		"$tmp/case.c" > "$tmp/case.clean.c"
+	cmp -s "$tmp/expect.c" "$tmp/case.clean.c" || bad="$bad $(basename "$c")"
 done
 if [ -z "$bad" ]; then
 	echo "ok 2 - patch mode on the cases gives the expected outputs"

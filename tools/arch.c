@@ -88,9 +88,14 @@ static void load_profile(struct arch_profile *p, const char *name)
 	free(path);
 }
 
+/* By name, the reference build (x86_64) first: it is tried first for variants. */
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	if (strcmp(x, y) && (!strcmp(x, "x86_64") || !strcmp(y, "x86_64")))
+		return strcmp(x, "x86_64") ? 1 : -1;
+	return strcmp(x, y);
 }
 
 /* Every profile under arch/, by name. */

@@ -352,7 +352,7 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			built |= strlist_has(&runs[a].build, file);
 		if (built)
 			continue;
-		for (a = 0; a < norig && tried < 3; a++) {
+		for (a = 0; a < norig && tried < 6; a++) {
 			struct arch_profile *p = runs[a].prof;
 			struct cell *c = &cells[(size_t)f * cap + a];
 			struct strlist config = { 0 }, syms = { 0 };

@@ -328,6 +328,42 @@ out:
 	free(plain);
 }
 
+/*
+ * spatch leaves a whitespace-only line where it removed the "{" after a
+ * rewritten flag test (mmap_prepare_simple.cocci drops braces around a
+ * single statement there): drop that line.
+ */
+static void drop_brace_residue(const char *path)
+{
+	size_t len;
+	char *buf = read_file(path, &len), *out, *o, *line, *next, *prev = NULL;
+	int changed = 0;
+
+	if (!buf)
+		return;
+	out = o = xmalloc(len + 1);
+	for (line = buf; *line; line = next) {
+		char *e = strchrnul(line, '\n'), *q = line;
+
+		next = *e ? e + 1 : e;
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q == e && e > line && prev && strstr(prev, "vma_desc_test") &&
+		    memchr(prev, ')', line - prev)) {
+			changed = 1;
+			continue;
+		}
+		memcpy(o, line, next - line);
+		o += next - line;
+		prev = line;
+	}
+	*o = 0;
+	if (changed)
+		write_file(path, out, o - out);
+	free(out);
+	free(buf);
+}
+
 static char *log_name(const struct options *o, const char *what, const char *file)
 {
 	char *logdir = out_path(o, "logs"), *log;
@@ -572,6 +608,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 		run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
 	for (i = 0; orig && i < j->done.n; i++)
 		realign(path, orig, j->done.v[i]);
+	if (j->done.n)
+		drop_brace_residue(path);
 	free(orig);
 	strlist_free(&want_simple);
 	strlist_free(&want_remap);
@@ -613,11 +651,56 @@ static const char *method_name(enum method m, const struct profile *p)
 	return rfc ? "remap-complete" : "remap-action";
 }
 
+/* Does the handler map with io_remap_pfn_range() (the arch-translated path)? */
+static int io_remap_user(json_t *r)
+{
+	json_t *v;
+	size_t i;
+
+	if (jstr(r, "subcategory") && strstr(jstr(r, "subcategory"), "io_remap_pfn_range"))
+		return 1;
+	json_array_foreach(json_object_get(r, "facts"), i, v)
+		if (!strncmp(json_string_value(v), "io_remap_pfn_range()", 20))
+			return 1;
+	return 0;
+}
+
+/*
+ * The architectures that override io_remap_pfn_range() itself (their PFN
+ * translation inside it) without io_remap_pfn_range_pfn(), which the
+ * prepare-time forms need to translate the PFN first (REFERENCE 4: the
+ * seed split the translation out, arch by arch).  "" when there is none:
+ * then every io_remap conversion is exact on every architecture.
+ */
+static char *io_remap_arch_gap(const char *work)
+{
+	char *list, *why;
+
+	if (!work)
+		return xstrdup("");
+	list = run_capture(work,
+		"for d in arch/*/include; do "
+		"grep -rlE 'define[[:space:]]+io_remap_pfn_range([[:space:]]|\\()' $d >/dev/null 2>&1 || continue; "
+		"grep -rq io_remap_pfn_range_pfn $d || echo ${d#arch/} | cut -d/ -f1; done | "
+		"paste -sd' '; true");
+	if (!list || !*list || *list == '\n') {
+		free(list);
+		return xstrdup("");
+	}
+	list[strcspn(list, "\n")] = '\0';
+	why = xasprintf("the tree's %s override io_remap_pfn_range() with their own PFN "
+			"translation and have no io_remap_pfn_range_pfn(): a prepare-time "
+			"io_remap would skip that translation there. The arch-side split (as "
+			"the seed series did for sparc and mips) must land first", list);
+	free(list);
+	return why;
+}
+
 int convert_records(const struct options *o, json_t *records)
 {
 	struct profile prof;
 	struct strlist files = { 0 };
-	char *work, *base, *diffs;
+	char *work, *base, *diffs, *io_gap;
 	size_t i;
 	json_t *r;
 	int nconv = 0, nref = 0, f;
@@ -637,6 +720,7 @@ int convert_records(const struct options *o, json_t *records)
 	diffs = out_path(o, "diffs");
 	run_sh(NULL, NULL, "rm -rf %s", shell_quote(diffs));
 	mkdir_p(diffs);
+	io_gap = NULL;	/* computed at the first io_remap handler */
 
 	json_array_foreach(records, i, r) {
 		const char *cat = jstr(r, "category");
@@ -666,6 +750,10 @@ int convert_records(const struct options *o, json_t *records)
 				json_object_set_new(per, jstr(r, "function"), plan);
 			}
 		}
+
+		if (!why && cat && method_of(cat) == M_REMAP && io_remap_user(r) &&
+		    (io_gap || (io_gap = io_remap_arch_gap(o->external ? NULL : work))) && *io_gap)
+			why = xstrdup(io_gap);
 
 		/* what check and series said was about an earlier conversion */
 		json_object_del(r, "conversion");

@@ -56,7 +56,7 @@ static char *subject_prefix(const char *file)
 
 static char *maintainers(const char *work, const char *file)
 {
-	char *m = run_capture(work, "perl scripts/get_maintainer.pl --no-git --no-rolestats "
+	char *m = run_capture(work, "perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats "
 			      "--no-multiline --separator '\n' -f %s 2>/dev/null | head -n 12",
 			      shell_quote(file));
 
@@ -176,11 +176,11 @@ static int cmp_cc(const void *a, const void *b)
 static char *commit_message(json_t *records, const char *file, const char *work)
 {
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
-	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 };
+	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
 	struct strlist aborts = { 0 }, mapped = { 0 };
 	int rfc = 0;
 	size_t i, j;
-	json_t *r, *u;
+	json_t *r, *u, *v;
 
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
@@ -297,6 +297,11 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		char *t;
 
 		arches = passed_arches(records, file);
+		json_array_foreach(records, i, u)
+			if (!strcmp(jstr(u, "file"), file))
+				json_array_foreach(json_object_get(u, "checkpatch_preexisting"), j, v)
+					if (!strlist_has(&pre, json_string_value(v)))
+						strlist_add(&pre, json_string_value(v));
 		t = xasprintf("Generated with mmapport (%s). Built with sparse, before and "
 			      "after%s, on the architectures that build it; the object builds "
 			      "and sparse reports nothing new on: %s.",
@@ -311,6 +316,15 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 
 		append_wrapped(&msg, "", t);
 		variant_notes(&msg, records, file);
+		if (pre.n) {
+			append(&msg, "\n");
+			append_wrapped(&msg, "", "checkpatch reports on lines this patch rewrites, "
+				       "as it did on the lines before:");
+			for (i = 0; i < (size_t)pre.n; i++)
+				append_wrapped(&msg, "  ", pre.v[i]);
+			append_wrapped(&msg, "", "The constructs predate this patch and are left "
+				       "as they were, to keep the change minimal.");
+		}
 		append(&msg, "\n");
 		free(t);
 	}
@@ -337,8 +351,68 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	strlist_free(&aborts);
 	strlist_free(&mapped);
 	strlist_free(&changes);
+	strlist_free(&pre);
 	free(prefix);
 	return msg;
+}
+
+/* checkpatch's findings on a patch file, "ERROR: text" / "WARNING: text". */
+static void checkpatch_findings(const char *work, const char *cp, const char *patch,
+				int no_tree, struct strlist *out)
+{
+	char *res = run_capture(work, "perl %s --no-signoff -q --terse %s%s; true", cp,
+				no_tree ? "--no-tree " : "", shell_quote(patch));
+	char *line, *save, *m;
+
+	for (line = res ? strtok_r(res, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		m = strstr(line, ": ERROR: ");
+		if (!m)
+			m = strstr(line, ": WARNING: ");
+		if (m)
+			strlist_add(out, m + 2);
+	}
+	free(res);
+}
+
+/*
+ * checkpatch on the commit just made for file.  A finding the original
+ * lines already had (checkpatch run on the reverse diff says the same) is
+ * pre-existing: the patch only touches the line; it is kept as it was and
+ * the commit message says so.  A finding the conversion introduced drops
+ * the patch: the series is checkpatch clean.  Returns the first
+ * introduced finding, or NULL; *pre gets the pre-existing ones.
+ */
+static char *checkpatch_gate(const struct options *o, const char *work, struct strlist *pre)
+{
+	char *cp = xasprintf("%s/scripts/checkpatch.pl", o->external ? o->tree : work);
+	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out);
+	char *op = xasprintf("%s/logs/checkpatch-old.patch", o->out);
+	struct strlist now = { 0 }, before = { 0 };
+	char *bad = NULL, *q = shell_quote(cp);
+	int i;
+
+	run_sh(work, np, "git format-patch -1 --stdout HEAD");
+	checkpatch_findings(work, q, np, !!o->external, &now);
+	if (now.n) {
+		run_sh(work, op, "git diff HEAD HEAD~1");
+		checkpatch_findings(work, q, op, !!o->external, &before);
+	}
+	for (i = 0; i < now.n; i++) {
+		if (strlist_has(&before, now.v[i])) {
+			if (!strlist_has(pre, now.v[i]))
+				strlist_add(pre, now.v[i]);
+		} else if (!bad) {
+			bad = xstrdup(now.v[i]);
+		}
+	}
+	strlist_free(&now);
+	strlist_free(&before);
+	free(q);
+	free(cp);
+	free(np);
+	free(op);
+	return bad;
 }
 
 int series_records(const struct options *o, json_t *records)
@@ -347,7 +421,7 @@ int series_records(const struct options *o, json_t *records)
 	char *name = getenv("MMAPPORT_AUTHOR_NAME"), *email = getenv("MMAPPORT_AUTHOR_EMAIL");
 	char *date, *ident;
 	struct strlist files = { 0 };
-	int nfound = json_array_size(records), nsimple = 0, nconv = 0, npass = 0, f;
+	int nfound = json_array_size(records), nsimple = 0, nconv = 0, npass = 0, f, ndropped = 0;
 	size_t i;
 	json_t *r;
 
@@ -392,13 +466,59 @@ int series_records(const struct options *o, json_t *records)
 		if (run_sh(work, NULL, "%s git commit -q -s -F %s -- %s", ident, shell_quote(mfile),
 			   shell_quote(files.v[f])))
 			die("%s: cannot commit", files.v[f]);
+		{
+			struct strlist pre = { 0 };
+			char *bad = checkpatch_gate(o, work, &pre);
+			int k;
+
+			if (bad) {
+				/* not emitted: the conversion made checkpatch complain */
+				info("series: %s dropped, checkpatch: %s", files.v[f], bad);
+				run_sh(work, NULL, "git reset -q --hard HEAD~1");
+				json_array_foreach(records, i, r) {
+					json_t *c = json_object_get(r, "conversion");
+
+					if (strcmp(jstr(r, "file"), files.v[f]) || !passed(r))
+						continue;
+					char *why = xasprintf("checkpatch on the conversion: %s", bad);
+
+					json_object_set_new(c, "status", json_string("dropped"));
+					json_object_set_new(c, "reason", json_string(why));
+					free(why);
+				}
+				ndropped++;
+			} else if (pre.n) {
+				/* commit_message() states them; the commit is remade with it */
+				json_array_foreach(records, i, r) {
+					json_t *l = json_array();
+
+					if (strcmp(jstr(r, "file"), files.v[f]) || !passed(r))
+						continue;
+					for (k = 0; k < pre.n; k++)
+						json_array_append_new(l, json_string(pre.v[k]));
+					json_object_set_new(r, "checkpatch_preexisting", l);
+				}
+				free(msg);
+				msg = commit_message(records, files.v[f], work);
+				write_file(mfile, msg, strlen(msg));
+				if (run_sh(work, NULL, "%s git commit -q --amend -s -F %s", ident,
+					   shell_quote(mfile)))
+					die("%s: cannot amend the commit", files.v[f]);
+			}
+			free(bad);
+			strlist_free(&pre);
+		}
 		free(flat);
 		free(msg);
 		free(mfile);
 	}
+	/* what checkpatch dropped is no longer passed */
+	npass = 0;
+	json_array_foreach(records, i, r)
+		npass += passed(r);
 	run_sh(NULL, NULL, "rm -rf %s", shell_quote(sdir));
 	mkdir_p(sdir);
-	if (files.n) {
+	if (files.n > ndropped) {
 		char *cover = xasprintf("%s/0000-cover-letter.patch", sdir), *blurb = NULL;
 
 		if (run_sh(work, NULL, "%s git format-patch -q --cover-letter -o %s %s..HEAD",
@@ -416,7 +536,7 @@ int series_records(const struct options *o, json_t *records)
 		       "           it, at least one), in %d patches\n"
 		       "Left:      %d (other categories, refused or dropped; see the report)\n\n"
 		       "Generated with mmapport.",
-		       nfound, nsimple, nconv, npass, files.n, nfound - npass);
+		       nfound, nsimple, nconv, npass, files.n - ndropped, nfound - npass);
 		{
 			size_t len;
 			char *text = read_file(cover, &len), *out;
@@ -442,7 +562,8 @@ int series_records(const struct options *o, json_t *records)
 		free(cover);
 		free(blurb);
 	}
-	info("series: %d patches in %s", files.n, sdir);
+	info("series: %d patches in %s%s", files.n - ndropped, sdir,
+	     ndropped ? " (checkpatch dropped some, see records.json)" : "");
 	json_array_foreach(records, i, r)
 		if (passed(r))
 			json_object_set_new(r, "series", json_true());

@@ -190,6 +190,17 @@ out:
 	return defs;
 }
 
+/* A record whose handler is defined in another .c file, found by defs. */
+static int elsewhere_only(json_t *r, json_t *defs)
+{
+	const char *fn = jstr(r, "function"), *def;
+
+	if (!fn || !json_is_null(json_object_get(r, "definition")))
+		return 0;
+	def = json_string_value(json_object_get(defs, fn));
+	return def && strcmp(def, jstr(r, "file"));
+}
+
 int analyze_records(const struct options *o, const char *tree, json_t *records)
 {
 	struct strlist files = { 0 };
@@ -205,16 +216,23 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	double t;
 
 	json_array_foreach(records, i, r) {
-		if (!wants_analysis(r))
-			continue;
-		if (!strlist_has(&files, jstr(r, "file")))
-			strlist_add(&files, jstr(r, "file"));
-		if (json_is_null(json_object_get(r, "definition")) &&
+		if (wants_analysis(r) && json_is_null(json_object_get(r, "definition")) &&
 		    !strlist_has(&elsewhere, jstr(r, "function")))
 			strlist_add(&elsewhere, jstr(r, "function"));
 	}
 	/* one record per handler defined elsewhere, analysed in its own file */
 	defs = find_definitions(tree, &elsewhere);
+	/*
+	 * A file that only registers handlers defined in another .c file
+	 * (vb2_fop_mmap, sock_no_mmap ...) need not be parsed: its records
+	 * take the defining file's analysis.  Half of the files on 7.x.
+	 */
+	json_array_foreach(records, i, r) {
+		if (!wants_analysis(r) || elsewhere_only(r, defs))
+			continue;
+		if (!strlist_has(&files, jstr(r, "file")))
+			strlist_add(&files, jstr(r, "file"));
+	}
 	json_object_foreach(defs, k, v) {
 		json_object_set_new(shared, k, json_pack("{s:s,s:s,s:s}", "file",
 			json_string_value(v), "function", k, "category", "shared"));
@@ -239,7 +257,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 				"kbuild gave no command for its object in x86_64 allmodconfig";
 	}
 	json_array_foreach(records, i, r) {
-		if (!wants_analysis(r))
+		if (!wants_analysis(r) || elsewhere_only(r, defs))
 			continue;
 		for (f = 0; f < files.n; f++)
 			if (!strcmp(files.v[f], jstr(r, "file")))
@@ -266,6 +284,9 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	}
 	mkdir_p(tmp);
 	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
+	/* other architectures' handlers, in their own allmodconfig */
+	if (strcmp(how, "fallback"))
+		analyze_other_configs(o, tree, records);
 	json_array_foreach(records, i, r) {
 		json_t *an = json_object_get(r, "analysis");
 		json_t *sh = json_object_get(shared, jstr(r, "function") ? jstr(r, "function") : "");
@@ -280,10 +301,15 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 			   json_is_null(json_object_get(r, "definition"))) {
 			json_object_set_new(r, "analysis_error", json_string(xasprintf(
 				"defined in %s: %s", jstr(sh, "file"), jstr(sh, "analysis_error"))));
+		} else if (!json_is_object(an) && elsewhere_only(r, defs) &&
+			   !json_object_get(r, "analysis_error")) {
+			json_object_set_new(r, "analysis_error", json_string(xasprintf(
+				"defined in %s, where libclang did not find it", jstr(sh, "file"))));
 		}
 
 		if (json_is_object(an)) {
-			json_object_set_new(an, "flags", json_string(how));
+			if (!json_object_get(an, "flags"))
+				json_object_set_new(an, "flags", json_string(how));
 			nlibclang++;
 		}
 		decide_record(r);

@@ -22,6 +22,10 @@
 json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlist *files,
 			 int jobs, const char **how);
 json_t *compdb_fallback(const char *tree);
+json_t *compdb_for_profile(const char *tree, const char *bdir, const struct strlist *files,
+			   int jobs, const struct arch_profile *p, const char *target);
+/* multiconf.c: handlers x86_64 cannot see, parsed in their arch's allmodconfig. */
+void analyze_other_configs(const struct options *o, const char *tree, json_t *records);
 /* Split a shell command line into words (quotes removed). */
 void shell_split(const char *cmd, struct strlist *out);
 

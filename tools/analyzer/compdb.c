@@ -213,9 +213,34 @@ json_t *compdb_fallback(const char *tree)
 	return args;
 }
 
+static json_t *compdb_build(const char *tree, const char *bdir, const struct strlist *files,
+			    int jobs, const char **how, const struct arch_profile *p,
+			    const char *target);
+
 json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlist *files,
 			 int jobs, const char **how)
 {
+	return compdb_build(tree, bdir, files, jobs, how, NULL, NULL);
+}
+
+/*
+ * The same for another profile's build directory, which the caller has
+ * configured and prepared (arch_configure, arch_prepare): kbuild's dry run
+ * with the profile's ARCH and CROSS_COMPILE, and --target=TARGET for clang.
+ */
+json_t *compdb_for_profile(const char *tree, const char *bdir, const struct strlist *files,
+			   int jobs, const struct arch_profile *p, const char *target)
+{
+	const char *how;
+
+	return compdb_build(tree, bdir, files, jobs, &how, p, target);
+}
+
+static json_t *compdb_build(const char *tree, const char *bdir, const struct strlist *files,
+			    int jobs, const char **how, const struct arch_profile *p,
+			    const char *target)
+{
+	char *vars = p ? arch_make_vars(p) : xasprintf("ARCH=%s", arch_name);
 	char *mkbuild = xasprintf("%s/scripts/Makefile.build", tree);
 	char *gen = xasprintf("%s/scripts/clang-tools/gen_compile_commands.py", tree);
 	char *cmddir = xasprintf("%s/mmapport-cmds", bdir);
@@ -242,7 +267,11 @@ json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlis
 		char *abs = xasprintf("%s/%s", rtree, files->v[f]);
 		int found = 0;
 
-		if (!x86_buildable(files->v[f])) {
+		if (p ? strcmp(files->v[f] + strlen(files->v[f]) - 2, ".c") ||
+			(!strncmp(files->v[f], "arch/", 5) &&
+			 (strncmp(files->v[f] + 5, p->srcarch, strlen(p->srcarch)) ||
+			  files->v[f][5 + strlen(p->srcarch)] != '/')) :
+		    !x86_buildable(files->v[f])) {
 			free(abs);
 			continue;
 		}
@@ -267,7 +296,7 @@ json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlis
 		char *log = xasprintf("%s/make-n.log", cmddir);
 		double t0 = now_seconds();
 
-		if (!path_exists(cfg)) {
+		if (!p && !path_exists(cfg)) {
 			info("classify: preparing %s allmodconfig in %s", arch_name, bdir);
 			mkdir_p(bdir);
 			if (run_sh(tree, log, "make O=%s ARCH=%s allmodconfig && make O=%s ARCH=%s -j%d prepare",
@@ -289,8 +318,7 @@ json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlis
 				strcat(list, " ");
 			}
 			/* -n: print, do not compile; kbuild still descends into each dir */
-			run_sh(tree, log, "make -n -k O=%s ARCH=%s %s", shell_quote(bdir),
-			       arch_name, list);
+			run_sh(tree, log, "make -n -k O=%s %s %s", shell_quote(bdir), vars, list);
 			free(list);
 			cmds_from_dry_run(log, cmddir, &objs);
 		}
@@ -311,10 +339,16 @@ json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlis
 			continue;
 		if (!strlist_has(files, file + tl + 1))
 			continue;
-		json_object_set_new(db, file + tl + 1,
-				    translate(jstr(e, "command"), jstr(e, "directory"), file));
+		{
+			json_t *args = translate(jstr(e, "command"), jstr(e, "directory"), file);
+
+			if (target)
+				json_array_insert_new(args, 0, json_string(target));
+			json_object_set_new(db, file + tl + 1, args);
+		}
 	}
 out:
+	free(vars);
 	json_decref(cc);
 	strlist_free(&objs);
 	free(mkbuild);
