@@ -124,6 +124,27 @@ static json_t *take_entry(json_t *t, long long test_line)
 	return e;
 }
 
+static int by_line(const void *a, const void *b)
+{
+	long long x = line_of(*(json_t *const *)a), y = line_of(*(json_t *const *)b);
+
+	return (x > y) - (x < y);
+}
+
+static void qsort_releases(json_t *rels)
+{
+	size_t i, n = json_array_size(rels);
+	json_t **v = xmalloc((n + 1) * sizeof(*v));
+
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(rels, i));
+	qsort(v, n, sizeof(*v), by_line);
+	json_array_clear(rels);
+	for (i = 0; i < n; i++)
+		json_array_append_new(rels, v[i]);
+	free(v);
+}
+
 /* rfc: the releases of the failure paths, one per kept take, for mmap_abort. */
 static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, json_t *plan)
 {
@@ -191,6 +212,8 @@ static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, j
 		}
 		free(w);
 	}
+	/* in the order the old unwinding does them */
+	qsort_releases(rels);
 	json_object_set_new(plan, "releases", rels);
 	return NULL;
 }
