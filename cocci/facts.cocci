@@ -71,14 +71,20 @@ def end(p):
 def words(s):
 	return ' '.join(s.split())
 
+def code(s):
+	"""s without its preprocessor lines: what one configuration compiles."""
+	if '#' not in s:
+		return s
+	return '\n'.join(l for l in s.split('\n') if not l.lstrip().startswith('#'))
+
 def src(pa, pb=None):
 	"""The source text from the start of pa to the end of pb, one line."""
 	t = text_of(pa.file)[0]
-	return words(t[start(pa):end(pb or pa)])
+	return words(code(t[start(pa):end(pb or pa)]))
 
 def split_args(s):
 	"""'(a, f(b, c), d)' -> ['a', 'f(b, c)', 'd']"""
-	s = s.strip()
+	s = code(s).strip()
 	if s.startswith('('):
 		s = s[1:]
 	if s.endswith(')'):
@@ -1003,8 +1009,8 @@ def walk(h, f, depth, site, visited, out):
 							 'this file', 'line': it['line'],
 							 'in': f.name, 'offset': it['offset'],
 							 'pos': it['pos']}))
-				out.append((key, it))
 				walk(h, callee, depth + 1, it['offset'], visited, out)
+				out.append((key, it))
 				continue
 			it['kind'] = 'too deep' if has_def else 'not visible'
 			out.append(('escapes', {'how': 'passed', 'to': it['callee'],
