@@ -29,7 +29,7 @@
 ///
 // Confidence: Moderate
 // Copyright: (C) 2026 the mmapport authors.
-// Options: --no-includes --include-headers --macro-file cocci/macros.h
+// Options: --no-includes --macro-file cocci/macros.h
 
 @initialize:python@
 @@
@@ -122,7 +122,6 @@ class Fn:
 		self.seen = set()	# offsets of the uses a rule below explains
 		self.facts = []		# (key, item), item with its "pos"
 		self.calls = {}		# offset of a callee with the VMA -> call item
-		self.sites = {}		# offset of any callee -> call site item
 		self.locals = []	# (pos, name, text)
 		self.gotos = 0
 		self.last = 0		# end offset of its last statement
@@ -137,6 +136,7 @@ branches = {}	# file -> [(end of the condition, start of the if)]
 results = {}	# (file, callee offset) -> what happens to the call's value
 checks = {}	# (file, callee offset) -> text of the branch a test leads to
 member_types = {}	# (file, member offset) -> the type of the object
+hook_locals = {}	# (file, function, local) -> (member position, name, object position)
 ops_tables = {}	# (file, ops variable) -> {member: function}
 
 def fn_at(p):
@@ -173,6 +173,32 @@ def call_of(f, p, pc, callee, n):
 				 'args': split_args(t[end(p):end(pc)])})
 	f.calls[o] = c
 	return c
+
+def hook_call(f, p, pm, m, pb, expr):
+	"""A hook m called with the VMA through the object at pb: another file's
+	mmap (stacked), a subsystem hook whose name says mmap (a dispatcher),
+	any other callback (an escape).  The object's struct is its type when
+	Coccinelle knows it (a local, a parameter), else its spelling: an f_op
+	is a file_operations, an x->proc_ops a proc_ops.  p is the call, pm the
+	member (where the local was set, for a local that holds the hook)."""
+	t = member_types.get((pm.file, start(pm)), '')
+	base = src(pb)
+	last = re.split(r'->|\.', base)[-1].strip()
+	if 'struct' in t:
+		sname = re.sub(r'^.*struct\s+(\w+).*$', r'\1', t)
+	elif last == 'f_op':
+		sname = 'file_operations'
+	elif last.endswith('_ops'):
+		sname = last
+	else:
+		sname = '?'
+	hook = '%s.%s' % (sname, m)
+	if 'mmap' not in m:
+		fact(f, 'escapes', p, {'how': 'passed', 'to': '%s (%s)' % (expr, hook),
+				       'visible': False})
+	else:
+		fact(f, 'stacked' if sname == 'file_operations' else 'dispatches', p,
+		     {'hook': hook, 'expr': expr})
 
 def escape(p, v, item):
 	f = vma_in(p, v)
@@ -526,6 +552,29 @@ if f is not None:
 	call_of(f, p[0], pc[0], fn, n)['kind'] = 'dma-mmap'
 	explain(pv[0])
 
+// A local that holds a hook: mmap = pde->proc_ops->proc_mmap.
+@ hook_local @
+identifier x, m;
+expression E;
+type T;
+position p : script:python() { interesting(p) };
+position pe, pm;
+@@
+(
+ T x@p = E@pe->m@pm;
+|
+ x@p = E@pe->m@pm
+)
+
+@script:python@
+x << hook_local.x;
+m << hook_local.m;
+p << hook_local.p;
+pe << hook_local.pe;
+pm << hook_local.pm;
+@@
+hook_locals[(p[0].file, p[0].current_element, x)] = (pm[0], m, pe[0])
+
 // Any other function that receives the VMA: followed into this file's
 // functions, otherwise an escape (decided once all functions are known).
 @ other_call @
@@ -545,7 +594,12 @@ pv << other_call.pv;
 pc << other_call.pc;
 @@
 f = vma_in(p[0], v)
-if f is not None:
+hook = hook_locals.get((p[0].file, p[0].current_element, fn))
+if f is not None and hook is not None:
+	pm, m, pe = hook
+	hook_call(f, p[0], pm, m, pe, src(pe, pm))
+	explain(pv[0])
+elif f is not None:
 	call_of(f, p[0], pc[0], fn, n)
 	explain(pv[0])
 
@@ -592,38 +646,35 @@ pv << member_call.pv;
 @@
 f = vma_in(p[0], v)
 if f is not None:
-	t = member_types.get((p[0].file, start(p[0])), '')
-	base = src(pe[0])
-	if 'file_operations' in t or base.endswith('f_op'):
-		sname = re.sub(r'^.*struct\s+(\w+).*$', r'\1', t) if t else 'file_operations'
-	elif 'struct' in t:
-		sname = re.sub(r'^.*struct\s+(\w+).*$', r'\1', t)
-	else:
-		sname = '?'
-	hook = '%s.%s' % (sname, m)
-	expr = src(pe[0], p[0])
-	if 'mmap' not in m:
-		fact(f, 'escapes', p[0], {'how': 'passed', 'to': '%s (%s)' % (expr, hook),
-					  'visible': False})
-	else:
-		fact(f, 'stacked' if sname == 'file_operations' else 'dispatches', p[0],
-		     {'hook': hook, 'expr': expr})
+	hook_call(f, p[0], p[0], m, pe[0], src(pe[0], p[0]))
 	explain(pv[0])
 
-// Another file's mmap hook looked at: f_op->mmap, can_mmap_file().
+// Another file's mmap hook looked at: f_op->mmap (a file_operations by
+// its type or its spelling), can_mmap_file().
 @ looks @
 expression E;
 position p : script:python() { interesting(p) };
 position pe;
 @@
-E@pe->f_op->mmap@p
+E@pe->mmap@p
 
 @script:python@
 p << looks.p;
 pe << looks.pe;
 @@
-f = fn_at(p[0])
-fact(f, 'stacked', p[0], {'call': 'looks at %s' % src(pe[0], p[0])})
+t = member_types.get((p[0].file, start(p[0])), '')
+if 'file_operations' in t and 'v4l2' not in t or src(pe[0]).endswith('f_op'):
+	fact(fn_at(p[0]), 'stacked', p[0], {'call': 'looks at %s' % src(pe[0], p[0])})
+
+@ looks_can @
+position p : script:python() { interesting(p) };
+@@
+can_mmap_file@p(...)
+
+@script:python@
+p << looks_can.p;
+@@
+fact(fn_at(p[0]), 'stacked', p[0], {'call': 'can_mmap_file() on another file'})
 
 // What happens to a call's value: returned, ignored, assigned, tested.
 @ res_return @
@@ -722,7 +773,6 @@ a = split_args(t[end(p[0]):end(pc[0])])
 s = fact(f, 'call_sites', p[0], {'call': fn})
 if a and a[0] != fn:
 	s['key'] = a[0]
-f.sites[start(p[0])] = s
 
 
 // The VMA escapes: returned, stored, its address taken, put in an

@@ -343,8 +343,16 @@ int cocci_fallback(const char *tree, const char *tmpdir, struct analyze_file *af
 	}
 	run_jobs(tree, af, jv, n, jobs < 1 ? 1 : jobs);
 	for (j = 0; j < n; j++) {
+		size_t len = 0;
+		char *log;
+
 		got += apply(tree, af, &jv[j]);
 		unlink(jv[j].out);
+		/* keep the log of a run that said something */
+		log = read_file(jv[j].log, &len);
+		if (log && !len)
+			unlink(jv[j].log);
+		free(log);
 		free(jv[j].handlers);
 		free(jv[j].out);
 		free(jv[j].log);
