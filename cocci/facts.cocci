@@ -174,24 +174,24 @@ def call_of(f, p, pc, callee, n):
 	f.calls[o] = c
 	return c
 
+# fields that hold the ops of a well-known struct, whatever the object
+HOOK_FIELDS = {'f_op': 'file_operations', 'vm_ops': 'vm_operations_struct',
+	       'proc_ops': 'proc_ops'}
+
 def hook_call(f, p, pm, m, pb, expr):
 	"""A hook m called with the VMA through the object at pb: another file's
 	mmap (stacked), a subsystem hook whose name says mmap (a dispatcher),
 	any other callback (an escape).  The object's struct is its type when
-	Coccinelle knows it (a local, a parameter), else its spelling: an f_op
-	is a file_operations, an x->proc_ops a proc_ops.  p is the call, pm the
+	Coccinelle knows it (a local, a parameter), else the field it is read
+	from, for the kernel's well-known ones (HOOK_FIELDS), else "?".  p is the call, pm the
 	member (where the local was set, for a local that holds the hook)."""
 	t = member_types.get((pm.file, start(pm)), '')
 	base = src(pb)
 	last = re.split(r'->|\.', base)[-1].strip()
 	if 'struct' in t:
 		sname = re.sub(r'^.*struct\s+(\w+).*$', r'\1', t)
-	elif last == 'f_op':
-		sname = 'file_operations'
-	elif last.endswith('_ops'):
-		sname = last
 	else:
-		sname = '?'
+		sname = HOOK_FIELDS.get(last, '?')
 	hook = '%s.%s' % (sname, m)
 	if 'mmap' not in m:
 		fact(f, 'escapes', p, {'how': 'passed', 'to': '%s (%s)' % (expr, hook),
@@ -774,6 +774,36 @@ s = fact(f, 'call_sites', p[0], {'call': fn})
 if a and a[0] != fn:
 	s['key'] = a[0]
 
+
+// scoped_guard(mutex, &lock) { ... }: a lock taken for the scope
+// (cocci/macros.h makes these iterators).
+@ guard_site @
+iterator name scoped_guard, scoped_cond_guard;
+statement S;
+position p : script:python() { interesting(p) };
+@@
+(
+ scoped_guard@p(...) S
+|
+ scoped_cond_guard@p(...) S
+)
+
+@script:python@
+p << guard_site.p;
+@@
+t = text_of(p[0].file)[0]
+o = end(p[0])
+depth, e = 0, o
+while e < len(t):
+	depth += t[e] == '('
+	depth -= t[e] == ')'
+	e += 1
+	if depth == 0 and t[e - 1] == ')':
+		break
+a = split_args(t[o:e])
+s = fact(fn_at(p[0]), 'call_sites', p[0], {'call': 'scoped_guard'})
+if len(a) > 1:
+	s['key'] = a[1]
 
 // The VMA escapes: returned, stored, its address taken, put in an
 // initializer.
