@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: a subsystem hook held in a local, then called (proc's pde_mmap); another file's mmap looked at (can_mmap_file)
+ * check-name: a subsystem hook held in a local, then called (proc's pde_mmap); another file's mmap looked at (can_mmap_file), then called
  * check-category: dispatcher stacked
  * check-fact: pr_mmap: .dispatches_to == "proc_ops.proc_mmap"
  * check-fact: pr_mmap: .analysis.followed[0].fn == "pde_mmap"
  * check-fact: ec_mmap: .category == "stacked"
- * check-fact: ec_mmap: [.analysis.stacked[].call] == ["can_mmap_file() on another file"]
+ * check-fact: ec_mmap: [.analysis.stacked[].call] == ["can_mmap_file() on another file", "vfs_mmap"]
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -18,7 +18,6 @@ struct pde {
 	const struct proc_ops *proc_ops;
 };
 int can_mmap_file(struct file *file);
-int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
 
 static int pde_mmap(struct pde *pde, struct file *file, struct vm_area_struct *vma)
 {
@@ -44,7 +43,7 @@ static int ec_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!can_mmap_file(lower))
 		return -ENODEV;
-	return generic_file_mmap(file, vma);
+	return vfs_mmap(lower, vma);
 }
 
 static const struct file_operations ec_fops = {
