@@ -598,14 +598,14 @@ int convert_records(const struct options *o, json_t *records)
 
 		/*
 		 * A remap is rewritten from the analyzer's facts; code that the
-		 * parsed configuration leaves out has lexical facts only, and the
-		 * check would build the file without it.
+		 * parsed configuration leaves out has Coccinelle's or lexical
+		 * facts only, and the check would build the file without it.
 		 */
 		if (!why && cat && method_of(cat) == M_REMAP && aerr &&
 		    strstr(aerr, "not defined in this configuration"))
 			why = "the handler is not in the configuration the analyzer parsed "
 			      "(disabled by #if, or another architecture's code): its facts are "
-			      "lexical only, and the check could not build it";
+			      "not libclang's, and the check could not build it";
 
 		if (!why && cat && method_of(cat) == M_REMAP && io_remap_user(r) &&
 		    (io_gap || (io_gap = io_remap_arch_gap(o->external ? NULL : work))) && *io_gap)
