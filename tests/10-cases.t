@@ -8,8 +8,9 @@
 # expected output (check-output for mainline, check-output-rfc for rfc;
 # none means the file must stay unchanged).  "check-reason: PROFILE TEXT"
 # and "check-change: PROFILE TEXT" say that some record's refusal reason,
-# or its stated behaviour changes, must contain TEXT.  Adding a case is
-# adding a file.
+# or its stated behaviour changes, must contain TEXT.  "check-dir: DIR"
+# puts the case at DIR in the fake tree (default drivers/cases), e.g. in
+# another architecture's directory.  Adding a case is adding a file.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
@@ -24,13 +25,15 @@ for c in "${cases[@]}"; do
 	name=$(basename "$c" .c)
 	desc=$(sed -n 's/^ \* check-name: //p' "$c")
 	want=$(sed -n 's/^ \* check-category: //p' "$c" | tr ' ' '\n' | sort | tr '\n' ' ')
+	dir=$(sed -n 's/^ \* check-dir: //p' "$c")
+	dir=${dir:-drivers/cases}
 	tree=$tmp/$name/tree
 	bash "$top/tests/lib/fake-tree.sh" "$tree"
-	mkdir -p "$tree/drivers/cases"
-	cp "$c" "$tree/drivers/cases/$name.c"
+	mkdir -p "$tree/$dir"
+	cp "$c" "$tree/$dir/$name.c"
 
 	out=$tmp/$name/mainline
-	"$mm" classify --tree "$tree" --out "$out" --paths drivers/cases >/dev/null 2>"$tmp/$name.err"
+	"$mm" classify --tree "$tree" --out "$out" --paths "$dir" >/dev/null 2>"$tmp/$name.err"
 	got=$(jq -r '.[].category' "$out/records.json" 2>/dev/null | sort | tr '\n' ' ')
 	n=$((n + 1))
 	if [ "$got" = "$want" ]; then
@@ -53,7 +56,7 @@ for c in "${cases[@]}"; do
 			"$mm" convert --api rfc --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
 		fi
 		n=$((n + 1))
-		result="$out/work"/drivers/cases/$name.c
+		result="$out/work/$dir/$name.c"
 		if [ -n "$expect" ]; then
 			if diff -u "$top/tests/cases/$expect" "$result" > "$tmp/$name.diff"; then
 				echo "ok $n - $name: $profile: converted as $expect"

@@ -3,6 +3,7 @@
  * category.c - the category names and the API lists of category.h.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "category.h"
 
@@ -39,3 +40,106 @@ const char *const calls_insert[] = {
 const char *const calls_stacked[] = {
 	"vfs_mmap", "call_mmap", "dma_buf_mmap", "can_mmap_file", NULL,
 };
+
+/* Resources: what takes, what releases, by kind. */
+static const char *const take_lock[] = {
+	"mutex_lock", "mutex_lock_interruptible", "mutex_lock_killable", "mutex_trylock",
+	"spin_lock", "spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh", "raw_spin_lock",
+	"raw_spin_lock_irqsave", "down", "down_interruptible", "down_killable", "down_read",
+	"down_write", "down_read_interruptible", "down_write_killable", "read_lock",
+	"write_lock", "rcu_read_lock", "srcu_read_lock", "mmap_read_lock", "mmap_write_lock",
+	"down_trylock", "down_read_trylock", "down_write_trylock", NULL,
+};
+static const char *const rel_lock[] = {
+	"mutex_unlock", "spin_unlock", "spin_unlock_irq", "spin_unlock_irqrestore",
+	"spin_unlock_bh", "raw_spin_unlock", "raw_spin_unlock_irqrestore", "up", "up_read",
+	"up_write", "read_unlock", "write_unlock", "rcu_read_unlock", "srcu_read_unlock",
+	"mmap_read_unlock", "mmap_write_unlock", NULL,
+};
+static const char *const take_ref[] = {
+	"kref_get", "kref_get_unless_zero", "refcount_inc", "refcount_inc_not_zero",
+	"atomic_inc", "atomic_inc_return", "atomic_inc_not_zero", "atomic64_inc",
+	"atomic_long_inc", "try_module_get", "get_file", "get_device", "kobject_get",
+	"pm_runtime_get_sync", "pm_runtime_resume_and_get", "pm_runtime_get",
+	"get_page", "folio_get", "dma_buf_get", "fget", NULL,
+};
+static const char *const rel_ref[] = {
+	"kref_put", "kref_put_mutex", "refcount_dec", "refcount_dec_and_test", "atomic_dec",
+	"atomic_dec_and_test", "atomic_dec_return", "atomic64_dec", "atomic_long_dec",
+	"module_put", "fput", "put_device", "kobject_put", "pm_runtime_put",
+	"pm_runtime_put_sync", "pm_runtime_put_autosuspend", "put_page", "folio_put",
+	"dma_buf_put", NULL,
+};
+static const char *const take_alloc[] = {
+	"kmalloc", "kzalloc", "kcalloc", "kvmalloc", "kvzalloc", "kvcalloc", "vmalloc",
+	"vzalloc", "vmalloc_user", "alloc_pages", "__get_free_pages", "get_zeroed_page",
+	"__get_free_page", "idr_alloc", "xa_alloc", "kmemdup", "kmem_cache_alloc",
+	"kmem_cache_zalloc", "dma_alloc_coherent", "alloc_page", NULL,
+};
+static const char *const rel_alloc[] = {
+	"kfree", "kvfree", "vfree", "__free_pages", "free_pages", "free_page", "idr_remove",
+	"xa_erase", "kmem_cache_free", "dma_free_coherent", "__free_page", NULL,
+};
+/* "get_" calls that compute, not take */
+static const char *const not_state[] = {
+	"get_order", "get_random_u32", "get_random_bytes", "get_user", "get_jiffies_64",
+	"get_unmapped_area", "get_num_physpages", "get_current", "current", NULL,
+};
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* kind of resource a call takes ("lock", "ref", "alloc") or NULL */
+const char *resource_taken(const char *s)
+{
+	if (in_list(s, take_lock))
+		return "lock";
+	if (in_list(s, take_ref))
+		return "ref";
+	if (in_list(s, take_alloc))
+		return "alloc";
+	if (in_list(s, not_state) || strstr(s, "drvdata") || strstr(s, "_get_property"))
+		return NULL;
+	if (ends_with(s, "_lock") || ends_with(s, "_lock_irqsave") || ends_with(s, "_trylock") ||
+	    ends_with(s, "_lock_nested") || ends_with(s, "_lock_interruptible_nested") ||
+	    ends_with(s, "_lock_killable_nested"))
+		return "lock";
+	if (ends_with(s, "_get") || ends_with(s, "_get_sync") || ends_with(s, "_inc") ||
+	    strstr(s, "_inc_unless") || strstr(s, "_inc_return") ||
+	    ends_with(s, "_get_unless_zero") || ends_with(s, "_inc_not_zero") ||
+	    !strncmp(s, "get_", 4))
+		return "ref";
+	if (strstr(s, "alloc") && !strstr(s, "free") && !strstr(s, "vmalloc_to") &&
+	    !strstr(s, "remap_vmalloc") && !strstr(s, "is_vmalloc") && !strstr(s, "_addr"))
+		return "alloc";
+	return NULL;
+}
+
+const char *resource_released(const char *s)
+{
+	if (in_list(s, rel_lock))
+		return "lock";
+	if (in_list(s, rel_ref))
+		return "ref";
+	if (in_list(s, rel_alloc))
+		return "alloc";
+	if (ends_with(s, "_unlock") || ends_with(s, "_unlock_irqrestore"))
+		return "lock";
+	if (ends_with(s, "_put") || ends_with(s, "_dec") || !strncmp(s, "put_", 4))
+		return "ref";
+	if (ends_with(s, "_free") || !strncmp(s, "free_", 5))
+		return "alloc";
+	return NULL;
+}

@@ -35,4 +35,11 @@ extern const char *const calls_remap[];
 extern const char *const calls_insert[];
 extern const char *const calls_stacked[];
 
+/*
+ * What a call takes or releases, by its name: "lock", "ref", "alloc", or
+ * NULL.  The lists and name patterns of docs/categories.md (stateful).
+ */
+const char *resource_taken(const char *call);
+const char *resource_released(const char *call);
+
 #endif

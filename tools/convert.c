@@ -729,14 +729,14 @@ int convert_records(const struct options *o, json_t *records)
 
 		/*
 		 * A remap is rewritten from the analyzer's facts; code that the
-		 * parsed configuration leaves out has lexical facts only, and the
-		 * check would build the file without it.
+		 * parsed configuration leaves out has Coccinelle's or lexical
+		 * facts only, and the check would build the file without it.
 		 */
 		if (cat && method_of(cat) == M_REMAP && aerr &&
 		    strstr(aerr, "not defined in this configuration"))
 			why = xstrdup("the handler is not in the configuration the analyzer "
 				      "parsed (disabled by #if, or another architecture's code): "
-				      "its facts are lexical only, and the check could not build it");
+				      "its facts are not libclang's, and the check could not build it");
 		/* what a stateful handler keeps, and whether this profile can keep it */
 		if (cat && method_of(cat) == M_STATE && jstr(r, "function")) {
 			json_t *plan = state_plan(r, &prof, &why), *per;

@@ -337,8 +337,9 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 
 	*why = NULL;
 	if (!an || strcmp(js(r, "analyzer"), "libclang")) {
-		*why = xstrdup("the analyzer did not parse the handler (its facts are lexical): "
-			       "what it takes and releases is not known exactly");
+		*why = xasprintf("libclang did not parse the handler (its facts are %s): what it "
+				 "takes and releases, and on which paths, is not known exactly",
+				 jstr(r, "analyzer") ? jstr(r, "analyzer") : "the scan's");
 		return NULL;
 	}
 	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file"))) {

@@ -6,7 +6,7 @@
  * check-fact: ia_mmap: .subcategory == "io_remap_pfn_range, whole range"
  * check-fact: ia_mmap: (.analysis.hazards.arch_branches | length) > 0
  * check-fact: ia_mmap: .analysis.hazards.prot_only_for_remap == "pgprot_noncached(vma->vm_page_prot)"
- * check-fact: off_mmap: .analyzer == "lexical"
+ * check-fact: off_mmap: .analyzer == "coccinelle" and .confidence == "low"
  * check-fact: off_mmap: .confidence != "high"
  */
 #include <linux/fs.h>

@@ -29,51 +29,6 @@
 #define MAX_VMAS 16
 #define MAX_STACK 256
 
-/* Resources: what takes, what releases, by kind. */
-static const char *const take_lock[] = {
-	"mutex_lock", "mutex_lock_interruptible", "mutex_lock_killable", "mutex_trylock",
-	"spin_lock", "spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh", "raw_spin_lock",
-	"raw_spin_lock_irqsave", "down", "down_interruptible", "down_killable", "down_read",
-	"down_write", "down_read_interruptible", "down_write_killable", "read_lock",
-	"write_lock", "rcu_read_lock", "srcu_read_lock", "mmap_read_lock", "mmap_write_lock",
-	"down_trylock", "down_read_trylock", "down_write_trylock", NULL,
-};
-static const char *const rel_lock[] = {
-	"mutex_unlock", "spin_unlock", "spin_unlock_irq", "spin_unlock_irqrestore",
-	"spin_unlock_bh", "raw_spin_unlock", "raw_spin_unlock_irqrestore", "up", "up_read",
-	"up_write", "read_unlock", "write_unlock", "rcu_read_unlock", "srcu_read_unlock",
-	"mmap_read_unlock", "mmap_write_unlock", NULL,
-};
-static const char *const take_ref[] = {
-	"kref_get", "kref_get_unless_zero", "refcount_inc", "refcount_inc_not_zero",
-	"atomic_inc", "atomic_inc_return", "atomic_inc_not_zero", "atomic64_inc",
-	"atomic_long_inc", "try_module_get", "get_file", "get_device", "kobject_get",
-	"pm_runtime_get_sync", "pm_runtime_resume_and_get", "pm_runtime_get",
-	"get_page", "folio_get", "dma_buf_get", "fget", NULL,
-};
-static const char *const rel_ref[] = {
-	"kref_put", "kref_put_mutex", "refcount_dec", "refcount_dec_and_test", "atomic_dec",
-	"atomic_dec_and_test", "atomic_dec_return", "atomic64_dec", "atomic_long_dec",
-	"module_put", "fput", "put_device", "kobject_put", "pm_runtime_put",
-	"pm_runtime_put_sync", "pm_runtime_put_autosuspend", "put_page", "folio_put",
-	"dma_buf_put", NULL,
-};
-static const char *const take_alloc[] = {
-	"kmalloc", "kzalloc", "kcalloc", "kvmalloc", "kvzalloc", "kvcalloc", "vmalloc",
-	"vzalloc", "vmalloc_user", "alloc_pages", "__get_free_pages", "get_zeroed_page",
-	"__get_free_page", "idr_alloc", "xa_alloc", "kmemdup", "kmem_cache_alloc",
-	"kmem_cache_zalloc", "dma_alloc_coherent", "alloc_page", NULL,
-};
-static const char *const rel_alloc[] = {
-	"kfree", "kvfree", "vfree", "__free_pages", "free_pages", "free_page", "idr_remove",
-	"xa_erase", "kmem_cache_free", "dma_free_coherent", "__free_page", NULL,
-};
-/* "get_" calls that compute, not take */
-static const char *const not_state[] = {
-	"get_order", "get_random_u32", "get_random_bytes", "get_user", "get_jiffies_64",
-	"get_unmapped_area", "get_num_physpages", "get_current", "current", NULL,
-};
-
 static int in_list(const char *s, const char *const *list)
 {
 	for (; *list; list++)
@@ -87,49 +42,6 @@ static int ends_with(const char *s, const char *suf)
 	size_t a = strlen(s), b = strlen(suf);
 
 	return a >= b && !strcmp(s + a - b, suf);
-}
-
-/* kind of resource a call takes ("lock", "ref", "alloc") or NULL */
-static const char *takes(const char *s)
-{
-	if (in_list(s, take_lock))
-		return "lock";
-	if (in_list(s, take_ref))
-		return "ref";
-	if (in_list(s, take_alloc))
-		return "alloc";
-	if (in_list(s, not_state) || strstr(s, "drvdata") || strstr(s, "_get_property"))
-		return NULL;
-	if (ends_with(s, "_lock") || ends_with(s, "_lock_irqsave") || ends_with(s, "_trylock") ||
-	    ends_with(s, "_lock_nested") || ends_with(s, "_lock_interruptible_nested") ||
-	    ends_with(s, "_lock_killable_nested"))
-		return "lock";
-	if (ends_with(s, "_get") || ends_with(s, "_get_sync") || ends_with(s, "_inc") ||
-	    strstr(s, "_inc_unless") || strstr(s, "_inc_return") ||
-	    ends_with(s, "_get_unless_zero") || ends_with(s, "_inc_not_zero") ||
-	    !strncmp(s, "get_", 4))
-		return "ref";
-	if (strstr(s, "alloc") && !strstr(s, "free") && !strstr(s, "vmalloc_to") &&
-	    !strstr(s, "remap_vmalloc") && !strstr(s, "is_vmalloc") && !strstr(s, "_addr"))
-		return "alloc";
-	return NULL;
-}
-
-static const char *releases(const char *s)
-{
-	if (in_list(s, rel_lock))
-		return "lock";
-	if (in_list(s, rel_ref))
-		return "ref";
-	if (in_list(s, rel_alloc))
-		return "alloc";
-	if (ends_with(s, "_unlock") || ends_with(s, "_unlock_irqrestore"))
-		return "lock";
-	if (ends_with(s, "_put") || ends_with(s, "_dec") || !strncmp(s, "put_", 4))
-		return "ref";
-	if (ends_with(s, "_free") || !strncmp(s, "free_", 5))
-		return "alloc";
-	return NULL;
 }
 
 struct file_text {
@@ -877,7 +789,7 @@ static void call(struct walk *w, CXCursor c)
 		spelled = ck == CXCursor_DeclRefExpr ? ident_at(w->tu, callee) : xstrdup(name);
 	}
 	/* resources, whether or not the VMA is involved */
-	if ((kind = takes(name)) || (kind = takes(spelled))) {
+	if ((kind = resource_taken(name)) || (kind = resource_taken(spelled))) {
 		int top = macro_top(w, name, spelled);
 
 		o = resource_call(w, c, n, name, spelled, kind);
@@ -913,7 +825,7 @@ static void call(struct walk *w, CXCursor c)
 			json_decref(o);
 		else
 			json_array_append_new(arr(w->an, "takes"), o);
-	} else if ((kind = releases(name)) || (kind = releases(spelled))) {
+	} else if ((kind = resource_released(name)) || (kind = resource_released(spelled))) {
 		o = resource_call(w, c, n, name, spelled, kind);
 		exit_path(w, o);
 		json_array_append_new(arr(w->an, "releases"), o);
@@ -1224,7 +1136,7 @@ static enum CXChildVisitResult close_cb(CXCursor c, CXCursor parent, CXClientDat
 
 	if (clang_getCursorKind(c) == CXCursor_CallExpr) {
 		char *name = cxstr(clang_getCursorSpelling(c));
-		const char *kind = releases(name);
+		const char *kind = resource_released(name);
 
 		if (kind) {
 			json_t *o = json_object();
@@ -1299,8 +1211,12 @@ static void vm_ops_facts(CXTranslationUnit tu, struct defs *ds, json_t *an)
 		json_decref(out);
 }
 
-/* #if lines inside the handler that name an architecture (hazard 9). */
-static void arch_branches(CXTranslationUnit tu, CXCursor def, json_t *an)
+/*
+ * #if lines inside a handler that name an architecture (hazard 9), from
+ * its text with whitespace collapsed (the '#' of a directive still starts
+ * a word); text is the handler's source.
+ */
+void arch_branches_text(const char *text, json_t *an)
 {
 	static const char *const arches[] = {
 		"CONFIG_X86", "CONFIG_PPC", "CONFIG_ARM", "CONFIG_ARM64", "CONFIG_MIPS",
@@ -1310,18 +1226,17 @@ static void arch_branches(CXTranslationUnit tu, CXCursor def, json_t *an)
 		"__aarch64__", "__arm__", "__sparc__", "__mips__", "CONFIG_PPC64",
 		"CONFIG_PPC_64K_PAGES", "CONFIG_ARCH_", NULL,
 	};
-	char *text = cursor_text(tu, def), *p;
+	const char *p;
 	json_t *a = json_array();
 
-	/* cursor_text collapses lines; the '#' of a directive still starts a word */
 	for (p = text; (p = strchr(p, '#')); p++) {
 		const char *const *x;
-		char *end = p + 1;
+		const char *end = p + 1;
 
 		while (*end && *end != '#' && strncmp(end, " {", 2) && strncmp(end, " return", 7))
 			end++;
 		for (x = arches; *x; x++) {
-			char *hit = strstr(p, *x);
+			const char *hit = strstr(p, *x);
 
 			if (hit && hit < end) {
 				add_unique_str(a, xasprintf("%.*s", (int)(end - p > 60 ? 60 : end - p),
@@ -1337,6 +1252,13 @@ static void arch_branches(CXTranslationUnit tu, CXCursor def, json_t *an)
 		json_object_set_new(an, "arch_branches", a);
 	else
 		json_decref(a);
+}
+
+static void arch_branches(CXTranslationUnit tu, CXCursor def, json_t *an)
+{
+	char *text = cursor_text(tu, def);
+
+	arch_branches_text(text, an);
 	free(text);
 }
 

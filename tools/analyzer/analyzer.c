@@ -8,8 +8,10 @@
  * file's records, with their analysis, to a JSON file of their own; the
  * parent merges them back by record number and applies decide.c.  A
  * record libclang cannot see (another architecture's file, code disabled
- * in x86_64 allmodconfig, a header) keeps its lexical category with a
- * lower confidence: no handler is ever dropped.
+ * in x86_64 allmodconfig, a header, a handler that does not parse) gets
+ * Coccinelle's facts instead (cocci.c), decided by the same table with a
+ * lower confidence; where spatch fails too, its lexical category stays:
+ * no handler is ever dropped.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -212,8 +214,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	struct strlist elsewhere = { 0 };
 	const char *k;
 	size_t i;
-	int f, nparse = 0, nlibclang = 0;
-	double t;
+	int f, nparse = 0, nlibclang = 0, ncocci;
+	double t, tc;
 
 	json_array_foreach(records, i, r) {
 		if (wants_analysis(r) && json_is_null(json_object_get(r, "definition")) &&
@@ -287,6 +289,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	/* other architectures' handlers, in their own allmodconfig */
 	if (strcmp(how, "fallback"))
 		analyze_other_configs(o, tree, records);
+	/* what libclang could not see: Coccinelle's facts, less sure */
+	ncocci = cocci_fallback(tree, tmp, af, files.n, o->jobs, &tc);
 	json_array_foreach(records, i, r) {
 		json_t *an = json_object_get(r, "analysis");
 		json_t *sh = json_object_get(shared, jstr(r, "function") ? jstr(r, "function") : "");
@@ -307,7 +311,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 				"defined in %s, where libclang did not find it", jstr(sh, "file"))));
 		}
 
-		if (json_is_object(an)) {
+		if (json_is_object(an) && !jstr(an, "source")) {
 			if (!json_object_get(an, "flags"))
 				json_object_set_new(an, "flags", json_string(how));
 			nlibclang++;
@@ -316,6 +320,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	}
 	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; "
 	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
+	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",
+	     ncocci, tc);
 	plan = dispatcher_plan(records);
 	{
 		char *p = out_path(o, "dispatchers.json");

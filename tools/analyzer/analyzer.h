@@ -38,6 +38,19 @@ struct analyze_file {
 };
 /* Analyze one file's records in this process (a worker). */
 void analyze_file(void *index, const char *tree, struct analyze_file *af, int syntax_only);
+/* analysis.arch_branches from a handler's text, whitespace collapsed (hazard 9). */
+void arch_branches_text(const char *text, json_t *an);
+
+/*
+ * cocci.c: the fallback where libclang produced no facts (another
+ * architecture's file, code disabled by #if, a parse error in the
+ * handler): cocci/facts.cocci on each such file, one spatch per file and
+ * --jobs at once, its facts made into the record's analysis
+ * (analysis.source "coccinelle") for decide.c.  Returns how many records
+ * got facts; *secs is the time spent.
+ */
+int cocci_fallback(const char *tree, const char *tmpdir, struct analyze_file *af,
+		   int nfiles, int jobs, double *secs);
 
 /* decide.c: category, subcategory, confidence and facts from an analysis. */
 void decide_record(json_t *r);

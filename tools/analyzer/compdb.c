@@ -254,8 +254,10 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 
 	if (!path_exists(mkbuild) || !path_exists(gen)) {
 		*how = "fallback";
+		/* x86 flags, as kbuild's: another architecture's files get none */
 		for (f = 0; f < files->n; f++)
-			json_object_set_new(db, files->v[f], compdb_fallback(tree));
+			if (strncmp(files->v[f], "arch/", 5) || !strncmp(files->v[f], "arch/x86/", 9))
+				json_object_set_new(db, files->v[f], compdb_fallback(tree));
 		goto out;
 	}
 	*how = "kbuild x86_64 allmodconfig";

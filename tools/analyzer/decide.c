@@ -531,6 +531,7 @@ void decide_record(json_t *r)
 	int dispatcher_leaf = lex && !strcmp(lex, "dispatcher") && ops &&
 			      strcmp(ops, "file_operations");
 	const char *confidence;
+	int cocci;
 
 	if (lex && (!strcmp(lex, "no-handler") || !strcmp(lex, "already-prepare"))) {
 		json_object_set_new(r, "analyzer", json_string("scan"));
@@ -539,7 +540,8 @@ void decide_record(json_t *r)
 		return;
 	}
 	if (json_is_object(an) &&
-	    json_integer_value(json_object_get(an, "parse_errors_in_handler"))) {
+	    json_integer_value(json_object_get(an, "parse_errors_in_handler")) &&
+	    strcmp(js(an, "source"), "coccinelle")) {
 		/* the AST of the handler itself is partly error recovery: do not trust it */
 		json_object_set_new(r, "analysis_error", json_string(xasprintf(
 			"%lld parse errors inside %s()",
@@ -548,30 +550,41 @@ void decide_record(json_t *r)
 		an = NULL;
 	}
 	if (!json_is_object(an)) {
-		/* libclang did not see it: the lexical result stands, less sure */
-		const char *why = jstr(r, "analysis_error");
+		/* neither libclang nor Coccinelle saw it: the lexical result stands */
+		const char *why = jstr(r, "analysis_error"), *cwhy = jstr(r, "coccinelle_error");
 		json_t *facts = json_object_get(r, "facts");
 
 		json_object_set_new(r, "analyzer", json_string("lexical"));
-		if (why)
-			json_array_append_new(facts, json_string(xasprintf(
-				"libclang: %s; the lexical classification stands", why)));
-		if (!strcmp(js(r, "confidence"), "high"))
-			json_object_set_new(r, "confidence", json_string("medium"));
+		if (why || cwhy) {
+			char *s = xasprintf("libclang: %s; %s%s%sthe lexical classification stands",
+					    why ? why : "?", cwhy ? "Coccinelle: " : "",
+					    cwhy ? cwhy : "", cwhy ? "; " : "");
+
+			json_array_append_new(facts, json_string(s));
+			free(s);
+		}
+		if (strcmp(js(r, "confidence"), "low"))
+			json_object_set_new(r, "confidence", json_string("low"));
 		json_decref(d.facts);
 		json_decref(d.reasons);
 		return;
 	}
+	cocci = !strcmp(js(an, "source"), "coccinelle");
+	if (cocci)
+		fact(&d, CAT_SIMPLE, "facts from Coccinelle, which reads every #if branch at once "
+		     "and no types (libclang: %s): less sure than libclang's",
+		     js(r, "analysis_error"));
 	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file")))
 		fact(&d, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers "
 		     "it", js(r, "function"), jstr(an, "def_file"));
 	decide(&d, r, an);
 	if (d.cat == CAT_SIMPLE)
 		fact(&d, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent");
-	confidence = json_integer_value(json_object_get(an, "parse_errors_in_handler")) ? "low" :
+	confidence = cocci ||
+		     json_integer_value(json_object_get(an, "parse_errors_in_handler")) ? "low" :
 		     json_integer_value(json_object_get(an, "parse_errors")) ||
 		     !strcmp(js(an, "flags"), "fallback") ? "medium" : "high";
-	json_object_set_new(r, "analyzer", json_string("libclang"));
+	json_object_set_new(r, "analyzer", json_string(cocci ? "coccinelle" : "libclang"));
 	json_object_set_new(r, "vma_param", json_string(js(an, "vma_param")));
 	json_object_set_new(r, "vma_uses", uses(an));
 	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed") &&
