@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "category.h"
+#include "util.h"
 
 const char *const cat_names[] = {
 	"simple", "stateful", "needs-vma", "page-insert", "pfn-remap", "dma-mmap",
@@ -86,39 +87,24 @@ static const char *const not_state[] = {
 	"get_unmapped_area", "get_num_physpages", "get_current", "current", NULL,
 };
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-
-	return a >= b && !strcmp(s + a - b, suf);
-}
-
 /* kind of resource a call takes ("lock", "ref", "alloc") or NULL */
 const char *resource_taken(const char *s)
 {
-	if (in_list(s, take_lock))
+	if (str_in_list(s, take_lock))
 		return "lock";
-	if (in_list(s, take_ref))
+	if (str_in_list(s, take_ref))
 		return "ref";
-	if (in_list(s, take_alloc))
+	if (str_in_list(s, take_alloc))
 		return "alloc";
-	if (in_list(s, not_state) || strstr(s, "drvdata") || strstr(s, "_get_property"))
+	if (str_in_list(s, not_state) || strstr(s, "drvdata") || strstr(s, "_get_property"))
 		return NULL;
-	if (ends_with(s, "_lock") || ends_with(s, "_lock_irqsave") || ends_with(s, "_trylock") ||
-	    ends_with(s, "_lock_nested") || ends_with(s, "_lock_interruptible_nested") ||
-	    ends_with(s, "_lock_killable_nested"))
+	if (str_ends_with(s, "_lock") || str_ends_with(s, "_lock_irqsave") || str_ends_with(s, "_trylock") ||
+	    str_ends_with(s, "_lock_nested") || str_ends_with(s, "_lock_interruptible_nested") ||
+	    str_ends_with(s, "_lock_killable_nested"))
 		return "lock";
-	if (ends_with(s, "_get") || ends_with(s, "_get_sync") || ends_with(s, "_inc") ||
+	if (str_ends_with(s, "_get") || str_ends_with(s, "_get_sync") || str_ends_with(s, "_inc") ||
 	    strstr(s, "_inc_unless") || strstr(s, "_inc_return") ||
-	    ends_with(s, "_get_unless_zero") || ends_with(s, "_inc_not_zero") ||
+	    str_ends_with(s, "_get_unless_zero") || str_ends_with(s, "_inc_not_zero") ||
 	    !strncmp(s, "get_", 4))
 		return "ref";
 	if (strstr(s, "alloc") && !strstr(s, "free") && !strstr(s, "vmalloc_to") &&
@@ -129,17 +115,17 @@ const char *resource_taken(const char *s)
 
 const char *resource_released(const char *s)
 {
-	if (in_list(s, rel_lock))
+	if (str_in_list(s, rel_lock))
 		return "lock";
-	if (in_list(s, rel_ref))
+	if (str_in_list(s, rel_ref))
 		return "ref";
-	if (in_list(s, rel_alloc))
+	if (str_in_list(s, rel_alloc))
 		return "alloc";
-	if (ends_with(s, "_unlock") || ends_with(s, "_unlock_irqrestore"))
+	if (str_ends_with(s, "_unlock") || str_ends_with(s, "_unlock_irqrestore"))
 		return "lock";
-	if (ends_with(s, "_put") || ends_with(s, "_dec") || !strncmp(s, "put_", 4))
+	if (str_ends_with(s, "_put") || str_ends_with(s, "_dec") || !strncmp(s, "put_", 4))
 		return "ref";
-	if (ends_with(s, "_free") || !strncmp(s, "free_", 5))
+	if (str_ends_with(s, "_free") || !strncmp(s, "free_", 5))
 		return "alloc";
 	return NULL;
 }

@@ -20,22 +20,6 @@
 #include "mmapport.h"
 #include "analyzer/analyzer.h"
 
-static const char *js(json_t *o, const char *k)
-{
-	const char *s = jstr(o, k);
-
-	return s ? s : "?";
-}
-
-static long long off(json_t *o)
-{
-	return json_integer_value(json_object_get(o, "offset"));
-}
-
-static long long line_of(json_t *o)
-{
-	return json_integer_value(json_object_get(o, "line"));
-}
 
 /*
  * The success return: the last "return 0", else the last one that does not

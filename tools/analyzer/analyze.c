@@ -29,21 +29,6 @@
 #define MAX_VMAS 16
 #define MAX_STACK 256
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-
-	return a >= b && !strcmp(s + a - b, suf);
-}
-
 struct file_text {
 	CXFile file;
 	const char *buf;
@@ -815,7 +800,7 @@ static void call(struct walk *w, CXCursor c)
 			}
 		}
 		/* guard(mutex)(&m) and scoped_guard: released when the scope ends */
-		if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor"))
+		if (!strncmp(name, "class_", 6) && str_ends_with(name, "_constructor"))
 			json_object_set_new(o, "auto_release", json_true());
 		/* what the value decides ("ignored": the take cannot fail the handler) */
 		json_object_set_new(o, "use", call_result_at(w, top - 1));
@@ -829,7 +814,7 @@ static void call(struct walk *w, CXCursor c)
 		o = resource_call(w, c, n, name, spelled, kind);
 		exit_path(w, o);
 		json_array_append_new(arr(w->an, "releases"), o);
-	} else if (!strncmp(name, "class_", 6) && ends_with(name, "_constructor")) {
+	} else if (!strncmp(name, "class_", 6) && str_ends_with(name, "_constructor")) {
 		o = loc(w, c);
 		json_object_set_new(o, "call", json_string(name));
 		json_object_set_new(o, "kind", json_string("lock"));
@@ -897,10 +882,10 @@ static void call(struct walk *w, CXCursor c)
 	json_object_set_new(o, "callee", json_string(spelled));
 	json_object_set_new(o, "vma_arg", json_integer(vidx));
 	json_object_set_new(o, "args", json_incref(args));
-	if (in_list(name, calls_remap) || in_list(spelled, calls_remap)) {
+	if (str_in_list(name, calls_remap) || str_in_list(spelled, calls_remap)) {
 		json_object_set_new(o, "kind", json_string("remap"));
-		remap_fact(w, c, in_list(spelled, calls_remap) ? spelled : name, spelled, args);
-	} else if (in_list(name, calls_insert) || in_list(spelled, calls_insert)) {
+		remap_fact(w, c, str_in_list(spelled, calls_remap) ? spelled : name, spelled, args);
+	} else if (str_in_list(name, calls_insert) || str_in_list(spelled, calls_insert)) {
 		json_t *ins = loc(w, c);
 
 		json_object_set_new(o, "kind", json_string("insert"));
@@ -911,13 +896,13 @@ static void call(struct walk *w, CXCursor c)
 		json_array_append_new(arr(w->an, "inserts"), ins);
 	} else if (!strncmp(spelled, "dma_mmap_", 9) || !strncmp(name, "dma_mmap_", 9)) {
 		json_object_set_new(o, "kind", json_string("dma-mmap"));
-	} else if (in_list(name, calls_stacked) || in_list(spelled, calls_stacked)) {
+	} else if (str_in_list(name, calls_stacked) || str_in_list(spelled, calls_stacked)) {
 		json_t *s = loc(w, c);
 
 		json_object_set_new(o, "kind", json_string("stacked"));
 		json_object_set_new(s, "call", json_string(spelled));
 		json_array_append_new(arr(w->an, "stacked"), s);
-	} else if (in_list(name, calls_simple) || in_list(spelled, calls_simple)) {
+	} else if (str_in_list(name, calls_simple) || str_in_list(spelled, calls_simple)) {
 		json_object_set_new(o, "kind", json_string("simple"));
 		if (!strncmp(spelled, "vm_flags_", 9)) {
 			json_t *f = loc(w, c);

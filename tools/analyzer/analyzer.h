@@ -11,6 +11,24 @@
 
 #include "../mmapport.h"
 
+/* A record's or a fact's string ("?" when absent), offset and line. */
+static inline const char *js(json_t *o, const char *k)
+{
+	const char *s = jstr(o, k);
+
+	return s ? s : "?";
+}
+
+static inline long long off(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "offset"));
+}
+
+static inline long long line_of(json_t *o)
+{
+	return json_integer_value(json_object_get(o, "line"));
+}
+
 /*
  * compdb.c: the compile command of every file in files (tree-relative .c
  * paths) that x86_64 allmodconfig can build, from kbuild in bdir, as

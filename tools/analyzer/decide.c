@@ -61,30 +61,6 @@ static void add_unique_str_json(json_t *an, const char *key, const char *s)
 	add_unique(a, s);
 }
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
-static const char *js(json_t *o, const char *k)
-{
-	const char *s = jstr(o, k);
-
-	return s ? s : "?";
-}
-
-static long long off(json_t *o)
-{
-	return json_integer_value(json_object_get(o, "offset"));
-}
-
-static long long line_of(json_t *o)
-{
-	return json_integer_value(json_object_get(o, "line"));
-}
 
 /* Is the release rel a match for take t (same kind, same object)? */
 static int pairs(json_t *t, json_t *rel)
@@ -160,7 +136,7 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 	json_array_foreach(json_object_get(an, "fields_read"), i, x) {
 		const char *f = js(x, "field");
 
-		if (!in_list(f, vma_fields_read))
+		if (!str_in_list(f, vma_fields_read))
 			fact(d, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor "
 			     "equivalent", vma, f, js(x, "in"), line_of(x));
 		else if (!strcmp(f, "vm_flags") && strcmp(js(x, "op"), "&"))
@@ -170,7 +146,7 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 	json_array_foreach(json_object_get(an, "fields_written"), i, x) {
 		const char *f = js(x, "field");
 
-		if (!in_list(f, vma_fields_write) || strcmp(js(x, "op"), "="))
+		if (!str_in_list(f, vma_fields_write) || strcmp(js(x, "op"), "="))
 			fact(d, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor "
 			     "equivalent", vma, f, js(x, "op"), js(x, "expr"), js(x, "in"));
 		if (!strcmp(f, "vm_pgoff")) {
