@@ -56,7 +56,8 @@ for c in "${cases[@]}"; do
 			"$mm" convert --api rfc --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
 		fi
 		n=$((n + 1))
-		result="$out/work/$dir/$name.c"
+		wt=$out/work	# convert's work tree
+		result="$wt/$dir/$name.c"
 		if [ -n "$expect" ]; then
 			if diff -u "$top/tests/cases/$expect" "$result" > "$tmp/$name.diff"; then
 				echo "ok $n - $name: $profile: converted as $expect"

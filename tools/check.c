@@ -308,11 +308,10 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 	if ((!strcmp(status, "n/a") || !strcmp(status, "skipped")) && !reason) {
 		char *na = first_na(runs, nrun, row);
 
-		reason = xasprintf("%s%s%s%s%s%s%s", nrun ? "not built by any profile that has a "
+		reason = xasprintf("%s%s%s%s%s%s", nrun ? "not built by any profile that has a "
 				   "compiler" : "no architecture profile selected",
 				   na ? " (" : "", na ? na : "", na ? ")" : "",
-				   variant_why ? "; " : "", variant_why ? variant_why : "",
-				   "");
+				   variant_why ? "; " : "", variant_why ? variant_why : "");
 		free(na);
 	}
 	if (nocc && reason && strcmp(status, "pass") && strcmp(status, "fail")) {
