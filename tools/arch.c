@@ -134,8 +134,7 @@ int arch_profiles(const char *list, struct arch_profile **out)
 		char *s = xstrdup(list), *tok, *save;
 
 		for (tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
-			if (!strlist_has(&names, tok))
-				strlist_add(&names, tok);
+			strlist_add_once(&names, tok);
 		free(s);
 	}
 	v = xmalloc(sizeof(*v) * (names.n + 1));
@@ -558,8 +557,7 @@ static void includers(const char *tree, const char *srcarch, const char *fragmen
 		char *slash = strrchr(line, '/');
 
 		*slash = '\0';
-		if (!strlist_has(out, line))
-			strlist_add(out, line);
+		strlist_add_once(out, line);
 	}
 	free(list);
 }
@@ -594,8 +592,7 @@ static char *gates_from(const char *tree, const char *srcarch, char *dir, char *
 			const char *mf = strrchr(m.makefile, '/') + 1;
 
 			for (i = 0; i < m.syms.n; i++)
-				if (!strlist_has(syms, m.syms.v[i]))
-					strlist_add(syms, m.syms.v[i]);
+				strlist_add_once(syms, m.syms.v[i]);
 			if (!is_obj) {
 				/* composite object: find what builds prefix.o */
 				char *comp = xasprintf("%s.o", m.prefix);

@@ -341,6 +341,8 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			char **variant_why)
 {
 	int norig = nrun, f, a, k;
+	int *vbase = xmalloc(cap * sizeof(*vbase));	/* the profile each variant varies */
+	struct strlist vfrag = { 0 };			/* and its fragment */
 	char *dir = out_path(o, "variants");
 
 	for (f = 0; f < files->n; f++) {
@@ -381,23 +383,16 @@ static int try_variants(const struct options *o, const char *src, const struct s
 				free(name);
 				continue;
 			}
-			for (k = norig; k < nrun; k++) {
-				size_t len;
-				char *have = read_file(runs[k].prof->fragments.v[
-					runs[k].prof->fragments.n - 1], &len);
-
-				if (have && !strcmp(have, frag) &&
-				    !strncmp(runs[k].prof->name, p->name, strlen(p->name)) &&
-				    runs[k].prof->name[strlen(p->name)] == '+') {
-					free(have);
+			/* the same proposal on the same profile: one variant */
+			for (k = norig; k < nrun; k++)
+				if (vbase[k - norig] == a && !strcmp(vfrag.v[k - norig], frag))
 					break;
-				}
-				free(have);
-			}
 			if (k == nrun) {
 				mkdir_p(dir);
 				path = xasprintf("%s/%s+%s.config", dir, p->name, name);
 				write_file(path, frag, strlen(frag));
+				vbase[nrun - norig] = a;
+				strlist_add(&vfrag, frag);
 				runs[nrun++] = (struct arch_run){ .prof = arch_variant(p, name, path,
 										     summary) };
 				info("check: %s is built by no profile; trying %s (%s)", file,
@@ -411,6 +406,8 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			break;
 		}
 	}
+	strlist_free(&vfrag);
+	free(vbase);
 	free(dir);
 	return nrun;
 }

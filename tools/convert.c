@@ -510,6 +510,29 @@ struct file_job {
 };
 
 /*
+ * The handlers of want that pass 2 took (all, if pass2 is NULL) and that are
+ * converted with hooks in path, into done and next.  Returns 1 if that is
+ * all of them.
+ */
+static int keep_converted(const char *path, const struct strlist *want,
+			  const struct strlist *pass2, int hooks, struct strlist *done,
+			  struct strlist *next)
+{
+	int i, all = 1;
+
+	for (i = 0; i < want->n; i++) {
+		if ((!pass2 || strlist_has(pass2, want->v[i])) &&
+		    converted_ok(path, want->v[i], hooks)) {
+			strlist_add(done, want->v[i]);
+			strlist_add(next, want->v[i]);
+		} else {
+			all = 0;
+		}
+	}
+	return all;
+}
+
+/*
  * Convert the handlers of one file: pass 1 for remap handlers, then pass 2
  * for them and the simple ones.  A handler that does not convert fully is
  * dropped and the file redone without it, so a file holds only whole
@@ -567,32 +590,11 @@ static void convert_file(const struct options *o, const char *work, const char *
 			}
 		if (pass2.n)
 			run_simple(o, work, file, &pass2, &kept, p);
-		for (i = 0; i < want_simple.n; i++) {
-			if (converted_ok(path, want_simple.v[i], 0)) {
-				strlist_add(&j->done, want_simple.v[i]);
-				strlist_add(&next_simple, want_simple.v[i]);
-			} else {
-				all = 0;
-			}
-		}
-		for (i = 0; i < want_remap.n; i++) {
-			if (strlist_has(&pass2, want_remap.v[i]) &&
-			    converted_ok(path, want_remap.v[i], hooks_of(M_REMAP, p))) {
-				strlist_add(&j->done, want_remap.v[i]);
-				strlist_add(&next_remap, want_remap.v[i]);
-			} else {
-				all = 0;
-			}
-		}
-		for (i = 0; i < want_state.n; i++) {
-			if (strlist_has(&pass2, want_state.v[i]) &&
-			    converted_ok(path, want_state.v[i], hooks_of(M_STATE, p))) {
-				strlist_add(&j->done, want_state.v[i]);
-				strlist_add(&next_state, want_state.v[i]);
-			} else {
-				all = 0;
-			}
-		}
+		all &= keep_converted(path, &want_simple, NULL, 0, &j->done, &next_simple);
+		all &= keep_converted(path, &want_remap, &pass2, hooks_of(M_REMAP, p), &j->done,
+				      &next_remap);
+		all &= keep_converted(path, &want_state, &pass2, hooks_of(M_STATE, p), &j->done,
+				      &next_state);
 		strlist_free(&pass2);
 		strlist_free(&kept);
 		strlist_free(&want_simple);
@@ -915,5 +917,6 @@ int convert_records(const struct options *o, json_t *records)
 	free(work);
 	free(base);
 	free(diffs);
+	free(io_gap);
 	return 0;
 }

@@ -157,15 +157,29 @@ struct kdb {
 	struct strlist set;	/* the proposal: "SYM=y", "SYM=m", "SYM=n" */
 };
 
+/*
+ * Where each symbol of srcarch's Kconfig world is defined.  One grep of the
+ * tree per (tree, srcarch) in a run: check asks for each file it proposes
+ * variants for, on each profile.
+ */
 static void kdb_load(struct kdb *db, const char *srcarch)
 {
-	char *q = shell_quote(srcarch);
-	char *out = run_capture(db->tree,
+	static json_t *loaded;	/* "tree srcarch" -> defs */
+	char *key = xasprintf("%s %s", db->tree, srcarch), *q, *out, *line, *save;
+
+	if (!loaded)
+		loaded = json_object();
+	db->defs = json_object_get(loaded, key);
+	if (db->defs) {
+		json_incref(db->defs);
+		free(key);
+		return;
+	}
+	q = shell_quote(srcarch);
+	out = run_capture(db->tree,
 		"grep -rnE --include='Kconfig*' --exclude-dir=arch --exclude-dir=tools "
 		"--exclude-dir=Documentation '^[[:space:]]*(menu)?config[[:space:]]+[A-Za-z0-9_]+' "
 		". arch/Kconfig arch/%s 2>/dev/null; true", q);
-	char *line, *save;
-
 	db->defs = json_object();
 	for (line = out ? strtok_r(out, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -182,8 +196,10 @@ static void kdb_load(struct kdb *db, const char *srcarch)
 			free(at);
 		}
 	}
+	json_object_set(loaded, key, db->defs);
 	free(out);
 	free(q);
+	free(key);
 }
 
 /* The type ('y' for bool, 'm' for tristate) and "depends on" lines of sym. */

@@ -336,8 +336,7 @@ static void close_types(struct hooktab *ht)
 	int i, changed = 1;
 
 	for (i = 0; i < ht->nhooks; i++)
-		if (!strlist_has(&ht->types, ht->hooks[i].type))
-			strlist_add(&ht->types, ht->hooks[i].type);
+		strlist_add_once(&ht->types, ht->hooks[i].type);
 	while (changed) {
 		changed = 0;
 		for (i = 0; i < ht->nembeds; i++)

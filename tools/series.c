@@ -95,26 +95,16 @@ static char *passed_arches(json_t *records, const char *file)
 {
 	json_t *r, *list = NULL, *a;
 	char *s = NULL;
-	size_t i, n, col = 0;
+	size_t i, n;
 
 	json_array_foreach(records, i, r)
 		if (!strcmp(jstr(r, "file"), file) && passed(r))
 			list = json_object_get(json_object_get(json_object_get(r, "check"),
 							       "overall"), "pass");
 	n = json_array_size(list);
-	json_array_foreach(list, i, a) {
-		const char *sep = !i ? "" : i + 1 == n ? " and" : ",";
-		const char *name = json_string_value(a);
-
-		/* wrapped at 72 columns, as checkpatch wants */
-		if (col + strlen(sep) + strlen(name) + 1 > 72) {
-			append(&s, "%s\n%s", sep, name);
-			col = strlen(name);
-		} else {
-			append(&s, "%s%s%s", sep, i ? " " : "", name);
-			col += strlen(sep) + !!i + strlen(name);
-		}
-	}
+	/* one line: append_wrapped() wraps the sentence it goes in */
+	json_array_foreach(list, i, a)
+		append(&s, "%s%s", !i ? "" : i + 1 == n ? " and " : ", ", json_string_value(a));
 	return s ? s : xstrdup("(none recorded)");
 }
 
@@ -189,27 +179,22 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		if (strcmp(jstr(r, "file"), file) || !passed(r))
 			continue;
 		if (m && !strcmp(m, "state-abort")) {
-			if (!strlist_has(&aborts, jstr(r, "function")))
-				strlist_add(&aborts, jstr(r, "function"));
+			strlist_add_once(&aborts, jstr(r, "function"));
 			rfc = 1;
 		} else if (m && !strcmp(m, "state-mapped")) {
-			if (!strlist_has(&mapped, jstr(r, "function")))
-				strlist_add(&mapped, jstr(r, "function"));
+			strlist_add_once(&mapped, jstr(r, "function"));
 		} else if (m && strcmp(m, "simple")) {
-			if (!strlist_has(&remaps, jstr(r, "function")))
-				strlist_add(&remaps, jstr(r, "function"));
+			strlist_add_once(&remaps, jstr(r, "function"));
 			rfc |= !strcmp(m, "remap-complete");
 		} else if (!strlist_has(&fns, jstr(r, "function"))) {
 			strlist_add(&fns, jstr(r, "function"));
 		}
 		json_array_foreach(json_object_get(r, "vma_uses"), j, u)
-			if (!strlist_has(&uses, json_string_value(u)))
-				strlist_add(&uses, json_string_value(u));
+			strlist_add_once(&uses, json_string_value(u));
 		json_array_foreach(json_object_get(c, "behaviour_changes"), j, u) {
 			char *t = xasprintf("%s(): %s", jstr(r, "function"), json_string_value(u));
 
-			if (!strlist_has(&changes, t))
-				strlist_add(&changes, t);
+			strlist_add_once(&changes, t);
 			free(t);
 		}
 	}
@@ -300,8 +285,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		json_array_foreach(records, i, u)
 			if (!strcmp(jstr(u, "file"), file))
 				json_array_foreach(json_object_get(u, "checkpatch_preexisting"), j, v)
-					if (!strlist_has(&pre, json_string_value(v)))
-						strlist_add(&pre, json_string_value(v));
+					strlist_add_once(&pre, json_string_value(v));
 		t = xasprintf("Generated with mmapport (%s). Built with sparse, before and "
 			      "after%s, on the architectures that build it; the object builds "
 			      "and sparse reports nothing new on: %s.",
@@ -356,23 +340,46 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	return msg;
 }
 
-/* checkpatch's findings on a patch file, "ERROR: text" / "WARNING: text". */
+/*
+ * checkpatch's findings on a patch file, "ERROR: text" / "WARNING: text",
+ * into out; its whole terse report, if text is not NULL, into *text.
+ */
 static void checkpatch_findings(const char *work, const char *cp, const char *patch,
-				int no_tree, struct strlist *out)
+				int no_tree, struct strlist *out, char **text)
 {
 	char *res = run_capture(work, "perl %s --no-signoff -q --terse %s%s; true", cp,
 				no_tree ? "--no-tree " : "", shell_quote(patch));
+	char *copy = xstrdup(res ? res : "");
 	char *line, *save, *m;
 
-	for (line = res ? strtok_r(res, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		m = strstr(line, ": ERROR: ");
 		if (!m)
 			m = strstr(line, ": WARNING: ");
 		if (m)
 			strlist_add(out, m + 2);
 	}
-	free(res);
+	free(copy);
+	if (text)
+		*text = res ? res : xstrdup("");
+	else
+		free(res);
+}
+
+/* checkpatch's report on the commit at HEAD, as the series' checkpatch.txt shows it */
+static char *checkpatch_head(const struct options *o, const char *work,
+			     struct strlist *findings)
+{
+	char *cp = xasprintf("%s/scripts/checkpatch.pl", o->external ? o->tree : work);
+	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out);
+	char *q = shell_quote(cp), *text;
+
+	run_sh(work, np, "git format-patch -1 --stdout HEAD");
+	checkpatch_findings(work, q, np, !!o->external, findings, &text);
+	free(q);
+	free(cp);
+	free(np);
+	return text;
 }
 
 /*
@@ -381,27 +388,26 @@ static void checkpatch_findings(const char *work, const char *cp, const char *pa
  * pre-existing: the patch only touches the line; it is kept as it was and
  * the commit message says so.  A finding the conversion introduced drops
  * the patch: the series is checkpatch clean.  Returns the first
- * introduced finding, or NULL; *pre gets the pre-existing ones.
+ * introduced finding, or NULL; *pre gets the pre-existing ones and *text
+ * checkpatch's report on the commit.
  */
-static char *checkpatch_gate(const struct options *o, const char *work, struct strlist *pre)
+static char *checkpatch_gate(const struct options *o, const char *work, struct strlist *pre,
+			     char **text)
 {
 	char *cp = xasprintf("%s/scripts/checkpatch.pl", o->external ? o->tree : work);
-	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out);
 	char *op = xasprintf("%s/logs/checkpatch-old.patch", o->out);
 	struct strlist now = { 0 }, before = { 0 };
 	char *bad = NULL, *q = shell_quote(cp);
 	int i;
 
-	run_sh(work, np, "git format-patch -1 --stdout HEAD");
-	checkpatch_findings(work, q, np, !!o->external, &now);
+	*text = checkpatch_head(o, work, &now);
 	if (now.n) {
 		run_sh(work, op, "git diff HEAD HEAD~1");
-		checkpatch_findings(work, q, op, !!o->external, &before);
+		checkpatch_findings(work, q, op, !!o->external, &before, NULL);
 	}
 	for (i = 0; i < now.n; i++) {
 		if (strlist_has(&before, now.v[i])) {
-			if (!strlist_has(pre, now.v[i]))
-				strlist_add(pre, now.v[i]);
+			strlist_add_once(pre, now.v[i]);
 		} else if (!bad) {
 			bad = xstrdup(now.v[i]);
 		}
@@ -410,9 +416,44 @@ static char *checkpatch_gate(const struct options *o, const char *work, struct s
 	strlist_free(&before);
 	free(q);
 	free(cp);
-	free(np);
 	free(op);
 	return bad;
+}
+
+/*
+ * series/checkpatch.txt: the gate's report on each commit kept, under the
+ * name format-patch gave its patch (the patches are in commit order).
+ */
+static void write_checkpatch_txt(const struct options *o, const char *sdir,
+				 const struct strlist *verdicts)
+{
+	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out);
+	char *names = run_capture(sdir, "ls 0*.patch | grep -v cover-letter"), *save;
+	char *txt = NULL, *name = names ? strtok_r(names, "\n", &save) : NULL;
+	int k;
+
+	for (k = 0; k < verdicts->n && name; k++, name = strtok_r(NULL, "\n", &save)) {
+		const char *v = verdicts->v[k], *hit;
+
+		append(&txt, "== %s\n", name);
+		/* the terse lines name the scratch patch; name the series' one */
+		while ((hit = strstr(v, np))) {
+			append(&txt, "%.*s%s", (int)(hit - v), v, name);
+			v = hit + strlen(np);
+		}
+		append(&txt, "%s\n", v);
+	}
+	if (!txt)
+		txt = xstrdup("");
+	{
+		char *path = xasprintf("%s/checkpatch.txt", sdir);
+
+		write_file(path, txt, strlen(txt));
+		free(path);
+	}
+	free(txt);
+	free(names);
+	free(np);
 }
 
 int series_records(const struct options *o, json_t *records)
@@ -420,7 +461,7 @@ int series_records(const struct options *o, json_t *records)
 	char *work = work_tree(o), *base = work_base(work), *sdir = out_path(o, "series");
 	char *name = getenv("MMAPPORT_AUTHOR_NAME"), *email = getenv("MMAPPORT_AUTHOR_EMAIL");
 	char *date, *ident;
-	struct strlist files = { 0 };
+	struct strlist files = { 0 }, verdicts = { 0 };
 	int nfound = json_array_size(records), nsimple = 0, nconv = 0, npass = 0, f, ndropped = 0;
 	size_t i;
 	json_t *r;
@@ -448,8 +489,7 @@ int series_records(const struct options *o, json_t *records)
 			nconv++;
 		if (passed(r)) {
 			npass++;
-			if (!strlist_has(&files, jstr(r, "file")))
-				strlist_add(&files, jstr(r, "file"));
+			strlist_add_once(&files, jstr(r, "file"));
 		}
 	}
 	for (f = 0; f < files.n; f++) {
@@ -468,7 +508,7 @@ int series_records(const struct options *o, json_t *records)
 			die("%s: cannot commit", files.v[f]);
 		{
 			struct strlist pre = { 0 };
-			char *bad = checkpatch_gate(o, work, &pre);
+			char *text, *bad = checkpatch_gate(o, work, &pre, &text);
 			int k;
 
 			if (bad) {
@@ -504,7 +544,14 @@ int series_records(const struct options *o, json_t *records)
 				if (run_sh(work, NULL, "%s git commit -q --amend -s -F %s", ident,
 					   shell_quote(mfile)))
 					die("%s: cannot amend the commit", files.v[f]);
+				/* the verdict is on the commit as amended */
+				free(text);
+				strlist_free(&pre);
+				text = checkpatch_head(o, work, &pre);
 			}
+			if (!bad)
+				strlist_add(&verdicts, text);
+			free(text);
 			free(bad);
 			strlist_free(&pre);
 		}
@@ -553,12 +600,7 @@ int series_records(const struct options *o, json_t *records)
 			}
 			free(text);
 		}
-		/* checkpatch's verdict on every patch, recorded with its handlers */
-		run_sh(work, xasprintf("%s/checkpatch.txt", sdir),
-		       "for p in %s/0*.patch; do case $p in *cover-letter*) continue;; esac; "
-		       "echo \"== $(basename $p)\"; perl %s/scripts/checkpatch.pl %s--no-signoff -q "
-		       "--terse \"$p\"; done; true", shell_quote(sdir),
-		       shell_quote(o->external ? o->tree : work), o->external ? "--no-tree " : "");
+		write_checkpatch_txt(o, sdir, &verdicts);
 		free(cover);
 		free(blurb);
 	}
@@ -568,6 +610,7 @@ int series_records(const struct options *o, json_t *records)
 		if (passed(r))
 			json_object_set_new(r, "series", json_true());
 	strlist_free(&files);
+	strlist_free(&verdicts);
 	free(work);
 	free(base);
 	free(sdir);

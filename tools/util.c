@@ -215,6 +215,13 @@ int strlist_has(const struct strlist *l, const char *s)
 	return 0;
 }
 
+/* strlist_add() unless l has s already */
+void strlist_add_once(struct strlist *l, const char *s)
+{
+	if (!strlist_has(l, s))
+		strlist_add(l, s);
+}
+
 void strlist_free(struct strlist *l)
 {
 	int i;

@@ -232,14 +232,12 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	json_array_foreach(records, i, r) {
 		if (!wants_analysis(r) || elsewhere_only(r, defs))
 			continue;
-		if (!strlist_has(&files, jstr(r, "file")))
-			strlist_add(&files, jstr(r, "file"));
+		strlist_add_once(&files, jstr(r, "file"));
 	}
 	json_object_foreach(defs, k, v) {
 		json_object_set_new(shared, k, json_pack("{s:s,s:s,s:s}", "file",
 			json_string_value(v), "function", k, "category", "shared"));
-		if (!strlist_has(&files, json_string_value(v)))
-			strlist_add(&files, json_string_value(v));
+		strlist_add_once(&files, json_string_value(v));
 	}
 	db = compdb_for_files(tree, bdir, &files, o->jobs, &how);
 	af = xmalloc((files.n + 1) * sizeof(*af));
