@@ -28,6 +28,8 @@ JOBS     ?= $(shell nproc)
 # Architecture profiles (arch/NAME.conf) to check on: "all" or a list.
 # make check needs only its own few cross compilers.
 ARCHES   ?= all
+# API profile to convert for: empty (detected from the tree), rfc or mainline.
+API      ?=
 CHECK_ARCHES := x86_64,arm64,sparc64,powerpc,powerpc64
 
 SRCS     := $(wildcard tools/*.c tools/analyzer/*.c)
@@ -53,7 +55,7 @@ run: deps all
 	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
 	tools/deps.sh --tree "$$tree" --arch $(ARCHES) && \
 	bin/mmapport run --tree "$$tree" --out "$(OUT)" --arch $(ARCHES) $(if $(PATHS),--paths $(PATHS)) \
-		$(if $(EXTERNAL),--external $(EXTERNAL))
+		$(if $(EXTERNAL),--external $(EXTERNAL)) $(if $(API),--api $(API))
 
 check: deps all
 	tools/deps.sh --arch $(CHECK_ARCHES)

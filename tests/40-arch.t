@@ -9,16 +9,19 @@
 # without a cross compiler (csky) must say "skipped", never "pass".
 # Last, a conversion that calls io_remap_pfn_range, checked with --arch
 # x86_64, must also be checked on sparc64, sparc32 and MIPS Alchemy.
+# Among the files, atyfb's mmap is "#ifdef __sparc__": x86_64 compiles it
+# out, and classify must parse it in sparc64's configuration, not leave
+# it to Coccinelle.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 out=${MMAPPORT_TEST_OUT_ARCH:-$top/build/test-arch}
-paths=drivers/hsi,fs/udf,arch/powerpc/kvm
+paths=drivers/hsi,fs/udf,arch/powerpc/kvm,drivers/video/fbdev/aty/atyfb_base.c
 arches=x86_64,arm64,sparc64,powerpc,powerpc64
 ppc=arch/powerpc/kvm/book3s_64_vio.c
 udf=fs/udf/file.c
 hsi=drivers/hsi/clients/cmt_speech.c
-echo "1..11"
+echo "1..12"
 
 cell() {	# cell FILE ARCH -> status
 	jq -r --arg f "$1" --arg a "$2" \
@@ -169,4 +172,16 @@ case $s in
 	echo "ok 11 - an io_remap_pfn_range caller is checked on x86_64, sparc64, sparc32, mips: $s" ;;
 *)
 	echo "not ok 11 - io_remap_pfn_range caller on x86_64 sparc64 sparc32 mips: $s" ;;
+esac
+
+# a generic handler x86_64 compiles out, parsed in the configuration of
+# the architecture its #ifdef names
+aty=drivers/video/fbdev/aty/atyfb_base.c
+s=$(jq -r --arg f $aty '[.[] | select(.file == $f and .function == "atyfb_mmap")
+	| "\(.analyzer) \(.analysis.flags // "-") \(.category)"][0]' "$out/records.json")
+case $s in
+"libclang kbuild sparc64 "*" dispatcher")
+	echo "ok 12 - atyfb_mmap (#ifdef __sparc__) parsed by libclang in sparc64's configuration" ;;
+*)
+	echo "not ok 12 - atyfb_mmap: analyzer, flags, category = $s" ;;
 esac

