@@ -16,6 +16,17 @@
 /// the handler and a new NAME_complete() that does the remap, with the PFN
 /// carried in desc->mmap_context; page arrays move into NAME_complete().
 ///
+/// -D rfc also takes a vm_insert_page() loop (kernel/kcov.c) that is the
+/// handler's last statement before "return 0;": the loop moves, as written,
+/// into NAME_complete(), with declarations of the locals it uses: those it
+/// sets before reading, those equal to the VMA's own values (vm_start, the
+/// size it was checked against) read again from the VMA, and at most one
+/// value prepare computed, carried in desc->mmap_context; prepare sets
+/// VM_MIXEDMAP as the first insertion did.  Refused: a lock held across the
+/// loop, state taken before it ($MMAPPORT_TAKES, from the analyzer), a goto
+/// out of it, several values from prepare, a vm_ops close.  Mainline refuses
+/// the loops: mmap_action_map_kernel_pages*() takes a ready page array.
+///
 /// The handler keeps its struct vm_area_struct * parameter here: pass 2,
 /// mmap_prepare_simple.cocci, rewrites the remaining VMA uses, the signature
 /// and the registration, and refuses what it cannot express.  Refusals and
