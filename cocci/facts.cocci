@@ -498,7 +498,7 @@ identifier fn = {vm_insert_page, vm_insert_pages, vm_map_pages, vm_map_pages_zer
 		 vmf_insert_mixed, vm_insert_kernel_pages, vmf_insert_pfn_prot,
 		 vfs_mmap, call_mmap, dma_buf_mmap, can_mmap_file,
 		 vm_flags_set, vm_flags_clear, vm_flags_mod, vm_flags_reset, vma_pages,
-		 vma_set_anonymous, generic_file_mmap, generic_file_readonly_mmap,
+		 vma_start_pgoff, vma_set_anonymous, generic_file_mmap, generic_file_readonly_mmap,
 		 vma_is_shared_maywrite, is_cow_mapping, vma_set_page_prot};
 expression list[n] before;
 position p : script:python() { interesting(p) };

@@ -16,6 +16,17 @@
 /// the handler and a new NAME_complete() that does the remap, with the PFN
 /// carried in desc->mmap_context; page arrays move into NAME_complete().
 ///
+/// -D rfc also takes a vm_insert_page() loop (kernel/kcov.c) that is the
+/// handler's last statement before "return 0;": the loop moves, as written,
+/// into NAME_complete(), with declarations of the locals it uses: those it
+/// sets before reading, those equal to the VMA's own values (vm_start, the
+/// size it was checked against) read again from the VMA, and at most one
+/// value prepare computed, carried in desc->mmap_context; prepare sets
+/// VM_MIXEDMAP as the first insertion did.  Refused: a lock held across the
+/// loop, state taken before it ($MMAPPORT_TAKES, from the analyzer), a goto
+/// out of it, several values from prepare, a vm_ops close.  Mainline refuses
+/// the loops: mmap_action_map_kernel_pages*() takes a ready page array.
+///
 /// The handler keeps its struct vm_area_struct * parameter here: pass 2,
 /// mmap_prepare_simple.cocci, rewrites the remaining VMA uses, the signature
 /// and the registration, and refuses what it cannot express.  Refusals and
@@ -31,6 +42,7 @@ virtual rfc
 
 @initialize:python@
 @@
+import json
 import os
 import re
 
@@ -45,6 +57,7 @@ locks = {}		# handler: [(line, kind)] kind lock / unlock / guard
 masked = set()		# handlers with (vma->vm_flags & A) ==/!= B
 ops_set = {}		# handler: vm_operations_struct names it installs
 closes = {}		# vm_operations_struct name: its close function
+ops_defined = set()	# vm_operations_struct names this file initialises
 refused = {}		# handler: reason
 convertible = set()
 staged = {}		# "line:col" of the call: error override text or None
@@ -52,6 +65,20 @@ notes = {}		# handler: [behaviour change]
 done = set()		# handlers whose call was rewritten
 rfc_mode = False
 shapes = {}		# handler: facts about the shape that ends it
+insert_loops = set()	# rfc: handlers whose vm_insert_page() loop may move to complete
+params = {}		# handler: (file parameter, VMA parameter)
+body_start = {}		# handler: the line its text starts at
+decls = {}		# handler: local -> {type, init, line}
+loop_drop = {}		# handler: locals only the moved loop used
+# rfc: the takes of state the analyzer found (convert.c): handler -> [{call, line}]
+takes = json.loads(os.environ.get('MMAPPORT_TAKES') or '{}')
+
+# calls an initialiser may make and still be dropped with its unused local
+PURE_CALLS = set(['vma_pages', 'vma_start_pgoff', 'sizeof'])
+# the integer types that travel exactly in a pointer on every architecture
+INTS = ('int', 'unsigned int', 'long', 'unsigned long', 'u8', 'u16', 'u32', 's8', 's16',
+	's32', 'size_t', 'pgoff_t', 'unsigned', 'short', 'unsigned short', 'char',
+	'unsigned char', 'bool')
 
 def tidy(e):
 	"""Coccinelle prints bound code token by token: kernel spacing again."""
@@ -290,6 +317,233 @@ def plan(h, fn, es, p):
 			fn, len(args))
 	return (';\n' + ind).join(lines), None, None
 
+
+def code_only(t):
+	"""t without comments and string literals."""
+	t = re.sub(r'/\*.*?\*/', ' ', t, flags=re.S)
+	t = re.sub(r'//[^\n]*', ' ', t)
+	q = chr(34)	# a double quote, which the lexer of spatch would pair
+	return re.sub(q + r'(\\.|[^\\' + q + '])*' + q, q + q, t)
+
+def names_in(text):
+	"""Identifiers that are not members, called functions or macros."""
+	out = []
+	for m in re.finditer(r'(->|\.)?\s*\b([A-Za-z_]\w*)\b(\s*\()?', text):
+		n = m.group(2)
+		if m.group(1) or m.group(3) or n in ('sizeof', 'NULL') or n.isupper():
+			continue
+		if n not in out:
+			out.append(n)
+	return out
+
+def src_line(h, n):
+	lines = body_text.get(h, '').split('\n')
+	i = n - body_start.get(h, 0)
+	return lines[i] if 0 <= i < len(lines) else ''
+
+def top_level_line(h, n):
+	return re.match(r'^\t(?!\t)\S', src_line(h, n)) is not None
+
+def released_before(h, l, name, line):
+	"""An unlock of the lock taken at line l, as a statement of the handler's
+	own block (not under a condition), between l and line."""
+	m = re.search(r'\b%s\s*\(\s*([^,)]*)' % re.escape(name), src_line(h, l))
+	arg = squash(m.group(1)) if m else None
+	for l2, k, n2 in locks.get(h, []):
+		if k != 'unlock' or not l < l2 < line or not top_level_line(h, l2):
+			continue
+		m2 = re.search(r'\b%s\s*\(\s*([^,)]*)' % re.escape(n2), src_line(h, l2))
+		if arg is None or (m2 and squash(m2.group(1)) == arg):
+			return True
+	return False
+
+def declaration(t, x, rhs=None):
+	t = str(t).strip()
+	return '%s%s%s%s;' % (t, '' if t.endswith('*') else ' ', x,
+			      '' if rhs is None else ' = ' + rhs)
+
+def assigned(text, x):
+	"""The values text assigns to x: [(operator, value)]; ++/-- as ('++', '')."""
+	out = re.findall(r'(?<![.>\w])%s\s*((?:[-+*/|&^%%]|<<|>>)?=)(?!=)\s*([^;,]*)' %
+			 re.escape(x), text)
+	out += [('++', '') for _ in re.findall(r'(\+\+|--)\s*%s\b|(?<![.>\w])%s\s*(\+\+|--)' %
+					      (re.escape(x), re.escape(x)), text)]
+	return out
+
+def written_first(code, x):
+	"""Does the loop set x, unconditionally, before it reads it?"""
+	m = re.search(r'(?<![.>\w])%s\b' % re.escape(x), code)
+	if not m:
+		return False
+	rest = code[m.end():]
+	a = re.match(r'\s*=(?!=)([^;]*);', rest)
+	if not a or re.search(r'\b%s\b' % re.escape(x), a.group(1)):
+		return False
+	before = code[:m.start()].rstrip()
+	depth = before.count('{') - before.count('}')
+	if re.search(r'^\s*for\s*\($', before):
+		return True		# the initialisation of the for
+	return depth == 1 and before.endswith(('{', ';', '}'))
+
+def vma_value(h, x, vma, outside, loop_line, later):
+	"""The VMA expression that local x equals when the loop starts, or None:
+	x is set once, to it, or checked against it by an if that leaves."""
+	V = vma
+	own = {'%s->vm_start' % V: None, '%s->vm_end' % V: None,
+	       '%s->vm_end-%s->vm_start' % (V, V): '%s->vm_end - %s->vm_start' % (V, V),
+	       '(%s->vm_end-%s->vm_start)' % (V, V): '%s->vm_end - %s->vm_start' % (V, V),
+	       'vma_pages(%s)' % V: None}
+	sets = assigned(outside, x)
+	if len(sets) != 1 or sets[0][0] != '=' or re.search(r'&\s*%s\b' % re.escape(x), outside):
+		return None, None
+	val = squash(sets[0][1])
+	if val in own:
+		return own[val] or tidy(sets[0][1]), None
+	# "if (... || VMA_EXPR != x || ...) return/goto" after the one assignment
+	d = decls[h][x]
+	text = '\n'.join(src_line(h, n) for n in range(d['line'], loop_line))
+	text = code_only(text)
+	first = re.search(r'(?<![.>\w])%s\s*=(?!=)' % re.escape(x), text)
+	if d['init'] is None and first is None:
+		return None, None
+	pre = text[:first.start()] if first else ''
+	if first and '\n' in pre and (pre.count('{') != pre.count('}') or
+				     not pre.rstrip().endswith((';', '}'))):
+		return None, None	# set under a condition
+	text = text[first.end():] if first else text
+	for m in re.finditer(r'\bif\s*\(', text):
+		# a check in the block of the handler itself, not in a branch or an else
+		if text[:m.start()].count('{') != text[:m.start()].count('}') or \
+		   not text[:m.start()].rstrip().endswith((';', '}')):
+			continue
+		depth, i = 1, m.end()
+		while i < len(text) and depth:
+			depth += {'(': 1, ')': -1}.get(text[i], 0)
+			i += 1
+		cond = squash(text[m.end():i - 1])
+		parts, depth, cur = [], 0, ''
+		for ch in cond:
+			depth += {'(': 1, ')': -1}.get(ch, 0)
+			cur += ch
+			if depth == 0 and cur.endswith('||'):
+				parts.append(cur[:-2])
+				cur = ''
+		parts.append(cur)
+		after = text[i:].lstrip()
+		leaves = re.match(r'^(\{[^{}]*\b(return|goto)\b([^{};]*);\s*\}|(return|goto)\b([^;]*);)',
+				  after)
+		if not leaves:
+			continue
+		label = (leaves.group(3) if leaves.group(2) else leaves.group(5)).strip()
+		if 'goto' in (leaves.group(2), leaves.group(4)) and \
+		   not re.search(r'^\s*%s\s*:' % re.escape(label), later, re.M):
+			continue	# its label is not after the loop: the goto may reach it
+		for e in own:
+			if not own[e] and e != 'vma_pages(%s)' % V:
+				continue
+			if '%s!=%s' % (e, x) in parts or '%s!=%s' % (x, e) in parts:
+				return own[e] or e, 'checked'
+	return None, None
+
+def plan_loop(h, p):
+	"""rfc: the vm_insert_page() loop S at p moves to NAME_complete().
+	Returns the statements that replace it in prepare, the body of the
+	complete hook, and the reason for a refusal (or None)."""
+	fp, vma = params.get(h, (None, None))
+	start, end = int(p[0].line), int(p[0].line_end)
+	cline, ccol, fn = calls[h][0]
+	try:
+		with open(p[0].file) as f:
+			lines = f.readlines()
+	except Exception:
+		return None, None, 'the handler could not be read again'
+	loop = ''.join(lines[start - 1:end]).rstrip()
+	code = code_only(loop)
+	if not (start <= cline <= end and re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
+		return None, None, None		# another statement before the return
+	if re.search(r'\bgoto\b', code):
+		return None, None, ('rfc: the vm_insert_page() loop leaves by goto to a label of the '
+				    'handler, which mmap_complete does not have')
+	if fp != 'file' and re.search(r'(?<![.>\w])%s\b' % re.escape(fp), code):
+		return None, None, ('rfc: the loop uses the file parameter %s, which '
+				    'mmap_complete names file' % fp)
+	if re.search(r'\b(context)\b', code):
+		return None, None, ('rfc: the loop names context, the parameter of mmap_complete')
+	for t in takes.get(h, []):
+		if not start <= t['line'] <= end:
+			return None, None, (
+				'rfc: prepare would take state (%s() line %d) that the pages the loop '
+				'inserts in mmap_complete keep: if the mapping fails before complete, '
+				'or complete fails and unmaps the VMA, nothing drops it; an mmap_abort '
+				'for an insert loop is not derived (REFERENCE 6.1)' % (t['call'], t['line']))
+	hstart = body_start[h]
+	rest = [(hstart + i, l) for i, l in enumerate(body_text[h].split('\n'))
+		if not start <= hstart + i <= end]
+	outside = code_only('\n'.join(l for n, l in rest[1:]))
+	later = code_only('\n'.join(l for n, l in rest if n > end))
+	binds, carried, drop = [], [], []
+	for x in names_in(code):
+		d = decls[h].get(x)
+		if d is None or start <= d['line'] <= end:
+			continue	# a global, a parameter, or declared in the loop
+		t = str(d['type']).strip()
+		if not top_level_line(h, d['line']):
+			return None, None, ('rfc: the loop uses %s, declared in an inner block of '
+					    'the handler' % x)
+		if re.search(r'\bstatic\b', src_line(h, d['line'])):
+			return None, None, ('rfc: the loop uses the static local %s, which '
+					    'mmap_complete cannot declare again' % x)
+		# used nowhere else but in its declaration: it leaves prepare
+		others = code_only('\n'.join(l for n, l in rest[1:] if n != d['line']))
+		if not re.search(r'(?<![.>\w])%s\b' % re.escape(x), others) and \
+		   set(re.findall(r'(\w+)\s*\(', d['init'] or '')) <= PURE_CALLS:
+			drop.append(x)
+		if written_first(code, x):
+			binds.append(declaration(t, x))
+			continue
+		val, how = vma_value(h, x, vma, outside, start, later)
+		if val:
+			binds.append(declaration(t, x, val))
+			note(h, '%s is read again from the VMA in mmap_complete (%s%s)' %
+			     (x, val, ', which prepare checked it equals' if how else ''))
+			continue
+		ptr = t.endswith('*')
+		if not ptr and t not in INTS:
+			return None, None, ('rfc: the loop needs %s of type %s from prepare, which '
+					    'cannot travel exactly in desc->mmap_context' % (x, t))
+		carried.append(x)
+		binds.append(declaration(t, x, '(%s)context' % t if ptr else
+					 '(%s)(unsigned long)context' % t))
+	if len(carried) > 1:
+		return None, None, ('rfc: the loop needs several values that prepare computed '
+				    '(%s): desc->mmap_context carries one' % ', '.join(carried))
+	ind = '\t'
+	act = []
+	if carried:
+		x = carried[0]
+		t = str(decls[h][x]['type']).strip()
+		if t.endswith('*') and not t.startswith('const'):
+			act.append('desc->mmap_context = %s' % x)
+		elif t.endswith('*'):
+			act.append('desc->mmap_context = (void *)%s' % x)
+		else:
+			act.append('desc->mmap_context = (void *)(unsigned long)%s' % x)
+		note(h, '%s, computed in prepare, reaches mmap_complete in desc->mmap_context' % x)
+	if 'VM_MIXEDMAP' not in outside:
+		act.append('vm_flags_set(%s, VM_MIXEDMAP)' % vma)
+	note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
+	     'inserted, with the mmap and VMA write locks held as ->mmap had them; a failed '
+	     'insertion there unmaps the new VMA, where the old failure left no VMA; the '
+	     'handler installs no vm_ops close for that unmap to call (REFERENCE 6.1)')
+	note(h, 'prepare sets VM_MIXEDMAP, which vm_insert_page() set itself on the first '
+	     'insertion: the VMA has the same flags at merge time as before, and cannot '
+	     'merge and skip mmap_complete (REFERENCE 6.2)')
+	loop_drop[h] = drop
+	gap = '\n' if end < len(lines) and not lines[end].strip() else ''
+	body = ''.join('%s\n\t' % b for b in binds[:-1]) + \
+		('%s\n\n\t' % binds[-1] if binds else '') + loop.lstrip() + gap + '\n\treturn 0'
+	return (';\n' + ind).join(act), body, None
+
 @script:python depends on rfc@
 @@
 rfc_mode = True
@@ -323,10 +577,49 @@ hf@ph(struct file *fp, struct vm_area_struct *vma) { ... }
 
 @script:python@
 hf << handler_def.hf;
+fp << handler_def.fp;
+vma << handler_def.vma;
 ph << handler_def.ph;
 @@
 if hf in handlers and hf not in body_text:
 	read_body(hf, ph)
+	body_start[hf] = int(ph[0].line)
+	params[hf] = (str(fp), str(vma))
+
+// The handlers' locals, for what a moved insert loop needs (rfc).
+@ local_init depends on rfc @
+type T;
+identifier x;
+expression E;
+position p;
+@@
+T x@p = E;
+
+@script:python@
+T << local_init.T;
+x << local_init.x;
+E << local_init.E;
+p << local_init.p;
+@@
+if p[0].current_element in handlers:
+	decls.setdefault(p[0].current_element, {})[str(x)] = {
+		'type': str(T), 'init': str(E), 'line': int(p[0].line)}
+
+@ local_plain depends on rfc @
+type T;
+identifier x;
+position p;
+@@
+T x@p;
+
+@script:python@
+T << local_plain.T;
+x << local_plain.x;
+p << local_plain.p;
+@@
+if p[0].current_element in handlers:
+	decls.setdefault(p[0].current_element, {})[str(x)] = {
+		'type': str(T), 'init': None, 'line': int(p[0].line)}
 
 // Every call that maps memory into the VMA, supported or not.  Calls are
 // matched alone and given to their function by position: a match inside
@@ -421,6 +714,20 @@ cl << ops_close.cl;
 @@
 closes[vops] = cl
 
+@ ops_def @
+identifier vops;
+@@
+(
+struct vm_operations_struct vops = { ... };
+|
+const struct vm_operations_struct vops = { ... };
+)
+
+@script:python@
+vops << ops_def.vops;
+@@
+ops_defined.add(str(vops))
+
 @script:python@
 @@
 for h in handlers:
@@ -433,7 +740,15 @@ for h in handlers:
 			      % ', '.join(sorted(set(c[2] for c in cs))))
 		continue
 	line, col, fn = cs[0]
-	if fn not in SUPPORTED:
+	loop = fn == 'vm_insert_page'
+	if loop and not rfc_mode:
+		refused[h] = ('vm_insert_page() in a loop has no exact mainline form: '
+			      'mmap_action_map_kernel_pages*() maps a page array handed over '
+			      'whole by prepare, with its own range checks and errors, where the '
+			      'loop picks, computes or allocates each page as it inserts it '
+			      '(REFERENCE 6.9; rfc moves the loop to mmap_complete)')
+		continue
+	if fn not in SUPPORTED and not loop:
 		refused[h] = ('%s() has no prepare-time form (REFERENCE 6.9: an arch-only or '
 			      'per-page path)' % fn)
 		continue
@@ -442,7 +757,8 @@ for h in handlers:
 		if kind == 'guard' and l < line:
 			held = name
 		if kind == 'lock' and l < line and any(k == 'unlock' and l2 > line
-						       for l2, k, n in locks[h]):
+						       for l2, k, n in locks[h]) and \
+		   not released_before(h, l, name, line):
 			held = name
 	if held:
 		if rfc_mode:
@@ -459,11 +775,20 @@ for h in handlers:
 		continue
 	cl = [closes[o] for o in ops_set.get(h, ()) if o in closes]
 	if cl:
-		refused[h] = ('installs vm_ops whose close is %s(): a failed remap now unmaps '
+		refused[h] = ('installs vm_ops whose close is %s(): a failed mapping now unmaps '
 			      'the new VMA and calls it, which the old failure path never did '
 			      '(REFERENCE 6.1)' % cl[0])
 		continue
-	convertible.add(h)
+	unknown = [o for o in ops_set.get(h, ()) if o not in ops_defined]
+	if loop and unknown:
+		refused[h] = ('installs vm_ops %s, which this file does not define: whether a '
+			      'failed mmap_complete would unmap the VMA into a close is not known '
+			      '(REFERENCE 6.1)' % unknown[0])
+		continue
+	if loop:
+		insert_loops.add(h)
+	else:
+		convertible.add(h)
 
 
 // --- The shapes that end a handler with the call.  Matched first without
@@ -727,6 +1052,100 @@ const struct file_operations ops = {
 };
 )
 
+// --- rfc: a vm_insert_page() loop that ends the handler moves, whole, into
+// NAME_complete(); prepare keeps the checks, carries the one value the loop
+// needs in desc->mmap_context and sets VM_MIXEDMAP as the insertion did.
+
+@ loop_site depends on rfc @
+identifier h, fp, vma;
+statement S;
+position pl;
+@@
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+ S@pl
+ return 0;
+...+> }
+
+@script:python loop_how@
+h << loop_site.h;
+pl << loop_site.pl;
+lact;
+lbody;
+@@
+if h not in insert_loops or h in done or h in refused:
+	cocci.include_match(False)
+else:
+	act_text, body, why = plan_loop(h, pl)
+	if why is not None:
+		refused[h] = why
+		cocci.include_match(False)
+	elif body is None:
+		cocci.include_match(False)	# not the loop: another statement
+	else:
+		done.add(h)
+		coccinelle.lact = cocci.make_ident(act_text or '')
+		coccinelle.lbody = cocci.make_ident(body)
+
+@ depends on patch && rfc @
+identifier loop_site.h, fp, vma;
+statement loop_site.S;
+position loop_site.pl;
+identifier loop_how.lact;
+@@
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+- S@pl
++ lact;
+ return 0;
+...+> }
+
+// The locals only the loop used.
+@ depends on patch && rfc @
+identifier loop_site.h;
+identifier fp, vma;
+identifier x : script:python(h) { x in loop_drop.get(h, ()) };
+type T;
+expression E;
+@@
+h(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+(
+- T x;
+|
+- T x = E;
+)
+ ... when != x
+}
+
+@ depends on patch && rfc @
+identifier loop_site.h, loop_site.vma;
+fresh identifier comp = h ## "_complete";
+identifier loop_how.lbody;
+@@
+h(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	lbody;
++}
+
+@ depends on patch && rfc @
+identifier loop_site.h;
+fresh identifier comp = h ## "_complete";
+identifier ops;
+@@
+(
+struct file_operations ops = {
+	.mmap = h,
++	.mmap_complete = comp,
+};
+|
+const struct file_operations ops = {
+	.mmap = h,
++	.mmap_complete = comp,
+};
+)
+
 @finalize:python@
 @@
 if report_path:
@@ -737,6 +1156,10 @@ if report_path:
 					      'parsed it: the call is in a helper it passes the VMA '
 					      'to, or the function did not parse (cleanup helpers such '
 					      'as scoped_guard)')
+			if h in insert_loops and h not in done and h not in refused:
+				refused[h] = ('rfc: the vm_insert_page() loop is not the last statement '
+					      'of the handler before its "return 0;": only a loop that '
+					      'ends the handler moves to mmap_complete')
 			if h in refused:
 				f.write('%s\trefused\t%s\n' % (h, refused[h]))
 			elif h in done:

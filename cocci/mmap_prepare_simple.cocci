@@ -5,8 +5,8 @@
 /// that have a vm_area_desc equivalent: vm_start, vm_end, vm_pgoff, vm_file,
 /// vm_page_prot, vm_mm (read), vm_ops and vm_private_data (written), flag
 /// tests in a boolean context, "all of these flags" tests,
-/// vm_flags_set/clear, vma_pages(), vma_set_anonymous() and
-/// generic_file_mmap().  Every use of the VMA parameter is found by its
+/// vm_flags_set/clear, vma_pages(), vma_start_pgoff(), vma_set_anonymous()
+/// and generic_file_mmap().  Every use of the VMA parameter is found by its
 /// position; a handler is converted only when each one has a descriptor
 /// form, so a remap, a page insert, a store of the VMA or a call that
 /// receives it keeps the handler as it is; so does a call that takes
@@ -394,6 +394,8 @@ position p;
 (
  vma_pages(vma@p)
 |
+ vma_start_pgoff(vma@p)
+|
  vma_set_anonymous(vma@p)
 )
 
@@ -706,6 +708,9 @@ position p : script:python() { p[0].current_element in conv };
 (
 - vma_pages(vma@p)
 + vma_desc_pages(desc)
+|
+- vma_start_pgoff(vma@p)
++ desc->pgoff
 |
 - vma_set_anonymous(vma@p)
 + vma_desc_set_anonymous(desc)

@@ -784,12 +784,16 @@ static char *kbuild_reaches(struct arch_selection *sel, const char *dir)
 	if (!strncmp(dir, "arch/", 5) && !strncmp(dir + 5, sel->prof->srcarch, n) && !dir[5 + n]) {
 		why = NULL;	/* obj-y += arch/$(SRCARCH)/ in the top Kbuild */
 	} else if (!strchr(dir, '/')) {
-		/* the top Kbuild: evaluated by the top Makefile, read here */
+		/*
+		 * the top Kbuild: evaluated by the top Makefile, read here; the
+		 * top Makefile's own lists (libs-y := lib/) come after it
+		 */
 		char *kb = xasprintf("%s/Kbuild", sel->work), *t = xasprintf("%s/", dir);
+		char *mk = xasprintf("%s/Makefile", sel->work);
 		struct gate_match m = { 0 };
 
-		if (!find_in_makefile(kb, t, &m)) {
-			why = xasprintf("the top Kbuild does not build %s", t);
+		if (!find_in_makefile(kb, t, &m) && !find_in_makefile(mk, t, &m)) {
+			why = xasprintf("the top Kbuild and Makefile do not build %s", t);
 		} else {
 			char *unset = unset_symbols(sel->config, &m.syms);
 
@@ -802,6 +806,7 @@ static char *kbuild_reaches(struct arch_selection *sel, const char *dir)
 		free(m.makefile);
 		free(kb);
 		free(t);
+		free(mk);
 	} else {
 		char *parent = NULL;
 

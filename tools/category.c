@@ -23,7 +23,7 @@ const char *const vma_fields_write[] = {
 
 const char *const calls_simple[] = {
 	"vm_flags_set", "vm_flags_clear", "vm_flags_mod", "vm_flags_reset", "vma_pages",
-	"vma_set_anonymous", "generic_file_mmap", "generic_file_readonly_mmap",
+	"vma_start_pgoff", "vma_set_anonymous", "generic_file_mmap", "generic_file_readonly_mmap",
 	"vma_is_shared_maywrite", "is_cow_mapping", "vma_set_page_prot", NULL,
 };
 

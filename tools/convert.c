@@ -438,22 +438,48 @@ static int run_state(const struct options *o, const char *work, const char *file
  * complete split (rfc), and says per handler what it did in report.
  */
 static int run_remap(const struct options *o, const char *work, const char *file,
-		     const struct strlist *handlers, const struct profile *p, const char *report)
+		     const struct strlist *handlers, json_t *takes, const struct profile *p,
+		     const char *report)
 {
 	char *cocci = xasprintf("%s/cocci/mmap_prepare_remap.cocci", project_dir());
 	char *names = join(handlers, ",");
 	char *log = log_name(o, "remap", file);
+	char *js = json_dumps(takes, JSON_COMPACT | JSON_SORT_KEYS);
 	int r;
 
 	unlink(report);
-	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_REPORT=%s spatch --sp-file %s "
-		   "-D patch %s --no-includes --include-headers --in-place --very-quiet --timeout 60 %s",
-		   shell_quote(names), shell_quote(report), shell_quote(cocci),
+	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_REPORT=%s MMAPPORT_TAKES=%s "
+		   "spatch --sp-file %s -D patch %s --no-includes --include-headers --in-place "
+		   "--very-quiet --timeout 60 %s",
+		   shell_quote(names), shell_quote(report), shell_quote(js), shell_quote(cocci),
 		   !strcmp(p->api, "rfc") ? "-D rfc" : "", shell_quote(file));
 	free(cocci);
 	free(names);
 	free(log);
+	free(js);
 	return r;
+}
+
+/*
+ * The state a remap or page-insert handler takes and still holds when it
+ * returns (an allocation, a reference; not a lock): {call, line} for the
+ * rule, which refuses to move an insert loop away from it (rfc).
+ */
+static void add_takes(json_t *takes, json_t *r)
+{
+	json_t *t, *list = json_array();
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(r, "analysis"), "takes"), i, t) {
+		const char *kind = jstr(t, "kind");
+
+		if (!kind || !strcmp(kind, "lock") ||
+		    !json_array_size(json_object_get(t, "held_at_returns")))
+			continue;
+		json_array_append_new(list, json_pack("{s:s, s:I}", "call", jstr(t, "call"),
+						      "line", (json_int_t)jint(t, "line")));
+	}
+	json_object_set_new(takes, jstr(r, "function"), list);
 }
 
 /* What pass 1 said about each handler. */
@@ -505,6 +531,7 @@ static void read_report(const char *report, struct verdict *v)
 struct file_job {
 	struct strlist simple, remap, state;	/* handler names, sorted */
 	json_t *plans;			/* state: handler -> plan (tools/state.c) */
+	json_t *takes;			/* remap: handler -> state it takes (add_takes) */
 	struct strlist done;		/* converted and verified */
 	struct verdict v;		/* what pass 1 said (remap and state) */
 };
@@ -574,7 +601,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 				read_report(sreport, &j->v);
 		}
 		if (want_remap.n) {
-			run_remap(o, work, file, &want_remap, p, report);
+			run_remap(o, work, file, &want_remap, j->takes, p, report);
 			if (round == 0)
 				read_report(report, &j->v);
 		}
@@ -791,6 +818,8 @@ int convert_records(const struct options *o, json_t *records)
 		struct file_job j = { 0 };
 		char *dpath, *flat;
 
+		j.takes = json_object();
+
 		json_array_foreach(records, i, r) {
 			const char *fn = jstr(r, "function");
 			enum method m;
@@ -801,8 +830,10 @@ int convert_records(const struct options *o, json_t *records)
 			m = method_of(jstr(r, "category"));
 			if (m == M_SIMPLE && !strlist_has(&j.simple, fn))
 				strlist_add(&j.simple, fn);
-			else if (m == M_REMAP && !strlist_has(&j.remap, fn))
+			else if (m == M_REMAP && !strlist_has(&j.remap, fn)) {
 				strlist_add(&j.remap, fn);
+				add_takes(j.takes, r);
+			}
 			else if (m == M_STATE && !strlist_has(&j.state, fn))
 				strlist_add(&j.state, fn);
 		}
@@ -905,6 +936,7 @@ int convert_records(const struct options *o, json_t *records)
 		json_decref(j.v.converted);
 		strlist_free(&j.simple);
 		strlist_free(&j.remap);
+		json_decref(j.takes);
 		strlist_free(&j.state);
 		strlist_free(&j.done);
 		free(dpath);

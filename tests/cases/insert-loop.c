@@ -5,6 +5,9 @@
  * check-fact: il_mmap: .subcategory == "vm_insert_page loop"
  * check-fact: il_mmap: .analysis.inserts[0].in_loop == true
  * check-fact: il_mmap: .analysis.hazards.nomerge_by == ["VM_MIXEDMAP"]
+ * check-output-rfc: insert-loop.rfc.expected
+ * check-reason: mainline vm_insert_page() in a loop has no exact mainline form
+ * check-change: rfc addr is read again from the VMA in mmap_complete (vma->vm_start)
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

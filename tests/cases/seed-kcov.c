@@ -2,8 +2,11 @@
 /*
  * check-name: seed shape kernel/kcov.c: vm_insert_page over vmalloc pages in a loop
  * check-category: page-insert
- * check-reason: mainline vm_insert_page
- * check-reason: rfc vm_insert_page
+ * check-output-rfc: seed-kcov.rfc.expected
+ * check-reason: mainline vm_insert_page() in a loop has no exact mainline form
+ * check-change: rfc area, computed in prepare, reaches mmap_complete in desc->mmap_context
+ * check-change: rfc size is read again from the VMA in mmap_complete
+ * check-change: rfc prepare sets VM_MIXEDMAP
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -96,6 +96,15 @@ int io_remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned 
 		       unsigned long size, pgprot_t prot);
 int vm_iomap_memory(struct vm_area_struct *vma, phys_addr_t start, unsigned long len);
 int vm_insert_page(struct vm_area_struct *vma, unsigned long addr, struct page *page);
+static inline unsigned long vma_start_pgoff(const struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff;
+}
+#define GFP_KERNEL	0x400
+struct page *vmalloc_to_page(const void *addr);
+struct page *alloc_page(int gfp);
+void __free_page(struct page *page);
+void put_page(struct page *page);
 int vm_map_pages(struct vm_area_struct *vma, struct page **pages, unsigned long num);
 int vfs_mmap(struct file *file, struct vm_area_struct *vma);
 void kref_get(struct kref *kref);
