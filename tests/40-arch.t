@@ -37,7 +37,7 @@ if "$top/bin/mmapport" run --tree "$tree" --out "$out" --paths "$paths" --arch "
 else
 	echo "not ok 1 - mmapport run failed"; tail -20 "$out.log1" | sed 's/^/# /'
 fi
-grep 'check: .*configure' "$out.log1" | sed 's/^/# /'
+grep 'configuring' "$out.log1" | sed 's/^/# /'
 
 # every converted file has a cell on every arch asked for, and an overall
 bad=$(jq --arg a "$arches" '[.[] | select(.conversion != null and .conversion.status != "refused")

@@ -329,7 +329,7 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 	double t = 0;
 
 	if (!file_equals(stamp, key)) {
-		info("check: configuring %s (%s) in %s", p->name, p->description, bdir);
+		info("configuring %s (%s) in %s", p->name, p->description, bdir);
 		run_sh(NULL, NULL, "rm -rf %s", shell_quote(bdir));
 		mkdir_p(bdir);
 		t = configure(p, work, bdir, log);
@@ -348,7 +348,7 @@ double arch_prepare(const struct arch_profile *p, const char *work, const char *
 	double t0 = now_seconds(), t = 0;
 
 	if (!path_exists(stamp)) {
-		info("check: preparing %s in %s", p->name, bdir);
+		info("preparing %s in %s", p->name, bdir);
 		if (run_sh(work, log, "make O=%s %s -j%d prepare", shell_quote(bdir), vars, jobs))
 			die("%s: cannot prepare %s; see %s", p->name, bdir, log);
 		write_file(stamp, "", 0);
