@@ -112,6 +112,13 @@ def call(ind, name, args, lead=''):
 			cur += 2 + len(a)
 	return out + ')'
 
+def assign(ind, lhs, rhs):
+	"""lhs = rhs at indentation ind, broken after the = past 80 columns."""
+	one = '%s = %s' % (lhs, rhs)
+	if len(ind.expandtabs(8)) + len(one) + 1 <= 80:
+		return one
+	return '%s =\n%s\t%s' % (lhs, ind, rhs)
+
 def squash(e):
 	return re.sub(r'\s+', '', str(e))
 
@@ -229,7 +236,12 @@ def plan(h, fn, es, p):
 				 'vma->vm_end - vma->vm_start', 'vma->vm_page_prot']
 			# The context first: the prepare helper may rewrite desc->pgoff
 			# (a COW mapping, REFERENCE 6.7), which the PFN may be made of.
-			lines.append('desc->mmap_context = (void *)(%s)' % pfn)
+			# Through unsigned long, the type of the pfn parameter of the
+			# remap: a u64 PFN (phys_addr_t >> PAGE_SHIFT on a 32-bit arch
+			# with 64-bit physical addresses) is cut as the old call cut
+			# it, and the pointer cast does not warn.
+			lines.append(assign(ind, 'desc->mmap_context',
+					    '(void *)(unsigned long)(%s)' % pfn))
 			if io:
 				lines.append(call(ind, 'io_remap_pfn_range_prepare',
 						  ['desc', pfn, 'vma_desc_size(desc)']))
@@ -523,11 +535,11 @@ def plan_loop(h, p):
 		x = carried[0]
 		t = str(decls[h][x]['type']).strip()
 		if t.endswith('*') and not t.startswith('const'):
-			act.append('desc->mmap_context = %s' % x)
+			act.append(assign(ind, 'desc->mmap_context', x))
 		elif t.endswith('*'):
-			act.append('desc->mmap_context = (void *)%s' % x)
+			act.append(assign(ind, 'desc->mmap_context', '(void *)%s' % x))
 		else:
-			act.append('desc->mmap_context = (void *)(unsigned long)%s' % x)
+			act.append(assign(ind, 'desc->mmap_context', '(void *)(unsigned long)%s' % x))
 		note(h, '%s, computed in prepare, reaches mmap_complete in desc->mmap_context' % x)
 	if 'VM_MIXEDMAP' not in outside:
 		act.append('vm_flags_set(%s, VM_MIXEDMAP)' % vma)
