@@ -34,6 +34,14 @@
 /// conditional release, code between the call and its release, a lock
 /// neither global nor reached through the file's private_data.
 ///
+/// -D rfc, several remaps (remap_pfn_range, io_remap_pfn_range,
+/// remap_4k_pfn) or vm_insert_page() calls in the statements that end the
+/// handler (a remap per branch): those statements move, as written, to
+/// NAME_complete() as a loop does; prepare sets the flags the calls set.
+/// Refused: calls of both kinds, vmf_insert_*, a remap on a mapping that
+/// may be private (COW: the remap would rewrite vm_pgoff after the VMA is
+/// linked), moved code that writes the VMA.
+///
 /// The handler keeps its struct vm_area_struct * parameter here: pass 2,
 /// mmap_prepare_simple.cocci, rewrites the remaining VMA uses, the signature
 /// and the registration, and refuses what it cannot express.  Refusals and
@@ -471,6 +479,30 @@ def vma_value(h, x, vma, outside, loop_line, later):
 				return own[e] or e, 'checked'
 	return None, None
 
+# rfc: handlers with several mapping calls whose tail moves to complete
+REMAPS = ('remap_pfn_range', 'io_remap_pfn_range', 'remap_4k_pfn')
+REMAP_FLAGS = 'VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP'
+tails = {}		# handler: 'remap' or 'insert', the family of its calls
+
+def tail_check(h, cs):
+	"""rfc: can the calls move to complete together?  None, or the reason."""
+	fns = set(c[2] for c in cs)
+	if fns <= set(REMAPS):
+		tails[h] = 'remap'
+	elif fns == set(['vm_insert_page']):
+		tails[h] = 'insert'
+	else:
+		return ('rfc: the calls do not set the same VMA flags (%s), or have no form in '
+			'mmap_complete (vmf_insert_*: REFERENCE 6.9), so prepare cannot set the '
+			'flags the core sees before complete' % ', '.join(sorted(fns)))
+	return None
+
+def shared_only(h, vma, before):
+	"""Does the handler refuse private (COW) mappings before line before?"""
+	text = code_only('\n'.join(src_line(h, n) for n in range(body_start[h], before)))
+	return re.search(r'if\s*\(\s*!\s*\(\s*%s->vm_flags\s*&\s*VM_SHARED\s*\)\s*\)\s*'
+			 r'(\{[^{}]*?)?return\s+-E' % re.escape(vma), text) is not None
+
 def plan_loop(h, p):
 	"""rfc: the vm_insert_page() loop S at p moves to NAME_complete().
 	Returns the statements that replace it in prepare, the body of the
@@ -486,11 +518,24 @@ def plan_loop(h, p):
 	first = lines[start - 1]
 	if int(p[0].column) != len(first) - len(first.lstrip()):
 		return None, None, None		# a block inside the statement of that line
+	tail = tails.get(h)
+	if tail:
+		# the statements from the one that holds the first call to the return
+		if start != top_stmt(h, min(c[0] for c in calls[h]))[0]:
+			return None, None, None
+		end = next((n for n in range(start + 1, body_start[h] +
+					     len(body_text[h].split('\n'))) if
+			    top_level_line(h, n) and re.match(r'^\treturn\b', src_line(h, n))), 0) - 1
+		if end < start or not all(start <= c[0] <= end for c in calls[h]):
+			return None, None, None
+		while end > start and not lines[end - 1].strip():
+			end -= 1	# a blank line before the return stays one
 	loop = ''.join(lines[start - 1:end]).rstrip()
 	# the releases of a lock held across the loop follow it into complete
 	moved = lock_plan[h]['moved'] if h in lock_plan else []
 	code = code_only(loop + ''.join('\n\t%s;' % u for u in moved))
-	if not (start <= cline <= end and re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
+	if not tail and not (start <= cline <= end and
+			     re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
 		return None, None, None		# another statement before the return
 	k = end
 	while k < len(lines) and (not code_only(lines[k]).strip() or
@@ -498,6 +543,21 @@ def plan_loop(h, p):
 		k += 1
 	if k >= len(lines) or not re.match(r'^\s*return\s+0\s*;', lines[k]):
 		return None, None, None		# not the statement before the return
+	if tail:
+		w = re.search(r'(vm_flags_(set|clear|mod|reset)\s*\(|->vm_\w+\s*=(?!=))', code)
+		if w:
+			return None, None, ('rfc: the code that would move to mmap_complete with the '
+					    'mapping calls changes the VMA (%s...): after the VMA is '
+					    'inserted, the core has already decided on its flags '
+					    '(REFERENCE 6.2)' % w.group(1))
+		if tail == 'remap' and not shared_only(h, vma, start):
+			return None, None, ('rfc: remap_pfn_range() in mmap_complete on a private '
+					    '(COW) mapping would set vm_pgoff to the PFN after the VMA '
+					    'is linked into the rmap tree of the file (REFERENCE 6.7); the '
+					    'handler does not refuse private mappings before the calls')
+		if re.search(r'\bgoto\b', code):
+			return None, None, ('rfc: the code that would move to mmap_complete with the '
+					    'mapping calls leaves by goto to a label of the handler')
 	if re.search(r'\bgoto\b', code):
 		return None, None, ('rfc: the vm_insert_page() loop leaves by goto to a label of the '
 				    'handler, which mmap_complete does not have')
@@ -541,6 +601,11 @@ def plan_loop(h, p):
 		if private_data_local(h, x, fp):
 			binds.append(declaration(t, x, 'file->private_data'))
 			continue
+		if d['init'] is None and not assigned(outside, x) and \
+		   not re.search(r'&\s*%s\b' % re.escape(x), outside):
+			# prepare never sets it: the moved code sets it before reading
+			binds.append(declaration(t, x))
+			continue
 		val, how = vma_value(h, x, vma, outside, start, later)
 		if val:
 			binds.append(declaration(t, x, val))
@@ -569,15 +634,39 @@ def plan_loop(h, p):
 		else:
 			act.append('desc->mmap_context = (void *)(unsigned long)%s' % x)
 		note(h, '%s, computed in prepare, reaches mmap_complete in desc->mmap_context' % x)
-	if 'VM_MIXEDMAP' not in outside:
+	if tail:
+		fns = sorted(set(c[2] for c in calls[h]))
+		note(h, 'the mapping calls (%s) and the code from the statement that holds the '
+		     'first of them to the return move, as written, to mmap_complete, which runs '
+		     'once the VMA is inserted, with the mmap and VMA write locks held as ->mmap '
+		     'had them; a failure there (a failed call, or a check of that code that '
+		     'returns an error) unmaps the new VMA, where the old failure left no VMA; '
+		     'the handler installs no vm_ops close for that unmap to call (REFERENCE 6.1)'
+		     % ', '.join('%s()' % f for f in fns))
+	if tail == 'remap':
+		act.append('vm_flags_set(%s, VM_IO | VM_PFNMAP)' % vma)
+		act.append('vm_flags_set(%s, VM_DONTEXPAND | VM_DONTDUMP)' % vma)
+		note(h, 'prepare sets %s, which the remap set itself: the VMA has the same '
+		     'flags at merge time as before, and cannot merge and skip mmap_complete '
+		     '(REFERENCE 6.2); the handler refuses private mappings, so the remap in '
+		     'mmap_complete does not rewrite vm_pgoff (6.7)' % REMAP_FLAGS)
+		note(h, 'the remaps in mmap_complete use the final page protection of the VMA, '
+		     'once the core has set it from the one of the descriptor, as the remap of '
+		     'an rfc mmap_complete does')
+		if 'io_remap_pfn_range' in fns:
+			note(h, 'io_remap_pfn_range() in mmap_complete is the same call, with its '
+			     'per-architecture PFN translation and protection')
+	elif 'VM_MIXEDMAP' not in outside:
 		act.append('vm_flags_set(%s, VM_MIXEDMAP)' % vma)
-	note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
+	if not tail:
+		note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
 	     'inserted, with the mmap and VMA write locks held as ->mmap had them; a failed '
 	     'insertion there unmaps the new VMA, where the old failure left no VMA; the '
 	     'handler installs no vm_ops close for that unmap to call (REFERENCE 6.1)')
-	note(h, 'prepare sets VM_MIXEDMAP, which vm_insert_page() set itself on the first '
-	     'insertion: the VMA has the same flags at merge time as before, and cannot '
-	     'merge and skip mmap_complete (REFERENCE 6.2)')
+	if tail != 'remap':
+		note(h, 'prepare sets VM_MIXEDMAP, which vm_insert_page() set itself on the first '
+		     'insertion: the VMA has the same flags at merge time as before, and cannot '
+		     'merge and skip mmap_complete (REFERENCE 6.2)')
 	loop_drop[h] = drop
 	last = max([end] + list(lock_plan[h]['mlines'] if moved else []))
 	gap = '\n' if last < len(lines) and not lines[last].strip() else ''
@@ -951,12 +1040,15 @@ for h in handlers:
 	if not cs:
 		continue
 	if len(cs) > 1:
-		refused[h] = ('several mapping calls (%s): mainline has one action per '
-			      'mapping, and a per-branch or repeated remap needs a human'
-			      % ', '.join(sorted(set(c[2] for c in cs))))
-		continue
+		why = tail_check(h, cs) if rfc_mode else None
+		if not rfc_mode or why:
+			refused[h] = ('several mapping calls (%s): %s'
+				      % (', '.join(sorted(set(c[2] for c in cs))), why or
+					 'mainline has one action per mapping, and a per-branch or '
+					 'repeated remap needs a human'))
+			continue
 	line, col, fn = cs[0]
-	loop = fn == 'vm_insert_page'
+	loop = fn == 'vm_insert_page' or h in tails
 	if loop and not rfc_mode:
 		refused[h] = ('vm_insert_page() in a loop has no exact mainline form: '
 			      'mmap_action_map_kernel_pages*() maps a page array handed over '
@@ -995,6 +1087,11 @@ for h in handlers:
 		refused[h] = ('installs vm_ops %s, which this file does not define: whether a '
 			      'failed mmap_complete would unmap the VMA into a close is not known '
 			      '(REFERENCE 6.1)' % unknown[0])
+		continue
+	if held and h in tails:
+		refused[h] = ('several mapping calls (%s) under %s() (REFERENCE 6.6): rfc '
+			      'carries a lock across one call or one loop only'
+			      % (', '.join(sorted(set(c[2] for c in cs))), held[-1][2]))
 		continue
 	if held:
 		why = plan_lock(h, line, fn, held, loop)
@@ -1303,7 +1400,7 @@ const struct file_operations ops = {
 
 @ loop_site depends on rfc @
 identifier h, fp, vma;
-statement S, U1, U2;
+statement S, U1, U2, U3;
 position pl;
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
@@ -1318,6 +1415,12 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  S@pl
  U1
  U2
+ return 0;
+|
+ S@pl
+ U1
+ U2
+ U3
  return 0;
 )
 ...+> }
@@ -1344,7 +1447,7 @@ else:
 
 @ depends on patch && rfc @
 identifier loop_site.h, fp, vma;
-statement loop_site.S, U1, U2;
+statement loop_site.S, U1, U2, U3;
 position loop_site.pl;
 identifier loop_how.lact;
 @@
@@ -1363,6 +1466,13 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 + lact;
 - U1
 - U2
+  return 0;
+|
+- S@pl
++ lact;
+- U1
+- U2
+- U3
   return 0;
 )
 ...+> }
@@ -1470,6 +1580,11 @@ if report_path:
 					      'parsed it: the call is in a helper it passes the VMA '
 					      'to, or the function did not parse (cleanup helpers such '
 					      'as scoped_guard)')
+			if h in tails and h not in done and h not in refused:
+				refused[h] = ('rfc: several mapping calls (%s) that do not end the handler: '
+					      'only the statements from the one that holds the first call '
+					      'to a "return 0;" (at most four) move to mmap_complete'
+					      % ', '.join(sorted(set(c[2] for c in calls[h]))))
 			if h in insert_loops and h not in done and h not in refused:
 				refused[h] = ('rfc: the vm_insert_page() loop is not the last statement '
 					      'of the handler before its "return 0;": only a loop that '
