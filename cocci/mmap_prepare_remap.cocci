@@ -1072,32 +1072,32 @@ for h in handlers:
 		refused[h] = ('%s() is held across %s() (REFERENCE 6.6): a mainline action '
 			      'runs after prepare returns, outside the lock' % (held[-1][2], fn))
 		continue
-	if h in masked:
-		refused[h] = ('a masked compare of vma->vm_flags has no descriptor helper '
-			      'that keeps its meaning')
-		continue
-	cl = [closes[o] for o in ops_set.get(h, ()) if o in closes]
-	if cl:
-		refused[h] = ('installs vm_ops whose close is %s(): a failed mapping now unmaps '
-			      'the new VMA and calls it, which the old failure path never did '
-			      '(REFERENCE 6.1)' % cl[0])
-		continue
-	unknown = [o for o in ops_set.get(h, ()) if o not in ops_defined]
-	if loop and unknown:
-		refused[h] = ('installs vm_ops %s, which this file does not define: whether a '
-			      'failed mmap_complete would unmap the VMA into a close is not known '
-			      '(REFERENCE 6.1)' % unknown[0])
-		continue
+	# rfc: the lock first, then what else stops the conversion, both said
+	why = []
 	if held and h in tails:
-		refused[h] = ('several mapping calls (%s) under %s() (REFERENCE 6.6): rfc '
-			      'carries a lock across one call or one loop only'
-			      % (', '.join(sorted(set(c[2] for c in cs))), held[-1][2]))
+		why.append('several mapping calls (%s) under %s() (REFERENCE 6.6): rfc '
+			   'carries a lock across one call or one loop only'
+			   % (', '.join(sorted(set(c[2] for c in cs))), held[-1][2]))
+	elif held:
+		why.append(plan_lock(h, line, fn, held, loop))
+	cl = [closes[o] for o in ops_set.get(h, ()) if o in closes]
+	unknown = [o for o in ops_set.get(h, ()) if o not in ops_defined]
+	if h in masked:
+		why.append('a masked compare of vma->vm_flags has no descriptor helper '
+			   'that keeps its meaning')
+	elif cl:
+		why.append('installs vm_ops whose close is %s(): a failed mapping now unmaps '
+			   'the new VMA and calls it, which the old failure path never did '
+			   '(REFERENCE 6.1)' % cl[0])
+	elif loop and unknown:
+		why.append('installs vm_ops %s, which this file does not define: whether a '
+			   'failed mmap_complete would unmap the VMA into a close is not known '
+			   '(REFERENCE 6.1)' % unknown[0])
+	why = [w for w in why if w]
+	if why:
+		refused[h] = '; besides, '.join(why)
+		lock_plan.pop(h, None)
 		continue
-	if held:
-		why = plan_lock(h, line, fn, held, loop)
-		if why:
-			refused[h] = why
-			continue
 	if loop:
 		insert_loops.add(h)
 	else:
