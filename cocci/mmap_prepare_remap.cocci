@@ -27,6 +27,21 @@
 /// out of it, several values from prepare, a vm_ops close.  Mainline refuses
 /// the loops: mmap_action_map_kernel_pages*() takes a ready page array.
 ///
+/// -D rfc, a sleeping lock held across the call or the loop (REFERENCE 6.6):
+/// prepare takes it and returns with it held; NAME_complete() maps, then
+/// does the unlocks that followed the call; a new NAME_abort() does them if
+/// the mapping fails before complete.  Refused: guard(), a spinning lock, a
+/// conditional release, code between the call and its release, a lock
+/// neither global nor reached through the file's private_data.
+///
+/// -D rfc, several remaps (remap_pfn_range, io_remap_pfn_range,
+/// remap_4k_pfn) or vm_insert_page() calls in the statements that end the
+/// handler (a remap per branch): those statements move, as written, to
+/// NAME_complete() as a loop does; prepare sets the flags the calls set.
+/// Refused: calls of both kinds, vmf_insert_*, a remap on a mapping that
+/// may be private (COW: the remap would rewrite vm_pgoff after the VMA is
+/// linked), moved code that writes the VMA.
+///
 /// The handler keeps its struct vm_area_struct * parameter here: pass 2,
 /// mmap_prepare_simple.cocci, rewrites the remaining VMA uses, the signature
 /// and the registration, and refuses what it cannot express.  Refusals and
@@ -203,6 +218,21 @@ def indent_of(p):
 	except Exception:
 		return '\t'
 
+def locked_body(h, c, ov):
+	"""rfc: the body of NAME_complete() for a call made under a lock: the
+	call, then the releases that followed it; the same releases make the
+	body of NAME_abort()."""
+	lp = lock_plan[h]
+	binds = lp['binds']
+	out = ''.join('%s\n\t' % b for b in binds) + 'int err;\n\n\terr = %s;\n\t' % c
+	if ov:
+		out += 'if (err)\n\t\terr = %s;\n\t' % ov
+	out += ''.join('%s;\n\t' % u for u in lp['moved']) + 'return err'
+	abort_body[h] = ''.join('%s\n\t' % b for b in binds[:-1]) + \
+		('%s\n\n\t' % binds[-1] if binds else '') + ';\n\t'.join(lp['moved'])
+	lock_notes(h)
+	return out
+
 def plan(h, fn, es, p):
 	"""The statements that replace the call in prepare, the body of the
 	rfc complete hook, and the reason for a refusal (or None)."""
@@ -249,7 +279,9 @@ def plan(h, fn, es, p):
 			else:
 				lines.append(call(ind, 'remap_pfn_range_prepare', ['desc', pfn]))
 				cname = 'remap_pfn_range_complete'
-			if ov:
+			if h in lock_plan:
+				body = locked_body(h, call('\t', cname, cargs, 'err = '), ov)
+			elif ov:
 				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
 					call('\t', cname, cargs, 'if ('), ov)
 			else:
@@ -302,7 +334,9 @@ def plan(h, fn, es, p):
 						    '(%s) that mmap_complete cannot see'
 						    % ', '.join(sorted(toks & locs)))
 			lines.append('vm_flags_set(vma, VM_MIXEDMAP)')
-			if ov:
+			if h in lock_plan:
+				body = locked_body(h, call('\t', fn, ['vma', pages, n], 'err = '), ov)
+			elif ov:
 				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
 					call('\t', fn, ['vma', pages, n], 'if ('), ov)
 			else:
@@ -457,6 +491,30 @@ def vma_value(h, x, vma, outside, loop_line, later):
 				return own[e] or e, 'checked'
 	return None, None
 
+# rfc: handlers with several mapping calls whose tail moves to complete
+REMAPS = ('remap_pfn_range', 'io_remap_pfn_range', 'remap_4k_pfn')
+REMAP_FLAGS = 'VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP'
+tails = {}		# handler: 'remap' or 'insert', the family of its calls
+
+def tail_check(h, cs):
+	"""rfc: can the calls move to complete together?  None, or the reason."""
+	fns = set(c[2] for c in cs)
+	if fns <= set(REMAPS):
+		tails[h] = 'remap'
+	elif fns == set(['vm_insert_page']):
+		tails[h] = 'insert'
+	else:
+		return ('rfc: the calls do not set the same VMA flags (%s), or have no form in '
+			'mmap_complete (vmf_insert_*: REFERENCE 6.9), so prepare cannot set the '
+			'flags the core sees before complete' % ', '.join(sorted(fns)))
+	return None
+
+def shared_only(h, vma, before):
+	"""Does the handler refuse private (COW) mappings before line before?"""
+	text = code_only('\n'.join(src_line(h, n) for n in range(body_start[h], before)))
+	return re.search(r'if\s*\(\s*!\s*\(\s*%s->vm_flags\s*&\s*VM_SHARED\s*\)\s*\)\s*'
+			 r'(\{[^{}]*?)?return\s+-E' % re.escape(vma), text) is not None
+
 def plan_loop(h, p):
 	"""rfc: the vm_insert_page() loop S at p moves to NAME_complete().
 	Returns the statements that replace it in prepare, the body of the
@@ -469,10 +527,49 @@ def plan_loop(h, p):
 			lines = f.readlines()
 	except Exception:
 		return None, None, 'the handler could not be read again'
+	first = lines[start - 1]
+	if int(p[0].column) != len(first) - len(first.lstrip()):
+		return None, None, None		# a block inside the statement of that line
+	tail = tails.get(h)
+	if tail:
+		# the statements from the one that holds the first call to the return
+		if start != top_stmt(h, min(c[0] for c in calls[h]))[0]:
+			return None, None, None
+		end = next((n for n in range(start + 1, body_start[h] +
+					     len(body_text[h].split('\n'))) if
+			    top_level_line(h, n) and re.match(r'^\treturn\b', src_line(h, n))), 0) - 1
+		if end < start or not all(start <= c[0] <= end for c in calls[h]):
+			return None, None, None
+		while end > start and not lines[end - 1].strip():
+			end -= 1	# a blank line before the return stays one
 	loop = ''.join(lines[start - 1:end]).rstrip()
-	code = code_only(loop)
-	if not (start <= cline <= end and re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
+	# the releases of a lock held across the loop follow it into complete
+	moved = lock_plan[h]['moved'] if h in lock_plan else []
+	code = code_only(loop + ''.join('\n\t%s;' % u for u in moved))
+	if not tail and not (start <= cline <= end and
+			     re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
 		return None, None, None		# another statement before the return
+	k = end
+	while k < len(lines) and (not code_only(lines[k]).strip() or
+				  (moved and k + 1 in lock_plan[h]['mlines'])):
+		k += 1
+	if k >= len(lines) or not re.match(r'^\s*return\s+0\s*;', lines[k]):
+		return None, None, None		# not the statement before the return
+	if tail:
+		w = re.search(r'(vm_flags_(set|clear|mod|reset)\s*\(|->vm_\w+\s*=(?!=))', code)
+		if w:
+			return None, None, ('rfc: the code that would move to mmap_complete with the '
+					    'mapping calls changes the VMA (%s...): after the VMA is '
+					    'inserted, the core has already decided on its flags '
+					    '(REFERENCE 6.2)' % w.group(1))
+		if tail == 'remap' and not shared_only(h, vma, start):
+			return None, None, ('rfc: remap_pfn_range() in mmap_complete on a private '
+					    '(COW) mapping would set vm_pgoff to the PFN after the VMA '
+					    'is linked into the rmap tree of the file (REFERENCE 6.7); the '
+					    'handler does not refuse private mappings before the calls')
+		if re.search(r'\bgoto\b', code):
+			return None, None, ('rfc: the code that would move to mmap_complete with the '
+					    'mapping calls leaves by goto to a label of the handler')
 	if re.search(r'\bgoto\b', code):
 		return None, None, ('rfc: the vm_insert_page() loop leaves by goto to a label of the '
 				    'handler, which mmap_complete does not have')
@@ -513,6 +610,14 @@ def plan_loop(h, p):
 		if written_first(code, x):
 			binds.append(declaration(t, x))
 			continue
+		if private_data_local(h, x, fp):
+			binds.append(declaration(t, x, 'file->private_data'))
+			continue
+		if d['init'] is None and not assigned(outside, x) and \
+		   not re.search(r'&\s*%s\b' % re.escape(x), outside):
+			# prepare never sets it: the moved code sets it before reading
+			binds.append(declaration(t, x))
+			continue
 		val, how = vma_value(h, x, vma, outside, start, later)
 		if val:
 			binds.append(declaration(t, x, val))
@@ -541,20 +646,220 @@ def plan_loop(h, p):
 		else:
 			act.append(assign(ind, 'desc->mmap_context', '(void *)(unsigned long)%s' % x))
 		note(h, '%s, computed in prepare, reaches mmap_complete in desc->mmap_context' % x)
-	if 'VM_MIXEDMAP' not in outside:
+	if tail:
+		fns = sorted(set(c[2] for c in calls[h]))
+		note(h, 'the mapping calls (%s) and the code from the statement that holds the '
+		     'first of them to the return move, as written, to mmap_complete, which runs '
+		     'once the VMA is inserted, with the mmap and VMA write locks held as ->mmap '
+		     'had them; a failure there (a failed call, or a check of that code that '
+		     'returns an error) unmaps the new VMA, where the old failure left no VMA; '
+		     'the handler installs no vm_ops close for that unmap to call (REFERENCE 6.1)'
+		     % ', '.join('%s()' % f for f in fns))
+	if tail == 'remap':
+		act.append('vm_flags_set(%s, VM_IO | VM_PFNMAP)' % vma)
+		act.append('vm_flags_set(%s, VM_DONTEXPAND | VM_DONTDUMP)' % vma)
+		note(h, 'prepare sets %s, which the remap set itself: the VMA has the same '
+		     'flags at merge time as before, and cannot merge and skip mmap_complete '
+		     '(REFERENCE 6.2); the handler refuses private mappings, so the remap in '
+		     'mmap_complete does not rewrite vm_pgoff (6.7)' % REMAP_FLAGS)
+		note(h, 'the remaps in mmap_complete use the final page protection of the VMA, '
+		     'once the core has set it from the one of the descriptor, as the remap of '
+		     'an rfc mmap_complete does')
+		if 'io_remap_pfn_range' in fns:
+			note(h, 'io_remap_pfn_range() in mmap_complete is the same call, with its '
+			     'per-architecture PFN translation and protection')
+	elif 'VM_MIXEDMAP' not in outside:
 		act.append('vm_flags_set(%s, VM_MIXEDMAP)' % vma)
-	note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
+	if not tail:
+		note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
 	     'inserted, with the mmap and VMA write locks held as ->mmap had them; a failed '
 	     'insertion there unmaps the new VMA, where the old failure left no VMA; the '
 	     'handler installs no vm_ops close for that unmap to call (REFERENCE 6.1)')
-	note(h, 'prepare sets VM_MIXEDMAP, which vm_insert_page() set itself on the first '
-	     'insertion: the VMA has the same flags at merge time as before, and cannot '
-	     'merge and skip mmap_complete (REFERENCE 6.2)')
+	if tail != 'remap':
+		note(h, 'prepare sets VM_MIXEDMAP, which vm_insert_page() set itself on the first '
+		     'insertion: the VMA has the same flags at merge time as before, and cannot '
+		     'merge and skip mmap_complete (REFERENCE 6.2)')
 	loop_drop[h] = drop
-	gap = '\n' if end < len(lines) and not lines[end].strip() else ''
+	last = max([end] + list(lock_plan[h]['mlines'] if moved else []))
+	gap = '\n' if last < len(lines) and not lines[last].strip() else ''
 	body = ''.join('%s\n\t' % b for b in binds[:-1]) + \
-		('%s\n\n\t' % binds[-1] if binds else '') + loop.lstrip() + gap + '\n\treturn 0'
+		('%s\n\n\t' % binds[-1] if binds else '') + loop.lstrip() + \
+		''.join('\n\t%s;' % u for u in moved) + gap + '\n\treturn 0'
+	if moved:
+		used = names_in(code_only(' '.join(moved)))
+		ab = [b for b in binds if any(re.search(r'[\s*]%s( =|;)' % re.escape(x), b)
+					      for x in used)]
+		if any(re.search(r'\b%s\b' % re.escape(vma), b) for b in ab):
+			return None, None, ('rfc: the lock held across the loop is reached through '
+					    'the VMA, which mmap_abort does not get')
+		abort_body[h] = ''.join('%s\n\t' % b for b in ab[:-1]) + \
+			('%s\n\n\t' % ab[-1] if ab else '') + ';\n\t'.join(moved)
+		lock_notes(h)
 	return (';\n' + ind).join(act), body, None
+
+# --- rfc: a lock held across the mapping call (REFERENCE 6.6).  prepare
+# takes it and returns with it held; NAME_complete() maps and then does the
+# unlocks that followed the call; NAME_abort() does them if the mapping
+# fails between prepare and complete.
+
+SLEEPING = re.compile(r'^(mutex_lock(_interruptible|_killable|_nested|_io)?|'
+		      r'down_read(_interruptible|_killable)?|down_write(_killable)?)$')
+lock_plan = {}		# handler: {'moved', 'mlines', 'binds', 'what'}
+abort_body = {}		# handler: the body of NAME_abort()
+
+def code_line(h, n):
+	return code_only(src_line(h, n))
+
+def top_stmt(h, n):
+	"""The first and last lines of the statement of the handler's own block
+	that holds line n."""
+	s = n
+	while s > body_start[h] and not (top_level_line(h, s) and
+					 not re.match(r'^\t(\}|else\b)', src_line(h, s))):
+		s -= 1
+	depth, e = 0, s
+	last = body_start[h] + len(body_text[h].split('\n')) - 1
+	while e < last:
+		c = code_line(h, e)
+		depth += c.count('{') + c.count('(') - c.count('}') - c.count(')')
+		nxt = src_line(h, e + 1)
+		if depth <= 0 and c.rstrip().endswith((';', '}')) and \
+		   not re.match(r'^\s*else\b', nxt) and (top_level_line(h, e + 1) or
+							  not nxt.strip()):
+			break
+		e += 1
+	return s, e
+
+def call_arg(h, n, name):
+	m = re.search(r'\b%s\s*\(\s*([^,)]*)' % re.escape(name), code_line(h, n))
+	return squash(m.group(1)) if m else None
+
+def leaves_block(h, n):
+	"""Does the block holding line n return or jump away after it, before
+	it closes?"""
+	depth, text = 0, ''
+	last = body_start[h] + len(body_text[h].split('\n')) - 1
+	for k in range(n, last + 1):
+		c = code_line(h, k)
+		for ch in c:
+			depth += {'{': 1, '}': -1}.get(ch, 0)
+			if depth < 0:
+				return re.search(r'\b(return|goto)\b', text) is not None
+			text += ch
+		text += '\n'
+	return re.search(r'\b(return|goto)\b', text) is not None
+
+def private_data_local(h, x, fp):
+	"""Local x of the handler's own block is set once, to the file's
+	private_data (its initialiser counts)."""
+	d = decls[h].get(x)
+	if d is None or not top_level_line(h, d['line']):
+		return False
+	sets = assigned(code_only(body_text[h]), x)
+	return len(sets) == 1 and sets[0][0] == '=' and \
+		squash(sets[0][1]) == '%s->private_data' % fp
+
+def plan_lock(h, cline, fn, held, loop):
+	"""rfc: the locks held across the mapping call.  Fills lock_plan[h]
+	and returns None, or returns the reason for a refusal."""
+	fp, vma = params.get(h, (None, None))
+	if fp is None:
+		return 'rfc: the handler did not parse (spatch): the lock is not followed'
+	for l, kind, name in held:
+		if kind == 'guard':
+			return ('%s() holds its lock across %s() (REFERENCE 6.6): under rfc the '
+				'guard would be released when prepare returns, before mmap_complete '
+				'maps; it is not rewritten into an explicit lock and unlock'
+				% (name, fn))
+	s, e = top_stmt(h, cline)
+	last = body_start[h] + len(body_text[h].split('\n')) - 1
+	succ = next((k for k in range(e + 1, last + 1) if top_level_line(h, k) and
+		     re.match(r'^\treturn\b', code_line(h, k))), None)
+	if succ is None:
+		return 'rfc: no return of the handler\'s own block follows %s()' % fn
+	moved, mlines, binds, what = [], set(), [], []
+	for l, kind, name in held:
+		if kind == 'guard':
+			return ('%s() holds its lock across %s() (REFERENCE 6.6): under rfc the '
+				'guard would be released when prepare returns, before mmap_complete '
+				'maps; it is not rewritten into an explicit lock and unlock'
+				% (name, fn))
+		if not SLEEPING.match(name):
+			return ('%s() is held across %s() (REFERENCE 6.6): rfc would hold it from '
+				'prepare across the core\'s VMA setup, which may sleep; only a mutex '
+				'or an rw_semaphore can be carried into mmap_complete' % (name, fn))
+		if not top_level_line(h, l):
+			return ('%s() is held across %s() but taken under a condition (REFERENCE '
+				'6.6): which paths hold it in prepare is not derived' % (name, fn))
+		arg = call_arg(h, l, name)
+		if not arg:
+			return '%s() at line %d: its lock argument is not read' % (name, l)
+		mine = []
+		for l2, k, n2 in sorted(locks.get(h, [])):
+			if k == 'unlock' and l2 > l and call_arg(h, l2, n2) == arg:
+				mine.append((l2, n2))
+		after = [(l2, n2) for l2, n2 in mine if e < l2 < succ]
+		if not after:
+			return ('%s(%s) is held across %s() but not released by a statement right '
+				'after it (REFERENCE 6.6): which paths release it is not derived'
+				% (name, arg, fn))
+		for l2, n2 in mine:
+			if e < l2 < succ:
+				continue
+			if loop and s <= l2 <= e and leaves_block(h, l2):
+				continue	# an error path of the loop: it moves with it
+			if not (s <= l2 <= e) and l2 > l and leaves_block(h, l2):
+				continue	# a validation error path, or one after the return
+			return ('%s(%s) at line %d releases the lock held across %s() on a path that '
+				'goes on (REFERENCE 6.6): a release elsewhere, or a conditional one, '
+				'is not derived' % (n2, arg, l2, fn))
+		mlines |= set(l2 for l2, n2 in after)
+		what.append('%s(%s)' % (name, tidy(code_line(h, l).split('(', 1)[1].rsplit(')', 1)[0])
+					 if '(' in code_line(h, l) else arg))
+		for x in names_in(code_only(arg)):
+			if x not in decls[h]:
+				continue	# a global lock
+			if private_data_local(h, x, fp):
+				b = declaration(decls[h][x]['type'], x, 'file->private_data')
+				if b not in binds:
+					binds.append(b)
+			elif not loop:
+				return ('the lock %s is reached through %s, which neither '
+					'file->private_data nor desc->mmap_context (it carries the PFN) '
+					'gives back to mmap_complete and mmap_abort' % (arg, x))
+	# nothing but the releases between the call and the return
+	for k in range(e + 1, succ):
+		c = code_line(h, k).strip()
+		if c and k not in mlines:
+			return ('"%s" runs between %s() and the release of the lock held across it: '
+				'only the releases move to mmap_complete with the call' % (c, fn))
+		if k in mlines and not top_level_line(h, k):
+			return 'the release at line %d is not a statement of the handler\'s own block' % k
+	moved = [tidy(code_line(h, k).strip().rstrip(';')) for k in sorted(mlines)]
+	lock_plan[h] = {'moved': moved, 'mlines': mlines, 'binds': binds, 'what': what,
+			'loop': loop}
+	return None
+
+def loop_unlock(p):
+	"""A release that follows a moved insert loop: removed after the loop."""
+	h = p[0].current_element
+	return h in done and h in lock_plan and lock_plan[h]['loop'] and \
+		int(p[0].line) in lock_plan[h]['mlines']
+
+def aborted(comp):
+	"""The handler whose NAME_complete() comp is, if it gets an abort."""
+	h = comp[:-len('_complete')] if comp.endswith('_complete') else None
+	return h if h in done and h in abort_body else None
+
+def lock_notes(h):
+	lp = lock_plan[h]
+	note(h, 'the lock taken by %s is now held from prepare, which returns with it, '
+	     'until mmap_complete releases it after the mapping (%s), or the new mmap_abort '
+	     'hook releases it if the mapping fails before complete: it is held across the '
+	     'core\'s VMA setup in between (the VMA\'s allocation and its insertion into the '
+	     'VMA tree and the file\'s rmap tree, which may sleep), under the mmap write lock '
+	     'as before; prepare makes the mapping unmergeable, so complete or abort always '
+	     'runs (REFERENCE 6.6, 6.2)' % (' and '.join(lp['what']), '; '.join(lp['moved'])))
 
 @script:python depends on rfc@
 @@
@@ -747,12 +1052,15 @@ for h in handlers:
 	if not cs:
 		continue
 	if len(cs) > 1:
-		refused[h] = ('several mapping calls (%s): mainline has one action per '
-			      'mapping, and a per-branch or repeated remap needs a human'
-			      % ', '.join(sorted(set(c[2] for c in cs))))
-		continue
+		why = tail_check(h, cs) if rfc_mode else None
+		if not rfc_mode or why:
+			refused[h] = ('several mapping calls (%s): %s'
+				      % (', '.join(sorted(set(c[2] for c in cs))), why or
+					 'mainline has one action per mapping, and a per-branch or '
+					 'repeated remap needs a human'))
+			continue
 	line, col, fn = cs[0]
-	loop = fn == 'vm_insert_page'
+	loop = fn == 'vm_insert_page' or h in tails
 	if loop and not rfc_mode:
 		refused[h] = ('vm_insert_page() in a loop has no exact mainline form: '
 			      'mmap_action_map_kernel_pages*() maps a page array handed over '
@@ -764,44 +1072,78 @@ for h in handlers:
 		refused[h] = ('%s() has no prepare-time form (REFERENCE 6.9: an arch-only or '
 			      'per-page path)' % fn)
 		continue
-	held = None
+	held = []
 	for l, kind, name in sorted(locks.get(h, [])):
 		if kind == 'guard' and l < line:
-			held = name
+			held.append((l, kind, name))
 		if kind == 'lock' and l < line and any(k == 'unlock' and l2 > line
 						       for l2, k, n in locks[h]) and \
 		   not released_before(h, l, name, line):
-			held = name
-	if held:
-		if rfc_mode:
-			refused[h] = ('%s() is held across %s() (REFERENCE 6.6): rfc would take it '
-				      'in prepare and drop it in mmap_complete and mmap_abort, which '
-				      'is not derived automatically yet' % (held, fn))
-		else:
-			refused[h] = ('%s() is held across %s() (REFERENCE 6.6): a mainline action '
-				      'runs after prepare returns, outside the lock' % (held, fn))
+			held.append((l, kind, name))
+	if held and not rfc_mode:
+		refused[h] = ('%s() is held across %s() (REFERENCE 6.6): a mainline action '
+			      'runs after prepare returns, outside the lock' % (held[-1][2], fn))
 		continue
-	if h in masked:
-		refused[h] = ('a masked compare of vma->vm_flags has no descriptor helper '
-			      'that keeps its meaning')
-		continue
+	# rfc: the lock first, then what else stops the conversion, both said
+	why = []
+	if held and h in tails:
+		why.append('several mapping calls (%s) under %s() (REFERENCE 6.6): rfc '
+			   'carries a lock across one call or one loop only'
+			   % (', '.join(sorted(set(c[2] for c in cs))), held[-1][2]))
+	elif held:
+		why.append(plan_lock(h, line, fn, held, loop))
 	cl = [closes[o] for o in ops_set.get(h, ()) if o in closes]
-	if cl:
-		refused[h] = ('installs vm_ops whose close is %s(): a failed mapping now unmaps '
-			      'the new VMA and calls it, which the old failure path never did '
-			      '(REFERENCE 6.1)' % cl[0])
-		continue
 	unknown = [o for o in ops_set.get(h, ()) if o not in ops_defined]
-	if loop and unknown:
-		refused[h] = ('installs vm_ops %s, which this file does not define: whether a '
-			      'failed mmap_complete would unmap the VMA into a close is not known '
-			      '(REFERENCE 6.1)' % unknown[0])
+	if h in masked:
+		why.append('a masked compare of vma->vm_flags has no descriptor helper '
+			   'that keeps its meaning')
+	elif cl:
+		why.append('installs vm_ops whose close is %s(): a failed mapping now unmaps '
+			   'the new VMA and calls it, which the old failure path never did '
+			   '(REFERENCE 6.1)' % cl[0])
+	elif loop and unknown:
+		why.append('installs vm_ops %s, which this file does not define: whether a '
+			   'failed mmap_complete would unmap the VMA into a close is not known '
+			   '(REFERENCE 6.1)' % unknown[0])
+	why = [w for w in why if w]
+	if why:
+		refused[h] = '; besides, '.join(why)
+		lock_plan.pop(h, None)
 		continue
 	if loop:
 		insert_loops.add(h)
 	else:
 		convertible.add(h)
 
+
+// rfc: the unlocks that followed a call made under a lock leave prepare
+// (they move to NAME_complete()), so that the shapes below see the call
+// end the handler; prepare returns with the lock held.
+@ moved_unlock depends on rfc @
+identifier ul;
+expression list es;
+position p;
+@@
+ul@p(es);
+
+@script:python unlock_how@
+p << moved_unlock.p;
+gone;
+@@
+h = p[0].current_element
+if h in lock_plan and int(p[0].line) in lock_plan[h]['mlines'] and \
+   not lock_plan[h]['loop']:
+	coccinelle.gone = cocci.make_ident('moved')
+else:
+	cocci.include_match(False)
+
+@ depends on patch && rfc @
+identifier moved_unlock.ul;
+expression list moved_unlock.es;
+position moved_unlock.p;
+identifier unlock_how.gone;
+@@
+- ul@p(es);
 
 // --- The shapes that end a handler with the call.  Matched first without
 // change, so that the reason for a refusal can name what is missing.
@@ -1070,12 +1412,29 @@ const struct file_operations ops = {
 
 @ loop_site depends on rfc @
 identifier h, fp, vma;
-statement S;
+statement S, U1, U2, U3;
 position pl;
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
+(
  S@pl
  return 0;
+|
+ S@pl
+ U1
+ return 0;
+|
+ S@pl
+ U1
+ U2
+ return 0;
+|
+ S@pl
+ U1
+ U2
+ U3
+ return 0;
+)
 ...+> }
 
 @script:python loop_how@
@@ -1100,14 +1459,34 @@ else:
 
 @ depends on patch && rfc @
 identifier loop_site.h, fp, vma;
-statement loop_site.S;
+statement loop_site.S, U1, U2, U3;
 position loop_site.pl;
 identifier loop_how.lact;
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
+(
 - S@pl
 + lact;
- return 0;
+  return 0;
+|
+- S@pl
++ lact;
+- U1
+  return 0;
+|
+- S@pl
++ lact;
+- U1
+- U2
+  return 0;
+|
+- S@pl
++ lact;
+- U1
+- U2
+- U3
+  return 0;
+)
 ...+> }
 
 // The locals only the loop used.
@@ -1158,6 +1537,51 @@ const struct file_operations ops = {
 };
 )
 
+// --- rfc: NAME_abort() for a handler whose prepare returns with a lock
+// held: it does the releases NAME_complete() does after mapping.  Placed
+// after NAME_complete(), and registered after it, as
+// mmap_prepare_state.cocci places and registers its abort.
+@ abort_anchor depends on patch && rfc @
+identifier comp : script:python() { aborted(comp) is not None };
+@@
+comp(...) { ... }
+
+@script:python abort_how@
+comp << abort_anchor.comp;
+abrt;
+abody;
+@@
+h = aborted(comp)
+coccinelle.abrt = cocci.make_ident(h + '_abort')
+coccinelle.abody = cocci.make_ident(abort_body[h])
+
+@ depends on patch && rfc @
+identifier abort_anchor.comp, abort_how.abrt, abort_how.abody;
+@@
+comp(...) { ... }
++
++static void abrt(const struct file *file, const void *vm_private_data,
++		 const void *context)
++{
++	abody;
++}
+
+@ depends on patch && rfc @
+identifier abort_anchor.comp, abort_how.abrt;
+identifier ops;
+@@
+(
+struct file_operations ops = {
+	.mmap_complete = comp,
++	.mmap_abort = abrt,
+};
+|
+const struct file_operations ops = {
+	.mmap_complete = comp,
++	.mmap_abort = abrt,
+};
+)
+
 @finalize:python@
 @@
 if report_path:
@@ -1168,6 +1592,11 @@ if report_path:
 					      'parsed it: the call is in a helper it passes the VMA '
 					      'to, or the function did not parse (cleanup helpers such '
 					      'as scoped_guard)')
+			if h in tails and h not in done and h not in refused:
+				refused[h] = ('rfc: several mapping calls (%s) that do not end the handler: '
+					      'only the statements from the one that holds the first call '
+					      'to a "return 0;" (at most four) move to mmap_complete'
+					      % ', '.join(sorted(set(c[2] for c in calls[h]))))
 			if h in insert_loops and h not in done and h not in refused:
 				refused[h] = ('rfc: the vm_insert_page() loop is not the last statement '
 					      'of the handler before its "return 0;": only a loop that '

@@ -170,6 +170,19 @@ static int converted_ok(const char *path, const char *fn, int hooks)
 	return ok;
 }
 
+/*
+ * rfc: a remap or page-insert handler whose prepare returns with a lock
+ * held (REFERENCE 6.6) was also given an mmap_abort that releases it.
+ */
+static int locked(const char *work, const char *file, const char *fn)
+{
+	char *path = xasprintf("%s/%s", work, file);
+	int ok = hook_ok(path, fn, "abort", "const struct file *file,");
+
+	free(path);
+	return ok;
+}
+
 static int hooks_of(enum method m, const struct profile *p)
 {
 	int rfc = !strcmp(p->api, "rfc");
@@ -876,7 +889,7 @@ int convert_records(const struct options *o, json_t *records)
 					json_object_set_new(c, "complete_function", json_string(cf));
 					free(cf);
 				}
-				if (hooks_of(m, &prof) & H_ABORT) {
+				if ((hooks_of(m, &prof) & H_ABORT) || (m == M_REMAP && locked(work, file, fn))) {
 					char *af = xasprintf("%s_abort", fn);
 
 					json_object_set_new(c, "abort_function", json_string(af));

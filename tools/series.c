@@ -167,7 +167,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 {
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
-	struct strlist aborts = { 0 }, mapped = { 0 };
+	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 };
 	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u, *v;
@@ -186,6 +186,8 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		} else if (m && strcmp(m, "simple")) {
 			strlist_add_once(&remaps, jstr(r, "function"));
 			rfc |= !strcmp(m, "remap-complete");
+			if (jstr(c, "abort_function"))
+				strlist_add_once(&locked, jstr(r, "function"));
 		} else if (!strlist_has(&fns, jstr(r, "function"))) {
 			strlist_add(&fns, jstr(r, "function"));
 		}
@@ -219,6 +221,15 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 
 		append_wrapped(&msg, "", t);
 		free(t);
+		if (rfc && strlist_has(&locked, remaps.v[i])) {
+			t = xasprintf("%s_prepare() takes the lock the mapping was made under, as "
+				      "before, and returns with it held; %s_complete() releases it "
+				      "after mapping, and %s_abort(), the new mmap_abort hook, "
+				      "releases it if the mapping fails before complete.",
+				      remaps.v[i], remaps.v[i], remaps.v[i]);
+			append_wrapped(&msg, "", t);
+			free(t);
+		}
 	}
 	for (i = 0; i < (size_t)aborts.n; i++) {
 		const char *f = aborts.v[i];
@@ -333,6 +344,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	strlist_free(&uses);
 	strlist_free(&remaps);
 	strlist_free(&aborts);
+	strlist_free(&locked);
 	strlist_free(&mapped);
 	strlist_free(&changes);
 	strlist_free(&pre);

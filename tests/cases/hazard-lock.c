@@ -3,7 +3,8 @@
  * check-name: hazard 6.6: a lock held from validation through the remap (resctrl pseudo_lock shape)
  * check-category: pfn-remap
  * check-reason: mainline REFERENCE 6.6
- * check-reason: rfc REFERENCE 6.6
+ * check-output-rfc: hazard-lock.rfc.expected
+ * check-change: rfc it is held across the core's VMA setup in between
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -3,7 +3,7 @@
  * check-name: drivers/xen/gntalloc.c shape: a mutex held from the lookup across the insert loop (hazard 6)
  * check-category: page-insert
  * check-reason: mainline vm_insert_page() in a loop has no exact mainline form
- * check-reason: rfc mutex_lock() is held across vm_insert_page() (REFERENCE 6.6)
+ * check-reason: rfc "rv = 0;" runs between vm_insert_page() and the release of the lock held across it
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -3,7 +3,7 @@
  * check-name: seed shape fs/cramfs: a whole remap or a per-page loop (several remaps)
  * check-category: pfn-remap
  * check-reason: mainline several mapping calls
- * check-reason: rfc several mapping calls
+ * check-reason: rfc the calls do not set the same VMA flags (remap_pfn_range, vmf_insert_mixed)
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
