@@ -257,11 +257,20 @@ def plan(h, fn, es, p):
 			if not full:
 				return None, None, ('rfc: a partial remap has no remap_pfn_range_prepare() '
 						    'form (it prepares the whole VMA)')
-			if squash(prot) != 'vma->vm_page_prot':
-				return None, None, ('rfc: the protection %s would have to reach '
-						    'mmap_complete besides the PFN' % prot)
 			if not pure(pfn):
 				return None, None, 'rfc: the PFN expression has side effects and is needed twice'
+			if squash(prot) != 'vma->vm_page_prot':
+				# rfc has no protection for the remap apart from the one
+				# of the VMA: prepare gives it to the VMA, as an old
+				# handler setting vma->vm_page_prot did (REFERENCE 6.3)
+				if not pure(prot):
+					return None, None, ('rfc: the protection %s has side effects'
+							    % prot)
+				lines.append(assign(ind, 'desc->page_prot', prot))
+				note(h, 'the protection %s was used only for the remap; rfc has no '
+				     'protection for the remap apart from the one of the VMA, so '
+				     'prepare sets desc->page_prot to it: the VMA now keeps %s '
+				     '(REFERENCE 6.3), and mmap_complete remaps with it' % (prot, prot))
 			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
 				 'vma->vm_end - vma->vm_start', 'vma->vm_page_prot']
 			# The context first: the prepare helper may rewrite desc->pgoff

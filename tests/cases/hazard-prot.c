@@ -3,8 +3,9 @@
  * check-name: hazard 6.3: a noncached protection used only for the remap
  * check-category: pfn-remap
  * check-output: hazard-prot.mainline.expected
+ * check-output-rfc: hazard-prot.rfc.expected
  * check-change: mainline REFERENCE 6.3
- * check-reason: rfc protection
+ * check-change: rfc desc->page_prot
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
