@@ -1297,6 +1297,24 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 						  af->file, err)));
 		goto out;
 	}
+	/*
+	 * A header kbuild generates while it builds (selinux's flask.h) is
+	 * missing from a build dir that was only prepared: say which, so
+	 * that the caller can have kbuild make the object and parse again.
+	 */
+	for (i = 0; i < clang_getNumDiagnostics(tu); i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+		CXString sp = clang_getDiagnosticSpelling(d);
+		size_t k;
+
+		if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error &&
+		    strstr(clang_getCString(sp), "file not found"))
+			json_array_foreach(af->records, k, r)
+				json_object_set_new(r, "missing_include",
+						    json_string(clang_getCString(sp)));
+		clang_disposeString(sp);
+		clang_disposeDiagnostic(d);
+	}
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), defs_cb, &ds);
 	json_array_foreach(af->records, i, r) {
 		const char *fn = jstr(r, "function");

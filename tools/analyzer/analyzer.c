@@ -203,6 +203,59 @@ static int elsewhere_only(json_t *r, json_t *defs)
 	return def && strcmp(def, jstr(r, "file"));
 }
 
+/*
+ * Files whose parse missed a header kbuild generates while building (a
+ * cold build dir, only prepared: selinux's flask.h): kbuild makes their
+ * objects, which makes the headers, and they are parsed again.  Without
+ * this a first run and a second one would not parse them alike.
+ */
+static double parse_again_with_generated(const struct options *o, const char *tree,
+					 const char *bdir, const char *tmp,
+					 struct analyze_file *af, int nfiles)
+{
+	struct analyze_file *again = xmalloc((nfiles + 1) * sizeof(*again));
+	char *objs = NULL, *log, *t, *q;
+	double t0 = now_seconds();
+	json_t *r;
+	size_t i;
+	int f, n = 0, missing;
+
+	for (f = 0; f < nfiles; f++) {
+		missing = 0;
+		json_array_foreach(af[f].records, i, r) {
+			missing |= !!json_object_get(r, "missing_include");
+			json_object_del(r, "missing_include");
+		}
+		if (!missing || !af[f].args)
+			continue;
+		again[n++] = af[f];
+		q = shell_quote(af[f].file);
+		t = xasprintf("%s %s", objs ? objs : "", q);
+		free(q);
+		free(objs);
+		objs = t;
+		objs[strlen(objs) - 2] = 'o';	/* "x.c'" -> "x.o'" */
+		json_array_foreach(af[f].records, i, r) {
+			json_object_del(r, "analysis");
+			json_object_del(r, "analysis_error");
+		}
+	}
+	if (n) {
+		log = xasprintf("%s/make-generated.log", tmp);
+		info("classify: %d files miss a header kbuild generates; making their objects", n);
+		run_sh(tree, log, "make -k O=%s ARCH=x86_64 -j%d %s", shell_quote(bdir), o->jobs,
+		       objs);
+		analyze_parallel(tree, tmp, again, n, o->jobs, 0);
+		for (f = 0; f < n; f++)
+			json_array_foreach(again[f].records, i, r)
+				json_object_del(r, "missing_include");
+		free(log);
+	}
+	free(objs);
+	free(again);
+	return now_seconds() - t0;
+}
+
 int analyze_records(const struct options *o, const char *tree, json_t *records)
 {
 	struct strlist files = { 0 };
@@ -284,6 +337,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	}
 	mkdir_p(tmp);
 	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
+	if (strcmp(how, "fallback"))
+		t += parse_again_with_generated(o, tree, bdir, tmp, af, files.n);
 	/* other architectures' handlers, in their own allmodconfig */
 	if (strcmp(how, "fallback"))
 		analyze_other_configs(o, tree, records);
