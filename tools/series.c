@@ -188,8 +188,8 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			rfc |= !strcmp(m, "remap-complete");
 			if (jstr(c, "abort_function"))
 				strlist_add_once(&locked, jstr(r, "function"));
-		} else if (!strlist_has(&fns, jstr(r, "function"))) {
-			strlist_add(&fns, jstr(r, "function"));
+		} else {
+			strlist_add_once(&fns, jstr(r, "function"));
 		}
 		json_array_foreach(json_object_get(r, "vma_uses"), j, u)
 			strlist_add_once(&uses, json_string_value(u));
