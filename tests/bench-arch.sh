@@ -74,25 +74,27 @@ times=$out/check-times.json
 # 3. per profile, a bare make of the same objects
 {
 printf 'scan+classify+convert: %.1f s\n\n' "$t_conv"
-printf '%-20s %4s  %8s %8s %8s %8s %8s   %8s %8s %6s\n' profile objs configure prepare \
-	base after check bare-cfg bare ratio
+printf '%-20s %4s  %8s %8s %8s %8s %8s %8s   %8s %8s %6s\n' profile objs configure select \
+	prepare base after check bare-cfg bare ratio
 total_bare=0
 t_variants=0
-for a in $(jq -r 'keys[]' "$times"); do
-	files=$(jq -r --arg a "$a" '.[$a].files // [] | .[]' "$times")
-	read -r cfg prep tb ta < <(jq -r --arg a "$a" \
-		'.[$a] | "\(.configure // 0) \(.prepare // 0) \(.base // 0) \(.converted // 0)"' "$times")
-	t_chk=$(echo "$cfg + $prep + $tb + $ta" | bc)
+for a in $(jq -r '.profiles | keys[]' "$times"); do
+	files=$(jq -r --arg a "$a" '.profiles[$a].files // [] | .[]' "$times")
+	read -r cfg sel prep tb ta < <(jq -r --arg a "$a" '.profiles[$a] |
+		"\(.configure // 0) \(.select // 0) \(.prepare // 0) \(.base // 0) \(.converted // 0)"' \
+		"$times")
+	t_chk=$(echo "$cfg + $sel + $prep + $tb + $ta" | bc)
 	case $a in
 	*+*)	# a config variant: no arch/NAME.conf to make it from
 		t_variants=$(echo "$t_variants + $t_chk" | bc)
-		printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f   %8s %8s %6s\n' "$a" \
-			"$(echo -n "$files" | grep -c .)" "$cfg" "$prep" "$tb" "$ta" "$t_chk" - - variant
+		printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %8s %8s %6s\n' "$a" \
+			"$(echo -n "$files" | grep -c .)" "$cfg" "$sel" "$prep" "$tb" "$ta" "$t_chk" \
+			- - variant
 		continue ;;
 	esac
 	if [ -z "$files" ]; then
-		printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f   %8s %8s %6s\n' "$a" 0 "$cfg" \
-			"$prep" "$tb" "$ta" "$t_chk" - - -
+		printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %8s %8s %6s\n' "$a" 0 \
+			"$cfg" "$sel" "$prep" "$tb" "$ta" "$t_chk" - - -
 		continue
 	fi
 	objs=$(echo "$files" | sed 's/\.c$/.o/' | paste -sd' ' -)
@@ -123,11 +125,15 @@ for a in $(jq -r 'keys[]' "$times"); do
 	t_bare=$(since "$t1")
 	git -C "$work" checkout -q "$base" -- $files
 	total_bare=$(echo "$total_bare + $t_bare" | bc)
-	printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f   %8.1f %8.1f %6s\n' "$a" \
-		"$(echo "$files" | wc -l)" "$cfg" "$prep" "$tb" "$ta" "$t_chk" "$t_cfg" "$t_bare" \
+	printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %8.1f %8.1f %6s\n' "$a" \
+		"$(echo "$files" | wc -l)" "$cfg" "$sel" "$prep" "$tb" "$ta" "$t_chk" "$t_cfg" "$t_bare" \
 		"$(echo "scale=2; $t_chk / $t_bare" | bc)"
 done
+# proposing the variants (Kconfig dependencies) is variant work too
+t_variants=$(echo "$t_variants + $(jq '.shared.variants // 0' "$times")" | bc)
 echo
+jq -r '.shared | "shared work of the stage: " + ([to_entries[] |
+	"\(.key) \(.value * 10 | round / 10) s"] | join(", "))' "$times"
 printf 'check stage (mmapport check --arch %s, wall): %.1f s, of which config variants %.1f s\n' \
 	"$arches" "$t_check" "$t_variants"
 if [ "$(echo "$total_bare > 0" | bc)" = 1 ]; then

@@ -311,8 +311,11 @@ static double configure(const struct arch_profile *p, const char *work, const ch
 	} else {
 		cmd = xasprintf("make O=%s %s %s", shell_quote(bdir), vars, p->config);
 	}
-	/* include/config/auto.conf, which scripts/Makefile.build reads */
-	if (run_sh(work, log, "%s && make O=%s %s syncconfig", cmd, shell_quote(bdir), vars))
+	/*
+	 * No syncconfig: prepare runs it, and before prepare the selection
+	 * reads .config itself (arch_selection_init)
+	 */
+	if (run_sh(work, log, "%s", cmd))
 		die("%s: cannot configure %s (%s); see %s", p->name, bdir, p->config, log);
 	verify_fragments(p, bdir);
 	free(cmd);
@@ -708,9 +711,10 @@ static json_t *kbuild_lists(struct arch_selection *sel, const char *dir)
 		return NULL;
 	}
 	vars = arch_make_vars(sel->prof);
-	out = run_capture(sel->bdir, "make -s -f %s/scripts/Makefile.build -f %s/mmapport-lists.mk "
-			  "obj=%s srctree=%s srcroot=%s objtree=. SRCARCH=%s CC=%sgcc %s "
-			  "mmapport-lists 2>/dev/null; true", shell_quote(sel->work),
+	out = run_capture(sel->bdir, "make -s -f %s/mmapport-config.mk -f %s/scripts/Makefile.build "
+			  "-f %s/mmapport-lists.mk obj=%s srctree=%s srcroot=%s objtree=. "
+			  "SRCARCH=%s CC=%sgcc %s mmapport-lists 2>/dev/null; true",
+			  shell_quote(sel->bdir), shell_quote(sel->work),
 			  shell_quote(sel->bdir), shell_quote(dir), shell_quote(sel->work),
 			  shell_quote(sel->work), sel->prof->srcarch, sel->prof->cross_compile, vars);
 	l = json_object();
@@ -854,7 +858,18 @@ void arch_selection_init(struct arch_selection *sel, const struct arch_profile *
 		"mmapport-lists:\n"
 		"\t@echo 'objs: $(real-obj-y) $(real-obj-m) $(lib-y)'\n"
 		"\t@echo 'subdirs: $(subdir-ym)'\n";
+	/*
+	 * Before prepare there is no include/config/auto.conf for
+	 * Makefile.build to read; .config holds the same assignments
+	 */
+	static const char config_mk[] =
+		"# written by mmapport: the configuration until prepare writes auto.conf\n"
+		"$(lastword $(MAKEFILE_LIST)) .config: ;\n"
+		"ifeq ($(wildcard include/config/auto.conf),)\n"
+		"include .config\n"
+		"endif\n";
 	char *mk = xasprintf("%s/mmapport-lists.mk", bdir);
+	char *cmk = xasprintf("%s/mmapport-config.mk", bdir);
 
 	memset(sel, 0, sizeof(*sel));
 	sel->prof = p;
@@ -866,7 +881,9 @@ void arch_selection_init(struct arch_selection *sel, const struct arch_profile *
 	memset(sel->config, 0, sizeof(*sel->config));
 	arch_load_config(bdir, sel->config);
 	write_file(mk, lists_mk, strlen(lists_mk));
+	write_file(cmk, config_mk, strlen(config_mk));
 	free(mk);
+	free(cmk);
 }
 
 void arch_selection_free(struct arch_selection *sel)

@@ -164,7 +164,12 @@ struct arch_run {
 	const char *objdir;	/* where the objects land: bdir, or an --external work copy */
 	struct strlist build;	/* files to build on it */
 	struct strlist variant_files;	/* a config variant: the files it was made for */
-	double t_config, t_prepare, t_base, t_after;
+	double t_config, t_select, t_prepare, t_base, t_after;
+};
+
+/* The stage's own work, shared by the profiles, timed for make bench-arch. */
+struct shared_times {
+	double checkout, sparse, variants, apply, judge, revert;
 };
 
 static void set_cell(struct cell *c, const char *status, char *reason)
@@ -426,6 +431,8 @@ int check_records(const struct options *o, json_t *records)
 	int f, a, nprof, nall, nrun = 0, need_io = 0, npass = 0, nfail = 0, nna = 0, nskip = 0;
 	int cap, norig;
 	char **variant_why;
+	struct shared_times st = { 0 };
+	double t0;
 
 	work = work_tree(o);
 	base = work_base(work);
@@ -454,6 +461,7 @@ int check_records(const struct options *o, json_t *records)
 			strlist_add(&files, jstr(r, "file"));
 	}
 	/* Base objects: the converted files as they were. */
+	t0 = now_seconds();
 	for (f = 0; f < files.n; f++) {
 		run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(files.v[f]));
 		need_io |= io_remap_caller(work, o->out, files.v[f]);
@@ -467,6 +475,7 @@ int check_records(const struct options *o, json_t *records)
 		overlay_apply(work, api, olog);
 		free(olog);
 	}
+	st.checkout = now_seconds() - t0;
 
 	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
 	nprof = arch_profiles(o->arch, &profs);
@@ -528,6 +537,7 @@ int check_records(const struct options *o, json_t *records)
 		ar->t_config = arch_configure(p, src, base, ar->bdir, plog);
 		free(plog);
 		plog = xasprintf("%s/prepare-%s.log", logs, p->name);
+		t0 = now_seconds();
 		arch_selection_init(&sel, p, src, ar->bdir);
 		mismatch = p->variant ? arch_config_mismatch(p, ar->bdir) : NULL;
 		for (f = 0; f < files.n; f++) {
@@ -549,16 +559,17 @@ int check_records(const struct options *o, json_t *records)
 		arch_selection_free(&sel);
 		strlist_free(&cand);
 		free(mismatch);
+		ar->t_select = now_seconds() - t0;
 		if (ar->build.n) {
-			double t0;
-
 			if (!sparse) {
+				t0 = now_seconds();
 				sparse = run_capture(project_dir(), "tools/deps.sh --tree %s 2>&2",
 						     shell_quote(src));
 				if (!sparse || !*sparse)
 					die("no sparse that the tree accepts (tools/deps.sh --tree %s "
 					    "failed)", work);
 				info("check: sparse %s", sparse);
+				st.sparse = now_seconds() - t0;
 			}
 			ar->t_prepare = arch_prepare(p, src, ar->bdir, plog, o->jobs);
 			info("check: %s: building %d base objects", p->name, ar->build.n);
@@ -587,10 +598,14 @@ int check_records(const struct options *o, json_t *records)
 		}
 		free(plog);
 		/* the profiles are done: files none of them builds get a variant */
-		if (a == norig - 1 && !ext)
+		if (a == norig - 1 && !ext) {
+			t0 = now_seconds();
 			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, variant_why);
+			st.variants = now_seconds() - t0;
+		}
 	}
 
+	t0 = now_seconds();
 	for (f = 0; f < files.n; f++) {
 		char *flat = flat_name(files.v[f]);
 
@@ -602,19 +617,21 @@ int check_records(const struct options *o, json_t *records)
 						"the conversion (diffs/%s.patch) does not apply", flat));
 		free(flat);
 	}
+	st.apply = now_seconds() - t0;
 	for (a = 0; a < nrun; a++) {
 		struct arch_run *ar = &runs[a];
 		json_t *t = json_object();
-		double t0;
 
 		if (ar->build.n) {
 			info("check: %s: building %d converted objects", ar->prof->name, ar->build.n);
 			t0 = now_seconds();
 			build(ar->prof, work, ar->bdir, ext, sparse, ar->afterlog, &ar->build, o->jobs);
 			ar->t_after = now_seconds() - t0;
+			t0 = now_seconds();
 			for (f = 0; f < files.n; f++)
 				if (strlist_has(&ar->build, files.v[f]))
 					judge(ar, work, files.v[f], CELL(f, a));
+			st.judge += now_seconds() - t0;
 		}
 		json_object_set_new(t, "objects", json_integer(ar->build.n));
 		{
@@ -625,19 +642,14 @@ int check_records(const struct options *o, json_t *records)
 			json_object_set_new(t, "files", fl);
 		}
 		json_object_set_new(t, "configure", json_real(ar->t_config));
+		json_object_set_new(t, "select", json_real(ar->t_select));
 		json_object_set_new(t, "prepare", json_real(ar->t_prepare));
 		json_object_set_new(t, "base", json_real(ar->t_base));
 		json_object_set_new(t, "converted", json_real(ar->t_after));
 		json_object_set_new(times, ar->prof->name, t);
 	}
-	{
-		char *tp = out_path(o, "check-times.json");
 
-		json_dump_path(times, tp);
-		free(tp);
-		json_decref(times);
-	}
-
+	t0 = now_seconds();
 	for (f = 0; f < files.n; f++) {
 		const char *file = files.v[f];
 		json_t *chk = json_object(), *overall;
@@ -692,11 +704,32 @@ int check_records(const struct options *o, json_t *records)
 			ns += !strcmp(s, "skipped");
 		}
 		info("check: %-10s %2d pass %2d fail %2d n/a %2d skipped  (configure %.1f s, "
-		     "prepare %.1f s, base %.1f s, converted %.1f s)", runs[a].prof->name, np, nf,
-		     nn, ns, runs[a].t_config, runs[a].t_prepare, runs[a].t_base, runs[a].t_after);
+		     "select %.1f s, prepare %.1f s, base %.1f s, converted %.1f s)",
+		     runs[a].prof->name, np, nf, nn, ns, runs[a].t_config, runs[a].t_select,
+		     runs[a].t_prepare, runs[a].t_base, runs[a].t_after);
 	}
 	if (!ext)
 		overlay_revert(work, api);
+	st.revert = now_seconds() - t0;
+	info("check: shared work: checkout and overlay %.1f s, sparse %.1f s, variants %.1f s, "
+	     "apply %.1f s, judge %.1f s, revert %.1f s", st.checkout, st.sparse, st.variants,
+	     st.apply, st.judge, st.revert);
+	{
+		char *tp = out_path(o, "check-times.json");
+		json_t *sh = json_object(), *all = json_object();
+
+		json_object_set_new(sh, "checkout", json_real(st.checkout));
+		json_object_set_new(sh, "sparse", json_real(st.sparse));
+		json_object_set_new(sh, "variants", json_real(st.variants));
+		json_object_set_new(sh, "apply", json_real(st.apply));
+		json_object_set_new(sh, "judge", json_real(st.judge));
+		json_object_set_new(sh, "revert", json_real(st.revert));
+		json_object_set_new(all, "profiles", times);
+		json_object_set_new(all, "shared", sh);
+		json_dump_path(all, tp);
+		free(tp);
+		json_decref(all);
+	}
 	info("check: %d files: %d passed, %d failed, %d skipped, %d not applicable anywhere",
 	     files.n, npass, nfail, nskip, nna);
 	for (i = 0; i < (size_t)files.n * nrun; i++) {

@@ -96,7 +96,7 @@ static void print_matrix(FILE *f, const struct options *o, json_t *records)
 	times = path_exists(tp) ? json_load_path(tp) : json_object();
 	json_array_foreach(arches, j, v) {
 		const char *a = json_string_value(v);
-		json_t *t = json_object_get(times, a);
+		json_t *t = json_object_get(json_object_get(times, "profiles"), a);
 		int n[4];
 		static const char *const st[] = { "pass", "fail", "skipped", "n/a" };
 
