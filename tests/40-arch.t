@@ -11,7 +11,9 @@
 # x86_64, must also be checked on sparc64, sparc32 and MIPS Alchemy.
 # Among the files, atyfb's mmap is "#ifdef __sparc__": x86_64 compiles it
 # out, and classify must parse it in sparc64's configuration, not leave
-# it to Coccinelle.
+# it to Coccinelle.  Last, mshv_vtl (built by no allmodconfig) with i386
+# asked before x86_64: i386's config variant needs X86_64, the kernel's
+# Kconfig refuses it, and the file must go on to x86_64's variant.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
@@ -21,7 +23,7 @@ arches=x86_64,arm64,sparc64,powerpc,powerpc64
 ppc=arch/powerpc/kvm/book3s_64_vio.c
 udf=fs/udf/file.c
 hsi=drivers/hsi/clients/cmt_speech.c
-echo "1..12"
+echo "1..13"
 
 cell() {	# cell FILE ARCH -> status
 	jq -r --arg f "$1" --arg a "$2" \
@@ -184,4 +186,24 @@ case $s in
 	echo "ok 12 - atyfb_mmap (#ifdef __sparc__) parsed by libclang in sparc64's configuration" ;;
 *)
 	echo "not ok 12 - atyfb_mmap: analyzer, flags, category = $s" ;;
+esac
+
+# a config variant the kernel's Kconfig refuses sends the file to the next
+# profile: i386 first, whose MSHV_VTL variant would need X86_64
+vtl=drivers/hv/mshv_vtl_main.c
+vout=$out.variant
+rm -rf "$vout"
+"$top/bin/mmapport" run --tree "$tree" --out "$vout" --paths $vtl --arch i386,x86_64 -j2 \
+	> "$vout.log" 2>&1 || echo "# run failed: $(tail -3 "$vout.log")"
+s=$(jq -r --arg f $vtl '[.[] | select(.file == $f and .check != null) | .check
+	| "\(.["i386+MSHV_VTL"].status) \(.overall.status) \(.overall.pass[0])"][0]' \
+	"$vout/records.json" 2>/dev/null)
+why=$(jq -r --arg f $vtl '[.[] | select(.file == $f and .check != null)
+	| .check["i386+MSHV_VTL"].reason][0]' "$vout/records.json" 2>/dev/null)
+grep 'trying' "$vout.log" | sed 's/^/# /'
+case "$s $why" in
+"n/a pass x86_64+MSHV_VTL "*"did not take"*)
+	echo "ok 13 - $vtl: Kconfig refused i386+MSHV_VTL, checked and passed on x86_64+MSHV_VTL" ;;
+*)
+	echo "not ok 13 - $vtl: i386 variant, overall, first pass = $s ($why)" ;;
 esac

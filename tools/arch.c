@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -925,14 +926,16 @@ char *arch_applies(struct arch_selection *sel, const char *file)
 	free(a);
 	{
 		/* Makefile fragments of the directory, included from arch/SRCARCH */
-		char *frags = run_capture(sel->work, "ls %s/Makefile.* 2>/dev/null; true",
-					  shell_quote(dir));
-		char *line, *save;
+		char *pat = xasprintf("%s/%s/Makefile.*", sel->work, dir);
+		size_t skip = strlen(sel->work) + 1, k;
+		glob_t g;
 
-		for (line = frags ? strtok_r(frags, "\n", &save) : NULL; line;
-		     line = strtok_r(NULL, "\n", &save))
-			includers(sel->work, p->srcarch, line, &cands);
-		free(frags);
+		if (!glob(pat, 0, NULL, &g)) {
+			for (k = 0; k < g.gl_pathc; k++)
+				includers(sel->work, p->srcarch, g.gl_pathv[k] + skip, &cands);
+			globfree(&g);
+		}
+		free(pat);
 	}
 	why = NULL;
 	for (i = 0; i < cands.n; i++) {

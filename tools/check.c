@@ -334,31 +334,44 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 	return o;
 }
 
+/* The config variants of a check: what has been tried, per file and per variant. */
+struct variants {
+	int norig;		/* runs[0..norig) are the profiles; variants follow */
+	int *next;		/* per file: the next profile to propose a variant of */
+	int *tries;		/* per file: proposals made */
+	char *pending;		/* per file: a variant of it is still to be configured */
+	char **why;		/* per file: why no variant could be made */
+	int *base;		/* per variant: the profile it varies */
+	struct strlist frag;	/* per variant: its fragment */
+};
+
+#define MAX_VARIANT_TRIES 6
+
 /*
- * Files that no profile builds: for each, the first profile (in the order
+ * Files that no profile builds: for each, the next profile (in the order
  * asked) whose .config kconfig_enable() can change to build it gets a
  * config variant, appended to runs (files with the same proposal on the
- * same profile share one).  variant_why[f] says why none could be made.
- * The kernel's Kconfig and kbuild then decide, as for any profile.
+ * same profile share one).  The kernel's Kconfig and kbuild then decide, as
+ * for any profile; when they do not take it (an i386 proposal that needs
+ * X86_64), the file comes back here and the next profile is tried.
+ * v->why[f] says why none could be made.
  */
 static int try_variants(const struct options *o, const char *src, const struct strlist *files,
 			struct arch_run *runs, int nrun, struct cell *cells, int cap,
-			char **variant_why)
+			struct variants *v)
 {
-	int norig = nrun, f, a, k;
-	int *vbase = xmalloc(cap * sizeof(*vbase));	/* the profile each variant varies */
-	struct strlist vfrag = { 0 };			/* and its fragment */
+	int norig = v->norig, f, a, k;
 	char *dir = out_path(o, "variants");
 
 	for (f = 0; f < files->n; f++) {
 		const char *file = files->v[f];
-		int built = 0, tried = 0;
+		int built = 0;
 
-		for (a = 0; a < norig; a++)
+		for (a = 0; a < nrun; a++)
 			built |= strlist_has(&runs[a].build, file);
-		if (built)
+		if (built || v->pending[f])
 			continue;
-		for (a = 0; a < norig && tried < 6; a++) {
+		for (a = v->next[f]; a < norig && v->tries[f] < MAX_VARIANT_TRIES; a++) {
 			struct arch_profile *p = runs[a].prof;
 			struct cell *c = &cells[(size_t)f * cap + a];
 			struct strlist config = { 0 }, syms = { 0 };
@@ -368,7 +381,7 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			if (!c->status || strcmp(c->status, "n/a") || !c->reason ||
 			    !strstr(c->reason, "does not build") || !arch_has_toolchain(p))
 				continue;
-			tried++;
+			v->tries[f]++;
 			arch_load_config(runs[a].bdir, &config);
 			g = arch_file_gates(src, p, file, &syms);
 			free(g);
@@ -379,10 +392,10 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			strlist_free(&config);
 			strlist_free(&syms);
 			if (!frag || !name) {
-				if (!variant_why[f])
-					variant_why[f] = xasprintf("no config variant of %s builds it: %s",
-								   p->name, why ? why :
-								   "no gating symbol is off");
+				if (!v->why[f])
+					v->why[f] = xasprintf("no config variant of %s builds it: %s",
+							      p->name, why ? why :
+							      "no gating symbol is off");
 				free(frag);
 				free(why);
 				free(name);
@@ -390,29 +403,33 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			}
 			/* the same proposal on the same profile: one variant */
 			for (k = norig; k < nrun; k++)
-				if (vbase[k - norig] == a && !strcmp(vfrag.v[k - norig], frag))
+				if (v->base[k - norig] == a && !strcmp(v->frag.v[k - norig], frag))
 					break;
-			if (k == nrun) {
+			if (k == nrun && nrun < cap) {
 				mkdir_p(dir);
 				path = xasprintf("%s/%s+%s.config", dir, p->name, name);
 				write_file(path, frag, strlen(frag));
-				vbase[nrun - norig] = a;
-				strlist_add(&vfrag, frag);
+				v->base[nrun - norig] = a;
+				strlist_add(&v->frag, frag);
 				runs[nrun++] = (struct arch_run){ .prof = arch_variant(p, name, path,
 										     summary) };
-				info("check: %s is built by no profile; trying %s (%s)", file,
+				info("check: %s is built by %s; trying %s (%s)", file,
+				     v->tries[f] > 1 ? "no profile or variant so far" : "no profile",
 				     runs[k].prof->name, summary);
 				free(path);
 			}
-			strlist_add(&runs[k].variant_files, file);
+			if (k < nrun) {
+				strlist_add(&runs[k].variant_files, file);
+				v->pending[f] = 1;
+			}
 			free(frag);
 			free(summary);
 			free(name);
+			a++;
 			break;
 		}
+		v->next[f] = a;
 	}
-	strlist_free(&vfrag);
-	free(vbase);
 	free(dir);
 	return nrun;
 }
@@ -430,7 +447,7 @@ int check_records(const struct options *o, json_t *records)
 	json_t *r, *times;
 	int f, a, nprof, nall, nrun = 0, need_io = 0, npass = 0, nfail = 0, nna = 0, nskip = 0;
 	int cap, norig;
-	char **variant_why;
+	struct variants vs = { 0 };
 	struct shared_times st = { 0 };
 	double t0;
 
@@ -481,7 +498,7 @@ int check_records(const struct options *o, json_t *records)
 	nprof = arch_profiles(o->arch, &profs);
 	nall = arch_profiles(NULL, &all);
 	/* room for one config variant per file (try_variants) */
-	cap = nprof + nall + files.n;
+	cap = nprof + nall + MAX_VARIANT_TRIES * files.n;
 	runs = xmalloc(sizeof(*runs) * cap);
 	for (a = 0; a < nprof; a++)
 		runs[nrun++] = (struct arch_run){ .prof = &profs[a] };
@@ -496,7 +513,12 @@ int check_records(const struct options *o, json_t *records)
 	cells = calloc((size_t)files.n * cap + 1, sizeof(*cells));
 #define CELL(f, a) (&cells[(size_t)(f) * cap + (a)])
 	norig = nrun;
-	variant_why = calloc(files.n + 1, sizeof(*variant_why));
+	vs.norig = norig;
+	vs.next = calloc(files.n + 1, sizeof(*vs.next));
+	vs.tries = calloc(files.n + 1, sizeof(*vs.tries));
+	vs.pending = calloc(files.n + 1, sizeof(*vs.pending));
+	vs.why = calloc(files.n + 1, sizeof(*vs.why));
+	vs.base = calloc(cap, sizeof(*vs.base));
 
 	times = json_object();
 	for (a = 0; a < nrun; a++) {
@@ -597,11 +619,18 @@ int check_records(const struct options *o, json_t *records)
 			}
 		}
 		free(plog);
-		/* the profiles are done: files none of them builds get a variant */
-		if (a == norig - 1 && !ext) {
+		/*
+		 * The profiles are done: files none of them builds get a variant.
+		 * A variant that builds none of its files sends them to the next
+		 * profile.
+		 */
+		for (f = 0; a >= norig && f < ar->variant_files.n; f++)
+			if (!strlist_has(&ar->build, ar->variant_files.v[f]))
+				vs.pending[strlist_index(&files, ar->variant_files.v[f])] = 0;
+		if (a >= norig - 1 && !ext) {
 			t0 = now_seconds();
-			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, variant_why);
-			st.variants = now_seconds() - t0;
+			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, &vs);
+			st.variants += now_seconds() - t0;
 		}
 	}
 
@@ -663,7 +692,7 @@ int check_records(const struct options *o, json_t *records)
 				json_object_set_new(c, "config", json_string(runs[a].prof->description));
 			json_object_set_new(chk, runs[a].prof->name, c);
 		}
-		overall = overall_json(runs, nrun, CELL(f, 0), variant_why[f]);
+		overall = overall_json(runs, nrun, CELL(f, 0), vs.why[f]);
 		status = jstr(overall, "status");
 		json_object_set(chk, "overall", overall);
 		if (!strcmp(status, "pass"))
@@ -738,8 +767,13 @@ int check_records(const struct options *o, json_t *records)
 	}
 	free(cells);
 	for (f = 0; f < files.n; f++)
-		free(variant_why[f]);
-	free(variant_why);
+		free(vs.why[f]);
+	free(vs.why);
+	free(vs.next);
+	free(vs.tries);
+	free(vs.pending);
+	free(vs.base);
+	strlist_free(&vs.frag);
 	strlist_free(&files);
 	free(work);
 	free(base);

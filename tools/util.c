@@ -205,14 +205,20 @@ void strlist_add(struct strlist *l, const char *s)
 	l->v[l->n++] = xstrdup(s);
 }
 
-int strlist_has(const struct strlist *l, const char *s)
+/* The index of s in l, or -1. */
+int strlist_index(const struct strlist *l, const char *s)
 {
 	int i;
 
 	for (i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i], s))
-			return 1;
-	return 0;
+			return i;
+	return -1;
+}
+
+int strlist_has(const struct strlist *l, const char *s)
+{
+	return strlist_index(l, s) >= 0;
 }
 
 /* strlist_add() unless l has s already */
