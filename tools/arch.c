@@ -317,7 +317,9 @@ static double configure(const struct arch_profile *p, const char *work, const ch
 	 * reads .config itself (arch_selection_init)
 	 */
 	if (run_sh(work, log, "%s", cmd))
-		die("%s: cannot configure %s (%s); see %s", p->name, bdir, p->config, log);
+		die("%s: cannot configure %s (%s)%s; see %s", p->name, bdir, p->config,
+		    file_has(log, "No space left on device") ? ": no space left on device" : "",
+		    log);
 	verify_fragments(p, bdir);
 	free(cmd);
 	free(frags);
@@ -354,7 +356,9 @@ double arch_prepare(const struct arch_profile *p, const char *work, const char *
 	if (!path_exists(stamp)) {
 		info("preparing %s in %s", p->name, bdir);
 		if (run_sh(work, log, "make O=%s %s -j%d prepare", shell_quote(bdir), vars, jobs))
-			die("%s: cannot prepare %s; see %s", p->name, bdir, log);
+			die("%s: cannot prepare %s%s; see %s", p->name, bdir,
+			    file_has(log, "No space left on device") ? ": no space left on device" :
+			    "", log);
 		write_file(stamp, "", 0);
 		t = now_seconds() - t0;
 	}

@@ -87,16 +87,6 @@ static const char *first_error(const struct strlist *msgs)
 	return msgs->n ? msgs->v[0] : NULL;
 }
 
-static int log_has(const char *log, const char *needle)
-{
-	size_t len;
-	char *buf = read_file(log, &len);
-	int r = buf && strstr(buf, needle);
-
-	free(buf);
-	return r;
-}
-
 static char *object_of(const char *file)
 {
 	char *o = xstrdup(file);
@@ -144,7 +134,10 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 	free(dir);
 	free(list);
 	free(vars);
-	if (log_has(log, "not available or not up to date"))
+	if (file_has(log, "No space left on device"))
+		die("%s: the build ran out of disk space (see %s): free some and run again; "
+		    "nothing is judged from a build that could not write", p->name, log);
+	if (file_has(log, "not available or not up to date"))
 		die("the kernel skipped sparse on %s (\"sparse is not available or not up to "
 		    "date\", see %s): a check that silently does nothing is a failure", p->name, log);
 	return r;
@@ -223,7 +216,7 @@ static void judge(struct arch_run *a, const char *work, const char *file, struct
 		const char *e = first_error(&c->new_msgs);
 
 		set_cell(c, "fail", xstrdup(e ? e : "the object did not build (see logs/)"));
-	} else if (!log_has(a->afterlog, checkline) && !log_has(a->afterlog, checkrel)) {
+	} else if (!file_has(a->afterlog, checkline) && !file_has(a->afterlog, checkrel)) {
 		set_cell(c, "fail", xstrdup("sparse did not run on it"));
 	} else if (c->new_msgs.n) {
 		set_cell(c, "fail", xstrdup(first_error(&c->new_msgs)));
@@ -338,14 +331,14 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 struct variants {
 	int norig;		/* runs[0..norig) are the profiles; variants follow */
 	int *next;		/* per file: the next profile to propose a variant of */
-	int *tries;		/* per file: proposals made */
+	int *made;		/* per file: variants made for it */
 	char *pending;		/* per file: a variant of it is still to be configured */
 	char **why;		/* per file: why no variant could be made */
 	int *base;		/* per variant: the profile it varies */
 	struct strlist frag;	/* per variant: its fragment */
 };
 
-#define MAX_VARIANT_TRIES 6
+#define MAX_VARIANTS 3	/* per file */
 
 /*
  * Files that no profile builds: for each, the next profile (in the order
@@ -371,7 +364,7 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			built |= strlist_has(&runs[a].build, file);
 		if (built || v->pending[f])
 			continue;
-		for (a = v->next[f]; a < norig && v->tries[f] < MAX_VARIANT_TRIES; a++) {
+		for (a = v->next[f]; a < norig && v->made[f] < MAX_VARIANTS; a++) {
 			struct arch_profile *p = runs[a].prof;
 			struct cell *c = &cells[(size_t)f * cap + a];
 			struct strlist config = { 0 }, syms = { 0 };
@@ -381,7 +374,6 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			if (!c->status || strcmp(c->status, "n/a") || !c->reason ||
 			    !strstr(c->reason, "does not build") || !arch_has_toolchain(p))
 				continue;
-			v->tries[f]++;
 			arch_load_config(runs[a].bdir, &config);
 			g = arch_file_gates(src, p, file, &syms);
 			free(g);
@@ -414,13 +406,14 @@ static int try_variants(const struct options *o, const char *src, const struct s
 				runs[nrun++] = (struct arch_run){ .prof = arch_variant(p, name, path,
 										     summary) };
 				info("check: %s is built by %s; trying %s (%s)", file,
-				     v->tries[f] > 1 ? "no profile or variant so far" : "no profile",
+				     v->made[f] ? "no profile or variant so far" : "no profile",
 				     runs[k].prof->name, summary);
 				free(path);
 			}
 			if (k < nrun) {
 				strlist_add(&runs[k].variant_files, file);
 				v->pending[f] = 1;
+				v->made[f]++;
 			}
 			free(frag);
 			free(summary);
@@ -498,7 +491,7 @@ int check_records(const struct options *o, json_t *records)
 	nprof = arch_profiles(o->arch, &profs);
 	nall = arch_profiles(NULL, &all);
 	/* room for one config variant per file (try_variants) */
-	cap = nprof + nall + MAX_VARIANT_TRIES * files.n;
+	cap = nprof + nall + MAX_VARIANTS * files.n;
 	runs = xmalloc(sizeof(*runs) * cap);
 	for (a = 0; a < nprof; a++)
 		runs[nrun++] = (struct arch_run){ .prof = &profs[a] };
@@ -515,7 +508,7 @@ int check_records(const struct options *o, json_t *records)
 	norig = nrun;
 	vs.norig = norig;
 	vs.next = calloc(files.n + 1, sizeof(*vs.next));
-	vs.tries = calloc(files.n + 1, sizeof(*vs.tries));
+	vs.made = calloc(files.n + 1, sizeof(*vs.made));
 	vs.pending = calloc(files.n + 1, sizeof(*vs.pending));
 	vs.why = calloc(files.n + 1, sizeof(*vs.why));
 	vs.base = calloc(cap, sizeof(*vs.base));
@@ -770,7 +763,7 @@ int check_records(const struct options *o, json_t *records)
 		free(vs.why[f]);
 	free(vs.why);
 	free(vs.next);
-	free(vs.tries);
+	free(vs.made);
 	free(vs.pending);
 	free(vs.base);
 	strlist_free(&vs.frag);

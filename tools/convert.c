@@ -16,19 +16,6 @@
 
 #include "mmapport.h"
 
-static int file_has(const char *path, const char *needle)
-{
-	size_t len;
-	char *buf = read_file(path, &len);
-	int r;
-
-	if (!buf)
-		return 0;
-	r = memmem(buf, len, needle, strlen(needle)) != NULL;
-	free(buf);
-	return r;
-}
-
 int detect_profile(const char *tree, const char *want, struct profile *p)
 {
 	char *mmt = xasprintf("%s/include/linux/mm_types.h", tree);

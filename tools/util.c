@@ -205,6 +205,20 @@ void strlist_add(struct strlist *l, const char *s)
 	l->v[l->n++] = xstrdup(s);
 }
 
+/* Whether the file at path contains needle. */
+int file_has(const char *path, const char *needle)
+{
+	size_t len;
+	char *buf = read_file(path, &len);
+	int r;
+
+	if (!buf)
+		return 0;
+	r = memmem(buf, len, needle, strlen(needle)) != NULL;
+	free(buf);
+	return r;
+}
+
 /* The index of s in l, or -1. */
 int strlist_index(const struct strlist *l, const char *s)
 {

@@ -36,6 +36,7 @@ struct strlist {
 void strlist_add(struct strlist *l, const char *s);
 int strlist_has(const struct strlist *l, const char *s);
 int strlist_index(const struct strlist *l, const char *s);
+int file_has(const char *path, const char *needle);
 void strlist_add_once(struct strlist *l, const char *s);
 /* s is one of the NULL-terminated list; s ends with suf */
 int str_in_list(const char *s, const char *const *list);
