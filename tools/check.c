@@ -134,7 +134,7 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 	free(dir);
 	free(list);
 	free(vars);
-	if (file_has(log, "No space left on device"))
+	if (*out_of_space(log))
 		die("%s: the build ran out of disk space (see %s): free some and run again; "
 		    "nothing is judged from a build that could not write", p->name, log);
 	if (file_has(log, "not available or not up to date"))
@@ -160,10 +160,12 @@ struct arch_run {
 	double t_config, t_select, t_prepare, t_base, t_after;
 };
 
-/* The stage's own work, shared by the profiles, timed for make bench-arch. */
-struct shared_times {
-	double checkout, sparse, variants, apply, judge, revert;
-};
+/* Add t seconds to the stage's shared work called name (check-times.json). */
+static void add_time(json_t *shared, const char *name, double t)
+{
+	json_object_set_new(shared, name,
+			    json_real(json_real_value(json_object_get(shared, name)) + t));
+}
 
 static void set_cell(struct cell *c, const char *status, char *reason)
 {
@@ -441,7 +443,7 @@ int check_records(const struct options *o, json_t *records)
 	int f, a, nprof, nall, nrun = 0, need_io = 0, npass = 0, nfail = 0, nna = 0, nskip = 0;
 	int cap, norig;
 	struct variants vs = { 0 };
-	struct shared_times st = { 0 };
+	json_t *shared;		/* the stage's own work, timed */
 	double t0;
 
 	work = work_tree(o);
@@ -471,6 +473,7 @@ int check_records(const struct options *o, json_t *records)
 			strlist_add(&files, jstr(r, "file"));
 	}
 	/* Base objects: the converted files as they were. */
+	shared = json_object();
 	t0 = now_seconds();
 	for (f = 0; f < files.n; f++) {
 		run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(files.v[f]));
@@ -485,7 +488,7 @@ int check_records(const struct options *o, json_t *records)
 		overlay_apply(work, api, olog);
 		free(olog);
 	}
-	st.checkout = now_seconds() - t0;
+	add_time(shared, "checkout", now_seconds() - t0);
 
 	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
 	nprof = arch_profiles(o->arch, &profs);
@@ -584,7 +587,7 @@ int check_records(const struct options *o, json_t *records)
 					die("no sparse that the tree accepts (tools/deps.sh --tree %s "
 					    "failed)", work);
 				info("check: sparse %s", sparse);
-				st.sparse = now_seconds() - t0;
+				add_time(shared, "sparse", now_seconds() - t0);
 			}
 			ar->t_prepare = arch_prepare(p, src, ar->bdir, plog, o->jobs);
 			info("check: %s: building %d base objects", p->name, ar->build.n);
@@ -623,7 +626,7 @@ int check_records(const struct options *o, json_t *records)
 		if (a >= norig - 1 && !ext) {
 			t0 = now_seconds();
 			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, &vs);
-			st.variants += now_seconds() - t0;
+			add_time(shared, "variants", now_seconds() - t0);
 		}
 	}
 
@@ -639,7 +642,7 @@ int check_records(const struct options *o, json_t *records)
 						"the conversion (diffs/%s.patch) does not apply", flat));
 		free(flat);
 	}
-	st.apply = now_seconds() - t0;
+	add_time(shared, "apply", now_seconds() - t0);
 	for (a = 0; a < nrun; a++) {
 		struct arch_run *ar = &runs[a];
 		json_t *t = json_object();
@@ -653,7 +656,7 @@ int check_records(const struct options *o, json_t *records)
 			for (f = 0; f < files.n; f++)
 				if (strlist_has(&ar->build, files.v[f]))
 					judge(ar, work, files.v[f], CELL(f, a));
-			st.judge += now_seconds() - t0;
+			add_time(shared, "judge", now_seconds() - t0);
 		}
 		json_object_set_new(t, "objects", json_integer(ar->build.n));
 		{
@@ -732,23 +735,22 @@ int check_records(const struct options *o, json_t *records)
 	}
 	if (!ext)
 		overlay_revert(work, api);
-	st.revert = now_seconds() - t0;
-	info("check: shared work: checkout and overlay %.1f s, sparse %.1f s, variants %.1f s, "
-	     "apply %.1f s, judge %.1f s, revert %.1f s", st.checkout, st.sparse, st.variants,
-	     st.apply, st.judge, st.revert);
+	add_time(shared, "revert", now_seconds() - t0);
 	{
-		char *tp = out_path(o, "check-times.json");
-		json_t *sh = json_object(), *all = json_object();
+		char *tp = out_path(o, "check-times.json"), *line = xstrdup(""), *l;
+		json_t *all = json_object(), *v;
+		const char *k;
 
-		json_object_set_new(sh, "checkout", json_real(st.checkout));
-		json_object_set_new(sh, "sparse", json_real(st.sparse));
-		json_object_set_new(sh, "variants", json_real(st.variants));
-		json_object_set_new(sh, "apply", json_real(st.apply));
-		json_object_set_new(sh, "judge", json_real(st.judge));
-		json_object_set_new(sh, "revert", json_real(st.revert));
+		json_object_foreach(shared, k, v) {
+			l = xasprintf("%s%s%s %.1f s", line, *line ? ", " : "", k, json_real_value(v));
+			free(line);
+			line = l;
+		}
+		info("check: shared work: %s", line);
 		json_object_set_new(all, "profiles", times);
-		json_object_set_new(all, "shared", sh);
+		json_object_set_new(all, "shared", shared);
 		json_dump_path(all, tp);
+		free(line);
 		free(tp);
 		json_decref(all);
 	}

@@ -219,6 +219,12 @@ int file_has(const char *path, const char *needle)
 	return r;
 }
 
+/* ": no space left on device" when the log of a command says so, else "". */
+const char *out_of_space(const char *log)
+{
+	return file_has(log, "No space left on device") ? ": no space left on device" : "";
+}
+
 /* The index of s in l, or -1. */
 int strlist_index(const struct strlist *l, const char *s)
 {

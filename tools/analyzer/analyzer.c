@@ -229,12 +229,14 @@ static double parse_again_with_generated(const struct options *o, const char *tr
 		if (!missing || !af[f].args)
 			continue;
 		again[n++] = af[f];
-		q = shell_quote(af[f].file);
+		t = xstrdup(af[f].file);
+		t[strlen(t) - 1] = 'o';
+		q = shell_quote(t);
+		free(t);
 		t = xasprintf("%s %s", objs ? objs : "", q);
 		free(q);
 		free(objs);
 		objs = t;
-		objs[strlen(objs) - 2] = 'o';	/* "x.c'" -> "x.o'" */
 		json_array_foreach(af[f].records, i, r) {
 			json_object_del(r, "analysis");
 			json_object_del(r, "analysis_error");
