@@ -43,6 +43,9 @@ done
 	arches=$(cd "$top/arch" && ls *.conf | sed 's/\.conf$//' | paste -sd, -)
 
 now() { date +%s.%N; }
+f1() { printf '%.1f' "$1"; }
+# row NAME OBJS CONFIGURE SELECT PREPARE BASE AFTER CHECK BARE-CFG BARE RATIO
+row() { printf '%-20s %4s  %8s %8s %8s %8s %8s %8s   %8s %8s %6s\n' "$@"; }
 since() { echo "$(now) - $1" | bc; }
 value() { sed -n "s/^$2=//p" "$top/arch/$1.conf" | tail -n 1; }
 
@@ -74,8 +77,7 @@ times=$out/check-times.json
 # 3. per profile, a bare make of the same objects
 {
 printf 'scan+classify+convert: %.1f s\n\n' "$t_conv"
-printf '%-20s %4s  %8s %8s %8s %8s %8s %8s   %8s %8s %6s\n' profile objs configure select \
-	prepare base after check bare-cfg bare ratio
+row profile objs configure select prepare base after check bare-cfg bare ratio
 total_bare=0
 t_variants=0
 for a in $(jq -r '.profiles | keys[]' "$times"); do
@@ -84,17 +86,15 @@ for a in $(jq -r '.profiles | keys[]' "$times"); do
 		"\(.configure // 0) \(.select // 0) \(.prepare // 0) \(.base // 0) \(.converted // 0)"' \
 		"$times")
 	t_chk=$(echo "$cfg + $sel + $prep + $tb + $ta" | bc)
+	phases="$(f1 "$cfg") $(f1 "$sel") $(f1 "$prep") $(f1 "$tb") $(f1 "$ta") $(f1 "$t_chk")"
 	case $a in
 	*+*)	# a config variant: no arch/NAME.conf to make it from
 		t_variants=$(echo "$t_variants + $t_chk" | bc)
-		printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %8s %8s %6s\n' "$a" \
-			"$(echo -n "$files" | grep -c .)" "$cfg" "$sel" "$prep" "$tb" "$ta" "$t_chk" \
-			- - variant
+		row "$a" "$(echo -n "$files" | grep -c .)" $phases - - variant
 		continue ;;
 	esac
 	if [ -z "$files" ]; then
-		printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %8s %8s %6s\n' "$a" 0 \
-			"$cfg" "$sel" "$prep" "$tb" "$ta" "$t_chk" - - -
+		row "$a" 0 $phases - - -
 		continue
 	fi
 	objs=$(echo "$files" | sed 's/\.c$/.o/' | paste -sd' ' -)
@@ -125,8 +125,7 @@ for a in $(jq -r '.profiles | keys[]' "$times"); do
 	t_bare=$(since "$t1")
 	git -C "$work" checkout -q "$base" -- $files
 	total_bare=$(echo "$total_bare + $t_bare" | bc)
-	printf '%-20s %4d  %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f   %8.1f %8.1f %6s\n' "$a" \
-		"$(echo "$files" | wc -l)" "$cfg" "$sel" "$prep" "$tb" "$ta" "$t_chk" "$t_cfg" "$t_bare" \
+	row "$a" "$(echo "$files" | wc -l)" $phases "$(f1 "$t_cfg")" "$(f1 "$t_bare")" \
 		"$(echo "scale=2; $t_chk / $t_bare" | bc)"
 done
 # proposing the variants (Kconfig dependencies) is variant work too
