@@ -28,7 +28,6 @@
 
 #include "mmapport.h"
 
-char *work_base(const char *work);
 
 /* Messages about file in log, with line and column numbers dropped. */
 static void messages(const char *log, const char *file, struct strlist *out)
@@ -446,7 +445,7 @@ int check_records(const struct options *o, json_t *records)
 	json_t *shared;		/* the stage's own work, timed */
 	double t0;
 
-	work = work_tree(o);
+	work = work_tree(o, 0);
 	base = work_base(work);
 	src = o->external ? o->tree : work;
 	if (detect_profile(src, NULL, &prof)) {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * convert.c - the work tree, the API profile, and the simple conversions.
+ * convert.c - the API profile, and the conversions.
  *
  * The user's tree is never written: conversions happen in DIR/work, a git
- * worktree of the tree (or a scratch copy made a git repository).  Each
- * run starts the work tree from the base commit again, so a second run
- * produces the same result.  The diff of every converted file is kept in
+ * clone of the tree (or a scratch copy made a git repository, worktree.c).
+ * Each run starts the work tree from the base commit again, so a second
+ * run produces the same result.  The diff of every converted file is kept in
  * DIR/diffs/, from where check and series take it.
  */
 #define _GNU_SOURCE
@@ -38,57 +38,6 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 	free(fs);
 	free(mm);
 	return p->api ? 0 : -1;
-}
-
-/*
- * DIR/work: a worktree of the tree (or of the --external driver directory)
- * when it is a git repository, else a copy of it made a git repository.
- */
-char *work_tree(const struct options *o)
-{
-	const char *src = o->external ? o->external : o->tree;
-	char *work = out_path(o, "work");
-	char *gitdir = xasprintf("%s/.git", src);
-
-	if (!path_exists(work)) {
-		if (path_exists(gitdir)) {
-			if (run_sh(NULL, NULL, "git -C %s worktree add --detach -f %s HEAD >/dev/null 2>&1",
-				   shell_quote(src), shell_quote(work)))
-				die("cannot add a git worktree of %s at %s", src, work);
-		} else {
-			char *tmp = xasprintf("%s.partial", work);
-
-			info("copying %s to %s (not a git tree)", src, work);
-			if (run_sh(NULL, NULL, "rm -rf %s && cp -a %s %s && cd %s && git init -q && "
-				   "git add -A -f . && git -c user.name=mmapport -c user.email=mmapport@localhost "
-				   "commit -q -m base && cd .. && mv %s %s",
-				   shell_quote(tmp), shell_quote(src), shell_quote(tmp),
-				   shell_quote(tmp), shell_quote(tmp), shell_quote(work)))
-				die("cannot copy %s to %s", src, work);
-			free(tmp);
-		}
-	}
-	free(gitdir);
-	return work;
-}
-
-/* The commit the work tree started from. */
-char *work_base(const char *work)
-{
-	char *base = run_capture(work, "git rev-parse 'HEAD^{commit}' 2>/dev/null; true");
-	char *marker = xasprintf("%s/../work.base", work);
-	size_t len;
-	char *saved = read_file(marker, &len);
-
-	if (saved) {
-		free(base);
-		saved[strcspn(saved, "\n")] = '\0';
-		free(marker);
-		return saved;
-	}
-	write_file(marker, base, strlen(base));
-	free(marker);
-	return base;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -741,13 +690,12 @@ int convert_records(const struct options *o, json_t *records)
 		    "give --api mainline or --api rfc to convert anyway", o->tree);
 	info("convert: profile %s, flags as %s", prof.api,
 	     prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");
-	work = work_tree(o);
+	work = work_tree(o, 1);
 	base = work_base(work);
 	/* Start from the base again: the same input gives the same output. */
-	if (run_sh(work, NULL, "git checkout -q -f --detach %s && git clean -q -fd", base))
-		die("%s: cannot reset the work tree to %s", work, base);
+	work_reset(work, base, NULL);
 	diffs = out_path(o, "diffs");
-	run_sh(NULL, NULL, "rm -rf %s", shell_quote(diffs));
+	remove_tree(diffs);
 	mkdir_p(diffs);
 	io_gap = NULL;	/* computed at the first io_remap handler */
 

@@ -81,9 +81,7 @@ static void need_tree(struct options *o)
 
 static void need_out(struct options *o)
 {
-	if (mkdir_p(o->out))
-		die("%s: cannot create", o->out);
-	o->out = abs_path(o->out);
+	o->out = out_claim(o->out, o->tree, o->external, o->out_given);
 }
 
 static void print_summary(json_t *records)
@@ -315,7 +313,7 @@ static const struct stage stages[] = {
 	{ "convert", do_convert,
 	  "usage: mmapport convert [--out DIR] [--api mainline|rfc] [--tree] TREE\n"
 	  "Convert every simple handler of DIR/records.json to mmap_prepare in the\n"
-	  "work tree DIR/work (a git worktree of TREE, or a scratch copy).  TREE\n"
+	  "work tree DIR/work (a git clone of TREE, or a scratch copy).  TREE\n"
 	  "itself is never written.  Refuses a tree without mmap_prepare unless\n"
 	  "--api is given.\n" },
 	{ "check", do_check,

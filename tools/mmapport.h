@@ -46,8 +46,12 @@ int detect_profile(const char *tree, const char *want, struct profile *p);
 /* state.c: what a stateful handler keeps, as a plan for the state rule */
 json_t *state_plan(json_t *r, const struct profile *p, char **why);
 
-/* worktree.c */
-char *work_tree(const struct options *o);
+/* worktree.c: DIR is mmapport's own (marker, lock); DIR/work tied to its source */
+char *out_claim(const char *out, const char *tree, const char *external, int out_given);
+char *work_tree(const struct options *o, int remake);
+char *work_base(const char *work);
+void work_reset(const char *work, const char *base, const char *branch);
+void remove_tree(const char *path);
 
 /* convert.c */
 int convert_records(const struct options *o, json_t *records);

@@ -11,7 +11,6 @@
 
 #include "mmapport.h"
 
-char *work_base(const char *work);
 
 /* "drivers/hsi/clients/cmt_speech.c" -> "hsi: cmt_speech". */
 static char *subject_prefix(const char *file)
@@ -470,7 +469,7 @@ static void write_checkpatch_txt(const struct options *o, const char *sdir,
 
 int series_records(const struct options *o, json_t *records)
 {
-	char *work = work_tree(o), *base = work_base(work), *sdir = out_path(o, "series");
+	char *work = work_tree(o, 0), *base = work_base(work), *sdir = out_path(o, "series");
 	char *name = getenv("MMAPPORT_AUTHOR_NAME"), *email = getenv("MMAPPORT_AUTHOR_EMAIL");
 	char *date, *ident;
 	struct strlist files = { 0 }, verdicts = { 0 };
@@ -487,9 +486,8 @@ int series_records(const struct options *o, json_t *records)
 			  "GIT_COMMITTER_EMAIL=%s GIT_AUTHOR_DATE=%s GIT_COMMITTER_DATE=%s",
 			  shell_quote(name), shell_quote(email), shell_quote(name),
 			  shell_quote(email), shell_quote(date), shell_quote(date));
-	if (run_sh(work, NULL, "git checkout -q -f -B mmapport/mmap_prepare %s && git clean -q -fd",
-		   base))
-		die("%s: cannot start the series branch", work);
+	/* the branch lives in the work tree's own repository, not the user's */
+	work_reset(work, base, "mmapport/mmap_prepare");
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 

@@ -280,11 +280,13 @@ void walk_tree(const char *root, const char *dir, const char *const *suffixes,
 	       const struct strlist *skip, walk_fn fn, void *arg)
 {
 	char *full = *dir ? xasprintf("%s/%s", root, dir) : xstrdup(root);
-	DIR *d = opendir(full);
+	char *marker = xasprintf("%s/%s", full, MMAPPORT_OUT_MARKER);
+	DIR *d = path_exists(marker) ? NULL : opendir(full);
 	struct strlist names = { 0 };
 	struct dirent *e;
 	int i;
 
+	free(marker);
 	if (!d) {
 		free(full);
 		return;

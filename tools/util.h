@@ -46,9 +46,11 @@ void strlist_free(struct strlist *l);
 
 /*
  * Walk dir (relative paths from root) and call fn for every regular file
- * whose name ends in one of the suffixes.  Skips .git and the directories
- * listed in skip (relative to root).
+ * whose name ends in one of the suffixes.  Skips .git, the directories
+ * listed in skip (relative to root) and mmapport's output directories.
  */
+/* The file that marks an mmapport output directory; walk_tree never enters one. */
+#define MMAPPORT_OUT_MARKER ".mmapport-out"
 typedef void (*walk_fn)(const char *root, const char *rel, void *arg);
 void walk_tree(const char *root, const char *dir, const char *const *suffixes,
 	       const struct strlist *skip, walk_fn fn, void *arg);

@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The output directory and the work tree are mmapport's own (worktree.c,
+# docs/usage.md "Work tree and reruns"): the user's repository is left
+# exactly as it was, a directory mmapport did not make is refused, never
+# cleaned, two runs on one --out exclude each other, a killed first run
+# is recovered from, and a work tree made from another tree, another HEAD
+# or other uncommitted changes is made again (convert) or refused (series).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+mm=$top/bin/mmapport
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "1..17"
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for f in "$@"; do sed 's/^/#   /' "$f"; done; }
+
+# A git tree with one remap handler, committed.
+mktree() {
+	bash "$top/tests/lib/fake-tree.sh" "$1"
+	mkdir -p "$1/drivers/cases"
+	cp "$top/tests/cases/pfn-remap.c" "$1/drivers/cases/"
+	git -C "$1" init -q
+	git -C "$1" add -A
+	git -C "$1" -c user.name=t -c user.email=t@t commit -qm base
+}
+# Everything of the repository a user sees, and every byte of .git.
+snap() {
+	(cd "$1" && find .git -type f -print0 | sort -z | xargs -0 sha1sum
+	 find . -path ./.git -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+ | sort
+	 find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 sha1sum
+	 git --no-optional-locks status --porcelain; git worktree list --porcelain; git branch -a)
+}
+# classify then convert, as a user runs them
+conv() {
+	"$mm" classify --tree "$1" --out "$2" --paths drivers/cases >/dev/null 2>"$tmp/err" &&
+	"$mm" convert --tree "$1" --out "$2" >/dev/null 2>>"$tmp/err"
+}
+
+t=$tmp/tree
+mktree "$t"
+echo 'local edit' >> "$t/Makefile"	# an uncommitted edit, in the user's hands
+sleep 1; touch "$t/include/linux/fs.h"	# the index's stat data now stale: git status would write it
+snap "$t" > "$tmp/before"
+if conv "$t" "$tmp/out" && "$mm" series --tree "$t" --out "$tmp/out" >/dev/null 2>>"$tmp/err"; then
+	ok "classify, convert and series on a git tree"
+else
+	notok "classify, convert and series failed" "$tmp/err"
+fi
+snap "$t" > "$tmp/after"
+if diff "$tmp/before" "$tmp/after" > "$tmp/diff"; then
+	ok "the user's repository is as it was: files, .git, status, worktrees, branches"
+else
+	notok "the user's repository changed" "$tmp/diff"
+fi
+if [ -d "$tmp/out/work/.git" ] && git -C "$tmp/out/work" rev-parse -q --verify mmapport/mmap_prepare >/dev/null; then
+	ok "the work tree is a repository of its own, holding the series branch"
+else
+	notok "the work tree is not a clone with the series branch" "$tmp/err"
+fi
+if grep -q 'local edit' "$tmp/out/work/Makefile" && grep -q 'uncommitted changes' "$tmp/err"; then
+	ok "the working copy's uncommitted edit is in the work tree, and a line says so"
+else
+	notok "the uncommitted edit was ignored" "$tmp/err"
+fi
+
+# An existing directory mmapport did not make: refused, nothing in it touched.
+o=$tmp/theirs
+mkdir -p "$o/work"
+echo precious > "$o/notes.txt"
+git -C "$o/work" init -q && echo draft > "$o/work/draft.c"
+(cd "$o" && find . -type f -print0 | sort -z | xargs -0 sha1sum) > "$tmp/theirs.before"
+"$mm" convert --tree "$t" --out "$o" >/dev/null 2>"$tmp/err"; rc=$?
+(cd "$o" && find . -type f -print0 | sort -z | xargs -0 sha1sum) > "$tmp/theirs.after"
+if [ $rc = 1 ] && grep -q 'not an mmapport output directory' "$tmp/err" &&
+   cmp -s "$tmp/theirs.before" "$tmp/theirs.after"; then
+	ok "a non-empty --out mmapport did not make is refused (exit 1), its files untouched"
+else
+	notok "a foreign --out: exit $rc" "$tmp/err"
+fi
+
+# An --out inside the tree: refused, explicit or the default.
+"$mm" classify --tree "$t" --out "$t/drivers/out" >/dev/null 2>"$tmp/err"; rc=$?
+(cd "$t" && "$mm" classify --tree . >/dev/null 2>"$tmp/err2"); rc2=$?
+if [ $rc = 1 ] && [ $rc2 = 1 ] && grep -q 'is inside' "$tmp/err" &&
+   grep -q 'the default ./mmapport-out' "$tmp/err2" && [ ! -e "$t/drivers/out" ] &&
+   [ ! -e "$t/mmapport-out" ]; then
+	ok "an --out inside the tree is refused, the default one too, and not created"
+else
+	notok "an --out inside the tree: exits $rc, $rc2" "$tmp/err" "$tmp/err2"
+fi
+
+# scan never reads an output directory, wherever it is.
+mkdir -p "$tmp/scanme"
+cp -a "$t/." "$tmp/scanme/"
+cp -a "$tmp/out" "$tmp/scanme/drivers/"
+if "$mm" scan --tree "$tmp/scanme" --json 2>/dev/null | jq -e 'length == 1' >/dev/null; then
+	ok "scan skips an mmapport output directory inside the tree it reads"
+else
+	notok "scan read an output directory"
+fi
+
+# Two runs on one --out: the second stops at once.
+exec 9<"$tmp/out/.mmapport-out"
+flock -n 9
+"$mm" convert --tree "$t" --out "$tmp/out" >/dev/null 2>"$tmp/err"; rc=$?
+exec 9<&-
+if [ $rc = 1 ] && grep -q 'another mmapport run is using this output directory' "$tmp/err"; then
+	ok "a second run on a locked --out stops (exit 1)"
+else
+	notok "a second run on a locked --out: exit $rc" "$tmp/err"
+fi
+
+# A new commit in the tree: series refuses the stale work tree, convert makes it again.
+git -C "$t" -c user.name=t -c user.email=t@t commit -qam 'local edit'
+head=$(git -C "$t" rev-parse HEAD)
+"$mm" series --tree "$t" --out "$tmp/out" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc = 1 ] && grep -q "HEAD moved" "$tmp/err"; then
+	ok "series on a work tree older than the tree's HEAD stops (exit 1)"
+else
+	notok "series on a stale work tree: exit $rc" "$tmp/err"
+fi
+if conv "$t" "$tmp/out" && grep -q 'made again: the tree.s HEAD moved' "$tmp/err" &&
+   [ "$(jq -r .head "$tmp/out/work.json")" = "$head" ] &&
+   [ "$(git -C "$tmp/out/work" rev-parse HEAD)" = "$head" ]; then
+	ok "convert makes the work tree again from the new HEAD, with a line saying so"
+else
+	notok "convert after a new commit" "$tmp/err"
+fi
+
+# Uncommitted changes that differ from those the work tree was made with.
+echo '/* edit */' >> "$t/drivers/cases/pfn-remap.c"
+if conv "$t" "$tmp/out" && grep -q 'uncommitted changes are not those' "$tmp/err" &&
+   grep -q '/\* edit \*/' "$tmp/out/work/drivers/cases/pfn-remap.c"; then
+	ok "changed uncommitted edits make the work tree again, and are in it"
+else
+	notok "changed uncommitted edits" "$tmp/err"
+fi
+git -C "$t" checkout -q -- drivers/cases/pfn-remap.c
+
+# Another tree, the same --out.
+t2=$tmp/tree2
+mktree "$t2"
+if conv "$t2" "$tmp/out" && grep -q "it was made from $t, not $t2" "$tmp/err" &&
+   [ "$(jq -r .source "$tmp/out/work.json")" = "$t2" ]; then
+	ok "another tree with the same --out: the work tree is made again from it"
+else
+	notok "another tree with the same --out" "$tmp/err"
+fi
+
+# A second run changes nothing in the work tree.
+git -C "$tmp/out/work" rev-parse HEAD > "$tmp/h1"
+cp "$tmp/out/work.json" "$tmp/w1"
+if conv "$t2" "$tmp/out" && ! grep -q 'made again' "$tmp/err" &&
+   git -C "$tmp/out/work" rev-parse HEAD | cmp -s - "$tmp/h1" && cmp -s "$tmp/out/work.json" "$tmp/w1"; then
+	ok "a second run keeps the work tree"
+else
+	notok "a second run remade the work tree" "$tmp/err"
+fi
+
+# SIGKILL during the first clone: the next run recovers.
+mkdir -p "$tmp/bin"
+cat > "$tmp/bin/git" <<EOF
+#!/bin/bash
+if [ "\$1" = clone ]; then $(command -v git) "\$@"; kill -9 \$PPID; exit 1; fi
+exec $(command -v git) "\$@"
+EOF
+chmod +x "$tmp/bin/git"
+"$mm" classify --tree "$t" --out "$tmp/killed" --paths drivers/cases >/dev/null 2>&1
+PATH=$tmp/bin:$PATH "$mm" convert --tree "$t" --out "$tmp/killed" >/dev/null 2>&1; rc=$?
+if [ $rc = 137 ] && [ -d "$tmp/killed/work.partial" ] && [ ! -e "$tmp/killed/work" ]; then
+	ok "a run killed in its first clone leaves no work tree, only work.partial"
+else
+	notok "the killed run: exit $rc, $(ls "$tmp/killed" | tr '\n' ' ')"
+fi
+if "$mm" convert --tree "$t" --out "$tmp/killed" >/dev/null 2>"$tmp/err" &&
+   [ ! -e "$tmp/killed/work.partial" ] && [ -f "$tmp/killed/work/drivers/cases/pfn-remap.c" ] &&
+   jq -e '.[0].conversion.status == "converted"' "$tmp/killed/records.json" >/dev/null; then
+	ok "the next run makes the work tree and converts"
+else
+	notok "no recovery after a killed clone" "$tmp/err"
+fi
+
+# A tree that is not git: a copy, made again when a file changes.
+nt=$tmp/plain
+bash "$top/tests/lib/fake-tree.sh" "$nt"
+mkdir -p "$nt/drivers/cases"
+cp "$top/tests/cases/pfn-remap.c" "$nt/drivers/cases/"
+if conv "$nt" "$tmp/pout" && [ -d "$tmp/pout/work/.git" ] && [ ! -e "$nt/.git" ]; then
+	ok "a tree that is not git is copied into a repository of mmapport's"
+else
+	notok "a tree that is not git" "$tmp/err"
+fi
+sleep 0.01
+echo '/* edit */' >> "$nt/drivers/cases/pfn-remap.c"
+if conv "$nt" "$tmp/pout" && grep -q 'files of the tree changed' "$tmp/err" &&
+   grep -q '/\* edit \*/' "$tmp/pout/work/drivers/cases/pfn-remap.c"; then
+	ok "an edit in a tree that is not git makes the copy again"
+else
+	notok "an edit in a tree that is not git" "$tmp/err"
+fi
