@@ -44,7 +44,7 @@ for c in "${cases[@]}"; do
 		sed 's/^/#   /' "$tmp/$name.err"
 	fi
 	mkdir -p "$tmp/$name/rfc"
-	cp "$out/inventory.json" "$out/records.json" "$tmp/$name/rfc/"
+	cp "$out/inventory.json" "$out/records.json" "$out/.mmapport-out" "$tmp/$name/rfc/"
 
 	for profile in mainline rfc; do
 		out=$tmp/$name/$profile

@@ -19,8 +19,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 6.12) || { echo "1..1"; echo "not ok 1 - cannot fetch the 6.12 tree"; exit 1; }
 out=$top/build/seed-6.12
-mkdir -p "$out"
-rm -f "$out/inventory.json" "$out/records.json"
+rm -rf "$out"
 
 seeds="simple:mm/shmem.c:shmem_mmap
 simple:drivers/dax/device.c:dax_mmap
@@ -33,11 +32,11 @@ complete:kernel/kcov.c:kcov_mmap
 abort:arch/x86/kernel/cpu/resctrl/pseudo_lock.c:pseudo_lock_dev_mmap"
 paths=$(echo "$seeds" | cut -d: -f2 | paste -sd,)
 echo "1..10"
-if "$top/bin/mmapport" classify --tree "$tree" --out "$out" --paths "$paths" > "$out/classify.txt" 2>&1; then
-	echo "ok 1 - classify on 6.12 ($(grep -o 'libclang parsed.*' "$out/classify.txt"))"
+if "$top/bin/mmapport" classify --tree "$tree" --out "$out" --paths "$paths" > "$out.classify.txt" 2>&1; then
+	echo "ok 1 - classify on 6.12 ($(grep -o 'libclang parsed.*' "$out.classify.txt"))"
 else
 	echo "not ok 1 - classify on 6.12 failed"
-	sed 's/^/#   /' "$out/classify.txt"
+	sed 's/^/#   /' "$out.classify.txt"
 fi
 n=1
 while IFS=: read -r class file fn; do
