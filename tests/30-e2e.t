@@ -13,6 +13,15 @@ paths=virt/kvm,drivers/hsi,fs/udf,fs/gfs2,drivers/char,arch/powerpc/kvm,drivers/
 echo "1..11"
 
 rm -rf "$out"
+# the user's repository as a user sees it, and a stamp: nothing in it may be newer
+repo_view() {
+	git -C "$tree" --no-optional-locks status --porcelain
+	git -C "$tree" worktree list --porcelain
+	git -C "$tree" branch -a
+}
+repo_view > "$out.repo-before"
+touch "$out.stamp"
+sleep 1
 if "$top/bin/mmapport" run --tree "$tree" --out "$out" --paths "$paths" --arch x86_64 > "$out.log1" 2>&1; then
 	echo "ok 1 - mmapport run on $paths"
 else
@@ -59,14 +68,18 @@ else
 fi
 rm -rf "$out.series1" "$out.records1"
 
-if [ -z "$(git -C "$tree" status --porcelain)" ]; then
-	echo "ok 6 - the input tree is untouched"
+written=$(find "$tree" -newer "$out.stamp" | head -5)
+if [ -z "$written" ] && repo_view | cmp -s - "$out.repo-before"; then
+	echo "ok 6 - the input tree is untouched: no file or directory in it (.git too) newer than the run, status, worktrees and branches as before"
 else
 	echo "not ok 6 - the input tree was written"
+	echo "$written" | sed 's/^/# newer: /'
+	repo_view | diff "$out.repo-before" - | sed 's/^/# /'
 fi
+rm -f "$out.stamp" "$out.repo-before"
 
 work=$out/work
-base=$(cat "$out/work.base")
+base=$(jq -r .base "$out/work.json")
 if git -C "$work" checkout -q -f --detach "$base" &&
    git -C "$work" -c user.name=t -c user.email=t@t am -q $(ls "$out"/series/0*.patch | grep -v cover-letter) > "$out.am" 2>&1; then
 	echo "ok 7 - the series applies with git am on a clean copy"

@@ -95,7 +95,7 @@ fi
 # which gcc accepts and sparse reports.  Then check again on x86_64,
 # sparc64 and csky (no Debian cross compiler).
 work=$out/work
-base=$(cat "$out/work.base")
+base=$(jq -r .base "$out/work.json")
 flat=$(echo $udf | tr / _)
 git -C "$work" checkout -q "$base" -- $udf
 git -C "$work" apply "$out/diffs/$flat.patch"

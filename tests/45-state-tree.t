@@ -26,7 +26,7 @@ rm -f "$out/records.json" "$out/inventory.json"
 # the fixture is the same: a new one costs two checkouts and a prepare.
 if ! cmp -s "$top/tests/fixtures/mmapport_state.c" "$ktree/drivers/misc/mmapport_state.c" ||
    [ -n "$(git -C "$ktree" status --porcelain 2>&1)" ]; then
-	rm -rf "$ktree" "$out/work" "$out/work.base"
+	rm -rf "$ktree" "$out/work" "$out/work.json"
 	git clone -q --shared "$tree" "$ktree" &&
 		cp "$top/tests/fixtures/mmapport_state.c" "$ktree/drivers/misc/" &&
 		echo 'obj-m += mmapport_state.o' >> "$ktree/drivers/misc/Makefile" &&

@@ -61,7 +61,7 @@ done
 t_conv=$(since "$t0")
 cp "$out/records.json" "$out/records.converted.json"
 work=$out/work
-base=$(cat "$out/work.base")
+base=$(jq -r .base "$out/work.json")
 report=$out/bench-arch.txt
 
 # 2. the check stage, once, cold
