@@ -17,7 +17,7 @@
 # 4. Prints a table per architecture and the ratio of the whole check
 #    stage (less its config variants, which have no bare counterpart and
 #    are printed apart) to the bare makes (goal <= 1.2).  The table also
-#    lands in DIR/bench-arch.txt.
+#    lands in DIR.bench/bench-arch.txt.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,27 +50,29 @@ since() { echo "$(now) - $1" | bc; }
 value() { sed -n "s/^$2=//p" "$top/arch/$1.conf" | tail -n 1; }
 
 # 1. scan, classify and convert once
-rm -rf "$out/build" "$out/bare"
-mkdir -p "$out/bare"
+# the bench's own files beside mmapport's --out, which takes no foreign files
+b=$out.bench
+rm -rf "$out/build" "$b"
+mkdir -p "$b/bare"
 t0=$(now)
 for stage in classify convert; do
 	"$top/bin/mmapport" $stage --tree "$tree" --out "$out" ${paths:+--paths "$paths"} \
-		> "$out/bench-$stage.log" 2>&1 ||
-		{ echo "bench-arch: mmapport $stage failed; see $out/bench-$stage.log" >&2; exit 1; }
+		> "$b/bench-$stage.log" 2>&1 ||
+		{ echo "bench-arch: mmapport $stage failed; see $b/bench-$stage.log" >&2; exit 1; }
 done
 t_conv=$(since "$t0")
 cp "$out/records.json" "$out/records.converted.json"
 work=$out/work
 base=$(jq -r .base "$out/work.json")
-report=$out/bench-arch.txt
+report=$b/bench-arch.txt
 
 # 2. the check stage, once, cold
 rm -rf "$out/build" "$out/variants"
 cp "$out/records.converted.json" "$out/records.json"
 t1=$(now)
 "$top/bin/mmapport" check --tree "$tree" --out "$out" --arch "$arches" -j "$jobs" \
-	> "$out/bench-check.log" 2>&1 ||
-	{ echo "bench-arch: mmapport check failed; see $out/bench-check.log" >&2; exit 1; }
+	> "$b/bench-check.log" 2>&1 ||
+	{ echo "bench-arch: mmapport check failed; see $b/bench-check.log" >&2; exit 1; }
 t_check=$(since "$t1")
 times=$out/check-times.json
 
@@ -98,7 +100,7 @@ for a in $(jq -r '.profiles | keys[]' "$times"); do
 		continue
 	fi
 	objs=$(echo "$files" | sed 's/\.c$/.o/' | paste -sd' ' -)
-	bdir=$out/bare/$a
+	bdir=$b/bare/$a
 	vars="ARCH=$(value "$a" ARCH) CROSS_COMPILE=$(value "$a" CROSS_COMPILE)"
 	config=$(value "$a" CONFIG)
 	frags=

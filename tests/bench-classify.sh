@@ -19,7 +19,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=${1:-$("$top/tools/tree.sh" "${KERNEL:-}" "${KVER:-7}")}
-out=${BENCH_OUT:-$top/out/bench-classify}
+out=${BENCH_OUT:-$top/build/bench-classify}
 jobs=${JOBS:-$(nproc)}
 clang=${CLANG:-clang-16}
 mm=$top/bin/mmapport
