@@ -67,7 +67,7 @@ done
 seen=$(jq -r 'select(.an == "libclang") | .k' "$tmp/seen.jl")
 nseen=$(echo "$seen" | grep -c .)
 
-echo "1..$((2 * nseen + 2 + 3 + 4 + 1))"
+echo "1..$((2 * nseen + 2 + 3 + 4))"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); echo "not ok $n - $*"; }
@@ -148,9 +148,5 @@ for list in calls_remap calls_insert calls_stacked calls_simple; do
 	fi
 done
 
-secs=$(echo "$t1 - $t0" | bc)
-if [ "$(echo "$secs < 60" | bc)" = 1 ]; then
-	ok "three classify runs over $(ls "$top"/tests/cases/*.c | wc -l) cases in ${secs} s"
-else
-	notok "three classify runs took ${secs} s (more than 60)"
-fi
+# Speed is make bench's business, never a test's: the time is said, not judged.
+echo "# three classify runs over $(ls "$top"/tests/cases/*.c | wc -l) cases in $(echo "$t1 - $t0" | bc) s"
