@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "inputs.h"
 
 int detect_profile(const char *tree, const char *want, struct profile *p)
 {
@@ -783,6 +784,14 @@ int convert_records(const struct options *o, json_t *records)
 		if (!why && cat && method_of(cat) == M_REMAP && io_remap_user(r) &&
 		    (io_gap || (io_gap = io_remap_arch_gap(o->external ? NULL : work))) && *io_gap)
 			why = xstrdup(io_gap);
+		/* spatch writes in place: never through a symlink out of the work tree */
+		if (!why && cat && method_of(cat) != M_NONE) {
+			char *rw = abs_path(work);
+			char *in = tree_path(rw, "the work tree", jstr(r, "file"), &why);
+
+			free(in);
+			free(rw);
+		}
 
 		/* what check and series said was about an earlier conversion */
 		json_object_del(r, "conversion");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "inputs.h"
 #include "analyzer/analyzer.h"
 
 struct stage {
@@ -77,6 +78,7 @@ static void need_tree(struct options *o)
 			die("%s: not a directory", o->external);
 		o->external = abs_path(o->external);
 	}
+	check_paths(o);
 }
 
 static void need_out(struct options *o)
@@ -404,9 +406,10 @@ int main(int argc, char **argv)
 			o.out_given = 1;
 			break;
 		case 'p': {
-			char *s = xstrdup(optarg), *tok, *save;
+			char *s = xstrdup(optarg), *tok, *save = s;
 
-			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			/* empty items too: need_tree() refuses them */
+			while ((tok = strsep(&save, ","))) {
 				size_t n = strlen(tok);
 
 				while (n > 1 && tok[n - 1] == '/')

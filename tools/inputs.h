@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * inputs.h - what comes from the user or from disk, checked before a stage
+ * does anything with it (inputs.c).
+ */
+#ifndef MMAPPORT_INPUTS_H
+#define MMAPPORT_INPUTS_H
+
+#include <jansson.h>
+
+struct options;
+
+/*
+ * The --paths of o, normalised (".", "..", "//", a trailing "/"; an
+ * absolute path inside the tree made relative) and proven to exist inside
+ * the tree (the --external directory with --external) once symlinks are
+ * resolved; dies naming the first that does not.  A path that is the tree
+ * itself leaves o->paths empty: the whole tree.
+ */
+void check_paths(struct options *o);
+/* The path given, normalised against root, or NULL with *why saying why not. */
+char *tree_path(const char *root, const char *what, const char *given, char **why);
+
+#endif
