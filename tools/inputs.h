@@ -21,4 +21,14 @@ void check_paths(struct options *o);
 /* The path given, normalised against root, or NULL with *why saying why not. */
 char *tree_path(const char *root, const char *what, const char *given, char **why);
 
+/*
+ * The JSON files the stages read back, loaded and their shape checked;
+ * dies with "PATH: not an mmapport ... file: what is wrong" (invalid JSON:
+ * with its line and column) before anything is written.
+ */
+json_t *load_records_file(const char *path);
+json_t *load_inventory_file(const char *path);
+json_t *load_timings_file(const char *path);
+json_t *load_check_times_file(const char *path);
+
 #endif

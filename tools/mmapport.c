@@ -43,7 +43,7 @@ json_t *load_records(const struct options *o)
 
 	if (!path_exists(p))
 		die("%s: no records yet; run 'mmapport classify' (or 'run') first", p);
-	r = json_load_path(p);
+	r = load_records_file(p);
 	free(p);
 	return r;
 }
@@ -161,7 +161,7 @@ static int do_classify(struct options *o)
 		do_scan(&(struct options){ .tree = o->tree, .out = o->out, .out_given = 1,
 					   .paths = o->paths, .external = o->external });
 	}
-	inv = json_load_path(inv_path);
+	inv = load_inventory_file(inv_path);
 	records = json_deep_copy(json_object_get(inv, "records"));
 	classify_records(o->external ? o->external : o->tree, records);
 	if (!o->lexical)
@@ -239,13 +239,18 @@ static int do_series(struct options *o)
 static int do_report(struct options *o)
 {
 	json_t *records, *timings;
-	char *tp;
+	char *tp, *ctp;
 	int r;
 
 	need_out(o);
 	records = load_records(o);
 	tp = out_path(o, "timings.json");
-	timings = path_exists(tp) ? json_load_path(tp) : json_object();
+	timings = path_exists(tp) ? load_timings_file(tp) : json_object();
+	/* read while the report is written: its shape is checked before */
+	ctp = out_path(o, "check-times.json");
+	if (path_exists(ctp))
+		json_decref(load_check_times_file(ctp));
+	free(ctp);
 	r = report_records(o, records, timings);
 	if (!r)
 		r = report_html(o, records, timings);
