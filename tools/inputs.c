@@ -178,6 +178,109 @@ void check_paths(struct options *o)
 	o->paths = norm;
 }
 
+/* --- tools ---------------------------------------------------------------- */
+
+static const char *analyzer_root(const struct options *o)
+{
+	return o->external ? o->external : o->tree;
+}
+
+static int analyzer(const struct options *o)
+{
+	return !o->lexical;
+}
+
+/* classify prepares an x86_64 build dir for kbuild's compile commands */
+static int kbuild_flags(const struct options *o)
+{
+	char *a = xasprintf("%s/scripts/Makefile.build", analyzer_root(o));
+	char *b = xasprintf("%s/scripts/clang-tools/gen_compile_commands.py", analyzer_root(o));
+	int r = !o->lexical && path_exists(a) && path_exists(b);
+
+	free(a);
+	free(b);
+	return r;
+}
+
+/* classify greps a git tree for definitions with git grep */
+static int git_tree(const struct options *o)
+{
+	char *g = xasprintf("%s/.git", analyzer_root(o));
+	int r = !o->lexical && path_exists(g);
+
+	free(g);
+	return r;
+}
+
+/*
+ * Which stage needs which tool, and when (NULL: always).  check's sparse
+ * is not here: tools/deps.sh chooses it and sparse_probe() proves it.
+ * libclang is linked in: without it the program does not start.
+ */
+static const struct tool_need {
+	const char *stage, *tool, *package, *what;
+	int (*when)(const struct options *o);
+} tool_needs[] = {
+	{ "classify", "spatch", "coccinelle", "Coccinelle's facts, cocci/facts.cocci", analyzer },
+	{ "classify", "git", "git", "git grep in a git tree", git_tree },
+	{ "classify", "make", "make", "kbuild's compile commands", kbuild_flags },
+	{ "classify", "gcc", "gcc", "kbuild's compiler", kbuild_flags },
+	{ "classify", "flex", "flex", "kbuild's Kconfig", kbuild_flags },
+	{ "classify", "bison", "bison", "kbuild's Kconfig", kbuild_flags },
+	{ "classify", "bc", "bc", "kbuild's prepare", kbuild_flags },
+	{ "classify", "python3", "python3", "scripts/clang-tools/gen_compile_commands.py",
+	  kbuild_flags },
+	{ "convert", "spatch", "coccinelle", "the semantic patches of cocci/", NULL },
+	{ "convert", "git", "git", "the work tree", NULL },
+	{ "check", "git", "git", "the work tree", NULL },
+	{ "check", "make", "make", "kbuild", NULL },
+	{ "check", "gcc", "gcc", "kbuild's compiler", NULL },
+	{ "check", "flex", "flex", "kbuild's Kconfig", NULL },
+	{ "check", "bison", "bison", "kbuild's Kconfig", NULL },
+	{ "check", "bc", "bc", "kbuild's prepare", NULL },
+	{ "series", "git", "git", "the commits and git format-patch", NULL },
+	{ "series", "perl", "perl", "scripts/checkpatch.pl and scripts/get_maintainer.pl",
+	  NULL },
+};
+
+/* Is name an executable file in a directory of $PATH? */
+static int on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *dirs = xstrdup(path ? path : "/usr/bin:/bin"), *d = dirs, *dir;
+	int found = 0;
+
+	while (!found && (dir = strsep(&d, ":"))) {
+		char *f = xasprintf("%s/%s", *dir ? dir : ".", name);
+		struct stat st;
+
+		found = !stat(f, &st) && S_ISREG(st.st_mode) && !access(f, X_OK);
+		free(f);
+	}
+	free(dirs);
+	return found;
+}
+
+void need_tools(const struct options *o, const char *stage)
+{
+	static const char *const all[] = { "classify", "convert", "check", "series", NULL };
+	size_t i;
+	int s;
+
+	for (s = 0; all[s]; s++) {
+		if (strcmp(stage, "run") && strcmp(stage, all[s]))
+			continue;
+		for (i = 0; i < sizeof(tool_needs) / sizeof(tool_needs[0]); i++) {
+			const struct tool_need *t = &tool_needs[i];
+
+			if (strcmp(t->stage, all[s]) || (t->when && !t->when(o)) || on_path(t->tool))
+				continue;
+			die("%s needs %s (%s), which is not on PATH: install %s (make deps does)",
+			    t->stage, t->tool, t->what, t->package);
+		}
+	}
+}
+
 /* --- JSON read back ------------------------------------------------------ */
 
 enum {

@@ -154,6 +154,7 @@ static int do_classify(struct options *o)
 	json_t *inv, *records;
 
 	need_tree(o);
+	need_tools(o, "classify");
 	need_out(o);
 	inv_path = out_path(o, "inventory.json");
 	if (!path_exists(inv_path)) {
@@ -200,6 +201,7 @@ static int do_convert(struct options *o)
 	int r;
 
 	need_tree(o);
+	need_tools(o, "convert");
 	need_out(o);
 	records = load_records(o);
 	r = convert_records(o, records);
@@ -214,6 +216,7 @@ static int do_check(struct options *o)
 	int r;
 
 	need_tree(o);
+	need_tools(o, "check");
 	need_out(o);
 	records = load_records(o);
 	r = check_records(o, records);
@@ -228,6 +231,7 @@ static int do_series(struct options *o)
 	int r;
 
 	need_tree(o);
+	need_tools(o, "series");
 	need_out(o);
 	records = load_records(o);
 	r = series_records(o, records);
@@ -275,6 +279,7 @@ static int do_run(struct options *o)
 	int r = 0;
 
 	need_tree(o);
+	need_tools(o, "run");
 	need_out(o);
 	tp = out_path(o, "timings.json");
 	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
