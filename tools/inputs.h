@@ -25,6 +25,12 @@ char *tree_path(const char *root, const char *what, const char *given, char **wh
 void need_tools(const struct options *o, const char *stage);
 
 /*
+ * Says (warnx) at the start of convert what check will do when --api asks
+ * for an API that the tree's headers lack.
+ */
+void warn_missing_api(const struct options *o);
+
+/*
  * The JSON files the stages read back, loaded and their shape checked;
  * dies with "PATH: not an mmapport ... file: what is wrong" (invalid JSON:
  * with its line and column) before anything is written.
