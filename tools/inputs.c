@@ -312,6 +312,41 @@ out:
 	free(fs);
 }
 
+/* --- sparse ------------------------------------------------------------------ */
+
+/*
+ * sparse must warn here: bad() passes a plain int pointer where a __user
+ * one is expected, as the kernel's headers declare it (address space 1,
+ * which every sparse version knows).
+ */
+static const char sparse_snippet[] =
+	"/* mmapport's sparse probe: sparse must warn about the call in bad(). */\n"
+	"#define __user __attribute__((noderef, address_space(1)))\n"
+	"int get_user_int(int __user *p);\n"
+	"int bad(int *p)\n"
+	"{\n"
+	"\treturn get_user_int(p);\n"
+	"}\n";
+
+void sparse_probe(const char *sparse, const char *dir)
+{
+	char *src = xasprintf("%s/sparse-probe.c", dir);
+	char *log = xasprintf("%s/sparse-probe.log", dir);
+	char *argv[] = { (char *)sparse, "-D__CHECKER__", src, NULL };
+	int r;
+
+	mkdir_p(dir);
+	if (write_file(src, sparse_snippet, strlen(sparse_snippet)))
+		die("%s: cannot write: %s", src, strerror(errno));
+	r = run_cmd(NULL, log, argv);
+	if (!file_has(log, "sparse-probe.c:6:") || !file_has(log, "different address spaces"))
+		die("sparse at %s did not diagnose a known-bad snippet (%s: a plain pointer passed "
+		    "as a __user one; exit status %d, output in %s): its silence on the kernel "
+		    "would prove nothing", sparse, src, r, log);
+	free(src);
+	free(log);
+}
+
 /* --- JSON read back ------------------------------------------------------ */
 
 enum {

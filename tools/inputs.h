@@ -31,6 +31,12 @@ void need_tools(const struct options *o, const char *stage);
 void warn_missing_api(const struct options *o);
 
 /*
+ * Dies unless the sparse at path warns about a known-bad snippet (a plain
+ * pointer passed as a __user one); dir holds the snippet and its log.
+ */
+void sparse_probe(const char *sparse, const char *dir);
+
+/*
  * The JSON files the stages read back, loaded and their shape checked;
  * dies with "PATH: not an mmapport ... file: what is wrong" (invalid JSON:
  * with its line and column) before anything is written.
