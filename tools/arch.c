@@ -318,7 +318,7 @@ static double configure(const struct arch_profile *p, const char *work, const ch
 	 */
 	if (run_sh(work, log, "%s", cmd))
 		die("%s: cannot configure %s (%s)%s; see %s", p->name, bdir, p->config,
-		    out_of_space(log), log);
+		    log_reason(log), log);
 	verify_fragments(p, bdir);
 	free(cmd);
 	free(frags);
@@ -355,7 +355,7 @@ double arch_prepare(const struct arch_profile *p, const char *work, const char *
 	if (!path_exists(stamp)) {
 		info("preparing %s in %s", p->name, bdir);
 		if (run_sh(work, log, "make O=%s %s -j%d prepare", shell_quote(bdir), vars, jobs))
-			die("%s: cannot prepare %s%s; see %s", p->name, bdir, out_of_space(log), log);
+			die("%s: cannot prepare %s%s; see %s", p->name, bdir, log_reason(log), log);
 		write_file(stamp, "", 0);
 		t = now_seconds() - t0;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "inputs.h"
 
 int detect_profile(const char *tree, const char *want, struct profile *p)
 {
@@ -688,6 +689,7 @@ int convert_records(const struct options *o, json_t *records)
 		die("%s has neither mmap_prepare API (no struct mmap_action in "
 		    "include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): "
 		    "give --api mainline or --api rfc to convert anyway", o->tree);
+	warn_missing_api(o);
 	info("convert: profile %s, flags as %s", prof.api,
 	     prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");
 	work = work_tree(o, 1);
@@ -731,6 +733,14 @@ int convert_records(const struct options *o, json_t *records)
 		if (!why && cat && method_of(cat) == M_REMAP && io_remap_user(r) &&
 		    (io_gap || (io_gap = io_remap_arch_gap(o->external ? NULL : work))) && *io_gap)
 			why = xstrdup(io_gap);
+		/* spatch writes in place: never through a symlink out of the work tree */
+		if (!why && cat && method_of(cat) != M_NONE) {
+			char *rw = abs_path(work);
+			char *in = tree_path(rw, "the work tree", jstr(r, "file"), &why);
+
+			free(in);
+			free(rw);
+		}
 
 		/* what check and series said was about an earlier conversion */
 		json_object_del(r, "conversion");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "inputs.h"
 #include "analyzer/analyzer.h"
 
 struct stage {
@@ -42,7 +43,7 @@ json_t *load_records(const struct options *o)
 
 	if (!path_exists(p))
 		die("%s: no records yet; run 'mmapport classify' (or 'run') first", p);
-	r = json_load_path(p);
+	r = load_records_file(p);
 	free(p);
 	return r;
 }
@@ -77,6 +78,7 @@ static void need_tree(struct options *o)
 			die("%s: not a directory", o->external);
 		o->external = abs_path(o->external);
 	}
+	check_paths(o);
 }
 
 static void need_out(struct options *o)
@@ -150,6 +152,7 @@ static int do_classify(struct options *o)
 	json_t *inv, *records;
 
 	need_tree(o);
+	need_tools(o, "classify");
 	need_out(o);
 	inv_path = out_path(o, "inventory.json");
 	if (!path_exists(inv_path)) {
@@ -157,7 +160,7 @@ static int do_classify(struct options *o)
 		do_scan(&(struct options){ .tree = o->tree, .out = o->out, .out_given = 1,
 					   .paths = o->paths, .external = o->external });
 	}
-	inv = json_load_path(inv_path);
+	inv = load_inventory_file(inv_path);
 	records = json_deep_copy(json_object_get(inv, "records"));
 	classify_records(o->external ? o->external : o->tree, records);
 	if (!o->lexical)
@@ -196,6 +199,7 @@ static int do_convert(struct options *o)
 	int r;
 
 	need_tree(o);
+	need_tools(o, "convert");
 	need_out(o);
 	records = load_records(o);
 	r = convert_records(o, records);
@@ -210,6 +214,7 @@ static int do_check(struct options *o)
 	int r;
 
 	need_tree(o);
+	need_tools(o, "check");
 	need_out(o);
 	records = load_records(o);
 	r = check_records(o, records);
@@ -224,6 +229,7 @@ static int do_series(struct options *o)
 	int r;
 
 	need_tree(o);
+	need_tools(o, "series");
 	need_out(o);
 	records = load_records(o);
 	r = series_records(o, records);
@@ -235,13 +241,18 @@ static int do_series(struct options *o)
 static int do_report(struct options *o)
 {
 	json_t *records, *timings;
-	char *tp;
+	char *tp, *ctp;
 	int r;
 
 	need_out(o);
 	records = load_records(o);
 	tp = out_path(o, "timings.json");
-	timings = path_exists(tp) ? json_load_path(tp) : json_object();
+	timings = path_exists(tp) ? load_timings_file(tp) : json_object();
+	/* read while the report is written: its shape is checked before */
+	ctp = out_path(o, "check-times.json");
+	if (path_exists(ctp))
+		json_decref(load_check_times_file(ctp));
+	free(ctp);
 	r = report_records(o, records, timings);
 	if (!r)
 		r = report_html(o, records, timings);
@@ -266,6 +277,7 @@ static int do_run(struct options *o)
 	int r = 0;
 
 	need_tree(o);
+	need_tools(o, "run");
 	need_out(o);
 	tp = out_path(o, "timings.json");
 	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
@@ -402,9 +414,10 @@ int main(int argc, char **argv)
 			o.out_given = 1;
 			break;
 		case 'p': {
-			char *s = xstrdup(optarg), *tok, *save;
+			char *s = xstrdup(optarg), *tok, *save = s;
 
-			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			/* empty items too: need_tree() refuses them */
+			while ((tok = strsep(&save, ","))) {
 				size_t n = strlen(tok);
 
 				while (n > 1 && tok[n - 1] == '/')

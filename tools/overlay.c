@@ -45,8 +45,8 @@ int overlay_apply(const char *work, const char *api, const char *log)
 
 			if (!detect_profile(work, NULL, &tree) && !strcmp(tree.api, "rfc"))
 				break;	/* the tree has the rfc API of its own */
-			die("the %s API overlay %s does not apply to %s; see %s", api, patch,
-			    work, log);
+			die("the %s API overlay %s does not apply to %s%s; see %s", api, patch,
+			    work, log_reason(log), log);
 		}
 	}
 	info("check: %s API overlay applied (%zu patches): a type check of the %s API, "

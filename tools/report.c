@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mmapport.h"
+#include "inputs.h"
 #include "analyzer/analyzer.h"
 
 static void count(json_t *counts, const char *key)
@@ -93,7 +94,7 @@ static void print_matrix(FILE *f, const struct options *o, json_t *records)
 	}
 	fprintf(f, "\nPer architecture (handlers):\n  %-12s %5s %5s %5s %5s  %8s %8s %8s %8s\n",
 		"arch", "pass", "fail", "skip", "n/a", "config", "prepare", "base", "after");
-	times = path_exists(tp) ? json_load_path(tp) : json_object();
+	times = path_exists(tp) ? load_check_times_file(tp) : json_object();
 	json_array_foreach(arches, j, v) {
 		const char *a = json_string_value(v);
 		json_t *t = json_object_get(json_object_get(times, "profiles"), a);

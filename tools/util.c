@@ -225,6 +225,59 @@ const char *out_of_space(const char *log)
 	return file_has(log, "No space left on device") ? ": no space left on device" : "";
 }
 
+/*
+ * What went wrong, as a command's log says it: the line saying "No space
+ * left on device" if there is one, else the first with "error:" (any case),
+ * "fatal:" (git), "*** " (make) or ": not found" (a missing program),
+ * trimmed and cut at 300 characters.  NULL when there is none (or no log);
+ * the caller frees it.
+ */
+char *first_error_line(const char *log)
+{
+	static const char *const marks[] = { "error:", "fatal:", "*** ", ": not found", NULL };
+	char *buf = read_file(log, NULL), *line, *next, *r = NULL;
+	int pass, k;
+
+	if (!buf)
+		return NULL;
+	for (pass = 0; pass < 2 && !r; pass++) {
+		for (line = buf; *line && !r; line = next) {
+			size_t n = strcspn(line, "\n");
+			char *l = xasprintf("%.*s", (int)n, line), *t = l;
+			int hit = !pass && strstr(l, "No space left on device");
+
+			next = line[n] ? line + n + 1 : line + n;
+			for (k = 0; pass && marks[k] && !hit; k++)
+				hit = strcasestr(l, marks[k]) != NULL;
+			if (hit) {
+				while (*t == ' ' || *t == '\t')
+					t++;
+				n = strlen(t);
+				while (n && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\r'))
+					n--;
+				r = xasprintf("%.*s", (int)(n > 300 ? 300 : n), t);
+			}
+			free(l);
+		}
+	}
+	free(buf);
+	return r;
+}
+
+/*
+ * The reason a "cannot" message gives for a command that failed:
+ * out_of_space(log), then ": " and first_error_line(log); "" when the log
+ * says nothing.  Meant for die(): the string is not freed.
+ */
+char *log_reason(const char *log)
+{
+	char *line = first_error_line(log);
+	char *r = xasprintf("%s%s%s", out_of_space(log), line ? ": " : "", line ? line : "");
+
+	free(line);
+	return r;
+}
+
 /* The index of s in l, or -1. */
 int strlist_index(const struct strlist *l, const char *s)
 {

@@ -38,6 +38,8 @@ int strlist_has(const struct strlist *l, const char *s);
 int strlist_index(const struct strlist *l, const char *s);
 int file_has(const char *path, const char *needle);
 const char *out_of_space(const char *log);
+char *first_error_line(const char *log);
+char *log_reason(const char *log);
 void strlist_add_once(struct strlist *l, const char *s);
 /* s is one of the NULL-terminated list; s ends with suf */
 int str_in_list(const char *s, const char *const *list);

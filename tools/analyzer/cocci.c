@@ -278,9 +278,12 @@ static int apply(const char *tree, struct analyze_file *af, struct cocci_job *j)
 		if (!needs_facts(r))
 			continue;
 		if (!ok) {
-			no_facts(r, "spatch failed on %s (exit status %d, see %s)",
+			char *why = log_reason(j->log);
+
+			no_facts(r, "spatch failed on %s (exit status %d%s, see %s)",
 				 af[j->file].file, WIFEXITED(j->status) ? WEXITSTATUS(j->status) :
-				 -1, j->log);
+				 -1, why, j->log);
+			free(why);
 			continue;
 		}
 		if (!an || !jstr(an, "vma_param")) {

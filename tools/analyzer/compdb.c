@@ -304,7 +304,8 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 			if (run_sh(tree, log, "make O=%s ARCH=%s allmodconfig && make O=%s ARCH=%s -j%d prepare",
 				   shell_quote(bdir), arch_name, shell_quote(bdir), arch_name, jobs)) {
 				unlink(cfg);
-				die("cannot prepare the %s build dir; see %s", arch_name, log);
+				die("cannot prepare the %s build dir%s; see %s", arch_name,
+				    log_reason(log), log);
 			}
 		}
 		if (objs.n) {

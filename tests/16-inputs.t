@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What comes from the user or from disk is checked before anything runs
+# (docs/errors.md): --paths normalised and kept inside the tree, symlinks
+# included; a tool missing from PATH named; a sparse that cannot diagnose
+# refused; --api on a tree without that API said up front; records.json,
+# inventory.json and timings.json of the wrong shape refused, never
+# rewritten.  On a fake tree (tests/lib/fake-tree.sh).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+mm=$top/bin/mmapport
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "1..34"
+
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	[ $# -gt 0 ] && sed 's/^/#   /' "$@"
+	return 0
+}
+# run CMD...: its exit status in rc, its stderr in $tmp/err
+run() { "$@" > "$tmp/stdout" 2> "$tmp/err"; rc=$?; }
+# refused NAME PATTERN: the last run failed and said PATTERN
+refused() {
+	if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] && grep -qF -- "$2" "$tmp/err"; then
+		pass "$1"
+	else
+		fail "$1 (exit $rc, want a message with '$2')" "$tmp/err"
+	fi
+}
+
+tree=$tmp/tree
+bash "$top/tests/lib/fake-tree.sh" "$tree"
+mkdir -p "$tree/drivers/a" "$tree/fs/udf" "$tmp/outside"
+cp "$top/tests/cases/simple-vmops.c" "$tree/fs/udf/file.c"
+cp "$top/tests/cases/simple-vmops.c" "$tmp/outside/evil.c"
+ln -s "$tmp/outside" "$tree/drivers/link"
+
+# --- --paths -----------------------------------------------------------------
+
+run "$mm" scan --tree "$tree" --out "$tmp/o1" --paths ../outside
+refused "--paths ../outside is refused" "--paths '../outside': leaves the tree"
+[ ! -e "$tmp/o1" ] && pass "... before anything is written" ||
+	fail "... but $tmp/o1 was created"
+
+run "$mm" scan --tree "$tree" --paths ''
+refused "--paths '' is an error, not the whole tree" "an empty path"
+
+run "$mm" scan --tree "$tree" --paths fs/udf,,drivers/a
+refused "an empty item in a --paths list is an error" "an empty path"
+
+run "$mm" scan --json --tree "$tree" --paths drivers/a/../../fs/udf/file.c
+got=$(jq -r '.[].file' "$tmp/stdout" 2>/dev/null | sort -u)
+[ "$rc" = 0 ] && [ "$got" = fs/udf/file.c ] &&
+	pass "drivers/a/../../fs/udf/file.c: the record's file is fs/udf/file.c" ||
+	fail "drivers/a/../../fs/udf/file.c: exit $rc, record files '$got'" "$tmp/err"
+
+run "$mm" scan --json --tree "$tree" --paths "$tree//fs/./udf/"
+got=$(jq -r '.[].file' "$tmp/stdout" 2>/dev/null | sort -u)
+[ "$rc" = 0 ] && [ "$got" = fs/udf/file.c ] &&
+	pass "an absolute path inside the tree is made relative" ||
+	fail "an absolute path inside the tree: exit $rc, record files '$got'" "$tmp/err"
+
+run "$mm" scan --tree "$tree" --paths "$tmp/outside/evil.c"
+refused "an absolute path outside the tree is refused" "outside the tree"
+
+run "$mm" scan --tree "$tree" --paths drivers/link/evil.c
+refused "a symlink inside the tree to a file outside is refused" \
+	"leaves the tree $tree: through a symlink it is $tmp/outside/evil.c"
+
+run "$mm" scan --tree "$tree" --paths drivers/link
+refused "a symlink inside the tree to a directory outside is refused" "through a symlink"
+
+run "$mm" scan --tree "$tree" --paths drivers/nosuch.c
+refused "a path that does not exist is refused" "no such file or directory in the tree"
+
+# --- the records the rest works on --------------------------------------------
+
+out=$tmp/out
+"$mm" classify --tree "$tree" --out "$out" --paths fs/udf > /dev/null 2> "$tmp/classify.err" &&
+	"$mm" convert --tree "$tree" --out "$out" > /dev/null 2> "$tmp/convert.err" ||
+	{ echo "Bail out! classify or convert failed"; cat "$tmp"/*.err; exit 1; }
+
+# a record (hand-edited) whose file is reached through the symlink
+mkdir -p "$tmp/o-link"
+jq '.[0].file = "drivers/link/evil.c"' "$out/records.json" > "$tmp/o-link/records.json"
+run "$mm" convert --tree "$tree" --out "$tmp/o-link"
+why=$(jq -r '.[0].conversion.reason // empty' "$tmp/o-link/records.json" 2>/dev/null)
+if cmp -s "$top/tests/cases/simple-vmops.c" "$tmp/outside/evil.c" &&
+   [[ $why == *"leaves the work tree"*"through a symlink"* ]]; then
+	pass "convert refuses a file reached through a symlink out of the work tree"
+else
+	fail "convert wrote through the symlink, or said '$why'" "$tmp/err"
+fi
+
+# --- tools ------------------------------------------------------------------------
+
+# every program of PATH but spatch
+mkdir -p "$tmp/bin"
+declare -A seen=([spatch]=1)
+progs=()
+IFS=: read -ra dirs <<< "$PATH"
+for d in "${dirs[@]}"; do
+	for f in "$d"/*; do
+		b=${f##*/}
+		[ -z "${seen[$b]-}" ] && [ -x "$f" ] && [ ! -d "$f" ] && { seen[$b]=1; progs+=("$f"); }
+	done
+done
+ln -s -t "$tmp/bin" "${progs[@]}"
+mkdir -p "$tmp/o-tool"
+cp "$out/records.json" "$tmp/o-tool/"
+run env PATH="$tmp/bin" "$mm" convert --tree "$tree" --out "$tmp/o-tool"
+refused "convert without spatch on PATH stops, naming it" \
+	"convert needs spatch (the semantic patches of cocci/), which is not on PATH"
+cmp -s "$out/records.json" "$tmp/o-tool/records.json" && [ ! -e "$tmp/o-tool/work" ] &&
+	pass "... before it starts: no work tree, records.json unchanged" ||
+	fail "... but it did some work"
+run env PATH="$tmp/bin" "$mm" classify --tree "$tree" --out "$tmp/o-tool2" --paths fs/udf
+refused "classify without spatch stops too" "classify needs spatch"
+run env PATH="$tmp/bin" "$mm" classify --lexical --tree "$tree" --out "$tmp/o-tool2" --paths fs/udf
+[ "$rc" = 0 ] && pass "classify --lexical does not need spatch" ||
+	fail "classify --lexical failed without spatch (exit $rc)" "$tmp/err"
+
+# --- sparse -------------------------------------------------------------------------
+
+# a sparse that prints a version and says nothing, found as a user's would be: on PATH
+mkdir -p "$tmp/fake"
+printf '#!/bin/sh\necho "0.6.4 (fake)"\n' > "$tmp/fake/sparse"
+chmod +x "$tmp/fake/sparse"
+cp "$out/records.json" "$tmp/records.before"
+run env PATH="$tmp/fake:$PATH" "$mm" check --tree "$tree" --out "$out" --arch x86_64
+refused "check stops on a sparse that diagnoses nothing" \
+	"sparse at $tmp/fake/sparse did not diagnose a known-bad snippet"
+cmp -s "$tmp/records.before" "$out/records.json" && [ ! -e "$out/build/x86_64" ] &&
+	pass "... before any build, records.json unchanged" ||
+	fail "... but it built, or rewrote records.json"
+
+if command -v sparse > /dev/null; then
+	# a real sparse passes the probe; the fake tree then cannot be configured
+	run "$mm" check --tree "$tree" --out "$out" --arch x86_64
+	refused "a real sparse passes the probe; 'cannot configure' says make's reason" \
+		"cannot configure $out/build/x86_64 (allmodconfig): make: *** No rule to make target"
+else
+	pass "# SKIP no sparse on PATH"
+fi
+
+# --- --api on a tree without that API ----------------------------------------
+
+mkdir -p "$tmp/o-rfc"
+cp "$out/records.json" "$tmp/o-rfc/"
+run "$mm" convert --api rfc --tree "$tree" --out "$tmp/o-rfc"
+head -n 1 "$tmp/err" | grep -q "warning: --api rfc: the tree $tree lacks the rfc API.*rfc overlay" &&
+	pass "convert --api rfc on a mainline tree says first that check builds on the overlay" ||
+	fail "no warning first about the missing rfc API" "$tmp/err"
+
+old=$tmp/old-tree
+cp -a "$tree" "$old"
+rm "$old/drivers/link"
+sed -i '/mmap_action/d' "$old/include/linux/mm_types.h"
+mkdir -p "$tmp/o-old"
+cp "$out/records.json" "$tmp/o-old/"
+run "$mm" convert --api mainline --tree "$old" --out "$tmp/o-old"
+head -n 1 "$tmp/err" | grep -q "has neither mmap_prepare API.*check will not build them and drops them all" &&
+	pass "convert --api mainline on a tree without the API says first that check drops them" ||
+	fail "no warning first about the missing API" "$tmp/err"
+
+# --- JSON read back ---------------------------------------------------------------
+
+bad=$tmp/bad
+mkdir -p "$bad"
+shapes=('["a", "b"]' '{}' '[{"id": 1}]' '[{"id": "x", "file": ')
+says=("record [0] is a string, not an object" "the top level is an object, not an array"
+      "record [0]: \"id\" is a number, not a string" "invalid JSON at line 1, column")
+for k in "${!shapes[@]}"; do
+	for stage in series report check; do
+		printf '%s' "${shapes[$k]}" > "$bad/records.json"
+		cp "$bad/records.json" "$tmp/shape"
+		run "$mm" "$stage" --tree "$tree" --out "$bad"
+		if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] &&
+		   grep -qF "$bad/records.json: not an mmapport records file: ${says[$k]}" "$tmp/err" &&
+		   cmp -s "$tmp/shape" "$bad/records.json"; then
+			pass "$stage on records.json '${shapes[$k]}': refused, file unchanged"
+		else
+			fail "$stage on records.json '${shapes[$k]}': exit $rc, file now '$(cat "$bad/records.json")'" "$tmp/err"
+		fi
+	done
+done
+
+mkdir -p "$tmp/o-inv"
+echo '{"records": [{"id": "a", "file": "/etc/passwd", "hook": "mmap", "registration": "initializer"}]}' \
+	> "$tmp/o-inv/inventory.json"
+run "$mm" classify --lexical --tree "$tree" --out "$tmp/o-inv"
+if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport inventory file: records: record [0] (id "a"): "file" is "/etc/passwd", not a path inside the tree' "$tmp/err" &&
+   [ ! -e "$tmp/o-inv/records.json" ]; then
+	pass "classify refuses an inventory whose record leaves the tree, writes no records"
+else
+	fail "classify on a bad inventory: exit $rc" "$tmp/err"
+fi
+
+mkdir -p "$tmp/o-rep"
+cp "$out/records.json" "$tmp/o-rep/"
+echo '{"scan": "fast"}' > "$tmp/o-rep/timings.json"
+run "$mm" report --out "$tmp/o-rep"
+if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport timings file: "scan" is a string' "$tmp/err" &&
+   [ ! -e "$tmp/o-rep/report.txt" ]; then
+	pass "report refuses timings.json of the wrong shape before writing the report"
+else
+	fail "report on a bad timings.json: exit $rc" "$tmp/err"
+fi
