@@ -81,13 +81,15 @@ refused "a path that does not exist is refused" "no such file or directory in th
 
 # --- the records the rest works on --------------------------------------------
 
+# an output directory of mmapport's (its marker) whose files the test then writes
+mkout() { mkdir -p "$1" && cp "$out/.mmapport-out" "$1/"; }
 out=$tmp/out
 "$mm" classify --tree "$tree" --out "$out" --paths fs/udf > /dev/null 2> "$tmp/classify.err" &&
 	"$mm" convert --tree "$tree" --out "$out" > /dev/null 2> "$tmp/convert.err" ||
 	{ echo "Bail out! classify or convert failed"; cat "$tmp"/*.err; exit 1; }
 
 # a record (hand-edited) whose file is reached through the symlink
-mkdir -p "$tmp/o-link"
+mkout "$tmp/o-link"
 jq '.[0].file = "drivers/link/evil.c"' "$out/records.json" > "$tmp/o-link/records.json"
 run "$mm" convert --tree "$tree" --out "$tmp/o-link"
 why=$(jq -r '.[0].conversion.reason // empty' "$tmp/o-link/records.json" 2>/dev/null)
@@ -151,7 +153,7 @@ fi
 
 # --- --api on a tree without that API ----------------------------------------
 
-mkdir -p "$tmp/o-rfc"
+mkout "$tmp/o-rfc"
 cp "$out/records.json" "$tmp/o-rfc/"
 run "$mm" convert --api rfc --tree "$tree" --out "$tmp/o-rfc"
 head -n 1 "$tmp/err" | grep -q "warning: --api rfc: the tree $tree lacks the rfc API.*rfc overlay" &&
@@ -162,7 +164,7 @@ old=$tmp/old-tree
 cp -a "$tree" "$old"
 rm "$old/drivers/link"
 sed -i '/mmap_action/d' "$old/include/linux/mm_types.h"
-mkdir -p "$tmp/o-old"
+mkout "$tmp/o-old"
 cp "$out/records.json" "$tmp/o-old/"
 run "$mm" convert --api mainline --tree "$old" --out "$tmp/o-old"
 head -n 1 "$tmp/err" | grep -q "has neither mmap_prepare API.*check will not build them and drops them all" &&
@@ -172,7 +174,7 @@ head -n 1 "$tmp/err" | grep -q "has neither mmap_prepare API.*check will not bui
 # --- JSON read back ---------------------------------------------------------------
 
 bad=$tmp/bad
-mkdir -p "$bad"
+mkout "$bad"
 shapes=('["a", "b"]' '{}' '[{"id": 1}]' '[{"id": "x", "file": ')
 says=("record [0] is a string, not an object" "the top level is an object, not an array"
       "record [0]: \"id\" is a number, not a string" "invalid JSON at line 1, column")
@@ -191,7 +193,7 @@ for k in "${!shapes[@]}"; do
 	done
 done
 
-mkdir -p "$tmp/o-inv"
+mkout "$tmp/o-inv"
 echo '{"records": [{"id": "a", "file": "/etc/passwd", "hook": "mmap", "registration": "initializer"}]}' \
 	> "$tmp/o-inv/inventory.json"
 run "$mm" classify --lexical --tree "$tree" --out "$tmp/o-inv"
@@ -202,7 +204,7 @@ else
 	fail "classify on a bad inventory: exit $rc" "$tmp/err"
 fi
 
-mkdir -p "$tmp/o-rep"
+mkout "$tmp/o-rep"
 cp "$out/records.json" "$tmp/o-rep/"
 echo '{"scan": "fast"}' > "$tmp/o-rep/timings.json"
 run "$mm" report --out "$tmp/o-rep"
