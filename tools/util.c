@@ -791,10 +791,9 @@ char *printable_name(const char *s)
 char *refused_name_reason(const char *rel)
 {
 	char *shown = printable_name(rel);
-	char *why = xasprintf("%s: file name refused: only letters, digits and . _ , + - / "
-			      "are taken, and no part may start with '-' (kbuild and "
-			      "Coccinelle pass names through a shell); rename it to convert it",
-			      shown);
+	char *why = xasprintf("%s: file name refused, not scanned: mmapport takes only "
+			      "A-Z a-z 0-9 . _ , + - / in names and no part starting with '-' "
+			      "(kbuild and Coccinelle run names through a shell)", shown);
 
 	free(shown);
 	return why;
