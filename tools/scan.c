@@ -286,7 +286,7 @@ static int refused(const char *rel)
 	if (!strlist_has(&warned, rel)) {
 		char *why = refused_name_reason(rel);
 
-		warnx("%s", why);
+		warnx("%s; not scanned", why);
 		free(why);
 		strlist_add(&warned, rel);
 	}

@@ -771,8 +771,11 @@ static int utf8_char(const unsigned char *s)
 char *printable_name(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	char *out = xmalloc(strlen(s) * 4 + 1), *o = out;
+	char *out, *o;
 
+	if (!s)
+		return xstrdup("(no name)");
+	out = o = xmalloc(strlen(s) * 4 + 1);
 	while (*p) {
 		int n = *p == '\\' ? 0 : utf8_char(p);
 
@@ -791,7 +794,7 @@ char *printable_name(const char *s)
 char *refused_name_reason(const char *rel)
 {
 	char *shown = printable_name(rel);
-	char *why = xasprintf("%s: file name refused, not scanned: mmapport takes only "
+	char *why = xasprintf("%s: file name refused: mmapport takes only "
 			      "A-Z a-z 0-9 . _ , + - / in names and no part starting with '-' "
 			      "(kbuild and Coccinelle run names through a shell)", shown);
 

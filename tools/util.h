@@ -116,7 +116,7 @@ char *shell_quote(const char *s);
  * and Coccinelle its own diff/cp, unquoted.
  */
 int safe_file_name(const char *rel);
-/* The warning saying why rel is refused, rel shown with printable_name(). */
+/* "REL: file name refused: ..." saying why, rel shown with printable_name(). */
 char *refused_name_reason(const char *rel);
 /*
  * s for a message: valid UTF-8 as it is; control characters, backslash
