@@ -282,7 +282,7 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 			continue;
 		}
 		json_array_foreach(cc, i, e)
-			if (!strcmp(jstr(e, "file"), abs))
+			if (jstr(e, "file") && !strcmp(jstr(e, "file"), abs))
 				found = 1;
 		if (!found) {
 			char *obj = xstrdup(files->v[f]);
