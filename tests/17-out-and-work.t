@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..17"
+echo "1..19"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for f in "$@"; do sed 's/^/#   /' "$f"; done; }
@@ -22,6 +22,7 @@ mktree() {
 	bash "$top/tests/lib/fake-tree.sh" "$1"
 	mkdir -p "$1/drivers/cases"
 	cp "$top/tests/cases/pfn-remap.c" "$1/drivers/cases/"
+	echo 'a file to delete' > "$1/drivers/cases/README"
 	git -C "$1" init -q
 	git -C "$1" add -A
 	git -C "$1" -c user.name=t -c user.email=t@t commit -qm base
@@ -41,7 +42,9 @@ conv() {
 
 t=$tmp/tree
 mktree "$t"
-echo 'local edit' >> "$t/Makefile"	# an uncommitted edit, in the user's hands
+echo 'local edit' >> "$t/Makefile"	# uncommitted changes, in the user's hands:
+echo 'new' > "$t/drivers/cases/untracked.txt"	# an edit, a new file, a deleted file
+rm "$t/drivers/cases/README"
 sleep 1; touch "$t/include/linux/fs.h"	# the index's stat data now stale: git status would write it
 snap "$t" > "$tmp/before"
 if conv "$t" "$tmp/out" && "$mm" series --tree "$t" --out "$tmp/out" >/dev/null 2>>"$tmp/err"; then
@@ -60,8 +63,9 @@ if [ -d "$tmp/out/work/.git" ] && git -C "$tmp/out/work" rev-parse -q --verify m
 else
 	notok "the work tree is not a clone with the series branch" "$tmp/err"
 fi
-if grep -q 'local edit' "$tmp/out/work/Makefile" && grep -q 'uncommitted changes' "$tmp/err"; then
-	ok "the working copy's uncommitted edit is in the work tree, and a line says so"
+if grep -q 'local edit' "$tmp/out/work/Makefile" && [ -f "$tmp/out/work/drivers/cases/untracked.txt" ] &&
+   [ ! -e "$tmp/out/work/drivers/cases/README" ] && grep -q 'takes 3 files with uncommitted changes' "$tmp/err"; then
+	ok "the working copy's uncommitted edit, new file and deletion are in the work tree, and a line says so"
 else
 	notok "the uncommitted edit was ignored" "$tmp/err"
 fi
@@ -92,6 +96,21 @@ else
 	notok "an --out inside the tree: exits $rc, $rc2" "$tmp/err" "$tmp/err2"
 fi
 
+# A path kbuild or a shell would misread: refused before anything is made.
+"$mm" classify --tree "$t" --out "$tmp/o u;t" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc = 1 ] && grep -q 'cannot take this path safely' "$tmp/err" && [ ! -e "$tmp/o u;t" ]; then
+	ok "an --out with a space or ';' is refused (exit 1) and not created"
+else
+	notok "an unsafe --out: exit $rc" "$tmp/err"
+fi
+mkdir "$tmp/t\$(touch PWNED)" && cp -a "$t/." "$tmp/t\$(touch PWNED)/"
+(cd "$tmp" && "$mm" scan --tree "$tmp/t\$(touch PWNED)" >/dev/null 2>"$tmp/err"); rc=$?
+if [ $rc = 1 ] && grep -q 'cannot take this path safely' "$tmp/err" && [ ! -e "$tmp/PWNED" ]; then
+	ok "a --tree whose path holds \$(...) is refused (exit 1)"
+else
+	notok "an unsafe --tree: exit $rc" "$tmp/err"
+fi
+
 # scan never reads an output directory, wherever it is.
 mkdir -p "$tmp/scanme"
 cp -a "$t/." "$tmp/scanme/"
@@ -114,6 +133,7 @@ else
 fi
 
 # A new commit in the tree: series refuses the stale work tree, convert makes it again.
+rm "$t/drivers/cases/untracked.txt"
 git -C "$t" -c user.name=t -c user.email=t@t commit -qam 'local edit'
 head=$(git -C "$t" rev-parse HEAD)
 "$mm" series --tree "$t" --out "$tmp/out" >/dev/null 2>"$tmp/err"; rc=$?
@@ -169,7 +189,7 @@ exec $(command -v git) "\$@"
 EOF
 chmod +x "$tmp/bin/git"
 "$mm" classify --tree "$t" --out "$tmp/killed" --paths drivers/cases >/dev/null 2>&1
-PATH=$tmp/bin:$PATH "$mm" convert --tree "$t" --out "$tmp/killed" >/dev/null 2>&1; rc=$?
+rc=$( (PATH=$tmp/bin:$PATH "$mm" convert --tree "$t" --out "$tmp/killed" >/dev/null 2>&1; echo $?) 2>/dev/null)
 if [ $rc = 137 ] && [ -d "$tmp/killed/work.partial" ] && [ ! -e "$tmp/killed/work" ]; then
 	ok "a run killed in its first clone leaves no work tree, only work.partial"
 else

@@ -152,10 +152,31 @@ char *arch_compiler(const struct arch_profile *p)
 	return xasprintf("%sgcc", p->cross_compile);
 }
 
+/* Is prog an executable in $PATH (as "command -v" finds it)? */
+static int in_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *s, *e;
+	int found = 0;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	for (s = path ? path : "/usr/bin:/bin"; !found; s = e + 1) {
+		char *full;
+
+		e = strchrnul(s, ':');
+		full = xasprintf("%.*s/%s", e == s ? 1 : (int)(e - s), e == s ? "." : s, prog);
+		found = access(full, X_OK) == 0 && !is_dir(full);
+		free(full);
+		if (!*e)
+			break;
+	}
+	return found;
+}
+
 int arch_has_toolchain(const struct arch_profile *p)
 {
 	char *cc = arch_compiler(p);
-	int r = !run_sh(NULL, NULL, "command -v %s >/dev/null 2>&1", shell_quote(cc));
+	int r = in_path(cc);
 
 	free(cc);
 	return r;
@@ -169,21 +190,25 @@ char *arch_no_toolchain(const struct arch_profile *p)
 			 p->cross_compile, p->name, p->package);
 }
 
-char *arch_make_vars(const struct arch_profile *p)
+/* The profile's make variables, ARCH= and CROSS_COMPILE=, as words of argv. */
+void arch_make_args(const struct arch_profile *p, struct strlist *argv)
 {
-	if (!*p->cross_compile)
-		return xasprintf("ARCH=%s", p->arch);
-	return xasprintf("ARCH=%s CROSS_COMPILE=%s", p->arch, p->cross_compile);
+	strlist_addf(argv, "ARCH=%s", p->arch);
+	if (*p->cross_compile)
+		strlist_addf(argv, "CROSS_COMPILE=%s", p->cross_compile);
 }
 
 /* What the build directory depends on: profile, fragments, tree, compiler. */
 static char *prepare_key(const struct arch_profile *p, const char *base)
 {
-	char *cc = arch_compiler(p), *ver = run_capture(NULL, "%s --version 2>/dev/null | head -n 1",
-							shell_quote(cc));
+	char *cc = arch_compiler(p), *ver = capture_v(NULL, cc, "--version", NULL);
 	/* bump the layout when configure() changes what it leaves behind */
-	char *key = xasprintf("layout 2\ntree %s\ncompiler %s\n%s", base, ver ? ver : "?", p->text);
+	char *key;
 	int i;
+
+	if (ver)
+		ver[strcspn(ver, "\n")] = '\0';	/* its first line */
+	key = xasprintf("layout 2\ntree %s\ncompiler %s\n%s", base, ver ? ver : "?", p->text);
 
 	for (i = 0; i < p->fragments.n; i++) {
 		size_t len;
@@ -283,46 +308,99 @@ struct arch_profile *arch_variant(const struct arch_profile *p, const char *name
 	return v;
 }
 
+/* "make O=BDIR ARCH=... [CROSS_COMPILE=...]", to add targets to. */
+static void make_cmd(struct strlist *cmd, const struct arch_profile *p, const char *bdir)
+{
+	strlist_add(cmd, "make");
+	strlist_addf(cmd, "O=%s", bdir);
+	arch_make_args(p, cmd);
+}
+
+/* The fragments one after the other in path; 0 when written. */
+static int concat_fragments(const struct arch_profile *p, const char *path)
+{
+	char *all = xstrdup(""), *a;
+	int i, r;
+
+	for (i = 0; i < p->fragments.n; i++) {
+		size_t len;
+		char *f = read_file(p->fragments.v[i], &len);
+
+		if (!f) {
+			free(all);
+			return -1;
+		}
+		a = xasprintf("%s%s", all, f);
+		free(all);
+		free(f);
+		all = a;
+	}
+	r = write_file(path, all, strlen(all));
+	free(all);
+	return r;
+}
+
 static double configure(const struct arch_profile *p, const char *work, const char *bdir,
 			const char *log)
 {
-	char *vars = arch_make_vars(p), *frags = NULL, *cmd;
+	struct run_opts ro = { .dir = work, .out = log, .err = log };
+	struct strlist cmd = { 0 }, env = { 0 };
 	double t0 = now_seconds();
-	int i, all = !strncmp(p->config, "all", 3) && strstr(p->config, "config");
+	int i, r, all = !strncmp(p->config, "all", 3) && strstr(p->config, "config");
 
-	for (i = 0; i < p->fragments.n; i++) {
-		char *f = xasprintf("%s %s", frags ? frags : "", shell_quote(p->fragments.v[i]));
-
-		free(frags);
-		frags = f;
-	}
-	if (frags && all) {
+	if (p->fragments.n && all) {
 		/* all*config reads forced settings from one KCONFIG_ALLCONFIG file */
 		char *allcfg = xasprintf("%s/mmapport-allconfig", bdir);
 
-		cmd = xasprintf("cat %s > %s && make O=%s %s KCONFIG_ALLCONFIG=%s %s", frags,
-				shell_quote(allcfg), shell_quote(bdir), vars, shell_quote(allcfg),
-				p->config);
+		r = concat_fragments(p, allcfg);
+		if (!r) {
+			make_cmd(&cmd, p, bdir);
+			strlist_addf(&cmd, "KCONFIG_ALLCONFIG=%s", allcfg);
+			strlist_add(&cmd, p->config);
+			r = run_list(&ro, &cmd);
+		}
 		free(allcfg);
-	} else if (frags) {
-		cmd = xasprintf("make O=%s %s %s && %s scripts/kconfig/merge_config.sh -m -O %s "
-				"%s/.config %s && make O=%s %s olddefconfig",
-				shell_quote(bdir), vars, p->config, vars, shell_quote(bdir),
-				shell_quote(bdir), frags, shell_quote(bdir), vars);
+	} else if (p->fragments.n) {
+		make_cmd(&cmd, p, bdir);
+		strlist_add(&cmd, p->config);
+		r = run_list(&ro, &cmd);
+		ro.append = 1;
+		if (!r) {
+			/* ARCH and CROSS_COMPILE in its environment, as kbuild has them */
+			strlist_free(&cmd);
+			arch_make_args(p, &env);
+			ro.env = &env;
+			strlist_add(&cmd, "scripts/kconfig/merge_config.sh");
+			strlist_add(&cmd, "-m");
+			strlist_add(&cmd, "-O");
+			strlist_add(&cmd, bdir);
+			strlist_addf(&cmd, "%s/.config", bdir);
+			for (i = 0; i < p->fragments.n; i++)
+				strlist_add(&cmd, p->fragments.v[i]);
+			r = run_list(&ro, &cmd);
+			ro.env = NULL;
+		}
+		if (!r) {
+			strlist_free(&cmd);
+			make_cmd(&cmd, p, bdir);
+			strlist_add(&cmd, "olddefconfig");
+			r = run_list(&ro, &cmd);
+		}
 	} else {
-		cmd = xasprintf("make O=%s %s %s", shell_quote(bdir), vars, p->config);
+		make_cmd(&cmd, p, bdir);
+		strlist_add(&cmd, p->config);
+		r = run_list(&ro, &cmd);
 	}
 	/*
 	 * No syncconfig: prepare runs it, and before prepare the selection
 	 * reads .config itself (arch_selection_init)
 	 */
-	if (run_sh(work, log, "%s", cmd))
+	if (r)
 		die("%s: cannot configure %s (%s)%s; see %s", p->name, bdir, p->config,
 		    log_reason(log), log);
 	verify_fragments(p, bdir);
-	free(cmd);
-	free(frags);
-	free(vars);
+	strlist_free(&cmd);
+	strlist_free(&env);
 	return now_seconds() - t0;
 }
 
@@ -335,7 +413,7 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 
 	if (!file_equals(stamp, key)) {
 		info("configuring %s (%s) in %s", p->name, p->description, bdir);
-		run_sh(NULL, NULL, "rm -rf %s", shell_quote(bdir));
+		run_v(NULL, NULL, "rm", "-rf", "--", bdir, NULL);
 		mkdir_p(bdir);
 		t = configure(p, work, bdir, log);
 		write_file(stamp, key, strlen(key));
@@ -349,17 +427,22 @@ double arch_prepare(const struct arch_profile *p, const char *work, const char *
 		    const char *log, int jobs)
 {
 	char *stamp = xasprintf("%s/.mmapport-prepared", bdir);
-	char *vars = arch_make_vars(p);
 	double t0 = now_seconds(), t = 0;
 
 	if (!path_exists(stamp)) {
+		struct run_opts ro = { .dir = work, .out = log, .err = log };
+		struct strlist cmd = { 0 };
+
 		info("preparing %s in %s", p->name, bdir);
-		if (run_sh(work, log, "make O=%s %s -j%d prepare", shell_quote(bdir), vars, jobs))
+		make_cmd(&cmd, p, bdir);
+		strlist_addf(&cmd, "-j%d", jobs);
+		strlist_add(&cmd, "prepare");
+		if (run_list(&ro, &cmd))
 			die("%s: cannot prepare %s%s; see %s", p->name, bdir, log_reason(log), log);
+		strlist_free(&cmd);
 		write_file(stamp, "", 0);
 		t = now_seconds() - t0;
 	}
-	free(vars);
 	free(stamp);
 	return t;
 }
@@ -553,10 +636,20 @@ static int find_in_dir(const char *tree, const char *dir, const char *target,
 static void includers(const char *tree, const char *srcarch, const char *fragment,
 		      struct strlist *out)
 {
-	char *list = run_capture(tree, "grep -rl --include='Makefile*' --include=Kbuild "
-				 "-e %s arch/%s 2>/dev/null; true",
-				 shell_quote(fragment), shell_quote(srcarch));
-	char *line, *save;
+	struct run_opts ro = { .dir = tree, .err = "/dev/null" };
+	struct strlist cmd = { 0 };
+	char *list, *line, *save;
+
+	strlist_add(&cmd, "grep");
+	strlist_add(&cmd, "-rl");
+	strlist_add(&cmd, "--include=Makefile*");
+	strlist_add(&cmd, "--include=Kbuild");
+	strlist_add(&cmd, "-e");
+	strlist_add(&cmd, fragment);
+	strlist_add(&cmd, "--");
+	strlist_addf(&cmd, "arch/%s", srcarch);
+	list = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
 
 	for (line = list ? strtok_r(list, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		char *slash = strrchr(line, '/');
@@ -700,10 +793,15 @@ static char *normalize_path(const char *dir, const char *tok)
 static json_t *kbuild_lists(struct arch_selection *sel, const char *dir)
 {
 	json_t *l = json_object_get(sel->dirs, dir), *objs, *subdirs;
-	char *mk, *kb, *vars, *out, *line, *save;
+	struct run_opts ro = { .dir = sel->bdir, .err = "/dev/null" };
+	struct strlist cmd = { 0 };
+	char *mk, *kb, *out, *line, *save;
 
 	if (l)
 		return json_is_object(l) ? l : NULL;
+	/* kbuild's makefiles run $(obj) through their shell: never a hostile name */
+	if (!safe_file_name(dir))
+		return NULL;
 	mk = xasprintf("%s/%s/Makefile", sel->work, dir);
 	kb = xasprintf("%s/%s/Kbuild", sel->work, dir);
 	if (!path_exists(mk) && !path_exists(kb)) {
@@ -712,13 +810,24 @@ static json_t *kbuild_lists(struct arch_selection *sel, const char *dir)
 		free(kb);
 		return NULL;
 	}
-	vars = arch_make_vars(sel->prof);
-	out = run_capture(sel->bdir, "make -s -f %s/mmapport-config.mk -f %s/scripts/Makefile.build "
-			  "-f %s/mmapport-lists.mk obj=%s srctree=%s srcroot=%s objtree=. "
-			  "SRCARCH=%s CC=%sgcc %s mmapport-lists 2>/dev/null; true",
-			  shell_quote(sel->bdir), shell_quote(sel->work),
-			  shell_quote(sel->bdir), shell_quote(dir), shell_quote(sel->work),
-			  shell_quote(sel->work), sel->prof->srcarch, sel->prof->cross_compile, vars);
+	strlist_add(&cmd, "make");
+	strlist_add(&cmd, "-s");
+	strlist_add(&cmd, "-f");
+	strlist_addf(&cmd, "%s/mmapport-config.mk", sel->bdir);
+	strlist_add(&cmd, "-f");
+	strlist_addf(&cmd, "%s/scripts/Makefile.build", sel->work);
+	strlist_add(&cmd, "-f");
+	strlist_addf(&cmd, "%s/mmapport-lists.mk", sel->bdir);
+	strlist_addf(&cmd, "obj=%s", dir);
+	strlist_addf(&cmd, "srctree=%s", sel->work);
+	strlist_addf(&cmd, "srcroot=%s", sel->work);
+	strlist_add(&cmd, "objtree=.");
+	strlist_addf(&cmd, "SRCARCH=%s", sel->prof->srcarch);
+	strlist_addf(&cmd, "CC=%sgcc", sel->prof->cross_compile);
+	arch_make_args(sel->prof, &cmd);
+	strlist_add(&cmd, "mmapport-lists");
+	out = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
 	l = json_object();
 	objs = json_array();
 	subdirs = json_array();
@@ -741,7 +850,6 @@ static json_t *kbuild_lists(struct arch_selection *sel, const char *dir)
 	json_object_set_new(l, "subdirs", subdirs);
 	json_object_set_new(sel->dirs, dir, l);
 	free(out);
-	free(vars);
 	free(mk);
 	free(kb);
 	return l;

@@ -114,26 +114,33 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 		 const char *ext, const char *sparse, const char *log,
 		 const struct strlist *files, int jobs)
 {
-	char *list = xstrdup(""), *vars = arch_make_vars(p), *dir;
+	struct run_opts ro = { .dir = work, .out = log, .err = log };
+	struct strlist cmd = { 0 };
 	int i, r;
 
+	strlist_add(&cmd, "make");
+	if (ext) {
+		strlist_add(&cmd, "-C");
+		strlist_add(&cmd, ext);
+		strlist_addf(&cmd, "M=%s", work);
+	}
+	strlist_addf(&cmd, "O=%s", bdir);
+	arch_make_args(p, &cmd);
+	strlist_add(&cmd, "C=2");
+	strlist_addf(&cmd, "CHECK=%s", sparse);
+	strlist_add(&cmd, "-k");
+	strlist_addf(&cmd, "-j%d", jobs);
 	for (i = 0; i < files->n; i++) {
 		char *obj = object_of(files->v[i]);
-		char *path = xasprintf("%s/%s", ext ? work : bdir, obj), *l;
+		char *path = xasprintf("%s/%s", ext ? work : bdir, obj);
 
 		unlink(path);
-		l = xasprintf("%s %s", list, obj);
-		free(list);
-		list = l;
+		strlist_add(&cmd, obj);
 		free(obj);
 		free(path);
 	}
-	dir = ext ? xasprintf("-C %s M=%s", shell_quote(ext), shell_quote(work)) : xstrdup("");
-	r = run_sh(work, log, "make %s O=%s %s C=2 CHECK=%s -k -j%d%s", dir,
-		   shell_quote(bdir), vars, shell_quote(sparse), jobs, list);
-	free(dir);
-	free(list);
-	free(vars);
+	r = run_list(&ro, &cmd);
+	strlist_free(&cmd);
 	if (*out_of_space(log))
 		die("%s: the build ran out of disk space (see %s): free some and run again; "
 		    "nothing is judged from a build that could not write", p->name, log);
@@ -489,7 +496,7 @@ int check_records(const struct options *o, json_t *records)
 	/* Base objects: the converted files as they were. */
 	t0 = now_seconds();
 	for (f = 0; f < files.n; f++) {
-		run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(files.v[f]));
+		run_v(work, NULL, "git", "checkout", "-q", base, "--", files.v[f], NULL);
 		need_io |= io_remap_caller(work, o->out, files.v[f]);
 	}
 	mkdir_p(logs);
@@ -635,13 +642,15 @@ int check_records(const struct options *o, json_t *records)
 	t0 = now_seconds();
 	for (f = 0; f < files.n; f++) {
 		char *flat = flat_name(files.v[f]);
+		char *patch = xasprintf("%s/diffs/%s.patch", o->out, flat);
 
 		/* a conversion that does not apply would be checked as the base */
-		if (run_sh(work, NULL, "git apply %s/diffs/%s.patch", shell_quote(o->out), flat))
+		if (run_v(work, NULL, "git", "apply", patch, NULL))
 			for (a = 0; a < nrun; a++)
 				if (!CELL(f, a)->status)
 					set_cell(CELL(f, a), "fail", xasprintf(
 						"the conversion (diffs/%s.patch) does not apply", flat));
+		free(patch);
 		free(flat);
 	}
 	add_time(shared, "apply", now_seconds() - t0);
@@ -715,7 +724,7 @@ int check_records(const struct options *o, json_t *records)
 			}
 		}
 		if (strcmp(status, "pass"))
-			run_sh(work, NULL, "git checkout -q %s -- %s", base, shell_quote(file));
+			run_v(work, NULL, "git", "checkout", "-q", base, "--", file, NULL);
 		json_decref(overall);
 		json_decref(chk);
 	}

@@ -9,6 +9,8 @@
  * DIR/diffs/, from where check and series take it.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +330,43 @@ static char *log_name(const struct options *o, const char *what, const char *fil
 }
 
 /*
+ * spatch on file in the work tree, in place, with the rule cocci and its
+ * settings in env (MMAPPORT_*); define is an extra -D, or NULL.  No shell:
+ * the names and the JSON reach spatch's environment as they are, and file
+ * is a name safe_file_name() took (Coccinelle runs its own diff and cp
+ * through a shell).
+ */
+static int run_spatch(const struct options *o, const char *work, const char *file,
+		      const char *what, const struct strlist *env, const char *define)
+{
+	struct strlist cmd = { 0 };
+	char *log = log_name(o, what, file);
+	struct run_opts ro = { .dir = work, .out = log, .err = log, .env = env };
+	int r;
+
+	strlist_add(&cmd, "spatch");
+	strlist_add(&cmd, "--sp-file");
+	strlist_addf(&cmd, "%s/cocci/mmap_prepare_%s.cocci", project_dir(), what);
+	strlist_add(&cmd, "-D");
+	strlist_add(&cmd, "patch");
+	if (define) {
+		strlist_add(&cmd, "-D");
+		strlist_add(&cmd, define);
+	}
+	strlist_add(&cmd, "--no-includes");
+	strlist_add(&cmd, "--include-headers");
+	strlist_add(&cmd, "--in-place");
+	strlist_add(&cmd, "--very-quiet");
+	strlist_add(&cmd, "--timeout");
+	strlist_add(&cmd, "60");
+	strlist_add(&cmd, file);
+	r = run_list(&ro, &cmd);
+	strlist_free(&cmd);
+	free(log);
+	return r;
+}
+
+/*
  * Pass 2 (and the only pass for simple handlers): mmap_prepare_simple.cocci.
  * kept: the stateful handlers whose state pass 1 kept (rfc abort, mainline
  * mapped); the rule takes their remaining state calls as handled.
@@ -336,21 +375,16 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 		      const struct strlist *handlers, const struct strlist *kept,
 		      const struct profile *p)
 {
-	char *cocci = xasprintf("%s/cocci/mmap_prepare_simple.cocci", project_dir());
-	char *names = join(handlers, ",");
-	char *knames = join(kept, ",");
-	char *log = log_name(o, "simple", file);
+	struct strlist env = { 0 };
+	char *names = join(handlers, ","), *knames = join(kept, ",");
 	int r;
 
-	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_STATE_KEPT=%s spatch --sp-file %s "
-		   "-D patch %s --no-includes --include-headers --in-place --very-quiet "
-		   "--timeout 60 %s",
-		   shell_quote(names), shell_quote(knames), shell_quote(cocci),
-		   p->flag_bits ? "" : "-D vm_flags_field", shell_quote(file));
-	free(cocci);
+	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
+	strlist_addf(&env, "MMAPPORT_STATE_KEPT=%s", knames);
+	r = run_spatch(o, work, file, "simple", &env, p->flag_bits ? NULL : "vm_flags_field");
+	strlist_free(&env);
 	free(names);
 	free(knames);
-	free(log);
 	return r;
 }
 
@@ -363,21 +397,18 @@ static int run_state(const struct options *o, const char *work, const char *file
 		     const struct strlist *handlers, json_t *plans, const struct profile *p,
 		     const char *report)
 {
-	char *cocci = xasprintf("%s/cocci/mmap_prepare_state.cocci", project_dir());
+	struct strlist env = { 0 };
 	char *names = join(handlers, ",");
-	char *log = log_name(o, "state", file);
 	char *js = json_dumps(plans, JSON_COMPACT | JSON_SORT_KEYS);
 	int r;
 
 	unlink(report);
-	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_REPORT=%s MMAPPORT_STATE=%s "
-		   "spatch --sp-file %s -D patch %s --no-includes --include-headers --in-place "
-		   "--very-quiet --timeout 60 %s",
-		   shell_quote(names), shell_quote(report), shell_quote(js), shell_quote(cocci),
-		   !strcmp(p->api, "rfc") ? "-D rfc" : "", shell_quote(file));
-	free(cocci);
+	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
+	strlist_addf(&env, "MMAPPORT_REPORT=%s", report);
+	strlist_addf(&env, "MMAPPORT_STATE=%s", js);
+	r = run_spatch(o, work, file, "state", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL);
+	strlist_free(&env);
 	free(names);
-	free(log);
 	free(js);
 	return r;
 }
@@ -391,21 +422,18 @@ static int run_remap(const struct options *o, const char *work, const char *file
 		     const struct strlist *handlers, json_t *takes, const struct profile *p,
 		     const char *report)
 {
-	char *cocci = xasprintf("%s/cocci/mmap_prepare_remap.cocci", project_dir());
+	struct strlist env = { 0 };
 	char *names = join(handlers, ",");
-	char *log = log_name(o, "remap", file);
 	char *js = json_dumps(takes, JSON_COMPACT | JSON_SORT_KEYS);
 	int r;
 
 	unlink(report);
-	r = run_sh(work, log, "MMAPPORT_HANDLERS=%s MMAPPORT_REPORT=%s MMAPPORT_TAKES=%s "
-		   "spatch --sp-file %s -D patch %s --no-includes --include-headers --in-place "
-		   "--very-quiet --timeout 60 %s",
-		   shell_quote(names), shell_quote(report), shell_quote(js), shell_quote(cocci),
-		   !strcmp(p->api, "rfc") ? "-D rfc" : "", shell_quote(file));
-	free(cocci);
+	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
+	strlist_addf(&env, "MMAPPORT_REPORT=%s", report);
+	strlist_addf(&env, "MMAPPORT_TAKES=%s", js);
+	r = run_spatch(o, work, file, "remap", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL);
+	strlist_free(&env);
 	free(names);
-	free(log);
 	free(js);
 	return r;
 }
@@ -537,7 +565,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 		struct strlist next_simple = { 0 }, next_remap = { 0 }, next_state = { 0 };
 		int all = 1;
 
-		run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
+		run_v(work, NULL, "git", "checkout", "-q", "--", file, NULL);
 		strlist_free(&j->done);
 		if (round == 0) {
 			json_decref(j->v.refused);
@@ -584,7 +612,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 			break;
 	}
 	if (!j->done.n)
-		run_sh(work, NULL, "git checkout -q -- %s", shell_quote(file));
+		run_v(work, NULL, "git", "checkout", "-q", "--", file, NULL);
 	for (i = 0; orig && i < j->done.n; i++)
 		realign(path, orig, j->done.v[i]);
 	if (j->done.n)
@@ -644,6 +672,32 @@ static int io_remap_user(json_t *r)
 	return 0;
 }
 
+/* What one arch/NAME/include says about io_remap_pfn_range. */
+struct arch_grep {
+	regex_t define;		/* a line defining io_remap_pfn_range */
+	int defines, has_pfn;
+};
+
+static void arch_grep_file(const char *root, const char *rel, void *arg)
+{
+	struct arch_grep *ag = arg;
+	char *path = xasprintf("%s/%s", root, rel), *buf, *line, *save;
+	size_t len;
+
+	buf = read_file(path, &len);
+	free(path);
+	if (!buf)
+		return;
+	if (strstr(buf, "io_remap_pfn_range_pfn"))
+		ag->has_pfn = 1;
+	for (line = strstr(buf, "io_remap_pfn_range") ? strtok_r(buf, "\n", &save) : NULL;
+	     line && !ag->defines; line = strtok_r(NULL, "\n", &save))
+		ag->defines = !regexec(&ag->define, line, 0, NULL, 0);
+	free(buf);
+}
+
+static const char *const any_suffix[] = { "", NULL };
+
 /*
  * The architectures that override io_remap_pfn_range() itself (their PFN
  * translation inside it) without io_remap_pfn_range_pfn(), which the
@@ -653,20 +707,47 @@ static int io_remap_user(json_t *r)
  */
 static char *io_remap_arch_gap(const char *work)
 {
-	char *list, *why;
+	struct strlist arches = { 0 };
+	char *list = xstrdup(""), *dir, *why;
+	struct dirent *e;
+	DIR *d;
+	int i;
 
 	if (!work)
 		return xstrdup("");
-	list = run_capture(work,
-		"for d in arch/*/include; do "
-		"grep -rlE 'define[[:space:]]+io_remap_pfn_range([[:space:]]|\\()' $d >/dev/null 2>&1 || continue; "
-		"grep -rq io_remap_pfn_range_pfn $d || echo ${d#arch/} | cut -d/ -f1; done | "
-		"paste -sd' '; true");
-	if (!list || !*list || *list == '\n') {
-		free(list);
-		return xstrdup("");
+	dir = xasprintf("%s/arch", work);
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			strlist_add(&arches, e->d_name);
+	if (d)
+		closedir(d);
+	qsort(arches.v, arches.n, sizeof(*arches.v), cmp_str);
+	for (i = 0; i < arches.n; i++) {
+		struct arch_grep ag = { 0 };
+		char *inc = xasprintf("arch/%s/include", arches.v[i]);
+		char *full = xasprintf("%s/%s", work, inc);
+
+		if (is_dir(full)) {
+			if (regcomp(&ag.define, "define[[:space:]]+io_remap_pfn_range([[:space:]]|\\()",
+				    REG_EXTENDED | REG_NOSUB))
+				die("internal error: a bad regular expression");
+			walk_tree(work, inc, any_suffix, NULL, arch_grep_file, &ag);
+			regfree(&ag.define);
+			if (ag.defines && !ag.has_pfn) {
+				char *l = xasprintf("%s%s%s", list, *list ? " " : "", arches.v[i]);
+
+				free(list);
+				list = l;
+			}
+		}
+		free(inc);
+		free(full);
 	}
-	list[strcspn(list, "\n")] = '\0';
+	strlist_free(&arches);
+	free(dir);
+	if (!*list)
+		return list;
 	why = xasprintf("the tree's %s override io_remap_pfn_range() with their own PFN "
 			"translation and have no io_remap_pfn_range_pfn(): a prepare-time "
 			"io_remap would skip that translation there. The arch-side split (as "
@@ -730,6 +811,9 @@ int convert_records(const struct options *o, json_t *records)
 			}
 		}
 
+		/* scan records none, but records.json is a file anyone can edit */
+		if (!why && cat && method_of(cat) != M_NONE && !safe_file_name(jstr(r, "file")))
+			why = refused_name_reason(jstr(r, "file"));
 		if (!why && cat && method_of(cat) == M_REMAP && io_remap_user(r) &&
 		    (io_gap || (io_gap = io_remap_arch_gap(o->external ? NULL : work))) && *io_gap)
 			why = xstrdup(io_gap);
@@ -807,7 +891,7 @@ int convert_records(const struct options *o, json_t *records)
 				*s = '_';
 		dpath = xasprintf("%s/%s.patch", diffs, flat);
 		if (j.done.n)
-			run_sh(work, dpath, "git diff -- %s", shell_quote(file));
+			run_v(work, dpath, "git", "diff", "--", file, NULL);
 		json_array_foreach(records, i, r) {
 			const char *fn = jstr(r, "function");
 			enum method m;

@@ -328,17 +328,29 @@ static const char sparse_snippet[] =
 	"\treturn get_user_int(p);\n"
 	"}\n";
 
+/*
+ * The tree, the driver directory and DIR reach kbuild (srctree, O=, M=),
+ * whose recipes run them through a shell and which takes no space or
+ * colon in them: only the names safe_file_name() takes.
+ */
+void need_safe_path(const char *what, const char *path)
+{
+	if (!safe_file_name(path))
+		die("%s %s: kbuild and spatch cannot take this path safely (only A-Z a-z 0-9 "
+		    ". _ , + - / are taken, and no part may start with -): move it, or link it "
+		    "from such a path", what, printable_name(path));
+}
+
 void sparse_probe(const char *sparse, const char *dir)
 {
 	char *src = xasprintf("%s/sparse-probe.c", dir);
 	char *log = xasprintf("%s/sparse-probe.log", dir);
-	char *argv[] = { (char *)sparse, "-D__CHECKER__", src, NULL };
 	int r;
 
 	mkdir_p(dir);
 	if (write_file(src, sparse_snippet, strlen(sparse_snippet)))
 		die("%s: cannot write: %s", src, strerror(errno));
-	r = run_cmd(NULL, log, argv);
+	r = run_v(NULL, log, sparse, "-D__CHECKER__", src, NULL);
 	if (!file_has(log, "sparse-probe.c:6:") || !file_has(log, "different address spaces"))
 		die("sparse at %s did not diagnose a known-bad snippet (%s: a plain pointer passed "
 		    "as a __user one; exit status %d, output in %s): its silence on the kernel "

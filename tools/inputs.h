@@ -21,6 +21,9 @@ void check_paths(struct options *o);
 /* The path given, normalised against root, or NULL with *why saying why not. */
 char *tree_path(const char *root, const char *what, const char *given, char **why);
 
+/* Dies unless path (the tree, --external, DIR) is one kbuild and spatch take safely. */
+void need_safe_path(const char *what, const char *path);
+
 /* Dies when a tool that stage ("run": every stage) needs is not on PATH. */
 void need_tools(const struct options *o, const char *stage);
 

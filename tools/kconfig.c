@@ -165,7 +165,9 @@ struct kdb {
 static void kdb_load(struct kdb *db, const char *srcarch)
 {
 	static json_t *loaded;	/* "tree srcarch" -> defs */
-	char *key = xasprintf("%s %s", db->tree, srcarch), *q, *out, *line, *save;
+	char *key = xasprintf("%s %s", db->tree, srcarch), *out, *line, *save;
+	struct run_opts ro = { .dir = db->tree, .err = "/dev/null" };
+	struct strlist cmd = { 0 };
 
 	if (!loaded)
 		loaded = json_object();
@@ -175,11 +177,21 @@ static void kdb_load(struct kdb *db, const char *srcarch)
 		free(key);
 		return;
 	}
-	q = shell_quote(srcarch);
-	out = run_capture(db->tree,
-		"grep -rnE --include='Kconfig*' --exclude-dir=arch --exclude-dir=tools "
-		"--exclude-dir=Documentation '^[[:space:]]*(menu)?config[[:space:]]+[A-Za-z0-9_]+' "
-		". arch/Kconfig arch/%s 2>/dev/null; true", q);
+	/* grep's status is no matter: what it found is */
+	strlist_add(&cmd, "grep");
+	strlist_add(&cmd, "-rnE");
+	strlist_add(&cmd, "--include=Kconfig*");
+	strlist_add(&cmd, "--exclude-dir=arch");
+	strlist_add(&cmd, "--exclude-dir=tools");
+	strlist_add(&cmd, "--exclude-dir=Documentation");
+	strlist_add(&cmd, "-e");
+	strlist_add(&cmd, "^[[:space:]]*(menu)?config[[:space:]]+[A-Za-z0-9_]+");
+	strlist_add(&cmd, "--");
+	strlist_add(&cmd, ".");
+	strlist_add(&cmd, "arch/Kconfig");
+	strlist_addf(&cmd, "arch/%s", srcarch);
+	out = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
 	db->defs = json_object();
 	for (line = out ? strtok_r(out, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -198,7 +210,6 @@ static void kdb_load(struct kdb *db, const char *srcarch)
 	}
 	json_object_set(loaded, key, db->defs);
 	free(out);
-	free(q);
 	free(key);
 }
 

@@ -78,6 +78,9 @@ static void need_tree(struct options *o)
 			die("%s: not a directory", o->external);
 		o->external = abs_path(o->external);
 	}
+	need_safe_path("--tree", o->tree);
+	if (o->external)
+		need_safe_path("--external", o->external);
 	check_paths(o);
 }
 

@@ -69,7 +69,7 @@ int arch_profiles(const char *list, struct arch_profile **out);
 int arch_has_toolchain(const struct arch_profile *p);
 char *arch_no_toolchain(const struct arch_profile *p);
 char *arch_compiler(const struct arch_profile *p);
-char *arch_make_vars(const struct arch_profile *p);
+void arch_make_args(const struct arch_profile *p, struct strlist *argv);
 double arch_configure(const struct arch_profile *p, const char *work, const char *base,
 		      const char *bdir, const char *log);
 double arch_prepare(const struct arch_profile *p, const char *work, const char *bdir,

@@ -27,6 +27,23 @@ static int overlay_patches(const char *api, glob_t *g)
 	return r == 0 && g->gl_pathc > 0;
 }
 
+/* Is patch applied in work (does it reverse cleanly)? */
+static int applied(const char *work, const char *patch)
+{
+	struct run_opts ro = { .dir = work, .err = "/dev/null" };
+	struct strlist cmd = { 0 };
+	int r;
+
+	strlist_add(&cmd, "git");
+	strlist_add(&cmd, "apply");
+	strlist_add(&cmd, "-R");
+	strlist_add(&cmd, "--check");
+	strlist_add(&cmd, patch);
+	r = run_list(&ro, &cmd);
+	strlist_free(&cmd);
+	return r == 0;
+}
+
 /* Apply overlay/API/ in work unless the tree has the API already. */
 int overlay_apply(const char *work, const char *api, const char *log)
 {
@@ -38,9 +55,9 @@ int overlay_apply(const char *work, const char *api, const char *log)
 	for (i = 0; i < g.gl_pathc; i++) {
 		const char *patch = g.gl_pathv[i];
 
-		if (!run_sh(work, NULL, "git apply -R --check %s 2>/dev/null", shell_quote(patch)))
+		if (applied(work, patch))
 			continue;	/* applied already (an interrupted check) */
-		if (run_sh(work, log, "git apply %s", shell_quote(patch))) {
+		if (run_v(work, log, "git", "apply", patch, NULL)) {
 			struct profile tree;
 
 			if (!detect_profile(work, NULL, &tree) && !strcmp(tree.api, "rfc"))
@@ -64,8 +81,7 @@ void overlay_revert(const char *work, const char *api)
 	if (!overlay_patches(api, &g))
 		return;
 	for (i = g.gl_pathc; i-- > 0;)
-		if (!run_sh(work, NULL, "git apply -R --check %s 2>/dev/null",
-			    shell_quote(g.gl_pathv[i])))
-			run_sh(work, NULL, "git apply -R %s", shell_quote(g.gl_pathv[i]));
+		if (applied(work, g.gl_pathv[i]))
+			run_v(work, NULL, "git", "apply", "-R", g.gl_pathv[i], NULL);
 	globfree(&g);
 }

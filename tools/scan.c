@@ -272,6 +272,27 @@ static void struct_body(struct hooktab *ht, const struct lexer *lx, const char *
 	}
 }
 
+/*
+ * A file whose name kbuild or Coccinelle could not take safely
+ * (safe_file_name): one warning, however often the scan meets it, and
+ * nothing is taken from it: no hook, no record.
+ */
+static int refused(const char *rel)
+{
+	static struct strlist warned;
+
+	if (safe_file_name(rel))
+		return 0;
+	if (!strlist_has(&warned, rel)) {
+		char *why = refused_name_reason(rel);
+
+		warnx("%s; not scanned", why);
+		free(why);
+		strlist_add(&warned, rel);
+	}
+	return 1;
+}
+
 static void hooks_in_file(const char *root, const char *rel, void *arg)
 {
 	struct hooktab *ht = arg;
@@ -285,7 +306,7 @@ static void hooks_in_file(const char *root, const char *rel, void *arg)
 	if (!buf)
 		return;
 	/* Only headers declare the member types that assignments go through. */
-	if ((!memmem(buf, len, "vm_area_", 8) && !strstr(rel, ".h")) ||
+	if ((!memmem(buf, len, "vm_area_", 8) && !strstr(rel, ".h")) || refused(rel) ||
 	    lex_buffer(&lx, buf, len)) {
 		free(buf);
 		return;
@@ -751,8 +772,10 @@ static void regs_in_file(const char *root, const char *rel, void *arg)
 	int i;
 
 	free(path);
-	if (!buf)
+	if (!buf || refused(rel)) {
+		free(buf);
 		return;
+	}
 	if (!memmem(buf, len, "mmap", 4) || lex_buffer(&lx, buf, len)) {
 		free(buf);
 		return;
@@ -866,6 +889,10 @@ json_t *scan_tree(const char *tree, const struct strlist *paths, const char *ext
 	struct scan_ctx sc = { .ht = &ht, .records = json_array() };
 	int i;
 
+	/* a path given is a name that reaches make and spatch as it is */
+	for (i = 0; paths && i < paths->n; i++)
+		if (!safe_file_name(paths->v[i]))
+			die("--paths %s", refused_name_reason(paths->v[i]));
 	default_skips(&skip);
 	/* Typedefs first, so members declared with them are recognised. */
 	walk_tree(tree, "include", c_suffixes, NULL, hooks_in_file, &ht);

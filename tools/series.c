@@ -5,12 +5,18 @@
  * byte-identical patches.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mmapport.h"
 
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* "drivers/hsi/clients/cmt_speech.c" -> "hsi: cmt_speech". */
 static char *subject_prefix(const char *file)
@@ -53,12 +59,29 @@ static char *subject_prefix(const char *file)
 	return out;
 }
 
+/* get_maintainer.pl's first 12 lines on file. */
 static char *maintainers(const char *work, const char *file)
 {
-	char *m = run_capture(work, "perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats "
-			      "--no-multiline --separator '\n' -f %s 2>/dev/null | head -n 12",
-			      shell_quote(file));
+	struct run_opts ro = { .dir = work, .err = "/dev/null" };
+	struct strlist cmd = { 0 };
+	char *m, *s;
+	int n = 0;
 
+	strlist_add(&cmd, "perl");
+	strlist_add(&cmd, "scripts/get_maintainer.pl");
+	strlist_add(&cmd, "--no-git");
+	strlist_add(&cmd, "--no-git-fallback");
+	strlist_add(&cmd, "--no-rolestats");
+	strlist_add(&cmd, "--no-multiline");
+	strlist_add(&cmd, "--separator");
+	strlist_add(&cmd, "\\n");	/* backslash n, as it always was given */
+	strlist_add(&cmd, "-f");
+	strlist_add(&cmd, file);
+	m = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
+	for (s = m; s && *s; s++)
+		if (*s == '\n' && ++n == 12)
+			*s = '\0';
 	return m ? m : xstrdup("");
 }
 
@@ -358,10 +381,22 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 static void checkpatch_findings(const char *work, const char *cp, const char *patch,
 				int no_tree, struct strlist *out, char **text)
 {
-	char *res = run_capture(work, "perl %s --no-signoff -q --terse %s%s; true", cp,
-				no_tree ? "--no-tree " : "", shell_quote(patch));
-	char *copy = xstrdup(res ? res : "");
-	char *line, *save, *m;
+	struct run_opts ro = { .dir = work };
+	struct strlist cmd = { 0 };
+	char *res, *copy, *line, *save, *m;
+
+	/* checkpatch exits non-zero when it finds something: its report is wanted */
+	strlist_add(&cmd, "perl");
+	strlist_add(&cmd, cp);
+	strlist_add(&cmd, "--no-signoff");
+	strlist_add(&cmd, "-q");
+	strlist_add(&cmd, "--terse");
+	if (no_tree)
+		strlist_add(&cmd, "--no-tree");
+	strlist_add(&cmd, patch);
+	res = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
+	copy = xstrdup(res ? res : "");
 
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		m = strstr(line, ": ERROR: ");
@@ -382,12 +417,10 @@ static char *checkpatch_head(const struct options *o, const char *work,
 			     struct strlist *findings)
 {
 	char *cp = xasprintf("%s/scripts/checkpatch.pl", o->external ? o->tree : work);
-	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out);
-	char *q = shell_quote(cp), *text;
+	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out), *text;
 
-	run_sh(work, np, "git format-patch -1 --stdout HEAD");
-	checkpatch_findings(work, q, np, !!o->external, findings, &text);
-	free(q);
+	run_v(work, np, "git", "format-patch", "-1", "--stdout", "HEAD", NULL);
+	checkpatch_findings(work, cp, np, !!o->external, findings, &text);
 	free(cp);
 	free(np);
 	return text;
@@ -408,13 +441,13 @@ static char *checkpatch_gate(const struct options *o, const char *work, struct s
 	char *cp = xasprintf("%s/scripts/checkpatch.pl", o->external ? o->tree : work);
 	char *op = xasprintf("%s/logs/checkpatch-old.patch", o->out);
 	struct strlist now = { 0 }, before = { 0 };
-	char *bad = NULL, *q = shell_quote(cp);
+	char *bad = NULL;
 	int i;
 
 	*text = checkpatch_head(o, work, &now);
 	if (now.n) {
-		run_sh(work, op, "git diff HEAD HEAD~1");
-		checkpatch_findings(work, q, op, !!o->external, &before, NULL);
+		run_v(work, op, "git", "diff", "HEAD", "HEAD~1", NULL);
+		checkpatch_findings(work, cp, op, !!o->external, &before, NULL);
 	}
 	for (i = 0; i < now.n; i++) {
 		if (strlist_has(&before, now.v[i])) {
@@ -425,7 +458,6 @@ static char *checkpatch_gate(const struct options *o, const char *work, struct s
 	}
 	strlist_free(&now);
 	strlist_free(&before);
-	free(q);
 	free(cp);
 	free(op);
 	return bad;
@@ -438,13 +470,22 @@ static char *checkpatch_gate(const struct options *o, const char *work, struct s
 static void write_checkpatch_txt(const struct options *o, const char *sdir,
 				 const struct strlist *verdicts)
 {
-	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out);
-	char *names = run_capture(sdir, "ls 0*.patch | grep -v cover-letter"), *save;
-	char *txt = NULL, *name = names ? strtok_r(names, "\n", &save) : NULL;
+	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out), *txt = NULL;
+	struct strlist names = { 0 };
+	struct dirent *e;
+	DIR *d = opendir(sdir);
 	int k;
 
-	for (k = 0; k < verdicts->n && name; k++, name = strtok_r(NULL, "\n", &save)) {
-		const char *v = verdicts->v[k], *hit;
+	/* the patches format-patch wrote, in order; not the cover letter */
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] == '0' && str_ends_with(e->d_name, ".patch") &&
+		    !strstr(e->d_name, "cover-letter"))
+			strlist_add(&names, e->d_name);
+	if (d)
+		closedir(d);
+	qsort(names.v, names.n, sizeof(*names.v), cmp_name);
+	for (k = 0; k < verdicts->n && k < names.n; k++) {
+		const char *v = verdicts->v[k], *hit, *name = names.v[k];
 
 		append(&txt, "== %s\n", name);
 		/* the terse lines name the scratch patch; name the series' one */
@@ -463,7 +504,7 @@ static void write_checkpatch_txt(const struct options *o, const char *sdir,
 		free(path);
 	}
 	free(txt);
-	free(names);
+	strlist_free(&names);
 	free(np);
 }
 
@@ -471,21 +512,31 @@ int series_records(const struct options *o, json_t *records)
 {
 	char *work = work_tree(o, 0), *base = work_base(work), *sdir = out_path(o, "series");
 	char *name = getenv("MMAPPORT_AUTHOR_NAME"), *email = getenv("MMAPPORT_AUTHOR_EMAIL");
-	char *date, *ident;
-	struct strlist files = { 0 }, verdicts = { 0 };
+	char *date;
+	struct strlist files = { 0 }, verdicts = { 0 }, ident = { 0 };
+	struct run_opts git = { .dir = work, .env = &ident };
 	int nfound = json_array_size(records), nsimple = 0, nconv = 0, npass = 0, f, ndropped = 0;
 	size_t i;
 	json_t *r;
 
 	if (!name)
-		name = run_capture(NULL, "git config user.name 2>/dev/null || echo mmapport");
+		name = capture_v(NULL, "git", "config", "user.name", NULL);
+	if (!name)
+		name = "mmapport";
 	if (!email)
-		email = run_capture(NULL, "git config user.email 2>/dev/null || echo mmapport@localhost");
-	date = run_capture(work, "git log -1 --format=%%cI %s", base);
-	ident = xasprintf("GIT_AUTHOR_NAME=%s GIT_AUTHOR_EMAIL=%s GIT_COMMITTER_NAME=%s "
-			  "GIT_COMMITTER_EMAIL=%s GIT_AUTHOR_DATE=%s GIT_COMMITTER_DATE=%s",
-			  shell_quote(name), shell_quote(email), shell_quote(name),
-			  shell_quote(email), shell_quote(date), shell_quote(date));
+		email = capture_v(NULL, "git", "config", "user.email", NULL);
+	if (!email)
+		email = "mmapport@localhost";
+	date = capture_v(work, "git", "log", "-1", "--format=%cI", base, NULL);
+	if (!date)
+		die("%s: cannot read the date of %s", work, base);
+	/* the commits' author and committer, in git's environment only */
+	strlist_addf(&ident, "GIT_AUTHOR_NAME=%s", name);
+	strlist_addf(&ident, "GIT_AUTHOR_EMAIL=%s", email);
+	strlist_addf(&ident, "GIT_COMMITTER_NAME=%s", name);
+	strlist_addf(&ident, "GIT_COMMITTER_EMAIL=%s", email);
+	strlist_addf(&ident, "GIT_AUTHOR_DATE=%s", date);
+	strlist_addf(&ident, "GIT_COMMITTER_DATE=%s", date);
 	/* the branch lives in the work tree's own repository, not the user's */
 	work_reset(work, base, "mmapport/mmap_prepare");
 	json_array_foreach(records, i, r) {
@@ -503,19 +554,30 @@ int series_records(const struct options *o, json_t *records)
 		}
 	}
 	for (f = 0; f < files.n; f++) {
-		char *flat = xstrdup(files.v[f]), *msg, *mfile;
+		char *flat = xstrdup(files.v[f]), *msg, *mfile, *patch;
+		struct strlist cmd = { 0 };
 
 		for (char *s = flat; *s; s++)
 			if (*s == '/')
 				*s = '_';
-		if (run_sh(work, NULL, "git apply %s/diffs/%s.patch", shell_quote(o->out), flat))
+		patch = xasprintf("%s/diffs/%s.patch", o->out, flat);
+		if (run_v(work, NULL, "git", "apply", patch, NULL))
 			die("%s: the conversion no longer applies", files.v[f]);
+		free(patch);
 		msg = commit_message(records, files.v[f], work);
 		mfile = xasprintf("%s/logs/commit-msg", o->out);
 		write_file(mfile, msg, strlen(msg));
-		if (run_sh(work, NULL, "%s git commit -q -s -F %s -- %s", ident, shell_quote(mfile),
-			   shell_quote(files.v[f])))
+		strlist_add(&cmd, "git");
+		strlist_add(&cmd, "commit");
+		strlist_add(&cmd, "-q");
+		strlist_add(&cmd, "-s");
+		strlist_add(&cmd, "-F");
+		strlist_add(&cmd, mfile);
+		strlist_add(&cmd, "--");
+		strlist_add(&cmd, files.v[f]);
+		if (run_list(&git, &cmd))
 			die("%s: cannot commit", files.v[f]);
+		strlist_free(&cmd);
 		{
 			struct strlist pre = { 0 };
 			char *text, *bad = checkpatch_gate(o, work, &pre, &text);
@@ -524,7 +586,7 @@ int series_records(const struct options *o, json_t *records)
 			if (bad) {
 				/* not emitted: the conversion made checkpatch complain */
 				info("series: %s dropped, checkpatch: %s", files.v[f], bad);
-				run_sh(work, NULL, "git reset -q --hard HEAD~1");
+				run_v(work, NULL, "git", "reset", "-q", "--hard", "HEAD~1", NULL);
 				json_array_foreach(records, i, r) {
 					json_t *c = json_object_get(r, "conversion");
 
@@ -551,9 +613,16 @@ int series_records(const struct options *o, json_t *records)
 				free(msg);
 				msg = commit_message(records, files.v[f], work);
 				write_file(mfile, msg, strlen(msg));
-				if (run_sh(work, NULL, "%s git commit -q --amend -s -F %s", ident,
-					   shell_quote(mfile)))
+				strlist_add(&cmd, "git");
+				strlist_add(&cmd, "commit");
+				strlist_add(&cmd, "-q");
+				strlist_add(&cmd, "--amend");
+				strlist_add(&cmd, "-s");
+				strlist_add(&cmd, "-F");
+				strlist_add(&cmd, mfile);
+				if (run_list(&git, &cmd))
 					die("%s: cannot amend the commit", files.v[f]);
+				strlist_free(&cmd);
 				/* the verdict is on the commit as amended */
 				free(text);
 				strlist_free(&pre);
@@ -573,14 +642,22 @@ int series_records(const struct options *o, json_t *records)
 	npass = 0;
 	json_array_foreach(records, i, r)
 		npass += passed(r);
-	run_sh(NULL, NULL, "rm -rf %s", shell_quote(sdir));
+	run_v(NULL, NULL, "rm", "-rf", "--", sdir, NULL);
 	mkdir_p(sdir);
 	if (files.n > ndropped) {
 		char *cover = xasprintf("%s/0000-cover-letter.patch", sdir), *blurb = NULL;
+		struct strlist cmd = { 0 };
 
-		if (run_sh(work, NULL, "%s git format-patch -q --cover-letter -o %s %s..HEAD",
-			   ident, shell_quote(sdir), base))
+		strlist_add(&cmd, "git");
+		strlist_add(&cmd, "format-patch");
+		strlist_add(&cmd, "-q");
+		strlist_add(&cmd, "--cover-letter");
+		strlist_add(&cmd, "-o");
+		strlist_add(&cmd, sdir);
+		strlist_addf(&cmd, "%s..HEAD", base);
+		if (run_list(&git, &cmd))
 			die("git format-patch failed");
+		strlist_free(&cmd);
 		append(&blurb, "The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare.\n"
 		       "This series converts the simple handlers, which use their VMA only\n"
 		       "through fields with a vm_area_desc equivalent, and the handlers that\n"
@@ -624,7 +701,7 @@ int series_records(const struct options *o, json_t *records)
 	free(work);
 	free(base);
 	free(sdir);
-	free(ident);
+	strlist_free(&ident);
 	free(date);
 	return 0;
 }

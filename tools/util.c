@@ -370,55 +370,248 @@ void walk_tree(const char *root, const char *dir, const char *const *suffixes,
 	free(full);
 }
 
-int run_cmd(const char *dir, const char *out_path, char *const argv[])
+/* A NULL-terminated view of l's strings, for execvp. */
+static char **argv_of(struct strlist *l)
 {
-	pid_t pid;
-	int status;
+	if (l->n + 1 > l->cap) {
+		l->cap = l->n + 1;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n] = NULL;
+	return l->v;
+}
 
+void strlist_addf(struct strlist *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	strlist_add(l, s);
+	free(s);
+}
+
+/* A word of a command as a reader would type it (display only). */
+static int plain_word(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789._,+-/=:@%^", *s))
+			return 0;
+	return 1;
+}
+
+static void add_shown(char **line, const char *w)
+{
+	char *q = plain_word(w) ? xstrdup(w) : shell_quote(w);
+	char *l = xasprintf("%s%s%s", *line, **line ? " " : "", q);
+
+	free(q);
+	free(*line);
+	*line = l;
+}
+
+static void show_cmd(const struct run_opts *ro, const struct strlist *argv)
+{
+	char *line = xstrdup(""), *l;
+	int i;
+
+	if (ro->dir) {
+		add_shown(&line, "cd");
+		add_shown(&line, ro->dir);
+		l = xasprintf("%s &&", line);
+		free(line);
+		line = l;
+	}
+	for (i = 0; ro->env && i < ro->env->n; i++)
+		add_shown(&line, ro->env->v[i]);
+	for (i = 0; i < argv->n; i++)
+		add_shown(&line, argv->v[i]);
+	info("$ %s", line);
+	free(line);
+}
+
+/* In the child: fd target onto path, opened for writing; exits on failure. */
+static void redirect(int target, const char *path, int append)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0666);
+
+	if (fd < 0) {
+		perror(path);
+		_exit(127);
+	}
+	if (fd != target) {
+		dup2(fd, target);
+		close(fd);
+	}
+}
+
+/* Fork and exec argv as ro says; stdout to the pipe end pipe_w if >= 0. */
+static pid_t spawn(const struct run_opts *ro, struct strlist *argv, int pipe_r, int pipe_w)
+{
+	char **av = argv_of(argv);
+	pid_t pid;
+	int i;
+
+	if (!argv->n)
+		die("internal error: an empty command");
+	if (verbose)
+		show_cmd(ro, argv);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (dir && chdir(dir)) {
-			perror(dir);
-			_exit(127);
-		}
-		if (out_path) {
-			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-
-			if (fd < 0) {
-				perror(out_path);
-				_exit(127);
-			}
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execvp(argv[0], argv);
-		perror(argv[0]);
+		die("fork: %s", strerror(errno));
+	if (pid)
+		return pid;
+	if (pipe_r >= 0)
+		close(pipe_r);
+	if (ro->dir && chdir(ro->dir)) {
+		perror(ro->dir);
 		_exit(127);
 	}
+	if (pipe_w >= 0) {
+		dup2(pipe_w, 1);
+		close(pipe_w);
+	} else if (ro->out) {
+		redirect(1, ro->out, ro->append);
+	}
+	if (ro->err && pipe_w < 0 && ro->out && !strcmp(ro->err, ro->out))
+		dup2(1, 2);
+	else if (ro->err)
+		redirect(2, ro->err, ro->append);
+	for (i = 0; ro->env && i < ro->env->n; i++)
+		putenv(ro->env->v[i]);
+	execvp(av[0], av);
+	perror(av[0]);
+	_exit(127);
+}
+
+static int wait_for(pid_t pid)
+{
+	int status;
+
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+pid_t spawn_list(const struct run_opts *ro, struct strlist *argv)
+{
+	return spawn(ro, argv, -1, -1);
+}
+
+int run_list(const struct run_opts *ro, struct strlist *argv)
+{
+	return wait_for(spawn(ro, argv, -1, -1));
+}
+
+static void words(struct strlist *l, const char *arg0, va_list ap)
+{
+	const char *w;
+
+	strlist_add(l, arg0);
+	while ((w = va_arg(ap, const char *)))
+		strlist_add(l, w);
+}
+
+int run_v(const char *dir, const char *log, const char *arg0, ...)
+{
+	struct run_opts ro = { .dir = dir, .out = log, .err = log };
+	struct strlist argv = { 0 };
+	va_list ap;
+	int r;
+
+	va_start(ap, arg0);
+	words(&argv, arg0, ap);
+	va_end(ap);
+	r = run_list(&ro, &argv);
+	strlist_free(&argv);
+	return r;
+}
+
+char *capture_list(const struct run_opts *ro, struct strlist *argv, int *status)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fds[2], st;
+	pid_t pid;
+
+	if (pipe(fds))
+		return NULL;
+	pid = spawn(ro, argv, fds[0], fds[1]);
+	close(fds[1]);
+	for (;;) {
+		ssize_t r;
+
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fds[0], buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(fds[0]);
+	st = wait_for(pid);
+	if (status)
+		*status = st;
+	if (st < 0) {
+		free(buf);
+		return NULL;
+	}
+	while (len && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
+char *capture_v(const char *dir, const char *arg0, ...)
+{
+	struct run_opts ro = { .dir = dir, .err = "/dev/null" };
+	struct strlist argv = { 0 };
+	va_list ap;
+	char *out;
+	int st;
+
+	va_start(ap, arg0);
+	words(&argv, arg0, ap);
+	va_end(ap);
+	out = capture_list(&ro, &argv, &st);
+	strlist_free(&argv);
+	if (out && st) {
+		free(out);
+		out = NULL;
+	}
+	return out;
 }
 
 int run_sh(const char *dir, const char *out_path, const char *fmt, ...)
 {
-	char *argv[4] = { "/bin/sh", "-c", NULL, NULL };
+	struct run_opts ro = { .dir = dir, .out = out_path, .err = out_path };
+	struct strlist argv = { 0 };
 	va_list ap;
+	char *cmd;
 	int r;
 
 	va_start(ap, fmt);
-	if (vasprintf(&argv[2], fmt, ap) < 0)
-		die("out of memory");
+	cmd = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (verbose)
-		info("$ %s", argv[2]);
-	r = run_cmd(dir, out_path, argv);
-	free(argv[2]);
+	strlist_add(&argv, "/bin/sh");
+	strlist_add(&argv, "-c");
+	strlist_add(&argv, cmd);
+	r = run_list(&ro, &argv);
+	strlist_free(&argv);
+	free(cmd);
 	return r;
 }
 
@@ -584,4 +777,82 @@ int str_ends_with(const char *s, const char *suf)
 	size_t a = strlen(s), b = strlen(suf);
 
 	return a >= b && !strcmp(s + a - b, suf);
+}
+
+int safe_file_name(const char *rel)
+{
+	const char *s;
+
+	if (!rel || !*rel)
+		return 0;
+	for (s = rel; *s; s++) {
+		if ((s == rel || s[-1] == '/') && *s == '-')
+			return 0;
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && !strchr("._,+-/", *s))
+			return 0;
+	}
+	return 1;
+}
+
+/* Length of the valid UTF-8 sequence at s (not a control character), or 0. */
+static int utf8_char(const unsigned char *s)
+{
+	int n, i;
+	unsigned int c;
+
+	if (*s >= 0x20 && *s < 0x7f)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2, c = *s & 0x1f;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3, c = *s & 0x0f;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4, c = *s & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF, C1 controls */
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff) || c < 0xa0)
+		return 0;
+	return n;
+}
+
+char *printable_name(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out, *o;
+
+	if (!s)
+		return xstrdup("(no name)");
+	out = o = xmalloc(strlen(s) * 4 + 1);
+	while (*p) {
+		int n = *p == '\\' ? 0 : utf8_char(p);
+
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			o += sprintf(o, "\\x%02x", *p++);
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *refused_name_reason(const char *rel)
+{
+	char *shown = printable_name(rel);
+	char *why = xasprintf("%s: file name refused: mmapport takes only "
+			      "A-Z a-z 0-9 . _ , + - / in names and no part starting with '-' "
+			      "(kbuild and Coccinelle run names through a shell)", shown);
+
+	free(shown);
+	return why;
 }

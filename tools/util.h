@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -58,18 +59,75 @@ void walk_tree(const char *root, const char *dir, const char *const *suffixes,
 	       const struct strlist *skip, walk_fn fn, void *arg);
 
 /*
- * Run argv (argv[0] looked up in PATH) in dir (NULL: here); stdout and
- * stderr go to out_path (NULL: inherited).  Returns the exit status, or
- * -1 if it could not be run.
+ * Commands without a shell.  argv[0] is looked up in PATH and every
+ * argument reaches the program as one word, whatever bytes it holds: a
+ * file name, a path or a user's value is never parsed by a shell.  Every
+ * command mmapport runs with such data in it goes through these.
+ *
+ * struct run_opts says where and with what; every field may be left 0:
+ *   dir     chdir here in the child (NULL: stay)
+ *   out     stdout to this file (NULL: inherited; "/dev/null" drops it)
+ *   err     stderr to this file (NULL: inherited); the same name as out
+ *           puts both in that one file, in the order written
+ *   append  add to out/err instead of truncating them
+ *   env     "NAME=value" strings set in the child only
+ * With -v each command is shown, its words quoted for reading.
  */
-int run_cmd(const char *dir, const char *out_path, char *const argv[]);
-/* Run a shell command line in dir; returns its exit status. */
+struct run_opts {
+	const char *dir, *out, *err;
+	int append;
+	const struct strlist *env;
+};
+/* Start argv; returns the child's pid (dies if it cannot fork). */
+pid_t spawn_list(const struct run_opts *ro, struct strlist *argv);
+/*
+ * Run argv; returns its exit status (127 when it could not be started),
+ * 128 + the signal that ended it, or -1 if it could not be waited for.
+ */
+int run_list(const struct run_opts *ro, struct strlist *argv);
+/* run_list() of the NULL-terminated words; stdout and stderr to log (NULL: inherited). */
+int run_v(const char *dir, const char *log, const char *arg0, ...)
+	__attribute__((sentinel));
+/*
+ * Run argv with its stdout captured (ro->out is ignored); returns that
+ * output with trailing newlines removed, whatever its exit status, which
+ * *status (may be NULL) gets as run_list() returns it; NULL if no pipe
+ * could be made or the child could not be waited for.
+ */
+char *capture_list(const struct run_opts *ro, struct strlist *argv, int *status);
+/* capture_list() of the NULL-terminated words, stderr dropped; NULL unless it exits 0. */
+char *capture_v(const char *dir, const char *arg0, ...) __attribute__((sentinel));
+/* strlist_add() of a formatted string: "O=%s", "-j%d". */
+void strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Shell command lines, for fixed commands: new code runs run_v() or
+ * run_list().  A path still put in one (the work tree's setup) goes
+ * through shell_quote(), the one audited quoting helper: single quotes
+ * around the whole string, each ' as '\''.  Never a name from the tree.
+ */
 int run_sh(const char *dir, const char *out_path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Run a shell command and capture its stdout (trailing newline removed). */
 char *run_capture(const char *dir, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *shell_quote(const char *s);
+
+/*
+ * File names kbuild, Coccinelle and git take safely: 1 when rel is not
+ * empty, every byte is one of A-Z a-z 0-9 . _ , + - /, and no part between
+ * slashes starts with '-'; else 0.  A name outside that set is refused
+ * (scan: a warning and no record; --paths: an error) and never reaches
+ * make, spatch or git: kbuild runs object names through its shell recipes
+ * and Coccinelle its own diff/cp, unquoted.
+ */
+int safe_file_name(const char *rel);
+/* "REL: file name refused: ..." saying why, rel shown with printable_name(). */
+char *refused_name_reason(const char *rel);
+/*
+ * s for a message: valid UTF-8 as it is; control characters, backslash
+ * and bytes that are not valid UTF-8 as \xNN.
+ */
+char *printable_name(const char *s);
 
 /* JSON files */
 json_t *json_load_path(const char *path);

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "inputs.h"
 
 #define OUT_MARKER MMAPPORT_OUT_MARKER
 
@@ -110,6 +111,7 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 		free(abs);
 		return xstrdup(claimed);
 	}
+	need_safe_path("--out", abs);
 	for (i = 0; i < 2; i++) {
 		char *s;
 
@@ -151,12 +153,24 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
  * Run argv in dir, stdout and stderr into log.  On failure die with what,
  * the log's last line (git's own message) and the log's path.
  */
+static void words_of(struct strlist *l, char *const argv[])
+{
+	while (*argv)
+		strlist_add(l, *argv++);
+}
+
 static void must_run(const char *dir, const char *log, const char *what, char *const argv[])
 {
+	struct run_opts ro = { .dir = dir, .out = log, .err = log };
+	struct strlist words = { 0 };
 	char *text, *last;
 	size_t len;
+	int r;
 
-	if (!run_cmd(dir, log, argv))
+	words_of(&words, argv);
+	r = run_list(&ro, &words);
+	strlist_free(&words);
+	if (!r)
 		return;
 	text = read_file(log, &len);
 	while (text && len && (text[len - 1] == '\n' || text[len - 1] == ' '))
@@ -166,19 +180,21 @@ static void must_run(const char *dir, const char *log, const char *what, char *c
 	die("%s: %s (%s)", what, last && *last ? last : "no message", log);
 }
 
-/* The output of argv run in dir, or NULL when it fails. */
+/* The standard output of argv run in dir (its stderr into log), or NULL when it fails. */
 static char *capture(const char *dir, const char *log, char *const argv[])
 {
-	char *outf = xasprintf("%s.out", log);
-	char *text = NULL;
-	size_t len;
+	struct run_opts ro = { .dir = dir, .err = log };
+	struct strlist words = { 0 };
+	char *text;
 	int r;
 
-	r = run_cmd(dir, outf, argv);
-	if (!r)
-		text = read_file(outf, &len);
-	unlink(outf);
-	free(outf);
+	words_of(&words, argv);
+	text = capture_list(&ro, &words, &r);
+	strlist_free(&words);
+	if (r) {
+		free(text);
+		return NULL;
+	}
 	return text;
 }
 
@@ -250,17 +266,25 @@ static json_t *source_identity(const char *src, const char *logs, struct strlist
 				    "--porcelain=v1", "-z", "--no-renames",
 				    "--untracked-files=all", NULL };
 		char *head = capture(NULL, log, head_argv), *st;
+		struct run_opts ro = { 0 };
+		struct strlist words = { 0 };
 		uint64_t h = FNV_INIT;
+		char *stp;
 		size_t len, off;
 
 		if (!head || !*head)
 			die("%s: a git repository without a commit to start from (git rev-parse "
 			    "HEAD failed); commit the tree first", src);
 		head[strcspn(head, "\n")] = '\0';
-		st = capture(NULL, log, st_argv);
-		if (!st)
+		/* NUL-separated: read back from a file, with its length */
+		stp = xasprintf("%s/source-status.z", logs);
+		ro.out = stp;
+		ro.err = log;
+		words_of(&words, st_argv);
+		if (run_list(&ro, &words) || !(st = read_file(stp, &len)))
 			die("%s: git status failed (%s)", src, log);
-		len = strlen(st);
+		strlist_free(&words);
+		free(stp);
 		/* entries "XY path\0"; with --no-renames never a second path */
 		for (off = 0; off < len; off += strlen(st + off) + 1) {
 			const char *e = st + off;
@@ -321,9 +345,7 @@ static char *identity_differs(json_t *had, json_t *now)
 
 void remove_tree(const char *path)
 {
-	char *argv[] = { "rm", "-rf", "--", (char *)path, NULL };
-
-	if (run_cmd(NULL, NULL, argv))
+	if (run_v(NULL, NULL, "rm", "-rf", "--", path, NULL))
 		die("%s: cannot remove", path);
 }
 

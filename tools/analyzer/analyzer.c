@@ -140,6 +140,8 @@ static json_t *find_definitions(const char *tree, struct strlist *names)
 {
 	json_t *defs = json_object();
 	char *alt, *out, *line, *save, *git = xasprintf("%s/.git", tree);
+	struct run_opts ro = { .dir = tree, .err = "/dev/null" };
+	struct strlist cmd = { 0 };
 	size_t n = 1;
 	int i;
 
@@ -154,9 +156,25 @@ static json_t *find_definitions(const char *tree, struct strlist *names)
 		if (i + 1 < names->n)
 			strcat(alt, "|");
 	}
-	out = run_capture(tree, path_exists(git) ?
-		"git grep -n -E '^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(' -- '*.c' 2>/dev/null" :
-		"grep -rn --include='*.c' -E '^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(' . 2>/dev/null", alt);
+	if (path_exists(git)) {
+		strlist_add(&cmd, "git");
+		strlist_add(&cmd, "grep");
+		strlist_add(&cmd, "-n");
+		strlist_add(&cmd, "-E");
+		strlist_addf(&cmd, "^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(", alt);
+		strlist_add(&cmd, "--");
+		strlist_add(&cmd, "*.c");
+	} else {
+		strlist_add(&cmd, "grep");
+		strlist_add(&cmd, "-rn");
+		strlist_add(&cmd, "--include=*.c");
+		strlist_add(&cmd, "-E");
+		strlist_addf(&cmd, "^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(", alt);
+		strlist_add(&cmd, "--");
+		strlist_add(&cmd, ".");
+	}
+	out = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *text;
 		const char *file = line;
@@ -167,6 +185,9 @@ static json_t *find_definitions(const char *tree, struct strlist *names)
 		text = c2 + 1;
 		if (!strncmp(file, "./", 2))
 			file += 2;
+		/* a name scan refuses is never analysed: it would reach make */
+		if (!safe_file_name(file))
+			continue;
 		/* a prototype or a macro use is no definition */
 		if (strchr(text, ';') || strchr(text, '=') || text[0] == '#' ||
 		    !strncmp(text, "EXPORT", 6))
@@ -214,46 +235,46 @@ static double parse_again_with_generated(const struct options *o, const char *tr
 					 struct analyze_file *af, int nfiles)
 {
 	struct analyze_file *again = xmalloc((nfiles + 1) * sizeof(*again));
-	char *objs = NULL, *log, *t, *q;
+	struct strlist cmd = { 0 };
 	double t0 = now_seconds();
 	json_t *r;
 	size_t i;
 	int f, n = 0, missing;
 
+	strlist_add(&cmd, "make");
+	strlist_add(&cmd, "-k");
+	strlist_addf(&cmd, "O=%s", bdir);
+	strlist_add(&cmd, "ARCH=x86_64");
+	strlist_addf(&cmd, "-j%d", o->jobs);
 	for (f = 0; f < nfiles; f++) {
 		missing = 0;
 		json_array_foreach(af[f].records, i, r) {
 			missing |= !!json_object_get(r, "missing_include");
 			json_object_del(r, "missing_include");
 		}
-		if (!missing || !af[f].args)
+		if (!missing || !af[f].args || !safe_file_name(af[f].file))
 			continue;
 		again[n++] = af[f];
-		t = xstrdup(af[f].file);
-		t[strlen(t) - 1] = 'o';
-		q = shell_quote(t);
-		free(t);
-		t = xasprintf("%s %s", objs ? objs : "", q);
-		free(q);
-		free(objs);
-		objs = t;
+		strlist_add(&cmd, af[f].file);
+		cmd.v[cmd.n - 1][strlen(cmd.v[cmd.n - 1]) - 1] = 'o';
 		json_array_foreach(af[f].records, i, r) {
 			json_object_del(r, "analysis");
 			json_object_del(r, "analysis_error");
 		}
 	}
 	if (n) {
-		log = xasprintf("%s/make-generated.log", tmp);
+		char *log = xasprintf("%s/make-generated.log", tmp);
+		struct run_opts ro = { .dir = tree, .out = log, .err = log };
+
 		info("classify: %d files miss a header kbuild generates; making their objects", n);
-		run_sh(tree, log, "make -k O=%s ARCH=x86_64 -j%d %s", shell_quote(bdir), o->jobs,
-		       objs);
+		run_list(&ro, &cmd);
 		analyze_parallel(tree, tmp, again, n, o->jobs, 0);
 		for (f = 0; f < n; f++)
 			json_array_foreach(again[f].records, i, r)
 				json_object_del(r, "missing_include");
 		free(log);
 	}
-	free(objs);
+	strlist_free(&cmd);
 	free(again);
 	return now_seconds() - t0;
 }

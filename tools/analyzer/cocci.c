@@ -52,38 +52,24 @@ struct cocci_job {
 
 static pid_t start_spatch(const char *tree, const struct cocci_job *j, const char *file)
 {
-	char *spf = xasprintf("%s/cocci/facts.cocci", project_dir());
-	char *macf = xasprintf("%s/cocci/macros.h", project_dir());
-	char *pathf = xasprintf("%s/%s", tree, file);
-	char *sp = shell_quote(spf), *mac = shell_quote(macf), *path = shell_quote(pathf);
-	char *names = shell_quote(j->handlers), *out = shell_quote(j->out);
-	char *log = shell_quote(j->log);
-	char *cmd = xasprintf("spatch --sp-file %s --macro-file %s --no-includes --very-quiet "
-			      "--timeout %d -D handlers=%s %s > %s 2> %s", sp, mac,
-			      SPATCH_TIMEOUT, names, path, out, log);
+	struct run_opts ro = { .out = j->out, .err = j->log };
+	struct strlist cmd = { 0 };
 	pid_t pid;
 
-	free(spf);
-	free(macf);
-	free(pathf);
-
-	if (verbose)
-		info("$ %s", cmd);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (!pid) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	free(sp);
-	free(mac);
-	free(path);
-	free(names);
-	free(out);
-	free(log);
-	free(cmd);
+	strlist_add(&cmd, "spatch");
+	strlist_add(&cmd, "--sp-file");
+	strlist_addf(&cmd, "%s/cocci/facts.cocci", project_dir());
+	strlist_add(&cmd, "--macro-file");
+	strlist_addf(&cmd, "%s/cocci/macros.h", project_dir());
+	strlist_add(&cmd, "--no-includes");
+	strlist_add(&cmd, "--very-quiet");
+	strlist_add(&cmd, "--timeout");
+	strlist_addf(&cmd, "%d", SPATCH_TIMEOUT);
+	strlist_add(&cmd, "-D");
+	strlist_addf(&cmd, "handlers=%s", j->handlers);
+	strlist_addf(&cmd, "%s/%s", tree, file);
+	pid = spawn_list(&ro, &cmd);
+	strlist_free(&cmd);
 	return pid;
 }
 

@@ -240,7 +240,6 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 			    int jobs, const char **how, const struct arch_profile *p,
 			    const char *target)
 {
-	char *vars = p ? arch_make_vars(p) : xasprintf("ARCH=%s", arch_name);
 	char *mkbuild = xasprintf("%s/scripts/Makefile.build", tree);
 	char *gen = xasprintf("%s/scripts/clang-tools/gen_compile_commands.py", tree);
 	char *cmddir = xasprintf("%s/mmapport-cmds", bdir);
@@ -269,6 +268,11 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 		char *abs = xasprintf("%s/%s", rtree, files->v[f]);
 		int found = 0;
 
+		/* a name kbuild would run through its shell recipes never reaches make */
+		if (!safe_file_name(files->v[f])) {
+			free(abs);
+			continue;
+		}
 		if (p ? strcmp(files->v[f] + strlen(files->v[f]) - 2, ".c") ||
 			(!strncmp(files->v[f], "arch/", 5) &&
 			 (strncmp(files->v[f] + 5, p->srcarch, strlen(p->srcarch)) ||
@@ -278,7 +282,7 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 			continue;
 		}
 		json_array_foreach(cc, i, e)
-			if (!strcmp(jstr(e, "file"), abs))
+			if (jstr(e, "file") && !strcmp(jstr(e, "file"), abs))
 				found = 1;
 		if (!found) {
 			char *obj = xstrdup(files->v[f]);
@@ -299,34 +303,53 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 		double t0 = now_seconds();
 
 		if (!p && !path_exists(cfg)) {
+			struct run_opts ro = { .dir = tree, .out = log, .err = log };
+			struct strlist config = { 0 }, prepare = { 0 };
+			int bad;
+
 			info("classify: preparing %s allmodconfig in %s", arch_name, bdir);
 			mkdir_p(bdir);
-			if (run_sh(tree, log, "make O=%s ARCH=%s allmodconfig && make O=%s ARCH=%s -j%d prepare",
-				   shell_quote(bdir), arch_name, shell_quote(bdir), arch_name, jobs)) {
+			strlist_add(&config, "make");
+			strlist_addf(&config, "O=%s", bdir);
+			strlist_addf(&config, "ARCH=%s", arch_name);
+			strlist_add(&config, "allmodconfig");
+			strlist_add(&prepare, "make");
+			strlist_addf(&prepare, "O=%s", bdir);
+			strlist_addf(&prepare, "ARCH=%s", arch_name);
+			strlist_addf(&prepare, "-j%d", jobs);
+			strlist_add(&prepare, "prepare");
+			bad = run_list(&ro, &config);
+			ro.append = 1;
+			if (!bad)
+				bad = run_list(&ro, &prepare);
+			strlist_free(&config);
+			strlist_free(&prepare);
+			if (bad) {
 				unlink(cfg);
 				die("cannot prepare the %s build dir%s; see %s", arch_name,
 				    log_reason(log), log);
 			}
 		}
 		if (objs.n) {
-			size_t n = 1;
-			char *list;
+			struct run_opts ro = { .dir = tree, .out = log, .err = log };
+			struct strlist cmd = { 0 };
 
-			for (f = 0; f < objs.n; f++)
-				n += strlen(objs.v[f]) + 1;
-			list = xmalloc(n);
-			list[0] = '\0';
-			for (f = 0; f < objs.n; f++) {
-				strcat(list, objs.v[f]);
-				strcat(list, " ");
-			}
 			/* -n: print, do not compile; kbuild still descends into each dir */
-			run_sh(tree, log, "make -n -k O=%s %s %s", shell_quote(bdir), vars, list);
-			free(list);
+			strlist_add(&cmd, "make");
+			strlist_add(&cmd, "-n");
+			strlist_add(&cmd, "-k");
+			strlist_addf(&cmd, "O=%s", bdir);
+			if (p)
+				arch_make_args(p, &cmd);
+			else
+				strlist_addf(&cmd, "ARCH=%s", arch_name);
+			for (f = 0; f < objs.n; f++)
+				strlist_add(&cmd, objs.v[f]);
+			run_list(&ro, &cmd);
+			strlist_free(&cmd);
 			cmds_from_dry_run(log, cmddir, &objs);
 		}
-		if (run_sh(NULL, NULL, "python3 %s -d %s -o %s %s", shell_quote(gen),
-			   shell_quote(bdir), shell_quote(ccjson), shell_quote(cmddir)))
+		if (run_v(NULL, NULL, "python3", gen, "-d", bdir, "-o", ccjson, cmddir, NULL))
 			warnx("gen_compile_commands.py failed; the analyzer falls back to lexing");
 		info("classify: compile commands of %d objects from kbuild in %.1f s", objs.n,
 		     now_seconds() - t0);
@@ -351,7 +374,6 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 		}
 	}
 out:
-	free(vars);
 	json_decref(cc);
 	strlist_free(&objs);
 	free(mkbuild);
