@@ -163,7 +163,7 @@ ok $? "--paths with \$(...): no command ran" "$tmp/ran"
 # records.json naming such a file: convert refuses that record
 edit=$tmp/edit
 mkdir -p "$edit"
-cp "$base/inventory.json" "$edit/"
+cp "$base/inventory.json" "$base/.mmapport-out" "$edit/"
 jq '. + [.[0] | .file = "drivers/x/$(touch PWNED).c" | .function = "h5_mmap" |
 	 .id = "drivers/x/$(touch PWNED).c:1:mmap"]' "$base/records.json" > "$edit/records.json"
 "$mm" convert --tree "$tree" --out "$edit" >/dev/null 2>"$tmp/edit.err"
