@@ -6,9 +6,14 @@
 # (check-name), which categories its registrations must get
 # (check-category) and, for each API profile, the file holding the
 # expected output (check-output for mainline, check-output-rfc for rfc;
-# none means the file must stay unchanged).  "check-reason: PROFILE TEXT"
-# and "check-change: PROFILE TEXT" say that some record's refusal reason,
-# or its stated behaviour changes, must contain TEXT.  "check-dir: DIR"
+# none means the file must stay unchanged, and then the case must say why
+# with check-refused or check-reason for that profile).  "check-reason:
+# PROFILE TEXT" and "check-change: PROFILE TEXT" say that some record's
+# refusal reason, or its stated behaviour changes, must contain TEXT;
+# "check-refused: PROFILE TEXT" that some record's refusal reason, or the
+# facts that decided its category (for a category convert does not
+# attempt), contain TEXT: an unchanged file is then known to be a refusal
+# for that reason, not a stage that never ran.  convert must exit 0.  "check-dir: DIR"
 # puts the case at DIR in the fake tree (default drivers/cases), e.g. in
 # another architecture's directory.  Adding a case is adding a file.
 set -u
@@ -18,7 +23,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=("$top"/tests/cases/*.c)
-nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\): ')
+nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\): ')
 echo "1..$(( ${#cases[@]} * 3 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
@@ -51,20 +56,27 @@ for c in "${cases[@]}"; do
 		if [ $profile = mainline ]; then
 			expect=$(sed -n 's/^ \* check-output: //p' "$c")
 			"$mm" convert --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
+			rc=$?
 		else
 			expect=$(sed -n 's/^ \* check-output-rfc: //p' "$c")
 			"$mm" convert --api rfc --tree "$tree" --out "$out" >/dev/null 2>>"$tmp/$name.err"
+			rc=$?
 		fi
 		n=$((n + 1))
 		wt=$out/work	# convert's work tree
 		result="$wt/$dir/$name.c"
-		if [ -n "$expect" ]; then
+		if [ $rc != 0 ]; then
+			echo "not ok $n - $name: $profile: convert exited $rc"
+			sed 's/^/#   /' "$tmp/$name.err"
+		elif [ -n "$expect" ]; then
 			if diff -u "$top/tests/cases/$expect" "$result" > "$tmp/$name.diff"; then
 				echo "ok $n - $name: $profile: converted as $expect"
 			else
 				echo "not ok $n - $name: $profile: conversion differs from $expect"
 				sed 's/^/#   /' "$tmp/$name.diff"
 			fi
+		elif ! grep -q "^ \* check-\(refused\|reason\): $profile " "$c"; then
+			echo "not ok $n - $name: $profile: no expected output, and no check-refused saying why"
 		else
 			if cmp -s "$c" "$result"; then
 				echo "ok $n - $name: $profile: left unchanged"
@@ -79,6 +91,9 @@ for c in "${cases[@]}"; do
 		n=$((n + 1))
 		if [ "$kind" = reason ]; then
 			field='.conversion.reason // empty'
+		elif [ "$kind" = refused ]; then
+			field='(select(.conversion.status == "refused") | .conversion.reason),
+				(select(.conversion == null) | (.facts // [])[], (.reasons // [])[].fact)'
 		else
 			field='(.conversion.behaviour_changes // [])[]'
 		fi
@@ -90,5 +105,5 @@ for c in "${cases[@]}"; do
 			jq -r '.[] | "#   \(.function): \(.conversion // {} | tojson)"' \
 				"$tmp/$name/$profile/records.json" 2>/dev/null
 		fi
-	done < <(sed -n 's/^ \* check-\(reason\|change\): /\1 /p' "$c")
+	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\): /\1 /p' "$c")
 done

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..34"
+echo "1..36"
 
 n=0
 pass() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -127,6 +127,22 @@ refused "classify without spatch stops too" "classify needs spatch"
 run env PATH="$tmp/bin" "$mm" classify --lexical --tree "$tree" --out "$tmp/o-tool2" --paths fs/udf
 [ "$rc" = 0 ] && pass "classify --lexical does not need spatch" ||
 	fail "classify --lexical failed without spatch (exit $rc)" "$tmp/err"
+
+# a spatch that is there but fails: a tool error, not a refusal of the handler
+mkdir -p "$tmp/failing"
+printf '#!/bin/sh\necho "spatch: made to fail by the test" >&2\nexit 3\n' > "$tmp/failing/spatch"
+chmod +x "$tmp/failing/spatch"
+mkout "$tmp/o-fail"
+cp "$out/records.json" "$tmp/o-fail/"
+run env PATH="$tmp/failing:$PATH" "$mm" convert --tree "$tree" --out "$tmp/o-fail"
+refused "convert with a spatch that fails exits 1, naming the failure" \
+	"spatch failed on 1 files (above)"
+why=$(jq -r '[.[] | .conversion.reason // empty][0]' "$tmp/o-fail/records.json" 2>/dev/null)
+case $why in
+"spatch (mmap_prepare_simple.cocci) failed with exit status 3: spatch: made to fail by the test; see "*)
+	pass "... and the handler's reason is spatch's failure, with what it said" ;;
+*)	fail "... but the handler's reason is '$why'" "$tmp/err" ;;
+esac
 
 # --- sparse -------------------------------------------------------------------------
 

@@ -336,8 +336,17 @@ static char *log_name(const struct options *o, const char *what, const char *fil
  * is a name safe_file_name() took (Coccinelle runs its own diff and cp
  * through a shell).
  */
+/*
+ * spatch failing (an exit status other than 0: a crash, a timeout, a
+ * broken install) is a tool error, never a refusal of the handler: the
+ * first failure of a file is kept for its records' reason, and convert
+ * exits 1 after it has done the other files.
+ */
+static int nspatch_failed;
+
 static int run_spatch(const struct options *o, const char *work, const char *file,
-		      const char *what, const struct strlist *env, const char *define)
+		      const char *what, const struct strlist *env, const char *define,
+		      char **failed)
 {
 	struct strlist cmd = { 0 };
 	char *log = log_name(o, what, file);
@@ -362,6 +371,12 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
 	strlist_add(&cmd, file);
 	r = run_list(&ro, &cmd);
 	strlist_free(&cmd);
+	if (r && !*failed) {
+		*failed = xasprintf("spatch (mmap_prepare_%s.cocci) failed with exit status %d"
+				    "%s; see %s", what, r, log_reason(log), log);
+		warnx("%s: %s", file, *failed);
+		nspatch_failed++;
+	}
 	free(log);
 	return r;
 }
@@ -373,7 +388,7 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
  */
 static int run_simple(const struct options *o, const char *work, const char *file,
 		      const struct strlist *handlers, const struct strlist *kept,
-		      const struct profile *p)
+		      const struct profile *p, char **failed)
 {
 	struct strlist env = { 0 };
 	char *names = join(handlers, ","), *knames = join(kept, ",");
@@ -381,7 +396,8 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_STATE_KEPT=%s", knames);
-	r = run_spatch(o, work, file, "simple", &env, p->flag_bits ? NULL : "vm_flags_field");
+	r = run_spatch(o, work, file, "simple", &env, p->flag_bits ? NULL : "vm_flags_field",
+		       failed);
 	strlist_free(&env);
 	free(names);
 	free(knames);
@@ -395,7 +411,7 @@ static int run_simple(const struct options *o, const char *work, const char *fil
  */
 static int run_state(const struct options *o, const char *work, const char *file,
 		     const struct strlist *handlers, json_t *plans, const struct profile *p,
-		     const char *report)
+		     const char *report, char **failed)
 {
 	struct strlist env = { 0 };
 	char *names = join(handlers, ",");
@@ -406,7 +422,8 @@ static int run_state(const struct options *o, const char *work, const char *file
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_REPORT=%s", report);
 	strlist_addf(&env, "MMAPPORT_STATE=%s", js);
-	r = run_spatch(o, work, file, "state", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL);
+	r = run_spatch(o, work, file, "state", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL,
+		       failed);
 	strlist_free(&env);
 	free(names);
 	free(js);
@@ -420,7 +437,7 @@ static int run_state(const struct options *o, const char *work, const char *file
  */
 static int run_remap(const struct options *o, const char *work, const char *file,
 		     const struct strlist *handlers, json_t *takes, const struct profile *p,
-		     const char *report)
+		     const char *report, char **failed)
 {
 	struct strlist env = { 0 };
 	char *names = join(handlers, ",");
@@ -431,7 +448,8 @@ static int run_remap(const struct options *o, const char *work, const char *file
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_REPORT=%s", report);
 	strlist_addf(&env, "MMAPPORT_TAKES=%s", js);
-	r = run_spatch(o, work, file, "remap", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL);
+	r = run_spatch(o, work, file, "remap", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL,
+		       failed);
 	strlist_free(&env);
 	free(names);
 	free(js);
@@ -512,6 +530,7 @@ struct file_job {
 	json_t *takes;			/* remap: handler -> state it takes (add_takes) */
 	struct strlist done;		/* converted and verified */
 	struct verdict v;		/* what pass 1 said (remap and state) */
+	char *spatch_failed;		/* the first spatch failure, or NULL */
 };
 
 /*
@@ -574,12 +593,14 @@ static void convert_file(const struct options *o, const char *work, const char *
 		}
 		/* the state pass first: its plans carry the lines of the file as read */
 		if (want_state.n) {
-			run_state(o, work, file, &want_state, j->plans, p, sreport);
+			run_state(o, work, file, &want_state, j->plans, p, sreport,
+				  &j->spatch_failed);
 			if (round == 0)
 				read_report(sreport, &j->v);
 		}
 		if (want_remap.n) {
-			run_remap(o, work, file, &want_remap, j->takes, p, report);
+			run_remap(o, work, file, &want_remap, j->takes, p, report,
+				  &j->spatch_failed);
 			if (round == 0)
 				read_report(report, &j->v);
 		}
@@ -594,7 +615,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 				strlist_add(&kept, want_state.v[i]);
 			}
 		if (pass2.n)
-			run_simple(o, work, file, &pass2, &kept, p);
+			run_simple(o, work, file, &pass2, &kept, p, &j->spatch_failed);
 		all &= keep_converted(path, &want_simple, NULL, 0, &j->done, &next_simple);
 		all &= keep_converted(path, &want_remap, &pass2, hooks_of(M_REMAP, p), &j->done,
 				      &next_remap);
@@ -939,7 +960,9 @@ int convert_records(const struct options *o, json_t *records)
 				const char *why = json_string_value(json_object_get(j.v.refused, fn));
 				char *facts = vma_facts(r), *reason;
 
-				if (why)
+				if (j.spatch_failed)
+					reason = xstrdup(j.spatch_failed);
+				else if (why)
 					reason = xstrdup(why);
 				else if (m == M_REMAP && json_object_get(j.v.converted, fn))
 					reason = xasprintf("the mapping call converts, but the rest of the "
@@ -981,11 +1004,17 @@ int convert_records(const struct options *o, json_t *records)
 		json_decref(j.takes);
 		strlist_free(&j.state);
 		strlist_free(&j.done);
+		free(j.spatch_failed);
 		free(dpath);
 		free(flat);
 	}
 	info("convert: %d registrations converted, %d refused, in %d files",
 	     nconv, nref, files.n);
+	if (nspatch_failed) {
+		warnx("convert: spatch failed on %d files (above): their handlers are refused with "
+		      "that reason, and convert exits 1", nspatch_failed);
+		return 1;
+	}
 	strlist_free(&files);
 	json_decref(plans);
 	free(work);

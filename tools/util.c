@@ -229,8 +229,8 @@ const char *out_of_space(const char *log)
  * What went wrong, as a command's log says it: the line saying "No space
  * left on device" if there is one, else the first with "error:" (any case),
  * "fatal:" (git), "*** " (make) or ": not found" (a missing program),
- * trimmed and cut at 300 characters.  NULL when there is none (or no log);
- * the caller frees it.
+ * trimmed and cut at 300 characters; with none of those, the last line
+ * printed.  NULL when the log is empty (or there is none); the caller frees it.
  */
 char *first_error_line(const char *log)
 {
@@ -259,6 +259,20 @@ char *first_error_line(const char *log)
 			}
 			free(l);
 		}
+	}
+	/* no line that says error: the last one the command printed */
+	if (!r) {
+		size_t n = strlen(buf);
+		char *last;
+
+		while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\r'))
+			buf[--n] = '\0';
+		last = strrchr(buf, '\n');
+		last = last ? last + 1 : buf;
+		while (*last == ' ' || *last == '\t')
+			last++;
+		if (*last)
+			r = xasprintf("%.300s", last);
 	}
 	free(buf);
 	return r;

@@ -11,6 +11,7 @@
  * check-fact: pa_mmap: .analysis.hazards.arch_branches | length == 1 and (.[0] | startswith("#ifdef CONFIG_PPC_64K_PAGES"))
  * check-fact: pa_mmap: .analysis.hazards.prot_only_for_remap == "prot"
  * check-fact: pa_mmap: .analysis.locals.prot == "pgprot_noncached(vma->vm_page_prot)"
+ * check-refused: rfc rfc: several mapping calls (remap_4k_pfn, remap_pfn_range)
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

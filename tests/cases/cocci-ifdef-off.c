@@ -20,6 +20,8 @@
  * check-fact: off_escape_mmap: [.analysis.escapes[] | "\(.how) \(.to // "")"] == ["passed register_vma", "stored dev->vma", "returned "]
  * check-fact: off_escape_mmap: .analysis.followed[0].fn == "off_helper" and .analysis.followed[0].where == "static, this file"
  * check-fact: off_escape_mmap: [.analysis.calls[] | "\(.callee) \(.kind)"] == ["register_vma not visible", "off_helper followed"]
+ * check-refused: mainline the handler is not in the configuration the analyzer parsed
+ * check-refused: rfc the handler is not in the configuration the analyzer parsed
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

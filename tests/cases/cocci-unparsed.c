@@ -5,6 +5,8 @@
  * check-fact: u_mmap: .analyzer == "lexical" and .confidence == "low" and .analysis == null
  * check-fact: u_mmap: .coccinelle_error | test("could not parse")
  * check-fact: u_mmap: .facts | last | test("^libclang: .*; Coccinelle: .*; the lexical classification stands$")
+ * check-refused: mainline the handler is not in the configuration the analyzer parsed
+ * check-refused: rfc the handler is not in the configuration the analyzer parsed
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

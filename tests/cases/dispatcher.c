@@ -2,6 +2,8 @@
 /*
  * check-name: a leaf of a subsystem hook (found from the member's type)
  * check-category: dispatcher
+ * check-refused: mainline a leaf of the subsystem hook v4l2_file_operations.mmap
+ * check-refused: rfc a leaf of the subsystem hook v4l2_file_operations.mmap
  */
 #include <media/v4l2-dev.h>
 

@@ -2,6 +2,8 @@
 /*
  * check-name: maps a DMA buffer
  * check-category: dma-mmap
+ * check-refused: mainline dma_mmap_coherent() maps a DMA buffer into the VMA
+ * check-refused: rfc dma_mmap_coherent() maps a DMA buffer into the VMA
  */
 #include <linux/fs.h>
 #include <linux/dma-mapping.h>

@@ -8,6 +8,7 @@
  * check-fact: el_mmap: .analysis.remaps[0].result == "assigned to ret"
  * check-fact: el_mmap: .analysis.hazards.mergeable == false
  * check-output-rfc: early-return-lock.rfc.expected
+ * check-refused: mainline mutex_lock() is held across
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

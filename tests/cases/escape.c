@@ -2,6 +2,8 @@
 /*
  * check-name: the VMA is stored: needs the VMA
  * check-category: needs-vma
+ * check-refused: mainline the VMA escapes: stored into c->vma in e_mmap()
+ * check-refused: rfc the VMA escapes: stored into c->vma in e_mmap()
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -2,6 +2,8 @@
 /*
  * check-name: ops swapped into f_op at run time (hazard 8): refused
  * check-category: needs-vma
+ * check-refused: mainline dc_fops is swapped into file->f_op at run time: converting
+ * check-refused: rfc dc_fops is swapped into file->f_op at run time: converting
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -2,6 +2,8 @@
 /*
  * check-name: a static helper receives the VMA and remaps: followed
  * check-category: pfn-remap
+ * check-refused: mainline no mapping call in the body of the handler as spatch parsed
+ * check-refused: rfc no mapping call in the body of the handler as spatch parsed
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -8,6 +8,8 @@
  * check-fact: ia_mmap: .analysis.hazards.prot_only_for_remap == "pgprot_noncached(vma->vm_page_prot)"
  * check-fact: off_mmap: .analyzer == "coccinelle" and .confidence == "low"
  * check-fact: off_mmap: .confidence != "high"
+ * check-refused: mainline several mapping calls (io_remap_pfn_range, remap_4k_pfn)
+ * check-refused: rfc rfc: several mapping calls (io_remap_pfn_range, remap_4k_pfn)
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -2,6 +2,8 @@
 /*
  * check-name: fops made by a macro: found, not converted
  * check-category: unparsed
+ * check-refused: mainline registered through macro M_FOPS
+ * check-refused: rfc registered through macro M_FOPS
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

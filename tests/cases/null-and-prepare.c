@@ -2,6 +2,8 @@
 /*
  * check-name: a NULL hook and a handler already on mmap_prepare
  * check-category: no-handler already-prepare
+ * check-refused: mainline the hook is set to 'NULL'
+ * check-refused: rfc the hook is set to 'NULL'
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -2,6 +2,8 @@
 /*
  * check-name: a flag test used as a number, not a truth value: left alone
  * check-category: simple
+ * check-refused: mainline the semantic patch did not convert it (a use of the VMA
+ * check-refused: rfc the semantic patch did not convert it (a use of the VMA
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

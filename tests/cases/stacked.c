@@ -2,6 +2,8 @@
 /*
  * check-name: hands the VMA to the lower file's mmap
  * check-category: stacked
+ * check-refused: mainline vfs_mmap() hands the VMA to another file's mmap
+ * check-refused: rfc vfs_mmap() hands the VMA to another file's mmap
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -2,6 +2,8 @@
 /*
  * check-name: takes a reference kept by the mapping
  * check-category: stateful
+ * check-refused: mainline the new mapping may merge with a neighbour (no VM_IO
+ * check-refused: rfc the new mapping may merge with a neighbour (no VM_IO
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

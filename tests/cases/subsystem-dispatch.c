@@ -8,6 +8,8 @@
  * check-plan: .["sub_ops.mmap"].leaves == 1
  * check-plan: .["sub_ops.mmap"].convertible_with_variant_and_action == 0
  * check-plan: (.["sub_ops.mmap"].dispatchers | length) == 1
+ * check-refused: mainline dispatches the VMA to the subsystem hook sub_ops.mmap
+ * check-refused: rfc dispatches the VMA to the subsystem hook sub_ops.mmap
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
