@@ -161,6 +161,8 @@ cmp -s "$tmp/records.before" "$out/records.json" && [ ! -e "$out/build/x86_64" ]
 if command -v sparse > /dev/null; then
 	# a real sparse passes the probe; the fake tree then cannot be configured
 	run "$mm" check --tree "$tree" --out "$out" --arch x86_64
+	# (make, or make[N] under an outer make such as make check)
+	sed -i 's/make\[[0-9]*\]: /make: /' "$tmp/err"
 	refused "a real sparse passes the probe; 'cannot configure' says make's reason" \
 		"cannot configure $out/build/x86_64 (allmodconfig): make: *** No rule to make target"
 else
