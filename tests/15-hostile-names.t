@@ -10,7 +10,7 @@
 # The tree gets a stand-in for kbuild that, like kbuild, runs object
 # names through its shell even under make -n: a name reaching make would
 # run there.  Also: --paths with $(...) is an error before anything runs,
-# and a records.json naming such a file (edited by hand) is refused.
+# and a records.json naming such a file (edited by hand) is refused whole.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
@@ -70,7 +70,7 @@ shown[7]='new\x0aline.c'
 shown[8]='bad\xff.c'
 shown[9]=${names[9]//\\/\\x5c}	# a backslash is escaped too
 
-echo "1..$(( ${#names[@]} + 13 ))"
+echo "1..$(( ${#names[@]} + 15 ))"
 n=0
 ok() {	# ok CONDITION-STATUS DESCRIPTION [FILE TO SHOW ON FAILURE]
 	n=$((n + 1))
@@ -160,15 +160,18 @@ ok $? "--paths with \$(...): an error naming it" "$tmp/paths.err"
 [ ! -e "$tmp/ran" ] && ! pwned
 ok $? "--paths with \$(...): no command ran" "$tmp/ran"
 
-# records.json naming such a file: convert refuses that record
+# records.json naming such a file (edited by hand): not a records file
+# mmapport takes; convert, check and series stop before they run anything
 edit=$tmp/edit
 mkdir -p "$edit"
 cp "$base/inventory.json" "$base/.mmapport-out" "$edit/"
 jq '. + [.[0] | .file = "drivers/x/$(touch PWNED).c" | .function = "h5_mmap" |
 	 .id = "drivers/x/$(touch PWNED).c:1:mmap"]' "$base/records.json" > "$edit/records.json"
-"$mm" convert --tree "$tree" --out "$edit" >/dev/null 2>"$tmp/edit.err"
-[ $? = 0 ] && ! pwned &&
-	jq -e '.[1].conversion.status == "refused" and
-	       (.[1].conversion.reason | contains("file name refused")) and
-	       .[0].conversion.status == "converted"' "$edit/records.json" >/dev/null
-ok $? "records.json naming \$(...): convert refuses that record, runs nothing" "$tmp/edit.err"
+cp "$edit/records.json" "$tmp/edit.records"
+for stage in convert check series; do
+	"$mm" $stage --tree "$tree" --out "$edit" >/dev/null 2>"$tmp/edit.err"
+	[ $? = 1 ] && ! pwned && cmp -s "$edit/records.json" "$tmp/edit.records" &&
+		grep -q 'not an mmapport records file: .*"file" is "drivers/x/$(touch PWNED).c", not a path inside the tree of a name mmapport takes' "$tmp/edit.err" &&
+		[ ! -e "$edit/work" ]
+	ok $? "records.json naming \$(...): $stage refuses the file (exit 1), runs and writes nothing" "$tmp/edit.err"
+done

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..19"
+echo "1..25"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for f in "$@"; do sed 's/^/#   /' "$f"; done; }
@@ -68,6 +68,34 @@ if grep -q 'local edit' "$tmp/out/work/Makefile" && [ -f "$tmp/out/work/drivers/
 	ok "the working copy's uncommitted edit, new file and deletion are in the work tree, and a line says so"
 else
 	notok "the uncommitted edit was ignored" "$tmp/err"
+fi
+
+# git steered at the user's repository by the environment (as in a hook), and a
+# global configuration with a commit hook and signing: neither reaches the user's
+# repository nor mmapport's commits.
+mkdir -p "$tmp/home/hooks"
+printf '#!/bin/sh\necho hook >> "%s/hook-ran"\n' "$tmp" > "$tmp/home/hooks/commit-msg"
+chmod +x "$tmp/home/hooks/commit-msg"
+printf '[core]\n\thooksPath = %s/home/hooks\n[commit]\n\tgpgsign = true\n[diff]\n\tnoprefix = true\n' "$tmp" > "$tmp/home/.gitconfig"
+snap "$t" > "$tmp/before"
+if HOME=$tmp/home GIT_DIR=$t/.git GIT_INDEX_FILE=$t/.git/index GIT_WORK_TREE=$t \
+   "$mm" convert --tree "$t" --out "$tmp/out" >/dev/null 2>"$tmp/err" &&
+   HOME=$tmp/home GIT_DIR=$t/.git "$mm" series --tree "$t" --out "$tmp/out" >/dev/null 2>>"$tmp/err" &&
+   snap "$t" | cmp -s - "$tmp/before" && [ ! -e "$tmp/hook-ran" ] &&
+   grep -q '^--- a/drivers/cases/pfn-remap.c' "$tmp/out/diffs/drivers_cases_pfn-remap.c.patch"; then
+	ok "GIT_DIR/GIT_INDEX_FILE/GIT_WORK_TREE and a global hook, gpgsign and diff.noprefix change nothing"
+else
+	notok "the caller's git environment or global configuration got through" "$tmp/err"
+fi
+
+# A tree inside the output directory: refused, not deleted.
+mkdir -p "$tmp/out/inner" && cp -a "$t/." "$tmp/out/inner/"
+"$mm" convert --tree "$tmp/out/inner" --out "$tmp/out" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc = 1 ] && grep -q 'inside the output directory' "$tmp/err" && [ -d "$tmp/out/inner/.git" ] &&
+   [ -d "$tmp/out/work/.git" ]; then
+	ok "a tree inside the output directory is refused (exit 1), and left there"
+else
+	notok "a tree inside --out: exit $rc" "$tmp/err"
 fi
 
 # An existing directory mmapport did not make: refused, nothing in it touched.
@@ -132,6 +160,25 @@ else
 	notok "a second run on a locked --out: exit $rc" "$tmp/err"
 fi
 
+# classify with other --paths scans again; convert on records of another tree stops.
+"$mm" classify --tree "$t" --out "$tmp/out" --paths drivers >/dev/null 2>"$tmp/err"
+if grep -q 'the inventory is of .*scanning again' "$tmp/err" &&
+   [ "$(jq -c .source.paths "$tmp/out/inventory.json")" = '["drivers"]' ]; then
+	ok "classify with other --paths than the inventory's scans again, with a line saying so"
+else
+	notok "classify reused an inventory of other --paths" "$tmp/err"
+fi
+"$mm" classify --tree "$t" --out "$tmp/out" --paths drivers/cases >/dev/null 2>&1
+mkdir -p "$tmp/other" && cp -a "$t/." "$tmp/other/"
+cp "$tmp/out/records.json" "$tmp/records.before"
+"$mm" convert --tree "$tmp/other" --out "$tmp/out" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc = 1 ] && grep -q "the records were made from --tree $t, not --tree $tmp/other" "$tmp/err" &&
+   cmp -s "$tmp/out/records.json" "$tmp/records.before"; then
+	ok "convert on records classified from another tree stops (exit 1), records unchanged"
+else
+	notok "convert on another tree's records: exit $rc" "$tmp/err"
+fi
+
 # A new commit in the tree: series refuses the stale work tree, convert makes it again.
 rm "$t/drivers/cases/untracked.txt"
 git -C "$t" -c user.name=t -c user.email=t@t commit -qam 'local edit'
@@ -159,6 +206,30 @@ else
 	notok "changed uncommitted edits" "$tmp/err"
 fi
 git -C "$t" checkout -q -- drivers/cases/pfn-remap.c
+
+# A directory replaced by a symlink out of the tree, uncommitted: recorded as a
+# symlink in the work tree, nothing followed, nothing outside deleted.
+mkdir -p "$t/drivers/sub" "$tmp/victim"
+echo a > "$t/drivers/sub/a.txt"; echo b > "$t/drivers/sub/b.txt"
+echo a > "$tmp/victim/a.txt"; echo b > "$tmp/victim/b.txt"
+git -C "$t" add drivers/sub && git -C "$t" -c user.name=t -c user.email=t@t commit -qm sub
+rm -r "$t/drivers/sub" && ln -s "$tmp/victim" "$t/drivers/sub"
+if conv "$t" "$tmp/out" && [ -f "$tmp/victim/a.txt" ] && [ -f "$tmp/victim/b.txt" ] &&
+   [ -L "$tmp/out/work/drivers/sub" ] && [ "$(readlink "$tmp/out/work/drivers/sub")" = "$tmp/victim" ]; then
+	ok "a directory replaced by a symlink: a symlink in the work tree, the files it points to untouched"
+else
+	notok "a directory replaced by a symlink" "$tmp/err"
+fi
+rm "$t/drivers/sub"; git -C "$t" checkout -q -- drivers/sub
+
+# series with no work tree: stops, makes none.
+cp -a "$tmp/out" "$tmp/nowork" && rm -rf "$tmp/nowork/work"
+"$mm" series --tree "$t" --out "$tmp/nowork" >/dev/null 2>"$tmp/err"; rc=$?
+if [ $rc = 1 ] && grep -q 'no work tree' "$tmp/err" && [ ! -e "$tmp/nowork/work" ]; then
+	ok "series with the work tree gone stops (exit 1) instead of making one from the tree as it is now"
+else
+	notok "series without a work tree: exit $rc" "$tmp/err"
+fi
 
 # Another tree, the same --out.
 t2=$tmp/tree2

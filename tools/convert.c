@@ -912,7 +912,8 @@ int convert_records(const struct options *o, json_t *records)
 				*s = '_';
 		dpath = xasprintf("%s/%s.patch", diffs, flat);
 		if (j.done.n)
-			run_v(work, dpath, "git", "diff", "--", file, NULL);
+			run_v(work, dpath, "git", "diff", "--no-ext-diff", "--no-color", "--src-prefix=a/",
+			      "--dst-prefix=b/", "--", file, NULL);
 		json_array_foreach(records, i, r) {
 			const char *fn = jstr(r, "function");
 			enum method m;

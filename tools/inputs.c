@@ -397,7 +397,7 @@ static const char *type_name(json_t *v)
 static const char *want_name(int types)
 {
 	if (types & T_PATH)
-		return "a path inside the tree";
+		return "a path inside the tree of a name mmapport takes (A-Z a-z 0-9 . _ , + - /)";
 	if (types & T_STRS)
 		return "an array of strings";
 	if (types == (T_STR | T_NULL))
@@ -438,7 +438,8 @@ static int type_ok(json_t *v, int types)
 	json_t *x;
 
 	if (types & T_PATH)
-		return json_is_string(v) && safe_rel(json_string_value(v));
+		return json_is_string(v) && safe_rel(json_string_value(v)) &&
+		       safe_file_name(json_string_value(v));
 	if (types & T_STRS) {
 		if (!json_is_array(v))
 			return 0;
@@ -472,7 +473,7 @@ static char *fields_wrong(json_t *o, const struct field *f, size_t n, int classi
 			continue;
 		if (json_is_string(v) && (f[i].types & T_PATH))
 			return xasprintf("%s: \"%s\" is \"%s\", not %s", where, f[i].key,
-					 json_string_value(v), want_name(f[i].types));
+					 printable_name(json_string_value(v)), want_name(f[i].types));
 		return xasprintf("%s: \"%s\" is %s, not %s", where, f[i].key,
 				 (f[i].types & T_STRS) && json_is_array(v) ? "an array with a "
 				 "non-string" : type_name(v), want_name(f[i].types));

@@ -113,6 +113,71 @@ static void print_summary(json_t *records)
 	json_decref(counts);
 }
 
+/* What the inventory is of: the tree, the driver directory, the paths. */
+static json_t *source_key(const struct options *o)
+{
+	json_t *k = json_object(), *p = json_array();
+	int i;
+
+	for (i = 0; i < o->paths.n; i++)
+		json_array_append_new(p, json_string(o->paths.v[i]));
+	json_object_set_new(k, "tree", json_string(o->tree));
+	json_object_set_new(k, "external", o->external ? json_string(o->external) : json_null());
+	json_object_set_new(k, "paths", p);
+	return k;
+}
+
+/*
+ * NULL when DIR/inventory.json (and so records.json) was made from what o
+ * names; else what it was made from, in words.
+ */
+static char *other_source(const struct options *o, const char *inv_path)
+{
+	json_t *inv = load_inventory_file(inv_path), *had = json_object_get(inv, "source");
+	json_t *now = source_key(o);
+	char *why = NULL;
+
+	if (!json_equal(had, now)) {
+		char *s = had ? json_dumps(had, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+		why = xasprintf("%s, not of --tree %s%s%s with these --paths",
+				s ? s : "an older mmapport (no source recorded)", o->tree,
+				o->external ? " --external " : "", o->external ? o->external : "");
+		free(s);
+	}
+	json_decref(now);
+	json_decref(inv);
+	return why;
+}
+
+/*
+ * convert, check and series work on records classify made: from the same
+ * tree and driver directory (the paths may be a subset: run selects).
+ */
+static void same_tree(const struct options *o)
+{
+	char *inv_path = out_path(o, "inventory.json");
+	json_t *inv, *had;
+	const char *t, *e;
+
+	if (!path_exists(inv_path)) {
+		free(inv_path);
+		return;
+	}
+	inv = load_inventory_file(inv_path);
+	had = json_object_get(inv, "source");
+	t = jstr(inv, "tree");
+	e = had ? jstr(had, "external") : NULL;
+	if ((t && strcmp(t, o->tree)) || (had && (!!e != !!o->external ||
+						  (e && strcmp(e, o->external)))))
+		die("%s: the records were made from --tree %s%s%s, not --tree %s%s%s: run "
+		    "'mmapport classify' (or run) with this tree first", o->out, t ? t : "?",
+		    e ? " --external " : "", e ? e : "", o->tree,
+		    o->external ? " --external " : "", o->external ? o->external : "");
+	json_decref(inv);
+	free(inv_path);
+}
+
 static int do_scan(struct options *o)
 {
 	json_t *hooks = NULL, *records;
@@ -126,6 +191,7 @@ static int do_scan(struct options *o)
 
 		need_out(o);
 		json_object_set_new(inv, "tree", json_string(o->tree));
+		json_object_set_new(inv, "source", source_key(o));
 		json_object_set_new(inv, "hooks", json_incref(hooks));
 		json_object_set_new(inv, "records", json_incref(records));
 		p = out_path(o, "inventory.json");
@@ -151,15 +217,21 @@ static int do_scan(struct options *o)
 
 static int do_classify(struct options *o)
 {
-	char *inv_path;
+	char *inv_path, *why = NULL;
 	json_t *inv, *records;
 
 	need_tree(o);
 	need_tools(o, "classify");
 	need_out(o);
 	inv_path = out_path(o, "inventory.json");
-	if (!path_exists(inv_path)) {
-		info("classify: no inventory yet, scanning first");
+	if (path_exists(inv_path)) {
+		why = other_source(o, inv_path);
+		if (why)
+			info("classify: the inventory is of %s; scanning again", why);
+	}
+	if (!path_exists(inv_path) || why) {
+		if (!why)
+			info("classify: no inventory yet, scanning first");
 		do_scan(&(struct options){ .tree = o->tree, .out = o->out, .out_given = 1,
 					   .paths = o->paths, .external = o->external });
 	}
@@ -204,6 +276,7 @@ static int do_convert(struct options *o)
 	need_tree(o);
 	need_tools(o, "convert");
 	need_out(o);
+	same_tree(o);
 	records = load_records(o);
 	r = convert_records(o, records);
 	save_records(o, records);
@@ -219,6 +292,7 @@ static int do_check(struct options *o)
 	need_tree(o);
 	need_tools(o, "check");
 	need_out(o);
+	same_tree(o);
 	records = load_records(o);
 	r = check_records(o, records);
 	save_records(o, records);
@@ -234,6 +308,7 @@ static int do_series(struct options *o)
 	need_tree(o);
 	need_tools(o, "series");
 	need_out(o);
+	same_tree(o);
 	records = load_records(o);
 	r = series_records(o, records);
 	save_records(o, records);
@@ -473,5 +548,6 @@ int main(int argc, char **argv)
 		else
 			strlist_add(&o.paths, argv[optind]);
 	}
+	git_isolate();
 	return st->fn(&o);
 }

@@ -47,6 +47,8 @@ int detect_profile(const char *tree, const char *want, struct profile *p);
 json_t *state_plan(json_t *r, const struct profile *p, char **why);
 
 /* worktree.c: DIR is mmapport's own (marker, lock); DIR/work tied to its source */
+void git_isolate(void);
+char *git_user_config(const char *key);
 char *out_claim(const char *out, const char *tree, const char *external, int out_given);
 char *work_tree(const struct options *o, int remake);
 char *work_base(const char *work);

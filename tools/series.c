@@ -520,11 +520,11 @@ int series_records(const struct options *o, json_t *records)
 	json_t *r;
 
 	if (!name)
-		name = capture_v(NULL, "git", "config", "user.name", NULL);
+		name = git_user_config("user.name");
 	if (!name)
 		name = "mmapport";
 	if (!email)
-		email = capture_v(NULL, "git", "config", "user.email", NULL);
+		email = git_user_config("user.email");
 	if (!email)
 		email = "mmapport@localhost";
 	date = capture_v(work, "git", "log", "-1", "--format=%cI", base, NULL);

@@ -95,6 +95,63 @@ static char *resolve(const char *path)
 }
 
 /*
+ * git as mmapport runs it: never steered by the caller's environment
+ * (GIT_DIR, GIT_INDEX_FILE and the like, which git sets for hooks: they
+ * would point every git call at the user's repository) nor by the user's
+ * system or global configuration (hooks, signing, diff prefixes and
+ * colours would change or break the commits and diffs).  The identity of
+ * the series' commits is the user's: git_user_config() reads it as git would.
+ */
+static char *saved_global, *saved_nosystem;
+
+void git_isolate(void)
+{
+	static const char *const local_env[] = {
+		"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+		"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
+		"GIT_PREFIX", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+		"GIT_GRAFT_FILE", "GIT_IMPLICIT_WORK_TREE", "GIT_INTERNAL_SUPER_PREFIX",
+		"GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE",
+		"GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+		"GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_PAGER", "GIT_EDITOR", NULL,
+	};
+	size_t i;
+
+	for (i = 0; local_env[i]; i++)
+		unsetenv(local_env[i]);
+	if (getenv("GIT_CONFIG_GLOBAL"))
+		saved_global = xstrdup(getenv("GIT_CONFIG_GLOBAL"));
+	if (getenv("GIT_CONFIG_NOSYSTEM"))
+		saved_nosystem = xstrdup(getenv("GIT_CONFIG_NOSYSTEM"));
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	setenv("GIT_TERMINAL_PROMPT", "0", 1);
+}
+
+/* One of the user's own git settings (user.name), as git would read it; NULL if unset. */
+char *git_user_config(const char *key)
+{
+	char *v;
+
+	if (saved_global)
+		setenv("GIT_CONFIG_GLOBAL", saved_global, 1);
+	else
+		unsetenv("GIT_CONFIG_GLOBAL");
+	if (saved_nosystem)
+		setenv("GIT_CONFIG_NOSYSTEM", saved_nosystem, 1);
+	else
+		unsetenv("GIT_CONFIG_NOSYSTEM");
+	v = capture_v(NULL, "git", "config", key, NULL);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	if (v && !*v) {
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/*
  * Claim DIR for this run: refuse it inside the source, refuse a non-empty
  * directory that is not mmapport's, write the marker, take the lock.
  * Returns DIR's absolute path.  Idempotent within one process.
@@ -122,6 +179,9 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 			die("%s: the output directory%s is inside %s, which mmapport reads and "
 			    "never writes: give --out DIR outside it", abs,
 			    out_given ? "" : " (the default ./mmapport-out)", s);
+		if (path_within(s, abs))
+			die("%s: inside the output directory %s, whose contents mmapport deletes "
+			    "and rewrites: give a tree outside it", s, abs);
 		free(s);
 	}
 	marker = xasprintf("%s/%s", abs, OUT_MARKER);
@@ -133,16 +193,18 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 		    "new or empty directory, or one it made", abs, OUT_MARKER);
 	if (mkdir_p(abs))
 		die("%s: cannot create: %s", abs, strerror(errno));
-	if (!path_exists(marker) && write_file(marker, marker_text, strlen(marker_text)))
-		die("%s: cannot write: %s", marker, strerror(errno));
+	/* created in place (no rename), so that two first runs lock the same file */
 	if (lock_fd >= 0)
 		close(lock_fd);
-	lock_fd = open(marker, O_RDONLY | O_CLOEXEC);
+	lock_fd = open(marker, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lock_fd < 0)
 		die("%s: cannot open: %s", marker, strerror(errno));
 	if (flock(lock_fd, LOCK_EX | LOCK_NB))
 		die("%s: another mmapport run is using this output directory; wait for it "
 		    "to end or give another --out", abs);
+	if (lseek(lock_fd, 0, SEEK_END) == 0 &&
+	    write(lock_fd, marker_text, strlen(marker_text)) != (ssize_t)strlen(marker_text))
+		die("%s: cannot write: %s", marker, strerror(errno));
 	free(marker);
 	free(claimed);
 	claimed = abs;
@@ -324,7 +386,8 @@ static char *identity_differs(json_t *had, json_t *now)
 	const char *a, *b;
 
 	if (!json_is_object(had))
-		return xstrdup("it has no record of its source (made by another mmapport)");
+		return xstrdup("it has no record of its source (no work.json: a run killed while "
+			       "making it, or an older mmapport)");
 	a = jstr(had, "source");
 	b = jstr(now, "source");
 	if (!a || strcmp(a, b))
@@ -378,33 +441,129 @@ static void commit_all(const char *work, const char *log, const char *msg, const
 }
 
 /* The working copy's uncommitted changes, taken into the clone as one commit. */
+/* rel is no longer in src: gone, or behind a symlink that replaced one of its directories */
+static int gone_from(const char *src, const char *rel)
+{
+	char *p = xasprintf("%s/%s", src, rel), *slash;
+	struct stat st;
+	int gone = lstat(p, &st) != 0;
+
+	for (slash = p + strlen(src) + 1; !gone && (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		gone = lstat(p, &st) || S_ISLNK(st.st_mode);
+		*slash = '/';
+	}
+	free(p);
+	return gone;
+}
+
+/*
+ * The working copy's uncommitted changes, taken into the clone as one
+ * commit on top of HEAD.  git itself reads them from src (--work-tree,
+ * an index of the clone's own, literal pathspecs): nothing is copied by
+ * hand, so a directory the user replaced by a symlink is recorded as a
+ * symlink and never followed, and nothing is written to src.
+ */
 static void take_changes(const char *src, const char *tmp, const struct strlist *changed,
 			 const char *log)
 {
 	char *date = commit_date(tmp, log);
-	int i;
+	char *gitdir = xasprintf("%s/.git", tmp), *index = xasprintf("%s/.git/index", tmp);
+	char *cindex = xasprintf("%s/.git/mmapport-changes.index", tmp);
+	char *paths = xasprintf("%s/.git/mmapport-changes.paths", tmp), *buf, *tree, *commit;
+	struct strlist env = { 0 }, cmd = { 0 }, gone = { 0 };
+	struct run_opts ro = { .out = log, .err = log, .append = 1, .env = &env };
+	size_t len = 0, n;
+	int i, r;
 
-	for (i = 0; i < changed->n; i++) {
-		const char *rel = changed->v[i];
-		char *from = xasprintf("%s/%s", src, rel), *to = xasprintf("%s/%s", tmp, rel);
-		char *dir = xstrdup(to);
-		struct stat st;
-
-		*strrchr(dir, '/') = '\0';
-		remove_tree(to);
-		if (!lstat(from, &st)) {
-			char *cp[] = { "cp", "-a", "--", from, to, NULL };
-
-			if (mkdir_p(dir))
-				die("%s: cannot create: %s", dir, strerror(errno));
-			must_run(NULL, log, xasprintf("cannot copy %s", from), cp);
+	buf = read_file(index, &n);
+	if (!buf || write_file(cindex, buf, n))
+		die("%s: cannot copy the index: %s", cindex, strerror(errno));
+	free(buf);
+	for (i = 0; i < changed->n; i++)
+		len += strlen(changed->v[i]) + 1;
+	/*
+	 * What git add reads from src, NUL-separated; a path gone, or behind a
+	 * symlink that replaced its directory, is only taken out of the index
+	 * (git add refuses a path beyond a symlink; the symlink itself is one
+	 * of the changes and is added as what it is).
+	 */
+	buf = xmalloc(len + 1);
+	for (i = 0, n = 0; i < changed->n; i++) {
+		if (gone_from(src, changed->v[i])) {
+			strlist_add(&gone, changed->v[i]);
+			continue;
 		}
-		free(from);
-		free(to);
-		free(dir);
+		memcpy(buf + n, changed->v[i], strlen(changed->v[i]) + 1);
+		n += strlen(changed->v[i]) + 1;
 	}
-	commit_all(tmp, log, "mmapport: the tree's uncommitted changes, as in its working copy",
-		   date);
+	if (write_file(paths, buf, n))
+		die("%s: cannot write: %s", paths, strerror(errno));
+	free(buf);
+	strlist_addf(&env, "GIT_INDEX_FILE=%s", cindex);
+	strlist_add(&env, "GIT_LITERAL_PATHSPECS=1");
+	strlist_addf(&env, "GIT_AUTHOR_DATE=%s", date);
+	strlist_addf(&env, "GIT_COMMITTER_DATE=%s", date);
+	strlist_add(&env, "GIT_AUTHOR_NAME=mmapport");
+	strlist_add(&env, "GIT_AUTHOR_EMAIL=mmapport@localhost");
+	strlist_add(&env, "GIT_COMMITTER_NAME=mmapport");
+	strlist_add(&env, "GIT_COMMITTER_EMAIL=mmapport@localhost");
+	strlist_add(&cmd, "git");
+	strlist_addf(&cmd, "--git-dir=%s", gitdir);
+	strlist_addf(&cmd, "--work-tree=%s", src);
+	strlist_add(&cmd, "add");
+	strlist_add(&cmd, "-A");
+	strlist_addf(&cmd, "--pathspec-from-file=%s", paths);
+	strlist_add(&cmd, "--pathspec-file-nul");
+	if (n && run_list(&ro, &cmd))
+		die("cannot take the uncommitted changes of %s%s (%s)", src, log_reason(log), log);
+	strlist_free(&cmd);
+	for (i = 0; i < gone.n; i++) {
+		strlist_add(&cmd, "git");
+		strlist_addf(&cmd, "--git-dir=%s", gitdir);
+		strlist_add(&cmd, "update-index");
+		strlist_add(&cmd, "--force-remove");
+		strlist_add(&cmd, "--");
+		strlist_add(&cmd, gone.v[i]);
+		if (run_list(&ro, &cmd))
+			die("cannot take the removal of %s%s (%s)", gone.v[i], log_reason(log), log);
+		strlist_free(&cmd);
+	}
+	strlist_free(&gone);
+	strlist_add(&cmd, "git");
+	strlist_addf(&cmd, "--git-dir=%s", gitdir);
+	strlist_add(&cmd, "write-tree");
+	tree = capture_list(&ro, &cmd, &r);
+	if (r || !tree)
+		die("%s: git write-tree failed%s (%s)", tmp, log_reason(log), log);
+	strlist_free(&cmd);
+	strlist_add(&cmd, "git");
+	strlist_addf(&cmd, "--git-dir=%s", gitdir);
+	strlist_add(&cmd, "commit-tree");
+	strlist_add(&cmd, tree);
+	strlist_add(&cmd, "-p");
+	strlist_add(&cmd, "HEAD");
+	strlist_add(&cmd, "-m");
+	strlist_add(&cmd, "mmapport: the tree's uncommitted changes, as in its working copy");
+	commit = capture_list(&ro, &cmd, &r);
+	if (r || !commit)
+		die("%s: git commit-tree failed%s (%s)", tmp, log_reason(log), log);
+	{
+		char *reset[] = { "git", "-C", (char *)tmp, "reset", "-q", "--hard", commit, NULL };
+
+		must_run(NULL, log, xasprintf("%s: cannot check out the uncommitted changes", tmp),
+			 reset);
+	}
+	unlink(cindex);
+	unlink(paths);
+	strlist_free(&cmd);
+	strlist_free(&env);
+	free(tree);
+	free(commit);
+	free(gitdir);
+	free(index);
+	free(cindex);
+	free(paths);
 	free(date);
 }
 
@@ -457,6 +616,9 @@ char *work_tree(const struct options *o, int remake)
 
 	mkdir_p(logs);
 	log = xasprintf("%s/work.log", logs);
+	if (!remake && (!path_exists(work) || !path_exists(idp)))
+		die("%s: no work tree (or no record of what it was made from): run 'mmapport "
+		    "convert' (or run) first", work);
 	now = source_identity(src, logs, &changed);
 	if (path_exists(work)) {
 		had = path_exists(idp) ? json_load_path(idp) : NULL;
