@@ -74,7 +74,7 @@ static char *maintainers(const char *work, const char *file)
 	strlist_add(&cmd, "--no-rolestats");
 	strlist_add(&cmd, "--no-multiline");
 	strlist_add(&cmd, "--separator");
-	strlist_add(&cmd, "\\n");	/* backslash n, as it always was given */
+	strlist_add(&cmd, "\n");	/* one address a line */
 	strlist_add(&cmd, "-f");
 	strlist_add(&cmd, file);
 	m = capture_list(&ro, &cmd, NULL);

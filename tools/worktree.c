@@ -575,7 +575,7 @@ static void make_work(const char *src, const char *work, json_t *id,
 
 	remove_tree(tmp);
 	if (json_is_true(json_object_get(id, "git"))) {
-		char *clone[] = { "git", "clone", "-q", "--no-checkout", "--", (char *)src, tmp,
+		char *clone[] = { "git", "clone", "-q", "--no-checkout", "--no-hardlinks", "--", (char *)src, tmp,
 				  NULL };
 		char *co[] = { "git", "-C", tmp, "-c", "advice.detachedHead=false", "checkout",
 			       "-q", "--detach", (char *)jstr(id, "head"), NULL };
