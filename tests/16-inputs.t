@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..36"
+echo "1..39"
 
 n=0
 pass() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -78,6 +78,38 @@ refused "a symlink inside the tree to a directory outside is refused" "through a
 
 run "$mm" scan --tree "$tree" --paths drivers/nosuch.c
 refused "a path that does not exist is refused" "no such file or directory in the tree"
+
+# a symlink inside the tree to a directory inside it: the path is where it
+# leads, so that the records, the conversion and its diff name the real file
+lt=$tmp/ltree
+bash "$top/tests/lib/fake-tree.sh" "$lt"
+mkdir -p "$lt/drivers/cases"
+cp "$top/tests/cases/pfn-remap.c" "$lt/drivers/cases/"
+ln -s cases "$lt/drivers/alias"
+run "$mm" scan --json --tree "$lt" --paths drivers/alias
+got=$(jq -r '.[].file' "$tmp/stdout" 2>/dev/null | sort -u)
+if [ "$rc" = 0 ] && [ "$got" = drivers/cases/pfn-remap.c ] &&
+   grep -qF -- "--paths 'drivers/alias' is drivers/cases in the tree (a symlink)" "$tmp/err"; then
+	pass "a symlink to a directory inside the tree is taken where it leads, with a line saying so"
+else
+	fail "--paths drivers/alias: exit $rc, record files '$got'" "$tmp/err"
+fi
+run "$mm" scan --json --tree "$lt" --paths drivers/alias/pfn-remap.c
+got=$(jq -r '.[].file' "$tmp/stdout" 2>/dev/null | sort -u)
+[ "$rc" = 0 ] && [ "$got" = drivers/cases/pfn-remap.c ] &&
+	pass "a file reached through that symlink is the real file" ||
+	fail "--paths drivers/alias/pfn-remap.c: exit $rc, record files '$got'" "$tmp/err"
+lo=$tmp/o-alias
+if "$mm" classify --tree "$lt" --out "$lo" --paths drivers/alias > /dev/null 2> "$tmp/err" &&
+   "$mm" convert --tree "$lt" --out "$lo" > /dev/null 2>> "$tmp/err" &&
+   [ "$(jq -r '[.[].file] | unique | join(" ")' "$lo/records.json")" = drivers/cases/pfn-remap.c ] &&
+   [ -s "$lo/diffs/drivers_cases_pfn-remap.c.patch" ] &&
+   grep -q '^+.*mmap_prepare' "$lo/diffs/drivers_cases_pfn-remap.c.patch"; then
+	pass "... classify and convert through it: the record's file is the real one, its diff not empty"
+else
+	ls -l "$lo/diffs" >> "$tmp/err" 2>&1
+	fail "classify and convert --paths drivers/alias: records or diff wrong" "$tmp/err"
+fi
 
 # --- the records the rest works on --------------------------------------------
 
