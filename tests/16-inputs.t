@@ -6,13 +6,14 @@
 # included; a tool missing from PATH named; a sparse that cannot diagnose
 # refused; --api on a tree without that API said up front; records.json,
 # inventory.json and timings.json of the wrong shape refused, never
-# rewritten.  On a fake tree (tests/lib/fake-tree.sh).
+# rewritten; a checkpatch that did not run stops series.  On a fake tree
+# (tests/lib/fake-tree.sh).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..36"
+echo "1..44"
 
 n=0
 pass() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -78,6 +79,38 @@ refused "a symlink inside the tree to a directory outside is refused" "through a
 
 run "$mm" scan --tree "$tree" --paths drivers/nosuch.c
 refused "a path that does not exist is refused" "no such file or directory in the tree"
+
+# a symlink inside the tree to a directory inside it: the path is where it
+# leads, so that the records, the conversion and its diff name the real file
+lt=$tmp/ltree
+bash "$top/tests/lib/fake-tree.sh" "$lt"
+mkdir -p "$lt/drivers/cases"
+cp "$top/tests/cases/pfn-remap.c" "$lt/drivers/cases/"
+ln -s cases "$lt/drivers/alias"
+run "$mm" scan --json --tree "$lt" --paths drivers/alias
+got=$(jq -r '.[].file' "$tmp/stdout" 2>/dev/null | sort -u)
+if [ "$rc" = 0 ] && [ "$got" = drivers/cases/pfn-remap.c ] &&
+   grep -qF -- "--paths 'drivers/alias' is drivers/cases in the tree (a symlink)" "$tmp/err"; then
+	pass "a symlink to a directory inside the tree is taken where it leads, with a line saying so"
+else
+	fail "--paths drivers/alias: exit $rc, record files '$got'" "$tmp/err"
+fi
+run "$mm" scan --json --tree "$lt" --paths drivers/alias/pfn-remap.c
+got=$(jq -r '.[].file' "$tmp/stdout" 2>/dev/null | sort -u)
+[ "$rc" = 0 ] && [ "$got" = drivers/cases/pfn-remap.c ] &&
+	pass "a file reached through that symlink is the real file" ||
+	fail "--paths drivers/alias/pfn-remap.c: exit $rc, record files '$got'" "$tmp/err"
+lo=$tmp/o-alias
+if "$mm" classify --tree "$lt" --out "$lo" --paths drivers/alias > /dev/null 2> "$tmp/err" &&
+   "$mm" convert --tree "$lt" --out "$lo" > /dev/null 2>> "$tmp/err" &&
+   [ "$(jq -r '[.[].file] | unique | join(" ")' "$lo/records.json")" = drivers/cases/pfn-remap.c ] &&
+   [ -s "$lo/diffs/drivers_cases_pfn-remap.c.patch" ] &&
+   grep -q '^+.*mmap_prepare' "$lo/diffs/drivers_cases_pfn-remap.c.patch"; then
+	pass "... classify and convert through it: the record's file is the real one, its diff not empty"
+else
+	ls -l "$lo/diffs" >> "$tmp/err" 2>&1
+	fail "classify and convert --paths drivers/alias: records or diff wrong" "$tmp/err"
+fi
 
 # --- the records the rest works on --------------------------------------------
 
@@ -231,4 +264,84 @@ if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport timings file: "scan" is a string
 	pass "report refuses timings.json of the wrong shape before writing the report"
 else
 	fail "report on a bad timings.json: exit $rc" "$tmp/err"
+fi
+
+# --- checkpatch ---------------------------------------------------------------------
+
+# A git tree with a simple handler converted, its check made a pass by hand,
+# and a scripts/checkpatch.pl that does as FAKE_CHECKPATCH says.
+gt=$tmp/gtree
+bash "$top/tests/lib/fake-tree.sh" "$gt"
+mkdir -p "$gt/drivers/cases" "$gt/scripts"
+cp "$top/tests/cases/simple-vmops.c" "$gt/drivers/cases/"
+cat > "$gt/scripts/checkpatch.pl" <<'PL'
+# a stand-in for the kernel's checkpatch.pl (tests/16-inputs.t)
+my $how = $ENV{FAKE_CHECKPATCH} // 'clean';
+if ($how eq 'broken') {
+	print STDERR "Can't open perl script \"checkpatch\": made to fail by the test\n";
+	exit 2;
+}
+exit 0 if ($how eq 'silent');
+print "total: 0 errors, 0 warnings, 10 lines checked\n";
+exit 0;
+PL
+git -C "$gt" init -q && git -C "$gt" add -A &&
+	git -C "$gt" -c user.name=t -c user.email=t@t commit -qm base
+# classify and convert TREE into OUT, the conversions' check passed by hand
+converted() {
+	"$mm" classify --tree "$1" --out "$2" --paths drivers/cases > /dev/null 2> "$tmp/conv.err" &&
+	"$mm" convert --tree "$1" --out "$2" > /dev/null 2>> "$tmp/conv.err" &&
+	jq 'map(if .conversion.status == "converted"
+		then .check = {overall: {status: "pass", pass: ["x86_64"]}} else . end)' \
+		"$2/records.json" > "$tmp/passed.json" &&
+	jq -e 'any(.[]; .check.overall.status == "pass")' "$tmp/passed.json" > /dev/null &&
+	cp "$tmp/passed.json" "$2/records.json" ||
+	{ echo "Bail out! classify or convert of $1 failed"; cat "$tmp/conv.err"; exit 1; }
+}
+go=$tmp/o-series
+converted "$gt" "$go"
+# series_stops NAME FAKE_CHECKPATCH PATTERN: series on $gt stops with exit 1,
+# saying PATTERN, before it writes series/ or records.json
+series_stops() {
+	cp "$go/records.json" "$tmp/records.before"
+	run env FAKE_CHECKPATCH="$2" "$mm" series --tree "$gt" --out "$go"
+	if [ "$rc" = 1 ] && grep -qF -- "$3" "$tmp/err" && [ ! -e "$go/series" ] &&
+	   cmp -s "$tmp/records.before" "$go/records.json"; then
+		pass "$1"
+	else
+		fail "$1 (exit $rc, want '$3')" "$tmp/err"
+	fi
+}
+series_stops "series stops (exit 1) when checkpatch exits 2, with what it said; no series/" \
+	broken "series: checkpatch did not run on $go/logs/checkpatch-new.patch (exit 2: Can't open perl script \"checkpatch\": made to fail by the test); see $go/logs/checkpatch-new.log"
+series_stops "series stops when checkpatch exits 0 without its total: line" \
+	silent "series: checkpatch did not run on $go/logs/checkpatch-new.patch (exit 0: "
+run env FAKE_CHECKPATCH=clean "$mm" series --tree "$gt" --out "$go"
+if [ "$rc" = 0 ] && ls "$go"/series/0001-*.patch > /dev/null 2>&1 &&
+   grep -qF "total: 0 errors, 0 warnings, 10 lines checked" "$go/series/checkpatch.txt"; then
+	pass "a checkpatch that exits 0 with its total: line: the series is written, its verdict kept"
+else
+	fail "series with a clean checkpatch: exit $rc" "$tmp/err"
+fi
+(cd "$go/series" && sha1sum *) > "$tmp/series.before" 2>&1
+run env FAKE_CHECKPATCH=broken "$mm" series --tree "$gt" --out "$go"
+(cd "$go/series" && sha1sum *) > "$tmp/series.after" 2>&1
+[ "$rc" = 1 ] && cmp -s "$tmp/series.before" "$tmp/series.after" &&
+	pass "... and a later series whose checkpatch fails leaves that series/ as it was" ||
+	fail "a later series with a failing checkpatch: exit $rc, series/ changed" "$tmp/err"
+
+# the same tree without scripts/checkpatch.pl
+nt=$tmp/gtree-nocp
+cp -a "$gt" "$nt"
+git -C "$nt" rm -q scripts/checkpatch.pl &&
+	git -C "$nt" -c user.name=t -c user.email=t@t commit -qm 'no checkpatch'
+no=$tmp/o-nocp
+converted "$nt" "$no"
+cp "$no/records.json" "$tmp/records.before"
+run "$mm" series --tree "$nt" --out "$no"
+if [ "$rc" = 1 ] && [ ! -e "$no/series" ] && cmp -s "$tmp/records.before" "$no/records.json" &&
+   grep -qF "series: checkpatch did not run on $no/logs/checkpatch-new.patch (exit 2: Can't open perl script \"$no/work/scripts/checkpatch.pl\"" "$tmp/err"; then
+	pass "series on a tree without scripts/checkpatch.pl stops (exit 1), no series/"
+else
+	fail "series without scripts/checkpatch.pl: exit $rc" "$tmp/err"
 fi

@@ -93,9 +93,14 @@ static char *resolve(const char *path)
 	return out;
 }
 
-char *tree_path(const char *root, const char *what, const char *given, char **why)
+/*
+ * tree_path(), and *linked (may be NULL) set when a symlink inside root
+ * made the path returned differ from the path given, normalised.
+ */
+static char *in_tree(const char *root, const char *what, const char *given, char **why,
+		     int *linked)
 {
-	char *rel = NULL, *full, *res;
+	char *rel = NULL, *full, *res, *real = NULL;
 	const char *in;
 	struct stat st;
 	int above;
@@ -139,19 +144,27 @@ char *tree_path(const char *root, const char *what, const char *given, char **wh
 	}
 	full = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
 	res = resolve(full);
-	if (!below(root, res))
+	in = below(root, res);
+	if (!in)
 		*why = xasprintf("leaves %s %s: through a symlink it is %s", what, root, res);
 	else if (lstat(full, &st) || stat(full, &st))
 		*why = xasprintf("no such file or directory in %s %s", what, root);
 	else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		*why = xasprintf("not a file or a directory of %s %s", what, root);
+	else
+		/* where it is: a walk does not follow a symlink, nor git diff */
+		real = xstrdup(in);
+	if (linked)
+		*linked = real && strcmp(real, rel);
 	free(full);
 	free(res);
-	if (*why) {
-		free(rel);
-		return NULL;
-	}
-	return rel;
+	free(rel);
+	return real;
+}
+
+char *tree_path(const char *root, const char *what, const char *given, char **why)
+{
+	return in_tree(root, what, given, why, NULL);
 }
 
 void check_paths(struct options *o)
@@ -162,10 +175,15 @@ void check_paths(struct options *o)
 	int i, whole = 0;
 
 	for (i = 0; i < o->paths.n; i++) {
-		char *why, *rel = tree_path(root, what, o->paths.v[i], &why);
+		char *why;
+		int linked;
+		char *rel = in_tree(root, what, o->paths.v[i], &why, &linked);
 
 		if (!rel)
 			die("--paths '%s': %s", o->paths.v[i], why);
+		if (linked)
+			info("--paths '%s' is %s in %s (a symlink)", o->paths.v[i],
+			     *rel ? rel : ".", what);
 		if (!*rel)
 			whole = 1;
 		else

@@ -14,11 +14,17 @@ struct options;
  * The --paths of o, normalised (".", "..", "//", a trailing "/"; an
  * absolute path inside the tree made relative) and proven to exist inside
  * the tree (the --external directory with --external) once symlinks are
- * resolved; dies naming the first that does not.  A path that is the tree
+ * resolved; dies naming the first that does not.  A path reached through
+ * a symlink inside the tree is kept as where it leads, with a line saying
+ * so: the records then name the real file.  A path that is the tree
  * itself leaves o->paths empty: the whole tree.
  */
 void check_paths(struct options *o);
-/* The path given, normalised against root, or NULL with *why saying why not. */
+/*
+ * The path given, normalised against root (absolute, resolved) and its
+ * symlinks resolved: where it is, relative to root; or NULL with *why
+ * saying why not.
+ */
 char *tree_path(const char *root, const char *what, const char *given, char **why);
 
 /* Dies unless path (the tree, --external, DIR) is one kbuild and spatch take safely. */

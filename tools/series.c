@@ -374,18 +374,46 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	return msg;
 }
 
+/* Does checkpatch's output have its summary, "total: N errors, N warnings, ..."? */
+static int checkpatch_total(const char *text)
+{
+	const char *l = text;
+	int e, w, n;
+
+	while (l && *l) {
+		n = 0;
+		if (sscanf(l, "total: %d errors, %d warnings%n", &e, &w, &n) == 2 && n)
+			return 1;
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	return 0;
+}
+
 /*
  * checkpatch's findings on a patch file, "ERROR: text" / "WARNING: text",
  * into out; its whole terse report, if text is not NULL, into *text.
+ * What it prints goes to the patch's log (PATCH without .patch, .log).
+ * Dies when checkpatch did not run: it exits 0 (clean) or 1 (findings)
+ * and prints its summary line, and a series whose patches were not
+ * checkpatched is not one to send.
  */
 static void checkpatch_findings(const char *work, const char *cp, const char *patch,
 				int no_tree, struct strlist *out, char **text)
 {
-	struct run_opts ro = { .dir = work };
+	size_t stem = str_ends_with(patch, ".patch") ? strlen(patch) - 6 : strlen(patch);
+	char *log = xasprintf("%.*s.log", (int)stem, patch);
+	struct run_opts ro = { .dir = work, .out = log, .err = log };
 	struct strlist cmd = { 0 };
 	char *res, *copy, *line, *save, *m;
+	size_t len;
+	int st;
 
-	/* checkpatch exits non-zero when it finds something: its report is wanted */
+	/*
+	 * --terse counts as a -q: with both, checkpatch prints its summary
+	 * line on a clean patch too (checkpatch.pl: $quiet 2, not 1).
+	 */
 	strlist_add(&cmd, "perl");
 	strlist_add(&cmd, cp);
 	strlist_add(&cmd, "--no-signoff");
@@ -394,9 +422,19 @@ static void checkpatch_findings(const char *work, const char *cp, const char *pa
 	if (no_tree)
 		strlist_add(&cmd, "--no-tree");
 	strlist_add(&cmd, patch);
-	res = capture_list(&ro, &cmd, NULL);
+	st = run_list(&ro, &cmd);
 	strlist_free(&cmd);
-	copy = xstrdup(res ? res : "");
+	res = read_file(log, &len);
+	if ((st != 0 && st != 1) || !checkpatch_total(res)) {
+		char *first = first_error_line(log);
+
+		die("series: checkpatch did not run on %s (exit %d: %s); see %s", patch, st,
+		    first ? first : "no output", log);
+	}
+	/* as it was captured: without its last newlines */
+	while (len && res[len - 1] == '\n')
+		res[--len] = '\0';
+	copy = xstrdup(res);
 
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		m = strstr(line, ": ERROR: ");
@@ -406,8 +444,9 @@ static void checkpatch_findings(const char *work, const char *cp, const char *pa
 			strlist_add(out, m + 2);
 	}
 	free(copy);
+	free(log);
 	if (text)
-		*text = res ? res : xstrdup("");
+		*text = res;
 	else
 		free(res);
 }
