@@ -353,10 +353,23 @@ static const char sparse_snippet[] =
  */
 void need_safe_path(const char *what, const char *path)
 {
-	if (!safe_file_name(path))
+	/*
+	 * A directory's path may also hold ~ and @ (Debian's backport versions
+	 * name their trees 7.3.4-1~bpo13+1): a shell expands ~ only at the
+	 * start of a word, and a part may not start with one here.
+	 */
+	char *p = xstrdup(path), *c;
+	int ok;
+
+	for (c = p; *c; c++)
+		if ((*c == '~' && c > p && c[-1] != '/') || *c == '@')
+			*c = '_';
+	ok = safe_file_name(p);
+	free(p);
+	if (!ok)
 		die("%s %s: kbuild and spatch cannot take this path safely (only A-Z a-z 0-9 "
-		    ". _ , + - / are taken, and no part may start with -): move it, or link it "
-		    "from such a path", what, printable_name(path));
+		    ". _ , + - / and, not first in a part, ~ and @ are taken; no part may start "
+		    "with -): move it, or link it from such a path", what, printable_name(path));
 }
 
 void sparse_probe(const char *sparse, const char *dir)
