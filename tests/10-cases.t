@@ -93,7 +93,7 @@ for c in "${cases[@]}"; do
 			field='.conversion.reason // empty'
 		elif [ "$kind" = refused ]; then
 			field='(select(.conversion.status == "refused") | .conversion.reason),
-				(select(.conversion == null) | (.facts // [])[], (.reasons // [])[].fact)'
+				(select(.conversion.status == null) | (.facts // [])[], (.reasons // [])[].fact)'
 		else
 			field='(.conversion.behaviour_changes // [])[]'
 		fi

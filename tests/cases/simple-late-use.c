@@ -2,8 +2,8 @@
 /*
  * check-name: the VMA handed to unknown code after an early return is still seen: left alone
  * check-category: needs-vma
- * check-refused: mainline the VMA escapes: passed to late_setup() in late_mmap() line 17
- * check-refused: rfc the VMA escapes: passed to late_setup() in late_mmap() line 17
+ * check-refused: mainline the VMA escapes: passed to late_setup() in late_mmap()
+ * check-refused: rfc the VMA escapes: passed to late_setup() in late_mmap()
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
