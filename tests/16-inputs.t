@@ -335,12 +335,12 @@ nt=$tmp/gtree-nocp
 cp -a "$gt" "$nt"
 git -C "$nt" rm -q scripts/checkpatch.pl &&
 	git -C "$nt" -c user.name=t -c user.email=t@t commit -qm 'no checkpatch'
-no=$tmp/o-nocp
+no=$tmp/o-nocp nowt=$tmp/o-nocp/work
 converted "$nt" "$no"
 cp "$no/records.json" "$tmp/records.before"
 run "$mm" series --tree "$nt" --out "$no"
 if [ "$rc" = 1 ] && [ ! -e "$no/series" ] && cmp -s "$tmp/records.before" "$no/records.json" &&
-   grep -qF "series: checkpatch did not run on $no/logs/checkpatch-new.patch (exit 2: Can't open perl script \"$no/work/scripts/checkpatch.pl\"" "$tmp/err"; then
+   grep -qF "series: checkpatch did not run on $no/logs/checkpatch-new.patch (exit 2: Can't open perl script \"$nowt/scripts/checkpatch.pl\"" "$tmp/err"; then
 	pass "series on a tree without scripts/checkpatch.pl stops (exit 1), no series/"
 else
 	fail "series without scripts/checkpatch.pl: exit $rc" "$tmp/err"

@@ -12,6 +12,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# the work trees of the output directories below
+wt=$tmp/out/work kwt=$tmp/killed/work pwt=$tmp/pout/work
 echo "1..25"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -58,13 +60,13 @@ if diff "$tmp/before" "$tmp/after" > "$tmp/diff"; then
 else
 	notok "the user's repository changed" "$tmp/diff"
 fi
-if [ -d "$tmp/out/work/.git" ] && git -C "$tmp/out/work" rev-parse -q --verify mmapport/mmap_prepare >/dev/null; then
+if [ -d "$wt/.git" ] && git -C "$wt" rev-parse -q --verify mmapport/mmap_prepare >/dev/null; then
 	ok "the work tree is a repository of its own, holding the series branch"
 else
 	notok "the work tree is not a clone with the series branch" "$tmp/err"
 fi
-if grep -q 'local edit' "$tmp/out/work/Makefile" && [ -f "$tmp/out/work/drivers/cases/untracked.txt" ] &&
-   [ ! -e "$tmp/out/work/drivers/cases/README" ] && grep -q 'takes 3 files with uncommitted changes' "$tmp/err"; then
+if grep -q 'local edit' "$wt/Makefile" && [ -f "$wt/drivers/cases/untracked.txt" ] &&
+   [ ! -e "$wt/drivers/cases/README" ] && grep -q 'takes 3 files with uncommitted changes' "$tmp/err"; then
 	ok "the working copy's uncommitted edit, new file and deletion are in the work tree, and a line says so"
 else
 	notok "the uncommitted edit was ignored" "$tmp/err"
@@ -92,7 +94,7 @@ fi
 mkdir -p "$tmp/out/inner" && cp -a "$t/." "$tmp/out/inner/"
 "$mm" convert --tree "$tmp/out/inner" --out "$tmp/out" >/dev/null 2>"$tmp/err"; rc=$?
 if [ $rc = 1 ] && grep -q 'inside the output directory' "$tmp/err" && [ -d "$tmp/out/inner/.git" ] &&
-   [ -d "$tmp/out/work/.git" ]; then
+   [ -d "$wt/.git" ]; then
 	ok "a tree inside the output directory is refused (exit 1), and left there"
 else
 	notok "a tree inside --out: exit $rc" "$tmp/err"
@@ -100,9 +102,9 @@ fi
 
 # An existing directory mmapport did not make: refused, nothing in it touched.
 o=$tmp/theirs
-mkdir -p "$o/work"
+mkdir -p "$o/checkout"
 echo precious > "$o/notes.txt"
-git -C "$o/work" init -q && echo draft > "$o/work/draft.c"
+git -C "$o/checkout" init -q && echo draft > "$o/checkout/draft.c"
 (cd "$o" && find . -type f -print0 | sort -z | xargs -0 sha1sum) > "$tmp/theirs.before"
 "$mm" convert --tree "$t" --out "$o" >/dev/null 2>"$tmp/err"; rc=$?
 (cd "$o" && find . -type f -print0 | sort -z | xargs -0 sha1sum) > "$tmp/theirs.after"
@@ -194,7 +196,7 @@ else
 fi
 if conv "$t" "$tmp/out" && grep -q 'made again: the tree.s HEAD moved' "$tmp/err" &&
    [ "$(jq -r .head "$tmp/out/work.json")" = "$head" ] &&
-   [ "$(git -C "$tmp/out/work" rev-parse HEAD)" = "$head" ]; then
+   [ "$(git -C "$wt" rev-parse HEAD)" = "$head" ]; then
 	ok "convert makes the work tree again from the new HEAD, with a line saying so"
 else
 	notok "convert after a new commit" "$tmp/err"
@@ -203,7 +205,7 @@ fi
 # Uncommitted changes that differ from those the work tree was made with.
 echo '/* edit */' >> "$t/drivers/cases/pfn-remap.c"
 if conv "$t" "$tmp/out" && grep -q 'uncommitted changes are not those' "$tmp/err" &&
-   grep -q '/\* edit \*/' "$tmp/out/work/drivers/cases/pfn-remap.c"; then
+   grep -q '/\* edit \*/' "$wt/drivers/cases/pfn-remap.c"; then
 	ok "changed uncommitted edits make the work tree again, and are in it"
 else
 	notok "changed uncommitted edits" "$tmp/err"
@@ -218,7 +220,7 @@ echo a > "$tmp/victim/a.txt"; echo b > "$tmp/victim/b.txt"
 git -C "$t" add drivers/sub && git -C "$t" -c user.name=t -c user.email=t@t commit -qm sub
 rm -r "$t/drivers/sub" && ln -s "$tmp/victim" "$t/drivers/sub"
 if conv "$t" "$tmp/out" && [ -f "$tmp/victim/a.txt" ] && [ -f "$tmp/victim/b.txt" ] &&
-   [ -L "$tmp/out/work/drivers/sub" ] && [ "$(readlink "$tmp/out/work/drivers/sub")" = "$tmp/victim" ]; then
+   [ -L "$wt/drivers/sub" ] && [ "$(readlink "$wt/drivers/sub")" = "$tmp/victim" ]; then
 	ok "a directory replaced by a symlink: a symlink in the work tree, the files it points to untouched"
 else
 	notok "a directory replaced by a symlink" "$tmp/err"
@@ -245,10 +247,10 @@ else
 fi
 
 # A second run changes nothing in the work tree.
-git -C "$tmp/out/work" rev-parse HEAD > "$tmp/h1"
+git -C "$wt" rev-parse HEAD > "$tmp/h1"
 cp "$tmp/out/work.json" "$tmp/w1"
 if conv "$t2" "$tmp/out" && ! grep -q 'made again' "$tmp/err" &&
-   git -C "$tmp/out/work" rev-parse HEAD | cmp -s - "$tmp/h1" && cmp -s "$tmp/out/work.json" "$tmp/w1"; then
+   git -C "$wt" rev-parse HEAD | cmp -s - "$tmp/h1" && cmp -s "$tmp/out/work.json" "$tmp/w1"; then
 	ok "a second run keeps the work tree"
 else
 	notok "a second run remade the work tree" "$tmp/err"
@@ -270,7 +272,7 @@ else
 	notok "the killed run: exit $rc, $(ls "$tmp/killed" | tr '\n' ' ')"
 fi
 if "$mm" convert --tree "$t" --out "$tmp/killed" >/dev/null 2>"$tmp/err" &&
-   [ ! -e "$tmp/killed/work.partial" ] && [ -f "$tmp/killed/work/drivers/cases/pfn-remap.c" ] &&
+   [ ! -e "$tmp/killed/work.partial" ] && [ -f "$kwt/drivers/cases/pfn-remap.c" ] &&
    jq -e '.[0].conversion.status == "converted"' "$tmp/killed/records.json" >/dev/null; then
 	ok "the next run makes the work tree and converts"
 else
@@ -282,7 +284,7 @@ nt=$tmp/plain
 bash "$top/tests/lib/fake-tree.sh" "$nt"
 mkdir -p "$nt/drivers/cases"
 cp "$top/tests/cases/pfn-remap.c" "$nt/drivers/cases/"
-if conv "$nt" "$tmp/pout" && [ -d "$tmp/pout/work/.git" ] && [ ! -e "$nt/.git" ]; then
+if conv "$nt" "$tmp/pout" && [ -d "$pwt/.git" ] && [ ! -e "$nt/.git" ]; then
 	ok "a tree that is not git is copied into a repository of mmapport's"
 else
 	notok "a tree that is not git" "$tmp/err"
@@ -290,7 +292,7 @@ fi
 sleep 0.01
 echo '/* edit */' >> "$nt/drivers/cases/pfn-remap.c"
 if conv "$nt" "$tmp/pout" && grep -q 'files of the tree changed' "$tmp/err" &&
-   grep -q '/\* edit \*/' "$tmp/pout/work/drivers/cases/pfn-remap.c"; then
+   grep -q '/\* edit \*/' "$pwt/drivers/cases/pfn-remap.c"; then
 	ok "an edit in a tree that is not git makes the copy again"
 else
 	notok "an edit in a tree that is not git" "$tmp/err"
