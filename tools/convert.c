@@ -405,50 +405,28 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 }
 
 /*
- * Pass 1 for stateful handlers: mmap_prepare_state.cocci keeps what the
- * handler takes, from the state plans (tools/state.c): rfc with an
- * mmap_abort, mainline with vm_ops->mapped.
+ * Pass 1, what is "state" or "remap": mmap_prepare_state.cocci keeps what a
+ * stateful handler takes, from the state plans (tools/state.c; rfc with an
+ * mmap_abort, mainline with vm_ops->mapped); mmap_prepare_remap.cocci turns
+ * the mapping call into an mmap_action (mainline) or a prepare / complete
+ * split (rfc), given what the handler takes.  data reaches the rule as
+ * MMAPPORT_STATE or MMAPPORT_TAKES; the rule says per handler what it did
+ * in report.
  */
-static int run_state(const struct options *o, const char *work, const char *file,
-		     const struct strlist *handlers, json_t *plans, const struct profile *p,
-		     const char *report, char **failed)
+static int run_pass1(const struct options *o, const char *work, const char *file,
+		     const char *what, const struct strlist *handlers, json_t *data,
+		     const struct profile *p, const char *report, char **failed)
 {
 	struct strlist env = { 0 };
 	char *names = join(handlers, ",");
-	char *js = json_dumps(plans, JSON_COMPACT | JSON_SORT_KEYS);
+	char *js = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
 	int r;
 
 	unlink(report);
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_REPORT=%s", report);
-	strlist_addf(&env, "MMAPPORT_STATE=%s", js);
-	r = run_spatch(o, work, file, "state", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL,
-		       failed);
-	strlist_free(&env);
-	free(names);
-	free(js);
-	return r;
-}
-
-/*
- * Pass 1 for pfn-remap and page-insert handlers: mmap_prepare_remap.cocci
- * turns the mapping call into an mmap_action (mainline) or a prepare /
- * complete split (rfc), and says per handler what it did in report.
- */
-static int run_remap(const struct options *o, const char *work, const char *file,
-		     const struct strlist *handlers, json_t *takes, const struct profile *p,
-		     const char *report, char **failed)
-{
-	struct strlist env = { 0 };
-	char *names = join(handlers, ",");
-	char *js = json_dumps(takes, JSON_COMPACT | JSON_SORT_KEYS);
-	int r;
-
-	unlink(report);
-	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
-	strlist_addf(&env, "MMAPPORT_REPORT=%s", report);
-	strlist_addf(&env, "MMAPPORT_TAKES=%s", js);
-	r = run_spatch(o, work, file, "remap", &env, !strcmp(p->api, "rfc") ? "rfc" : NULL,
+	strlist_addf(&env, "MMAPPORT_%s=%s", !strcmp(what, "state") ? "STATE" : "TAKES", js);
+	r = run_spatch(o, work, file, what, &env, !strcmp(p->api, "rfc") ? "rfc" : NULL,
 		       failed);
 	strlist_free(&env);
 	free(names);
@@ -593,13 +571,13 @@ static void convert_file(const struct options *o, const char *work, const char *
 		}
 		/* the state pass first: its plans carry the lines of the file as read */
 		if (want_state.n) {
-			run_state(o, work, file, &want_state, j->plans, p, sreport,
+			run_pass1(o, work, file, "state", &want_state, j->plans, p, sreport,
 				  &j->spatch_failed);
 			if (round == 0)
 				read_report(sreport, &j->v);
 		}
 		if (want_remap.n) {
-			run_remap(o, work, file, &want_remap, j->takes, p, report,
+			run_pass1(o, work, file, "remap", &want_remap, j->takes, p, report,
 				  &j->spatch_failed);
 			if (round == 0)
 				read_report(report, &j->v);

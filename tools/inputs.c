@@ -58,7 +58,7 @@ static char *lexical(const char *p, int *above)
 }
 
 /* Is path root itself or below it (both absolute and normalised)? */
-static const char *below(const char *root, const char *path)
+const char *path_below(const char *root, const char *path)
 {
 	size_t n = strlen(root);
 
@@ -69,10 +69,23 @@ static const char *below(const char *root, const char *path)
 	return path[n] ? path + n + 1 : path + n;
 }
 
-/* realpath() of the deepest existing prefix of the absolute path, the rest appended. */
-static char *resolve(const char *path)
+/*
+ * realpath() of the deepest existing prefix of path (a relative one taken
+ * from the current directory), the rest appended.
+ */
+char *resolve_path(const char *path)
 {
-	char *p = xstrdup(path), *r = NULL, *slash, *out;
+	char *p, *r = NULL, *slash, *out, cwd[4096];
+
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			die("cannot read the current directory: %s", strerror(errno));
+		p = xasprintf("%s/%s", cwd, path);
+		out = resolve_path(p);
+		free(p);
+		return out;
+	}
+	p = xstrdup(path);
 
 	while (!(r = realpath(p, NULL))) {
 		slash = strrchr(p, '/');
@@ -126,7 +139,7 @@ static char *in_tree(const char *root, const char *what, const char *given, char
 			free(r);
 			free(q);
 		}
-		if (!rel && (in = below(root, p)))
+		if (!rel && (in = path_below(root, p)))
 			rel = xstrdup(in);
 		if (!rel)
 			*why = xasprintf("outside %s %s", what, root);
@@ -143,8 +156,8 @@ static char *in_tree(const char *root, const char *what, const char *given, char
 		}
 	}
 	full = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	res = resolve(full);
-	in = below(root, res);
+	res = resolve_path(full);
+	in = path_below(root, res);
 	if (!in)
 		*why = xasprintf("leaves %s %s: through a symlink it is %s", what, root, res);
 	else if (lstat(full, &st) || stat(full, &st))

@@ -27,6 +27,11 @@ void check_paths(struct options *o);
  */
 char *tree_path(const char *root, const char *what, const char *given, char **why);
 
+/* The rest of path below root (both absolute, resolved), or NULL when it is not below. */
+const char *path_below(const char *root, const char *path);
+/* realpath() of path's deepest existing prefix, the rest appended (absolute). */
+char *resolve_path(const char *path);
+
 /* Dies unless path (the tree, --external, DIR) is one kbuild and spatch take safely. */
 void need_safe_path(const char *what, const char *path);
 

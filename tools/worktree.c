@@ -56,44 +56,6 @@ static int is_empty_dir(const char *path)
 	return empty;
 }
 
-/* a lies inside (or is) b; both absolute and resolved */
-static int path_within(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return !strncmp(a, b, n) && (a[n] == '/' || a[n] == '\0' || !strcmp(b, "/"));
-}
-
-/* The realpath of path, or of its deepest existing parent with the rest appended. */
-static char *resolve(const char *path)
-{
-	char *r = realpath(path, NULL), *dup, *slash, *res;
-	char cwd[4096];
-
-	if (r)
-		return r;
-	if (path[0] != '/') {
-		if (!getcwd(cwd, sizeof(cwd)))
-			die("cannot read the current directory: %s", strerror(errno));
-		dup = xasprintf("%s/%s", cwd, path);
-		r = resolve(dup);
-		free(dup);
-		return r;
-	}
-	dup = xstrdup(path);
-	slash = strrchr(dup, '/');
-	if (!slash || slash == dup) {
-		free(dup);
-		return xstrdup(path);
-	}
-	*slash = '\0';
-	r = resolve(dup);
-	res = xasprintf("%s/%s", r, slash + 1);
-	free(r);
-	free(dup);
-	return res;
-}
-
 /*
  * git as mmapport runs it: never steered by the caller's environment
  * (GIT_DIR, GIT_INDEX_FILE and the like, which git sets for hooks: they
@@ -160,7 +122,7 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 {
 	static char *claimed;
 	static int lock_fd = -1;
-	char *abs = resolve(out), *marker;
+	char *abs = resolve_path(out), *marker;
 	const char *srcs[2] = { tree, external };
 	int i;
 
@@ -174,12 +136,12 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 
 		if (!srcs[i])
 			continue;
-		s = resolve(srcs[i]);
-		if (path_within(abs, s))
+		s = resolve_path(srcs[i]);
+		if (path_below(s, abs))
 			die("%s: the output directory%s is inside %s, which mmapport reads and "
 			    "never writes: give --out DIR outside it", abs,
 			    out_given ? "" : " (the default ./mmapport-out)", s);
-		if (path_within(s, abs))
+		if (path_below(abs, s))
 			die("%s: inside the output directory %s, whose contents mmapport deletes "
 			    "and rewrites: give a tree outside it", s, abs);
 		free(s);
@@ -213,7 +175,7 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 
 /*
  * Run argv in dir, stdout and stderr into log.  On failure die with what,
- * the log's last line (git's own message) and the log's path.
+ * what the log says (log_reason: git's own message) and the log's path.
  */
 static void words_of(struct strlist *l, char *const argv[])
 {
@@ -225,21 +187,13 @@ static void must_run(const char *dir, const char *log, const char *what, char *c
 {
 	struct run_opts ro = { .dir = dir, .out = log, .err = log };
 	struct strlist words = { 0 };
-	char *text, *last;
-	size_t len;
 	int r;
 
 	words_of(&words, argv);
 	r = run_list(&ro, &words);
 	strlist_free(&words);
-	if (!r)
-		return;
-	text = read_file(log, &len);
-	while (text && len && (text[len - 1] == '\n' || text[len - 1] == ' '))
-		text[--len] = '\0';
-	last = text ? strrchr(text, '\n') : NULL;
-	last = last ? last + 1 : text;
-	die("%s: %s (%s)", what, last && *last ? last : "no message", log);
+	if (r)
+		die("%s%s (%s)", what, log_reason(log), log);
 }
 
 /* The standard output of argv run in dir (its stderr into log), or NULL when it fails. */
