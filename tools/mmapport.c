@@ -127,55 +127,69 @@ static json_t *source_key(const struct options *o)
 	return k;
 }
 
-/*
- * NULL when DIR/inventory.json (and so records.json) was made from what o
- * names; else what it was made from, in words.
- */
-static char *other_source(const struct options *o, const char *inv_path)
+/* "--tree T [--external E] [--paths P,Q]" of a source_key() */
+static char *describe(json_t *k, int with_paths)
 {
-	json_t *inv = load_inventory_file(inv_path), *had = json_object_get(inv, "source");
-	json_t *now = source_key(o);
-	char *why = NULL;
+	const char *e = jstr(k, "external");
+	char *s = xasprintf("--tree %s%s%s", jstr(k, "tree") ? jstr(k, "tree") : "?",
+			    e ? " --external " : "", e ? e : "");
+	json_t *p;
+	size_t i;
 
-	if (!json_equal(had, now)) {
-		char *s = had ? json_dumps(had, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_array_foreach(with_paths ? json_object_get(k, "paths") : NULL, i, p) {
+		char *n = xasprintf("%s%s%s", s, i ? "," : " --paths ", json_string_value(p));
 
-		why = xasprintf("%s, not of --tree %s%s%s with these --paths",
-				s ? s : "an older mmapport (no source recorded)", o->tree,
-				o->external ? " --external " : "", o->external ? o->external : "");
 		free(s);
+		s = n;
 	}
-	json_decref(now);
-	json_decref(inv);
-	return why;
+	return s;
 }
 
 /*
- * convert, check and series work on records classify made: from the same
- * tree and driver directory (the paths may be a subset: run selects).
+ * NULL when DIR/inventory.json (and so records.json) was made from what o
+ * names (its tree and driver directory, and with_paths its --paths too);
+ * else "WHAT IT WAS MADE FROM, not WHAT O NAMES".
  */
-static void same_tree(const struct options *o)
+static char *other_source(const struct options *o, int with_paths)
 {
-	char *inv_path = out_path(o, "inventory.json");
-	json_t *inv, *had;
-	const char *t, *e;
+	char *inv_path = out_path(o, "inventory.json"), *why = NULL;
+	json_t *inv, *had, *now = source_key(o);
 
 	if (!path_exists(inv_path)) {
 		free(inv_path);
-		return;
+		json_decref(now);
+		return NULL;
 	}
 	inv = load_inventory_file(inv_path);
-	had = json_object_get(inv, "source");
-	t = jstr(inv, "tree");
-	e = had ? jstr(had, "external") : NULL;
-	if ((t && strcmp(t, o->tree)) || (had && (!!e != !!o->external ||
-						  (e && strcmp(e, o->external)))))
-		die("%s: the records were made from --tree %s%s%s, not --tree %s%s%s: run "
-		    "'mmapport classify' (or run) with this tree first", o->out, t ? t : "?",
-		    e ? " --external " : "", e ? e : "", o->tree,
-		    o->external ? " --external " : "", o->external ? o->external : "");
+	had = json_deep_copy(json_object_get(inv, "source"));
+	if (!had)	/* an inventory of an mmapport that recorded only the tree */
+		had = json_pack("{s:s?,s:n,s:[]}", "tree", jstr(inv, "tree"), "external");
+	if (!with_paths) {
+		json_object_del(had, "paths");
+		json_object_del(now, "paths");
+	}
+	if (!json_equal(had, now)) {
+		char *a = describe(had, with_paths), *b = describe(now, with_paths);
+
+		why = xasprintf("%s, not %s", a, b);
+		free(a);
+		free(b);
+	}
+	json_decref(had);
+	json_decref(now);
 	json_decref(inv);
 	free(inv_path);
+	return why;
+}
+
+/* convert, check and series work on records classified from this tree and driver directory. */
+static void same_tree(const struct options *o)
+{
+	char *why = other_source(o, 0);
+
+	if (why)
+		die("%s: the records were made from %s: run 'mmapport classify' (or run) with "
+		    "this tree first", o->out, why);
 }
 
 static int do_scan(struct options *o)
@@ -224,11 +238,9 @@ static int do_classify(struct options *o)
 	need_tools(o, "classify");
 	need_out(o);
 	inv_path = out_path(o, "inventory.json");
-	if (path_exists(inv_path)) {
-		why = other_source(o, inv_path);
-		if (why)
-			info("classify: the inventory is of %s; scanning again", why);
-	}
+	why = other_source(o, 1);
+	if (why)
+		info("classify: the inventory is of %s; scanning again", why);
 	if (!path_exists(inv_path) || why) {
 		if (!why)
 			info("classify: no inventory yet, scanning first");
@@ -318,7 +330,7 @@ static int do_series(struct options *o)
 
 static int do_report(struct options *o)
 {
-	json_t *records, *timings;
+	json_t *records, *timings, *times;
 	char *tp, *ctp;
 	int r;
 
@@ -326,16 +338,16 @@ static int do_report(struct options *o)
 	records = load_records(o);
 	tp = out_path(o, "timings.json");
 	timings = path_exists(tp) ? load_timings_file(tp) : json_object();
-	/* read while the report is written: its shape is checked before */
+	/* every input read, and its shape checked, before the report is written */
 	ctp = out_path(o, "check-times.json");
-	if (path_exists(ctp))
-		json_decref(load_check_times_file(ctp));
+	times = path_exists(ctp) ? load_check_times_file(ctp) : json_object();
 	free(ctp);
-	r = report_records(o, records, timings);
+	r = report_records(o, records, timings, times);
 	if (!r)
 		r = report_html(o, records, timings);
 	json_decref(records);
 	json_decref(timings);
+	json_decref(times);
 	free(tp);
 	return r;
 }

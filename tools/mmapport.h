@@ -113,7 +113,8 @@ int check_records(const struct options *o, json_t *records);
 int series_records(const struct options *o, json_t *records);
 
 /* report.c */
-int report_records(const struct options *o, json_t *records, json_t *timings);
+int report_records(const struct options *o, json_t *records, json_t *timings,
+		   json_t *check_times);
 void report_counts(json_t *records, json_t *by_ops, json_t *by_cat);
 
 /* report_html.c */

@@ -45,11 +45,10 @@ static char cell_letter(const char *status)
 }
 
 /* The handler x architecture matrix of the check, then per-arch counts and times. */
-static void print_matrix(FILE *f, const struct options *o, json_t *records)
+static void print_matrix(FILE *f, json_t *records, json_t *times)
 {
-	json_t *arches = json_array(), *r, *v, *w, *chk, *counts = json_object(), *times;
+	json_t *arches = json_array(), *r, *v, *w, *chk, *counts = json_object();
 	const char *k;
-	char *tp = out_path(o, "check-times.json");
 	size_t i, j;
 
 	json_array_foreach(records, i, r) {
@@ -66,7 +65,6 @@ static void print_matrix(FILE *f, const struct options *o, json_t *records)
 	if (!json_array_size(arches)) {
 		json_decref(arches);
 		json_decref(counts);
-		free(tp);
 		return;
 	}
 	fprintf(f, "\nCheck matrix (P pass, F fail, s skipped, . not applicable):\n");
@@ -94,7 +92,6 @@ static void print_matrix(FILE *f, const struct options *o, json_t *records)
 	}
 	fprintf(f, "\nPer architecture (handlers):\n  %-12s %5s %5s %5s %5s  %8s %8s %8s %8s\n",
 		"arch", "pass", "fail", "skip", "n/a", "config", "prepare", "base", "after");
-	times = path_exists(tp) ? load_check_times_file(tp) : json_object();
 	json_array_foreach(arches, j, v) {
 		const char *a = json_string_value(v);
 		json_t *t = json_object_get(json_object_get(times, "profiles"), a);
@@ -116,10 +113,8 @@ static void print_matrix(FILE *f, const struct options *o, json_t *records)
 				json_number_value(json_object_get(t, "converted")));
 		fprintf(f, "\n");
 	}
-	json_decref(times);
 	json_decref(arches);
 	json_decref(counts);
-	free(tp);
 }
 
 /* Registrations per "ops_type.hook" and per category. */
@@ -138,7 +133,8 @@ void report_counts(json_t *records, json_t *by_ops, json_t *by_cat)
 	}
 }
 
-int report_records(const struct options *o, json_t *records, json_t *timings)
+int report_records(const struct options *o, json_t *records, json_t *timings,
+		   json_t *check_times)
 {
 	char *path = out_path(o, "report.txt");
 	json_t *by_ops = json_object(), *by_cat = json_object(), *r, *v;
@@ -175,7 +171,7 @@ int report_records(const struct options *o, json_t *records, json_t *timings)
 			fprintf(f, "\n             %s", jstr(c, "reason"));
 		fprintf(f, "\n");
 	}
-	print_matrix(f, o, records);
+	print_matrix(f, records, check_times);
 	fprintf(f, "\nNot converted (file_operations handlers), with the facts that decided:\n");
 	json_array_foreach(records, i, r) {
 		const char *cat = jstr(r, "category");
