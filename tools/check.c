@@ -29,7 +29,6 @@
 #include "mmapport.h"
 #include "inputs.h"
 
-
 /* Messages about file in log, with line and column numbers dropped. */
 static void messages(const char *log, const char *file, struct strlist *out)
 {
@@ -483,10 +482,17 @@ int check_records(const struct options *o, json_t *records)
 	shared = json_object();
 	/* The sparse to build with, proven to warn before its silence counts as a pass. */
 	if (files.n) {
+		struct run_opts ro = { .dir = project_dir() };
+		struct strlist cmd = { 0 };
+		int st;
+
 		t0 = now_seconds();
-		sparse = run_capture(project_dir(), "tools/deps.sh --tree %s 2>&2",
-				     shell_quote(src));
-		if (!sparse || !*sparse)
+		strlist_add(&cmd, "tools/deps.sh");
+		strlist_add(&cmd, "--tree");
+		strlist_add(&cmd, src);
+		sparse = capture_list(&ro, &cmd, &st);
+		strlist_free(&cmd);
+		if (st || !sparse || !*sparse)
 			die("no sparse that the tree accepts (tools/deps.sh --tree %s "
 			    "failed)", src);
 		sparse_probe(sparse, logs);

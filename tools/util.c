@@ -609,65 +609,7 @@ char *capture_v(const char *dir, const char *arg0, ...)
 	return out;
 }
 
-int run_sh(const char *dir, const char *out_path, const char *fmt, ...)
-{
-	struct run_opts ro = { .dir = dir, .out = out_path, .err = out_path };
-	struct strlist argv = { 0 };
-	va_list ap;
-	char *cmd;
-	int r;
-
-	va_start(ap, fmt);
-	cmd = xvasprintf(fmt, ap);
-	va_end(ap);
-	strlist_add(&argv, "/bin/sh");
-	strlist_add(&argv, "-c");
-	strlist_add(&argv, cmd);
-	r = run_list(&ro, &argv);
-	strlist_free(&argv);
-	free(cmd);
-	return r;
-}
-
-char *run_capture(const char *dir, const char *fmt, ...)
-{
-	char *cmd, *full, *buf = NULL;
-	size_t len = 0, cap = 0;
-	va_list ap;
-	FILE *p;
-	int c;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		die("out of memory");
-	va_end(ap);
-	full = dir ? xasprintf("cd %s && %s", shell_quote(dir), cmd) : xstrdup(cmd);
-	fflush(NULL);
-	p = popen(full, "r");
-	free(cmd);
-	free(full);
-	if (!p)
-		return NULL;
-	while ((c = fgetc(p)) != EOF) {
-		if (len + 1 >= cap) {
-			cap = cap ? cap * 2 : 256;
-			buf = xrealloc(buf, cap);
-		}
-		buf[len++] = c;
-	}
-	if (pclose(p) != 0) {
-		free(buf);
-		return NULL;
-	}
-	if (!buf)
-		return xstrdup("");
-	while (len && buf[len - 1] == '\n')
-		len--;
-	buf[len] = '\0';
-	return buf;
-}
-
-/* Returns a static-lifetime-free string: callers may leak it (short-lived tool). */
+/* s in single quotes, each ' as '\'': how -v shows a word of a command. */
 char *shell_quote(const char *s)
 {
 	size_t n = 3;

@@ -101,15 +101,10 @@ char *capture_v(const char *dir, const char *arg0, ...) __attribute__((sentinel)
 void strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Shell command lines, for fixed commands: new code runs run_v() or
- * run_list().  A path still put in one (the work tree's setup) goes
- * through shell_quote(), the one audited quoting helper: single quotes
- * around the whole string, each ' as '\''.  Never a name from the tree.
+ * No command runs through a shell: every one is an argument vector above.
+ * shell_quote() only shows a word of one under -v (single quotes around
+ * it, each ' as '\'').
  */
-int run_sh(const char *dir, const char *out_path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-char *run_capture(const char *dir, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 char *shell_quote(const char *s);
 
 /*
