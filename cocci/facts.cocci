@@ -16,7 +16,7 @@
 /// K is one of vma_param, def_line, end_line, fields_read,
 /// fields_written, flag_ops, calls, remaps, inserts, escapes, stacked,
 /// dispatches, followed, returns, error_codes, gotos, locals, vm_ops,
-/// call_sites (every call, for the classifier's lists of what takes and
+/// writes (an assignment outside the function's locals), call_sites (every call, for the classifier's lists of what takes and
 /// releases a resource) and not_found.  Calls that receive the VMA are
 /// followed into the functions of the file that take it, three calls
 /// deep, as the analyzer does.  Each fact has the line it is on, the
@@ -125,6 +125,8 @@ class Fn:
 		self.locals = []	# (pos, name, text)
 		self.gotos = 0
 		self.last = 0		# end offset of its last statement
+		self.declared = {}	# local -> whether it is a pointer
+		self.params = {}	# parameter -> whether it is a pointer
 
 fns = {}	# (file, name) -> Fn
 defs = {}	# (file, name) -> line of the name, for every function defined
@@ -138,6 +140,7 @@ checks = {}	# (file, callee offset) -> text of the branch a test leads to
 member_types = {}	# (file, member offset) -> the type of the object
 hook_locals = {}	# (file, function, local) -> (member position, name, object position)
 ops_tables = {}	# (file, ops variable) -> {member: function}
+body_calls = {}	# (file, function) -> the names it calls, in order
 
 def fn_at(p):
 	return fns.get((p.file, p.current_element))
@@ -255,6 +258,22 @@ k = (p[0].file, fn)
 if k not in fns:
 	fns[k] = Fn(p[0].file, fn)
 fns[k].vmas[v] = int(n)
+
+// Their parameters, and which are pointers (for the write rule).
+@ param @
+identifier fn, x;
+type T;
+parameter list[n] before;
+position p : script:python() { interesting(p) };
+@@
+fn@p(before, T x, ...) { ... }
+
+@script:python@
+T << param.T;
+x << param.x;
+p << param.p;
+@@
+fn_at(p[0]).params[x] = '*' in T
 
 // Every statement's extent; blocks, loops and branches are among them.
 @ stmt @
@@ -775,6 +794,87 @@ if a and a[0] != fn:
 	s['key'] = a[0]
 
 
+// The locals each function declares, and whether each is a pointer: a
+// write to a local (not through it) is the function's own.
+@ local_decl @
+type T;
+identifier x;
+expression E, N;
+position p : script:python() { interesting(p) };
+@@
+(
+ T x@p;
+|
+ T x@p = E;
+|
+ T x@p[N];
+|
+ T x@p[N] = E;
+)
+
+@script:python@
+T << local_decl.T;
+x << local_decl.x;
+p << local_decl.p;
+@@
+f = fn_at(p[0])
+f.declared[x] = '*' in T
+
+// Writes outside the function's own locals (the analyzer's write
+// effects, docs/equivalence.md): an assignment, compound or not, ++, --.
+// Writes to the VMA's fields are fields_written; a target that is a
+// local (not written through, when it is a pointer) or a parameter is
+// the function's own.
+@ write_site @
+expression E, E2;
+assignment operator aop;
+position p : script:python() { interesting(p) };
+@@
+(
+ E@p aop E2
+|
+ E@p++
+|
+ E@p--
+|
+ ++E@p
+|
+ --E@p
+)
+
+@script:python@
+E << write_site.E;
+p << write_site.p;
+@@
+f = fn_at(p[0])
+tgt = words(E)
+m = re.match(r'[\s*(]*(\w+)', tgt)
+root = m.group(1) if m else ''
+pointer = f.declared.get(root, root in f.params and f.params[root])
+through = '->' in tgt or tgt.lstrip('(').startswith('*') or (pointer and '[' in tgt)
+own = root in f.declared or root in f.params
+if root in f.vmas or root in f.aliases:
+	pass
+elif through or not own:
+	fact(f, 'writes', p[0], {'write': src(p[0])})
+
+
+// Every call of every function of the file, by name: what a helper the
+// handler calls does in its body (tools/analyzer/cocci.c judges the names
+// by mmapport's lists, as the analyzer judges a body it follows).
+@ body_call @
+identifier g;
+position p;
+@@
+g@p(...)
+
+@script:python@
+g << body_call.g;
+p << body_call.p;
+@@
+body_calls.setdefault((p[0].file, p[0].current_element), []).append(g)
+
+
 // scoped_guard(mutex, &lock) { ... }: a lock taken for the scope
 // (cocci/macros.h makes these iterators).
 @ guard_site @
@@ -1020,6 +1120,16 @@ def result(f, pos):
 	k = (f.file, pos)
 	return checks.get(k) or results.get(k) or 'used in an expression'
 
+def flatten(file, fn, seen):
+	"""The names fn calls, and those its file's callees call, 8 deep."""
+	out = []
+	for g in body_calls.get((file, fn), []):
+		out.append(g)
+		if (file, g) in defs and g not in seen and len(seen) < 8:
+			seen.add(g)
+			out.extend(flatten(file, g, seen))
+	return out
+
 def finish(f):
 	"""Results, loops and paths of f's facts; the unexplained uses."""
 	t = text_of(f.file)[0]
@@ -1031,6 +1141,8 @@ def finish(f):
 		if key == 'inserts':
 			item['in_loop'] = containing(f, pos)[0]
 		if key == 'call_sites':
+			if (f.file, item['call']) in defs and (f.file, item['call']) not in fns:
+				item['body_calls'] = flatten(f.file, item['call'], {item['call']})
 			r = results.get((f.file, pos), '')
 			if r.startswith('assigned to '):
 				item['result'] = r[12:]

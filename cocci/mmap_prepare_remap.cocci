@@ -1384,6 +1384,22 @@ h(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
+// ... or one set apart from its declaration ("size = vma->vm_end - ...;"),
+// which would be set but unused (a new W=1 warning).
+@ depends on patch @
+identifier site.h;
+identifier fp, vma, x;
+type T;
+expression E : script:python() { pure(E) };
+@@
+h(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+- T x;
+ ... when != x
+- x = E;
+ ... when != x
+}
+
 // rfc: the remap itself, in a new mmap_complete hook after the handler.
 @ depends on patch && rfc @
 identifier site.h;

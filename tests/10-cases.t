@@ -13,7 +13,10 @@
 # "check-refused: PROFILE TEXT" that some record's refusal reason, or the
 # facts that decided its category (for a category convert does not
 # attempt), contain TEXT: an unchanged file is then known to be a refusal
-# for that reason, not a stage that never ran.  convert must exit 0.  "check-dir: DIR"
+# for that reason, not a stage that never ran.  "check-equivalence: PROFILE
+# VERDICT [WHAT]" that a converted record's equivalence verdict
+# (docs/equivalence.md) is VERDICT, with a difference on WHAT when given.
+# convert must exit 0.  "check-dir: DIR"
 # puts the case at DIR in the fake tree (default drivers/cases), e.g. in
 # another architecture's directory.  Adding a case is adding a file.
 set -u
@@ -23,7 +26,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=("$top"/tests/cases/*.c)
-nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\): ')
+nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\): ')
 echo "1..$(( ${#cases[@]} * 3 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
@@ -94,10 +97,20 @@ for c in "${cases[@]}"; do
 		elif [ "$kind" = refused ]; then
 			field='(select(.conversion.status == "refused") | .conversion.reason),
 				(select(.conversion.status == null) | (.facts // [])[], (.reasons // [])[].fact)'
+		elif [ "$kind" = equivalence ]; then
+			# "VERDICT" or "VERDICT WHAT": a converted record has that verdict,
+			# with a difference on WHAT (a call or a write, as written)
+			field='select(.conversion.status == "converted") | .conversion.equivalence |
+				.verdict, (.verdict + " " + (.differences[].what // ""))'
 		else
 			field='(.conversion.behaviour_changes // [])[]'
 		fi
-		if jq -r ".[] | $field" "$tmp/$name/$profile/records.json" 2>/dev/null |
+		if [ "$kind" = equivalence ] &&
+		   jq -r ".[] | $field" "$tmp/$name/$profile/records.json" 2>/dev/null |
+		   grep -qxF -- "$text"; then
+			echo "ok $n - $name: $profile: equivalence $text"
+		elif [ "$kind" != equivalence ] &&
+		   jq -r ".[] | $field" "$tmp/$name/$profile/records.json" 2>/dev/null |
 		   grep -qF -- "$text"; then
 			echo "ok $n - $name: $profile: $kind says '$text'"
 		else
@@ -105,5 +118,5 @@ for c in "${cases[@]}"; do
 			jq -r '.[] | "#   \(.function): \(.conversion // {} | tojson)"' \
 				"$tmp/$name/$profile/records.json" 2>/dev/null
 		fi
-	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\): /\1 /p' "$c")
+	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\): /\1 /p' "$c")
 done

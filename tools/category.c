@@ -129,3 +129,96 @@ const char *resource_released(const char *s)
 		return "alloc";
 	return NULL;
 }
+
+/*
+ * The short list of calls whose bodies the analyzer may not see but that
+ * change nothing a mapping depends on, each with its reason
+ * (docs/categories.md, "Effects").
+ */
+static const struct allowed {
+	const char *name;
+	int prefix;
+	const char *effect;	/* "pure" or "log" */
+	const char *why;
+} allowed[] = {
+	{ "__compiletime_assert_", 1, "pure", "a compile-time check: code that builds never calls it" },
+	{ "__kasan_check_", 1, "pure", "KASAN instrumentation: checks an access, writes nothing the driver sees" },
+	{ "kasan_check_", 1, "pure", "KASAN instrumentation" },
+	{ "__kcsan_", 1, "pure", "KCSAN instrumentation" },
+	{ "kcsan_", 1, "pure", "KCSAN instrumentation" },
+	{ "__tsan_", 1, "pure", "compiler instrumentation" },
+	{ "__asan_", 1, "pure", "compiler instrumentation" },
+	{ "__msan_", 1, "pure", "compiler instrumentation" },
+	{ "__ubsan_handle_", 1, "pure", "UBSAN's report of undefined behaviour" },
+	{ "__sanitizer_cov_", 1, "pure", "coverage instrumentation" },
+	{ "__might_sleep", 0, "pure", "a debug check of the calling context" },
+	{ "__might_fault", 0, "pure", "a debug check of the calling context" },
+	{ "__might_resched", 0, "pure", "a debug check of the calling context" },
+	{ "get_current", 0, "pure", "reads the current task pointer" },
+	{ "__phys_addr", 0, "pure", "translates a kernel address (CONFIG_DEBUG_VIRTUAL's out-of-line form)" },
+	{ "__phys_addr_symbol", 0, "pure", "translates a kernel address" },
+	{ "__virt_addr_valid", 0, "pure", "tests a kernel address" },
+	{ "vmalloc_to_page", 0, "pure", "looks a page up in the kernel page tables" },
+	{ "vmalloc_to_pfn", 0, "pure", "looks a page up in the kernel page tables" },
+	{ "cachemode2protval", 0, "pure", "reads x86's cache mode table (pgprot_noncached() and friends)" },
+	{ "_printk", 0, "log", "writes to the kernel log only" },
+	{ "printk", 0, "log", "writes to the kernel log only" },
+	{ "_dev_", 1, "log", "writes to the kernel log only" },
+	{ "dev_printk_emit", 0, "log", "writes to the kernel log only" },
+	{ "__dynamic_", 1, "log", "dynamic debug: writes to the kernel log only" },
+	{ "__warn_printk", 0, "log", "writes to the kernel log only" },
+	{ "__dev_printk", 0, "log", "writes to the kernel log only" },
+	{ "arch_static_branch", 0, "pure", "a jump label: a branch patched at run time, writes nothing" },
+	{ "arch_static_branch_jump", 0, "pure", "a jump label: a branch patched at run time, writes nothing" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct allowed *allowlisted(const char *name)
+{
+	const struct allowed *a;
+
+	for (a = allowed; a->name; a++)
+		if (a->prefix ? !strncmp(name, a->name, strlen(a->name)) : !strcmp(name, a->name))
+			return a;
+	return NULL;
+}
+
+/*
+ * What a call does, by its name alone: "take" or "release" (with *kind),
+ * "vma-edit", "mapping", "pure", "log" or "side-effect" (with *why), or
+ * NULL when its name does not say: then its body decides.
+ */
+const char *effect_by_name(const char *name, const char **why, const char **kind)
+{
+	const struct allowed *a;
+
+	*why = NULL;
+	*kind = NULL;
+	if ((*kind = resource_taken(name)))
+		return "take";
+	if ((*kind = resource_released(name)))
+		return "release";
+	if (str_in_list(name, calls_simple))
+		return "vma-edit";
+	if (str_in_list(name, calls_remap) || str_in_list(name, calls_insert) ||
+	    !strncmp(name, "dma_mmap_", 9))
+		return "mapping";
+	if ((a = allowlisted(name))) {
+		*why = a->why;
+		return a->effect;
+	}
+	if (!strncmp(name, "__atomic_", 9) || !strncmp(name, "__sync_", 7)) {
+		*why = "an atomic operation";
+		return "side-effect";
+	}
+	if (!strncmp(name, "__builtin_", 10)) {
+		if (!strncmp(name + 10, "mem", 3) || strstr(name, "cpy") || strstr(name, "cat") ||
+		    strstr(name, "set")) {
+			*why = "a builtin that writes through a pointer";
+			return "side-effect";
+		}
+		*why = "a compiler builtin that computes a value";
+		return "pure";
+	}
+	return NULL;
+}

@@ -18,6 +18,7 @@
 
 #include "mmapport.h"
 #include "inputs.h"
+#include "analyzer/analyzer.h"
 
 int detect_profile(const char *tree, const char *want, struct profile *p)
 {
@@ -507,6 +508,7 @@ struct file_job {
 	json_t *plans;			/* state: handler -> plan (tools/state.c) */
 	json_t *takes;			/* remap: handler -> state it takes (add_takes) */
 	struct strlist done;		/* converted and verified */
+	struct strlist balanced;	/* simple, every take released (libclang's facts) */
 	struct verdict v;		/* what pass 1 said (remap and state) */
 	char *spatch_failed;		/* the first spatch failure, or NULL */
 };
@@ -582,8 +584,12 @@ static void convert_file(const struct options *o, const char *work, const char *
 			if (round == 0)
 				read_report(report, &j->v);
 		}
-		for (i = 0; i < want_simple.n; i++)
+		for (i = 0; i < want_simple.n; i++) {
 			strlist_add(&pass2, want_simple.v[i]);
+			/* the analyzer followed its takes to their releases */
+			if (strlist_has(&j->balanced, want_simple.v[i]))
+				strlist_add(&kept, want_simple.v[i]);
+		}
 		for (i = 0; i < want_remap.n; i++)
 			if (json_object_get(j->v.converted, want_remap.v[i]))
 				strlist_add(&pass2, want_remap.v[i]);
@@ -658,6 +664,28 @@ static const char *method_name(enum method m, const struct profile *p)
 }
 
 /* Does the handler map with io_remap_pfn_range() (the arch-translated path)? */
+/* Why a conversion that differs from its old handler is not made. */
+static char *differs_reason(json_t *eq, const char *not_kind)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(eq, "differences"), i, x)
+		if (json_is_true(json_object_get(x, "held")) &&
+		    (!not_kind || strcmp(js(x, "kind"), not_kind)))
+			return xasprintf("%s() in %s() line %lld takes %s still held when the "
+					 "handler succeeds, and it would stay in prepare: prepare "
+					 "also runs when the mapping %sfails after prepare, where "
+					 "the old ->mmap did not run, and nothing would release it "
+					 "(docs/equivalence.md)", js(x, "what"), js(x, "in"),
+					 line_of(x), !strcmp(js(x, "kind"), "lock") ? "a lock" :
+					 !strcmp(js(x, "kind"), "ref") ? "a reference" :
+					 "an allocation", !strcmp(js(eq, "merged"), "possible") ?
+					 "merges into a neighbour or " : "");
+	return not_kind ? NULL :
+		xstrdup("the conversion differs from the old handler (docs/equivalence.md)");
+}
+
 static int io_remap_user(json_t *r)
 {
 	json_t *v;
@@ -764,12 +792,14 @@ int convert_records(const struct options *o, json_t *records)
 	json_t *r;
 	int nconv = 0, nref = 0, f;
 	json_t *plans = json_object();	/* file -> handler -> state plan */
+	json_t *core;			/* the core's rules (core.c) */
 
 	if (detect_profile(o->tree, o->api, &prof))
 		die("%s has neither mmap_prepare API (no struct mmap_action in "
 		    "include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): "
 		    "give --api mainline or --api rfc to convert anyway", o->tree);
 	warn_missing_api(o);
+	core = core_rules(o->tree);
 	info("convert: profile %s, flags as %s", prof.api,
 	     prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");
 	work = work_tree(o, 1);
@@ -796,10 +826,13 @@ int convert_records(const struct options *o, json_t *records)
 			why = xstrdup("the handler is not in the configuration the analyzer "
 				      "parsed (disabled by #if, or another architecture's code): "
 				      "its facts are not libclang's, and the check could not build it");
+		json_t *plan = NULL;
+
 		/* what a stateful handler keeps, and whether this profile can keep it */
 		if (cat && method_of(cat) == M_STATE && jstr(r, "function")) {
-			json_t *plan = state_plan(r, &prof, &why), *per;
+			json_t *per;
 
+			plan = state_plan(r, &prof, &why);
 			if (plan) {
 				per = json_object_get(plans, jstr(r, "file"));
 				if (!per) {
@@ -810,6 +843,25 @@ int convert_records(const struct options *o, json_t *records)
 			}
 		}
 
+		/* an effect left in prepare that the old handler kept: a leak */
+		if (!why && cat && (!strcmp(cat, "simple") || !strcmp(cat, "pfn-remap")) &&
+		    jstr(r, "function")) {
+			enum method m = method_of(cat);
+			json_t *hz = json_object_get(json_object_get(r, "analysis"), "hazards");
+			int has_abort = !strcmp(prof.api, "rfc") &&
+				(m == M_STATE || (m == M_REMAP &&
+						  json_object_get(hz, "locks_across_mapping")));
+			json_t *eq = equivalence(r, method_name(m, &prof), plan, has_abort, core);
+
+			/*
+			 * A lock held across a remap is hazard 6: the remap rule
+			 * keeps it with mmap_abort (rfc) or refuses it, with that
+			 * reason; the verdict after the conversion still sees it.
+			 */
+			if (!strcmp(js(eq, "verdict"), "differs"))
+				why = differs_reason(eq, strcmp(cat, "simple") ? "lock" : NULL);
+			json_decref(eq);
+		}
 		/* scan records none, but records.json is a file anyone can edit */
 		if (!why && cat && method_of(cat) != M_NONE && !safe_file_name(jstr(r, "file")))
 			why = refused_name_reason(jstr(r, "file"));
@@ -869,8 +921,13 @@ int convert_records(const struct options *o, json_t *records)
 			    json_object_get(r, "conversion"))	/* refused above */
 				continue;
 			m = method_of(jstr(r, "category"));
-			if (m == M_SIMPLE && !strlist_has(&j.simple, fn))
+			if (m == M_SIMPLE && !strlist_has(&j.simple, fn)) {
 				strlist_add(&j.simple, fn);
+				if (!strcmp(js(r, "analyzer"), "libclang") &&
+				    json_array_size(json_object_get(json_object_get(r, "analysis"),
+								    "takes")))
+					strlist_add(&j.balanced, fn);
+			}
 			else if (m == M_REMAP && !strlist_has(&j.remap, fn)) {
 				strlist_add(&j.remap, fn);
 				add_takes(j.takes, r);
@@ -933,6 +990,17 @@ int convert_records(const struct options *o, json_t *records)
 				json_object_set_new(c, "diff", json_string(dpath + strlen(o->out) + 1));
 				json_object_set_new(c, "behaviour_changes",
 						    notes ? json_incref(notes) : json_array());
+				{
+					json_t *eq = equivalence(r, method_name(m, &prof),
+						json_object_get(j.plans, fn),
+						json_object_get(c, "abort_function") != NULL, core);
+
+					/* what the semantic patch stated is a difference too */
+					if (json_array_size(notes) &&
+					    !strcmp(js(eq, "verdict"), "exact"))
+						json_object_set_new(eq, "verdict", json_string("stated"));
+					json_object_set_new(c, "equivalence", eq);
+				}
 				free(np);
 				nconv++;
 			} else {
@@ -983,6 +1051,7 @@ int convert_records(const struct options *o, json_t *records)
 		json_decref(j.takes);
 		strlist_free(&j.state);
 		strlist_free(&j.done);
+		strlist_free(&j.balanced);
 		free(j.spatch_failed);
 		free(dpath);
 		free(flat);
@@ -996,6 +1065,7 @@ int convert_records(const struct options *o, json_t *records)
 	}
 	strlist_free(&files);
 	json_decref(plans);
+	json_decref(core);
 	free(work);
 	free(base);
 	free(diffs);

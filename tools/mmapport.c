@@ -229,6 +229,36 @@ static int do_scan(struct options *o)
 	return 0;
 }
 
+/* The core's rules as the tree has them: one line per rule, or JSON. */
+static int do_rules(struct options *o)
+{
+	json_t *core, *x;
+	size_t i;
+	int bad = 0;
+
+	need_tree(o);
+	core = core_rules(o->tree);
+	if (o->json) {
+		char *s = json_dumps(core, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		puts(s);
+		free(s);
+	} else {
+		json_array_foreach(json_object_get(core, "rules"), i, x)
+			printf("%-40s %-5s %s\n", jstr(x, "id"),
+			       json_is_true(json_object_get(x, "holds")) ? "holds" : "no",
+			       jstr(x, "from"));
+		printf("%-40s ", "special-flags");
+		json_array_foreach(json_object_get(core, "special_flags"), i, x)
+			printf("%s%s", i ? " " : "", json_string_value(x));
+		printf("\n");
+	}
+	json_array_foreach(json_object_get(core, "rules"), i, x)
+		bad |= !json_is_true(json_object_get(x, "holds"));
+	json_decref(core);
+	return bad;
+}
+
 static int do_classify(struct options *o)
 {
 	char *inv_path, *why = NULL;
@@ -436,6 +466,12 @@ static const struct stage stages[] = {
 	  "driver, and write DIR/series/ with git format-patch: a cover letter\n"
 	  "counting what was found, converted, passed and left, and a patch per\n"
 	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n" },
+	{ "rules", do_rules,
+	  "usage: mmapport rules [--json] [--tree] TREE\n"
+	  "Print the core's rules that decide what a conversion changes, as the\n"
+	  "tree's mm/vma.c, mm/util.c and include/linux/mm.h have them: each rule,\n"
+	  "whether the tree bears it out, and the function it comes from\n"
+	  "(docs/core-rules.md).  Exits 1 when a rule does not hold.\n" },
 	{ "report", do_report,
 	  "usage: mmapport report [--out DIR]\n"
 	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n" },

@@ -45,6 +45,20 @@ int detect_profile(const char *tree, const char *want, struct profile *p);
 
 /* state.c: what a stateful handler keeps, as a plan for the state rule */
 json_t *state_plan(json_t *r, const struct profile *p, char **why);
+/*
+ * equiv.c: the equivalence of converting r by method (with the state
+ * plan, and an mmap_abort or not, under the tree's core rules): {verdict exact/stated/differs, effects
+ * with their placement, differences, merged} (docs/equivalence.md).  The
+ * behaviour changes a semantic patch states make an exact one stated.
+ */
+json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort,
+		    json_t *core);
+/* words.c: a difference of a conversion's equivalence, and its verdict, in words. */
+char *difference_words(json_t *r, json_t *d);
+char *verdict_words(json_t *r);
+/* core.c: the core's rules as the tree's mm/ has them (docs/core-rules.md). */
+json_t *core_rules(const char *tree);
+int core_rule(json_t *rules, const char *id);
 
 /* worktree.c: DIR is mmapport's own (marker, lock); DIR/work tied to its source */
 void git_isolate(void);

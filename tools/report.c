@@ -169,6 +169,21 @@ int report_records(const struct options *o, json_t *records, json_t *timings,
 			fprintf(f, " [check: %s]", jstr(chk, "status"));
 		if (jstr(c, "reason"))
 			fprintf(f, "\n             %s", jstr(c, "reason"));
+		if (json_object_get(c, "equivalence")) {
+			char *v = verdict_words(r);
+			json_t *d;
+			size_t k;
+
+			fprintf(f, "\n             equivalence: %s", v);
+			free(v);
+			json_array_foreach(json_object_get(json_object_get(c, "equivalence"),
+							   "differences"), k, d) {
+				char *t = difference_words(r, d);
+
+				fprintf(f, "\n             - %s", t);
+				free(t);
+			}
+		}
 		fprintf(f, "\n");
 	}
 	print_matrix(f, records, check_times);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mmapport.h"
+#include "analyzer/analyzer.h"
 
 static void esc(FILE *f, const char *s)
 {
@@ -81,6 +82,53 @@ static void status_cell(FILE *f, const char *status, const char *title)
 	fputs("</td>", f);
 }
 
+/*
+ * The conversion's equivalence (docs/equivalence.md): the verdict, then the
+ * old handler's effects in order beside where the conversion put each one.
+ */
+static void equivalence_cell(FILE *f, json_t *r)
+{
+	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence"), *x;
+	char *v;
+	size_t i;
+
+	if (!eq)
+		return;
+	v = verdict_words(r);
+	fputs("<details><summary>equivalence: ", f);
+	esc(f, v);
+	free(v);
+	fputs("</summary><table><tr><th>old ->mmap, in order</th><th>new</th></tr>\n", f);
+	json_array_foreach(json_object_get(eq, "effects"), i, x) {
+		char *w = xasprintf("%s%s line %d: %s", js(x, "what"),
+				    !strcmp(js(x, "effect"), "write") ? "" : "()",
+				    jint(x, "line"), js(x, "effect"));
+
+		fputs("<tr><td><code>", f);
+		esc(f, w);
+		fputs("</code></td><td>", f);
+		esc(f, js(x, "placement"));
+		fputs("</td></tr>\n", f);
+		free(w);
+	}
+	fputs("</table><ul>", f);
+	json_array_foreach(json_object_get(eq, "differences"), i, x) {
+		char *t = difference_words(r, x);
+
+		fputs("<li>", f);
+		esc(f, t);
+		fputs("</li>", f);
+		free(t);
+	}
+	json_array_foreach(json_object_get(json_object_get(r, "conversion"), "behaviour_changes"),
+			   i, x) {
+		fputs("<li>", f);
+		esc(f, json_string_value(x));
+		fputs("</li>", f);
+	}
+	fputs("</ul></details>", f);
+}
+
 static void conversions(FILE *f, const struct options *o, json_t *records)
 {
 	struct strlist arches = { 0 };
@@ -120,6 +168,7 @@ static void conversions(FILE *f, const struct options *o, json_t *records)
 		fputs("<td>", f);
 		if (jstr(c, "reason"))
 			esc(f, jstr(c, "reason"));
+		equivalence_cell(f, r);
 		if (jstr(c, "diff")) {
 			char *p = xasprintf("%s/%s", o->out, jstr(c, "diff"));
 			size_t len;

@@ -189,7 +189,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 {
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
-	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 };
+	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 }, verdicts = { 0 };
 	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u, *v;
@@ -221,6 +221,16 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			strlist_add_once(&changes, t);
 			free(t);
 		}
+		/* the differences the effect analysis found (docs/equivalence.md) */
+		json_array_foreach(json_object_get(json_object_get(c, "equivalence"),
+						   "differences"), j, u) {
+			char *t = difference_words(r, u);
+
+			strlist_add_once(&changes, t);
+			free(t);
+		}
+		if (jstr(json_object_get(c, "equivalence"), "verdict"))
+			strlist_add_once(&verdicts, jstr(json_object_get(c, "equivalence"), "verdict"));
 	}
 	append(&msg, "%s: convert to mmap_prepare\n\n", prefix);
 	append(&msg, "The f_op->mmap hook hands the driver a VMA that is not fully set up\n"
@@ -296,10 +306,19 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		for (i = 0; i < (size_t)changes.n; i++)
 			append_wrapped(&msg, "- ", changes.v[i]);
 		append(&msg, "\n");
+	} else if (!remaps.n && changes.n) {
+		append(&msg, "\nThe handler calls no remap, page-insert or DMA helper and does\n"
+		       "not let the VMA escape, so the mapping is set up as before. What\n"
+		       "prepare does runs at another point of mmap(), though. Behaviour\n"
+		       "changes:\n\n");
+		for (i = 0; i < (size_t)changes.n; i++)
+			append_wrapped(&msg, "- ", changes.v[i]);
+		append(&msg, "\n");
 	} else if (!remaps.n)
 		append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
-		       "helper and does not let the VMA escape, so the mapping is set up\n"
-		       "exactly as before. No functional change intended.\n\n");
+		       "helper, does nothing outside the VMA and does not let the VMA\n"
+		       "escape, so the mapping is set up exactly as before. No functional\n"
+		       "change intended.\n\n");
 	else if (!changes.n)
 		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
 		       "on it, so the mapping is set up as before. No functional change\n"
@@ -331,6 +350,12 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			      rfc ? " with the rfc API overlay" : "", arches);
 		free(arches);
 
+		append_wrapped(&msg, "", t);
+		free(t);
+		t = xasprintf("Compared with the old handler effect by effect, in a new VMA, "
+			      "a merged mapping and a failure after prepare (mmapport's "
+			      "docs/equivalence.md): %s.", strlist_has(&verdicts, "stated") ?
+			      "every difference is listed above" : "no difference");
 		append_wrapped(&msg, "", t);
 		variant_notes(&msg, records, file);
 		if (pre.n) {
@@ -367,6 +392,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	strlist_free(&remaps);
 	strlist_free(&aborts);
 	strlist_free(&locked);
+	strlist_free(&verdicts);
 	strlist_free(&mapped);
 	strlist_free(&changes);
 	strlist_free(&pre);

@@ -52,6 +52,21 @@ static json_t *held_returns(json_t *an, json_t *t, json_t *succ)
 	return held;
 }
 
+/* Does the handler change the VMA's flags (a flag helper, a vm_flags write, a remap)? */
+static int changes_flags(json_t *an)
+{
+	json_t *x;
+	size_t i;
+
+	if (json_array_size(json_object_get(an, "flag_ops")) ||
+	    json_array_size(json_object_get(an, "remaps")))
+		return 1;
+	json_array_foreach(json_object_get(an, "fields_written"), i, x)
+		if (!strcmp(js(x, "field"), "vm_flags"))
+			return 1;
+	return 0;
+}
+
 /* "atomic_inc_unless_negative(&msc->user_count)" */
 static char *what(json_t *t)
 {
@@ -316,7 +331,7 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, int rfc, 
 json_t *state_plan(json_t *r, const struct profile *p, char **why)
 {
 	json_t *an = json_object_get(r, "analysis"), *succ, *t, *hz, *kept, *plan;
-	int rfc = !strcmp(p->api, "rfc");
+	int rfc = !strcmp(p->api, "rfc"), mergeable;
 	size_t i;
 
 	*why = NULL;
@@ -350,10 +365,21 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 			return NULL;
 		}
 	hz = json_object_get(an, "hazards");
-	if (!json_is_false(json_object_get(hz, "mergeable"))) {
-		*why = xasprintf("the new mapping may merge with a neighbour (no VM_IO, VM_PFNMAP, "
-				 "VM_MIXEDMAP, VM_DONTEXPAND or vm_ops->close): then %s (REFERENCE "
-				 "6.2)", rfc ? "neither mmap_complete nor mmap_abort runs, and what "
+	/*
+	 * The core tries the merge before the old ->mmap ran, with the flags
+	 * of the mmap() call, and after prepare, with prepare's flags
+	 * (docs/core-rules.md).  A handler that changes no flag merges the
+	 * same mappings as before: vm_ops->mapped runs exactly when the old
+	 * ->mmap ran.  rfc's prepare takes, and neither complete nor abort
+	 * runs for a merged mapping.
+	 */
+	mergeable = !json_is_false(json_object_get(hz, "mergeable"));
+	if (mergeable && (rfc || changes_flags(an))) {
+		*why = xasprintf("the new mapping may merge with a neighbour (it sets none of "
+				 "the flags that stop merging%s): then %s (REFERENCE 6.2, "
+				 "docs/core-rules.md)", rfc ? "" : ", and it changes flags, so it "
+				 "does not merge the same mappings as before", rfc ?
+				 "neither mmap_complete nor mmap_abort runs, and what "
 				 "prepare took stays taken with no VMA of its own to release it" :
 				 "vm_ops->mapped does not run, and what the handler took is not "
 				 "taken");
@@ -373,6 +399,7 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 
 	plan = json_object();
 	json_object_set_new(plan, "mode", json_string(rfc ? "abort" : "mapped"));
+	json_object_set_new(plan, "merge", json_string(mergeable ? "same" : "never"));
 	json_object_set_new(plan, "success", json_integer(line_of(succ)));
 	json_object_set_new(plan, "success_value", json_string(js(succ, "value")));
 	json_object_set_new(plan, "takes", kept);

@@ -4,9 +4,10 @@
  * check-category: stateful
  * check-output: close-release.mainline.expected
  * check-change: mainline kref_get(&o->ref) is taken in the new cr_vm_ops.mapped hook, cr_mmap_mapped()
- * check-reason: rfc no failure path of the handler releases it: there is no old error path to derive mmap_abort from (it is dropped in vm_ops->close cr_close())
+ * check-reason: rfc the new mapping may merge with a neighbour (it sets none of the flags that stop merging): then neither mmap_complete nor mmap_abort runs
+ * check-equivalence: mainline stated
  * check-fact: cr_mmap: .analysis.hazards.close_releases[0].call == "kref_put"
- * check-fact: cr_mmap: .analysis.hazards.mergeable == false
+ * check-fact: cr_mmap: .analysis.hazards.mergeable == true
  * check-fact: cr_mmap: ([.reasons[].category] | unique) == ["stateful"]
  * check-fact: cr_mmap: [.analysis.fields_written[].field] == ["vm_private_data", "vm_ops"]
  */

@@ -2,7 +2,7 @@
 /*
  * check-name: a count taken, dropped at the common exit only on error (intel_th msc's shape, hazard 1)
  * check-category: stateful
- * check-reason: mainline the new mapping may merge with a neighbour
+ * check-reason: mainline atomic_inc_unless_negative(&cc->users) can fail
  * check-reason: rfc neither mmap_complete nor mmap_abort runs, and what prepare took stays taken
  * check-fact: cc_mmap: .analysis.releases[0].conditional == true
  * check-fact: cc_mmap: [.reasons[] | select(.category == "stateful")] | length == 1

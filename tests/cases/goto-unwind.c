@@ -2,7 +2,7 @@
 /*
  * check-name: an allocation kept by the mapping, freed by goto unwinding on failure
  * check-category: stateful
- * check-reason: mainline vm_ops->mapped does not run
+ * check-reason: mainline allocates what the mapping keeps: mainline has no abort hook
  * check-reason: rfc REFERENCE 6.2
  * check-fact: gu_mmap: .analyzer == "libclang"
  * check-fact: gu_mmap: .analysis.gotos == 1

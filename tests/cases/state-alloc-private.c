@@ -2,6 +2,8 @@
 /*
  * check-name: an allocation kept in vma->vm_private_data, freed by goto unwinding and in close
  * check-category: stateful
+ * (VM_DONTEXPAND: the mapping cannot merge, so rfc's mmap_abort covers every
+ * failure after prepare; docs/core-rules.md)
  * check-output-rfc: state-alloc-private.rfc.expected
  * check-change: rfc the new mmap_abort hook releases what prepare took, kzalloc(sizeof(*b)), as the old failure path did: kfree(b)
  * check-reason: mainline kzalloc(sizeof(*b)) allocates what the mapping keeps
@@ -38,6 +40,7 @@ static int ap_mmap(struct file *file, struct vm_area_struct *vma)
 		goto err_free;
 	}
 	vma->vm_private_data = b;
+	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_ops = &ap_vm_ops;
 	return 0;
 

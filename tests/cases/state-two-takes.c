@@ -2,6 +2,8 @@
 /*
  * check-name: two takes unwound by goto: mmap_abort releases both, in the unwinding's order
  * check-category: stateful
+ * (VM_DONTEXPAND: the mapping cannot merge, so rfc's mmap_abort covers every
+ * failure after prepare; docs/core-rules.md)
  * check-output-rfc: state-two-takes.rfc.expected
  * check-change: rfc as the old failure path did: atomic_dec(&tt->users); kref_put(&tt->ref, tt_release)
  * check-reason: mainline the handler can still fail after kref_get(&tt->ref)
@@ -41,6 +43,7 @@ static int tt_mmap(struct file *file, struct vm_area_struct *vma)
 		goto err_dec;
 	}
 	vma->vm_private_data = tt;
+	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_ops = &tt_vm_ops;
 	return 0;
 

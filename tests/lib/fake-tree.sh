@@ -8,18 +8,33 @@ d=$1
 mkdir -p "$d/arch/x86" "$d/include/linux" "$d/include/media"
 echo "# fake kernel tree for mmapport's conversion cases" > "$d/Makefile"
 cat > "$d/include/linux/fs.h" <<'H'
+#ifndef _FAKE_LINUX_FS_H
+#define _FAKE_LINUX_FS_H
+struct inode {
+	void *i_private;
+};
 struct file {
 	void *private_data;
 	const struct file_operations *f_op;
+	struct inode *f_inode;
+	unsigned int f_flags;
 };
+static inline struct inode *file_inode(const struct file *f)
+{
+	return f->f_inode;
+}
 struct file_operations {
 	struct module *owner;
 	int (*mmap) (struct file *, struct vm_area_struct *);
 	int (*mmap_prepare)(struct vm_area_desc *);
 	int (*open) (struct inode *, struct file *);
 };
+#endif
 H
 cat > "$d/include/linux/mm_types.h" <<'H'
+#ifndef _FAKE_LINUX_MM_TYPES_H
+#define _FAKE_LINUX_MM_TYPES_H
+typedef struct { unsigned long __vma_flags[1]; } vma_flags_t;
 struct mmap_action { int error_override; };
 struct vm_area_desc {
 	struct file *file;
@@ -27,17 +42,23 @@ struct vm_area_desc {
 	vma_flags_t vma_flags;
 	struct mmap_action action;
 };
+#endif
 H
 cat > "$d/include/media/v4l2-dev.h" <<'H'
+#ifndef _FAKE_MEDIA_V4L2_DEV_H
+#define _FAKE_MEDIA_V4L2_DEV_H
 struct v4l2_file_operations {
 	struct module *owner;
 	int (*mmap) (struct file *, struct vm_area_struct *);
 };
+#endif
 H
 # What the cases use from mm.h and friends, declared as the kernel does, so
 # that the analyzer's fallback flags (no kbuild here) parse the cases
 # without errors.
 cat > "$d/include/linux/mm.h" <<'H'
+#ifndef _FAKE_LINUX_MM_H
+#define _FAKE_LINUX_MM_H
 #include <linux/fs.h>
 #include <linux/mm_types.h>
 typedef unsigned long size_t;
@@ -72,6 +93,8 @@ struct vm_area_struct {
 #define VM_IO		0x4000
 #define VM_DONTEXPAND	0x40000
 #define VM_DONTDUMP	0x4000000
+#define VMA_SPECIAL_FLAGS mk_vma_flags(VMA_IO_BIT, VMA_DONTEXPAND_BIT, \
+				       VMA_PFNMAP_BIT, VMA_MIXEDMAP_BIT)
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
 #define EPERM		1
@@ -114,9 +137,88 @@ void kfree(const void *p);
 struct mutex { int owner; };
 void mutex_lock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
+typedef struct { int counter; } atomic_t;
+void atomic_inc(atomic_t *v);
+void atomic_dec(atomic_t *v);
+int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
+int generic_file_mmap_prepare(struct vm_area_desc *desc);
+void file_accessed(struct file *file);
+int capable(int cap);
+#endif
 H
 cat > "$d/include/linux/dma-mapping.h" <<'H'
+#ifndef _FAKE_LINUX_DMA_MAPPING_H
+#define _FAKE_LINUX_DMA_MAPPING_H
 #include <linux/mm.h>
 int dma_mmap_coherent(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
 		      dma_addr_t dma_addr, size_t size);
+#endif
 H
+# The core's rules are read from mm/vma.c and mm/util.c (docs/core-rules.md):
+# the functions they come from, cut down to the lines the rules read, in
+# the shape 7.3 has them.  tests/46-core-rules.t reads the real trees.
+mkdir -p "$d/mm"
+cat > "$d/mm/vma.c" <<'C'
+static inline bool is_mergeable_vma(struct vma_merge_struct *vmg, bool merge_next)
+{
+	if (vma->vm_file != vmg->file)
+		return false;
+	return true;
+}
+
+static bool can_merge_remove_vma(struct vm_area_struct *vma)
+{
+	return !vma->vm_ops || !vma->vm_ops->close;
+}
+
+struct vm_area_struct *vma_merge_new_range(struct vma_merge_struct *vmg)
+{
+	if (vma_flags_test_any_mask(&vmg->vma_flags, VMA_SPECIAL_FLAGS) ||
+	    (!prev && !next))
+		return NULL;
+	return vmg->target;
+}
+
+static int __mmap_new_vma(struct mmap_state *map, struct vm_area_struct **vmap,
+	struct mmap_action *action)
+{
+	vma = vm_area_alloc(map->mm);
+	if (!vma)
+		return -ENOMEM;
+	if (vma_iter_prealloc(vmi, vma))
+		return -ENOMEM;
+	if (map->file)
+		error = __mmap_new_file_vma(map, vma);
+	return error;
+}
+
+static unsigned long __mmap_region(struct file *file, unsigned long addr,
+		unsigned long len, vma_flags_t vma_flags,
+		unsigned long pgoff, struct list_head *uf)
+{
+	if (have_mmap_prepare)
+		error = call_mmap_prepare(&map, &desc);
+	if (map.prev || map.next)
+		vma = vma_merge_new_range(&vmg);
+	if (!vma) {
+		error = __mmap_new_vma(&map, &vma, &desc.action);
+		allocated_new = true;
+	}
+	if (have_mmap_prepare && allocated_new)
+		error = mmap_action_complete(vma, &desc.action, false);
+	return addr;
+}
+C
+cat > "$d/mm/util.c" <<'C'
+static int mmap_action_finish(struct vm_area_struct *vma,
+			      struct mmap_action *action, int err,
+			      bool is_compat)
+{
+	if (!err)
+		err = call_vma_mapped(vma);
+	if (!err || is_compat)
+		return err;
+	do_munmap(current->mm, vma->vm_start, len, NULL);
+	return action->error_override ?: err;
+}
+C

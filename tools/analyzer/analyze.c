@@ -48,6 +48,7 @@ struct walk {
 	int sp;
 	int child;		/* child counter while visiting */
 	json_t *visited;	/* functions followed (name -> depth) */
+	json_t *fx_cache;	/* effect summaries of this translation unit's functions */
 };
 
 static json_t *arr(json_t *an, const char *key)
@@ -272,6 +273,35 @@ static json_t *loc(struct walk *w, CXCursor c)
 	return o;
 }
 
+/*
+ * The object an argument designates, from the AST (macros expanded):
+ * "o.ref" for &o->ref and &(o)->ref, or NULL for anything but a chain of
+ * members and subscripts on a variable.
+ */
+static char *key_path(CXCursor a)
+{
+	enum CXCursorKind k;
+	char *base, *m, *r;
+
+	a = strip(a);
+	k = clang_getCursorKind(a);
+	if (k == CXCursor_UnaryOperator && nchildren(a) == 1)
+		return key_path(nth_child(a, 0));	/* & and *: the same object */
+	if (k == CXCursor_DeclRefExpr)
+		return cxstr(clang_getCursorSpelling(clang_getCursorReferenced(a)));
+	if (k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr) {
+		base = key_path(nth_child(a, 0));
+		if (!base)
+			return NULL;
+		m = k == CXCursor_MemberRefExpr ? cxstr(clang_getCursorSpelling(a)) : xstrdup("[]");
+		r = xasprintf("%s%s%s", base, k == CXCursor_MemberRefExpr ? "." : "", m);
+		free(base);
+		free(m);
+		return r;
+	}
+	return NULL;
+}
+
 /* A call that takes or releases a resource: where, what, and on what key. */
 static json_t *resource_call(struct walk *w, CXCursor c, int n, const char *name,
 			     const char *spelled, const char *kind)
@@ -282,10 +312,14 @@ static json_t *resource_call(struct walk *w, CXCursor c, int n, const char *name
 	json_object_set_new(o, "kind", json_string(kind));
 	if (n) {
 		char *k = cursor_text(w->tu, clang_Cursor_getArgument(c, 0));
+		char *kp = key_path(clang_Cursor_getArgument(c, 0));
 
 		if (strcmp(k, spelled) && strcmp(k, name))
 			json_object_set_new(o, "key", json_string(k));
+		if (kp)
+			json_object_set_new(o, "key_path", json_string(kp));
 		free(k);
+		free(kp);
 	}
 	return o;
 }
@@ -497,6 +531,23 @@ static json_t *call_result(struct walk *w)
 	return call_result_at(w, w->sp - 2);
 }
 
+/* A do-while whose condition is the constant 0: runs once. */
+static int once(CXCursor dostmt)
+{
+	int n = nchildren(dostmt), zero = 0;
+	CXEvalResult ev;
+
+	if (n < 2)
+		return 0;
+	ev = clang_Cursor_Evaluate(nth_child(dostmt, n - 1));
+	if (ev) {
+		zero = clang_EvalResult_getKind(ev) == CXEval_Int &&
+		       clang_EvalResult_getAsLongLong(ev) == 0;
+		clang_EvalResult_dispose(ev);
+	}
+	return zero;
+}
+
 static int in_loop_at(struct walk *w, int from)
 {
 	int i;
@@ -504,6 +555,8 @@ static int in_loop_at(struct walk *w, int from)
 	for (i = from; i >= 0; i--) {
 		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
 
+		if (k == CXCursor_DoStmt && once(w->stack[i]))
+			continue;	/* do { ... } while (0): a macro's statement */
 		if (k == CXCursor_ForStmt || k == CXCursor_WhileStmt || k == CXCursor_DoStmt)
 			return 1;
 		if (k == CXCursor_FunctionDecl)
@@ -711,6 +764,243 @@ static void remap_fact(struct walk *w, CXCursor call, const char *name, const ch
  * return -EINVAL; }) releases only on that path: record where the block
  * ends, so that code after it is not taken for unlocked.
  */
+/*
+ * Effects: what a call does, judged by its body (default deny).
+ *
+ * A call is pure when its body is visible and writes nothing outside its
+ * own locals, calling only pure functions, or when it is on the short
+ * list below (each entry with its reason).  Everything else is a side
+ * effect: a write through a pointer or to a global, inline assembly (the
+ * atomics and the per-CPU operations), an atomic builtin, or a call whose
+ * body the translation unit does not have.  A body that takes a lock, a
+ * reference or an allocation by the lists of category.c without releasing
+ * it is a take itself: a driver's own helper that bumps a count is state
+ * whatever its name (REFERENCE hazard 11).  Bodies are followed to
+ * FX_DEPTH, with a cycle guard; a summary is made once per function.
+ */
+#define FX_DEPTH 8
+
+/* The object an lvalue designates, as its root declaration. */
+static CXCursor lvalue_root(CXCursor lhs, int *through_pointer)
+{
+	*through_pointer = 0;
+	for (;;) {
+		enum CXCursorKind k;
+
+		lhs = strip(lhs);
+		k = clang_getCursorKind(lhs);
+		if (k == CXCursor_DeclRefExpr)
+			return clang_getCursorReferenced(lhs);
+		if (k == CXCursor_MemberRefExpr || k == CXCursor_ArraySubscriptExpr) {
+			CXCursor base = strip(nth_child(lhs, 0));
+			CXType t = clang_getCanonicalType(clang_getCursorType(base));
+
+			if (clang_Cursor_isNull(base))
+				break;
+			if (t.kind == CXType_Pointer)
+				*through_pointer = 1;
+			lhs = base;
+			continue;
+		}
+		if (k == CXCursor_UnaryOperator) {
+			/* *p: through a pointer */
+			*through_pointer = 1;
+			lhs = nth_child(lhs, 0);
+			continue;
+		}
+		break;
+	}
+	*through_pointer = 1;
+	return clang_getNullCursor();
+}
+
+/* Memory of the function's own: a local or a parameter, not through a pointer. */
+static int local_lvalue(CXCursor lhs)
+{
+	int through;
+	CXCursor d = lvalue_root(lhs, &through);
+	enum CXCursorKind k = clang_getCursorKind(d);
+
+	if (through || clang_Cursor_isNull(d))
+		return 0;
+	if (k == CXCursor_ParmDecl)
+		return 1;
+	return k == CXCursor_VarDecl && !clang_Cursor_hasVarDeclGlobalStorage(d);
+}
+
+/* The lvalue written by c (an assignment, a compound one, ++ or --), or a null cursor. */
+static CXCursor written_lvalue(CXTranslationUnit tu, CXCursor c)
+{
+	enum CXCursorKind k = clang_getCursorKind(c);
+
+	if (k == CXCursor_CompoundAssignOperator)
+		return nth_child(c, 0);
+	if (k == CXCursor_BinaryOperator) {
+		char *op = binop(tu, c);
+		int assign = !strcmp(op, "=");
+
+		free(op);
+		return assign ? nth_child(c, 0) : clang_getNullCursor();
+	}
+	if (k == CXCursor_UnaryOperator) {
+		char *t = cursor_text(tu, c), *u = cursor_text(tu, nth_child(c, 0));
+		size_t n = strlen(t);
+		int incdec = strcmp(t, u) && (!strncmp(t, "++", 2) || !strncmp(t, "--", 2) ||
+			     (n > 2 && (!strcmp(t + n - 2, "++") || !strcmp(t + n - 2, "--"))));
+
+		free(t);
+		free(u);
+		return incdec ? nth_child(c, 0) : clang_getNullCursor();
+	}
+	return clang_getNullCursor();
+}
+
+static int kind_index(const char *kind)
+{
+	return !strcmp(kind, "lock") ? 0 : !strcmp(kind, "ref") ? 1 : 2;
+}
+
+static const char *const kind_names[] = { "lock", "ref", "alloc" };
+
+struct fx {
+	CXTranslationUnit tu;
+	json_t *cache;
+	int depth;
+	char *why;		/* the first side effect seen */
+	int take[3], rel[3];
+	char *via_take, *via_rel;
+};
+
+static json_t *fn_summary(CXTranslationUnit tu, json_t *cache, CXCursor def, const char *name,
+			  int depth);
+
+/*
+ * What a call does: {effect, why, kind, via}; effect is one of take,
+ * release, vma-edit, mapping, pure, log, side-effect.
+ */
+static json_t *call_effect(CXTranslationUnit tu, json_t *cache, CXCursor c, const char *name,
+			   const char *spelled, int depth)
+{
+	json_t *e = json_object();
+	const char *eff, *why = NULL, *kind = NULL;
+	CXCursor target = clang_getCursorReferenced(strip(nth_child(c, 0)));
+	int direct = clang_getCursorKind(target) == CXCursor_FunctionDecl;
+
+	if (direct && ((eff = effect_by_name(spelled, &why, &kind)) ||
+		       (eff = effect_by_name(name, &why, &kind)))) {
+		json_object_set_new(e, "effect", json_string(eff));
+		if (why)
+			json_object_set_new(e, "why", json_string(why));
+		if (kind)
+			json_object_set_new(e, "kind", json_string(kind));
+	} else {
+		CXCursor callee = strip(nth_child(c, 0));
+		CXCursor ref = clang_getCursorReferenced(callee);
+		CXCursor def = clang_getCursorDefinition(ref);
+
+		if (clang_getCursorKind(ref) != CXCursor_FunctionDecl) {
+			json_object_set_new(e, "effect", json_string("side-effect"));
+			json_object_set_new(e, "why", json_string(
+				"a call through a function pointer: what it runs is not known here"));
+		} else if (clang_Cursor_isNull(def) || clang_getCursorKind(def) != CXCursor_FunctionDecl) {
+			json_object_set_new(e, "effect", json_string("side-effect"));
+			json_object_set_new(e, "why", json_string(
+				xasprintf("the body of %s() is not in this translation unit", name)));
+		} else {
+			json_t *s = fn_summary(tu, cache, def, name, depth + 1);
+
+			json_object_update(e, s);
+		}
+	}
+	return e;
+}
+
+static enum CXChildVisitResult fx_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct fx *f = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	CXCursor lhs;
+
+	if (k == CXCursor_CallExpr) {
+		char *name = cxstr(clang_getCursorSpelling(c));
+		char *spelled = ident_at(f->tu, nth_child(c, 0));
+		json_t *e = call_effect(f->tu, f->cache, c, name, spelled, f->depth);
+		const char *eff = js(e, "effect");
+
+		if (!strcmp(eff, "take")) {
+			f->take[kind_index(js(e, "kind"))]++;
+			if (!f->via_take)
+				f->via_take = xstrdup(jstr(e, "via") ? jstr(e, "via") : name);
+		} else if (!strcmp(eff, "release")) {
+			f->rel[kind_index(js(e, "kind"))]++;
+			if (!f->via_rel)
+				f->via_rel = xstrdup(jstr(e, "via") ? jstr(e, "via") : name);
+		} else if ((!strcmp(eff, "side-effect") || !strcmp(eff, "mapping")) && !f->why) {
+			f->why = xasprintf("calls %s(): %s", name,
+					   jstr(e, "why") ? jstr(e, "why") : eff);
+		}
+		json_decref(e);
+		free(name);
+		free(spelled);
+	} else if (k == CXCursor_GCCAsmStmt || k == CXCursor_AsmStmt) {
+		if (!f->why)
+			f->why = xstrdup("runs inline assembly");
+	} else if (!clang_Cursor_isNull(lhs = written_lvalue(f->tu, c)) && !local_lvalue(lhs)) {
+		if (!f->why) {
+			char *t = cursor_text(f->tu, lhs);
+
+			f->why = xasprintf("writes %s", t);
+			free(t);
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* {effect, why, kind, via} of a function with a visible body, made once. */
+static json_t *fn_summary(CXTranslationUnit tu, json_t *cache, CXCursor def, const char *name,
+			  int depth)
+{
+	json_t *s = json_object_get(cache, name);
+	struct fx f = { .tu = tu, .cache = cache, .depth = depth };
+	int i, net_take = -1, net_rel = -1;
+
+	if (s)
+		return s;	/* made, or being made (a cycle adds nothing new) */
+	s = json_object();
+	json_object_set_new(s, "effect", json_string("pure"));
+	json_object_set_new(cache, name, s);
+	if (depth > FX_DEPTH) {
+		json_object_set_new(s, "effect", json_string("side-effect"));
+		json_object_set_new(s, "why", json_string(xasprintf(
+			"%s() is more than %d calls deep: not followed", name, FX_DEPTH)));
+		return s;
+	}
+	clang_visitChildren(def, fx_cb, &f);
+	for (i = 0; i < 3; i++) {
+		if (f.take[i] > f.rel[i] && net_take < 0)
+			net_take = i;
+		if (f.rel[i] > f.take[i] && net_rel < 0)
+			net_rel = i;
+	}
+	if (net_take >= 0) {
+		json_object_set_new(s, "effect", json_string("take"));
+		json_object_set_new(s, "kind", json_string(kind_names[net_take]));
+		json_object_set_new(s, "via", json_string(f.via_take));
+	} else if (net_rel >= 0) {
+		json_object_set_new(s, "effect", json_string("release"));
+		json_object_set_new(s, "kind", json_string(kind_names[net_rel]));
+		json_object_set_new(s, "via", json_string(f.via_rel));
+	} else if (f.why || f.take[0] + f.take[1] + f.take[2]) {
+		json_object_set_new(s, "effect", json_string("side-effect"));
+		json_object_set_new(s, "why", json_string(f.why ? f.why :
+			xasprintf("takes and releases with %s()", f.via_take)));
+	}
+	free(f.why);
+	free(f.via_take);
+	free(f.via_rel);
+	return s;
+}
+
 static void exit_path(struct walk *w, json_t *o)
 {
 	int i;
@@ -750,6 +1040,25 @@ static void exit_path(struct walk *w, json_t *o)
 	}
 }
 
+/* Is the call c inside a statement that comes from the same macro expansion? */
+static int macro_statement(struct walk *w, CXCursor c)
+{
+	unsigned at = cursor_offset(c, NULL);
+	int i;
+
+	for (i = w->sp - 2; i >= 0; i--) {
+		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
+
+		if (k == CXCursor_FunctionDecl)
+			return 0;
+		if ((k == CXCursor_DoStmt || k == CXCursor_IfStmt || k == CXCursor_CompoundStmt ||
+		     k == CXCursor_ForStmt || k == CXCursor_WhileStmt) &&
+		    cursor_offset(w->stack[i], NULL) == at)
+			return 1;
+	}
+	return 0;
+}
+
 static void call(struct walk *w, CXCursor c)
 {
 	CXCursor callee = strip(nth_child(c, 0));
@@ -757,8 +1066,8 @@ static void call(struct walk *w, CXCursor c)
 	char *name = cxstr(clang_getCursorSpelling(c));
 	char *spelled = cursor_text(w->tu, callee);
 	int i, n = clang_Cursor_getNumArguments(c), vidx = -1;
-	json_t *args = json_array(), *o;
-	const char *kind;
+	json_t *args = json_array(), *o, *fx = NULL, *eo;
+	const char *kind, *helper_take = NULL, *helper_rel = NULL;
 	unsigned line;
 
 	cursor_offset(c, &line);
@@ -773,11 +1082,36 @@ static void call(struct walk *w, CXCursor c)
 		free(spelled);
 		spelled = ck == CXCursor_DeclRefExpr ? ident_at(w->tu, callee) : xstrdup(name);
 	}
+	/*
+	 * A call inside a macro that expands to statements (do { ... } while
+	 * (0)) is judged by its own name, as the compiler sees it: the macro's
+	 * name says nothing of each call in it.
+	 */
+	if (strcmp(spelled, name) && macro_statement(w, c)) {
+		free(spelled);
+		spelled = xstrdup(name);
+	}
+	/*
+	 * What the call does (default deny): a call that does not receive the
+	 * VMA is judged by its body; one whose body takes or releases is a
+	 * take or a release itself, whatever its name.
+	 */
+	if (vidx < 0 && !resource_taken(name) && !resource_taken(spelled) &&
+	    !resource_released(name) && !resource_released(spelled)) {
+		fx = call_effect(w->tu, w->fx_cache, c, name, spelled, 0);
+		if (!strcmp(js(fx, "effect"), "take"))
+			helper_take = js(fx, "kind");
+		else if (!strcmp(js(fx, "effect"), "release"))
+			helper_rel = js(fx, "kind");
+	}
 	/* resources, whether or not the VMA is involved */
-	if ((kind = resource_taken(name)) || (kind = resource_taken(spelled))) {
+	if ((kind = helper_take) || (kind = resource_taken(name)) ||
+	    (kind = resource_taken(spelled))) {
 		int top = macro_top(w, name, spelled);
 
 		o = resource_call(w, c, n, name, spelled, kind);
+		if (helper_take)
+			json_object_set_new(o, "via", json_string(js(fx, "via")));
 		if (strcmp(name, spelled)) {
 			/* a macro (kzalloc): its own first argument, as written */
 			char *k = macro_arg0(w->tu, c);
@@ -810,8 +1144,11 @@ static void call(struct walk *w, CXCursor c)
 			json_decref(o);
 		else
 			json_array_append_new(arr(w->an, "takes"), o);
-	} else if ((kind = resource_released(name)) || (kind = resource_released(spelled))) {
+	} else if ((kind = helper_rel) || (kind = resource_released(name)) ||
+		   (kind = resource_released(spelled))) {
 		o = resource_call(w, c, n, name, spelled, kind);
+		if (helper_rel)
+			json_object_set_new(o, "via", json_string(js(fx, "via")));
 		exit_path(w, o);
 		json_array_append_new(arr(w->an, "releases"), o);
 	} else if (!strncmp(name, "class_", 6) && str_ends_with(name, "_constructor")) {
@@ -860,6 +1197,10 @@ static void call(struct walk *w, CXCursor c)
 				cursor_text(w->tu, callee), hook)));
 			json_object_set_new(o, "visible", json_false());
 			json_array_append_new(arr(w->an, "escapes"), o);
+			fx = json_object();
+			json_object_set_new(fx, "effect", json_string("side-effect"));
+			json_object_set_new(fx, "why", json_string(
+				"receives the VMA through a function pointer: what it runs is not known here"));
 			free(hook);
 			free(tbuf);
 			free(member);
@@ -950,11 +1291,59 @@ static void call(struct walk *w, CXCursor c)
 			json_array_append_new(arr(w->an, "escapes"), e);
 		}
 	}
+	if (!fx) {
+		/* a call that receives the VMA: what it does with it */
+		const char *ck2 = js(o, "kind");
+
+		fx = json_object();
+		json_object_set_new(fx, "effect", json_string(
+			!strcmp(ck2, "remap") || !strcmp(ck2, "insert") ? "mapping" :
+			!strcmp(ck2, "simple") ? "vma-edit" :
+			!strcmp(ck2, "followed") ? "followed" :
+			!strcmp(ck2, "dma-mmap") || !strcmp(ck2, "stacked") ? ck2 : "side-effect"));
+		if (!strcmp(ck2, "not visible") || !strcmp(ck2, "too deep"))
+			json_object_set_new(fx, "why", json_string(xasprintf(
+				"receives the VMA, and its body is %s", !strcmp(ck2, "too deep") ?
+				"too deep to follow" : "not in this translation unit")));
+	}
 	json_array_append_new(arr(w->an, "calls"), o);
 out:
+	if (!fx && (resource_taken(name) || resource_taken(spelled))) {
+		fx = json_object();
+		json_object_set_new(fx, "effect", json_string("take"));
+	} else if (!fx && (resource_released(name) || resource_released(spelled))) {
+		fx = json_object();
+		json_object_set_new(fx, "effect", json_string("release"));
+	}
+	if (fx) {
+		eo = loc(w, c);
+		json_object_set_new(eo, "call", json_string(spelled));
+		json_object_update_missing(eo, fx);
+		json_array_append_new(arr(w->an, "effects"), eo);
+		json_decref(fx);
+	}
 	json_decref(args);
 	free(name);
 	free(spelled);
+}
+
+/* A write outside the function's own locals, other than the VMA's fields: an effect. */
+static void write_effect(struct walk *w, CXCursor c)
+{
+	CXCursor lhs = written_lvalue(w->tu, c), root;
+	int through, i;
+	json_t *o;
+
+	if (clang_Cursor_isNull(lhs) || local_lvalue(lhs))
+		return;
+	root = lvalue_root(lhs, &through);
+	for (i = 0; i < w->nvma; i++)
+		if (clang_equalCursors(root, w->vmas[i]))
+			return;		/* fields_written */
+	o = loc(w, c);
+	json_object_set_new(o, "write", json_string(cursor_text(w->tu, lhs)));
+	json_object_set_new(o, "effect", json_string("write"));
+	json_array_append_new(arr(w->an, "effects"), o);
 }
 
 static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d)
@@ -1007,6 +1396,8 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 			!strncmp(t, "return", 6) ? t + (t[6] == ' ' ? 7 : 6) : t));
 		json_array_append_new(arr(w->an, "returns"), o);
 		free(t);
+	} else if (k == CXCursor_CompoundAssignOperator || k == CXCursor_UnaryOperator) {
+		write_effect(w, c);
 	} else if (k == CXCursor_GotoStmt && !w->depth) {
 		json_object_set_new(w->an, "gotos", json_integer(
 			json_integer_value(json_object_get(w->an, "gotos")) + 1));
@@ -1019,6 +1410,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 			set_local(w, cxstr(clang_getCursorSpelling(c)), cursor_text(w->tu, init));
 		}
 	} else if (k == CXCursor_BinaryOperator) {
+		write_effect(w, c);
 		/* ret = -EAGAIN: an error code the handler may return */
 		CXCursor rhs = strip(nth_child(c, 1));
 		CXCursor lhs = strip(nth_child(c, 0));
@@ -1283,7 +1675,7 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 	CXTranslationUnit tu = NULL;
 	enum CXErrorCode err;
 	struct defs ds = { 0 };
-	json_t *r;
+	json_t *r, *fx_cache = json_object();
 
 	for (i = 0; i < nargs; i++)
 		argv[i] = json_string_value(json_array_get(af->args, i));
@@ -1332,6 +1724,7 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 		an = json_object();
 		w.an = an;
 		w.visited = json_object();
+		w.fx_cache = fx_cache;
 		np = clang_Cursor_getNumArguments(def);
 		for (p = 0; p < np; p++) {
 			CXCursor pc = clang_Cursor_getArgument(def, p);
@@ -1369,6 +1762,7 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 		json_object_set_new(r, "analysis", an);
 	}
 out:
+	json_decref(fx_cache);
 	free(ds.c);
 	if (tu)
 		clang_disposeTranslationUnit(tu);

@@ -286,13 +286,25 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	char *bdir = xasprintf("%s/build/x86_64", o->out);
 	char *tmp = xasprintf("%s/analyzer", o->out);
 	const char *how = NULL;
-	json_t *db, *r, *plan, *defs, *shared = json_object(), *v;
+	json_t *db, *r, *plan, *defs, *shared = json_object(), *v, *core;
 	struct strlist elsewhere = { 0 };
 	const char *k;
 	size_t i;
 	int f, nparse = 0, nlibclang = 0, ncocci;
 	double t, tc;
 
+	/* the core's rules, from the tree: DIR/core-rules.json says which hold */
+	core = core_rules(tree);
+	{
+		char *cp = out_path(o, "core-rules.json");
+
+		json_dump_path(core, cp);
+		free(cp);
+	}
+	if (!json_array_size(json_object_get(core, "special_flags")))
+		warnx("classify: %s/include/linux/mm.h defines no VMA_SPECIAL_FLAGS or VM_SPECIAL: "
+		      "no flag is taken to stop a mapping merging (docs/core-rules.md)", tree);
+	decide_set_core(core);
 	json_array_foreach(records, i, r) {
 		if (wants_analysis(r) && json_is_null(json_object_get(r, "definition")) &&
 		    !strlist_has(&elsewhere, jstr(r, "function")))
@@ -412,6 +424,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	json_decref(db);
 	json_decref(defs);
 	json_decref(shared);
+	decide_set_core(NULL);
+	json_decref(core);
 	strlist_free(&files);
 	strlist_free(&elsewhere);
 	free(bdir);

@@ -72,6 +72,8 @@ int cocci_fallback(const char *tree, const char *tmpdir, struct analyze_file *af
 
 /* decide.c: category, subcategory, confidence and facts from an analysis. */
 void decide_record(json_t *r);
+/* The core's rules (core.c) decide_record() uses; borrowed. */
+void decide_set_core(json_t *rules);
 /* Does release rel pair with take t; is t still held at offset at? */
 int resource_pairs(json_t *take, json_t *rel);
 int resource_held_at(json_t *an, json_t *take, long long at, int success);

@@ -163,12 +163,140 @@ static json_t *read_facts(const char *path, json_t *missing)
 	return by;
 }
 
+/*
+ * A call of a function of the file that its name does not judge: what its
+ * body takes or releases and does not undo, by the names it calls
+ * (body_calls, facts.cocci's), as the analyzer's fn_summary() does with
+ * the body itself.  Sets body_take or body_release (the kind) and via.
+ */
+static void body_effect(json_t *x)
+{
+	const char *call = jstr(x, "call"), *why, *kind, *via[2][3] = { { 0 } };
+	int n[2][3] = { { 0 } }, i;
+	json_t *c;
+	size_t k;
+	static const char *const kinds[] = { "lock", "ref", "alloc" };
+
+	if (!json_object_get(x, "body_calls") || effect_by_name(call, &why, &kind))
+		return;
+	json_array_foreach(json_object_get(x, "body_calls"), k, c) {
+		const char *g = json_string_value(c), *t = resource_taken(g);
+		const char *r = t ? NULL : resource_released(g);
+
+		for (i = 0; i < 3; i++) {
+			if (t && !strcmp(t, kinds[i]) && !n[0][i]++)
+				via[0][i] = g;
+			if (r && !strcmp(r, kinds[i]) && !n[1][i]++)
+				via[1][i] = g;
+		}
+	}
+	for (i = 0; i < 3; i++)
+		if (n[0][i] > n[1][i]) {
+			json_object_set_new(x, "body_take", json_string(kinds[i]));
+			json_object_set_new(x, "via", json_string(via[0][i]));
+			return;
+		}
+	for (i = 0; i < 3; i++)
+		if (n[1][i] > n[0][i]) {
+			json_object_set_new(x, "body_release", json_string(kinds[i]));
+			json_object_set_new(x, "via", json_string(via[1][i]));
+			return;
+		}
+}
+
+/* In the handler's order: the offset that orders it there, then its own. */
+static int by_offset(const void *a, const void *b)
+{
+	json_t *p = *(json_t *const *)a, *q = *(json_t *const *)b;
+	json_int_t x = json_integer_value(json_object_get(p, "offset"));
+	json_int_t y = json_integer_value(json_object_get(q, "offset"));
+
+	if (x == y) {
+		x = json_integer_value(json_object_get(p, "pos"));
+		y = json_integer_value(json_object_get(q, "pos"));
+	}
+	return (x > y) - (x < y);
+}
+
+/*
+ * analysis.effects from Coccinelle's facts (docs/equivalence.md): every
+ * call judged by its name (Coccinelle does not follow bodies: a call its
+ * name does not judge is a side effect), the helpers that receive the VMA
+ * as followed, and the writes outside the function's locals.
+ */
+static void effects(json_t *an)
+{
+	json_t *x, *o, *c, *list = json_array(), *sorted;
+	json_t **v;
+	size_t i, k, n;
+
+	json_array_foreach(json_object_get(an, "call_sites"), i, x) {
+		const char *call = jstr(x, "call"), *why, *kind, *eff;
+		int followed = 0;
+
+		json_array_foreach(json_object_get(an, "calls"), k, c)
+			if (json_integer_value(json_object_get(c, "pos")) ==
+			    json_integer_value(json_object_get(x, "pos")) &&
+			    !strcmp(jstr(c, "kind") ? jstr(c, "kind") : "", "followed"))
+				followed = 1;
+		eff = followed ? "followed" : effect_by_name(call, &why, &kind);
+		if (!eff && jstr(x, "body_take")) {
+			eff = "take";
+			kind = jstr(x, "body_take");
+			why = NULL;
+		} else if (!eff && jstr(x, "body_release")) {
+			eff = "release";
+			kind = jstr(x, "body_release");
+			why = NULL;
+		}
+		o = json_object();
+		json_object_set_new(o, "call", json_string(call));
+		json_object_set_new(o, "effect", json_string(eff ? eff : "side-effect"));
+		if (!followed && eff && why)
+			json_object_set_new(o, "why", json_string(why));
+		else if (!eff)
+			json_object_set_new(o, "why", json_string(
+				"Coccinelle does not follow its body"));
+		if (!followed && eff && kind)
+			json_object_set_new(o, "kind", json_string(kind));
+		json_object_update_missing(o, x);
+		json_object_del(o, "body_calls");
+		json_object_del(o, "body_take");
+		json_object_del(o, "body_release");
+		json_object_del(o, "key");
+		json_object_del(o, "result");
+		json_object_del(o, "conditional");
+		json_object_del(o, "exit_path_until");
+		json_array_append_new(list, o);
+	}
+	json_array_foreach(json_object_get(an, "writes"), i, x) {
+		o = json_deep_copy(x);
+		json_object_set_new(o, "effect", json_string("write"));
+		json_array_append_new(list, o);
+	}
+	json_object_del(an, "writes");
+	n = json_array_size(list);
+	v = xmalloc((n + 1) * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(list, i);
+	qsort(v, n, sizeof(*v), by_offset);
+	sorted = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(sorted, v[i]);
+	json_object_set_new(an, "effects", sorted);
+	json_decref(list);
+	free(v);
+}
+
 /* What Coccinelle prints but the analyzer keeps in other words. */
 static void complete(json_t *an, const char *text)
 {
 	json_t *x, *vm_ops = json_object_get(an, "vm_ops"), *codes = json_array();
 	size_t i, k;
 
+	/* a helper of the file judged by the names its body calls */
+	json_array_foreach(json_object_get(an, "call_sites"), i, x)
+		body_effect(x);
 	/* every call: those that take or release, by mmapport's lists */
 	json_array_foreach(json_object_get(an, "call_sites"), i, x) {
 		const char *call = jstr(x, "call"), *kind;
@@ -176,21 +304,30 @@ static void complete(json_t *an, const char *text)
 			    !strcmp(call, "scoped_cond_guard");
 		json_t *o;
 
-		if (guard || (kind = resource_taken(call))) {
+		if (guard || (kind = resource_taken(call)) || (kind = jstr(x, "body_take"))) {
 			o = json_deep_copy(x);
 			json_object_set_new(o, "kind", json_string(guard ? "lock" : kind));
+			if (jstr(x, "via"))
+				json_object_set(o, "via", json_object_get(x, "via"));
+			json_object_del(o, "body_take");
+			json_object_del(o, "body_calls");
 			if (guard)	/* released when the scope ends */
 				json_object_set_new(o, "auto_release", json_true());
 			json_object_del(o, "conditional");
 			json_object_del(o, "exit_path_until");
 			json_array_append_new(arr(an, "takes"), o);
-		} else if ((kind = resource_released(call))) {
+		} else if ((kind = resource_released(call)) || (kind = jstr(x, "body_release"))) {
 			o = json_deep_copy(x);
 			json_object_set_new(o, "kind", json_string(kind));
+			if (jstr(x, "via"))
+				json_object_set(o, "via", json_object_get(x, "via"));
+			json_object_del(o, "body_release");
+			json_object_del(o, "body_calls");
 			json_object_del(o, "result");
 			json_array_append_new(arr(an, "releases"), o);
 		}
 	}
+	effects(an);
 	json_object_del(an, "call_sites");
 	/* vm_ops->close: what it releases (hazard 1), and what else it calls */
 	json_array_foreach(vm_ops, i, x) {

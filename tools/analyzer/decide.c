@@ -15,10 +15,33 @@
 #include "../category.h"
 #include "analyzer.h"
 
-/* flags that keep a mapping from merging with a neighbour (hazard 2) */
-static const char *const nomerge_flags[] = {
-	"VM_IO", "VM_PFNMAP", "VM_MIXEDMAP", "VM_DONTEXPAND", NULL,
-};
+/*
+ * The core's rules, read from the tree (core.c, docs/core-rules.md): the
+ * flags that keep a new mapping from merging with a neighbour (hazard 2),
+ * and whether a vm_ops->close does.
+ */
+static json_t *core;
+
+void decide_set_core(json_t *rules)
+{
+	core = rules;
+}
+
+static int stops_merge(const char *flag)
+{
+	json_t *f;
+	size_t i;
+
+	if (!core_rule(core, "special-flags-stop-new-merge"))
+		return 0;
+	json_array_foreach(json_object_get(core, "special_flags"), i, f)
+		if (!strcmp(json_string_value(f), flag))
+			return 1;
+	return 0;
+}
+
+/* what remap_pfn_range() sets on the VMA (mm/memory.c) */
+static const char *const remap_flags[] = { "VM_IO", "VM_PFNMAP", "VM_DONTEXPAND", NULL };
 
 struct decision {
 	enum category cat;
@@ -72,6 +95,10 @@ static int pairs(json_t *t, json_t *rel)
 	if (!rk)
 		return 1;
 	if (tk && !strcmp(tk, rk))
+		return 1;
+	/* the object as the compiler sees it: o.ref for &o->ref and &(o)->ref */
+	if (jstr(t, "key_path") && jstr(rel, "key_path") &&
+	    !strcmp(jstr(t, "key_path"), jstr(rel, "key_path")))
 		return 1;
 	if (res && !strcmp(res, rk))
 		return 1;
@@ -221,9 +248,9 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 		m->iomem |= !strcmp(fn, "vm_iomap_memory");
 		if (m->at < 0)
 			m->at = off(x);
-		for (j = 0; nomerge_flags[j]; j++)
-			if (strcmp(nomerge_flags[j], "VM_MIXEDMAP"))
-				add_unique(flags_set, nomerge_flags[j]);
+		for (j = 0; remap_flags[j]; j++)
+			if (stops_merge(remap_flags[j]))
+				add_unique(flags_set, remap_flags[j]);
 		fact(d, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s() line %lld: %s%s",
 		     fn, js(x, "in"), line_of(x),
 		     whole ? "the whole VMA" : "part of the VMA, or a range not checked against it",
@@ -367,15 +394,18 @@ static void vm_ops(struct decision *d, json_t *an, json_t *hz, json_t *flags_set
 	json_array_foreach(json_object_get(an, "flag_ops"), i, x) {
 		if (strcmp(js(x, "op"), "vm_flags_set") && strcmp(js(x, "op"), "vm_flags_mod"))
 			continue;
-		for (j = 0; nomerge_flags[j]; j++)
-			if (strstr(js(x, "flags"), nomerge_flags[j]))
-				add_unique(flags_set, nomerge_flags[j]);
+		json_array_foreach(json_object_get(core, "special_flags"), j, y)
+			if (strstr(js(x, "flags"), json_string_value(y)) &&
+			    stops_merge(json_string_value(y)))
+				add_unique(flags_set, json_string_value(y));
 	}
 	json_array_foreach(json_object_get(an, "vm_ops"), i, x) {
 		json_t *rel = json_object_get(x, "close_releases");
 
 		if (jstr(x, "close")) {
-			add_unique(flags_set, "vm_ops->close");
+			/* 7.x: close stops only the removal of a VMA (core-rules.md) */
+			if (!core_rule(core, "close-does-not-stop-new-merge"))
+				add_unique(flags_set, "vm_ops->close");
 			if (json_array_size(rel)) {
 				char *list = xstrdup("");
 

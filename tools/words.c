@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * words.c - the sentences series and report make from a conversion's
+ * equivalence (docs/equivalence.md).  Only the edge makes words: the
+ * record holds the difference as data, and this is the one place that
+ * says it.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmapport.h"
+#include "analyzer/analyzer.h"
+
+static const char *kind_words(const char *kind)
+{
+	return !strcmp(kind, "lock") ? "a lock" : !strcmp(kind, "ref") ? "a reference" :
+	       !strcmp(kind, "alloc") ? "an allocation" : "something";
+}
+
+/* One difference d of record r's conversion, as a sentence. */
+char *difference_words(json_t *r, json_t *d)
+{
+	const char *eff = js(d, "effect"), *what = js(d, "what");
+	const char *prep = js(json_object_get(r, "conversion"), "new_function");
+	json_t *runs = json_object_get(d, "also_runs"), *x;
+	char *subject, *when = xstrdup(""), *tail, *s;
+	size_t i;
+
+	if (!strcmp(eff, "core-rule"))
+		return xasprintf("the tree's core does not bear out the rule %s that the "
+				 "comparison rests on (mmapport docs/core-rules.md): the old "
+				 "and the new hook may run in other cases than said here", what);
+	subject = !strcmp(eff, "write") ?
+		xasprintf("The write to %s at line %lld", what, line_of(d)) :
+		xasprintf("%s() at line %lld", what, line_of(d));
+	json_array_foreach(runs, i, x) {
+		const char *sc = json_string_value(x);
+		char *n = xasprintf("%s%s%s", when, i ? ", and " : "",
+				    !strcmp(sc, "merged") ?
+				    "when the new range merges into a neighbouring mapping" :
+				    "when the core then fails to allocate the VMA");
+
+		free(when);
+		when = n;
+	}
+	if (!strcmp(eff, "take") && json_is_true(json_object_get(d, "released")))
+		tail = xasprintf("it takes %s that %s() releases before it returns, so "
+				 "nothing stays held", kind_words(js(d, "kind")), prep);
+	else if (!strcmp(eff, "take") && jstr(d, "undone_by"))
+		tail = xasprintf("it takes %s that the new mmap_abort hook releases when the "
+				 "mapping fails after prepare", kind_words(js(d, "kind")));
+	else if (!strcmp(eff, "release"))
+		tail = xasprintf("it releases %s taken earlier in %s()",
+				 kind_words(js(d, "kind")), prep);
+	else if (!strcmp(eff, "write"))
+		tail = xstrdup("the value stays written though the mapping was not made by "
+			       "this call");
+	else if (jstr(d, "why"))
+		tail = xasprintf("it is a side effect (%s) and stays done though the mapping "
+				 "was not made by this call", js(d, "why"));
+	else
+		tail = xstrdup("it stays done though the mapping was not made by this call");
+	s = xasprintf("%s now runs in %s(), before the core tries to merge the range and "
+		      "allocates the VMA, so it also runs %s, where the old ->mmap did not "
+		      "run; %s.", subject, prep, when, tail);
+	free(subject);
+	free(when);
+	free(tail);
+	return s;
+}
+
+/* "exact", "stated (N differences)" or "differs" for a conversion. */
+char *verdict_words(json_t *r)
+{
+	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence");
+	const char *v = jstr(eq, "verdict");
+	size_t n = json_array_size(json_object_get(eq, "differences")) +
+		   json_array_size(json_object_get(json_object_get(r, "conversion"),
+						   "behaviour_changes"));
+
+	if (!v)
+		return xstrdup("none (not compared)");
+	if (!strcmp(v, "stated"))
+		return xasprintf("stated (%zu difference%s)", n, n == 1 ? "" : "s");
+	return xstrdup(v);
+}
