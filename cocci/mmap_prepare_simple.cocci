@@ -38,6 +38,10 @@ wanted = os.environ.get('MMAPPORT_HANDLERS') or None
 # stateful handlers whose state mmap_prepare_state.cocci already kept
 # (rfc: mmap_abort; mainline: vm_ops->mapped): their takes are handled.
 state_kept = set((os.environ.get('MMAPPORT_STATE_KEPT') or '').split(','))
+# library handlers with a prepare twin in the tree (F and F_prepare), and
+# the fallback "#define handler F" lines seen
+twins = set((os.environ.get('MMAPPORT_TWINS') or '').split(',')) - set([''])
+aliased = {}
 
 MAPPED_FIELDS = set(['vm_start', 'vm_end', 'vm_pgoff', 'vm_file', 'vm_page_prot',
 		     'vm_mm', 'vm_ops', 'vm_private_data'])
@@ -442,6 +446,23 @@ p << desc_decl.p;
 @@
 desc_declared.add(p[0].current_element)
 
+// A "#define handler F" for the configurations without the handler (a
+// fallback to a library handler, e.g. under #ifndef CONFIG_FS_DAX).  The
+// rename must follow it into that branch: F becomes its prepare twin,
+// F_prepare, when the tree declares one (MMAPPORT_TWINS, which mmapport
+// finds in the tree's headers); with no twin the handler is not converted,
+// or that configuration stops building.  "#define handler NULL" is below.
+@ alias @
+identifier h, f;
+@@
+#define h f
+
+@script:python@
+h << alias.h;
+f << alias.f;
+@@
+aliased[h] = f
+
 // Convert the handlers whose every VMA use has a descriptor form, that
 // take no state and are not swapped in at run time, unless a name would
 // be ambiguous in the rewrite: the rules below rewrite the
@@ -451,7 +472,8 @@ desc_declared.add(p[0].current_element)
 @@
 cand = set(hf for hf in params
 	   if not (uses.get(hf, set()) - mapped.get(hf, set())) and
-	   hf not in stateful and not (ops_of.get(hf, set()) & swapped))
+	   hf not in stateful and not (ops_of.get(hf, set()) & swapped) and
+	   aliased.get(hf, 'NULL') in twins | set(['NULL']))
 while True:
 	vmas = set(params[hf][1] for hf in cand)
 	files = set(params[hf][0] for hf in cand)
@@ -811,6 +833,15 @@ fresh identifier prep = h ## "_prepare";
 @@
 - #define h NULL
 + #define prep NULL
+
+@ depends on patch @
+identifier h : script:python() { h + "_prepare" in converted_names };
+identifier f : script:python() { f in twins };
+fresh identifier prep = h ## "_prepare";
+fresh identifier fprep = f ## "_prepare";
+@@
+- #define h f
++ #define prep fprep
 
 // --- report mode
 

@@ -28,12 +28,18 @@ else
 	echo "not ok 1 - mmapport run failed"; tail -20 "$out.log1" | sed 's/^/# /'
 fi
 
-unclassified=$(jq '[.[] | select(.category == null)] | length' "$out/records.json")
+# every category is one of docs/categories.md's, and every conversion
+# carries an equivalence verdict that is not "differs" (docs/equivalence.md)
+cats='["simple","stateful","needs-vma","page-insert","pfn-remap","dma-mmap","stacked","unparsed","dispatcher","already-prepare","no-handler"]'
+unclassified=$(jq --argjson c "$cats" '[.[] | select(.category as $x | $c | index($x) | not)] | length' "$out/records.json")
+noverdict=$(jq '[.[] | select(.conversion.status == "converted" or .conversion.status == "dropped") |
+	select((.conversion.equivalence.verdict // "none") as $v | ["exact", "stated"] | index($v) | not)] | length' "$out/records.json")
+nconv=$(jq '[.[] | select(.conversion.status == "converted")] | length' "$out/records.json")
 total=$(jq length "$out/records.json")
-if [ "$total" -gt 0 ] && [ "$unclassified" = 0 ]; then
-	echo "ok 2 - all $total records have a category"
+if [ "$total" -gt 0 ] && [ "$unclassified" = 0 ] && [ "$nconv" -gt 0 ] && [ "$noverdict" = 0 ]; then
+	echo "ok 2 - all $total records have a documented category; $nconv conversions, each exact or stated"
 else
-	echo "not ok 2 - $unclassified of $total records without a category"
+	echo "not ok 2 - $unclassified of $total records without a documented category; $noverdict of the conversions without an exact or stated verdict"
 fi
 
 npatch=$(ls "$out"/series/0*.patch 2>/dev/null | grep -vc cover-letter)

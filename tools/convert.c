@@ -9,6 +9,7 @@
  * DIR/diffs/, from where check and series take it.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <regex.h>
 #include <stdio.h>
@@ -19,6 +20,36 @@
 #include "mmapport.h"
 #include "inputs.h"
 #include "analyzer/analyzer.h"
+
+/*
+ * The library handlers F that the tree's headers give a twin
+ * "F_prepare(struct vm_area_desc *)" (generic_file_mmap_prepare ...),
+ * comma-separated: a "#define handler F" fallback is renamed to it.
+ */
+static char *prepare_twins(const char *fs, const char *mm)
+{
+	const char *files[] = { fs, mm };
+	char *out = xstrdup("");
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		char *text = read_file(files[i], NULL);
+		const char *p = text, *q;
+
+		while (text && (p = strstr(p, "_prepare(struct vm_area_desc"))) {
+			char *n;
+
+			for (q = p; q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '_'); q--)
+				;
+			n = xasprintf("%s%s%.*s", out, *out ? "," : "", (int)(p - q), q);
+			free(out);
+			out = n;
+			p += 8;
+		}
+		free(text);
+	}
+	return out;
+}
 
 int detect_profile(const char *tree, const char *want, struct profile *p)
 {
@@ -32,6 +63,7 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 	p->has_prepare = file_has(fs, "mmap_prepare");
 	p->flag_bits = file_has(mmt, "vma_flags_t vma_flags");
 	p->has_mapped = file_has(mm, "(*mapped)(");
+	p->twins = prepare_twins(fs, mm);
 	if (want)
 		p->api = want;
 	else if (rfc)
@@ -397,6 +429,7 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_STATE_KEPT=%s", knames);
+	strlist_addf(&env, "MMAPPORT_TWINS=%s", p->twins ? p->twins : "");
 	r = run_spatch(o, work, file, "simple", &env, p->flag_bits ? NULL : "vm_flags_field",
 		       failed);
 	strlist_free(&env);
@@ -1055,6 +1088,45 @@ int convert_records(const struct options *o, json_t *records)
 		free(j.spatch_failed);
 		free(dpath);
 		free(flat);
+	}
+	/* the code itself, old against new: a conversion that differs is not made */
+	if (nconv && equivalence_files(o, records, work)) {
+		json_array_foreach(records, i, r) {
+			json_t *c = json_object_get(r, "conversion"), *x;
+			size_t k;
+
+			if (strcmp(js(json_object_get(c, "equivalence"), "verdict"), "differs"))
+				continue;
+			run_v(work, NULL, "git", "checkout", "-q", "--", jstr(r, "file"), NULL);
+			/* the file is back as it was: none of its handlers is converted */
+			json_array_foreach(records, k, x) {
+				json_t *xc = json_object_get(x, "conversion");
+				char *why;
+
+				if (strcmp(jstr(x, "file"), jstr(r, "file")) ||
+				    strcmp(js(xc, "status"), "converted"))
+					continue;
+				why = x == r ? code_differs_reason(r) : xasprintf(
+					"%s() in the same file differs from its old handler, and the "
+					"file is left as it was", jstr(r, "function"));
+				json_object_set_new(xc, "status", json_string("refused"));
+				json_object_set_new(xc, "reason", json_string(why));
+				free(why);
+				nconv--;
+				nref++;
+			}
+			{
+				char *flat = xstrdup(jstr(r, "file")), *dp;
+
+				for (char *q = flat; *q; q++)
+					if (*q == '/')
+						*q = '_';
+				dp = xasprintf("%s/%s.patch", diffs, flat);
+				unlink(dp);
+				free(dp);
+				free(flat);
+			}
+		}
 	}
 	info("convert: %d registrations converted, %d refused, in %d files",
 	     nconv, nref, files.n);

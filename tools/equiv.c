@@ -18,11 +18,16 @@
  * semantic patch stated.  No words are made: series and report do that.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <clang-c/Index.h>
 
 #include "mmapport.h"
+#include "category.h"
 #include "analyzer/analyzer.h"
 
 /* Effects that change nothing a mapping depends on, or are the mapping's own. */
@@ -70,21 +75,6 @@ static const char *placement(json_t *an, json_t *e, const char *method, json_t *
 	if (!strcmp(method, "remap-complete") && mapping_at >= 0 && jint(e, "offset") > mapping_at)
 		return "complete";
 	return "prepare";
-}
-
-/* The success return, as state.c and decide.c take it. */
-static json_t *success_return(json_t *an)
-{
-	json_t *x, *succ = NULL, *zero = NULL;
-	size_t i;
-
-	json_array_foreach(json_object_get(an, "returns"), i, x) {
-		if (js(x, "value")[0] != '-')
-			succ = x;
-		if (!strcmp(js(x, "value"), "0"))
-			zero = x;
-	}
-	return zero ? zero : succ;
 }
 
 /*
@@ -182,4 +172,819 @@ json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort, 
 	json_object_set_new(out, "verdict", json_string(
 		leak ? "differs" : json_array_size(diffs) ? "stated" : "exact"));
 	return out;
+}
+
+/*
+ * The comparison of the code itself: the old handler's summary against
+ * those of the functions the conversion wrote (analyze.c's summarize()),
+ * mapped through the field table of REFERENCE §2.  What the old handler
+ * set, cleared and tested in the flags, the error codes it returned, the
+ * fields it assigned and the arguments of its mapping calls must come out
+ * the same; where each of its other calls went decides its placement.
+ */
+
+/* s with every whole-word from replaced by to (from may hold "->"). */
+static char *replace_word(const char *s, const char *from, const char *to)
+{
+	size_t n = strlen(from);
+	char *out = xstrdup(""), *o;
+	const char *p = s, *q;
+
+	while ((q = strstr(p, from))) {
+		int ok = (q == s || !(isalnum((unsigned char)q[-1]) || q[-1] == '_' ||
+				      (q[-1] == '>' && q > s + 1 && q[-2] == '-') || q[-1] == '.')) &&
+			 !(isalnum((unsigned char)q[n]) || q[n] == '_');
+
+		o = xasprintf("%s%.*s%s", out, (int)(q - p), p, ok ? to : from);
+		free(out);
+		out = o;
+		p = q + n;
+	}
+	o = xasprintf("%s%s", out, p);
+	free(out);
+	return o;
+}
+
+static char *squeeze(char *s)
+{
+	char *r = s, *w = s;
+
+	for (; *r; r++)
+		if (*r != ' ')
+			*w++ = *r;
+	*w = '\0';
+	return s;
+}
+
+/* A text of the old handler in the descriptor's terms (REFERENCE §2). */
+static char *to_desc(const char *text, const char *vma, const char *filep)
+{
+	static const char *const map[][2] = {
+		{ "%s->vm_end - %s->vm_start", "vma_desc_size(desc)" },
+		{ "vma_pages(%s)", "vma_desc_pages(desc)" },
+		{ "%s->vm_start", "desc->start" }, { "%s->vm_end", "desc->end" },
+		{ "%s->vm_pgoff", "desc->pgoff" }, { "%s->vm_page_prot", "desc->page_prot" },
+		{ "%s->vm_private_data", "desc->private_data" }, { "%s->vm_ops", "desc->vm_ops" },
+		{ "%s->vm_file", "desc->file" }, { "%s->vm_mm", "desc->mm" },
+		{ "%s->vm_flags", "desc->vm_flags" },
+	};
+	char *s = xstrdup(text), *t;
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		char *from = xasprintf(map[i][0], vma, vma);
+
+		t = strstr(s, from) ? replace_word(s, from, map[i][1]) : xstrdup(s);
+		free(s);
+		free(from);
+		s = t;
+	}
+	if (filep && *filep) {
+		t = replace_word(s, filep, "desc->file");
+		free(s);
+		s = t;
+	}
+	t = replace_word(s, "desc->vm_file", "desc->file");
+	free(s);
+	return squeeze(t);
+}
+
+/* A mapping argument without the casts mmap_context needs. */
+static char *uncast(const char *text)
+{
+	char *s = xstrdup(text), *t;
+	static const char *const casts[] = { "(void*)", "(unsignedlong)", "(constvoid*)", NULL };
+	int i, again = 1;
+
+	squeeze(s);
+	while (again) {
+		again = 0;
+		for (i = 0; casts[i]; i++)
+			if ((t = strstr(s, casts[i]))) {
+				memmove(t, t + strlen(casts[i]), strlen(t + strlen(casts[i])) + 1);
+				again = 1;
+			}
+	}
+	squeeze(s);
+	while (s[0] == '(' && s[strlen(s) - 1] == ')') {
+		int depth = 0, whole = 1;
+		size_t k, n = strlen(s);
+
+		for (k = 0; k < n; k++) {
+			depth += s[k] == '(';
+			depth -= s[k] == ')';
+			if (!depth && k < n - 1)
+				whole = 0;
+		}
+		if (!whole)
+			break;
+		memmove(s, s + 1, n - 2);
+		s[n - 2] = '\0';
+	}
+	return s;
+}
+
+static void add_diff(json_t *diffs, const char *what, const char *old, const char *new_,
+		     int fatal)
+{
+	json_t *x = json_object();
+
+	json_object_set_new(x, "effect", json_string("code"));
+	json_object_set_new(x, "what", json_string(what));
+	json_object_set_new(x, "old", json_string(old));
+	json_object_set_new(x, "new", json_string(new_));
+	if (fatal)
+		json_object_set_new(x, "fatal", json_true());
+	json_array_append_new(diffs, x);
+}
+
+/* Sorted "|"-joined multiset of strings. */
+static char *multiset(struct strlist *l)
+{
+	char *out = xstrdup(""), *n;
+	int i, j;
+
+	for (i = 1; i < l->n; i++)
+		for (j = i; j > 0 && strcmp(l->v[j - 1], l->v[j]) > 0; j--) {
+			char *t = l->v[j];
+
+			l->v[j] = l->v[j - 1];
+			l->v[j - 1] = t;
+		}
+	for (i = 0; i < l->n; i++) {
+		n = xasprintf("%s%s%s", out, i ? " " : "", l->v[i]);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* The "-E..." codes in text, into l. */
+static void error_codes(const char *text, struct strlist *l)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, "-E"))) {
+		const char *e = p + 2;
+
+		while (isupper((unsigned char)*e) || isdigit((unsigned char)*e))
+			e++;
+		if (e - p > 2)
+			strlist_addf(l, "%.*s", (int)(e - p), p);
+		p = e;
+	}
+}
+
+/* An argument, with a local that stands for a value replaced by the value. */
+static char *resolved(json_t *sum, const char *arg)
+{
+	const char *v = jstr(json_object_get(sum, "locals"), arg);
+	json_t *a;
+	size_t i;
+	int n = 0;
+
+	/* or the one value it is assigned ("size = vma->vm_end - vma->vm_start;") */
+	json_array_foreach(json_object_get(sum, "assigns"), i, a)
+		if (!strcmp(js(a, "lhs"), arg) && !strcmp(js(a, "op"), "=") && !n++)
+			v = v ? v : js(a, "rhs");
+	return xstrdup(v && n <= 1 ? v : arg);
+}
+
+struct mapping_call {
+	char *addr, *pfn, *size;	/* in the descriptor's terms; NULL: whole VMA */
+};
+
+/* Each flag of "VM_A|VM_B" into l, once. */
+static void add_flags(struct strlist *l, const char *fl)
+{
+	char *t = xstrdup(fl), *w, *save;
+
+	for (w = strtok_r(t, "|", &save); w; w = strtok_r(NULL, "|", &save))
+		if (!strlist_has(l, w))
+			strlist_add(l, w);
+	free(t);
+}
+
+static void summary_facts(json_t *s, int old, const char *vma, const char *filep,
+			  json_t *ctx_sum, struct strlist *set, struct strlist *clear,
+			  struct strlist *tests, struct strlist *errs, struct strlist *fields,
+			  struct mapping_call *maps, int *nmaps)
+{
+	json_t *c, *a;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(s, "calls"), i, c) {
+		const char *f = js(c, "callee");
+		json_t *args = json_object_get(c, "args");
+		size_t n = json_array_size(args);
+		struct strlist *into = NULL;
+
+		if (!strcmp(f, "vm_flags_set") || !strcmp(f, "vma_desc_set_flags"))
+			into = set;
+		else if (!strcmp(f, "vm_flags_clear") || !strcmp(f, "vma_desc_clear_flags"))
+			into = clear;
+		if (into) {
+			for (k = 1; k < n; k++) {
+				char *fl = flag_names(json_string_value(json_array_get(args, k)));
+
+				add_flags(into, fl);
+				free(fl);
+			}
+		} else if (!strcmp(f, "vm_flags_mod") && n == 3) {
+			char *s1 = flag_names(json_string_value(json_array_get(args, 1)));
+			char *s2 = flag_names(json_string_value(json_array_get(args, 2)));
+
+			add_flags(set, s1);
+			add_flags(clear, s2);
+			free(s1);
+			free(s2);
+		}
+		/* the mapping calls, by role */
+		if (*nmaps < 8 && (((!strcmp(f, "remap_pfn_range") ||
+				     !strcmp(f, "io_remap_pfn_range")) && n == 5) ||
+				   (!old && (!strcmp(f, "mmap_action_remap") ||
+					     !strcmp(f, "mmap_action_ioremap")) && n == 4) ||
+				   (!old && (!strcmp(f, "remap_pfn_range_complete") ||
+					     !strcmp(f, "io_remap_pfn_range_complete")) && n == 5))) {
+			struct mapping_call *m = &maps[(*nmaps)++];
+			char *ad = resolved(s, json_string_value(json_array_get(args, 1)));
+			char *pf = resolved(s, json_string_value(json_array_get(args, 2)));
+			char *sz = resolved(s, json_string_value(json_array_get(args, 3)));
+
+			/* rfc: the PFN reaches complete through desc->mmap_context */
+			if (strstr(pf, "context") && ctx_sum) {
+				const char *t = strstr(js(ctx_sum, "text"), "mmap_context = ");
+
+				json_array_foreach(json_object_get(ctx_sum, "assigns"), k, a)
+					if (strstr(js(a, "lhs"), "mmap_context")) {
+						free(pf);
+						pf = xstrdup(js(a, "rhs"));
+						t = NULL;
+					}
+				/* headers without the rfc API: the assignment as written */
+				if (t) {
+					const char *e = strchr(t, ';');
+
+					free(pf);
+					pf = xasprintf("%.*s", e ? (int)(e - t - 15) : 0, t + 15);
+				}
+			}
+			m->addr = to_desc(ad, vma, filep);
+			m->pfn = to_desc(pf, vma, filep);
+			m->size = to_desc(sz, vma, filep);
+			{
+				char *u = uncast(m->pfn);
+
+				free(m->pfn);
+				m->pfn = u;
+			}
+			free(ad);
+			free(pf);
+			free(sz);
+		} else if (*nmaps < 8 && !old && (!strcmp(f, "mmap_action_remap_full") ||
+						  !strcmp(f, "mmap_action_ioremap_full")) && n == 2) {
+			struct mapping_call *m = &maps[(*nmaps)++];
+			char *pf = resolved(s, json_string_value(json_array_get(args, 1)));
+
+			m->addr = xstrdup("desc->start");
+			m->size = xstrdup("vma_desc_size(desc)");
+			m->pfn = to_desc(pf, vma, filep);
+			free(pf);
+		}
+	}
+	json_array_foreach(json_object_get(s, "flag_tests"), i, c)
+		strlist_addf(tests, "%s%s", json_is_true(json_object_get(c, "negated")) ? "!" : "",
+			     js(c, "flags"));
+	json_array_foreach(json_object_get(s, "returns"), i, c)
+		error_codes(json_string_value(c), errs);
+	json_array_foreach(json_object_get(s, "assigns"), i, a) {
+		char *l = to_desc(js(a, "lhs"), vma, filep);
+
+		error_codes(js(a, "rhs"), errs);
+		/* the fields the descriptor carries */
+		if (!strncmp(l, "desc->", 6) && !strstr(l, "mmap_context") &&
+		    strncmp(l, "desc->action.", 13) && strcmp(l, "desc->vm_flags")) {
+			char *r = to_desc(js(a, "rhs"), vma, filep);
+
+			if (!strcmp(l, "desc->file") && old)	/* vma->vm_file = f: the mutable one */
+				strlist_addf(fields, "desc->vm_file%s%s", js(a, "op"), r);
+			else
+				strlist_addf(fields, "%s%s%s", !strcmp(l, "desc->file") ?
+					     "desc->vm_file" : l, js(a, "op"), r);
+			free(r);
+		}
+		if (!strcmp(l, "desc->vm_flags")) {
+			char *fl = flag_names(js(a, "rhs"));
+
+			add_flags(strchr(js(a, "rhs"), '~') ? clear : set, fl);
+			free(fl);
+		}
+		free(l);
+	}
+}
+
+static void compare_sets(json_t *diffs, const char *what, struct strlist *o,
+			 struct strlist *n, int fatal)
+{
+	char *a = multiset(o), *b = multiset(n);
+
+	if (strcmp(a, b))
+		add_diff(diffs, what, a, b, fatal);
+	free(a);
+	free(b);
+}
+
+/* Is there a call "fn(" in text, fn a whole word? */
+static int calls_in_text(const char *text, const char *fn)
+{
+	size_t n = strlen(fn);
+	const char *p;
+
+	for (p = text; (p = strstr(p, fn)); p += n)
+		if ((p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) && p[n] == '(')
+			return 1;
+	return 0;
+}
+
+/* Does prepare ask for the mapping itself (an action, a *_prepare form)? */
+static int prepare_maps(json_t *prep)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(prep, "calls"), i, c)
+		if (!strncmp(js(c, "callee"), "mmap_action_", 12) ||
+		    str_ends_with(js(c, "callee"), "remap_pfn_range_prepare"))
+			return 1;
+	return 0;
+}
+
+/* Did the old handler return a mapping call's value (its codes unseen)? */
+static int returns_mapping(json_t *an)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "remaps"), i, x)
+		if (!strcmp(js(x, "result"), "returned") || !strncmp(js(x, "result"), "assigned", 8))
+			return 1;
+	json_array_foreach(json_object_get(an, "inserts"), i, x)
+		if (!strcmp(js(x, "result"), "returned") || !strncmp(js(x, "result"), "assigned", 8))
+			return 1;
+	return 0;
+}
+
+/*
+ * Compare record r's old handler (summary old_sum) with what the
+ * conversion wrote (new_sums: function name -> summary); add the
+ * differences, the placement of each effect, and correct the verdict.
+ */
+void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums)
+{
+	json_t *conv = json_object_get(r, "conversion"), *eq = json_object_get(conv, "equivalence");
+	json_t *an = json_object_get(r, "analysis"), *diffs, *e, *params;
+	const char *vma = js(an, "vma_param"), *filep = NULL;
+	const char *roles[][2] = {
+		{ "new_function", "prepare" }, { "complete_function", "complete" },
+		{ "mapped_function", "mapped" }, { "abort_function", "abort" },
+	};
+	struct strlist oset = { 0 }, oclear = { 0 }, otests = { 0 }, oerrs = { 0 }, ofields = { 0 };
+	struct strlist nset = { 0 }, nclear = { 0 }, ntests = { 0 }, nerrs = { 0 }, nfields = { 0 };
+	struct strlist implied = { 0 };
+	struct mapping_call om[8] = { { 0 } }, nm[8] = { { 0 } };
+	int nom = 0, nnm = 0, i, fatal = 0, nnm_plain = 0;
+	json_t *prep = json_object_get(new_sums, js(conv, "new_function"));
+	size_t k;
+
+	if (!eq || !old_sum || !prep)
+		return;
+	diffs = json_object_get(eq, "differences");
+	params = json_object_get(old_sum, "params");
+	json_array_foreach(params, k, e)
+		if (strcmp(json_string_value(e), vma))
+			filep = json_string_value(e);	/* the struct file * one */
+	summary_facts(old_sum, 1, vma, filep, NULL, &oset, &oclear, &otests, &oerrs, &ofields,
+		      om, &nom);
+	for (i = 0; i < 4; i++) {
+		json_t *s = json_object_get(new_sums, js(conv, roles[i][0]));
+		const char *cv = "vma";
+
+		if (!jstr(conv, roles[i][0]) || !s)
+			continue;
+		/* complete gets the VMA: its texts go through the same table */
+		if (json_array_size(json_object_get(s, "params")) > 1)
+			cv = json_string_value(json_array_get(json_object_get(s, "params"), 1));
+		summary_facts(s, 0, cv, NULL, prep, &nset, &nclear, &ntests, &nerrs, &nfields,
+			      nm, &nnm);
+	}
+	/* mapping calls as the old handler made them, now after prepare */
+	for (i = 0; i < 4; i++) {
+		json_t *sm = json_object_get(new_sums, js(conv, roles[i][0])), *c;
+		size_t m;
+
+		json_array_foreach(json_object_get(sm, "calls"), m, c)
+			if (str_in_list(js(c, "callee"), calls_remap) ||
+			    str_in_list(js(c, "callee"), calls_insert))
+				nnm_plain = 1;
+	}
+	/*
+	 * What the old mapping call set on the VMA itself (mm/memory.c:
+	 * remap_pfn_range() VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+	 * vm_insert_page() VM_MIXEDMAP) the new code may set in prepare.
+	 */
+	if (json_array_size(json_object_get(an, "inserts")))
+		add_flags(&implied, "VM_MIXEDMAP");
+	if (json_array_size(json_object_get(an, "remaps")))
+		add_flags(&implied, "VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP");
+	compare_sets(diffs, "flags cleared", &oclear, &nclear, 1);
+	compare_sets(diffs, "flag tests", &otests, &ntests, 1);
+	{
+		/*
+		 * Every error code of the old handler must be returned by the new
+		 * code.  More are a stated difference when the old handler
+		 * returned a mapping call's value, whose own codes its text does
+		 * not show (vm_map_pages()'s -ENXIO, checked in prepare now).
+		 */
+		int missing = 0, extra = 0;
+		struct strlist left = { 0 };
+
+		for (i = 0; i < nerrs.n; i++)
+			strlist_add(&left, nerrs.v[i]);
+		for (i = 0; i < oerrs.n; i++) {
+			int j;
+
+			for (j = 0; j < left.n && strcmp(left.v[j], oerrs.v[i]); j++)
+				;
+			if (j == left.n) {
+				missing = 1;
+				continue;
+			}
+			free(left.v[j]);
+			left.v[j] = left.v[--left.n];
+		}
+		extra = left.n > 0;
+		if (missing || extra)
+			compare_sets(diffs, "error codes", &oerrs, &nerrs,
+				     missing || !returns_mapping(an));
+		strlist_free(&left);
+	}
+	{
+		/*
+		 * Hazard 3: a protection the old handler gave the remap only; rfc
+		 * has no protection of the remap's own, so prepare sets the VMA's
+		 * (the semantic patch states it): a difference, not a wrong one.
+		 */
+		const char *po = jstr(json_object_get(an, "hazards"), "prot_only_for_remap");
+		char *pp = po ? xasprintf("desc->page_prot=%s", po) : NULL;
+
+		if (pp)
+			squeeze(pp);
+		for (i = 0; pp && i < nfields.n; i++)
+			if (!strcmp(nfields.v[i], pp) && !strlist_has(&ofields, pp)) {
+				add_diff(diffs, "page protection", "", pp, 0);
+				free(nfields.v[i]);
+				nfields.v[i] = nfields.v[--nfields.n];
+				break;
+			}
+		free(pp);
+	}
+	compare_sets(diffs, "fields assigned", &ofields, &nfields, 1);
+	{
+		/* flags set: the new code may add only what the old mapping call set */
+		char *a = multiset(&oset), *b = multiset(&nset);
+
+		for (i = 0; i < nset.n; i++)
+			if (!strlist_has(&oset, nset.v[i]) && !strlist_has(&implied, nset.v[i]))
+				fatal = 1;
+		for (i = 0; i < oset.n; i++)
+			if (!strlist_has(&nset, oset.v[i]))
+				fatal = 1;
+		/*
+		 * A mapping call moved whole after prepare (rfc's mmap_complete),
+		 * with no prepare form or action to set its flags: prepare must
+		 * set them, or the new VMA merges and lacks them until then.
+		 */
+		if (nnm_plain && !prepare_maps(prep))
+			for (i = 0; i < implied.n; i++)
+				if (!strlist_has(&nset, implied.v[i]))
+					fatal = 1;
+		if (fatal)
+			add_diff(diffs, "flags set", a, b, 1);
+		free(a);
+		free(b);
+	}
+	if (nom != nnm) {
+		char *a = xasprintf("%d", nom), *b = xasprintf("%d", nnm);
+
+		add_diff(diffs, "mapping calls", a, b, 1);
+		free(a);
+		free(b);
+	}
+	for (i = 0; i < nom && i < nnm; i++) {
+		if (strcmp(om[i].pfn, nm[i].pfn))
+			add_diff(diffs, "mapping pfn", om[i].pfn, nm[i].pfn, 1);
+		if (strcmp(om[i].addr, nm[i].addr))
+			add_diff(diffs, "mapping address", om[i].addr, nm[i].addr, 1);
+		/* a range clamped to the VMA (hazard 4) is a stated change */
+		if (strcmp(om[i].size, nm[i].size))
+			add_diff(diffs, "mapping size", om[i].size, nm[i].size,
+				 json_is_true(json_object_get(json_array_get(
+					json_object_get(an, "remaps"), i), "whole_range")));
+	}
+	for (i = 0; i < 8; i++) {
+		free(om[i].addr), free(om[i].pfn), free(om[i].size);
+		free(nm[i].addr), free(nm[i].pfn), free(nm[i].size);
+	}
+	/* where each call of the old handler went */
+	json_array_foreach(json_object_get(eq, "effects"), k, e) {
+		const char *what = js(e, "what"), *found = NULL;
+		json_t *c;
+		size_t m;
+
+		if (!strcmp(js(e, "effect"), "write") || strcmp(js(e, "in"), js(r, "function")))
+			continue;
+		for (i = 0; i < 4 && !found; i++) {
+			json_t *s = json_object_get(new_sums, js(conv, roles[i][0]));
+
+			json_array_foreach(json_object_get(s, "calls"), m, c)
+				if (!strcmp(js(c, "callee"), what))
+					found = roles[i][1];
+			/* a call that does not parse there (a name it lacks) is in its text */
+			if (!found && s && calls_in_text(js(s, "text"), what))
+				found = roles[i][1];
+		}
+		if (found && strcmp(found, js(e, "placement"))) {
+			json_object_set_new(e, "placement_from_code", json_string(found));
+			if (!strcmp(js(e, "effect"), "take") && !strcmp(found, "prepare") &&
+			    !strcmp(js(e, "placement"), "mapped"))
+				add_diff(diffs, "a take moved to vm_ops->mapped is made in prepare",
+					 what, found, 1);
+			/* the code put it after prepare: no longer a difference of prepare's */
+			if (!strcmp(js(e, "placement"), "prepare") && strcmp(found, "prepare")) {
+				json_t *d;
+				size_t m2;
+
+				json_array_foreach(diffs, m2, d)
+					if (!strcmp(js(d, "what"), what) &&
+					    jint(d, "line") == jint(e, "line") &&
+					    json_object_get(d, "also_runs")) {
+						json_array_remove(diffs, m2);
+						break;
+					}
+				json_object_set_new(e, "placement", json_string(found));
+			}
+		}
+	}
+	/* the verdict again, from the differences left */
+	json_object_set_new(eq, "verdict", json_string(json_array_size(diffs) ||
+			    json_array_size(json_object_get(conv, "behaviour_changes")) ?
+			    "stated" : "exact"));
+	json_array_foreach(diffs, k, e)
+		if (json_is_true(json_object_get(e, "held")) && !jstr(e, "undone_by"))
+			fatal = 1;
+	json_array_foreach(diffs, k, e)
+		if (json_is_true(json_object_get(e, "fatal")))
+			fatal = 1;
+	json_object_set_new(eq, "code_compared", json_true());
+	if (fatal)
+		json_object_set_new(eq, "verdict", json_string("differs"));
+	else if (json_array_size(diffs) && !strcmp(js(eq, "verdict"), "exact"))
+		json_object_set_new(eq, "verdict", json_string("stated"));
+	strlist_free(&oset), strlist_free(&oclear), strlist_free(&otests), strlist_free(&oerrs);
+	strlist_free(&ofields), strlist_free(&nset), strlist_free(&nclear), strlist_free(&ntests);
+	strlist_free(&nerrs), strlist_free(&nfields), strlist_free(&implied);
+}
+
+/*
+ * The handler's old name must be gone from the converted file: a fallback
+ * "#define", a prototype, an EXPORT_SYMBOL, a registration or kernel-doc
+ * left under the old name is a branch or a reader that still expects it.
+ */
+static void old_name_left(json_t *r, const char *path)
+{
+	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence");
+	const char *fn = jstr(r, "function");
+	char *text = read_file(path, NULL), *p, *at;
+	size_t n = strlen(fn);
+	long line = 1;
+
+	if (!text)
+		return;
+	/*
+	 * Comments are blanked first: prose may name the old handler (stale
+	 * kernel-doc is W=1's to find, in check); code may not.
+	 */
+	for (p = text; *p; p++) {
+		if (p[0] == '/' && p[1] == '*') {
+			for (; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				if (*p != '\n')
+					*p = ' ';
+			if (*p)
+				p[0] = p[1] = ' ';
+		} else if (p[0] == '/' && p[1] == '/') {
+			for (; *p && *p != '\n'; p++)
+				*p = ' ';
+		}
+		if (!*p)
+			break;
+	}
+	for (p = text; (at = strstr(p, fn)); p = at + n) {
+		int word = (at == text || !(isalnum((unsigned char)at[-1]) || at[-1] == '_')) &&
+			   !(isalnum((unsigned char)at[n]) || at[n] == '_');
+
+		if (!word)
+			continue;
+		for (char *q = text; q < at; q++)
+			line += *q == '\n';
+		{
+			char *l = xasprintf("line %ld", line);
+
+			add_diff(json_object_get(eq, "differences"), "old name", fn, l, 1);
+			free(l);
+		}
+		json_object_set_new(eq, "verdict", json_string("differs"));
+		break;
+	}
+	free(text);
+}
+
+/* args, and -DCONFIG_X=1 for every CONFIG_X of the #if lines of the file at path. */
+static json_t *with_configs(json_t *args, const char *path)
+{
+	json_t *more = json_deep_copy(args);
+	char *text = read_file(path, NULL), *line, *save;
+	struct strlist seen = { 0 };
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = line, *c;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '#' || (!strstr(p, "if") && !strstr(p, "elif")))
+			continue;
+		for (c = strstr(p, "CONFIG_"); c; c = strstr(c + 7, "CONFIG_")) {
+			char *e = c;
+			char *sym;
+
+			while (isalnum((unsigned char)*e) || *e == '_')
+				e++;
+			sym = xasprintf("%.*s", (int)(e - c), c);
+			if (!strlist_has(&seen, sym)) {
+				strlist_add(&seen, sym);
+				json_array_append_new(more, json_string(xasprintf("-D%s=1", sym)));
+			}
+			free(sym);
+		}
+	}
+	strlist_free(&seen);
+	free(text);
+	return more;
+}
+
+/* The clang arguments for file: kbuild's (x86_64 allmodconfig), or the fallback set. */
+static json_t *args_for(const struct options *o, const char *file)
+{
+	char *mk = xasprintf("%s/scripts/Makefile.build", o->tree);
+	json_t *a = NULL;
+
+	if (access(mk, F_OK)) {
+		a = compdb_fallback(o->tree);
+	} else {
+		struct strlist one = { 0 };
+		char *bdir = out_path(o, "build/x86_64");
+		const char *how;
+		json_t *db;
+
+		strlist_add(&one, file);
+		db = compdb_for_files(o->tree, bdir, &one, 1, &how);
+		a = json_incref(json_object_get(db, file));
+		json_decref(db);
+		strlist_free(&one);
+		free(bdir);
+	}
+	free(mk);
+	return a;
+}
+
+/*
+ * Compare the code of every converted record of records (old: the tree or
+ * --external as given; new: the work tree).  A record whose code cannot be
+ * compared says why (code_compared: false, code_why); the verdict then
+ * stands on the facts alone.  Returns how many now differ.
+ */
+int equivalence_files(const struct options *o, json_t *records, const char *work)
+{
+	struct strlist files = { 0 };
+	CXIndex index = clang_createIndex(0, 0);
+	json_t *r;
+	size_t i;
+	int f, ndiff = 0;
+
+	json_array_foreach(records, i, r)
+		if (!strcmp(js(json_object_get(r, "conversion"), "status"), "converted"))
+			strlist_add_once(&files, jstr(r, "file"));
+	for (f = 0; f < files.n; f++) {
+		const char *file = files.v[f];
+		struct strlist oldf = { 0 }, newf = { 0 };
+		json_t *args = args_for(o, file), *old_s = NULL, *new_s = NULL;
+		char *op = xasprintf("%s/%s", o->external ? o->external : o->tree, file);
+		char *np = xasprintf("%s/%s", work, file);
+		const char *why = NULL;
+		int branch = 0;
+
+		json_array_foreach(records, i, r) {
+			json_t *c = json_object_get(r, "conversion");
+			const char *k[] = { "new_function", "complete_function", "mapped_function",
+					    "abort_function", NULL };
+			int n;
+
+			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted"))
+				continue;
+			strlist_add_once(&oldf, jstr(r, "function"));
+			for (n = 0; k[n]; n++)
+				if (jstr(c, k[n]))
+					strlist_add_once(&newf, jstr(c, k[n]));
+		}
+		if (!args)
+			why = "no compile command for the file (x86_64 allmodconfig does not build it)";
+		else if (!(old_s = summarize(index, op, args, &oldf)) ||
+			 !(new_s = summarize(index, np, args, &newf)))
+			why = "libclang could not parse the file";
+		if (!why && json_object_size(old_s) < (size_t)oldf.n) {
+			/*
+			 * A handler the configuration leaves out: parse both again
+			 * with every CONFIG_ symbol of the file's #if lines set, the
+			 * branch such a handler lives in.
+			 */
+			json_t *more = with_configs(args, op), *o2, *n2;
+
+			o2 = summarize(index, op, more, &oldf);
+			n2 = o2 ? summarize(index, np, more, &newf) : NULL;
+			if (o2 && n2 && json_object_size(o2) > json_object_size(old_s)) {
+				json_decref(old_s);
+				json_decref(new_s);
+				old_s = o2;
+				new_s = n2;
+				branch = 1;
+			} else {
+				json_decref(o2);
+				json_decref(n2);
+			}
+			json_decref(more);
+		}
+		json_array_foreach(records, i, r) {
+			json_t *c = json_object_get(r, "conversion"), *eq = json_object_get(c, "equivalence");
+			json_t *os = old_s ? json_object_get(old_s, jstr(r, "function")) : NULL;
+
+			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted") || !eq)
+				continue;
+			old_name_left(r, np);
+			if (!why && !os)
+				json_object_set_new(eq, "code_why", json_string(
+					"the old handler is not in the configuration parsed"));
+			else if (why)
+				json_object_set_new(eq, "code_why", json_string(why));
+			if (why || !os) {
+				json_object_set_new(eq, "code_compared", json_false());
+				ndiff += !strcmp(js(eq, "verdict"), "differs");
+				continue;
+			}
+			equivalence_code(r, os, new_s);
+			if (branch)
+				json_object_set_new(eq, "code_config", json_string(
+					"the file's CONFIG_ symbols set (the handler's branch)"));
+			ndiff += !strcmp(js(eq, "verdict"), "differs");
+		}
+		json_decref(args);
+		json_decref(old_s);
+		json_decref(new_s);
+		strlist_free(&oldf);
+		strlist_free(&newf);
+		free(op);
+		free(np);
+	}
+	clang_disposeIndex(index);
+	strlist_free(&files);
+	return ndiff;
+}
+
+/* Why the code of a conversion differs, from its first fatal difference. */
+char *code_differs_reason(json_t *r)
+{
+	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence"), *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(eq, "differences"), i, x)
+		if (json_is_true(json_object_get(x, "fatal")))
+			return xasprintf("the converted code differs from the old handler in its "
+					 "%s: \"%s\" before, \"%s\" after (docs/equivalence.md)",
+					 js(x, "what"), js(x, "old"), js(x, "new"));
+	json_array_foreach(json_object_get(eq, "differences"), i, x)
+		if (json_is_true(json_object_get(x, "held")))
+			return xasprintf("%s() at line %lld takes %s still held when prepare "
+					 "returns: it would leak when the mapping merges or fails "
+					 "after prepare (docs/equivalence.md)", js(x, "what"),
+					 line_of(x), js(x, "kind"));
+	return xstrdup("the converted code differs from the old handler (docs/equivalence.md)");
 }

@@ -342,6 +342,46 @@ static int do_check(struct options *o)
 	return r;
 }
 
+/*
+ * The code comparison of every converted record, again, on DIR/work as it
+ * is now (docs/equivalence.md): one line per conversion with its verdict;
+ * exits 1 when one differs.  The records are not written.
+ */
+static int do_equiv(struct options *o)
+{
+	json_t *records, *r;
+	char *work;
+	size_t i;
+	int ndiff;
+
+	need_tree(o);
+	need_out(o);
+	same_tree(o);
+	records = load_records(o);
+	work = work_tree(o, 0);
+	ndiff = equivalence_files(o, records, work);
+	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+		json_t *eq = json_object_get(c, "equivalence");
+
+		if (!eq || strcmp(jstr(c, "status"), "converted"))
+			continue;
+		printf("%s:%s %s", jstr(r, "file"), jstr(r, "function"), jstr(eq, "verdict"));
+		if (!strcmp(jstr(eq, "verdict"), "differs")) {
+			char *why = code_differs_reason(r);
+
+			printf(": %s", why);
+			free(why);
+		} else if (json_is_false(json_object_get(eq, "code_compared"))) {
+			printf(" (code not compared: %s)", jstr(eq, "code_why"));
+		}
+		printf("\n");
+	}
+	free(work);
+	json_decref(records);
+	return ndiff ? 1 : 0;
+}
+
 static int do_series(struct options *o)
 {
 	json_t *records;
@@ -466,6 +506,11 @@ static const struct stage stages[] = {
 	  "driver, and write DIR/series/ with git format-patch: a cover letter\n"
 	  "counting what was found, converted, passed and left, and a patch per\n"
 	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n" },
+	{ "equiv", do_equiv,
+	  "usage: mmapport equiv [--out DIR] [--tree] TREE\n"
+	  "Compare again the code of every conversion of DIR/records.json, as it is\n"
+	  "in DIR/work now, with its old handler (docs/equivalence.md): one line per\n"
+	  "conversion with its verdict. Exits 1 when one differs. Writes nothing.\n" },
 	{ "rules", do_rules,
 	  "usage: mmapport rules [--json] [--tree] TREE\n"
 	  "Print the core's rules that decide what a conversion changes, as the\n"

@@ -40,11 +40,14 @@ struct profile {
 	int flag_bits;		/* vma_desc_set_flags(desc, VMA_*_BIT) idiom */
 	int has_prepare;	/* the tree has f_op->mmap_prepare at all */
 	int has_mapped;		/* vm_operations_struct has the mapped hook */
+	char *twins;		/* "F,G": library handlers F with an F_prepare(desc) twin */
 };
 int detect_profile(const char *tree, const char *want, struct profile *p);
 
 /* state.c: what a stateful handler keeps, as a plan for the state rule */
 json_t *state_plan(json_t *r, const struct profile *p, char **why);
+/* The success return of an analysis: the last "return 0", else the last not -E... */
+json_t *success_return(json_t *an);
 /*
  * equiv.c: the equivalence of converting r by method (with the state
  * plan, and an mmap_abort or not, under the tree's core rules): {verdict exact/stated/differs, effects
@@ -53,6 +56,10 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why);
  */
 json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort,
 		    json_t *core);
+/* equiv.c: the old handler's code against the conversion's (summaries, analyze.c). */
+void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums);
+int equivalence_files(const struct options *o, json_t *records, const char *work);
+char *code_differs_reason(json_t *r);
 /* words.c: a difference of a conversion's equivalence, and its verdict, in words. */
 char *difference_words(json_t *r, json_t *d);
 char *verdict_words(json_t *r);

@@ -26,7 +26,7 @@
  * return -E... (as decide.c).  "return 0; err: kfree(b); return ret;" is
  * kernel unwinding: the last return there is a failure exit.
  */
-static json_t *success_return(json_t *an)
+json_t *success_return(json_t *an)
 {
 	json_t *x, *succ = NULL, *zero = NULL;
 	size_t i;

@@ -28,6 +28,13 @@ char *difference_words(json_t *r, json_t *d)
 	char *subject, *when = xstrdup(""), *tail, *s;
 	size_t i;
 
+	if (!strcmp(eff, "code") && !strcmp(what, "page protection"))
+		return xasprintf("%s() sets the VMA's page protection (%s), which the old "
+				 "handler gave the remap only.", prep, js(d, "new"));
+	if (!strcmp(eff, "code"))
+		return xasprintf("The %s of the converted code differ from the old handler's: "
+				 "%s before, %s after.", what, *js(d, "old") ? js(d, "old") : "none",
+				 *js(d, "new") ? js(d, "new") : "none");
 	if (!strcmp(eff, "core-rule"))
 		return xasprintf("the tree's core does not bear out the rule %s that the "
 				 "comparison rests on (mmapport docs/core-rules.md): the old "

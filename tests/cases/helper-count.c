@@ -9,6 +9,10 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 
+typedef struct { int counter; } atomic_t;
+void atomic_inc(atomic_t *v);
+void atomic_dec(atomic_t *v);
+
 struct hc_inode_info {
 	atomic_t mmap_count;
 };

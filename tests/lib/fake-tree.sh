@@ -10,6 +10,9 @@ echo "# fake kernel tree for mmapport's conversion cases" > "$d/Makefile"
 cat > "$d/include/linux/fs.h" <<'H'
 #ifndef _FAKE_LINUX_FS_H
 #define _FAKE_LINUX_FS_H
+struct vm_area_struct;
+struct vm_area_desc;
+struct module;
 struct inode {
 	void *i_private;
 };
@@ -28,6 +31,7 @@ struct file_operations {
 	int (*mmap) (struct file *, struct vm_area_struct *);
 	int (*mmap_prepare)(struct vm_area_desc *);
 	int (*open) (struct inode *, struct file *);
+	long (*llseek) (struct file *, long, int);
 };
 #endif
 H
@@ -35,11 +39,25 @@ cat > "$d/include/linux/mm_types.h" <<'H'
 #ifndef _FAKE_LINUX_MM_TYPES_H
 #define _FAKE_LINUX_MM_TYPES_H
 typedef struct { unsigned long __vma_flags[1]; } vma_flags_t;
-struct mmap_action { int error_override; };
+typedef struct { unsigned long pgprot; } pgprot_t;
+struct mmap_action {
+	int type;
+	struct {
+		unsigned long start, start_pfn, size;
+		pgprot_t pgprot;
+	} remap;
+	int error_override;
+};
 struct vm_area_desc {
+	struct mm_struct *mm;
 	struct file *file;
 	unsigned long start, end;
+	unsigned long pgoff;
+	struct file *vm_file;
 	vma_flags_t vma_flags;
+	pgprot_t page_prot;
+	const struct vm_operations_struct *vm_ops;
+	void *private_data;
 	struct mmap_action action;
 };
 #endif
@@ -64,7 +82,9 @@ cat > "$d/include/linux/mm.h" <<'H'
 typedef unsigned long size_t;
 typedef unsigned long long dma_addr_t;
 typedef unsigned long long phys_addr_t;
-typedef struct { unsigned long pgprot; } pgprot_t;
+typedef unsigned long long resource_size_t;
+typedef _Bool bool;
+typedef struct { int rlock; } spinlock_t;
 typedef unsigned long vm_flags_t;
 struct page;
 struct device;
@@ -76,6 +96,8 @@ struct vm_operations_struct {
 	void (*close)(struct vm_area_struct *area);
 	int (*mapped)(unsigned long start, unsigned long end, pgoff_t pgoff,
 		      const struct file *file, void **vm_private_data);
+	int (*access)(struct vm_area_struct *vma, unsigned long addr, void *buf, int len,
+		      int write);
 };
 struct vm_area_struct {
 	unsigned long vm_start, vm_end, vm_pgoff;
@@ -93,6 +115,36 @@ struct vm_area_struct {
 #define VM_IO		0x4000
 #define VM_DONTEXPAND	0x40000
 #define VM_DONTDUMP	0x4000000
+#define VM_EXEC		0x4
+#define VM_MAYREAD	0x10
+#define VM_MAYSHARE	0x80
+#define VM_PFNMAP	0x400
+#define VM_MIXEDMAP	0x10000000
+enum {
+	VMA_READ_BIT, VMA_WRITE_BIT, VMA_EXEC_BIT, VMA_SHARED_BIT, VMA_MAYREAD_BIT,
+	VMA_MAYWRITE_BIT, VMA_MAYEXEC_BIT, VMA_MAYSHARE_BIT, VMA_PFNMAP_BIT = 10,
+	VMA_IO_BIT = 14, VMA_DONTEXPAND_BIT = 18, VMA_DONTDUMP_BIT = 26,
+	VMA_MIXEDMAP_BIT = 28,
+};
+void vma_desc_set_flags(struct vm_area_desc *desc, ...);
+void vma_desc_clear_flags(struct vm_area_desc *desc, ...);
+bool vma_desc_test(const struct vm_area_desc *desc, ...);
+bool vma_desc_test_any(const struct vm_area_desc *desc, ...);
+unsigned long vma_desc_size(const struct vm_area_desc *desc);
+unsigned long vma_desc_pages(const struct vm_area_desc *desc);
+void mmap_action_remap(struct vm_area_desc *desc, unsigned long start, unsigned long pfn,
+		       unsigned long size);
+void mmap_action_remap_full(struct vm_area_desc *desc, unsigned long pfn);
+void mmap_action_ioremap(struct vm_area_desc *desc, unsigned long start, unsigned long pfn,
+			 unsigned long size);
+void mmap_action_ioremap_full(struct vm_area_desc *desc, unsigned long pfn);
+void mmap_action_simple_ioremap(struct vm_area_desc *desc, phys_addr_t start,
+				unsigned long len);
+pgprot_t phys_mem_access_prot(struct file *file, unsigned long pfn, unsigned long size,
+			      pgprot_t vma_prot);
+int generic_access_phys(struct vm_area_struct *vma, unsigned long addr, void *buf, int len,
+			int write);
+long noop_llseek(struct file *file, long offset, int whence);
 #define VMA_SPECIAL_FLAGS mk_vma_flags(VMA_IO_BIT, VMA_DONTEXPAND_BIT, \
 				       VMA_PFNMAP_BIT, VMA_MIXEDMAP_BIT)
 #define PAGE_SHIFT	12
@@ -104,6 +156,10 @@ struct vm_area_struct {
 #define EBUSY		16
 #define ENODEV		19
 #define EINVAL		22
+#define ENOENT		2
+#define ENXIO		6
+#define EACCES		13
+#define ENOSPC		28
 #define NULL		((void *)0)
 #define THIS_MODULE	((struct module *)0)
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
@@ -135,11 +191,10 @@ int kref_put(struct kref *kref, void (*release)(struct kref *kref));
 void *kzalloc(size_t size, int flags);
 void kfree(const void *p);
 struct mutex { int owner; };
+#define DEFINE_MUTEX(m) struct mutex m
+#define min_t(type, x, y) ((type)(x) < (type)(y) ? (type)(x) : (type)(y))
 void mutex_lock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
-typedef struct { int counter; } atomic_t;
-void atomic_inc(atomic_t *v);
-void atomic_dec(atomic_t *v);
 int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
 int generic_file_mmap_prepare(struct vm_area_desc *desc);
 void file_accessed(struct file *file);

@@ -1311,9 +1311,13 @@ out:
 	if (!fx && (resource_taken(name) || resource_taken(spelled))) {
 		fx = json_object();
 		json_object_set_new(fx, "effect", json_string("take"));
+		json_object_set_new(fx, "kind", json_string(resource_taken(name) ?
+			resource_taken(name) : resource_taken(spelled)));
 	} else if (!fx && (resource_released(name) || resource_released(spelled))) {
 		fx = json_object();
 		json_object_set_new(fx, "effect", json_string("release"));
+		json_object_set_new(fx, "kind", json_string(resource_released(name) ?
+			resource_released(name) : resource_released(spelled)));
 	}
 	if (fx) {
 		eo = loc(w, c);
@@ -1768,4 +1772,310 @@ out:
 		clang_disposeTranslationUnit(tu);
 	free(argv);
 	free(path);
+}
+
+/*
+ * Summaries of functions, old and new alike (docs/equivalence.md): the
+ * calls with their arguments as written, the assignments, the returns, the
+ * locals' first values and the flag tests with their polarity.  convert
+ * and check compare the old handler's summary with those of the functions
+ * the conversion wrote.
+ */
+struct sum {
+	CXTranslationUnit tu;
+	json_t *s;
+	json_t *seen;		/* macro calls recorded, by their text */
+	CXCursor stack[MAX_STACK];
+	int sp;
+};
+
+/* Does c come from a macro's expansion (spelled elsewhere than expanded)? */
+static int in_macro(CXCursor c)
+{
+	CXSourceLocation l = clang_getCursorLocation(c);
+	CXFile f1, f2;
+	unsigned o1, o2;
+
+	clang_getExpansionLocation(l, &f1, NULL, NULL, &o1);
+	clang_getSpellingLocation(l, &f2, NULL, NULL, &o2);
+	return o1 != o2 || !f1 || !f2 || !clang_File_isEqual(f1, f2);
+}
+
+/* "(a, f(b, c), d)" -> ["a", "f(b, c)", "d"] */
+static void split_args_text(const char *p, json_t *args)
+{
+	int depth = 0;
+	const char *start = p + 1, *q;
+
+	for (q = p; *q; q++) {
+		if (*q == '(' || *q == '[' || *q == '{')
+			depth++;
+		else if (*q == ')' || *q == ']' || *q == '}')
+			depth--;
+		if ((*q == ',' && depth == 1) || (depth == 0 && *q == ')')) {
+			const char *a = start, *b = q;
+
+			while (a < b && *a == ' ')
+				a++;
+			while (b > a && b[-1] == ' ')
+				b--;
+			if (b > a)
+				json_array_append_new(args, json_string(
+					xasprintf("%.*s", (int)(b - a), a)));
+			start = q + 1;
+			if (!depth)
+				break;
+		}
+	}
+}
+
+static void sum_add(json_t *s, const char *key, json_t *v)
+{
+	json_array_append_new(arr(s, key), v);
+}
+
+/* A flag test's polarity: flipped by "!", "== 0" and "!= NONZERO" around it. */
+static int negated(struct sum *u)
+{
+	int i, neg = 0;
+
+	for (i = u->sp - 2; i >= 0; i--) {
+		enum CXCursorKind k = clang_getCursorKind(u->stack[i]);
+
+		if (k == CXCursor_UnaryOperator) {
+			char *t = cursor_text(u->tu, u->stack[i]);
+
+			neg ^= t[0] == '!';
+			free(t);
+		} else if (k == CXCursor_BinaryOperator) {
+			char *op = binop(u->tu, u->stack[i]);
+			char *r = cursor_text(u->tu, nth_child(u->stack[i], 1));
+			int zero = !strcmp(r, "0");
+
+			if (!strcmp(op, "=="))
+				neg ^= zero;
+			else if (!strcmp(op, "!="))
+				neg ^= !zero;
+			else if (strcmp(op, "&") && strcmp(op, "&&") && strcmp(op, "||")) {
+				free(op);
+				free(r);
+				break;
+			}
+			free(op);
+			free(r);
+		} else if (!is_implicit(k)) {
+			break;
+		}
+	}
+	return neg;
+}
+
+/* The VM_ names in text, VMA_X_BIT read as VM_X, sorted, joined by "|". */
+char *flag_names(const char *text)
+{
+	struct strlist l = { 0 };
+	const char *p = text;
+	char *out;
+	int i;
+
+	while (*p) {
+		if ((p == text || (!isalnum((unsigned char)p[-1]) && p[-1] != '_')) &&
+		    (!strncmp(p, "VM_", 3) || !strncmp(p, "VMA_", 4))) {
+			const char *e = p;
+			char *w;
+
+			while (isalnum((unsigned char)*e) || *e == '_')
+				e++;
+			w = xasprintf("%.*s", (int)(e - p), p);
+			if (!strncmp(w, "VMA_", 4) && str_ends_with(w, "_BIT")) {
+				char *v = xasprintf("VM_%.*s", (int)(strlen(w) - 8), w + 4);
+
+				free(w);
+				w = v;
+			}
+			if (strcmp(w, "VM_NONE") && !strlist_has(&l, w))
+				strlist_add(&l, w);
+			free(w);
+			p = e;
+			continue;
+		}
+		p++;
+	}
+	for (i = 1; i < l.n; i++) {
+		int j;
+
+		for (j = i; j > 0 && strcmp(l.v[j - 1], l.v[j]) > 0; j--) {
+			char *t = l.v[j];
+
+			l.v[j] = l.v[j - 1];
+			l.v[j - 1] = t;
+		}
+	}
+	out = xstrdup("");
+	for (i = 0; i < l.n; i++) {
+		char *n = xasprintf("%s%s%s", out, i ? "|" : "", l.v[i]);
+
+		free(out);
+		out = n;
+	}
+	strlist_free(&l);
+	return out;
+}
+
+static void flag_test(struct sum *u, CXCursor c, const char *flags_text)
+{
+	json_t *o = json_object();
+	char *f = flag_names(flags_text);
+
+	if (!*f) {
+		free(f);
+		json_decref(o);
+		return;
+	}
+	json_object_set_new(o, "flags", json_string(f));
+	json_object_set_new(o, "negated", json_boolean(negated(u)));
+	sum_add(u->s, "flag_tests", o);
+	free(f);
+}
+
+static enum CXChildVisitResult sum_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct sum *u = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+
+	if (u->sp >= MAX_STACK)
+		return CXChildVisit_Continue;
+	u->stack[u->sp++] = c;
+	if (k == CXCursor_CallExpr) {
+		char *name = cxstr(clang_getCursorSpelling(c)), *sp = ident_at(u->tu, c);
+		int i, n = clang_Cursor_getNumArguments(c);
+		json_t *o = json_object(), *args = json_array();
+		unsigned line, at = cursor_offset(c, &line);
+
+		if (strcmp(sp, name) && isalpha((unsigned char)sp[0]) && in_macro(c)) {
+			/*
+			 * A macro (7.x's vma_desc_set_flags()): the call as written,
+			 * once, its arguments split from its text.
+			 */
+			char *t = cursor_text(u->tu, c), *p = strchr(t, '(');
+
+			if (json_object_get(u->seen, t) || !p) {
+				free(t);
+				free(sp);
+				free(name);
+				json_decref(o);
+				json_decref(args);
+				goto children;
+			}
+			json_object_set_new(u->seen, t, json_true());
+			split_args_text(p, args);
+			n = json_array_size(args);
+			free(name);
+			name = xstrdup(sp);
+			free(t);
+		} else {
+			for (i = 0; i < n; i++)
+				json_array_append_new(args, json_string(
+					cursor_text(u->tu, clang_Cursor_getArgument(c, i))));
+		}
+		(void)at;
+		free(sp);
+		json_object_set_new(o, "callee", json_string(name));
+		json_object_set_new(o, "args", args);
+		json_object_set_new(o, "line", json_integer(line));
+		sum_add(u->s, "calls", o);
+		if (!strncmp(name, "vma_desc_test", 13) && n > 1) {
+			char *t = cursor_text(u->tu, c);
+
+			flag_test(u, c, strchr(t, ',') ? strchr(t, ',') : t);
+			free(t);
+		}
+		free(name);
+	} else if (k == CXCursor_ReturnStmt) {
+		char *t = cursor_text(u->tu, c);
+
+		sum_add(u->s, "returns", json_string(!strncmp(t, "return", 6) ?
+			t + (t[6] == ' ' ? 7 : 6) : t));
+	} else if (k == CXCursor_BinaryOperator || k == CXCursor_CompoundAssignOperator) {
+		char *op = binop(u->tu, c);
+		char *l = cursor_text(u->tu, nth_child(c, 0));
+		char *r = cursor_text(u->tu, nth_child(c, 1));
+
+		if (k == CXCursor_CompoundAssignOperator || !strcmp(op, "=")) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "lhs", json_string(l));
+			json_object_set_new(o, "op", json_string(op));
+			json_object_set_new(o, "rhs", json_string(r));
+			sum_add(u->s, "assigns", o);
+		} else if (!strcmp(op, "&") && (strstr(l, "vm_flags") || strstr(r, "vm_flags"))) {
+			flag_test(u, c, strstr(l, "vm_flags") ? r : l);
+		}
+		free(op);
+		free(l);
+		free(r);
+	} else if (k == CXCursor_VarDecl && nchildren(c) > 0) {
+		CXCursor init = nth_child(c, nchildren(c) - 1);
+		enum CXCursorKind ik = clang_getCursorKind(init);
+
+		if (ik != CXCursor_TypeRef && ik != CXCursor_StructDecl) {
+			json_t *l = json_object_get(u->s, "locals");
+			char *nm = cxstr(clang_getCursorSpelling(c));
+
+			if (!l) {
+				l = json_object();
+				json_object_set_new(u->s, "locals", l);
+			}
+			if (!json_object_get(l, nm))
+				json_object_set_new(l, nm, json_string(cursor_text(u->tu, init)));
+			free(nm);
+		}
+	}
+children:
+	clang_visitChildren(c, sum_cb, u);
+	u->sp--;
+	return CXChildVisit_Continue;
+}
+
+json_t *summarize(void *index, const char *path, json_t *jargs, const struct strlist *fns)
+{
+	size_t nargs = json_array_size(jargs), i;
+	const char **argv = xmalloc((nargs + 1) * sizeof(*argv));
+	CXTranslationUnit tu = NULL;
+	struct defs ds = { 0 };
+	json_t *out = json_object();
+	int f;
+
+	for (i = 0; i < nargs; i++)
+		argv[i] = json_string_value(json_array_get(jargs, i));
+	if (clang_parseTranslationUnit2(index, path, argv, nargs, NULL, 0,
+					CXTranslationUnit_KeepGoing, &tu) != CXError_Success || !tu) {
+		free(argv);
+		json_decref(out);
+		return NULL;
+	}
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), defs_cb, &ds);
+	for (f = 0; f < fns->n; f++) {
+		CXCursor def = find_def(&ds, fns->v[f], CXCursor_FunctionDecl);
+		struct sum u = { .tu = tu, .s = json_object(), .seen = json_object() };
+		int p, np;
+
+		if (clang_Cursor_isNull(def)) {
+			json_decref(u.s);
+			continue;
+		}
+		np = clang_Cursor_getNumArguments(def);
+		for (p = 0; p < np; p++)
+			json_array_append_new(arr(u.s, "params"), json_string(cxstr(
+				clang_getCursorSpelling(clang_Cursor_getArgument(def, p)))));
+		/* the text too: what does not parse (an API the headers lack) is read there */
+		json_object_set_new(u.s, "text", json_string(cursor_text(tu, def)));
+		clang_visitChildren(def, sum_cb, &u);
+		json_decref(u.seen);
+		json_object_set_new(out, fns->v[f], u.s);
+	}
+	free(ds.c);
+	clang_disposeTranslationUnit(tu);
+	free(argv);
+	return out;
 }

@@ -56,6 +56,14 @@ struct analyze_file {
 };
 /* Analyze one file's records in this process (a worker). */
 void analyze_file(void *index, const char *tree, struct analyze_file *af, int syntax_only);
+/*
+ * The summaries (calls with their arguments, assignments, returns, locals,
+ * flag tests) of the functions fns of the file at path, parsed with jargs:
+ * name -> summary, or NULL when the file does not parse.
+ */
+json_t *summarize(void *index, const char *path, json_t *jargs, const struct strlist *fns);
+/* The VM_ flag names in text (VMA_X_BIT read as VM_X), sorted, "|"-joined. */
+char *flag_names(const char *text);
 /* analysis.arch_branches from a handler's text, whitespace collapsed (hazard 9). */
 void arch_branches_text(const char *text, json_t *an);
 

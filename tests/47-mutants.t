@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Mutation testing of the checker (docs/equivalence.md).  Every conversion
+# case with an expected output is converted again (as tests/10-cases.t
+# does), and the converted file is then broken one way at a time, as a
+# hand port slips:
+#   flag-test     a flag test reversed (the seed series' "==" for "!=")
+#   flag-dropped  a flag dropped from vma_desc_set_flags()
+#   remap-swap    two arguments of the mapping call swapped
+#   error-dropped an error check dropped (a "return -E..." made empty, or
+#                 the action's error_override removed)
+#   take-moved    a take moved from vm_ops->mapped back into prepare
+#   alias-left    a "#define handler F" fallback left under the old name
+# 'mmapport equiv' must say "differs" for the handler of every mutant.
+# Each mutant is a test; the kill rate per kind is printed at the end.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+mm=$top/bin/mmapport
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# mutate KIND FILE: apply one mutant in place, in the first function the
+# conversion wrote (NAME_prepare, _complete, _mapped) where it applies
+mutate() {
+	case $1 in
+	flag-test)
+		in_new "$2" 'if (/!\s*vma_desc_test/) { s/!\s*(vma_desc_test)/$1/ }
+			else { s/(?<![\w!])(vma_desc_test(?:_any)?\()/!$1/ }' ;;
+	flag-dropped)
+		in_new "$2" 's/(vma_desc_set_flags\(desc,\s*)VMA_\w+_BIT\s*,\s*/$1/ or
+			s/\n[ \t]*vma_desc_set_flags\(desc,\s*VMA_\w+_BIT\);//' ;;
+	remap-swap)
+		in_new "$2" 's/(mmap_action_(?:io)?remap\(desc,\s*)([^,]+),\s*([^,]+),/$1$3, $2,/ or
+			s/((?:io_)?remap_pfn_range(?:_complete)?\(vma,\s*)([^,]+),\s*([^,]+),/$1$3, $2,/' ;;
+	error-dropped)
+		in_new "$2" 's/return -E[A-Z0-9]+;/;/ or
+			s/\n[ \t]*desc->action\.error_override = -E[A-Z0-9]+;//' ;;
+	take-moved)
+		# the first statement of a _mapped() hook's body that is a call,
+		# moved before the "return 0;" that ends the _prepare() function
+		perl -0777 -i -pe '
+			if (/(_mapped\([^)]*\)\n\{\n(?:[^\n]*\n)*?)(\t(?!return)\w+\([^;]*\);\n)/) {
+				my $stmt = $2;
+				s/\Q$stmt\E//;
+				s/(_prepare\(struct vm_area_desc \*desc\)\n\{\n(?:[^\n]*\n)*?)(\treturn 0;\n\})/$1$stmt$2/;
+			}' "$2" ;;
+	alias-left)
+		perl -0777 -i -pe 's/#define (\w+)_prepare (\w+)_prepare\b/#define $1 $2/' "$2" ;;
+	esac
+}
+
+# in_new FILE PERL: PERL (a substitution on $_) in the body of the first
+# function the conversion wrote where it changes something
+in_new() {
+	MUT="$2" perl -0777 -i -pe '
+		my $done = 0;
+		s{^((?:static\s+)?[\w \t*]*?\b\w+_(?:prepare|complete|mapped|abort)\([^)]*\)\n\{\n)(.*?)(^\}\n)}{
+			my ($h, $body, $t) = ($1, $2, $3);
+			if (!$done) {
+				local $_ = $body;
+				eval $ENV{MUT};
+				$done = 1 if $_ ne $body;
+				$body = $_;
+			}
+			"$h$body$t";
+		}gmse;' "$1"
+}
+kinds="flag-test flag-dropped remap-swap error-dropped take-moved alias-left"
+
+n=0
+out=$tmp/results
+: > "$out"
+for c in "$top"/tests/cases/*.c; do
+	name=$(basename "$c" .c)
+	for profile in mainline rfc; do
+		key=check-output
+		[ $profile = rfc ] && key=check-output-rfc
+		grep -q "^ \* $key: " "$c" || continue
+		dir=$(sed -n 's/^ \* check-dir: //p' "$c")
+		dir=${dir:-drivers/cases}
+		d=$tmp/$name.$profile
+		tree=$d/tree
+		bash "$top/tests/lib/fake-tree.sh" "$tree"
+		mkdir -p "$tree/$dir"
+		cp "$c" "$tree/$dir/$name.c"
+		"$mm" classify --tree "$tree" --out "$d/o" --paths "$dir" >/dev/null 2>&1
+		"$mm" convert --api $profile --tree "$tree" --out "$d/o" >/dev/null 2>&1
+		conv=$d/o/work/$dir/$name.c
+		"$mm" equiv --tree "$tree" --out "$d/o" > "$d/clean" 2>&1
+		if grep -q ' differs' "$d/clean"; then
+			echo "# $name $profile: the unmutated conversion differs already" >> "$out"
+		fi
+		cp "$conv" "$d/pristine"
+		for kind in $kinds; do
+			cp "$d/pristine" "$conv"
+			mutate $kind "$conv"
+			cmp -s "$d/pristine" "$conv" && continue	# the kind does not apply
+			"$mm" equiv --tree "$tree" --out "$d/o" > "$d/$kind" 2>&1
+			if grep -q ' differs' "$d/$kind"; then
+				echo "killed $kind $name $profile" >> "$out"
+			else
+				echo "survived $kind $name $profile" >> "$out"
+				diff -u "$d/pristine" "$conv" | sed 's/^/#   /' > "$d/$kind.diff"
+				sed 's/^/#   /' "$d/$kind" >> "$d/$kind.diff"
+			fi
+		done
+		cp "$d/pristine" "$conv"
+	done
+done
+
+total=$(grep -c '^\(killed\|survived\)' "$out")
+echo "1..$((total + 1))"
+while read -r verdict kind name profile; do
+	case $verdict in
+	killed) n=$((n + 1)); echo "ok $n - $name $profile: $kind mutant caught" ;;
+	survived)
+		n=$((n + 1))
+		echo "not ok $n - $name $profile: $kind mutant not caught"
+		cat "$tmp/$name.$profile/$kind.diff" ;;
+	esac
+done < <(grep '^\(killed\|survived\)' "$out")
+n=$((n + 1))
+if grep -q '^# ' "$out"; then
+	echo "not ok $n - every unmutated conversion is equivalent"
+	grep '^# ' "$out"
+else
+	echo "ok $n - every unmutated conversion is equivalent (exact or stated)"
+fi
+for kind in $kinds; do
+	k=$(grep -c "^killed $kind " "$out")
+	t=$(grep -c "^\(killed\|survived\) $kind " "$out")
+	echo "# kill rate $kind: $k of $t"
+done
