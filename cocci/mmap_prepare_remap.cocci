@@ -77,6 +77,7 @@ refused = {}		# handler: reason
 convertible = set()
 staged = {}		# "line:col" of the call: error override text or None
 notes = {}		# handler: [behaviour change]
+kept_errors = {}	# handler: [the -E codes of the checks of a mapping call, moved to prepare]
 done = set()		# handlers whose call was rewritten
 rfc_mode = False
 shapes = {}		# handler: facts about the shape that ends it
@@ -355,6 +356,7 @@ def plan(h, fn, es, p):
 			     'mmap_complete (REFERENCE 6.2)')
 			return (';\n' + ind).join(lines), body, None
 		enxio = ov or '-ENXIO'
+		kept_errors.setdefault(h, []).append(enxio)
 		if fn == 'vm_map_pages':
 			lines.append('if (vma->vm_pgoff >= %s || vma_pages(vma) > %s - vma->vm_pgoff)\n'
 				     '%s\treturn %s' % (n, n, ind, enxio))
@@ -1632,3 +1634,7 @@ if report_path:
 				f.write('%s\tconverted\t\n' % h)
 				for n in notes.get(h, []):
 					f.write('%s\tnote\t%s\n' % (h, n))
+				# the error codes of the checks of the mapping call, now
+				# written in prepare: mmapport checks the code has them
+				for c in kept_errors.get(h, []):
+					f.write('%s\tkeeps-error\t%s\n' % (h, c))

@@ -494,6 +494,7 @@ static void add_takes(json_t *takes, json_t *r)
 struct verdict {
 	json_t *refused;	/* handler -> reason */
 	json_t *converted;	/* handler -> [behaviour changes] */
+	json_t *kept_errors;	/* handler -> [-E codes of a mapping call's checks, now in prepare] */
 };
 
 static void read_report(const char *report, struct verdict *v)
@@ -523,6 +524,17 @@ static void read_report(const char *report, struct verdict *v)
 		} else if (!strcmp(kind, "converted")) {
 			if (!json_object_get(v->converted, line))
 				json_object_set_new(v->converted, line, json_array());
+		} else if (!strcmp(kind, "keeps-error")) {
+			json_t *k;
+
+			if (!v->kept_errors)
+				v->kept_errors = json_object();
+			k = json_object_get(v->kept_errors, line);
+			if (!k) {
+				k = json_array();
+				json_object_set_new(v->kept_errors, line, k);
+			}
+			json_array_append_new(k, json_string(text));
 		} else if (!strcmp(kind, "note")) {
 			notes = json_object_get(v->converted, line);
 			if (!notes) {
@@ -602,7 +614,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 		if (round == 0) {
 			json_decref(j->v.refused);
 			json_decref(j->v.converted);
-			j->v.refused = j->v.converted = NULL;
+			json_decref(j->v.kept_errors);
+			j->v.refused = j->v.converted = j->v.kept_errors = NULL;
 		}
 		/* the state pass first: its plans carry the lines of the file as read */
 		if (want_state.n) {
@@ -1023,6 +1036,9 @@ int convert_records(const struct options *o, json_t *records)
 				json_object_set_new(c, "diff", json_string(dpath + strlen(o->out) + 1));
 				json_object_set_new(c, "behaviour_changes",
 						    notes ? json_incref(notes) : json_array());
+				if (json_object_get(j.v.kept_errors, fn))
+					json_object_set(c, "kept_errors",
+							json_object_get(j.v.kept_errors, fn));
 				{
 					json_t *eq = equivalence(r, method_name(m, &prof),
 						json_object_get(j.plans, fn),
@@ -1079,6 +1095,7 @@ int convert_records(const struct options *o, json_t *records)
 		}
 		json_decref(j.v.refused);
 		json_decref(j.v.converted);
+		json_decref(j.v.kept_errors);
 		strlist_free(&j.simple);
 		strlist_free(&j.remap);
 		json_decref(j.takes);

@@ -565,6 +565,9 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums)
 			filep = json_string_value(e);	/* the struct file * one */
 	summary_facts(old_sum, 1, vma, filep, NULL, &oset, &oclear, &otests, &oerrs, &ofields,
 		      om, &nom);
+	/* a mapping call's own checks the rule wrote in prepare: their codes too */
+	json_array_foreach(json_object_get(conv, "kept_errors"), k, e)
+		strlist_add(&oerrs, json_string_value(e));
 	for (i = 0; i < 4; i++) {
 		json_t *s = json_object_get(new_sums, js(conv, roles[i][0]));
 		const char *cv = "vma";
