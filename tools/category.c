@@ -142,6 +142,8 @@ static const struct allowed {
 	const char *why;
 } allowed[] = {
 	{ "__compiletime_assert_", 1, "pure", "a compile-time check: code that builds never calls it" },
+	{ "____wrong_branch_error", 0, "pure", "a compile-time check of a jump label: code that builds never calls it" },
+	{ "debug_smp_processor_id", 0, "pure", "reads the CPU number (smp_processor_id() with CONFIG_DEBUG_PREEMPT)" },
 	{ "__kasan_check_", 1, "pure", "KASAN instrumentation: checks an access, writes nothing the driver sees" },
 	{ "kasan_check_", 1, "pure", "KASAN instrumentation" },
 	{ "__kcsan_", 1, "pure", "KCSAN instrumentation" },

@@ -774,8 +774,9 @@ static void old_name_left(json_t *r, const char *path)
 	if (!text)
 		return;
 	/*
-	 * Comments are blanked first: prose may name the old handler (stale
-	 * kernel-doc is W=1's to find, in check); code may not.
+	 * Comments and strings are blanked first: prose and messages may name
+	 * the old handler (stale kernel-doc is W=1's to find, in check); code
+	 * may not.
 	 */
 	for (p = text; *p; p++) {
 		if (p[0] == '/' && p[1] == '*') {
@@ -787,6 +788,13 @@ static void old_name_left(json_t *r, const char *path)
 		} else if (p[0] == '/' && p[1] == '/') {
 			for (; *p && *p != '\n'; p++)
 				*p = ' ';
+		} else if (*p == '"') {
+			/* a string: a message may name the old handler, the code may not */
+			for (p++; *p && *p != '"' && *p != '\n'; p++) {
+				if (*p == '\\' && p[1])
+					*p++ = ' ';
+				*p = ' ';
+			}
 		}
 		if (!*p)
 			break;
@@ -935,6 +943,15 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 				json_decref(n2);
 			}
 			json_decref(more);
+		}
+		if (verbose) {
+			/* -v: the summaries compared, for a reader who doubts a verdict */
+			char *a = json_dumps(old_s, JSON_INDENT(1)), *b = json_dumps(new_s, JSON_INDENT(1));
+
+			fprintf(stderr, "%s old: %s\n%s new: %s\n", file, a ? a : "null", file,
+				b ? b : "null");
+			free(a);
+			free(b);
 		}
 		json_array_foreach(records, i, r) {
 			json_t *c = json_object_get(r, "conversion"), *eq = json_object_get(c, "equivalence");

@@ -1789,18 +1789,6 @@ struct sum {
 	int sp;
 };
 
-/* Does c come from a macro's expansion (spelled elsewhere than expanded)? */
-static int in_macro(CXCursor c)
-{
-	CXSourceLocation l = clang_getCursorLocation(c);
-	CXFile f1, f2;
-	unsigned o1, o2;
-
-	clang_getExpansionLocation(l, &f1, NULL, NULL, &o1);
-	clang_getSpellingLocation(l, &f2, NULL, NULL, &o2);
-	return o1 != o2 || !f1 || !f2 || !clang_File_isEqual(f1, f2);
-}
-
 /* "(a, f(b, c), d)" -> ["a", "f(b, c)", "d"] */
 static void split_args_text(const char *p, json_t *args)
 {
@@ -1952,7 +1940,8 @@ static enum CXChildVisitResult sum_cb(CXCursor c, CXCursor parent, CXClientData 
 		json_t *o = json_object(), *args = json_array();
 		unsigned line, at = cursor_offset(c, &line);
 
-		if (strcmp(sp, name) && isalpha((unsigned char)sp[0]) && in_macro(c)) {
+		if (strcmp(sp, name) && isalpha((unsigned char)sp[0]) &&
+		    clang_getCursorKind(strip(nth_child(c, 0))) == CXCursor_DeclRefExpr) {
 			/*
 			 * A macro (7.x's vma_desc_set_flags()): the call as written,
 			 * once, its arguments split from its text.
