@@ -338,9 +338,10 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			if (!strcmp(jstr(u, "file"), file))
 				json_array_foreach(json_object_get(u, "checkpatch_preexisting"), j, v)
 					strlist_add_once(&pre, json_string_value(v));
-		t = xasprintf("Generated with mmapport (%s). Built with sparse, before and "
-			      "after%s, on the architectures that build it; the object builds "
-			      "and sparse reports nothing new on: %s.",
+		t = xasprintf("Generated with mmapport (%s). Built with sparse and W=1, "
+			      "before and after%s, on the architectures that build it; the "
+			      "object builds, and neither sparse nor the compiler reports "
+			      "anything new, on: %s.",
 			      aborts.n || mapped.n ? (remaps.n ?
 			      "cocci/mmap_prepare_state.cocci, cocci/mmap_prepare_remap.cocci, then "
 			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_state.cocci, "
