@@ -16,6 +16,12 @@
 # for that reason, not a stage that never ran.  "check-equivalence: PROFILE
 # VERDICT [WHAT]" that a converted record's equivalence verdict
 # (docs/equivalence.md) is VERDICT, with a difference on WHAT when given.
+# "check-fact: FUNCTION: JQ" must hold (jq -e) on FUNCTION's record after
+# classify, "check-plan: JQ" on dispatchers.json.  Every case is also
+# checked to have been analysed: by libclang with the fake tree's marked
+# fallback flags, or, where libclang cannot see it, by Coccinelle or the
+# lexical classifier, never by nothing (scan alone decides only a NULL
+# hook and a handler already on the prepare hook).
 # convert must exit 0.  "check-dir: DIR"
 # puts the case at DIR in the fake tree (default drivers/cases), e.g. in
 # another architecture's directory.  Adding a case is adding a file.
@@ -26,8 +32,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=("$top"/tests/cases/*.c)
-nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\): ')
-echo "1..$(( ${#cases[@]} * 3 + nextra ))"
+nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|fact\|plan\): ')
+echo "1..$(( ${#cases[@]} * 4 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
 	name=$(basename "$c" .c)
@@ -51,6 +57,45 @@ for c in "${cases[@]}"; do
 		jq -r '.[] | "#   \(.function): \(.facts | join("; "))"' "$out/records.json" 2>/dev/null
 		sed 's/^/#   /' "$tmp/$name.err"
 	fi
+	rec=$out/records.json
+	n=$((n + 1))
+	if jq -e '[.[] | select(.analyzer == "libclang") | .analysis.flags] | length > 0 and all(. == "fallback")' \
+		"$rec" >/dev/null 2>&1; then
+		echo "ok $n - $name: parsed by libclang with the fallback flags"
+	elif jq -e '[.[] | select(.analyzer == "coccinelle" or .analyzer == "lexical")] | length > 0 and
+		   ([.[] | select(.analyzer == "libclang")] | length == 0) and
+		   all(.[]; .analysis.flags == null)' "$rec" >/dev/null 2>&1; then
+		echo "ok $n - $name: libclang could not see it (Coccinelle or the lexical classifier did)"
+	elif jq -e 'length > 0 and all(.[]; .analyzer == "scan" and
+		   (.category == "no-handler" or .category == "already-prepare"))' "$rec" >/dev/null 2>&1; then
+		echo "ok $n - $name: no handler body to analyse (scan decided every record)"
+	else
+		echo "not ok $n - $name: no record analysed by libclang with the fallback flags"
+		sed 's/^/#   /' "$tmp/$name.err"
+	fi
+	while IFS= read -r line; do
+		n=$((n + 1))
+		fn=${line%%: *}
+		expr=${line#*: }
+		if jq -e --arg fn "$fn" "[.[] | select(.function == \$fn)] | length == 1 and (.[0] | $expr)" \
+			"$rec" >/dev/null 2>&1; then
+			echo "ok $n - $name: $fn: $expr"
+		else
+			echo "not ok $n - $name: $fn: $expr"
+			jq --arg fn "$fn" '.[] | select(.function == $fn) | {category, subcategory, leaf_category, analyzer, confidence, facts, analysis}' \
+				"$rec" 2>&1 | sed 's/^/#   /'
+		fi
+	done < <(sed -n 's/^ \* check-fact: //p' "$c")
+	while IFS= read -r expr; do
+		n=$((n + 1))
+		if jq -e "$expr" "$out/dispatchers.json" >/dev/null 2>&1; then
+			echo "ok $n - $name: dispatcher plan: $expr"
+		else
+			echo "not ok $n - $name: dispatcher plan: $expr"
+			sed 's/^/#   /' "$out/dispatchers.json"
+		fi
+	done < <(sed -n 's/^ \* check-plan: //p' "$c")
+
 	mkdir -p "$tmp/$name/rfc"
 	cp "$out/inventory.json" "$out/records.json" "$out/.mmapport-out" "$tmp/$name/rfc/"
 

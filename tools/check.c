@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "branches.h"
 #include "inputs.h"
 
 /* Messages about file in log, with line and column numbers dropped. */
@@ -346,6 +347,14 @@ struct variants {
 	char **why;		/* per file: why no variant could be made */
 	int *base;		/* per variant: the profile it varies */
 	struct strlist frag;	/* per variant: its fragment */
+	/* the branches the conversion touched, per file (branches.c) */
+	struct branch_map *map;
+	char **need;		/* per file, per branch: a line the conversion changed is in it */
+	char **live;		/* per file, per branch: some build compiled it */
+	json_t **by;		/* per file: branch line -> the profiles that compiled it */
+	int *pnext, *pmade;	/* per file: as next and made, for the branches' variants */
+	char *ppending;
+	char **pwhy;
 };
 
 #define MAX_VARIANTS 3	/* per file */
@@ -437,6 +446,243 @@ static int try_variants(const struct options *o, const char *src, const struct s
 	return nrun;
 }
 
+/*
+ * file's base object on ar, preprocessed by the command kbuild compiled it
+ * with (its .cmd), -E -dD in place of -c: which of its branches the
+ * compiler saw, into v->live and v->by.  0 when read.
+ */
+static int compiled_branches(struct arch_run *ar, const char *file, int f, struct variants *v,
+			     const char *log)
+{
+	char *dir = xstrdup(file), *base = strrchr(dir, '/'), *cmdpath, *buf, *cmd, *at, *e;
+	char *ipath = xasprintf("%s/mmapport-branches.i", ar->bdir), *sh = NULL, *live;
+	const struct branch_map *m = &v->map[f];
+	struct run_opts ro = { .dir = ar->bdir, .out = log, .err = log, .append = 1 };
+	struct strlist argv = { 0 };
+	size_t len;
+	int r = -1, b;
+
+	*base++ = 0;
+	cmdpath = xasprintf("%s/%s/.%.*s.o.cmd", ar->objdir, dir, (int)strlen(base) - 2, base);
+	buf = read_file(cmdpath, &len);
+	cmd = buf ? strstr(buf, " := ") : NULL;
+	at = cmd ? strstr(cmd, " -c -o ") : NULL;
+	if (at) {
+		cmd += 4;
+		cmd[strcspn(cmd, "\n")] = 0;
+		e = at + 7 + strcspn(at + 7, " ");
+		*at = 0;
+		/* kbuild's own steps after the compiler (objtool) are not ours */
+		e[strcspn(e, ";")] = 0;
+		sh = xasprintf("%s -E -dD -o %s%s", cmd, ipath, e);
+		/* the dependency file is kbuild's: leave it alone */
+		if ((at = strstr(sh, "-Wp,-MMD,")))
+			memset(at, ' ', strcspn(at, " "));
+		unlink(ipath);
+		live = calloc(m->nbranches, 1);
+		strlist_add(&argv, "sh");
+		strlist_add(&argv, "-c");
+		strlist_add(&argv, sh);
+		if (!run_list(&ro, &argv) && !branches_live(m, ipath, file, live)) {
+			for (b = 1; b < m->nbranches; b++) {
+				char key[16];
+
+				if (!live[b])
+					continue;
+				v->live[f][b] = 1;
+				snprintf(key, sizeof(key), "%d", m->branches[b].line);
+				if (!json_object_get(v->by[f], key))
+					json_object_set_new(v->by[f], key, json_array());
+				json_array_append_new(json_object_get(v->by[f], key),
+						      json_string(ar->prof->name));
+			}
+			r = 0;
+		}
+		free(live);
+		unlink(ipath);
+		strlist_free(&argv);
+	}
+	free(sh);
+	free(buf);
+	free(cmdpath);
+	free(ipath);
+	free(dir);
+	return r;
+}
+
+/* The first branch of file f that holds a changed line and that no build compiled, or 0. */
+static int uncompiled_branch(const struct variants *v, int f)
+{
+	for (int b = 1; v->need[f] && b < v->map[f].nbranches; b++)
+		if (v->need[f][b] && !v->live[f][b])
+			return b;
+	return 0;
+}
+
+/*
+ * A fragment that turns the symbols deciding branch b of file the other
+ * way on profile p's .config: on (with what they depend on, kconfig_enable)
+ * where they are off, off where they are on.  NULL with *why when there is
+ * no symbol or the proposal fails.  *name gets SYMBOL=y|n for the variant.
+ */
+static char *polarity_fragment(const char *src, struct arch_run *ar, const struct branch_map *m,
+			       int b, char **summary, char **name, char **why)
+{
+	struct strlist config = { 0 }, syms = { 0 }, on = { 0 };
+	char *frag = xstrdup(""), *sum = xstrdup(""), *t;
+	int i;
+
+	*summary = *name = *why = NULL;
+	branch_symbols(m, b, &syms);
+	arch_load_config(ar->bdir, &config);
+	for (i = 0; i < syms.n; i++) {
+		if (arch_config_value(&config, syms.v[i]) == 'n') {
+			strlist_add(&on, syms.v[i]);
+			continue;
+		}
+		if (!*why && !kconfig_settable(src, ar->prof->srcarch, syms.v[i]))
+			*why = xasprintf("CONFIG_%s cannot be turned off on %s (no prompt)",
+					 syms.v[i], ar->prof->srcarch);
+		t = xasprintf("%s# CONFIG_%s is not set\n", frag, syms.v[i]);
+		free(frag);
+		frag = t;
+		t = xasprintf("%s%sCONFIG_%s=n", sum, *sum ? ", " : "", syms.v[i]);
+		free(sum);
+		sum = t;
+		if (!*name)
+			*name = xasprintf("%s=n", syms.v[i]);
+	}
+	if (on.n && !*why) {
+		char *ofrag, *osum;
+
+		ofrag = kconfig_enable(src, ar->prof->srcarch, &config, &on, &osum, why);
+		if (ofrag) {
+			t = xasprintf("%s%s", frag, ofrag);
+			free(frag);
+			frag = t;
+			t = xasprintf("%s%s%s", sum, *sum ? ", " : "", osum);
+			free(sum);
+			sum = t;
+			if (!*name)
+				*name = xasprintf("%s=y", on.v[0]);
+		}
+		free(ofrag);
+		free(osum);
+	}
+	if (!syms.n && !*why)
+		*why = xasprintf("no CONFIG_ symbol decides it (%s)", m->branches[b].cond);
+	if (!*name || *why) {
+		free(frag);
+		free(sum);
+		free(*name);
+		*name = NULL;
+		frag = NULL;
+		if (!*why)
+			*why = xstrdup("no symbol to change");
+	} else {
+		*summary = sum;
+	}
+	strlist_free(&config);
+	strlist_free(&syms);
+	strlist_free(&on);
+	return frag;
+}
+
+/*
+ * Files with a changed line in a branch no build compiled: for each, the
+ * next profile (in the order asked) that builds the file gets a variant
+ * with the branch's CONFIG_ symbols turned the other way (x86_64+FS_DAX=n),
+ * appended to runs.  The kernel's Kconfig and kbuild decide, and the
+ * compiler says again which branches it saw.
+ */
+static int try_polarities(const char *src, const char *dir, const struct strlist *files,
+			  struct arch_run *runs, int nrun, int cap, struct variants *v)
+{
+	int norig = v->norig, f, a, k, b;
+
+	for (f = 0; f < files->n; f++) {
+		const char *file = files->v[f];
+
+		b = uncompiled_branch(v, f);
+		if (!b || v->ppending[f])
+			continue;
+		for (a = v->pnext[f]; a < norig && v->pmade[f] < MAX_VARIANTS; a++) {
+			struct arch_profile *p = runs[a].prof;
+			char *frag, *summary, *name, *why, *path;
+
+			if (!strlist_has(&runs[a].build, file))
+				continue;
+			frag = polarity_fragment(src, &runs[a], &v->map[f], b, &summary, &name, &why);
+			if (!frag) {
+				free(v->pwhy[f]);
+				v->pwhy[f] = xasprintf("%s: %s", p->name, why);
+				free(why);
+				continue;
+			}
+			for (k = norig; k < nrun; k++)
+				if (v->base[k - norig] == a && !strcmp(v->frag.v[k - norig], frag))
+					break;
+			if (k == nrun && nrun < cap) {
+				mkdir_p(dir);
+				path = xasprintf("%s/%s+%s.config", dir, p->name, name);
+				write_file(path, frag, strlen(frag));
+				v->base[nrun - norig] = a;
+				strlist_add(&v->frag, frag);
+				runs[nrun++] = (struct arch_run){ .prof = arch_variant(p, name, path,
+										     summary) };
+				info("check: %s: line %d of the branches the conversion changed (%s) is "
+				     "compiled by no profile so far; trying %s (%s)", file,
+				     v->map[f].branches[b].line, v->map[f].branches[b].cond,
+				     runs[k].prof->name, summary);
+				free(path);
+			}
+			if (k < nrun) {
+				strlist_add_once(&runs[k].variant_files, file);
+				v->ppending[f] = 1;
+				v->pmade[f]++;
+			}
+			free(frag);
+			free(summary);
+			free(name);
+			a++;
+			break;
+		}
+		v->pnext[f] = a;
+	}
+	return nrun;
+}
+
+/*
+ * The branches of file f the conversion changed, for its check: each
+ * with the profiles that compiled it.  A branch none compiled makes *why.
+ */
+static json_t *branches_json(const struct variants *v, int f, char **why)
+{
+	json_t *arr = json_array();
+	const struct branch_map *m = &v->map[f];
+
+	*why = NULL;
+	for (int b = 1; v->need[f] && b < m->nbranches; b++) {
+		char key[16];
+		json_t *by;
+
+		if (!v->need[f][b])
+			continue;
+		snprintf(key, sizeof(key), "%d", m->branches[b].line);
+		by = json_object_get(v->by[f], key);
+		json_array_append_new(arr, json_pack("{s:i, s:s, s:O}", "line", m->branches[b].line,
+						     "directive", m->branches[b].cond,
+						     "compiled_by", by ? by : json_array()));
+		if (!v->live[f][b] && !*why)
+			*why = xasprintf("the conversion changed lines in the branch at line %d "
+					 "(%s), and no profile or config variant compiled it%s%s%s",
+					 m->branches[b].line, m->branches[b].cond,
+					 v->pwhy[f] ? " (" : "", v->pwhy[f] ? v->pwhy[f] : "",
+					 v->pwhy[f] ? ")" : "");
+	}
+	return arr;
+}
+
 int check_records(const struct options *o, json_t *records)
 {
 	struct strlist files = { 0 };
@@ -520,8 +766,8 @@ int check_records(const struct options *o, json_t *records)
 	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
 	nprof = arch_profiles(o->arch, &profs);
 	nall = arch_profiles(NULL, &all);
-	/* room for one config variant per file (try_variants) */
-	cap = nprof + nall + MAX_VARIANTS * files.n;
+	/* room for the config variants per file (try_variants, try_polarities) */
+	cap = nprof + nall + 2 * MAX_VARIANTS * files.n;
 	runs = xmalloc(sizeof(*runs) * cap);
 	for (a = 0; a < nprof; a++)
 		runs[nrun++] = (struct arch_run){ .prof = &profs[a] };
@@ -542,6 +788,36 @@ int check_records(const struct options *o, json_t *records)
 	vs.pending = calloc(files.n + 1, sizeof(*vs.pending));
 	vs.why = calloc(files.n + 1, sizeof(*vs.why));
 	vs.base = calloc(cap, sizeof(*vs.base));
+	vs.map = calloc(files.n + 1, sizeof(*vs.map));
+	vs.need = calloc(files.n + 1, sizeof(*vs.need));
+	vs.live = calloc(files.n + 1, sizeof(*vs.live));
+	vs.by = calloc(files.n + 1, sizeof(*vs.by));
+	vs.pnext = calloc(files.n + 1, sizeof(*vs.pnext));
+	vs.pmade = calloc(files.n + 1, sizeof(*vs.pmade));
+	vs.ppending = calloc(files.n + 1, sizeof(*vs.ppending));
+	vs.pwhy = calloc(files.n + 1, sizeof(*vs.pwhy));
+	/* the branches each file's conversion changed, read from the file as it was */
+	for (f = 0; !ext && f < files.n; f++) {
+		char *path = xasprintf("%s/%s", work, files.v[f]);
+
+		vs.by[f] = json_object();
+		if (!branch_map_read(&vs.map[f], path)) {
+			vs.need[f] = calloc(vs.map[f].nbranches, 1);
+			vs.live[f] = calloc(vs.map[f].nbranches, 1);
+			json_array_foreach(records, i, r) {
+				json_t *c = json_object_get(r, "conversion"), *l;
+				size_t k;
+
+				if (strcmp(jstr(r, "file"), files.v[f]) || !json_is_object(c) ||
+				    strcmp(jstr(c, "status"), "converted"))
+					continue;
+				json_array_foreach(json_object_get(c, "lines"), k, l)
+					vs.need[f][branch_of(&vs.map[f], json_integer_value(l))] = 1;
+			}
+			vs.need[f][0] = 0;
+		}
+		free(path);
+	}
 
 	times = json_object();
 	for (a = 0; a < nrun; a++) {
@@ -549,13 +825,18 @@ int check_records(const struct options *o, json_t *records)
 		struct arch_profile *p = ar->prof;
 		struct arch_selection sel;
 		struct strlist cand = { 0 };
-		char *plog, *mismatch;
+		char *plog, *mismatch, *pname;
 		int has_cc = arch_has_toolchain(p);
 
-		ar->bdir = xasprintf("%s/build/%s", o->out, p->name);
+		/* a variant's name may say FS_DAX=n: no '=' in a path make is given */
+		pname = xstrdup(p->name);
+		for (char *q = pname; *q; q++)
+			if (*q == '=')
+				*q = '-';
+		ar->bdir = xasprintf("%s/build/%s", o->out, pname);
 		ar->objdir = ext ? work : ar->bdir;
-		ar->baselog = xasprintf("%s/check-%s-base.log", logs, p->name);
-		ar->afterlog = xasprintf("%s/check-%s-after.log", logs, p->name);
+		ar->baselog = xasprintf("%s/check-%s-base.log", logs, pname);
+		ar->afterlog = xasprintf("%s/check-%s-after.log", logs, pname);
 		/* decided without a build: sources, other arches' files, no compiler */
 		for (f = 0; f < files.n; f++) {
 			const char *file = files.v[f];
@@ -578,10 +859,10 @@ int check_records(const struct options *o, json_t *records)
 		if (!cand.n)
 			continue;
 		/* the kernel's Kconfig decides the rest */
-		plog = xasprintf("%s/configure-%s.log", logs, p->name);
+		plog = xasprintf("%s/configure-%s.log", logs, pname);
 		ar->t_config = arch_configure(p, src, base, ar->bdir, plog);
 		free(plog);
-		plog = xasprintf("%s/prepare-%s.log", logs, p->name);
+		plog = xasprintf("%s/prepare-%s.log", logs, pname);
 		t0 = now_seconds();
 		arch_selection_init(&sel, p, src, ar->bdir);
 		mismatch = p->variant ? arch_config_mismatch(p, ar->bdir) : NULL;
@@ -630,20 +911,45 @@ int check_records(const struct options *o, json_t *records)
 				free(obj);
 				free(objpath);
 			}
+			/* which branches of the changed lines the compiler saw */
+			for (f = 0; f < files.n; f++) {
+				char *blog = xasprintf("%s/branches-%s.log", logs, pname);
+
+				if (vs.need[f] && strlist_has(&ar->build, files.v[f]) &&
+				    !CELL(f, a)->status &&
+				    compiled_branches(ar, files.v[f], f, &vs, blog))
+					warnx("check: %s: %s: could not preprocess it to see its "
+					      "branches (see %s)", p->name, files.v[f], blog);
+				free(blog);
+			}
 		}
 		free(plog);
+		free(pname);
 		/*
 		 * The profiles are done: files none of them builds get a variant.
 		 * A variant that builds none of its files sends them to the next
 		 * profile.
 		 */
-		for (f = 0; a >= norig && f < ar->variant_files.n; f++)
+		for (f = 0; a >= norig && f < ar->variant_files.n; f++) {
+			int k = strlist_index(&files, ar->variant_files.v[f]);
+
 			if (!strlist_has(&ar->build, ar->variant_files.v[f]))
-				vs.pending[strlist_index(&files, ar->variant_files.v[f])] = 0;
+				vs.pending[k] = 0;
+			/* a branches' variant the kernel did not take: say so, try the next */
+			if (vs.ppending[k] && CELL(k, a)->status && !strcmp(CELL(k, a)->status, "n/a")) {
+				free(vs.pwhy[k]);
+				vs.pwhy[k] = xasprintf("%s: %s", p->name, CELL(k, a)->reason);
+			}
+			vs.ppending[k] = 0;
+		}
 		if (a >= norig - 1 && !ext) {
+			char *vdir = out_path(o, "variants");
+
 			t0 = now_seconds();
 			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, &vs);
+			nrun = try_polarities(src, vdir, &files, runs, nrun, cap, &vs);
 			add_time(shared, "variants", now_seconds() - t0);
+			free(vdir);
 		}
 	}
 
@@ -708,6 +1014,18 @@ int check_records(const struct options *o, json_t *records)
 			json_object_set_new(chk, runs[a].prof->name, c);
 		}
 		overall = overall_json(runs, nrun, CELL(f, 0), vs.why[f]);
+		{
+			char *bwhy;
+			json_t *br = branches_json(&vs, f, &bwhy);
+
+			json_object_set_new(chk, "branches", br);
+			/* a changed line no build compiled is not checked */
+			if (bwhy && !strcmp(jstr(overall, "status"), "pass")) {
+				json_object_set_new(overall, "status", json_string("fail"));
+				json_object_set_new(overall, "reason", json_string(bwhy));
+			}
+			free(bwhy);
+		}
 		status = jstr(overall, "status");
 		json_object_set(chk, "overall", overall);
 		if (!strcmp(status, "pass"))
@@ -787,6 +1105,21 @@ int check_records(const struct options *o, json_t *records)
 	free(vs.made);
 	free(vs.pending);
 	free(vs.base);
+	for (f = 0; f < files.n; f++) {
+		branch_map_free(&vs.map[f]);
+		free(vs.need[f]);
+		free(vs.live[f]);
+		json_decref(vs.by[f]);
+		free(vs.pwhy[f]);
+	}
+	free(vs.map);
+	free(vs.need);
+	free(vs.live);
+	free(vs.by);
+	free(vs.pnext);
+	free(vs.pmade);
+	free(vs.ppending);
+	free(vs.pwhy);
 	strlist_free(&vs.frag);
 	strlist_free(&files);
 	free(work);

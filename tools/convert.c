@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "mmapport.h"
+#include "branches.h"
 #include "inputs.h"
 #include "analyzer/analyzer.h"
 
@@ -1034,6 +1035,8 @@ int convert_records(const struct options *o, json_t *records)
 					free(mf);
 				}
 				json_object_set_new(c, "diff", json_string(dpath + strlen(o->out) + 1));
+				/* the old lines it rewrote: check builds every branch they are in */
+				json_object_set_new(c, "lines", diff_touched_lines(dpath));
 				json_object_set_new(c, "behaviour_changes",
 						    notes ? json_incref(notes) : json_array());
 				if (json_object_get(j.v.kept_errors, fn))

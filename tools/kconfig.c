@@ -213,8 +213,12 @@ static void kdb_load(struct kdb *db, const char *srcarch)
 	free(key);
 }
 
-/* The type ('y' for bool, 'm' for tristate) and "depends on" lines of sym. */
-static int kdb_symbol(struct kdb *db, const char *sym, char *type, struct strlist *deps)
+/*
+ * The type ('y' for bool, 'm' for tristate) and "depends on" lines of sym;
+ * *prompt (may be NULL) says whether a user can set it (a prompt string).
+ */
+static int kdb_symbol_prompt(struct kdb *db, const char *sym, char *type, struct strlist *deps,
+			     int *prompt)
 {
 	const char *at = json_string_value(json_object_get(db->defs, sym));
 	char *file, *colon, *path, *buf, *line, *save = NULL;
@@ -248,6 +252,9 @@ static int kdb_symbol(struct kdb *db, const char *sym, char *type, struct strlis
 			       !strncmp(s, "source ", 7) || !strncmp(s, "comment ", 8) ||
 			       !strcmp(s, "help") || !strcmp(s, "---help---")))
 			break;
+		if (prompt && (((!strncmp(s, "tristate", 8) || !strncmp(s, "bool", 4)) &&
+				strchr(s, '"')) || !strncmp(s, "prompt", 6)))
+			*prompt = 1;
 		if (!strncmp(s, "tristate", 8) || !strncmp(s, "def_tristate", 12))
 			*type = 'm';
 		else if (!strncmp(s, "bool", 4) || !strncmp(s, "def_bool", 8))
@@ -260,6 +267,29 @@ static int kdb_symbol(struct kdb *db, const char *sym, char *type, struct strlis
 	free(path);
 	free(file);
 	return *type ? 0 : -1;
+}
+
+static int kdb_symbol(struct kdb *db, const char *sym, char *type, struct strlist *deps)
+{
+	return kdb_symbol_prompt(db, sym, type, deps, NULL);
+}
+
+/*
+ * Whether a user can set sym on srcarch (its definition has a prompt): 1,
+ * 0 (def_bool y, as x86's MMU), or -1 when the tree does not define it.
+ */
+int kconfig_settable(const char *tree, const char *srcarch, const char *sym)
+{
+	struct kdb db = { .tree = tree };
+	struct strlist deps = { 0 };
+	char type;
+	int prompt = 0, r;
+
+	kdb_load(&db, srcarch);
+	r = kdb_symbol_prompt(&db, sym, &type, &deps, &prompt);
+	strlist_free(&deps);
+	json_decref(db.defs);
+	return r ? -1 : prompt;
 }
 
 /* The "depends on" lines of each of syms, into deps. */

@@ -122,6 +122,7 @@ void kconfig_depends(const char *tree, const char *srcarch, const struct strlist
 		     struct strlist *deps);
 char *kconfig_enable(const char *tree, const char *srcarch, const struct strlist *config,
 		     const struct strlist *syms, char **summary, char **why);
+int kconfig_settable(const char *tree, const char *srcarch, const char *sym);
 
 /* overlay.c */
 int overlay_apply(const char *work, const char *api, const char *log);

@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/branches.c on its own (docs/arch.md, "Every branch the conversion
+# changed"): which preprocessor branches a diff touches, and which of them
+# a compiler's -E -dD output shows compiled.  check's use of it on a real
+# tree is in tests/40-arch.t.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+echo "1..5"
+
+cc -std=gnu11 -o bm "$top/tests/lib/branches-main.c" "$top/build/obj/branches.o" \
+	"$top/build/obj/util.o" -ljansson || { echo "not ok 1 - the harness does not build"; exit 1; }
+
+cat > old.c <<'C'
+struct file;
+struct vm_area_struct;
+int generic_file_mmap(struct file *, struct vm_area_struct *);
+#ifdef CONFIG_BAR
+static int unrelated;
+#endif
+#ifdef CONFIG_FOO
+static int foo_mmap(struct file *f, struct vm_area_struct *v)
+{
+	return 0;
+}
+#else
+#define foo_mmap generic_file_mmap
+#endif
+#if defined(CONFIG_A)
+#if defined(CONFIG_B)
+static int nested = 1;
+#endif
+#endif
+int (*hook)(struct file *, struct vm_area_struct *) = foo_mmap;
+C
+sed -e 's/foo_mmap/foo_mmap_prepare/' -e 's/generic_file_mmap$/generic_file_mmap_prepare/' \
+	-e 's/nested = 1/nested = 2/' old.c > new.c
+diff -u old.c new.c | sed -e '1s|.*|--- a/old.c|' -e '2s|.*|+++ b/old.c|' > touch.patch
+gcc -E -dD -DCONFIG_FOO -DCONFIG_A -o foo.i old.c
+gcc -E -dD -o nofoo.i old.c
+gcc -E -o nodd.i old.c
+
+# 1. both branches of the FOO group, each compiled by the build that has it
+got=$(./bm old.c touch.patch foo.i nofoo.i)
+want="7 #ifdef CONFIG_FOO: 1
+12 #else: 2
+16 #if defined(CONFIG_B): none"
+if [ "$got" = "$want" ]; then
+	echo "ok 1 - the changed branches, and which build compiled each"
+else
+	echo "not ok 1 - want '$want', got '$got'" | sed '2,$s/^/# /'
+fi
+
+# 2. a branch no build compiled is said: the #else of a config all builds have
+got=$(./bm old.c touch.patch foo.i | sed -n 2p)
+if [ "$got" = "12 #else: none" ]; then
+	echo "ok 2 - the #else alias is compiled by no build with CONFIG_FOO"
+else
+	echo "not ok 2 - got '$got'"
+fi
+
+# 3. an untouched branch (CONFIG_BAR) is not asked for
+if ./bm old.c touch.patch foo.i nofoo.i | grep -q BAR; then
+	echo "not ok 3 - the untouched CONFIG_BAR branch is listed"
+else
+	echo "ok 3 - an untouched branch is not asked for"
+fi
+
+# 4. a #define alone in its branch counts only where -dD keeps it
+got=$(./bm old.c touch.patch nodd.i | sed -n 2p)
+if [ "$got" = "12 #else: none" ]; then
+	echo "ok 4 - without -dD the #define-only branch looks dead (why check passes -dD)"
+else
+	echo "not ok 4 - got '$got'"
+fi
+
+# 5. a pure insertion is in the branch around it
+printf '%s\n' '--- a/old.c' '+++ b/old.c' '@@ -10,2 +10,3 @@' \
+	' 	return 0;' '+	/* new */' ' }' > insert.patch
+got=$(./bm old.c insert.patch foo.i nofoo.i)
+if [ "$got" = "7 #ifdef CONFIG_FOO: 1" ]; then
+	echo "ok 5 - an insertion inside the handler asks for the handler's branch"
+else
+	echo "not ok 5 - got '$got'"
+fi

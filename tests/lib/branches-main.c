@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * branches-main.c - tools/branches.c alone, for tests/48-branches.t:
+ *
+ *   branches-main FILE PATCH [PREPROCESSED.i ...]
+ *
+ * prints one line per branch that holds a line PATCH touched, "LINE
+ * DIRECTIVE", followed by the indexes (1-based) of the .i files that
+ * compiled it, or "none".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../tools/branches.h"
+
+int main(int argc, char **argv)
+{
+	struct branch_map m;
+	json_t *lines, *l;
+	char *need, **live;
+	size_t i;
+	int b, k;
+
+	if (argc < 3 || branch_map_read(&m, argv[1]))
+		return 2;
+	lines = diff_touched_lines(argv[2]);
+	need = calloc(m.nbranches, 1);
+	json_array_foreach(lines, i, l)
+		need[branch_of(&m, json_integer_value(l))] = 1;
+	live = calloc(argc, sizeof(*live));
+	for (k = 3; k < argc; k++) {
+		live[k] = calloc(m.nbranches, 1);
+		if (branches_live(&m, argv[k], argv[1], live[k]))
+			return 2;
+	}
+	for (b = 1; b < m.nbranches; b++) {
+		int any = 0;
+
+		if (!need[b])
+			continue;
+		printf("%d %s:", m.branches[b].line, m.branches[b].cond);
+		for (k = 3; k < argc; k++)
+			if (live[k][b]) {
+				printf(" %d", k - 2);
+				any = 1;
+			}
+		printf("%s\n", any ? "" : " none");
+	}
+	return 0;
+}

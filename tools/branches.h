@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* branches.h - the preprocessor branches a conversion touches (branches.c) */
+#ifndef BRANCHES_H
+#define BRANCHES_H
+
+#include <jansson.h>
+
+#include "util.h"
+
+struct branch {
+	int line;	/* its directive's line */
+	int outer;	/* the branch its group is in */
+	int first;	/* the group's first branch */
+	char *cond;	/* the directive as written */
+};
+
+struct branch_map {
+	struct branch *branches;	/* [0]: outside every group */
+	int nbranches;
+	int *line_branch;		/* line -> branch */
+	int nlines;
+};
+
+json_t *diff_touched_lines(const char *patch);
+int branch_map_read(struct branch_map *m, const char *path);
+void branch_map_free(struct branch_map *m);
+int branch_of(const struct branch_map *m, int line);
+void branch_symbols(const struct branch_map *m, int b, struct strlist *syms);
+int branches_live(const struct branch_map *m, const char *ipath, const char *file,
+		  char *live);
+
+#endif
