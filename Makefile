@@ -63,7 +63,7 @@ check: deps all
 
 # The timing goals: classify against one plain clang pass (bench-classify),
 # the check stage per architecture against a bare make (bench-arch).
-bench: bench-classify bench-arch
+bench: bench-classify bench-arch bench-mutants
 
 bench-arch: deps all
 	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
@@ -74,7 +74,11 @@ bench-arch: deps all
 bench-classify: deps all
 	tests/bench-classify.sh $(KERNEL)
 
+# the checker's mutation kill rate on the whole tree's conversions
+bench-mutants: deps all
+	tests/bench-mutants.sh $(KERNEL)
+
 clean:
 	rm -rf build/obj bin
 
-.PHONY: all deps tree run check bench bench-arch bench-classify clean
+.PHONY: all deps tree run check bench bench-arch bench-classify bench-mutants clean

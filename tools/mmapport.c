@@ -358,6 +358,25 @@ static int do_equiv(struct options *o)
 	need_out(o);
 	same_tree(o);
 	records = load_records(o);
+	if (o->paths.n) {
+		/* --paths: only the conversions under them */
+		json_t *sub = json_array();
+
+		json_array_foreach(records, i, r) {
+			const char *f = jstr(r, "file");
+			int k, in = 0;
+
+			for (k = 0; k < o->paths.n && !in; k++) {
+				size_t n = strlen(o->paths.v[k]);
+
+				in = !strncmp(f, o->paths.v[k], n) && (!f[n] || f[n] == '/');
+			}
+			if (in)
+				json_array_append(sub, r);
+		}
+		json_decref(records);
+		records = sub;
+	}
 	work = work_tree(o, 0);
 	ndiff = equivalence_files(o, records, work);
 	json_array_foreach(records, i, r) {
@@ -507,10 +526,11 @@ static const struct stage stages[] = {
 	  "counting what was found, converted, passed and left, and a patch per\n"
 	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n" },
 	{ "equiv", do_equiv,
-	  "usage: mmapport equiv [--out DIR] [--tree] TREE\n"
-	  "Compare again the code of every conversion of DIR/records.json, as it is\n"
-	  "in DIR/work now, with its old handler (docs/equivalence.md): one line per\n"
-	  "conversion with its verdict. Exits 1 when one differs. Writes nothing.\n" },
+	  "usage: mmapport equiv [--out DIR] [--paths P,...] [--tree] TREE\n"
+	  "Compare again the code of every conversion of DIR/records.json (under P),\n"
+	  "as it is in DIR/work now, with its old handler (docs/equivalence.md): one\n"
+	  "line per conversion with its verdict. Exits 1 when one differs. Writes\n"
+	  "nothing.\n" },
 	{ "rules", do_rules,
 	  "usage: mmapport rules [--json] [--tree] TREE\n"
 	  "Print the core's rules that decide what a conversion changes, as the\n"

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The mutants of a converted file (docs/equivalence.md, "Mutation
+# testing"), for tests/47-mutants.t on the cases and tests/bench-mutants.sh
+# on a whole tree's conversions.  Source it; $kinds lists the kinds.
+
+# mutate KIND FILE: apply one mutant in place, in the first function the
+# conversion wrote (NAME_prepare, _complete, _mapped) where it applies
+mutate() {
+	case $1 in
+	flag-test)
+		in_new "$2" 'if (/!\s*vma_desc_test/) { s/!\s*(vma_desc_test)/$1/ }
+			else { s/(?<![\w!])(vma_desc_test(?:_any)?\()/!$1/ }' ;;
+	flag-dropped)
+		in_new "$2" 's/(vma_desc_set_flags\(desc,\s*)VMA_\w+_BIT\s*,\s*/$1/ or
+			s/\n[ \t]*vma_desc_set_flags\(desc,\s*VMA_\w+_BIT\);//' ;;
+	remap-swap)
+		in_new "$2" 's/(mmap_action_(?:io)?remap\(desc,\s*)([^,]+),\s*([^,]+),/$1$3, $2,/ or
+			s/((?:io_)?remap_pfn_range(?:_complete)?\(vma,\s*)([^,]+),\s*([^,]+),/$1$3, $2,/' ;;
+	error-dropped)
+		in_new "$2" 's/return -E[A-Z0-9]+;/;/ or
+			s/\n[ \t]*desc->action\.error_override = -E[A-Z0-9]+;//' ;;
+	take-moved)
+		# the first statement of a _mapped() hook's body that is a call,
+		# moved before the "return 0;" that ends the _prepare() function
+		perl -0777 -i -pe '
+			if (/(_mapped\([^)]*\)\n\{\n(?:[^\n]*\n)*?)(\t(?!return)\w+\([^;]*\);\n)/) {
+				my $stmt = $2;
+				s/\Q$stmt\E//;
+				s/(_prepare\(struct vm_area_desc \*desc\)\n\{\n(?:[^\n]*\n)*?)(\treturn 0;\n\})/$1$stmt$2/;
+			}' "$2" ;;
+	alias-left)
+		perl -0777 -i -pe 's/#define (\w+)_prepare (\w+)_prepare\b/#define $1 $2/' "$2" ;;
+	esac
+}
+
+# in_new FILE PERL: PERL (a substitution on $_) in the body of the first
+# function the conversion wrote where it changes something
+in_new() {
+	MUT="$2" perl -0777 -i -pe '
+		my $done = 0;
+		s{^((?:static\s+)?[\w \t*]*?\b\w+_(?:prepare|complete|mapped|abort)\([^)]*\)\n\{\n)(.*?)(^\}\n)}{
+			my ($h, $body, $t) = ($1, $2, $3);
+			if (!$done) {
+				local $_ = $body;
+				eval $ENV{MUT};
+				$done = 1 if $_ ne $body;
+				$body = $_;
+			}
+			"$h$body$t";
+		}gmse;' "$1"
+}
+kinds="flag-test flag-dropped remap-swap error-dropped take-moved alias-left"
