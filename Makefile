@@ -76,7 +76,7 @@ bench-classify: deps all
 
 # the checker's mutation kill rate on the whole tree's conversions
 bench-mutants: deps all
-	tests/bench-mutants.sh $(KERNEL)
+	PATHS=$(PATHS) tests/bench-mutants.sh $(KERNEL)
 
 clean:
 	rm -rf build/obj bin

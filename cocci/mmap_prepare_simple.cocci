@@ -73,10 +73,22 @@ STATE_CALLS = set(['kref_get', 'kref_get_unless_zero', 'refcount_inc',
 		   '__get_free_pages', 'get_zeroed_page', 'pm_runtime_get_sync',
 		   'pm_runtime_resume_and_get', 'idr_alloc', 'xa_alloc'])
 
+calls_in = {}
+defined = set()
+
 def takes_state(f):
 	return (f in STATE_CALLS or ('_inc' in f and '_include' not in f) or
 		'alloc' in f or (len(f) > 4 and f.endswith('_get')) or
 		f.startswith('get_'))
+
+def takes_deep(f, seen):
+	"""A call of f takes state: by its body where it is here, else by its name."""
+	if f in STATE_CALLS or f not in defined:
+		return takes_state(f)
+	if f in seen:
+		return False
+	seen.add(f)
+	return any(takes_deep(g, seen) for g in calls_in.get(f, ()))
 old_flags = False
 
 def flag_bits(e):
@@ -148,7 +160,9 @@ swapped.add(ops)
 
 // A call that takes state the mapping keeps (a reference, an allocation)
 // cannot move to prepare as it is: the same list and name patterns as
-// mmapport's classifier (tools/classify.c).
+// mmapport's classifier (tools/category.c), the patterns only for a
+// callee whose body is not in this file; one whose body is here is judged
+// by what it calls.  Every call, by the function it is in:
 @ state_call @
 identifier f;
 position p;
@@ -159,8 +173,18 @@ f@p(...)
 f << state_call.f;
 p << state_call.p;
 @@
-if takes_state(f) and p[0].current_element not in state_kept:
-	stateful.add(p[0].current_element)
+calls_in.setdefault(p[0].current_element, set()).add(f)
+
+// The functions whose body is in this file.
+@ defined_here @
+identifier fd;
+@@
+fd(...) { ... }
+
+@script:python@
+fd << defined_here.fd;
+@@
+defined.add(fd)
 
 @ sig @
 identifier hf, fp, vma;
@@ -470,6 +494,9 @@ aliased[h] = f
 // one's parameter names, nor "desc".
 @script:python@
 @@
+for fn in calls_in:
+	if fn not in state_kept and any(takes_deep(g, set([fn])) for g in calls_in[fn]):
+		stateful.add(fn)
 cand = set(hf for hf in params
 	   if not (uses.get(hf, set()) - mapped.get(hf, set())) and
 	   hf not in stateful and not (ops_of.get(hf, set()) & swapped) and

@@ -8,7 +8,8 @@
 # converted file one way at a time (tests/lib/mutants.sh) and ask
 # `mmapport equiv` about that file.  A mutant is killed when some handler
 # of the file then "differs".  Prints the kill rate per kind and each
-# survivor; exits 1 when one survives.
+# survivor; exits 1 when one survives.  PATHS=a,b limits it to some
+# directories of the tree.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=${1:-$("$top/tools/tree.sh" "${KERNEL:-}" "${KVER:-7}")} || exit 1
@@ -23,7 +24,7 @@ for profile in mainline rfc; do
 	out=$base/$profile
 	if [ ! -f "$out/records.json" ] ||
 	   ! jq -e 'any(.[]; .conversion != null)' "$out/records.json" >/dev/null 2>&1; then
-		"$mm" classify --tree "$tree" --out "$out" >/dev/null 2>"$base/$profile.log" &&
+		"$mm" classify --tree "$tree" --out "$out" ${PATHS:+--paths "$PATHS"} >/dev/null 2>"$base/$profile.log" &&
 		"$mm" convert --api $profile --tree "$tree" --out "$out" >/dev/null 2>>"$base/$profile.log" ||
 			{ echo "bench-mutants: classify or convert failed (see $base/$profile.log)" >&2; exit 1; }
 	fi

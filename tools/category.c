@@ -87,8 +87,8 @@ static const char *const not_state[] = {
 	"get_unmapped_area", "get_num_physpages", "get_current", "current", NULL,
 };
 
-/* kind of resource a call takes ("lock", "ref", "alloc") or NULL */
-const char *resource_taken(const char *s)
+/* kind of resource a call of the kernel's lists takes ("lock", "ref", "alloc") or NULL */
+const char *resource_taken_listed(const char *s)
 {
 	if (str_in_list(s, take_lock))
 		return "lock";
@@ -96,6 +96,29 @@ const char *resource_taken(const char *s)
 		return "ref";
 	if (str_in_list(s, take_alloc))
 		return "alloc";
+	return NULL;
+}
+
+const char *resource_released_listed(const char *s)
+{
+	if (str_in_list(s, rel_lock))
+		return "lock";
+	if (str_in_list(s, rel_ref))
+		return "ref";
+	if (str_in_list(s, rel_alloc))
+		return "alloc";
+	return NULL;
+}
+
+/*
+ * kind of resource a call takes ("lock", "ref", "alloc") or NULL: the
+ * lists, then the name's shape (foo_get, get_foo, foo_lock), which is only
+ * a guess for a callee whose body cannot be read.
+ */
+const char *resource_taken(const char *s)
+{
+	if (resource_taken_listed(s))
+		return resource_taken_listed(s);
 	if (str_in_list(s, not_state) || strstr(s, "drvdata") || strstr(s, "_get_property"))
 		return NULL;
 	if (str_ends_with(s, "_lock") || str_ends_with(s, "_lock_irqsave") || str_ends_with(s, "_trylock") ||
@@ -115,12 +138,8 @@ const char *resource_taken(const char *s)
 
 const char *resource_released(const char *s)
 {
-	if (str_in_list(s, rel_lock))
-		return "lock";
-	if (str_in_list(s, rel_ref))
-		return "ref";
-	if (str_in_list(s, rel_alloc))
-		return "alloc";
+	if (resource_released_listed(s))
+		return resource_released_listed(s);
 	if (str_ends_with(s, "_unlock") || str_ends_with(s, "_unlock_irqrestore"))
 		return "lock";
 	if (str_ends_with(s, "_put") || str_ends_with(s, "_dec") || !strncmp(s, "put_", 4))
@@ -190,15 +209,16 @@ static const struct allowed *allowlisted(const char *name)
  * "vma-edit", "mapping", "pure", "log" or "side-effect" (with *why), or
  * NULL when its name does not say: then its body decides.
  */
-const char *effect_by_name(const char *name, const char **why, const char **kind)
+const char *effect_by_name(const char *name, int visible, const char **why, const char **kind)
 {
 	const struct allowed *a;
 
 	*why = NULL;
 	*kind = NULL;
-	if ((*kind = resource_taken(name)))
+	/* a body that can be read is judged by what it does, not by its name's shape */
+	if ((*kind = visible ? resource_taken_listed(name) : resource_taken(name)))
 		return "take";
-	if ((*kind = resource_released(name)))
+	if ((*kind = visible ? resource_released_listed(name) : resource_released(name)))
 		return "release";
 	if (str_in_list(name, calls_simple))
 		return "vma-edit";

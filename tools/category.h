@@ -41,8 +41,10 @@ extern const char *const calls_stacked[];
  */
 const char *resource_taken(const char *call);
 const char *resource_released(const char *call);
+const char *resource_taken_listed(const char *call);
+const char *resource_released_listed(const char *call);
 
 /* What a call does by its name alone, or NULL (docs/categories.md, "Effects"). */
-const char *effect_by_name(const char *name, const char **why, const char **kind);
+const char *effect_by_name(const char *name, int visible, const char **why, const char **kind);
 
 #endif

@@ -878,6 +878,16 @@ static json_t *fn_summary(CXTranslationUnit tu, json_t *cache, CXCursor def, con
  * What a call does: {effect, why, kind, via}; effect is one of take,
  * release, vma-edit, mapping, pure, log, side-effect.
  */
+/* Whether the function call c calls has its body in this translation unit. */
+static int body_visible(CXCursor c)
+{
+	CXCursor ref = clang_getCursorReferenced(strip(nth_child(c, 0)));
+	CXCursor def = clang_getCursorDefinition(ref);
+
+	return clang_getCursorKind(ref) == CXCursor_FunctionDecl && !clang_Cursor_isNull(def) &&
+	       clang_getCursorKind(def) == CXCursor_FunctionDecl;
+}
+
 static json_t *call_effect(CXTranslationUnit tu, json_t *cache, CXCursor c, const char *name,
 			   const char *spelled, int depth)
 {
@@ -885,9 +895,10 @@ static json_t *call_effect(CXTranslationUnit tu, json_t *cache, CXCursor c, cons
 	const char *eff, *why = NULL, *kind = NULL;
 	CXCursor target = clang_getCursorReferenced(strip(nth_child(c, 0)));
 	int direct = clang_getCursorKind(target) == CXCursor_FunctionDecl;
+	int visible = body_visible(c);
 
-	if (direct && ((eff = effect_by_name(spelled, &why, &kind)) ||
-		       (eff = effect_by_name(name, &why, &kind)))) {
+	if (direct && ((eff = effect_by_name(spelled, visible, &why, &kind)) ||
+		       (eff = effect_by_name(name, visible, &why, &kind)))) {
 		json_object_set_new(e, "effect", json_string(eff));
 		if (why)
 			json_object_set_new(e, "why", json_string(why));
@@ -1069,6 +1080,10 @@ static void call(struct walk *w, CXCursor c)
 	json_t *args = json_array(), *o, *fx = NULL, *eo;
 	const char *kind, *helper_take = NULL, *helper_rel = NULL;
 	unsigned line;
+	/* a body that can be read is judged by what it does, not by its name's shape */
+	int visible = body_visible(c);
+#define TAKEN(s) (visible ? resource_taken_listed(s) : resource_taken(s))
+#define RELEASED(s) (visible ? resource_released_listed(s) : resource_released(s))
 
 	cursor_offset(c, &line);
 	for (i = 0; i < n; i++)
@@ -1096,8 +1111,7 @@ static void call(struct walk *w, CXCursor c)
 	 * VMA is judged by its body; one whose body takes or releases is a
 	 * take or a release itself, whatever its name.
 	 */
-	if (vidx < 0 && !resource_taken(name) && !resource_taken(spelled) &&
-	    !resource_released(name) && !resource_released(spelled)) {
+	if (vidx < 0 && !TAKEN(name) && !TAKEN(spelled) && !RELEASED(name) && !RELEASED(spelled)) {
 		fx = call_effect(w->tu, w->fx_cache, c, name, spelled, 0);
 		if (!strcmp(js(fx, "effect"), "take"))
 			helper_take = js(fx, "kind");
@@ -1105,8 +1119,7 @@ static void call(struct walk *w, CXCursor c)
 			helper_rel = js(fx, "kind");
 	}
 	/* resources, whether or not the VMA is involved */
-	if ((kind = helper_take) || (kind = resource_taken(name)) ||
-	    (kind = resource_taken(spelled))) {
+	if ((kind = helper_take) || (kind = TAKEN(name)) || (kind = TAKEN(spelled))) {
 		int top = macro_top(w, name, spelled);
 
 		o = resource_call(w, c, n, name, spelled, kind);
@@ -1144,8 +1157,7 @@ static void call(struct walk *w, CXCursor c)
 			json_decref(o);
 		else
 			json_array_append_new(arr(w->an, "takes"), o);
-	} else if ((kind = helper_rel) || (kind = resource_released(name)) ||
-		   (kind = resource_released(spelled))) {
+	} else if ((kind = helper_rel) || (kind = RELEASED(name)) || (kind = RELEASED(spelled))) {
 		o = resource_call(w, c, n, name, spelled, kind);
 		if (helper_rel)
 			json_object_set_new(o, "via", json_string(js(fx, "via")));
@@ -1308,16 +1320,16 @@ static void call(struct walk *w, CXCursor c)
 	}
 	json_array_append_new(arr(w->an, "calls"), o);
 out:
-	if (!fx && (resource_taken(name) || resource_taken(spelled))) {
+	if (!fx && (TAKEN(name) || TAKEN(spelled))) {
 		fx = json_object();
 		json_object_set_new(fx, "effect", json_string("take"));
-		json_object_set_new(fx, "kind", json_string(resource_taken(name) ?
-			resource_taken(name) : resource_taken(spelled)));
-	} else if (!fx && (resource_released(name) || resource_released(spelled))) {
+		json_object_set_new(fx, "kind", json_string(TAKEN(name) ? TAKEN(name) :
+							     TAKEN(spelled)));
+	} else if (!fx && (RELEASED(name) || RELEASED(spelled))) {
 		fx = json_object();
 		json_object_set_new(fx, "effect", json_string("release"));
-		json_object_set_new(fx, "kind", json_string(resource_released(name) ?
-			resource_released(name) : resource_released(spelled)));
+		json_object_set_new(fx, "kind", json_string(RELEASED(name) ? RELEASED(name) :
+							     RELEASED(spelled)));
 	}
 	if (fx) {
 		eo = loc(w, c);
@@ -1330,6 +1342,8 @@ out:
 	free(name);
 	free(spelled);
 }
+#undef TAKEN
+#undef RELEASED
 
 /* A write outside the function's own locals, other than the VMA's fields: an effect. */
 static void write_effect(struct walk *w, CXCursor c)

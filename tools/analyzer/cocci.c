@@ -177,7 +177,7 @@ static void body_effect(json_t *x)
 	size_t k;
 	static const char *const kinds[] = { "lock", "ref", "alloc" };
 
-	if (!json_object_get(x, "body_calls") || effect_by_name(call, &why, &kind))
+	if (!json_object_get(x, "body_calls") || effect_by_name(call, 1, &why, &kind))
 		return;
 	json_array_foreach(json_object_get(x, "body_calls"), k, c) {
 		const char *g = json_string_value(c), *t = resource_taken(g);
@@ -202,6 +202,18 @@ static void body_effect(json_t *x)
 			json_object_set_new(x, "via", json_string(via[1][i]));
 			return;
 		}
+}
+
+/* What a call site takes or releases by its name: by the lists alone where its body was read. */
+static const char *site_taken(json_t *x, const char *call)
+{
+	return json_object_get(x, "body_calls") ? resource_taken_listed(call) : resource_taken(call);
+}
+
+static const char *site_released(json_t *x, const char *call)
+{
+	return json_object_get(x, "body_calls") ? resource_released_listed(call) :
+	       resource_released(call);
 }
 
 /* In the handler's order: the offset that orders it there, then its own. */
@@ -239,7 +251,8 @@ static void effects(json_t *an)
 			    json_integer_value(json_object_get(x, "pos")) &&
 			    !strcmp(jstr(c, "kind") ? jstr(c, "kind") : "", "followed"))
 				followed = 1;
-		eff = followed ? "followed" : effect_by_name(call, &why, &kind);
+		eff = followed ? "followed" : effect_by_name(call,
+			json_object_get(x, "body_calls") != NULL, &why, &kind);
 		if (!eff && jstr(x, "body_take")) {
 			eff = "take";
 			kind = jstr(x, "body_take");
@@ -304,7 +317,7 @@ static void complete(json_t *an, const char *text)
 			    !strcmp(call, "scoped_cond_guard");
 		json_t *o;
 
-		if (guard || (kind = resource_taken(call)) || (kind = jstr(x, "body_take"))) {
+		if (guard || (kind = site_taken(x, call)) || (kind = jstr(x, "body_take"))) {
 			o = json_deep_copy(x);
 			json_object_set_new(o, "kind", json_string(guard ? "lock" : kind));
 			if (jstr(x, "via"))
@@ -316,7 +329,7 @@ static void complete(json_t *an, const char *text)
 			json_object_del(o, "conditional");
 			json_object_del(o, "exit_path_until");
 			json_array_append_new(arr(an, "takes"), o);
-		} else if ((kind = resource_released(call)) || (kind = jstr(x, "body_release"))) {
+		} else if ((kind = site_released(x, call)) || (kind = jstr(x, "body_release"))) {
 			o = json_deep_copy(x);
 			json_object_set_new(o, "kind", json_string(kind));
 			if (jstr(x, "via"))
