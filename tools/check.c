@@ -183,29 +183,21 @@ static void set_cell(struct cell *c, const char *status, char *reason)
 	c->reason = reason;
 }
 
-static int has_io_remap(const char *path)
+/* Does a converted handler of file map I/O memory (the record's io_memory)? */
+static int io_remap_caller(json_t *records, const char *file)
 {
-	size_t len;
-	char *buf = read_file(path, &len);
-	int r = buf && (strstr(buf, "io_remap_pfn_range") || strstr(buf, "mmap_action_ioremap") ||
-			strstr(buf, "vm_iomap_memory"));
+	json_t *r;
+	size_t i;
 
-	free(buf);
-	return r;
-}
+	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
 
-/* Does file, before or after its conversion, reach io_remap_pfn_range? */
-static int io_remap_caller(const char *work, const char *out, const char *file)
-{
-	char *flat = flat_name(file);
-	char *path = xasprintf("%s/%s", work, file);
-	char *patch = xasprintf("%s/diffs/%s.patch", out, flat);
-	int r = has_io_remap(path) || has_io_remap(patch);
-
-	free(flat);
-	free(path);
-	free(patch);
-	return r;
+		if (!strcmp(jstr(r, "file"), file) && json_is_object(c) &&
+		    !strcmp(jstr(c, "status"), "converted") &&
+		    json_is_true(json_object_get(r, "io_memory")))
+			return 1;
+	}
+	return 0;
 }
 
 static void judge(struct arch_run *a, const char *work, const char *file, struct cell *c)
@@ -751,7 +743,7 @@ int check_records(const struct options *o, json_t *records)
 	t0 = now_seconds();
 	for (f = 0; f < files.n; f++) {
 		run_v(work, NULL, "git", "checkout", "-q", base, "--", files.v[f], NULL);
-		need_io |= io_remap_caller(work, o->out, files.v[f]);
+		need_io |= io_remap_caller(records, files.v[f]);
 	}
 	mkdir_p(logs);
 	/* rfc on a mainline tree: its API from overlay/rfc/, for both builds */

@@ -710,7 +710,6 @@ static const char *method_name(enum method m, const struct profile *p)
 	return rfc ? "remap-complete" : "remap-action";
 }
 
-/* Does the handler map with io_remap_pfn_range() (the arch-translated path)? */
 /* Why a conversion that differs from its old handler is not made. */
 static char *differs_reason(json_t *eq, const char *not_kind)
 {
@@ -733,17 +732,10 @@ static char *differs_reason(json_t *eq, const char *not_kind)
 		xstrdup("the conversion differs from the old handler (docs/equivalence.md)");
 }
 
+/* Does the handler map with io_remap_pfn_range() (the arch-translated path)? */
 static int io_remap_user(json_t *r)
 {
-	json_t *v;
-	size_t i;
-
-	if (jstr(r, "subcategory") && strstr(jstr(r, "subcategory"), "io_remap_pfn_range"))
-		return 1;
-	json_array_foreach(json_object_get(r, "facts"), i, v)
-		if (!strncmp(json_string_value(v), "io_remap_pfn_range()", 20))
-			return 1;
-	return 0;
+	return json_is_true(json_object_get(r, "io_remap"));
 }
 
 /* What one arch/NAME/include says about io_remap_pfn_range. */
@@ -860,7 +852,6 @@ int convert_records(const struct options *o, json_t *records)
 
 	json_array_foreach(records, i, r) {
 		const char *cat = jstr(r, "category");
-		const char *aerr = jstr(r, "analysis_error");
 		char *why = NULL;
 
 		/*
@@ -868,8 +859,8 @@ int convert_records(const struct options *o, json_t *records)
 		 * parsed configuration leaves out has Coccinelle's or lexical
 		 * facts only, and the check would build the file without it.
 		 */
-		if (cat && method_of(cat) == M_REMAP && aerr &&
-		    strstr(aerr, "not defined in this configuration"))
+		if (cat && method_of(cat) == M_REMAP &&
+		    json_is_true(json_object_get(r, "not_in_config")))
 			why = xstrdup("the handler is not in the configuration the analyzer "
 				      "parsed (disabled by #if, or another architecture's code): "
 				      "its facts are not libclang's, and the check could not build it");

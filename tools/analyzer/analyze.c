@@ -453,9 +453,20 @@ static void vma_use(struct walk *w, CXCursor c)
 	}
 }
 
-/* What happens to a call's result: returned, ignored, assigned, checked. */
-/* What the expression at stack index from + 1 is used for. */
+/*
+ * What happens to a call's result (the expression at stack index from +
+ * 1): returned, ignored, assigned, checked.  *ret (may be NULL) gets what
+ * the branch that checks it returns ("-EAGAIN"), typed for decide.c and
+ * state.c, which never cut it out of the words.
+ */
+static json_t *call_result_ret(struct walk *w, int from, char **ret);
+
 static json_t *call_result_at(struct walk *w, int from)
+{
+	return call_result_ret(w, from, NULL);
+}
+
+static json_t *call_result_ret(struct walk *w, int from, char **retp)
 {
 	int p = meaningful_parent(w, from);
 	CXCursor parent;
@@ -517,6 +528,16 @@ static json_t *call_result_at(struct walk *w, int from)
 			char *end = strchr(ret, ';');
 
 			r = json_string(xasprintf("checked: %.*s", end ? (int)(end - ret) : 40, ret));
+			if (retp && end) {
+				char *v = ret + 6;
+
+				while (*v == ' ' || *v == '(')
+					v++;
+				*retp = xasprintf("%.*s", (int)(end - v), v);
+				for (end = *retp + strlen(*retp); end > *retp &&
+				     (end[-1] == ' ' || end[-1] == ')'); )
+					*--end = 0;
+			}
 		} else {
 			r = json_string("checked");
 		}
@@ -529,6 +550,21 @@ static json_t *call_result_at(struct walk *w, int from)
 static json_t *call_result(struct walk *w)
 {
 	return call_result_at(w, w->sp - 2);
+}
+
+/* o[key] = what happens to the call's result; o[key_return] = what its check returns */
+static void set_result(struct walk *w, json_t *o, const char *key, int from)
+{
+	char *ret = NULL;
+
+	json_object_set_new(o, key, call_result_ret(w, from, &ret));
+	if (ret) {
+		char *k = xasprintf("%s_return", key);
+
+		json_object_set_new(o, k, json_string(ret));
+		free(k);
+		free(ret);
+	}
 }
 
 /* A do-while whose condition is the constant 0: runs once. */
@@ -755,7 +791,7 @@ static void remap_fact(struct walk *w, CXCursor call, const char *name, const ch
 		json_object_set_new(o, "size", json_string(a[3] ? a[3] : "?"));
 		json_object_set_new(o, "prot", json_string(a[4] ? a[4] : "?"));
 	}
-	json_object_set_new(o, "result", call_result(w));
+	set_result(w, o, "result", w->sp - 2);
 	json_array_append_new(arr(w->an, "remaps"), o);
 }
 
@@ -1150,7 +1186,7 @@ static void call(struct walk *w, CXCursor c)
 		if (!strncmp(name, "class_", 6) && str_ends_with(name, "_constructor"))
 			json_object_set_new(o, "auto_release", json_true());
 		/* what the value decides ("ignored": the take cannot fail the handler) */
-		json_object_set_new(o, "use", call_result_at(w, top - 1));
+		set_result(w, o, "use", top - 1);
 		if (in_branch_at(w, top - 1))
 			json_object_set_new(o, "conditional", json_true());
 		if (seen_call(w, "takes", o))
@@ -1737,6 +1773,7 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 			json_object_set_new(r, "analysis_error", json_string(xasprintf(
 				"%s() is not defined in this configuration (x86_64 allmodconfig): "
 				"code disabled by #if, or defined elsewhere", fn)));
+			json_object_set_new(r, "not_in_config", json_true());
 			continue;
 		}
 		an = json_object();

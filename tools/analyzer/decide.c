@@ -46,6 +46,8 @@ static const char *const remap_flags[] = { "VM_IO", "VM_PFNMAP", "VM_DONTEXPAND"
 struct decision {
 	enum category cat;
 	json_t *facts, *reasons;
+	int nreasons;		/* facts beyond simple */
+	struct strlist followed;	/* helpers the VMA is passed to, followed */
 };
 
 static void fact(struct decision *d, enum category c, const char *fmt, ...)
@@ -59,9 +61,11 @@ static void fact(struct decision *d, enum category c, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (jarray_add_unique(d->facts, s) && c > CAT_SIMPLE)
+	if (jarray_add_unique(d->facts, s) && c > CAT_SIMPLE) {
 		json_array_append_new(d->reasons, json_pack("{s:s,s:s}",
 			"category", cat_names[c], "fact", s));
+		d->nreasons++;
+	}
 	free(s);
 	if (c > d->cat)
 		d->cat = c;
@@ -198,7 +202,7 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 		else if (!strcmp(k, "stacked"))
 			fact(d, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s()", c,
 			     js(x, "in"));
-		else if (!strcmp(k, "followed"))
+		else if (!strcmp(k, "followed") && (strlist_add_once(&d->followed, c), 1))
 			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a "
 			     "vm_area_struct: only the handler is rewritten (its facts are "
 			     "followed and included here)", c);
@@ -227,7 +231,7 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 
 struct mapping {
 	long long at;		/* offset of the first remap or insert, -1: none */
-	int all_whole, any_io, iomem, nremap;
+	int all_whole, any_io, iomem, nremap, io_remap;
 	const char *insert_kind;
 };
 
@@ -246,6 +250,7 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 		m->all_whole &= whole;
 		m->any_io |= json_is_true(json_object_get(x, "io"));
 		m->iomem |= !strcmp(fn, "vm_iomap_memory");
+		m->io_remap |= !strncmp(fn, "io_remap_pfn_range", 18);
 		if (m->at < 0)
 			m->at = off(x);
 		for (j = 0; remap_flags[j]; j++)
@@ -282,10 +287,10 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 			fact(d, CAT_PFN_REMAP, "the result of %s() is ignored (hazard 5: the "
 			     "action propagates it; say so in the commit message)", fn);
 			json_object_set_new(hz, "error_ignored", json_string(fn));
-		} else if (!strncmp(res, "checked: return -E", 18)) {
-			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: %s (hazard 5: needs "
-			     "action.error_override)", fn, res + 9);
-			json_object_set_new(hz, "error_rewritten", json_string(res + 16));
+		} else if (jstr(x, "result_return") && !strncmp(jstr(x, "result_return"), "-E", 2)) {
+			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: return %s (hazard 5: "
+			     "needs action.error_override)", fn, jstr(x, "result_return"));
+			json_object_set_new(hz, "error_rewritten", json_string(jstr(x, "result_return")));
 		}
 	}
 	json_array_foreach(json_object_get(an, "inserts"), i, x) {
@@ -473,28 +478,27 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 	/* the variant within the category */
 	if (d->cat == CAT_NEEDS_VMA) {
 		/* needs-vma only because helpers take the VMA, each use with a desc form */
-		int only_helpers = 1;
+		int only_helpers = d->followed.n && d->nreasons == d->followed.n;
 		char *list = xstrdup("");
 
-		json_array_foreach(d->reasons, i, x) {
-			const char *f = js(x, "fact");
+		for (i = 0; i < (size_t)d->followed.n; i++) {
+			char *n = xasprintf("%s%s%s()", list, *list ? ", " : "", d->followed.v[i]);
 
-			if (strncmp(f, "passes the VMA to ", 18)) {
-				only_helpers = 0;
-			} else {
-				char *n = xasprintf("%s%s%.*s", list, *list ? ", " : "",
-						    (int)(strchr(f + 18, ',') ? strchr(f + 18, ',') -
-							  (f + 18) : 0), f + 18);
-
-				free(list);
-				list = n;
-			}
+			free(list);
+			list = n;
 		}
-		if (only_helpers && json_array_size(d->reasons))
+		if (only_helpers)
 			json_object_set_new(r, "subcategory", json_string(xasprintf(
 				"through helpers: %s, every use with a descriptor form", list)));
 		free(list);
 	}
+	/*
+	 * Typed, for convert and check: the handler maps with
+	 * io_remap_pfn_range() (the arch-translated path), or maps I/O memory
+	 * at all (that, or vm_iomap_memory(), which calls it).
+	 */
+	json_object_set_new(r, "io_remap", json_boolean(m.io_remap));
+	json_object_set_new(r, "io_memory", json_boolean(m.any_io));
 	if (d->cat == CAT_PFN_REMAP)
 		json_object_set_new(r, "subcategory", json_string(
 			m.iomem ? "vm_iomap_memory" :
@@ -533,7 +537,7 @@ void decide_record(json_t *r)
 	json_t *an = json_object_get(r, "analysis");
 	const char *lex = jstr(r, "category");
 	const char *ops = jstr(r, "ops_type");
-	struct decision d = { CAT_SIMPLE, json_array(), json_array() };
+	struct decision d = { .cat = CAT_SIMPLE, .facts = json_array(), .reasons = json_array() };
 	int dispatcher_leaf = lex && !strcmp(lex, "dispatcher") && ops &&
 			      strcmp(ops, "file_operations");
 	const char *confidence;
@@ -584,6 +588,7 @@ void decide_record(json_t *r)
 		fact(&d, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers "
 		     "it", js(r, "function"), jstr(an, "def_file"));
 	decide(&d, r, an);
+	strlist_free(&d.followed);
 	if (d.cat == CAT_SIMPLE)
 		fact(&d, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent");
 	confidence = cocci ||
