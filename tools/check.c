@@ -352,6 +352,39 @@ struct variants {
 #define MAX_VARIANTS 3	/* per file */
 
 /*
+ * The variant of profile a with fragment frag for file: an existing one
+ * with the same proposal, or a new one appended to runs (its fragment
+ * written to dir/BASE+NAME.config).  Its index, or nrun when runs is
+ * full; *nrun grows by the one made, and *made says whether it was.
+ */
+static int use_variant(struct variants *v, struct arch_run *runs, int *nrun, int cap, int a,
+		       const char *dir, const char *frag, const char *name, const char *summary,
+		       const char *file, int *made)
+{
+	int norig = v->norig, k;
+	char *path;
+
+	*made = 0;
+	for (k = norig; k < *nrun; k++)
+		if (v->base[k - norig] == a && !strcmp(v->frag.v[k - norig], frag))
+			break;
+	if (k == *nrun && *nrun < cap) {
+		mkdir_p(dir);
+		path = xasprintf("%s/%s+%s.config", dir, runs[a].prof->name, name);
+		write_file(path, frag, strlen(frag));
+		v->base[*nrun - norig] = a;
+		strlist_add(&v->frag, frag);
+		runs[(*nrun)++] = (struct arch_run){ .prof = arch_variant(runs[a].prof, name, path,
+									    summary) };
+		*made = 1;
+		free(path);
+	}
+	if (k < *nrun)
+		strlist_add_once(&runs[k].variant_files, file);
+	return k;
+}
+
+/*
  * Files that no profile builds: for each, the next profile (in the order
  * asked) whose .config kconfig_enable() can change to build it gets a
  * config variant, appended to runs (files with the same proposal on the
@@ -379,7 +412,8 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			struct arch_profile *p = runs[a].prof;
 			struct cell *c = &cells[(size_t)f * cap + a];
 			struct strlist config = { 0 }, syms = { 0 };
-			char *frag, *summary, *why, *g, *path, *name = NULL;
+			char *frag, *summary, *why, *g, *name = NULL;
+			int made;
 			int i;
 
 			if (!c->status || strcmp(c->status, "n/a") || !c->reason ||
@@ -405,24 +439,12 @@ static int try_variants(const struct options *o, const char *src, const struct s
 				continue;
 			}
 			/* the same proposal on the same profile: one variant */
-			for (k = norig; k < nrun; k++)
-				if (v->base[k - norig] == a && !strcmp(v->frag.v[k - norig], frag))
-					break;
-			if (k == nrun && nrun < cap) {
-				mkdir_p(dir);
-				path = xasprintf("%s/%s+%s.config", dir, p->name, name);
-				write_file(path, frag, strlen(frag));
-				v->base[nrun - norig] = a;
-				strlist_add(&v->frag, frag);
-				runs[nrun++] = (struct arch_run){ .prof = arch_variant(p, name, path,
-										     summary) };
+			k = use_variant(v, runs, &nrun, cap, a, dir, frag, name, summary, file, &made);
+			if (made)
 				info("check: %s is built by %s; trying %s (%s)", file,
 				     v->made[f] ? "no profile or variant so far" : "no profile",
 				     runs[k].prof->name, summary);
-				free(path);
-			}
 			if (k < nrun) {
-				strlist_add(&runs[k].variant_files, file);
 				v->pending[f] = 1;
 				v->made[f]++;
 			}
@@ -600,7 +622,8 @@ static int try_polarities(const char *src, const char *dir, const struct strlist
 			continue;
 		for (a = v->pnext[f]; a < norig && v->pmade[f] < MAX_VARIANTS; a++) {
 			struct arch_profile *p = runs[a].prof;
-			char *frag, *summary, *name, *why, *path;
+			char *frag, *summary, *name, *why;
+			int made;
 
 			if (!strlist_has(&runs[a].build, file))
 				continue;
@@ -611,25 +634,13 @@ static int try_polarities(const char *src, const char *dir, const struct strlist
 				free(why);
 				continue;
 			}
-			for (k = norig; k < nrun; k++)
-				if (v->base[k - norig] == a && !strcmp(v->frag.v[k - norig], frag))
-					break;
-			if (k == nrun && nrun < cap) {
-				mkdir_p(dir);
-				path = xasprintf("%s/%s+%s.config", dir, p->name, name);
-				write_file(path, frag, strlen(frag));
-				v->base[nrun - norig] = a;
-				strlist_add(&v->frag, frag);
-				runs[nrun++] = (struct arch_run){ .prof = arch_variant(p, name, path,
-										     summary) };
-				info("check: %s: line %d of the branches the conversion changed (%s) is "
-				     "compiled by no profile so far; trying %s (%s)", file,
-				     v->map[f].branches[b].line, v->map[f].branches[b].cond,
-				     runs[k].prof->name, summary);
-				free(path);
-			}
+			k = use_variant(v, runs, &nrun, cap, a, dir, frag, name, summary, file, &made);
+			if (made)
+				info("check: %s: the branch at line %d (%s) holds lines the "
+				     "conversion changed, and no build so far compiled it; trying "
+				     "%s (%s)", file, v->map[f].branches[b].line,
+				     v->map[f].branches[b].cond, runs[k].prof->name, summary);
 			if (k < nrun) {
-				strlist_add_once(&runs[k].variant_files, file);
 				v->ppending[f] = 1;
 				v->pmade[f]++;
 			}
