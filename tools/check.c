@@ -524,6 +524,15 @@ static int compiled_branches(struct arch_run *ar, const char *file, int f, struc
 	return r;
 }
 
+/* Whether a changed line of file f is in a preprocessor branch at all. */
+static int needs_branches(const struct variants *v, int f)
+{
+	for (int b = 1; v->need[f] && b < v->map[f].nbranches; b++)
+		if (v->need[f][b])
+			return 1;
+	return 0;
+}
+
 /* The first branch of file f that holds a changed line and that no build compiled, or 0. */
 static int uncompiled_branch(const struct variants *v, int f)
 {
@@ -918,7 +927,7 @@ int check_records(const struct options *o, json_t *records)
 			for (f = 0; f < files.n; f++) {
 				char *blog = xasprintf("%s/branches-%s.log", logs, pname);
 
-				if (vs.need[f] && strlist_has(&ar->build, files.v[f]) &&
+				if (needs_branches(&vs, f) && strlist_has(&ar->build, files.v[f]) &&
 				    !CELL(f, a)->status &&
 				    compiled_branches(ar, files.v[f], f, &vs, blog))
 					warnx("check: %s: %s: could not preprocess it to see its "
