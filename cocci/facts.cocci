@@ -136,6 +136,7 @@ blocks = {}	# file -> [(start, end)] of the compound statements
 loops = {}	# file -> [start offset] of for, while, do and iterator statements
 branches = {}	# file -> [(end of the condition, start of the if)]
 results = {}	# (file, callee offset) -> what happens to the call's value
+check_returns = {}	# (file, callee offset) -> what the branch checking it returns
 checks = {}	# (file, callee offset) -> text of the branch a test leads to
 member_types = {}	# (file, member offset) -> the type of the object
 hook_locals = {}	# (file, function, local) -> (member position, name, object position)
@@ -771,6 +772,8 @@ r = 'checked'
 if at >= 0:
 	stop = then.find(';', at)
 	r = 'checked: ' + (then[at:stop] if stop >= 0 else then[at:at + 40])
+	if stop >= 0:
+		check_returns[(p[0].file, start(p[0]))] = then[at + 6:stop].strip(' ()')
 checks[(p[0].file, start(p[0]))] = r
 
 // Every call, for what takes and releases a resource (mmapport's lists).
@@ -1137,6 +1140,8 @@ def finish(f):
 		pos = item['pos']
 		if key in ('remaps', 'inserts'):
 			item['result'] = result(f, pos)
+			if (f.file, pos) in check_returns:
+				item['result_return'] = check_returns[(f.file, pos)]
 
 		if key == 'inserts':
 			item['in_loop'] = containing(f, pos)[0]
