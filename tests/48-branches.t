@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..5"
+echo "1..6"
 
 cc -std=gnu11 -o bm "$top/tests/lib/branches-main.c" "$top/build/obj/branches.o" \
 	"$top/build/obj/util.o" -ljansson || { echo "not ok 1 - the harness does not build"; exit 1; }
@@ -86,4 +86,33 @@ if [ "$got" = "7 #ifdef CONFIG_FOO: 1" ]; then
 	echo "ok 5 - an insertion inside the handler asks for the handler's branch"
 else
 	echo "not ok 5 - got '$got'"
+fi
+
+# 6. what a branch needs: earlier conditions false, its own true
+cat > chain.c <<'C'
+#if defined(CONFIG_FS_DAX)
+int a_mmap;
+#elif !IS_ENABLED(CONFIG_MMU)
+int b_mmap;
+#elif CONFIG_A && CONFIG_B
+int c_mmap;
+#else
+int d_mmap;
+#endif
+#ifndef CONFIG_X
+int e_mmap;
+#endif
+C
+sed 's/_mmap/_mmap_prepare/' chain.c > chain2.c
+diff -u chain.c chain2.c | sed -e '1s|.*|--- a/chain.c|' -e '2s|.*|+++ b/chain.c|' > chain.patch
+got=$(./bm --wants chain.c chain.patch)
+want="1 #if defined(CONFIG_FS_DAX): on=FS_DAX off= flip=
+3 #elif !IS_ENABLED(CONFIG_MMU): on= off=FS_DAX,MMU flip=
+5 #elif CONFIG_A && CONFIG_B: on=MMU off=FS_DAX flip=A,B
+7 #else: on=MMU off=FS_DAX flip=A,B
+10 #ifndef CONFIG_X: on= off=X flip="
+if [ "$got" = "$want" ]; then
+	echo "ok 6 - each branch's needs: simple tests by polarity, the rest flipped"
+else
+	echo "not ok 6 - want '$want', got '$got'" | sed '2,$s/^/# /'
 fi

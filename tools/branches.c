@@ -212,38 +212,121 @@ int branch_of(const struct branch_map *m, int line)
 	return line > 0 && line < m->nlines ? m->line_branch[line] : 0;
 }
 
+/* The CONFIG_ symbols cond names, without the prefix or a _MODULE suffix. */
+static void branch_symbols_of(const char *cond, struct strlist *syms)
+{
+	const char *s = cond;
+
+	while ((s = strstr(s, "CONFIG_"))) {
+		const char *e = s + 7;
+		char *sym;
+		size_t n;
+
+		if (s > cond && (isalnum((unsigned char)s[-1]) || s[-1] == '_')) {
+			s = e;
+			continue;
+		}
+		while (isalnum((unsigned char)*e) || *e == '_')
+			e++;
+		n = e - s - 7;
+		if (n > 7 && !strncmp(e - 7, "_MODULE", 7))
+			n -= 7;
+		sym = xasprintf("%.*s", (int)n, s + 7);
+		if (n)
+			strlist_add_once(syms, sym);
+		free(sym);
+		s = e;
+	}
+}
+
 /*
- * The CONFIG_ symbols that decide branch b: its own condition and those of
- * the branches before it in its group (an "#else" is live when they are
- * all false), without the CONFIG_ prefix or a _MODULE suffix.
+ * The one CONFIG_ symbol a simple condition tests, and whether it tests
+ * it off: "#ifdef CONFIG_X", "#ifndef CONFIG_X", "#if [!]defined(CONFIG_X)",
+ * "#if [!]IS_ENABLED(CONFIG_X)" (IS_BUILTIN, IS_MODULE, IS_REACHABLE),
+ * "#if [!]CONFIG_X".  NULL for anything else.
  */
-void branch_symbols(const struct branch_map *m, int b, struct strlist *syms)
+static char *simple_test(const char *cond, int *negated)
+{
+	const char *s = cond, *e;
+	int kw;
+
+	while (*s == ' ' || *s == '\t' || *s == '#')
+		s++;
+	*negated = !strncmp(s, "ifndef", 6);
+	kw = !strncmp(s, "ifdef", 5) || *negated;
+	if (kw)
+		s += *negated ? 6 : 5;
+	else if (!strncmp(s, "if", 2) && !isalpha((unsigned char)s[2]))
+		s += 2;
+	else if (!strncmp(s, "elif", 4) && !isalpha((unsigned char)s[4]))
+		s += 4;
+	else
+		return NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!kw) {
+		while (*s == '!') {
+			*negated = !*negated;
+			s++;
+			while (*s == ' ')
+				s++;
+		}
+		for (const char *const *m = (const char *const[]){ "defined", "IS_ENABLED",
+			"IS_BUILTIN", "IS_MODULE", "IS_REACHABLE", NULL }; *m; m++)
+			if (!strncmp(s, *m, strlen(*m))) {
+				s += strlen(*m);
+				break;
+			}
+		while (*s == ' ' || *s == '(')
+			s++;
+	}
+	if (strncmp(s, "CONFIG_", 7))
+		return NULL;
+	for (e = s + 7; isalnum((unsigned char)*e) || *e == '_'; e++)
+		;
+	/* nothing but closing parentheses and a comment may follow */
+	for (const char *t = e; *t; t++) {
+		if (*t == '/' && (t[1] == '*' || t[1] == '/'))
+			break;
+		if (*t != ')' && *t != ' ' && *t != '\t')
+			return NULL;
+	}
+	return xasprintf("%.*s", (int)(e - s - 7), s + 7);
+}
+
+/*
+ * What branch b needs to be compiled: the conditions of the branches
+ * before it in its group false, its own true.  Each simple test says
+ * which way its symbol must be (on, off); the symbols of any other
+ * condition go to flip (turned the other way, a guess the compiler then
+ * checks).
+ */
+void branch_wants(const struct branch_map *m, int b, struct strlist *on, struct strlist *off,
+		  struct strlist *flip)
 {
 	for (int i = m->branches[b].first; i <= b; i++) {
-		const char *s = m->branches[i].cond;
+		const char *cond = m->branches[i].cond, *w = cond;
+		struct strlist syms = { 0 };
+		int negated;
+		char *sym;
 
 		if (m->branches[i].first != m->branches[b].first)
 			continue;
-		while ((s = strstr(s, "CONFIG_"))) {
-			const char *e = s + 7;
-			char *sym;
-			size_t n;
-
-			if (s > m->branches[i].cond && (isalnum((unsigned char)s[-1]) || s[-1] == '_')) {
-				s = e;
-				continue;
-			}
-			while (isalnum((unsigned char)*e) || *e == '_')
-				e++;
-			n = e - s - 7;
-			if (n > 7 && !strncmp(e - 7, "_MODULE", 7))
-				n -= 7;
-			sym = xasprintf("%.*s", (int)n, s + 7);
-			if (n && !strlist_has(syms, sym))
-				strlist_add(syms, sym);
+		while (*w == ' ' || *w == '\t' || *w == '#')
+			w++;
+		if (!strncmp(w, "else", 4))
+			continue;
+		sym = simple_test(cond, &negated);
+		if (sym) {
+			/* true where wanted: on unless negated; false: the other way */
+			strlist_add_once((i == b) != negated ? on : off, sym);
 			free(sym);
-			s = e;
+			continue;
 		}
+		branch_symbols_of(cond, &syms);
+		for (int k = 0; k < syms.n; k++)
+			strlist_add_once(flip, syms.v[k]);
+		strlist_free(&syms);
 	}
 }
 

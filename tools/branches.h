@@ -25,7 +25,8 @@ json_t *diff_touched_lines(const char *patch);
 int branch_map_read(struct branch_map *m, const char *path);
 void branch_map_free(struct branch_map *m);
 int branch_of(const struct branch_map *m, int line);
-void branch_symbols(const struct branch_map *m, int b, struct strlist *syms);
+void branch_wants(const struct branch_map *m, int b, struct strlist *on, struct strlist *off,
+		  struct strlist *flip);
 int branches_live(const struct branch_map *m, const char *ipath, const char *file,
 		  char *live);
 

@@ -344,7 +344,8 @@ struct variants {
 	char **need;		/* per file, per branch: a line the conversion changed is in it */
 	char **live;		/* per file, per branch: some build compiled it */
 	json_t **by;		/* per file: branch line -> the profiles that compiled it */
-	int *pnext, *pmade;	/* per file: as next and made, for the branches' variants */
+	int **bnext;		/* per file, per branch: the next profile to propose a variant of */
+	int *pmade;		/* per file: variants made for its branches */
 	char *ppending;
 	char **pwhy;
 };
@@ -533,52 +534,53 @@ static int needs_branches(const struct variants *v, int f)
 	return 0;
 }
 
-/* The first branch of file f that holds a changed line and that no build compiled, or 0. */
-static int uncompiled_branch(const struct variants *v, int f)
-{
-	for (int b = 1; v->need[f] && b < v->map[f].nbranches; b++)
-		if (v->need[f][b] && !v->live[f][b])
-			return b;
-	return 0;
-}
-
 /*
- * A fragment that turns the symbols deciding branch b of file the other
- * way on profile p's .config: on (with what they depend on, kconfig_enable)
- * where they are off, off where they are on.  NULL with *why when there is
- * no symbol or the proposal fails.  *name gets SYMBOL=y|n for the variant.
+ * A fragment that makes profile ar's .config compile branch b of file
+ * (branch_wants): the symbols it needs off turned off (where a user can:
+ * no prompt, as x86's MMU, is no proposal), those it needs on turned on
+ * with what they depend on (kconfig_enable), those of a condition too
+ * complex to read turned the other way.  NULL with *why when there is
+ * nothing to change or the proposal fails.  *name gets SYMBOL=y|n for the
+ * variant, *summary the settings in words.
  */
 static char *polarity_fragment(const char *src, struct arch_run *ar, const struct branch_map *m,
 			       int b, char **summary, char **name, char **why)
 {
-	struct strlist config = { 0 }, syms = { 0 }, on = { 0 };
+	struct strlist config = { 0 }, on = { 0 }, off = { 0 }, flip = { 0 }, enable = { 0 };
 	char *frag = xstrdup(""), *sum = xstrdup(""), *t;
+	const char *arch = ar->prof->srcarch;
 	int i;
 
 	*summary = *name = *why = NULL;
-	branch_symbols(m, b, &syms);
+	branch_wants(m, b, &on, &off, &flip);
 	arch_load_config(ar->bdir, &config);
-	for (i = 0; i < syms.n; i++) {
-		if (arch_config_value(&config, syms.v[i]) == 'n') {
-			strlist_add(&on, syms.v[i]);
+	for (i = 0; i < flip.n; i++)
+		strlist_add_once(arch_config_value(&config, flip.v[i]) == 'n' ? &on : &off,
+				 flip.v[i]);
+	for (i = 0; i < on.n; i++)
+		if (arch_config_value(&config, on.v[i]) == 'n')
+			strlist_add(&enable, on.v[i]);
+	for (i = 0; i < off.n && !*why; i++) {
+		if (arch_config_value(&config, off.v[i]) == 'n')
 			continue;
-		}
-		if (!*why && !kconfig_settable(src, ar->prof->srcarch, syms.v[i]))
+		if (!kconfig_settable(src, arch, off.v[i])) {
 			*why = xasprintf("CONFIG_%s cannot be turned off on %s (no prompt)",
-					 syms.v[i], ar->prof->srcarch);
-		t = xasprintf("%s# CONFIG_%s is not set\n", frag, syms.v[i]);
+					 off.v[i], arch);
+			break;
+		}
+		t = xasprintf("%s# CONFIG_%s is not set\n", frag, off.v[i]);
 		free(frag);
 		frag = t;
-		t = xasprintf("%s%sCONFIG_%s=n", sum, *sum ? ", " : "", syms.v[i]);
+		t = xasprintf("%s%sCONFIG_%s=n", sum, *sum ? ", " : "", off.v[i]);
 		free(sum);
 		sum = t;
 		if (!*name)
-			*name = xasprintf("%s=n", syms.v[i]);
+			*name = xasprintf("%s=n", off.v[i]);
 	}
-	if (on.n && !*why) {
+	if (enable.n && !*why) {
 		char *ofrag, *osum;
 
-		ofrag = kconfig_enable(src, ar->prof->srcarch, &config, &on, &osum, why);
+		ofrag = kconfig_enable(src, arch, &config, &enable, &osum, why);
 		if (ofrag) {
 			t = xasprintf("%s%s", frag, ofrag);
 			free(frag);
@@ -587,36 +589,39 @@ static char *polarity_fragment(const char *src, struct arch_run *ar, const struc
 			free(sum);
 			sum = t;
 			if (!*name)
-				*name = xasprintf("%s=y", on.v[0]);
+				*name = xasprintf("%s=y", enable.v[0]);
 		}
 		free(ofrag);
 		free(osum);
 	}
-	if (!syms.n && !*why)
-		*why = xasprintf("no CONFIG_ symbol decides it (%s)", m->branches[b].cond);
-	if (!*name || *why) {
+	if (!*why && !*name)
+		*why = on.n + off.n ? xasprintf("its CONFIG_ symbols are already as it needs (%s): "
+						"something else decides it", m->branches[b].cond) :
+		       xasprintf("no CONFIG_ symbol decides it (%s)", m->branches[b].cond);
+	if (*why) {
 		free(frag);
 		free(sum);
 		free(*name);
 		*name = NULL;
 		frag = NULL;
-		if (!*why)
-			*why = xstrdup("no symbol to change");
 	} else {
 		*summary = sum;
 	}
 	strlist_free(&config);
-	strlist_free(&syms);
 	strlist_free(&on);
+	strlist_free(&off);
+	strlist_free(&flip);
+	strlist_free(&enable);
 	return frag;
 }
 
 /*
- * Files with a changed line in a branch no build compiled: for each, the
- * next profile (in the order asked) that builds the file gets a variant
- * with the branch's CONFIG_ symbols turned the other way (x86_64+FS_DAX=n),
- * appended to runs.  The kernel's Kconfig and kbuild decide, and the
- * compiler says again which branches it saw.
+ * Files with a changed line in a branch no build compiled: for the first
+ * such branch that can still be tried, the next profile (in the order
+ * asked) that builds the file gets a variant that compiles the branch
+ * (polarity_fragment: x86_64+FS_DAX=n), appended to runs.  The kernel's
+ * Kconfig and kbuild decide, and the compiler says again which branches
+ * it saw.  One variant of a file is pending at a time.
  */
 static int try_polarities(const char *src, const char *dir, const struct strlist *files,
 			  struct arch_run *runs, int nrun, int cap, struct variants *v)
@@ -625,41 +630,48 @@ static int try_polarities(const char *src, const char *dir, const struct strlist
 
 	for (f = 0; f < files->n; f++) {
 		const char *file = files->v[f];
+		int *next = v->bnext[f];
 
-		b = uncompiled_branch(v, f);
-		if (!b || v->ppending[f])
+		if (v->ppending[f] || !v->need[f])
 			continue;
-		for (a = v->pnext[f]; a < norig && v->pmade[f] < MAX_VARIANTS; a++) {
-			struct arch_profile *p = runs[a].prof;
-			char *frag, *summary, *name, *why;
-			int made;
+		for (b = 1; b < v->map[f].nbranches && !v->ppending[f] &&
+			    v->pmade[f] < MAX_VARIANTS; b++) {
+			if (!v->need[f][b] || v->live[f][b])
+				continue;
+			for (a = next[b]; a < norig; a++) {
+				struct arch_profile *p = runs[a].prof;
+				char *frag, *summary, *name, *why;
+				int made;
 
-			if (!strlist_has(&runs[a].build, file))
-				continue;
-			frag = polarity_fragment(src, &runs[a], &v->map[f], b, &summary, &name, &why);
-			if (!frag) {
-				free(v->pwhy[f]);
-				v->pwhy[f] = xasprintf("%s: %s", p->name, why);
-				free(why);
-				continue;
+				if (!strlist_has(&runs[a].build, file))
+					continue;
+				frag = polarity_fragment(src, &runs[a], &v->map[f], b, &summary, &name,
+							 &why);
+				if (!frag) {
+					free(v->pwhy[f]);
+					v->pwhy[f] = xasprintf("%s: %s", p->name, why);
+					free(why);
+					continue;
+				}
+				k = use_variant(v, runs, &nrun, cap, a, dir, frag, name, summary, file,
+						&made);
+				if (made)
+					info("check: %s: the branch at line %d (%s) holds lines the "
+					     "conversion changed, and no build so far compiled it; "
+					     "trying %s (%s)", file, v->map[f].branches[b].line,
+					     v->map[f].branches[b].cond, runs[k].prof->name, summary);
+				if (k < nrun) {
+					v->ppending[f] = 1;
+					v->pmade[f]++;
+				}
+				free(frag);
+				free(summary);
+				free(name);
+				a++;
+				break;
 			}
-			k = use_variant(v, runs, &nrun, cap, a, dir, frag, name, summary, file, &made);
-			if (made)
-				info("check: %s: the branch at line %d (%s) holds lines the "
-				     "conversion changed, and no build so far compiled it; trying "
-				     "%s (%s)", file, v->map[f].branches[b].line,
-				     v->map[f].branches[b].cond, runs[k].prof->name, summary);
-			if (k < nrun) {
-				v->ppending[f] = 1;
-				v->pmade[f]++;
-			}
-			free(frag);
-			free(summary);
-			free(name);
-			a++;
-			break;
+			next[b] = a;
 		}
-		v->pnext[f] = a;
 	}
 	return nrun;
 }
@@ -804,7 +816,7 @@ int check_records(const struct options *o, json_t *records)
 	vs.need = calloc(files.n + 1, sizeof(*vs.need));
 	vs.live = calloc(files.n + 1, sizeof(*vs.live));
 	vs.by = calloc(files.n + 1, sizeof(*vs.by));
-	vs.pnext = calloc(files.n + 1, sizeof(*vs.pnext));
+	vs.bnext = calloc(files.n + 1, sizeof(*vs.bnext));
 	vs.pmade = calloc(files.n + 1, sizeof(*vs.pmade));
 	vs.ppending = calloc(files.n + 1, sizeof(*vs.ppending));
 	vs.pwhy = calloc(files.n + 1, sizeof(*vs.pwhy));
@@ -815,6 +827,7 @@ int check_records(const struct options *o, json_t *records)
 		vs.by[f] = json_object();
 		if (!branch_map_read(&vs.map[f], path)) {
 			vs.need[f] = calloc(vs.map[f].nbranches, 1);
+			vs.bnext[f] = calloc(vs.map[f].nbranches, sizeof(int));
 			vs.live[f] = calloc(vs.map[f].nbranches, 1);
 			json_array_foreach(records, i, r) {
 				json_t *c = json_object_get(r, "conversion"), *l;
@@ -1121,6 +1134,7 @@ int check_records(const struct options *o, json_t *records)
 		branch_map_free(&vs.map[f]);
 		free(vs.need[f]);
 		free(vs.live[f]);
+		free(vs.bnext[f]);
 		json_decref(vs.by[f]);
 		free(vs.pwhy[f]);
 	}
@@ -1128,7 +1142,7 @@ int check_records(const struct options *o, json_t *records)
 	free(vs.need);
 	free(vs.live);
 	free(vs.by);
-	free(vs.pnext);
+	free(vs.bnext);
 	free(vs.pmade);
 	free(vs.ppending);
 	free(vs.pwhy);

@@ -3,13 +3,16 @@
  * branches-main.c - tools/branches.c alone, for tests/48-branches.t:
  *
  *   branches-main FILE PATCH [PREPROCESSED.i ...]
+ *   branches-main --wants FILE PATCH
  *
  * prints one line per branch that holds a line PATCH touched, "LINE
  * DIRECTIVE", followed by the indexes (1-based) of the .i files that
- * compiled it, or "none".
+ * compiled it, or "none"; with --wants, followed by what the branch needs
+ * to be compiled: "on=A,B off=C flip=D".
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../tools/branches.h"
 
@@ -19,8 +22,12 @@ int main(int argc, char **argv)
 	json_t *lines, *l;
 	char *need, **live;
 	size_t i;
-	int b, k;
+	int b, k, wants = argc > 1 && !strcmp(argv[1], "--wants");
 
+	if (wants) {
+		argv++;
+		argc--;
+	}
 	if (argc < 3 || branch_map_read(&m, argv[1]))
 		return 2;
 	lines = diff_touched_lines(argv[2]);
@@ -39,6 +46,20 @@ int main(int argc, char **argv)
 		if (!need[b])
 			continue;
 		printf("%d %s:", m.branches[b].line, m.branches[b].cond);
+		if (wants) {
+			struct strlist on = { 0 }, off = { 0 }, flip = { 0 };
+			const struct strlist *l[] = { &on, &off, &flip };
+			const char *n[] = { "on", "off", "flip" };
+
+			branch_wants(&m, b, &on, &off, &flip);
+			for (k = 0; k < 3; k++) {
+				printf(" %s=", n[k]);
+				for (int i = 0; i < l[k]->n; i++)
+					printf("%s%s", i ? "," : "", l[k]->v[i]);
+			}
+			printf("\n");
+			continue;
+		}
 		for (k = 3; k < argc; k++)
 			if (live[k][b]) {
 				printf(" %d", k - 2);
