@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "mmapport.h"
@@ -44,6 +45,15 @@ static void messages(const char *log, const char *file, struct strlist *out)
 		if (!at || at[strlen(file)] != ':')
 			continue;
 		p = at + strlen(file) + 1;
+		/* W=1's kernel-doc: "Warning: PATH:LINE text" */
+		if (!strncasecmp(line, "warning: ", 9) && at >= line + 9 &&
+		    strcspn(line + 9, " ") >= (size_t)(at - line - 9) &&
+		    strspn(p, "0123456789") && p[strspn(p, "0123456789")] == ' ') {
+			msg = xasprintf("warning: kernel-doc: %s", p + strspn(p, "0123456789") + 1);
+			strlist_add(out, msg);
+			free(msg);
+			continue;
+		}
 		/* skip "LINE:COL: " */
 		while (*p && (*p == ':' || (*p >= '0' && *p <= '9')))
 			p++;
@@ -1043,7 +1053,7 @@ int check_records(const struct options *o, json_t *records)
 			char *bwhy;
 			json_t *br = branches_json(&vs, f, &bwhy);
 
-			json_object_set_new(chk, "branches", br);
+			json_object_set_new(overall, "branches", br);
 			/* a changed line no build compiled is not checked */
 			if (bwhy && !strcmp(jstr(overall, "status"), "pass")) {
 				json_object_set_new(overall, "status", json_string("fail"));
