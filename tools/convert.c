@@ -588,6 +588,132 @@ static int keep_converted(const char *path, const struct strlist *want,
  * dropped and the file redone without it, so a file holds only whole
  * conversions.
  */
+/* The parameter names of "fn(struct file *F, struct vm_area_struct *V)" in buf. */
+static int handler_params(const char *buf, const char *fn, char *f, char *v, size_t n)
+{
+	const char *at = buf;
+	size_t l = strlen(fn);
+
+	while ((at = strstr(at, fn))) {
+		const char *s = at + l;
+		int k;
+
+		at = s;
+		if (at - l > buf && (isalnum((unsigned char)at[-l - 1]) || at[-l - 1] == '_'))
+			continue;
+		if (*s != '(' || strncmp(s + 1, "struct file *", 13))
+			continue;
+		s += 14;
+		for (k = 0; (isalnum((unsigned char)*s) || *s == '_') && k < (int)n - 1; k++)
+			f[k] = *s++;
+		f[k] = 0;
+		while (*s == ',' || isspace((unsigned char)*s))
+			s++;
+		if (strncmp(s, "struct vm_area_struct *", 23))
+			continue;
+		s += 23;
+		for (k = 0; (isalnum((unsigned char)*s) || *s == '_') && k < (int)n - 1; k++)
+			v[k] = *s++;
+		v[k] = 0;
+		if (*f && *v && *s == ')')
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The kernel-doc of a converted handler follows it (W=1 checks it): in
+ * the "/ ** ... * /" right above "fn_prepare(struct vm_area_desc *desc)",
+ * "fn - " becomes "fn_prepare - ", the file parameter's "@F:" line goes
+ * (with its continuation lines) and "@V:" becomes "@desc:", its words
+ * kept.  orig is the file before the conversion, for the parameter names.
+ */
+static void fix_kerneldoc(const char *path, const char *orig, const char *fn)
+{
+	char fpar[64], vpar[64], *np = xasprintf("%s_prepare(struct vm_area_desc *desc)", fn);
+	char *buf, *def, *end, *start, *out, *line, *name;
+	size_t len;
+	struct strlist lines = { 0 };
+
+	buf = read_file(path, &len);
+	if (!buf || handler_params(orig, fn, fpar, vpar, sizeof(fpar)) ||
+	    !(def = strstr(buf, np)))
+		goto done;
+	/* the start of the definition's line, then the comment that ends right above it */
+	while (def > buf && def[-1] != '\n')
+		def--;
+	end = def;
+	while (end > buf && isspace((unsigned char)end[-1]))
+		end--;
+	if (end - buf < 4 || strncmp(end - 2, "*/", 2))
+		goto done;
+	for (start = end - 2; start > buf && strncmp(start, "/**", 3); start--)
+		if (!strncmp(start, "*/", 2) && start != end - 2)
+			goto done;
+	if (strncmp(start, "/**", 3) || (start > buf && start[-1] != '\n'))
+		goto done;
+	name = xasprintf(" * %s", fn);
+	for (line = start; line < end; ) {
+		char *nl = strchr(line, '\n'), *l;
+		size_t n = nl && nl < end ? (size_t)(nl - line) : (size_t)(end - line);
+		int drop = 0;
+
+		l = xasprintf("%.*s", (int)n, line);
+		if (!strncmp(l, name, strlen(name)) &&
+		    (!strncmp(l + strlen(name), " - ", 3) || !strncmp(l + strlen(name), "() - ", 5))) {
+			char *t = xasprintf("%s_prepare%s", name, l + strlen(name));
+
+			free(l);
+			l = t;
+		} else if (!strncmp(l, " * @", 4) && !strncmp(l + 4, fpar, strlen(fpar)) &&
+			   l[4 + strlen(fpar)] == ':') {
+			drop = 1;
+		} else if (!strncmp(l, " * @", 4) && !strncmp(l + 4, vpar, strlen(vpar)) &&
+			   l[4 + strlen(vpar)] == ':') {
+			char *t = xasprintf(" * @desc:%s", l + 5 + strlen(vpar));
+
+			free(l);
+			l = t;
+		} else if (lines.n && !strcmp(lines.v[lines.n - 1], "\x01") &&
+			   (!strncmp(l, " *  ", 4) || !strncmp(l, " *\t", 3))) {
+			drop = 1;	/* the dropped parameter's continuation */
+		}
+		if (drop) {
+			if (!lines.n || strcmp(lines.v[lines.n - 1], "\x01"))
+				strlist_add(&lines, "\x01");
+		} else {
+			if (lines.n && !strcmp(lines.v[lines.n - 1], "\x01"))
+				lines.n--, free(lines.v[lines.n]);
+			strlist_add(&lines, l);
+		}
+		free(l);
+		line = nl && nl < end ? nl + 1 : end;
+	}
+	if (lines.n && !strcmp(lines.v[lines.n - 1], "\x01"))
+		lines.n--, free(lines.v[lines.n]);
+	out = xasprintf("%.*s", (int)(start - buf), buf);
+	for (int i = 0; i < lines.n; i++) {
+		char *t = xasprintf("%s%s\n", out, lines.v[i]);
+
+		free(out);
+		out = t;
+	}
+	{
+		char *t = xasprintf("%.*s%s", (int)strlen(out) - 1, out, end);
+
+		free(out);
+		out = t;
+	}
+	if (strcmp(out, buf))
+		write_file(path, out, strlen(out));
+	free(out);
+	free(name);
+done:
+	strlist_free(&lines);
+	free(buf);
+	free(np);
+}
+
 static void convert_file(const struct options *o, const char *work, const char *file,
 			 struct file_job *j, const struct profile *p)
 {
@@ -665,8 +791,10 @@ static void convert_file(const struct options *o, const char *work, const char *
 	}
 	if (!j->done.n)
 		run_v(work, NULL, "git", "checkout", "-q", "--", file, NULL);
-	for (i = 0; orig && i < j->done.n; i++)
+	for (i = 0; orig && i < j->done.n; i++) {
 		realign(path, orig, j->done.v[i]);
+		fix_kerneldoc(path, orig, j->done.v[i]);
+	}
 	if (j->done.n)
 		drop_brace_residue(path);
 	free(orig);
