@@ -60,6 +60,11 @@ log "recording the baseline commit"
 (
 	cd "$dest.partial/tree"
 	git init -q
+	# no background "gc --auto" after the commit: it would go on writing
+	# the repository after this script returns, while mmapport reads it
+	# and the tests check that nothing there changes
+	git config gc.auto 0
+	git config maintenance.auto false
 	git -c user.name=mmapport -c user.email=mmapport@localhost \
 		-c core.autocrlf=false add -A -f .
 	git -c user.name=mmapport -c user.email=mmapport@localhost \
