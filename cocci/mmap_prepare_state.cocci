@@ -321,9 +321,17 @@ def plan_mapped(h, plan):
 	for t in takes:
 		used += [n for n in names_in(t) if n not in used]
 	for x in used:
-		if x in (fp, vma):
+		if x == vma:
 			return ("the take uses the handler's parameter %s, which vm_ops->mapped "
-				"gets only as const (the file) or not at all (the VMA)" % x)
+				"does not get" % x)
+		if x == fp:
+			# mapped gets the file of the VMA, as const: the same file unless
+			# prepare changes it; the build checks the take accepts const
+			if re.search(r'\b%s\s*->\s*vm_file\s*=(?!=)' % re.escape(vma),
+				     '\n'.join(source[h][1])):
+				return ("the take uses the handler's parameter %s, and the handler "
+					"changes vma->vm_file: vm_ops->mapped gets the new file" % x)
+			continue
 		if x not in decls[h]:
 			continue
 		src = local_source(h, x, fp, vma)
@@ -334,6 +342,8 @@ def plan_mapped(h, plan):
 			if s not in binds:
 				binds.append(s)
 	name = h + '_mapped'
+	# the name the hook gives the file: its parameter "file"
+	takes = [re.sub(r'\b%s\b' % re.escape(fp), 'file', t) for t in takes]
 	body = ''.join('%s\n\t' % b[1] for b in binds[:-1]) + \
 		('%s\n\n\t' % binds[-1][1] if binds else '') + \
 		';\n\t'.join(takes) + ';\n\treturn 0'

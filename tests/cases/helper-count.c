@@ -3,7 +3,9 @@
  * check-name: a count bumped by a helper of the driver's own, on no list (upstream's first afs port, CVE-2026-46100)
  * check-category: stateful
  * check-fact: hc_mmap: .analysis.takes[0].via == "atomic_inc"
- * check-refused: mainline the take uses the handler's parameter file, which vm_ops->mapped gets only as const
+ * check-output: helper-count.mainline.expected
+ * check-change: mainline hc_note_mapping(file_inode(file)) is taken in the new hc_vm_ops.mapped hook
+ * check-equivalence: mainline stated
  * check-refused: rfc the new mapping may merge with a neighbour (it sets none of the flags that stop merging)
  */
 #include <linux/fs.h>
