@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..6"
+echo "1..10"
 
 cc -std=gnu11 -o bm "$top/tests/lib/branches-main.c" "$top/build/obj/branches.o" \
 	"$top/build/obj/util.o" -ljansson || { echo "not ok 1 - the harness does not build"; exit 1; }
@@ -106,13 +106,73 @@ C
 sed 's/_mmap/_mmap_prepare/' chain.c > chain2.c
 diff -u chain.c chain2.c | sed -e '1s|.*|--- a/chain.c|' -e '2s|.*|+++ b/chain.c|' > chain.patch
 got=$(./bm --wants chain.c chain.patch)
-want="1 #if defined(CONFIG_FS_DAX): on=FS_DAX off= flip=
-3 #elif !IS_ENABLED(CONFIG_MMU): on= off=FS_DAX,MMU flip=
-5 #elif CONFIG_A && CONFIG_B: on=MMU off=FS_DAX flip=A,B
-7 #else: on=MMU off=FS_DAX flip=A,B
-10 #ifndef CONFIG_X: on= off=X flip="
+want="1 #if defined(CONFIG_FS_DAX): FS_DAX=y
+3 #elif !IS_ENABLED(CONFIG_MMU): FS_DAX=mn MMU=n
+5 #elif CONFIG_A && CONFIG_B: FS_DAX=mn MMU=ym A=~ B=~
+7 #else: FS_DAX=mn MMU=ym A=~ B=~
+10 #ifndef CONFIG_X: X=mn"
 if [ "$got" = "$want" ]; then
-	echo "ok 6 - each branch's needs: simple tests by polarity, the rest flipped"
+	echo "ok 6 - each branch's needs: defined() wants y (m is CONFIG_X_MODULE), IS_ENABLED y or m, the rest flipped"
 else
 	echo "not ok 6 - want '$want', got '$got'" | sed '2,$s/^/# /'
+fi
+
+# 7. a nested branch needs the groups around it too; an insertion into an
+# empty #else is in that #else; a branch holding only a nested group or
+# an #include is compiled when they are
+cat > nest.c <<'C'
+#ifdef CONFIG_A
+#ifdef CONFIG_B
+int x_mmap;
+#endif
+#endif
+#ifdef CONFIG_C
+#include "inc.h"
+#else
+#endif
+C
+echo 'int from_header;' > inc.h
+printf '%s\n' '--- a/nest.c' '+++ b/nest.c' '@@ -2,2 +2,3 @@' ' #ifdef CONFIG_B' '-int x_mmap;' '+int x_mmap_prepare;' \
+	'+int y;' ' #endif' '@@ -8,2 +9,3 @@' ' #else' '+#define z_mmap_prepare NULL' ' #endif' > nest.patch
+got=$(./bm --wants nest.c nest.patch)
+want="2 #ifdef CONFIG_B: B=y A=y
+8 #else: C=mn"
+if [ "$got" = "$want" ]; then
+	echo "ok 7 - a nested branch needs its outer groups; an insertion into an empty #else is in it"
+else
+	echo "not ok 7 - want '$want', got '$got'" | sed '2,$s/^/# /'
+fi
+printf '%s\n' '--- a/nest.c' '+++ b/nest.c' '@@ -1,3 +1,4 @@' ' #ifdef CONFIG_A' '+int w;' ' #ifdef CONFIG_B' \
+	' int x_mmap;' '@@ -6,2 +7,3 @@' ' #ifdef CONFIG_C' '+int v;' ' #include "inc.h"' > outer.patch
+gcc -E -dD -DCONFIG_A -DCONFIG_B -DCONFIG_C -o nest.i nest.c
+got=$(./bm nest.c outer.patch nest.i)
+want="1 #ifdef CONFIG_A: 1
+6 #ifdef CONFIG_C: 1"
+if [ "$got" = "$want" ]; then
+	echo "ok 8 - a branch of only a nested group, or an #include, is compiled when they are"
+else
+	echo "not ok 8 - want '$want', got '$got'" | sed '2,$s/^/# /'
+fi
+
+# 9. a diff whose empty context line lost its space (diff.suppressBlankEmpty)
+printf 'int a;\n\n#ifdef CONFIG_Q\nint q_mmap;\n#endif\n' > blank.c
+printf '%s\n' '--- a/blank.c' '+++ b/blank.c' '@@ -1,4 +1,4 @@' ' int a;' '' ' #ifdef CONFIG_Q' '-int q_mmap;' \
+	'+int q_mmap_prepare;' > blank.patch
+got=$(./bm blank.c blank.patch)
+if [ "$got" = "3 #ifdef CONFIG_Q: none" ]; then
+	echo "ok 9 - an empty context line is context"
+else
+	echo "not ok 9 - got '$got'"
+fi
+
+# 10. x_mmap with CONFIG_X=m: #ifdef wants y, IS_MODULE m, _MODULE m
+printf '%s\n' '#ifdef CONFIG_X' 'int a_mmap;' '#endif' '#if IS_MODULE(CONFIG_Y)' 'int b_mmap;' '#endif' \
+	'#ifdef CONFIG_Z_MODULE' 'int c_mmap;' '#endif' > mod.c
+sed 's/_mmap/_mmap_prepare/' mod.c > mod2.c
+diff -u mod.c mod2.c | sed -e '1s|.*|--- a/mod.c|' -e '2s|.*|+++ b/mod.c|' > mod.patch
+got=$(./bm --wants mod.c mod.patch | tr '\n' '|')
+if [ "$got" = "1 #ifdef CONFIG_X: X=y|4 #if IS_MODULE(CONFIG_Y): Y=m|7 #ifdef CONFIG_Z_MODULE: Z=m|" ]; then
+	echo "ok 10 - tristates: #ifdef wants y, IS_MODULE and CONFIG_Z_MODULE want m"
+else
+	echo "not ok 10 - got '$got'"
 fi

@@ -33,57 +33,64 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
-static void add_line(json_t *lines, int n)
+static void add_line(json_t *lines, json_t *v)
 {
 	size_t i;
-	json_t *v;
+	json_t *x;
 
-	if (n <= 0)
-		return;
-	json_array_foreach(lines, i, v)
-		if (json_integer_value(v) == n)
+	json_array_foreach(lines, i, x)
+		if (json_equal(x, v)) {
+			json_decref(v);
 			return;
-	json_array_append_new(lines, json_integer(n));
+		}
+	json_array_append_new(lines, v);
 }
 
 /*
- * The old line numbers a unified diff of one file removes, and for a pure
- * insertion the old lines either side of it: the lines whose branches the
- * conversion wrote into.  (A conditional directive is in the branch that
- * holds its group, so an insertion beside an "#endif" asks for no more
- * than the branch it is in.)
+ * What a unified diff of one file touched, in the file as it was: each
+ * old line it removes (a number), and for lines it inserts, the old line
+ * they follow ({"after": N}, 0 for the top of the file).  The hunk
+ * headers' counts decide where a hunk ends, so an empty context line (a
+ * diff.suppressBlankEmpty diff) is still context.
  */
 json_t *diff_touched_lines(const char *patch)
 {
 	size_t len;
 	char *buf = read_file(patch, &len), *line, *next;
 	json_t *lines = json_array();
-	int old = 0, in_hunk = 0, removed = 0;
+	int old = 0, nold = 0, nnew = 0;
 
 	for (line = buf; line && *line; line = next) {
 		next = strchrnul(line, '\n');
 		if (*next)
 			next++;
-		if (!strncmp(line, "@@ -", 4)) {
-			old = atoi(line + 4);
-			in_hunk = 1;
-			removed = 0;
-		} else if (!in_hunk) {
-			continue;
-		} else if (line[0] == '-') {
-			add_line(lines, old++);
-			removed = 1;
-		} else if (line[0] == '+') {
-			if (!removed) {
-				add_line(lines, old - 1);
-				add_line(lines, old);
+		if (!nold && !nnew) {
+			int a, b = 1, c, d = 1;
+
+			if (!strncmp(line, "@@ -", 4) &&
+			    (sscanf(line, "@@ -%d,%d +%d,%d", &a, &b, &c, &d) == 4 ||
+			     (b = 1, sscanf(line, "@@ -%d +%d,%d", &a, &c, &d) == 3) ||
+			     (d = 1, sscanf(line, "@@ -%d,%d +%d", &a, &b, &c) == 3) ||
+			     (b = d = 1, sscanf(line, "@@ -%d +%d", &a, &c) == 2))) {
+				/* "-5,0": nothing removed, the insertion follows line 5 */
+				old = b ? a : a + 1;
+				nold = b;
+				nnew = d;
 			}
-		} else if (line[0] == ' ') {
-			old++;
-			removed = 0;
-		} else if (line[0] != '\\') {
-			in_hunk = 0;
+			continue;
 		}
+		if (line[0] == '-') {
+			add_line(lines, json_integer(old++));
+			nold--;
+		} else if (line[0] == '+') {
+			add_line(lines, json_pack("{s:i}", "after", old - 1));
+			nnew--;
+		} else if (line[0] == ' ' || line[0] == '\n' || !line[0]) {
+			old++;
+			nold--;
+			nnew--;
+		}
+		/* "\ No newline at end of file" counts for nothing */
 	}
 	free(buf);
 	return lines;
@@ -145,8 +152,10 @@ int branch_map_read(struct branch_map *m, const char *path)
 		if (ln >= m->nlines) {
 			m->nlines = ln * 2 + 64;
 			m->line_branch = realloc(m->line_branch, sizeof(int) * m->nlines);
+			m->after_branch = realloc(m->after_branch, sizeof(int) * m->nlines);
 		}
 		m->line_branch[ln] = in;
+		m->after_branch[ln] = in;
 		if (cont) {
 			/* a continued condition: its text goes on */
 			if (cur_dir) {
@@ -187,10 +196,13 @@ int branch_map_read(struct branch_map *m, const char *path)
 			/* the directive line itself is in the group's enclosing branch */
 			m->line_branch[ln] = b->outer;
 			stack[depth++] = m->nbranches;
+			/* what follows it is in the branch it opens */
+			m->after_branch[ln] = m->nbranches;
 			cur_dir = m->nbranches++;
 		} else if (word_is(w, wl, "endif") && depth) {
 			depth--;
 			m->line_branch[ln] = depth ? stack[depth - 1] : 0;
+			m->after_branch[ln] = m->line_branch[ln];
 		}
 	}
 	m->nlines = ln + 1;
@@ -204,12 +216,27 @@ void branch_map_free(struct branch_map *m)
 		free(m->branches[i].cond);
 	free(m->branches);
 	free(m->line_branch);
+	free(m->after_branch);
 	memset(m, 0, sizeof(*m));
 }
 
 int branch_of(const struct branch_map *m, int line)
 {
 	return line > 0 && line < m->nlines ? m->line_branch[line] : 0;
+}
+
+/* The branch in effect just after line (what an insertion there is in). */
+int branch_after(const struct branch_map *m, int line)
+{
+	return line > 0 && line < m->nlines ? m->after_branch[line] : 0;
+}
+
+/* The branch a conversion.lines entry is in: a line, or {"after": N}. */
+int branch_of_touch(const struct branch_map *m, json_t *v)
+{
+	if (json_is_object(v))
+		return branch_after(m, json_integer_value(json_object_get(v, "after")));
+	return branch_of(m, json_integer_value(v));
 }
 
 /* The CONFIG_ symbols cond names, without the prefix or a _MODULE suffix. */
@@ -240,15 +267,18 @@ static void branch_symbols_of(const char *cond, struct strlist *syms)
 }
 
 /*
- * The one CONFIG_ symbol a simple condition tests, and whether it tests
- * it off: "#ifdef CONFIG_X", "#ifndef CONFIG_X", "#if [!]defined(CONFIG_X)",
- * "#if [!]IS_ENABLED(CONFIG_X)" (IS_BUILTIN, IS_MODULE, IS_REACHABLE),
- * "#if [!]CONFIG_X".  NULL for anything else.
+ * The one CONFIG_ symbol a simple condition tests, and the values that
+ * make the condition true: "#ifdef CONFIG_X", "#if defined(CONFIG_X)",
+ * "#if CONFIG_X" and IS_BUILTIN() are true only for X=y (X=m defines
+ * CONFIG_X_MODULE instead), IS_ENABLED() and IS_REACHABLE() for y or m,
+ * IS_MODULE() and CONFIG_X_MODULE for m; "#ifndef" and "!" turn it round.
+ * NULL for any other condition.
  */
-static char *simple_test(const char *cond, int *negated)
+static char *simple_test(const char *cond, const char **when_true, int *negated)
 {
 	const char *s = cond, *e;
-	int kw;
+	int kw, n;
+	char kind = 'd';
 
 	while (*s == ' ' || *s == '\t' || *s == '#')
 		s++;
@@ -265,16 +295,21 @@ static char *simple_test(const char *cond, int *negated)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (!kw) {
+		static const struct { const char *name; char kind; } tests[] = {
+			{ "defined", 'd' }, { "IS_ENABLED", 'e' }, { "IS_REACHABLE", 'e' },
+			{ "IS_BUILTIN", 'd' }, { "IS_MODULE", 'm' },
+		};
+
 		while (*s == '!') {
 			*negated = !*negated;
 			s++;
 			while (*s == ' ')
 				s++;
 		}
-		for (const char *const *m = (const char *const[]){ "defined", "IS_ENABLED",
-			"IS_BUILTIN", "IS_MODULE", "IS_REACHABLE", NULL }; *m; m++)
-			if (!strncmp(s, *m, strlen(*m))) {
-				s += strlen(*m);
+		for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+			if (!strncmp(s, tests[i].name, strlen(tests[i].name))) {
+				s += strlen(tests[i].name);
+				kind = tests[i].kind;
 				break;
 			}
 		while (*s == ' ' || *s == '(')
@@ -291,46 +326,110 @@ static char *simple_test(const char *cond, int *negated)
 		if (*t != ')' && *t != ' ' && *t != '\t')
 			return NULL;
 	}
-	return xasprintf("%.*s", (int)(e - s - 7), s + 7);
+	n = e - s - 7;
+	if (kind == 'd' && n > 7 && !strncmp(e - 7, "_MODULE", 7)) {
+		kind = 'm';
+		n -= 7;
+	}
+	*when_true = kind == 'd' ? "y" : kind == 'e' ? "ym" : "m";
+	return xasprintf("%.*s", n, s + 7);
 }
 
 /*
- * What branch b needs to be compiled: the conditions of the branches
- * before it in its group false, its own true.  Each simple test says
- * which way its symbol must be (on, off); the symbols of any other
- * condition go to flip (turned the other way, a guess the compiler then
- * checks).
+ * Add "SYM=SET" to reqs, or narrow the set SYM has there to the values
+ * both allow (empty when none does); a known set wins over a flip ("~").
  */
-void branch_wants(const struct branch_map *m, int b, struct strlist *on, struct strlist *off,
-		  struct strlist *flip)
+static void require(struct strlist *reqs, const char *sym, const char *set)
 {
-	for (int i = m->branches[b].first; i <= b; i++) {
-		const char *cond = m->branches[i].cond, *w = cond;
-		struct strlist syms = { 0 };
-		int negated;
-		char *sym;
+	size_t n = strlen(sym);
+	char both[4] = "", *t;
+	int i, k = 0;
 
-		if (m->branches[i].first != m->branches[b].first)
-			continue;
-		while (*w == ' ' || *w == '\t' || *w == '#')
-			w++;
-		if (!strncmp(w, "else", 4))
-			continue;
-		sym = simple_test(cond, &negated);
-		if (sym) {
-			/* true where wanted: on unless negated; false: the other way */
-			strlist_add_once((i == b) != negated ? on : off, sym);
-			free(sym);
-			continue;
+	for (i = 0; i < reqs->n; i++)
+		if (!strncmp(reqs->v[i], sym, n) && reqs->v[i][n] == '=')
+			break;
+	if (i < reqs->n) {
+		const char *have = reqs->v[i] + n + 1;
+
+		if (*set == '~')
+			return;
+		if (*have != '~') {
+			for (const char *c = have; *c; c++)
+				if (strchr(set, *c))
+					both[k++] = *c;
+			set = both;
 		}
-		branch_symbols_of(cond, &syms);
-		for (int k = 0; k < syms.n; k++)
-			strlist_add_once(flip, syms.v[k]);
-		strlist_free(&syms);
+		t = xasprintf("%s=%s", sym, set);
+		free(reqs->v[i]);
+		reqs->v[i] = t;
+		return;
+	}
+	t = xasprintf("%s=%s", sym, set);
+	strlist_add(reqs, t);
+	free(t);
+}
+
+/*
+ * What branch b needs to be compiled, as "SYMBOL=VALUES" (VALUES of y, m,
+ * n; "~" for a symbol of a condition too complex to read, to be turned
+ * the other way as a guess the compiler then checks): in b's group and in
+ * each group around it, the conditions of the branches before the one
+ * that holds b false, that branch's own true.
+ */
+void branch_wants(const struct branch_map *m, int b, struct strlist *reqs)
+{
+	for (int o = b; o; o = m->branches[o].outer) {
+		for (int i = m->branches[o].first; i <= o; i++) {
+			const char *cond = m->branches[i].cond, *w = cond, *when;
+			struct strlist syms = { 0 };
+			int negated;
+			char *sym;
+
+			if (m->branches[i].first != m->branches[o].first)
+				continue;
+			while (*w == ' ' || *w == '\t' || *w == '#')
+				w++;
+			if (!strncmp(w, "else", 4))
+				continue;
+			sym = simple_test(cond, &when, &negated);
+			if (sym) {
+				static const char all[] = "ymn";
+				char other[4] = "";
+				int k = 0;
+
+				for (const char *c = all; *c; c++)
+					if (!strchr(when, *c))
+						other[k++] = *c;
+				/* true where this branch is the one wanted, false before it */
+				require(reqs, sym, (i == o) != negated ? when : other);
+				free(sym);
+				continue;
+			}
+			branch_symbols_of(cond, &syms);
+			for (int k = 0; k < syms.n; k++)
+				require(reqs, syms.v[k], "~");
+			strlist_free(&syms);
+		}
 	}
 }
 
 /* ---- what a build compiled ---- */
+
+/* Whether the flags of a line marker (from s to the line's end) say "1": a file entered. */
+static int enters(const char *s, const char *end)
+{
+	for (; s + 1 < end; s++)
+		if (s[0] == ' ' && s[1] == '1' && (s + 2 >= end || s[2] == ' ' || s[2] == '\n'))
+			return 1;
+	return 0;
+}
+
+/* Branch b is live, and so is every branch around it. */
+static void mark_live(const struct branch_map *m, char *live, int b)
+{
+	for (; b; b = m->branches[b].outer)
+		live[b] = 1;
+}
 
 /*
  * The branches of file (map) that the preprocessed output ipath shows
@@ -360,16 +459,20 @@ int branches_live(const struct branch_map *m, const char *ipath, const char *fil
 
 			if (e && e < next) {
 				size_t pl = e - q - 1;
+				int was = ours, at = ln;
 
 				ln = atoi(line + 2);
 				ours = (pl == flen && !strncmp(q + 1, file, flen)) ||
 				       (pl > flen && q[pl - flen] == '/' &&
 					!strncmp(q + 1 + pl - flen, file, flen));
+				/* entering a header from our line: that #include was compiled */
+				if (was && !ours && enters(e + 1, next))
+					mark_live(m, live, branch_of(m, at));
 				continue;
 			}
 		}
 		if (ours && !blank(line, n))
-			live[branch_of(m, ln)] = 1;
+			mark_live(m, live, branch_of(m, ln));
 		ln++;
 	}
 	free(buf);

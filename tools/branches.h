@@ -18,6 +18,7 @@ struct branch_map {
 	struct branch *branches;	/* [0]: outside every group */
 	int nbranches;
 	int *line_branch;		/* line -> branch */
+	int *after_branch;		/* line -> the branch in effect after it */
 	int nlines;
 };
 
@@ -25,8 +26,9 @@ json_t *diff_touched_lines(const char *patch);
 int branch_map_read(struct branch_map *m, const char *path);
 void branch_map_free(struct branch_map *m);
 int branch_of(const struct branch_map *m, int line);
-void branch_wants(const struct branch_map *m, int b, struct strlist *on, struct strlist *off,
-		  struct strlist *flip);
+int branch_after(const struct branch_map *m, int line);
+int branch_of_touch(const struct branch_map *m, json_t *v);
+void branch_wants(const struct branch_map *m, int b, struct strlist *reqs);
 int branches_live(const struct branch_map *m, const char *ipath, const char *file,
 		  char *live);
 

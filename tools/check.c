@@ -546,67 +546,79 @@ static int needs_branches(const struct variants *v, int f)
 
 /*
  * A fragment that makes profile ar's .config compile branch b of file
- * (branch_wants): the symbols it needs off turned off (where a user can:
- * no prompt, as x86's MMU, is no proposal), those it needs on turned on
- * with what they depend on (kconfig_enable), those of a condition too
+ * (branch_wants: each symbol's allowed values): a symbol that must be off
+ * turned off (where a user can: no prompt, as x86's MMU, is no proposal),
+ * one that must be on turned on with what it depends on (kconfig_enable),
+ * one that must be y (not m) or m (not y) set so, one of a condition too
  * complex to read turned the other way.  NULL with *why when there is
- * nothing to change or the proposal fails.  *name gets SYMBOL=y|n for the
- * variant, *summary the settings in words.
+ * nothing to change or the proposal fails.  *name gets SYMBOL=y|m|n for
+ * the variant, *summary the settings in words.
  */
 static char *polarity_fragment(const char *src, struct arch_run *ar, const struct branch_map *m,
 			       int b, char **summary, char **name, char **why)
 {
-	struct strlist config = { 0 }, on = { 0 }, off = { 0 }, flip = { 0 }, enable = { 0 };
+	struct strlist config = { 0 }, reqs = { 0 }, enable = { 0 };
 	char *frag = xstrdup(""), *sum = xstrdup(""), *t;
 	const char *arch = ar->prof->srcarch;
 	int i;
 
 	*summary = *name = *why = NULL;
-	branch_wants(m, b, &on, &off, &flip);
+	branch_wants(m, b, &reqs);
 	arch_load_config(ar->bdir, &config);
-	for (i = 0; i < flip.n; i++)
-		strlist_add_once(arch_config_value(&config, flip.v[i]) == 'n' ? &on : &off,
-				 flip.v[i]);
-	for (i = 0; i < on.n; i++)
-		if (arch_config_value(&config, on.v[i]) == 'n')
-			strlist_add(&enable, on.v[i]);
-	for (i = 0; i < off.n && !*why; i++) {
-		if (arch_config_value(&config, off.v[i]) == 'n')
-			continue;
-		if (!kconfig_settable(src, arch, off.v[i])) {
+	for (i = 0; i < reqs.n && !*why; i++) {
+		char *sym = xstrdup(reqs.v[i]), *vals = strchr(sym, '=');
+		char v, to = 0;
+
+		*vals++ = 0;
+		v = arch_config_value(&config, sym);
+		if (*vals == '~')
+			vals = v == 'n' ? "ym" : "n";
+		if (!*vals)
+			*why = xasprintf("no value of CONFIG_%s compiles it (%s)", sym,
+					 m->branches[b].cond);
+		else if (strchr(vals, v))
+			to = 0;		/* already as it needs */
+		else if (strchr(vals, 'n') && kconfig_settable(src, arch, sym) != 1)
 			*why = xasprintf("CONFIG_%s cannot be turned off on %s (no prompt)",
-					 off.v[i], arch);
-			break;
+					 sym, arch);
+		else
+			to = strchr(vals, 'n') ? 'n' : v == 'n' ? 'e' : vals[0];
+		if (!*why && to) {
+			if (to == 'e') {
+				/* on, with its dependencies; then y if it must be built in */
+				strlist_add(&enable, sym);
+				to = strchr(vals, 'm') ? 'm' : 'y';
+			}
+			if (to == 'n')
+				t = xasprintf("%s# CONFIG_%s is not set\n", frag, sym);
+			else
+				t = xasprintf("%sCONFIG_%s=%c\n", frag, sym, to);
+			free(frag);
+			frag = t;
+			t = xasprintf("%s%sCONFIG_%s=%c", sum, *sum ? ", " : "", sym, to);
+			free(sum);
+			sum = t;
+			if (!*name)
+				*name = xasprintf("%s=%c", sym, to);
 		}
-		t = xasprintf("%s# CONFIG_%s is not set\n", frag, off.v[i]);
-		free(frag);
-		frag = t;
-		t = xasprintf("%s%sCONFIG_%s=n", sum, *sum ? ", " : "", off.v[i]);
-		free(sum);
-		sum = t;
-		if (!*name)
-			*name = xasprintf("%s=n", off.v[i]);
+		free(sym);
 	}
 	if (enable.n && !*why) {
 		char *ofrag, *osum;
 
+		/* what they depend on first: the settings above come after and win */
 		ofrag = kconfig_enable(src, arch, &config, &enable, &osum, why);
 		if (ofrag) {
-			t = xasprintf("%s%s", frag, ofrag);
+			t = xasprintf("%s%s", ofrag, frag);
 			free(frag);
 			frag = t;
-			t = xasprintf("%s%s%s", sum, *sum ? ", " : "", osum);
-			free(sum);
-			sum = t;
-			if (!*name)
-				*name = xasprintf("%s=y", enable.v[0]);
 		}
 		free(ofrag);
 		free(osum);
 	}
 	if (!*why && !*name)
-		*why = on.n + off.n ? xasprintf("its CONFIG_ symbols are already as it needs (%s): "
-						"something else decides it", m->branches[b].cond) :
+		*why = reqs.n ? xasprintf("its CONFIG_ symbols are already as it needs (%s): "
+					  "something else decides it", m->branches[b].cond) :
 		       xasprintf("no CONFIG_ symbol decides it (%s)", m->branches[b].cond);
 	if (*why) {
 		free(frag);
@@ -618,9 +630,7 @@ static char *polarity_fragment(const char *src, struct arch_run *ar, const struc
 		*summary = sum;
 	}
 	strlist_free(&config);
-	strlist_free(&on);
-	strlist_free(&off);
-	strlist_free(&flip);
+	strlist_free(&reqs);
 	strlist_free(&enable);
 	return frag;
 }
@@ -634,7 +644,7 @@ static char *polarity_fragment(const char *src, struct arch_run *ar, const struc
  * it saw.  One variant of a file is pending at a time.
  */
 static int try_polarities(const char *src, const char *dir, const struct strlist *files,
-			  struct arch_run *runs, int nrun, int cap, struct variants *v)
+			  struct arch_run *runs, int nrun, int cap, struct variants *v, int ran)
 {
 	int norig = v->norig, f, a, k, b;
 
@@ -670,13 +680,14 @@ static int try_polarities(const char *src, const char *dir, const struct strlist
 					     "conversion changed, and no build so far compiled it; "
 					     "trying %s (%s)", file, v->map[f].branches[b].line,
 					     v->map[f].branches[b].cond, runs[k].prof->name, summary);
-				if (k < nrun) {
-					v->ppending[f] = 1;
-					v->pmade[f]++;
-				}
 				free(frag);
 				free(summary);
 				free(name);
+				/* a variant that has run already did not compile it: the next */
+				if (k <= ran || k >= nrun)
+					continue;
+				v->ppending[f] = 1;
+				v->pmade[f]++;
 				a++;
 				break;
 			}
@@ -704,9 +715,9 @@ static json_t *branches_json(const struct variants *v, int f, char **why)
 			continue;
 		snprintf(key, sizeof(key), "%d", m->branches[b].line);
 		by = json_object_get(v->by[f], key);
-		json_array_append_new(arr, json_pack("{s:i, s:s, s:O}", "line", m->branches[b].line,
+		json_array_append_new(arr, json_pack("{s:i, s:s, s:o}", "line", m->branches[b].line,
 						     "directive", m->branches[b].cond,
-						     "compiled_by", by ? by : json_array()));
+						     "compiled_by", by ? json_incref(by) : json_array()));
 		if (!v->live[f][b] && !*why)
 			*why = xasprintf("the conversion changed lines in the branch at line %d "
 					 "(%s), and no profile or config variant compiled it%s%s%s",
@@ -847,7 +858,7 @@ int check_records(const struct options *o, json_t *records)
 				    strcmp(jstr(c, "status"), "converted"))
 					continue;
 				json_array_foreach(json_object_get(c, "lines"), k, l)
-					vs.need[f][branch_of(&vs.map[f], json_integer_value(l))] = 1;
+					vs.need[f][branch_of_touch(&vs.map[f], l)] = 1;
 			}
 			vs.need[f][0] = 0;
 		}
@@ -982,7 +993,7 @@ int check_records(const struct options *o, json_t *records)
 
 			t0 = now_seconds();
 			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, &vs);
-			nrun = try_polarities(src, vdir, &files, runs, nrun, cap, &vs);
+			nrun = try_polarities(src, vdir, &files, runs, nrun, cap, &vs, a);
 			add_time(shared, "variants", now_seconds() - t0);
 			free(vdir);
 		}

@@ -636,8 +636,19 @@ static void fix_kerneldoc(const char *path, const char *orig, const char *fn)
 	struct strlist lines = { 0 };
 
 	buf = read_file(path, &len);
-	if (!buf || handler_params(orig, fn, fpar, vpar, sizeof(fpar)) ||
-	    !(def = strstr(buf, np)))
+	if (!buf || handler_params(orig, fn, fpar, vpar, sizeof(fpar)))
+		goto done;
+	/* the definition itself: not another_fn_prepare(...), not a prototype */
+	for (def = strstr(buf, np); def; def = strstr(def + 1, np)) {
+		const char *after = def + strlen(np);
+
+		while (isspace((unsigned char)*after))
+			after++;
+		if (*after == '{' && (def == buf || !(isalnum((unsigned char)def[-1]) ||
+						      def[-1] == '_')))
+			break;
+	}
+	if (!def)
 		goto done;
 	/* the start of the definition's line, then the comment that ends right above it */
 	while (def > buf && def[-1] != '\n')
@@ -665,6 +676,8 @@ static void fix_kerneldoc(const char *path, const char *orig, const char *fn)
 
 			free(l);
 			l = t;
+		} else if (strstr(l, "*/")) {
+			/* the comment's end stays, whatever else is on its line */
 		} else if (!strncmp(l, " * @", 4) && !strncmp(l + 4, fpar, strlen(fpar)) &&
 			   l[4 + strlen(fpar)] == ':') {
 			drop = 1;
@@ -1113,8 +1126,9 @@ int convert_records(const struct options *o, json_t *records)
 				*s = '_';
 		dpath = xasprintf("%s/%s.patch", diffs, flat);
 		if (j.done.n)
-			run_v(work, dpath, "git", "diff", "--no-ext-diff", "--no-color", "--src-prefix=a/",
-			      "--dst-prefix=b/", "--", file, NULL);
+			run_v(work, dpath, "git", "-c", "diff.suppressBlankEmpty=false", "diff", "-U3",
+			      "--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/",
+			      "--", file, NULL);
 		json_array_foreach(records, i, r) {
 			const char *fn = jstr(r, "function");
 			enum method m;

@@ -8,7 +8,7 @@
  * prints one line per branch that holds a line PATCH touched, "LINE
  * DIRECTIVE", followed by the indexes (1-based) of the .i files that
  * compiled it, or "none"; with --wants, followed by what the branch needs
- * to be compiled: "on=A,B off=C flip=D".
+ * to be compiled: "SYMBOL=VALUES" (y, m, n; "~": turned the other way).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	lines = diff_touched_lines(argv[2]);
 	need = calloc(m.nbranches, 1);
 	json_array_foreach(lines, i, l)
-		need[branch_of(&m, json_integer_value(l))] = 1;
+		need[branch_of_touch(&m, l)] = 1;
 	live = calloc(argc, sizeof(*live));
 	for (k = 3; k < argc; k++) {
 		live[k] = calloc(m.nbranches, 1);
@@ -47,16 +47,11 @@ int main(int argc, char **argv)
 			continue;
 		printf("%d %s:", m.branches[b].line, m.branches[b].cond);
 		if (wants) {
-			struct strlist on = { 0 }, off = { 0 }, flip = { 0 };
-			const struct strlist *l[] = { &on, &off, &flip };
-			const char *n[] = { "on", "off", "flip" };
+			struct strlist reqs = { 0 };
 
-			branch_wants(&m, b, &on, &off, &flip);
-			for (k = 0; k < 3; k++) {
-				printf(" %s=", n[k]);
-				for (int i = 0; i < l[k]->n; i++)
-					printf("%s%s", i ? "," : "", l[k]->v[i]);
-			}
+			branch_wants(&m, b, &reqs);
+			for (k = 0; k < reqs.n; k++)
+				printf(" %s", reqs.v[k]);
 			printf("\n");
 			continue;
 		}
