@@ -27,7 +27,7 @@
 /// out of it, several values from prepare, a vm_ops close.  Mainline refuses
 /// the loops: mmap_action_map_kernel_pages*() takes a ready page array.
 ///
-/// -D rfc, a sleeping lock held across the call or the loop (REFERENCE 6.6):
+/// -D rfc, a sleeping lock held across the call or the loop (docs/hazards.md, H6):
 /// prepare takes it and returns with it held; NAME_complete() maps, then
 /// does the unlocks that followed the call; a new NAME_abort() does them if
 /// the mapping fails before complete.  Refused: guard(), a spinning lock, a
@@ -247,7 +247,7 @@ def plan(h, fn, es, p):
 				    'call): the call must end the handler' % fn)
 	if shp.get('ignored'):
 		note(h, 'the result of %s() was ignored; a failure now fails the mmap '
-		     '(REFERENCE 6.5)' % fn)
+		     '(docs/hazards.md, H5)' % fn)
 	lines = []
 	body = None
 	if fn in ('remap_pfn_range', 'io_remap_pfn_range') and len(args) == 5:
@@ -263,7 +263,7 @@ def plan(h, fn, es, p):
 			if squash(prot) != 'vma->vm_page_prot':
 				# rfc has no protection for the remap apart from the one
 				# of the VMA: prepare gives it to the VMA, as an old
-				# handler setting vma->vm_page_prot did (REFERENCE 6.3)
+				# handler setting vma->vm_page_prot did (docs/hazards.md, H3)
 				if not pure(prot):
 					return None, None, ('rfc: the protection %s has side effects'
 							    % prot)
@@ -271,11 +271,11 @@ def plan(h, fn, es, p):
 				note(h, 'the protection %s was used only for the remap; rfc has no '
 				     'protection for the remap apart from the one of the VMA, so '
 				     'prepare sets desc->page_prot to it: the VMA now keeps %s '
-				     '(REFERENCE 6.3), and mmap_complete remaps with it' % (prot, prot))
+				     '(docs/hazards.md, H3), and mmap_complete remaps with it' % (prot, prot))
 			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
 				 'vma->vm_end - vma->vm_start', 'vma->vm_page_prot']
 			# The context first: the prepare helper may rewrite desc->pgoff
-			# (a COW mapping, REFERENCE 6.7), which the PFN may be made of.
+			# (a COW mapping, docs/hazards.md, H7), which the PFN may be made of.
 			# Through unsigned long, the type of the pfn parameter of the
 			# remap: a u64 PFN (phys_addr_t >> PAGE_SHIFT on a 32-bit arch
 			# with 64-bit physical addresses) is cut as the old call cut
@@ -310,14 +310,14 @@ def plan(h, fn, es, p):
 					size, a if is_start(a) else '(%s)' % a)
 				note(h, 'the %s() size is clamped to the end of the VMA: mainline '
 				     'rejects a range past desc->end, where the old code would '
-				     'have mapped past the VMA (REFERENCE 6.4)' % fn)
+				     'have mapped past the VMA (docs/hazards.md, H4)' % fn)
 			lines.append(call(ind, 'mmap_action_ioremap' if io else 'mmap_action_remap',
 					  ['desc', a, pfn, sz]))
 		if squash(prot) != 'vma->vm_page_prot':
 			lines.append('desc->action.remap.pgprot = %s' % prot)
 			note(h, 'the protection %s is used only for the remap, so it goes to '
 			     'desc->action.remap.pgprot and the VMA keeps its own page_prot, '
-			     'as before (REFERENCE 6.3)' % prot)
+			     'as before (docs/hazards.md, H3)' % prot)
 		if ov:
 			lines.append('desc->action.error_override = %s' % ov)
 			note(h, 'a failed remap still returns %s, through '
@@ -353,7 +353,7 @@ def plan(h, fn, es, p):
 				body = 'return ' + call('\t', fn, ['vma', pages, n], 'return ')
 			note(h, 'the pages are inserted by mmap_complete; prepare sets VM_MIXEDMAP, '
 			     'as the insertion did, so the mapping cannot merge and skip '
-			     'mmap_complete (REFERENCE 6.2)')
+			     'mmap_complete (docs/hazards.md, H2)')
 			return (';\n' + ind).join(lines), body, None
 		enxio = ov or '-ENXIO'
 		kept_errors.setdefault(h, []).append(enxio)
@@ -516,7 +516,7 @@ def tail_check(h, cs):
 		tails[h] = 'insert'
 	else:
 		return ('rfc: the calls do not set the same VMA flags (%s), or have no form in '
-			'mmap_complete (vmf_insert_*: REFERENCE 6.9), so prepare cannot set the '
+			'mmap_complete (vmf_insert_*: docs/hazards.md, H9), so prepare cannot set the '
 			'flags the core sees before complete' % ', '.join(sorted(fns)))
 	return None
 
@@ -572,11 +572,11 @@ def plan_loop(h, p):
 			return None, None, ('rfc: the code that would move to mmap_complete with the '
 					    'mapping calls changes the VMA (%s...): after the VMA is '
 					    'inserted, the core has already decided on its flags '
-					    '(REFERENCE 6.2)' % w.group(1))
+					    '(docs/hazards.md, H2)' % w.group(1))
 		if tail == 'remap' and not shared_only(h, vma, start):
 			return None, None, ('rfc: remap_pfn_range() in mmap_complete on a private '
 					    '(COW) mapping would set vm_pgoff to the PFN after the VMA '
-					    'is linked into the rmap tree of the file (REFERENCE 6.7); the '
+					    'is linked into the rmap tree of the file (docs/hazards.md, H7); the '
 					    'handler does not refuse private mappings before the calls')
 		if re.search(r'\bgoto\b', code):
 			return None, None, ('rfc: the code that would move to mmap_complete with the '
@@ -595,7 +595,7 @@ def plan_loop(h, p):
 				'rfc: prepare would take state (%s() line %d) that the pages the loop '
 				'inserts in mmap_complete keep: if the mapping fails before complete, '
 				'or complete fails and unmaps the VMA, nothing drops it; an mmap_abort '
-				'for an insert loop is not derived (REFERENCE 6.1)' % (t['call'], t['line']))
+				'for an insert loop is not derived (docs/hazards.md, H1)' % (t['call'], t['line']))
 	hstart = body_start[h]
 	rest = [(hstart + i, l) for i, l in enumerate(body_text[h].split('\n'))
 		if not start <= hstart + i <= end]
@@ -664,15 +664,15 @@ def plan_loop(h, p):
 		     'once the VMA is inserted, with the mmap and VMA write locks held as ->mmap '
 		     'had them; a failure there (a failed call, or a check of that code that '
 		     'returns an error) unmaps the new VMA, where the old failure left no VMA; '
-		     'the handler installs no vm_ops close for that unmap to call (REFERENCE 6.1)'
+		     'the handler installs no vm_ops close for that unmap to call (docs/hazards.md, H1)'
 		     % ', '.join('%s()' % f for f in fns))
 	if tail == 'remap':
 		act.append('vm_flags_set(%s, VM_IO | VM_PFNMAP)' % vma)
 		act.append('vm_flags_set(%s, VM_DONTEXPAND | VM_DONTDUMP)' % vma)
 		note(h, 'prepare sets %s, which the remap set itself: the VMA has the same '
 		     'flags at merge time as before, and cannot merge and skip mmap_complete '
-		     '(REFERENCE 6.2); the handler refuses private mappings, so the remap in '
-		     'mmap_complete does not rewrite vm_pgoff (6.7)' % REMAP_FLAGS)
+		     '(docs/hazards.md, H2); the handler refuses private mappings, so the remap in '
+		     'mmap_complete does not rewrite vm_pgoff (docs/hazards.md, H7)' % REMAP_FLAGS)
 		note(h, 'the remaps in mmap_complete use the final page protection of the VMA, '
 		     'once the core has set it from the one of the descriptor, as the remap of '
 		     'an rfc mmap_complete does')
@@ -685,11 +685,11 @@ def plan_loop(h, p):
 		note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
 	     'inserted, with the mmap and VMA write locks held as ->mmap had them; a failed '
 	     'insertion there unmaps the new VMA, where the old failure left no VMA; the '
-	     'handler installs no vm_ops close for that unmap to call (REFERENCE 6.1)')
+	     'handler installs no vm_ops close for that unmap to call (docs/hazards.md, H1)')
 	if tail != 'remap':
 		note(h, 'prepare sets VM_MIXEDMAP, which vm_insert_page() set itself on the first '
 		     'insertion: the VMA has the same flags at merge time as before, and cannot '
-		     'merge and skip mmap_complete (REFERENCE 6.2)')
+		     'merge and skip mmap_complete (docs/hazards.md, H2)')
 	loop_drop[h] = drop
 	last = max([end] + list(lock_plan[h]['mlines'] if moved else []))
 	gap = '\n' if last < len(lines) and not lines[last].strip() else ''
@@ -708,7 +708,7 @@ def plan_loop(h, p):
 		lock_notes(h)
 	return (';\n' + ind).join(act), body, None
 
-# --- rfc: a lock held across the mapping call (REFERENCE 6.6).  prepare
+# --- rfc: a lock held across the mapping call (docs/hazards.md, H6).  prepare
 # takes it and returns with it held; NAME_complete() maps and then does the
 # unlocks that followed the call; NAME_abort() does them if the mapping
 # fails between prepare and complete.
@@ -778,7 +778,7 @@ def plan_lock(h, cline, fn, held, loop):
 		return 'rfc: the handler did not parse (spatch): the lock is not followed'
 	for l, kind, name in held:
 		if kind == 'guard':
-			return ('%s() holds its lock across %s() (REFERENCE 6.6): under rfc the '
+			return ('%s() holds its lock across %s() (docs/hazards.md, H6): under rfc the '
 				'guard would be released when prepare returns, before mmap_complete '
 				'maps; it is not rewritten into an explicit lock and unlock'
 				% (name, fn))
@@ -791,17 +791,17 @@ def plan_lock(h, cline, fn, held, loop):
 	moved, mlines, binds, what = [], set(), [], []
 	for l, kind, name in held:
 		if kind == 'guard':
-			return ('%s() holds its lock across %s() (REFERENCE 6.6): under rfc the '
+			return ('%s() holds its lock across %s() (docs/hazards.md, H6): under rfc the '
 				'guard would be released when prepare returns, before mmap_complete '
 				'maps; it is not rewritten into an explicit lock and unlock'
 				% (name, fn))
 		if not SLEEPING.match(name):
-			return ('%s() is held across %s() (REFERENCE 6.6): rfc would hold it from '
+			return ('%s() is held across %s() (docs/hazards.md, H6): rfc would hold it from '
 				'prepare across the core\'s VMA setup, which may sleep; only a mutex '
 				'or an rw_semaphore can be carried into mmap_complete' % (name, fn))
 		if not top_level_line(h, l):
-			return ('%s() is held across %s() but taken under a condition (REFERENCE '
-				'6.6): which paths hold it in prepare is not derived' % (name, fn))
+			return ('%s() is held across %s() but taken under a condition (docs/hazards.md, '
+				'H6): which paths hold it in prepare is not derived' % (name, fn))
 		arg = call_arg(h, l, name)
 		if not arg:
 			return '%s() at line %d: its lock argument is not read' % (name, l)
@@ -812,7 +812,7 @@ def plan_lock(h, cline, fn, held, loop):
 		after = [(l2, n2) for l2, n2 in mine if e < l2 < succ]
 		if not after:
 			return ('%s(%s) is held across %s() but not released by a statement right '
-				'after it (REFERENCE 6.6): which paths release it is not derived'
+				'after it (docs/hazards.md, H6): which paths release it is not derived'
 				% (name, arg, fn))
 		for l2, n2 in mine:
 			if e < l2 < succ:
@@ -822,7 +822,7 @@ def plan_lock(h, cline, fn, held, loop):
 			if not (s <= l2 <= e) and l2 > l and leaves_block(h, l2):
 				continue	# a validation error path, or one after the return
 			return ('%s(%s) at line %d releases the lock held across %s() on a path that '
-				'goes on (REFERENCE 6.6): a release elsewhere, or a conditional one, '
+				'goes on (docs/hazards.md, H6): a release elsewhere, or a conditional one, '
 				'is not derived' % (n2, arg, l2, fn))
 		mlines |= set(l2 for l2, n2 in after)
 		what.append('%s(%s)' % (name, tidy(code_line(h, l).split('(', 1)[1].rsplit(')', 1)[0])
@@ -870,7 +870,7 @@ def lock_notes(h):
 	     'core\'s VMA setup in between (the VMA\'s allocation and its insertion into the '
 	     'VMA tree and the file\'s rmap tree, which may sleep), under the mmap write lock '
 	     'as before; prepare makes the mapping unmergeable, so complete or abort always '
-	     'runs (REFERENCE 6.6, 6.2)' % (' and '.join(lp['what']), '; '.join(lp['moved'])))
+	     'runs (docs/hazards.md, H6 and H2)' % (' and '.join(lp['what']), '; '.join(lp['moved'])))
 
 @script:python depends on rfc@
 @@
@@ -1009,7 +1009,7 @@ hf << masked_cmp.hf;
 @@
 masked.add(hf)
 
-// The vm_ops it installs, and their close (REFERENCE 6.1).
+// The vm_ops it installs, and their close (docs/hazards.md, H1).
 @ installs_ops @
 identifier hf, fp, vma, vops;
 @@
@@ -1077,10 +1077,10 @@ for h in handlers:
 			      'mmap_action_map_kernel_pages*() maps a page array handed over '
 			      'whole by prepare, with its own range checks and errors, where the '
 			      'loop picks, computes or allocates each page as it inserts it '
-			      '(REFERENCE 6.9; rfc moves the loop to mmap_complete)')
+			      '(docs/hazards.md, H9; rfc moves the loop to mmap_complete)')
 		continue
 	if fn not in SUPPORTED and not loop:
-		refused[h] = ('%s() has no prepare-time form (REFERENCE 6.9: an arch-only or '
+		refused[h] = ('%s() has no prepare-time form (docs/hazards.md, H9: an arch-only or '
 			      'per-page path)' % fn)
 		continue
 	held = []
@@ -1092,13 +1092,13 @@ for h in handlers:
 		   not released_before(h, l, name, line):
 			held.append((l, kind, name))
 	if held and not rfc_mode:
-		refused[h] = ('%s() is held across %s() (REFERENCE 6.6): a mainline action '
+		refused[h] = ('%s() is held across %s() (docs/hazards.md, H6): a mainline action '
 			      'runs after prepare returns, outside the lock' % (held[-1][2], fn))
 		continue
 	# rfc: the lock first, then what else stops the conversion, both said
 	why = []
 	if held and h in tails:
-		why.append('several mapping calls (%s) under %s() (REFERENCE 6.6): rfc '
+		why.append('several mapping calls (%s) under %s() (docs/hazards.md, H6): rfc '
 			   'carries a lock across one call or one loop only'
 			   % (', '.join(sorted(set(c[2] for c in cs))), held[-1][2]))
 	elif held:
@@ -1111,11 +1111,11 @@ for h in handlers:
 	elif cl:
 		why.append('installs vm_ops whose close is %s(): a failed mapping now unmaps '
 			   'the new VMA and calls it, which the old failure path never did '
-			   '(REFERENCE 6.1)' % cl[0])
+			   '(docs/hazards.md, H1)' % cl[0])
 	elif loop and unknown:
 		why.append('installs vm_ops %s, which this file does not define: whether a '
 			   'failed mmap_complete would unmap the VMA into a close is not known '
-			   '(REFERENCE 6.1)' % unknown[0])
+			   '(docs/hazards.md, H1)' % unknown[0])
 	why = [w for w in why if w]
 	if why:
 		refused[h] = '; besides, '.join(why)

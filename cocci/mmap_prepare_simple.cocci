@@ -11,7 +11,7 @@
 /// form, so a remap, a page insert, a store of the VMA or a call that
 /// receives it keeps the handler as it is; so does a call that takes
 /// state (a reference, an allocation) or a run-time swap of the ops into
-/// a file (REFERENCE hazards: what prepare takes has no abort in
+/// a file (docs/hazards.md: what prepare takes has no abort in
 /// mainline; a swapped-in leaf is not converted alone), unless
 /// MMAPPORT_STATE_KEPT names it (mmap_prepare_state.cocci kept its
 /// state).  Flags use the 7.x vma_flags_t helpers (vma_desc_set_flags

@@ -359,11 +359,11 @@ def plan_mapped(h, plan):
 	note(h, '%s is taken in the new %s.mapped hook, %s(), once the VMA is inserted, and '
 	     'no longer by the handler: a mapping that fails before that point no longer '
 	     'takes it; mapped cannot fail, so close never runs for a take that did not '
-	     'happen (REFERENCE 6.1), and %s%s' % (', '.join(t['what'] for t in plan['takes']),
-	     ops, name, 'the mapping cannot merge, so mapped always runs (6.2)'
+	     'happen (docs/hazards.md, H1), and %s%s' % (', '.join(t['what'] for t in plan['takes']),
+	     ops, name, 'the mapping cannot merge, so mapped always runs (docs/hazards.md, H2)'
 	     if plan.get('merge') != 'same' else 'the handler changes no flag, so the core '
 	     'merges the same mappings as before, which the old ->mmap never saw: mapped runs '
-	     'exactly when the old ->mmap ran (6.2, docs/core-rules.md)',
+	     'exactly when the old ->mmap ran (docs/hazards.md, H2; docs/core-rules.md)',
 	     '; mapped finds its object again from %s' % how if how else ''))
 	return None
 

@@ -13,7 +13,7 @@
 # libclang decides in "seen", the other two must come from Coccinelle,
 # with confidence low, and give the same category, subcategory, leaf
 # category, reasons, hazards, VMA uses and facts (but the one saying where
-# the facts come from).  A handler with an #if inside (hazard 9) is
+# the facts come from).  A handler with an #if inside (docs/hazards.md, H9) is
 # compared by category only: Coccinelle reads every branch, libclang one.
 # No tree may lose a record.  Then spatch is made to fail: the lexical
 # categories must stand, each saying why.  Last, facts.cocci must know

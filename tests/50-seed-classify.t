@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The seed's nine hand conversions (REFERENCE §3), classified on Debian's
+# The seed's nine hand conversions (the seed series), classified on Debian's
 # linux-source 6.12, where every one of them is still an ->mmap, as the
 # seed classified them:
 #   prepare only            shmem, dax, relay: simple, or needs-vma only

@@ -29,7 +29,7 @@ extern const char *const cat_names[];
 extern const char *const vma_fields_read[];
 extern const char *const vma_fields_write[];
 
-/* Calls that take the VMA, by what they do (REFERENCE §2 field mapping). */
+/* Calls that take the VMA, by what they do (the field table of docs/hazards.md). */
 extern const char *const calls_simple[];
 extern const char *const calls_remap[];
 extern const char *const calls_insert[];

@@ -7,7 +7,7 @@
  * of the same file that receive the VMA (up to three calls deep).  The
  * categories and the facts behind them are those of docs/categories.md;
  * every record gets a category, and "simple" is given only when every use
- * of the VMA has a descriptor equivalent (REFERENCE §2).
+ * of the VMA has a descriptor equivalent (docs/hazards.md, the field table).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -408,7 +408,7 @@ static void classify_one(const char *tree, json_t *r, struct file_cache *fc)
 	if (jstr(r, "ops_var") && fops_swapped(&fc->lx, jstr(r, "ops_var"))) {
 		json_object_set_new(r, "fops_swapped", json_true());
 		fact(&a, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting "
-		     "it alone changes behaviour (REFERENCE 6.8)", jstr(r, "ops_var"));
+		     "it alone changes behaviour (docs/hazards.md, H8)", jstr(r, "ops_var"));
 	}
 	if (other_references(&fc->lx, fn, name_tok)) {
 		json_object_set_new(r, "called_directly", json_true());

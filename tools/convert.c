@@ -145,7 +145,7 @@ static int converted_ok(const char *path, const char *fn, int hooks)
 
 /*
  * rfc: a remap or page-insert handler whose prepare returns with a lock
- * held (REFERENCE 6.6) was also given an mmap_abort that releases it.
+ * held (docs/hazards.md, H6) was also given an mmap_abort that releases it.
  */
 static int locked(const char *work, const char *file, const char *fn)
 {
@@ -908,7 +908,7 @@ static const char *const any_suffix[] = { "", NULL };
 /*
  * The architectures that override io_remap_pfn_range() itself (their PFN
  * translation inside it) without io_remap_pfn_range_pfn(), which the
- * prepare-time forms need to translate the PFN first (REFERENCE 4: the
+ * prepare-time forms need to translate the PFN first (docs/arch.md: the
  * seed split the translation out, arch by arch).  "" when there is none:
  * then every io_remap conversion is exact on every architecture.
  */
@@ -1033,7 +1033,7 @@ int convert_records(const struct options *o, json_t *records)
 			json_t *eq = equivalence(r, method_name(m, &prof), plan, has_abort, core);
 
 			/*
-			 * A lock held across a remap is hazard 6: the remap rule
+			 * A lock held across a remap is docs/hazards.md, H6: the remap rule
 			 * keeps it with mmap_abort (rfc) or refuses it, with that
 			 * reason; the verdict after the conversion still sees it.
 			 */

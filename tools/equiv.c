@@ -177,7 +177,7 @@ json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort, 
 /*
  * The comparison of the code itself: the old handler's summary against
  * those of the functions the conversion wrote (analyze.c's summarize()),
- * mapped through the field table of REFERENCE §2.  What the old handler
+ * mapped through the field table of docs/hazards.md.  What the old handler
  * set, cleared and tested in the flags, the error codes it returned, the
  * fields it assigned and the arguments of its mapping calls must come out
  * the same; where each of its other calls went decides its placement.
@@ -216,7 +216,7 @@ static char *squeeze(char *s)
 	return s;
 }
 
-/* A text of the old handler in the descriptor's terms (REFERENCE §2). */
+/* A text of the old handler in the descriptor's terms (docs/hazards.md, the field table). */
 static char *to_desc(const char *text, const char *vma, const char *filep)
 {
 	static const char *const map[][2] = {
@@ -688,7 +688,7 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums)
 			add_diff(diffs, "mapping pfn", om[i].pfn, nm[i].pfn, 1);
 		if (strcmp(om[i].addr, nm[i].addr))
 			add_diff(diffs, "mapping address", om[i].addr, nm[i].addr, 1);
-		/* a range clamped to the VMA (hazard 4) is a stated change */
+		/* a range clamped to the VMA (docs/hazards.md, H4) is a stated change */
 		if (strcmp(om[i].size, nm[i].size))
 			add_diff(diffs, "mapping size", om[i].size, nm[i].size,
 				 json_is_true(json_object_get(json_array_get(

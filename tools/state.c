@@ -232,12 +232,12 @@ static char *mapped_takes(json_t *r, json_t *an, json_t *kept, json_t *plan)
 			why = xasprintf("%s allocates what the mapping keeps: mainline has no "
 					"abort hook to free it if the mapping fails after prepare, and "
 					"moved to vm_ops->mapped, a failed allocation unmaps the new VMA "
-					"and runs %s%s for a setup that never happened (REFERENCE 6.1)",
+					"and runs %s%s for a setup that never happened (docs/hazards.md, H1)",
 					w, cl ? cl : "its close", cl ? "()" : "");
 		else if (strcmp(js(t, "use"), "ignored"))
 			why = xasprintf("%s can fail (%s): mainline has no abort hook to keep it in "
 					"prepare, and moved to vm_ops->mapped, a failure unmaps the new "
-					"VMA and runs %s%s for a reference never taken (REFERENCE 6.1)",
+					"VMA and runs %s%s for a reference never taken (docs/hazards.md, H1)",
 					w, js(t, "use"), cl ? cl : "its close", cl ? "()" : "");
 		json_array_foreach(json_object_get(an, "releases"), k, rel)
 			if (!why && !strcmp(js(rel, "in"), js(r, "function")) &&
@@ -376,7 +376,7 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	mergeable = !json_is_false(json_object_get(hz, "mergeable"));
 	if (mergeable && (rfc || changes_flags(an))) {
 		*why = xasprintf("the new mapping may merge with a neighbour (it sets none of "
-				 "the flags that stop merging%s): then %s (REFERENCE 6.2, "
+				 "the flags that stop merging%s): then %s (docs/hazards.md, H2; "
 				 "docs/core-rules.md)", rfc ? "" : ", and it changes flags, so it "
 				 "does not merge the same mappings as before", rfc ?
 				 "neither mmap_complete nor mmap_abort runs, and what "

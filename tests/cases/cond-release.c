@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: a count taken, dropped at the common exit only on error (intel_th msc's shape, hazard 1)
+ * check-name: a count taken, dropped at the common exit only on error (intel_th msc's shape, docs/hazards.md H1)
  * check-category: stateful
  * check-reason: mainline atomic_inc_unless_negative(&cc->users) can fail
  * check-reason: rfc neither mmap_complete nor mmap_abort runs, and what prepare took stays taken

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: a lock held across the remap, dropped on the early return (hazard 6)
+ * check-name: a lock held across the remap, dropped on the early return (docs/hazards.md, H6)
  * check-category: pfn-remap
  * check-fact: el_mmap: .subcategory == "remap_pfn_range, whole range"
  * check-fact: el_mmap: .analysis.hazards.locks_across_mapping == ["mutex_lock"]

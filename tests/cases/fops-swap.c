@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: ops swapped into f_op at run time (hazard 8): refused
+ * check-name: ops swapped into f_op at run time (docs/hazards.md, H8): refused
  * check-category: needs-vma
  * check-refused: mainline dc_fops is swapped into file->f_op at run time: converting
  * check-refused: rfc dc_fops is swapped into file->f_op at run time: converting

@@ -3,7 +3,7 @@
  * check-name: an allocation kept by the mapping, freed by goto unwinding on failure
  * check-category: stateful
  * check-reason: mainline allocates what the mapping keeps: mainline has no abort hook
- * check-reason: rfc REFERENCE 6.2
+ * check-reason: rfc docs/hazards.md, H2
  * check-fact: gu_mmap: .analyzer == "libclang"
  * check-fact: gu_mmap: .analysis.gotos == 1
  * check-fact: gu_mmap: [.analysis.takes[] | select(.call == "kzalloc") | .held_at_returns | length] == [2]

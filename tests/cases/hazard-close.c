@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: hazard 6.1: a close that drops a reference the failed remap path never took
+ * check-name: docs/hazards.md, H1: a close that drops a reference the failed remap path never took
  * check-category: pfn-remap
- * check-reason: mainline REFERENCE 6.1
- * check-reason: rfc REFERENCE 6.1
+ * check-reason: mainline docs/hazards.md, H1
+ * check-reason: rfc docs/hazards.md, H1
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

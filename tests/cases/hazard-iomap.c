@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: hazard 6.5: the result of vm_iomap_memory() was ignored
+ * check-name: docs/hazards.md, H5: the result of vm_iomap_memory() was ignored
  * check-category: pfn-remap
  * check-output: hazard-iomap.mainline.expected
- * check-change: mainline REFERENCE 6.5
+ * check-change: mainline docs/hazards.md, H5
  * check-reason: rfc vm_iomap_memory
  */
 #include <linux/fs.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: hazard 6.6: a lock held from validation through the remap (resctrl pseudo_lock shape)
+ * check-name: docs/hazards.md, H6: a lock held from validation through the remap (resctrl pseudo_lock shape)
  * check-category: pfn-remap
- * check-reason: mainline REFERENCE 6.6
+ * check-reason: mainline docs/hazards.md, H6
  * check-output-rfc: hazard-lock.rfc.expected
  * check-change: rfc it is held across the core's VMA setup in between
  */

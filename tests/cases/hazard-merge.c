@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: hazard 6.2: a page array; rfc moves the insertion to complete and keeps the mapping unmergeable
+ * check-name: docs/hazards.md, H2: a page array; rfc moves the insertion to complete and keeps the mapping unmergeable
  * check-category: page-insert
  * check-output: hazard-merge.mainline.expected
  * check-output-rfc: hazard-merge.rfc.expected
- * check-change: rfc REFERENCE 6.2
+ * check-change: rfc docs/hazards.md, H2
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: hazard 6.3: a noncached protection used only for the remap
+ * check-name: docs/hazards.md, H3: a noncached protection used only for the remap
  * check-category: pfn-remap
  * check-output: hazard-prot.mainline.expected
  * check-output-rfc: hazard-prot.rfc.expected
- * check-change: mainline REFERENCE 6.3
+ * check-change: mainline docs/hazards.md, H3
  * check-change: rfc desc->page_prot
  */
 #include <linux/fs.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: hazard 6.4: a remap whose size may run past the VMA end (sbus flash shape)
+ * check-name: docs/hazards.md, H4: a remap whose size may run past the VMA end (sbus flash shape)
  * check-category: pfn-remap
  * check-output: hazard-range.mainline.expected
- * check-change: mainline REFERENCE 6.4
+ * check-change: mainline docs/hazards.md, H4
  * check-reason: rfc partial remap
  */
 #include <linux/fs.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: #ifdef shapes: an arch-only branch (hazard 9), and a handler the configuration leaves out
+ * check-name: #ifdef shapes: an arch-only branch (docs/hazards.md, H9), and a handler the configuration leaves out
  * check-category: pfn-remap pfn-remap
  * check-fact: ia_mmap: .analyzer == "libclang"
  * check-fact: ia_mmap: .subcategory == "io_remap_pfn_range, whole range"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: insert loops refused under rfc: a vm_ops close a failed complete would call (6.1), a goto out of the loop
+ * check-name: insert loops refused under rfc: a vm_ops close a failed complete would call (docs/hazards.md, H1), a goto out of the loop
  * check-category: page-insert page-insert
  * check-reason: mainline vm_insert_page() in a loop has no exact mainline form
  * check-reason: rfc installs vm_ops whose close is cl_close()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: drivers/xen/gntalloc.c shape: a mutex held from the lookup across the insert loop (hazard 6)
+ * check-name: drivers/xen/gntalloc.c shape: a mutex held from the lookup across the insert loop (docs/hazards.md, H6)
  * check-category: page-insert
  * check-reason: mainline vm_insert_page() in a loop has no exact mainline form
  * check-reason: rfc "rv = 0;" runs between vm_insert_page() and the release of the lock held across it

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: rfc refuses a lock held across the remap whose release after it is conditional (hazard 6.6)
+ * check-name: rfc refuses a lock held across the remap whose release after it is conditional (docs/hazards.md, H6)
  * check-category: pfn-remap
  * check-reason: mainline a mainline action runs after prepare returns, outside the lock
  * check-reason: rfc "if (ret)" runs between remap_pfn_range() and the release of the lock

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: arch/powerpc vas-api coproc_mmap shape: guard(mutex) held across the remap (hazard 6.6)
+ * check-name: arch/powerpc vas-api coproc_mmap shape: guard(mutex) held across the remap (docs/hazards.md, H6)
  * check-category: pfn-remap
  * check-reason: mainline a mainline action runs after prepare returns, outside the lock
  * check-reason: rfc the guard would be released when prepare returns

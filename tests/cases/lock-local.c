@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: rfc refuses a lock reached through a local that mmap_complete cannot get back (hazard 6.6)
+ * check-name: rfc refuses a lock reached through a local that mmap_complete cannot get back (docs/hazards.md, H6)
  * check-category: pfn-remap
  * check-reason: mainline a mainline action runs after prepare returns, outside the lock
  * check-reason: rfc neither file->private_data nor desc->mmap_context (it carries the PFN)

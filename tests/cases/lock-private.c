@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: rfc: a mutex of the file's private data held across the remap (hazard 6.6)
+ * check-name: rfc: a mutex of the file's private data held across the remap (docs/hazards.md, H6)
  * check-category: pfn-remap
  * check-output-rfc: lock-private.rfc.expected
  * check-reason: mainline a mainline action runs after prepare returns, outside the lock

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: rfc refuses a spinlock held across the remap: the core's VMA setup may sleep (hazard 6.6)
+ * check-name: rfc refuses a spinlock held across the remap: the core's VMA setup may sleep (docs/hazards.md, H6)
  * check-category: pfn-remap
  * check-reason: mainline a mainline action runs after prepare returns, outside the lock
  * check-reason: rfc only a mutex or an rw_semaphore can be carried into mmap_complete

@@ -811,7 +811,7 @@ static void remap_fact(struct walk *w, CXCursor call, const char *name, const ch
  * body the translation unit does not have.  A body that takes a lock, a
  * reference or an allocation by the lists of category.c without releasing
  * it is a take itself: a driver's own helper that bumps a count is state
- * whatever its name (REFERENCE hazard 11).  Bodies are followed to
+ * whatever its name (docs/hazards.md, H11).  Bodies are followed to
  * FX_DEPTH, with a cycle guard; a summary is made once per function.
  */
 #define FX_DEPTH 8
@@ -1643,7 +1643,7 @@ static void vm_ops_facts(CXTranslationUnit tu, struct defs *ds, json_t *an)
 }
 
 /*
- * #if lines inside a handler that name an architecture (hazard 9), from
+ * #if lines inside a handler that name an architecture (docs/hazards.md, H9), from
  * its text with whitespace collapsed (the '#' of a directive still starts
  * a word); text is the handler's source.
  */

@@ -64,7 +64,7 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 json_t *summarize(void *index, const char *path, json_t *jargs, const struct strlist *fns);
 /* The VM_ flag names in text (VMA_X_BIT read as VM_X), sorted, "|"-joined. */
 char *flag_names(const char *text);
-/* analysis.arch_branches from a handler's text, whitespace collapsed (hazard 9). */
+/* analysis.arch_branches from a handler's text, whitespace collapsed (docs/hazards.md, H9). */
 void arch_branches_text(const char *text, json_t *an);
 
 /*

@@ -342,7 +342,7 @@ static void complete(json_t *an, const char *text)
 	}
 	effects(an);
 	json_object_del(an, "call_sites");
-	/* vm_ops->close: what it releases (hazard 1), and what else it calls */
+	/* vm_ops->close: what it releases (docs/hazards.md, H1), and what else it calls */
 	json_array_foreach(vm_ops, i, x) {
 		json_t *rel = json_array(), *other = json_array(), *c;
 

@@ -11,7 +11,7 @@
  * BDIR/mmapport-cmds/compile_commands.json.  That file is the cache: a
  * second run asks kbuild only about files it does not list.
  *
- * gcc-only flags are dropped (REFERENCE §5): what is kept is what decides
+ * gcc-only flags are dropped: what is kept is what decides
  * how the source parses: -nostdinc, -I, -isystem, -include, -D, -U, -std,
  * -fms-extensions, -fshort-wchar, -f(un)signed-char, -m64.
  */

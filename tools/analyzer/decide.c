@@ -3,7 +3,7 @@
  * decide.c - the decision table of docs/categories.md, applied to the
  * facts analyze.c found.  Every fact that raises the category is kept in
  * "reasons" (the deciding facts); every fact, deciding or not, in "facts",
- * in words a reviewer reads.  The hazards of REFERENCE §6 are stated as
+ * in words a reviewer reads.  The hazards of docs/hazards.md are stated as
  * facts too, and kept structured under analysis.hazards for convert.
  */
 #define _GNU_SOURCE
@@ -17,7 +17,7 @@
 
 /*
  * The core's rules, read from the tree (core.c, docs/core-rules.md): the
- * flags that keep a new mapping from merging with a neighbour (hazard 2),
+ * flags that keep a new mapping from merging with a neighbour (docs/hazards.md, H2),
  * and whether a vm_ops->close does.
  */
 static json_t *core;
@@ -181,7 +181,7 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 			fact(d, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor "
 			     "equivalent", vma, f, js(x, "op"), js(x, "expr"), js(x, "in"));
 		if (!strcmp(f, "vm_pgoff")) {
-			fact(d, CAT_SIMPLE, "rewrites %s->vm_pgoff = %s (line %lld; hazard 7: "
+			fact(d, CAT_SIMPLE, "rewrites %s->vm_pgoff = %s (line %lld; docs/hazards.md, H7: "
 			     "keep the order with any remap)", vma, js(x, "expr"), line_of(x));
 			json_object_set_new(hz, "pgoff_rewritten", json_string(js(x, "expr")));
 		}
@@ -219,7 +219,7 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 			     jstr(x, "to") ? jstr(x, "to") : "", js(x, "in"), line_of(x));
 	}
 	json_array_foreach(json_object_get(an, "stacked"), i, x)
-		fact(d, CAT_STACKED, "calls another file's mmap (%s) in %s(): stacked (hazard 8)",
+		fact(d, CAT_STACKED, "calls another file's mmap (%s) in %s(): stacked (docs/hazards.md, H8)",
 		     jstr(x, "hook") ? js(x, "expr") : js(x, "call"), js(x, "in"));
 	json_array_foreach(json_object_get(an, "dispatches"), i, x) {
 		fact(d, CAT_DISPATCHER, "dispatches the VMA to the subsystem hook %s (%s) in %s()",
@@ -261,7 +261,7 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 		     whole ? "the whole VMA" : "part of the VMA, or a range not checked against it",
 		     json_is_true(json_object_get(x, "io")) ? ", I/O memory" : "");
 		if (!whole)
-			fact(d, CAT_PFN_REMAP, "remap range: addr %s, size %s (hazard 4: the "
+			fact(d, CAT_PFN_REMAP, "remap range: addr %s, size %s (docs/hazards.md, H4: the "
 			     "mainline action rejects a range past the VMA's end)", js(x, "addr"),
 			     local(an, js(x, "size")));
 		if (jstr(x, "prot")) {
@@ -276,7 +276,7 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 					stored = 1;
 			if (strcmp(js(x, "prot"), vprot) && !stored) {
 				fact(d, CAT_PFN_REMAP, "the protection %s is passed only to %s(), "
-				     "not stored in %s (hazard 3: set the action's own prot, not "
+				     "not stored in %s (docs/hazards.md, H3: set the action's own prot, not "
 				     "desc->page_prot)", js(x, "prot"), fn, vprot);
 				json_object_set_new(hz, "prot_only_for_remap",
 						    json_string(js(x, "prot")));
@@ -284,11 +284,11 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 			free(vprot);
 		}
 		if (!strcmp(res, "ignored")) {
-			fact(d, CAT_PFN_REMAP, "the result of %s() is ignored (hazard 5: the "
+			fact(d, CAT_PFN_REMAP, "the result of %s() is ignored (docs/hazards.md, H5: the "
 			     "action propagates it; say so in the commit message)", fn);
 			json_object_set_new(hz, "error_ignored", json_string(fn));
 		} else if (jstr(x, "result_return") && !strncmp(jstr(x, "result_return"), "-E", 2)) {
-			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: return %s (hazard 5: "
+			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: return %s (docs/hazards.md, H5: "
 			     "needs action.error_override)", fn, jstr(x, "result_return"));
 			json_object_set_new(hz, "error_rewritten", json_string(jstr(x, "result_return")));
 		}
@@ -307,7 +307,7 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 		fact(d, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s() line %lld%s", fn,
 		     js(x, "in"), line_of(x), loop ? ", in a loop" : "");
 		if (!strcmp(js(x, "result"), "ignored")) {
-			fact(d, CAT_PAGE_INSERT, "the result of %s() is ignored (hazard 5)", fn);
+			fact(d, CAT_PAGE_INSERT, "the result of %s() is ignored (docs/hazards.md, H5)", fn);
 			json_object_set_new(hz, "error_ignored", json_string(fn));
 		}
 	}
@@ -364,7 +364,7 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 			if (m->at >= 0 && off(x) < m->at && (held_at(an, x, m->at + 1, 0) ||
 			    json_is_true(json_object_get(x, "auto_release")))) {
 				add_unique(across, call);
-				fact(d, CAT_SIMPLE, "%s(%s) is held across the mapping (hazard 6: a "
+				fact(d, CAT_SIMPLE, "%s(%s) is held across the mapping (docs/hazards.md, H6: a "
 				     "mainline action cannot carry it from prepare)", call,
 				     jstr(x, "key") ? jstr(x, "key") : "");
 			}
@@ -423,7 +423,7 @@ static void vm_ops(struct decision *d, json_t *an, json_t *hz, json_t *flags_set
 				}
 				fact(d, CAT_SIMPLE, "%s.close = %s() releases %s: if the mapping fails "
 				     "after insertion, close runs for a setup that may not have taken "
-				     "it (hazard 1)", js(x, "ops"), js(x, "close"), list);
+				     "it (docs/hazards.md, H1)", js(x, "ops"), js(x, "close"), list);
 				json_object_set_new(hz, "close_releases", json_incref(rel));
 				free(list);
 			} else {
@@ -456,18 +456,18 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 		json_decref(across);
 	if (m.at >= 0 || json_array_size(json_object_get(an, "takes")))
 		fact(d, CAT_SIMPLE, json_array_size(flags_set) ?
-		     "the new mapping cannot merge (hazard 2: complete/mapped always run)" :
+		     "the new mapping cannot merge (docs/hazards.md, H2: complete/mapped always run)" :
 		     "the new mapping may merge with a neighbour: work moved to complete or "
-		     "mapped would be skipped (hazard 2)");
+		     "mapped would be skipped (docs/hazards.md, H2)");
 	json_array_foreach(json_object_get(an, "arch_branches"), i, x)
-		fact(d, CAT_SIMPLE, "an architecture-only branch: %s (hazard 9)",
+		fact(d, CAT_SIMPLE, "an architecture-only branch: %s (docs/hazards.md, H9)",
 		     json_string_value(x));
 	if (json_object_get(an, "arch_branches"))
 		json_object_set_new(hz, "arch_branches",
 				    json_incref(json_object_get(an, "arch_branches")));
 	if (json_is_true(json_object_get(r, "fops_swapped"))) {
 		fact(d, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it "
-		     "alone changes behaviour (hazard 8)", js(r, "ops_var"));
+		     "alone changes behaviour (docs/hazards.md, H8)", js(r, "ops_var"));
 		json_object_set_new(hz, "fops_swapped", json_true());
 	}
 	if (json_is_true(json_object_get(r, "called_directly")))
