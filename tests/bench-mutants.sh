@@ -41,7 +41,9 @@ for profile in mainline rfc; do
 			cp "$base/pristine" "$conv"
 			mutate $kind "$conv"
 			cmp -s "$base/pristine" "$conv" && continue	# the kind does not apply
-			if "$mm" equiv --tree "$tree" --out "$out" --paths "$f" 2>&1 | grep -q ' differs'; then
+			# equiv exits 1 when one differs: read what it says, not its status
+			"$mm" equiv --tree "$tree" --out "$out" --paths "$f" > "$base/mutant" 2>&1
+			if grep -q ' differs' "$base/mutant"; then
 				echo "killed $kind $f $profile" >> "$res"
 			else
 				echo "survived $kind $f $profile" >> "$res"
