@@ -528,12 +528,13 @@ static json_t *call_result_ret(struct walk *w, int from, char **retp)
 			char *end = strchr(ret, ';');
 
 			r = json_string(xasprintf("checked: %.*s", end ? (int)(end - ret) : 40, ret));
-			if (retp && end) {
+			if (retp) {
+				/* a lone "return X" statement's extent has no ';' */
 				char *v = ret + 6;
 
 				while (*v == ' ' || *v == '(')
 					v++;
-				*retp = xasprintf("%.*s", (int)(end - v), v);
+				*retp = end ? xasprintf("%.*s", (int)(end - v), v) : xstrdup(v);
 				for (end = *retp + strlen(*retp); end > *retp &&
 				     (end[-1] == ' ' || end[-1] == ')'); )
 					*--end = 0;
