@@ -5,14 +5,56 @@
 # directories: run all stages, check the records, run again (nothing may
 # change), then git am the series on a clean copy and build the touched
 # objects.  x86_64 only: tests/40-arch.t checks the other architectures.
+#
+# The tree is a copy of Debian's (hard links, and one commit) in which two
+# real handlers get the shapes of docs/hazards.md's H10, so that every
+# preprocessor branch a conversion changes must be compiled (docs/arch.md,
+# "Every branch the conversion changed"):
+#   fs/udf/file.c          udf_file_mmap() under "#if defined(CONFIG_FS_DAX)",
+#                          "#else #define udf_file_mmap generic_file_mmap";
+#                          x86_64's allmodconfig has FS_DAX=y, so the
+#                          renamed alias must be built on x86_64+FS_DAX=n;
+#   drivers/char/uv_mmtimer.c  its handler (with its kernel-doc above the
+#                          #ifdef) under "#ifdef CONFIG_MMU", with "#else
+#                          #define uv_mmtimer_mmap NULL"; x86 cannot turn
+#                          MMU off (no prompt), so that branch is compiled by
+#                          nothing and the conversion is dropped, saying so.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
+debian=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 out=${MMAPPORT_TEST_OUT:-$top/build/test-e2e}
 paths=virt/kvm,drivers/hsi,fs/udf,fs/gfs2,drivers/char,arch/powerpc/kvm,drivers/hv
-echo "1..11"
+echo "1..15"
 
-rm -rf "$out"
+rm -rf "$out" "$out.tree"
+mkdir -p "$(dirname "$out")"
+tree=$out.tree
+cp -al "$debian" "$tree"
+# git appends to its logs and rewrites small files in place: the copy's
+# .git is its own but for the objects, which git never changes
+rm -rf "$tree/.git"
+mkdir "$tree/.git"
+for e in "$debian"/.git/*; do
+	case ${e##*/} in
+	objects) cp -al "$e" "$tree/.git/" ;;
+	*) cp -a "$e" "$tree/.git/" ;;
+	esac
+done
+# edit by writing new files: the originals are hard links into the cache
+perl -0777 -pe 's/(static int udf_file_mmap\(struct file \*file, struct vm_area_struct \*vma\)\n\{.*?\n\}\n)/#if defined(CONFIG_FS_DAX)\n$1#else\n#define udf_file_mmap generic_file_mmap\n#endif\n/s' \
+	"$debian/fs/udf/file.c" > "$out.udf.c"
+perl -0777 -pe 's/(static int uv_mmtimer_mmap\(struct file \*file, struct vm_area_struct \*vma\)\n\{.*?\n\}\n)/#ifdef CONFIG_MMU\n$1#else\n#define uv_mmtimer_mmap NULL\n#endif\n/s' \
+	"$debian/drivers/char/uv_mmtimer.c" > "$out.uv.c"
+rm "$tree/fs/udf/file.c" "$tree/drivers/char/uv_mmtimer.c"
+mv "$out.udf.c" "$tree/fs/udf/file.c"
+mv "$out.uv.c" "$tree/drivers/char/uv_mmtimer.c"
+if ! grep -q '^#define udf_file_mmap generic_file_mmap$' "$tree/fs/udf/file.c" ||
+   ! grep -q '^#define uv_mmtimer_mmap NULL$' "$tree/drivers/char/uv_mmtimer.c" ||
+   ! git -C "$tree" -c user.name=t -c user.email=t@t commit -qam "docs/hazards.md H10 shapes" ||
+   ! cmp -s "$debian/fs/udf/file.c" <(git -C "$debian" show HEAD:fs/udf/file.c); then
+	echo "Bail out! could not make the copy of the tree"
+	exit 1
+fi
 # the user's repository as a user sees it, and a stamp: nothing in it may be newer
 repo_view() {
 	git -C "$tree" --no-optional-locks status --porcelain
@@ -107,11 +149,13 @@ for prof in $(for f in $files; do
 			"$out/records.json")
 		[ "$p" = "$prof" ] && echo "${f%.c}.o"
 	done)
-	for o in $objs; do rm -f "$out/build/$prof/$o"; done
-	make -C "$work" O="$out/build/$prof" ARCH="${prof%%+*}" -j"$(nproc)" $objs >> "$out.build" 2>&1
+	for o in $objs; do rm -f "$out/build/${prof//=/-}/$o"; done
+	# a variant's build dir has no '=' (x86_64+FS_DAX=n builds in x86_64+FS_DAX-n)
+	bdir=$out/build/${prof//=/-}
+	make -C "$work" O="$bdir" ARCH="${prof%%+*}" -j"$(nproc)" $objs >> "$out.build" 2>&1
 	for o in $objs; do
 		nobj=$((nobj + 1))
-		[ -f "$out/build/$prof/$o" ] || missing=$((missing + 1))
+		[ -f "$bdir/$o" ] || missing=$((missing + 1))
 	done
 done
 if [ $nobj -gt 0 ] && [ $missing = 0 ]; then
@@ -166,4 +210,43 @@ if [ $npatch -gt 0 ] && [ $bad = 0 ]; then
 	echo "ok 11 - checkpatch: $npatch patches clean or stating pre-existing findings"
 else
 	echo "not ok 11 - checkpatch: $bad of $npatch patches with findings they do not state"
+fi
+
+rec() {	# rec FUNCTION JQ
+	jq -r --arg f "$1" ".[] | select(.function == \$f) | $2" "$out/records.json"
+}
+
+# udf: both branches of the FS_DAX group, each compiled by one build
+by=$(rec udf_file_mmap '.check.overall.branches[] | "\(.directive): \(.compiled_by | join(","))"')
+want="#if defined(CONFIG_FS_DAX): x86_64
+#else: x86_64+FS_DAX=n"
+if [ "$by" = "$want" ]; then
+	echo "ok 12 - udf: the #else alias was compiled by x86_64+FS_DAX=n"
+else
+	echo "not ok 12 - udf: want '$want', got '$by'" | sed '2,$s/^/# /'
+	grep 'branch\|variant' "$out.log1" | sed 's/^/# /'
+fi
+st=$(rec udf_file_mmap '.conversion.status')
+why=$(rec udf_file_mmap '.check.overall.reason // ""')
+if [ "$st" = converted ] && [ "$(rec udf_file_mmap '.check["x86_64+FS_DAX=n"].status')" = pass ] &&
+   grep -q '^+#define udf_file_mmap_prepare generic_file_mmap_prepare$' "$out"/series/0*udf*.patch; then
+	echo "ok 13 - udf: passed on x86_64 and x86_64+FS_DAX=n, and in the series with its alias renamed"
+else
+	echo "not ok 13 - udf: $st: $why"
+fi
+
+# uv_mmtimer: the #else of CONFIG_MMU is compiled by nothing x86 can make
+st=$(rec uv_mmtimer_mmap '.conversion.status')
+why=$(rec uv_mmtimer_mmap '.conversion.reason // ""')
+if [ "$st" = dropped ] && grep -qF '(#else)' <<< "$why" &&
+   grep -qF 'CONFIG_MMU cannot be turned off on x86 (no prompt)' <<< "$why" &&
+   ! grep -qF 'kernel-doc' <<< "$why"; then
+	echo "ok 14 - uv_mmtimer: dropped, its #else of CONFIG_MMU compiled by nothing ($why)"
+else
+	echo "not ok 14 - uv_mmtimer: $st: $why"
+fi
+if ! grep -lq '^+++ b/drivers/char/uv_mmtimer.c' "$out"/series/0*.patch; then
+	echo "ok 15 - uv_mmtimer is not in the series"
+else
+	echo "not ok 15 - uv_mmtimer is in the series"
 fi

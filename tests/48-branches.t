@@ -3,8 +3,9 @@
 #
 # tools/branches.c on its own (docs/arch.md, "Every branch the conversion
 # changed"): which preprocessor branches a diff touches, and which of them
-# a compiler's -E -dD output shows compiled.  check's use of it on a real
-# tree is in tests/40-arch.t.
+# a compiler's -E -dD output shows compiled.  check's use of it on real
+# code (a config variant x86_64+FS_DAX=n, a branch x86 cannot build) is in
+# tests/30-e2e.t.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)

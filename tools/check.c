@@ -1069,6 +1069,11 @@ int check_records(const struct options *o, json_t *records)
 			if (bwhy && !strcmp(jstr(overall, "status"), "pass")) {
 				json_object_set_new(overall, "status", json_string("fail"));
 				json_object_set_new(overall, "reason", json_string(bwhy));
+			} else if (bwhy && jstr(overall, "reason")) {
+				char *both = xasprintf("%s; also, %s", jstr(overall, "reason"), bwhy);
+
+				json_object_set_new(overall, "reason", json_string(both));
+				free(both);
 			}
 			free(bwhy);
 		}

@@ -650,12 +650,28 @@ static void fix_kerneldoc(const char *path, const char *orig, const char *fn)
 	}
 	if (!def)
 		goto done;
-	/* the start of the definition's line, then the comment that ends right above it */
+	/*
+	 * The start of the definition's line, then the comment that ends right
+	 * above it, preprocessor lines between them skipped (kernel-doc reads
+	 * through an "#ifdef CONFIG_MMU" there too).
+	 */
 	while (def > buf && def[-1] != '\n')
 		def--;
 	end = def;
-	while (end > buf && isspace((unsigned char)end[-1]))
-		end--;
+	for (;;) {
+		char *l;
+
+		while (end > buf && isspace((unsigned char)end[-1]))
+			end--;
+		for (l = end; l > buf && l[-1] != '\n'; l--)
+			;
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l != '#' || l >= end)
+			break;
+		while (end > buf && end[-1] != '\n')
+			end--;
+	}
 	if (end - buf < 4 || strncmp(end - 2, "*/", 2))
 		goto done;
 	for (start = end - 2; start > buf && strncmp(start, "/**", 3); start--)
