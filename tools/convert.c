@@ -686,8 +686,9 @@ static void fix_kerneldoc(const char *path, const char *orig, const char *fn)
 		int drop = 0;
 
 		l = xasprintf("%.*s", (int)n, line);
+		/* "fn - what", "fn() - what", or "fn" alone */
 		if (!strncmp(l, name, strlen(name)) &&
-		    (!strncmp(l + strlen(name), " - ", 3) || !strncmp(l + strlen(name), "() - ", 5))) {
+		    (!l[strlen(name)] || l[strlen(name)] == ' ' || l[strlen(name)] == '(')) {
 			char *t = xasprintf("%s_prepare%s", name, l + strlen(name));
 
 			free(l);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: kernel-doc above an #ifdef around the handler (kernel-doc reads through it): it follows the rename too
+ * check-name: kernel-doc naming the handler alone (gfs2_mmap's shape), above an #ifdef around it (kernel-doc reads through it): it follows the rename too
  * check-category: simple
  * check-output: kerneldoc-ifdef.mainline.expected
  * check-output-rfc: kerneldoc-ifdef.rfc.expected
@@ -11,7 +11,7 @@
 static const struct vm_operations_struct kdi_vm_ops;
 
 /**
- * kdi_mmap - maps the device's buffer into userspace
+ * kdi_mmap
  * @file: file structure for the device,
  *        opened by the caller
  * @vma: VMA to map the buffer into
