@@ -278,7 +278,7 @@ static char *first_na(struct arch_run *runs, int nrun, struct cell *row)
  * none could be made), and the profiles without a compiler.
  */
 static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
-			    const char *variant_why)
+			    const char *variant_why, const char *file)
 {
 	static const char *const statuses[] = { "pass", "fail", "skipped", "n/a" };
 	json_t *o = json_object(), *lists[4];
@@ -312,7 +312,9 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 			reason = xasprintf("not checked on any architecture that builds it "
 					   "(%s: %s)", runs[i].prof->name, row[i].reason);
 		} else if (!strcmp(row[i].status, "n/a") && runs[i].prof->variant &&
+			   strlist_has(&runs[i].variant_files, file) &&
 			   !strcmp(status, "n/a") && !reason) {
+			/* a variant made for this file, and why it did not build it */
 			reason = xasprintf("%s: %s", runs[i].prof->name, row[i].reason);
 		}
 	}
@@ -1059,7 +1061,7 @@ int check_records(const struct options *o, json_t *records)
 				json_object_set_new(c, "config", json_string(runs[a].prof->description));
 			json_object_set_new(chk, runs[a].prof->name, c);
 		}
-		overall = overall_json(runs, nrun, CELL(f, 0), vs.why[f]);
+		overall = overall_json(runs, nrun, CELL(f, 0), vs.why[f], files.v[f]);
 		{
 			char *bwhy;
 			json_t *br = branches_json(&vs, f, &bwhy);
