@@ -152,8 +152,13 @@ else
 fi
 
 # io_remap_pfn_range translates PFNs on sparc and MIPS Alchemy: a conversion
-# calling it is checked there even when --arch leaves them out
+# of a handler that maps I/O memory (the record's io_memory, which classify
+# sets) is checked there even when --arch leaves them out.  cmt_speech's
+# handler does not: its conversion gets an io_remap_pfn_range() caller
+# added, and its record says io_memory, as classify would have.
 flat=$(echo $hsi | tr / _)
+jq --arg f "$hsi" '(.[] | select(.file == $f)).io_memory = true' "$out/records.json" \
+	> "$out/records.io.json" && mv "$out/records.io.json" "$out/records.json"
 git -C "$work" checkout -q "$base" -- $hsi
 git -C "$work" apply "$out/diffs/$flat.patch"
 cat >> "$work/$hsi" <<'EOF'
