@@ -4,6 +4,7 @@
  * check-category: simple
  * check-output: kerneldoc-ifdef.mainline.expected
  * check-output-rfc: kerneldoc-ifdef.rfc.expected
+ * check-coccicheck: report-only the kernel-doc follows the rename in convert, not in the rule
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

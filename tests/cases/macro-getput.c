@@ -4,6 +4,7 @@
  * check-category: simple
  * check-output: macro-getput.mainline.expected
  * check-output-rfc: macro-getput.rfc.expected
+ * check-coccicheck: mmapport-only the rule alone refuses any take; the analyzer pairs kref_get with the put in mg_put()
  * check-equivalence: mainline stated kref_get
  * check-equivalence: mainline stated mg_trace_done
  * check-fact: mg_mmap: [.analysis.releases[].call] == ["kref_put"]
