@@ -64,6 +64,7 @@ struct analysis {
 	json_t *facts;		/* strings a reviewer reads */
 	json_t *uses;		/* VMA uses: "vm_start", "vm_flags_set()", ... */
 	const struct lexer *lx;
+	int io_remap, io_memory;	/* typed, as decide.c sets them */
 };
 
 static void fact(struct analysis *a, enum category c, const char *fmt, ...)
@@ -274,6 +275,9 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 				free(u);
 			} else if (in_list(c, calls_remap)) {
 				fact(a, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s", cs, fn_name);
+				a->io_remap |= !strncmp(cs, "io_remap_pfn_range", 18);
+				a->io_memory |= !strncmp(cs, "io_remap_pfn_range", 18) ||
+						!strcmp(cs, "vm_iomap_memory");
 			} else if (in_list(c, calls_insert)) {
 				fact(a, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s", cs,
 				     fn_name);
@@ -426,6 +430,8 @@ done:
 	json_object_set_new(r, "confidence", json_string(confidence));
 	json_object_set_new(r, "facts", a.facts);
 	json_object_set_new(r, "vma_uses", a.uses);
+	json_object_set_new(r, "io_remap", json_boolean(a.io_remap));
+	json_object_set_new(r, "io_memory", json_boolean(a.io_memory));
 }
 
 void classify_records(const char *tree, json_t *records)
