@@ -40,7 +40,8 @@ for c in "$top"/tests/cases/*.c; do
 		cp "$c" "$tree/$dir/$name.c"
 		"$mm" classify --tree "$tree" --out "$d/o" --paths "$dir" >/dev/null 2>&1
 		"$mm" convert --api $profile --tree "$tree" --out "$d/o" >/dev/null 2>&1
-		conv=$d/o/work/$dir/$name.c
+		wt=$d/o/work	# convert's work tree
+		conv=$wt/$dir/$name.c
 		"$mm" equiv --tree "$tree" --out "$d/o" > "$d/clean" 2>&1
 		if grep -q ' differs' "$d/clean"; then
 			echo "# $name $profile: the unmutated conversion differs already" >> "$out"

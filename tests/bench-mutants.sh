@@ -31,7 +31,8 @@ for profile in mainline rfc; do
 	files=$(jq -r '[.[] | select(.conversion.status == "converted") | .file] | unique | .[]' \
 		"$out/records.json")
 	for f in $files; do
-		conv=$out/work/$f
+		wt=$out/work	# convert's work tree
+		conv=$wt/$f
 		cp "$conv" "$base/pristine"
 		if ! "$mm" equiv --tree "$tree" --out "$out" --paths "$f" > "$base/clean" 2>&1; then
 			echo "# $profile $f: the unmutated conversion differs already" >> "$res"
