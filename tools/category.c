@@ -59,8 +59,9 @@ static const char *const rel_lock[] = {
 };
 static const char *const take_ref[] = {
 	"kref_get", "kref_get_unless_zero", "refcount_inc", "refcount_inc_not_zero",
-	"atomic_inc", "atomic_inc_return", "atomic_inc_not_zero", "atomic64_inc",
-	"atomic_long_inc", "try_module_get", "get_file", "get_device", "kobject_get",
+	"atomic_inc", "atomic_inc_return", "atomic_inc_not_zero", "atomic_inc_unless_negative",
+	"atomic64_inc", "atomic64_inc_return", "atomic64_inc_not_zero", "atomic_long_inc",
+	"atomic_long_inc_return", "atomic_long_inc_not_zero", "try_module_get", "get_file", "get_device", "kobject_get",
 	"pm_runtime_get_sync", "pm_runtime_resume_and_get", "pm_runtime_get",
 	"get_page", "folio_get", "dma_buf_get", "fget", NULL,
 };

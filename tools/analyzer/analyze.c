@@ -1088,23 +1088,30 @@ static void exit_path(struct walk *w, json_t *o)
 	}
 }
 
-/* Is the call c inside a statement that comes from the same macro expansion? */
+/*
+ * Is the call c inside a statement that comes from the same macro
+ * expansion?  The outermost statement of the expansion decides: a macro
+ * whose expansion is a GNU statement expression (kzalloc() through
+ * alloc_hooks()) yields a value, and is a call as written, whatever
+ * statements it holds.
+ */
 static int macro_statement(struct walk *w, CXCursor c)
 {
 	unsigned at = cursor_offset(c, NULL);
+	enum CXCursorKind outer = CXCursor_InvalidCode;
 	int i;
 
 	for (i = w->sp - 2; i >= 0; i--) {
 		enum CXCursorKind k = clang_getCursorKind(w->stack[i]);
 
 		if (k == CXCursor_FunctionDecl)
-			return 0;
+			break;
 		if ((k == CXCursor_DoStmt || k == CXCursor_IfStmt || k == CXCursor_CompoundStmt ||
-		     k == CXCursor_ForStmt || k == CXCursor_WhileStmt) &&
+		     k == CXCursor_ForStmt || k == CXCursor_WhileStmt || k == CXCursor_StmtExpr) &&
 		    cursor_offset(w->stack[i], NULL) == at)
-			return 1;
+			outer = k;
 	}
-	return 0;
+	return outer != CXCursor_InvalidCode && outer != CXCursor_StmtExpr;
 }
 
 static void call(struct walk *w, CXCursor c)
