@@ -59,7 +59,7 @@ run: deps all
 
 check: deps all
 	tools/deps.sh --arch $(CHECK_ARCHES)
-	prove -v tests/
+	prove -v --timer tests/
 
 # The timing goals: classify against one plain clang pass (bench-classify),
 # the check stage per architecture against a bare make (bench-arch).
