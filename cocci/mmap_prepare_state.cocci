@@ -14,7 +14,10 @@
 /// or desc->mmap_context (one, set just before the success return).
 /// Mainline (default): a reference that cannot fail, taken last, moves to
 /// a new NAME_mapped() registered as .mapped in the handler's vm_ops; its
-/// object is found again from vm_private_data or the file.
+/// object is found again from vm_private_data or the file.  rfc does the
+/// same with a new NAME_complete(), registered as .mmap_complete, when the
+/// plan says so (mode "complete": a mapping that may merge, or a take no
+/// failure path releases).
 /// The rule checks the shapes the facts cannot: the take's own failure
 /// test, the "if (ret)" of a conditional release, the locals and what runs
 /// after the take.  The handler keeps its VMA parameter: pass 2,
@@ -54,7 +57,8 @@ notes = {}		# handler: [behaviour change]
 done = set()		# handlers rewritten
 ctx_set = {}		# handler: the statement before the success return (rfc)
 abort_body = {}		# handler: the body of NAME_abort (rfc)
-drop_take = {}		# handler: lines of the takes moved to mapped (mainline)
+drop_take = {}		# handler: lines of the takes moved to mapped or complete
+complete_body = {}	# handler: the body of NAME_complete that takes (rfc)
 mapped = {}		# vm_operations_struct: (field to anchor, function name, body)
 
 INTS = ('int', 'unsigned int', 'long', 'unsigned long', 'u8', 'u16', 'u32', 'u64',
@@ -283,14 +287,17 @@ def plan_abort(h, plan):
 		     % (what, '; '.join(w)))
 	return None
 
-def plan_mapped(h, plan):
+def plan_moved(h, plan):
+	"""The takes leave prepare for vm_ops->mapped (mainline) or mmap_complete (rfc)."""
 	fp, vma = params[h]
+	comp = rfc_mode
+	hook = 'mmap_complete' if comp else 'vm_ops->mapped'
 	takes, why = check_takes(h, plan)
 	if why:
 		return why
 	if plan['success_value'] != '0':
 		return ('the handler does not end with "return 0" after the take (it returns %s): '
-			'vm_ops->mapped cannot make that decision' % plan['success_value'])
+			'%s cannot make that decision' % (plan['success_value'], hook))
 	lines = [t['line'] for t in plan['takes']]
 	for t, text in zip(plan['takes'], takes):
 		if squash(line(h, t['line'])) != squash(text + ';'):
@@ -305,13 +312,13 @@ def plan_mapped(h, plan):
 		s = s.strip()
 		if s and squash(s) not in moved and not any(re.match('^%s$' % a, s)
 							    for a in allowed):
-			return ('"%s" runs after %s: moved to vm_ops->mapped, the take would come '
-				'after it' % (s, plan['takes'][0]['what']))
-	ops = plan['ops']
-	if ops not in ops_fields:
+			return ('"%s" runs after %s: moved to %s, the take would come '
+				'after it' % (s, plan['takes'][0]['what'], hook))
+	ops = plan.get('ops')
+	if not comp and ops not in ops_fields:
 		return ('%s is not defined in this file with a designated initialiser: the '
 			'mapped hook cannot be added to it' % ops)
-	if ops_users.get(ops, set()) != set([h]):
+	if not comp and ops_users.get(ops, set()) != set([h]):
 		return ('%s is also used by %s: a mapped hook there would run for mappings '
 			'that did not take %s' % (ops, ', '.join(sorted(ops_users.get(ops, set()) -
 								 set([h]))) or 'other code',
@@ -321,33 +328,46 @@ def plan_mapped(h, plan):
 	for t in takes:
 		used += [n for n in names_in(t) if n not in used]
 	for x in used:
-		if x == vma:
+		if x == vma and not comp:
 			return ("the take uses the handler's parameter %s, which vm_ops->mapped "
 				"does not get" % x)
+		if x == vma:
+			continue	# mmap_complete gets the VMA, as "vma"
 		if x == fp:
-			# mapped gets the file of the VMA, as const: the same file unless
-			# prepare changes it; the build checks the take accepts const
+			# the hook gets the file of the VMA (mapped: as const): the same
+			# file unless prepare changes it; the build checks the take
+			# accepts const
 			if re.search(r'\b%s\s*->\s*vm_file\s*=(?!=)' % re.escape(vma),
 				     '\n'.join(source[h][1])):
 				return ("the take uses the handler's parameter %s, and the handler "
-					"changes vma->vm_file: vm_ops->mapped gets the new file" % x)
+					"changes vma->vm_file: %s gets the new file" % (x, hook))
 			continue
 		if x not in decls[h]:
 			continue
+		if x in ('file', 'vma', 'context', 'start', 'end', 'pgoff', 'vm_private_data'):
+			return ('the take uses the local %s, the name of a parameter of %s'
+				% (x, hook))
 		src = local_source(h, x, fp, vma)
 		if src is None:
-			return ('the take uses %s, which vm_ops->mapped cannot find again: it gets '
-				'only the file and vm_private_data' % x)
+			return ('the take uses %s, which %s cannot find again: it gets '
+				'only the file and vm_private_data' % (x, hook))
 		for s in src:
 			if s not in binds:
 				binds.append(s)
-	name = h + '_mapped'
-	# the name the hook gives the file: its parameter "file"
+	name = h + ('_complete' if comp else '_mapped')
+	# the names the hook gives the file and the VMA: "file", "vma"
 	takes = [re.sub(r'\b%s\b' % re.escape(fp), 'file', t) for t in takes]
+	if comp:
+		takes = [re.sub(r'\b%s\b' % re.escape(vma), 'vma', t) for t in takes]
+		binds = [(b[0], b[1].replace('= *vm_private_data;', '= vma->vm_private_data;'))
+			 for b in binds]
 	body = ''.join('%s\n\t' % b[1] for b in binds[:-1]) + \
 		('%s\n\n\t' % binds[-1][1] if binds else '') + \
 		';\n\t'.join(takes) + ';\n\treturn 0'
-	mapped[ops] = (ops_fields[ops], name, body)
+	if comp:
+		complete_body[h] = body
+	else:
+		mapped[ops] = (ops_fields[ops], name, body)
 	drop_take[h] = set(lines)
 	found = []
 	for b in binds:
@@ -356,6 +376,17 @@ def plan_mapped(h, plan):
 		elif '= file->private_data' in b[1] and "the file's private_data" not in found:
 			found.append("the file's private_data")
 	how = ' and '.join(found)
+	if comp:
+		note(h, '%s is taken in the new mmap_complete hook, %s(), once the VMA exists, '
+		     'and no longer in prepare: a mapping that fails before that point no longer '
+		     'takes it, and %s%s' % (', '.join(t['what'] for t in plan['takes']), name,
+		     'the mapping cannot merge, so mmap_complete runs for every mapping the old '
+		     '->mmap made (docs/hazards.md, H2)' if plan.get('merge') != 'same' else
+		     'the handler changes no flag, so the core merges the same mappings as '
+		     'before, which the old ->mmap never saw: mmap_complete runs exactly when '
+		     'the old ->mmap ran (docs/hazards.md, H2; docs/core-rules.md)',
+		     '; mmap_complete finds its object again from %s' % how if how else ''))
+		return None
 	note(h, '%s is taken in the new %s.mapped hook, %s(), once the VMA is inserted, and '
 	     'no longer by the handler: a mapping that fails before that point no longer '
 	     'takes it; mapped cannot fail, so close never runs for a take that did not '
@@ -516,11 +547,16 @@ for h in sorted(handlers):
 		refused[h] = 'the handler did not parse (spatch): nothing to rewrite'
 		continue
 	decls.setdefault(h, {})
-	why = plan_abort(h, plans[h]) if rfc_mode else plan_mapped(h, plans[h])
+	if rfc_mode and plans[h].get('mode') == 'abort':
+		why = plan_abort(h, plans[h])
+	else:
+		why = plan_moved(h, plans[h])
 	if why:
 		refused[h] = why
 		abort_body.pop(h, None)
 		ctx_set.pop(h, None)
+		complete_body.pop(h, None)
+		drop_take.pop(h, None)
 	else:
 		done.add(h)
 
@@ -601,7 +637,7 @@ hf(...) { ... }
 +}
 
 @ depends on patch && rfc @
-identifier h : script:python() { h in done };
+identifier h : script:python() { h in done and h in abort_body };
 fresh identifier comp = h ## "_complete";
 fresh identifier abrt = h ## "_abort";
 identifier ops;
@@ -620,7 +656,8 @@ const struct file_operations ops = {
 };
 )
 
-// --- mainline: the take leaves the handler for vm_ops->mapped.
+// --- the take leaves the handler for vm_ops->mapped (mainline) or
+// mmap_complete (rfc).
 
 @ take_stmt @
 identifier hf, fp, vma, f;
@@ -636,12 +673,12 @@ hf << take_stmt.hf;
 p << take_stmt.p;
 gone;
 @@
-if not rfc_mode and hf in drop_take and int(p[0].line) in drop_take[hf]:
+if hf in drop_take and int(p[0].line) in drop_take[hf]:
 	coccinelle.gone = cocci.make_ident('moved')
 else:
 	cocci.include_match(False)
 
-@ depends on patch && !rfc @
+@ depends on patch @
 identifier take_stmt.hf, fp, vma, take_stmt.f;
 expression list take_stmt.es;
 position take_stmt.p;
@@ -653,7 +690,7 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
 
 // A local that only fed the take would now be unused, and so would one
 // that only fed it: three rounds for a chain of three.
-@ depends on patch && !rfc @
+@ depends on patch @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
@@ -669,7 +706,7 @@ hf(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
-@ depends on patch && !rfc @
+@ depends on patch @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
@@ -685,7 +722,7 @@ hf(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
-@ depends on patch && !rfc @
+@ depends on patch @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
@@ -700,6 +737,53 @@ hf(struct file *fp, struct vm_area_struct *vma) {
 )
  ... when != x
 }
+
+// --- rfc, mode complete: the take leaves the handler for mmap_complete.
+
+// Matched again here, as handler_again.
+@ handler_cpl @
+identifier cf, fp, vma;
+@@
+cf(struct file *fp, struct vm_area_struct *vma) { ... }
+
+@script:python complete_how@
+hc << handler_cpl.cf;
+cbody;
+@@
+if rfc_mode and hc in done and hc in complete_body:
+	coccinelle.cbody = cocci.make_ident(complete_body[hc])
+else:
+	cocci.include_match(False)
+
+@ depends on patch && rfc @
+identifier handler_cpl.cf;
+fresh identifier comp = cf ## "_complete";
+identifier complete_how.cbody;
+@@
+cf(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	cbody;
++}
+
+@ depends on patch && rfc @
+identifier h : script:python() { h in done and h in complete_body };
+fresh identifier comp = h ## "_complete";
+identifier ops;
+@@
+(
+struct file_operations ops = {
+	.mmap = h,
++	.mmap_complete = comp,
+};
+|
+const struct file_operations ops = {
+	.mmap = h,
++	.mmap_complete = comp,
+};
+)
 
 // Matched again here, as handler_again.
 @ ops_site @

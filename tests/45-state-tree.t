@@ -9,10 +9,10 @@
 # a reference dropped in an early-return block (demo_early).  It is put
 # into a scratch clone of Debian's 7.2 tree (git clone --shared: the
 # cached tree is not written) and converted for both profiles: mainline
-# moves the first two references to vm_ops->mapped, rfc gives the last
-# three an mmap_abort; each conversion must build and be sparse clean on
-# x86_64 (rfc through the overlay), and each other handler is refused with
-# its reason.  The build directory is kept between runs.
+# moves the first two references to vm_ops->mapped, rfc moves them to
+# mmap_complete and gives the last three an mmap_abort; each conversion
+# must build and be sparse clean on x86_64 (rfc through the overlay), and
+# each other handler is refused with its reason.  The build directory is kept between runs.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
@@ -50,7 +50,7 @@ n=0
 for api in mainline rfc; do
 	case $api in
 	mainline) want="demo_alloc_mmap:refused:- demo_chain_mmap:converted:pass demo_count_mmap:refused:- demo_early_mmap:refused:- demo_ref_mmap:converted:pass " ;;
-	rfc) want="demo_alloc_mmap:converted:pass demo_chain_mmap:refused:- demo_count_mmap:converted:pass demo_early_mmap:converted:pass demo_ref_mmap:refused:- " ;;
+	rfc) want="demo_alloc_mmap:converted:pass demo_chain_mmap:converted:pass demo_count_mmap:converted:pass demo_early_mmap:converted:pass demo_ref_mmap:converted:pass " ;;
 	esac
 	"$top/bin/mmapport" run --tree "$ktree" --out "$out" --api $api --arch x86_64 \
 		--paths drivers/misc/mmapport_state.c > "$out.$api.log" 2>&1
@@ -75,8 +75,10 @@ for api in mainline rfc; do
 	     grep -q '^+	.mmap_abort	= demo_count_mmap_abort,$' <<<"$patch" &&
 	     grep -q '^+	struct demo_obj \*o = (struct demo_obj \*)context;$' <<<"$patch" &&
 	     grep -q '^+	struct demo_buf \*b = (struct demo_buf \*)vm_private_data;$' <<<"$patch" &&
-	     grep -q '^+	desc->mmap_context = o;$' <<<"$patch"; then
-		echo "ok $n - rfc: mmap_abort releases what prepare took, found through the context or vm_private_data"
+	     grep -q '^+	desc->mmap_context = o;$' <<<"$patch" &&
+	     grep -q '^+	.mmap_complete	= demo_ref_mmap_complete,$' <<<"$patch" &&
+	     grep -q '^+	struct demo_obj \*o = vma->vm_private_data;$' <<<"$patch"; then
+		echo "ok $n - rfc: mmap_abort releases what prepare took, found through the context or vm_private_data; mmap_complete takes the references"
 	else
 		echo "not ok $n - $api: the patch lacks the hooks"
 		sed 's/^/# /' <<<"$patch" | head -60

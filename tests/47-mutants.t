@@ -10,7 +10,8 @@
 #   remap-swap    two arguments of the mapping call swapped
 #   error-dropped an error check dropped (a "return -E..." made empty, or
 #                 the action's error_override removed)
-#   take-moved    a take moved from vm_ops->mapped back into prepare
+#   take-moved    a take moved from vm_ops->mapped or mmap_complete back
+#                 into prepare
 #   alias-left    a "#define handler F" fallback left under the old name
 # 'mmapport equiv' must say "differs" for the handler of every mutant.
 # Each mutant is a test; the kill rate per kind is printed at the end.

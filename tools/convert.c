@@ -156,12 +156,15 @@ static int locked(const char *work, const char *file, const char *fn)
 	return ok;
 }
 
-static int hooks_of(enum method m, const struct profile *p)
+/* The hooks a conversion adds; a state plan (tools/state.c) says which for state. */
+static int hooks_of(enum method m, const struct profile *p, json_t *plan)
 {
 	int rfc = !strcmp(p->api, "rfc");
 
 	if (m == M_REMAP)
 		return rfc ? H_COMPLETE : 0;
+	if (m == M_STATE && rfc && !strcmp(js(plan, "mode"), "complete"))
+		return H_COMPLETE;
 	if (m == M_STATE)
 		return rfc ? H_COMPLETE | H_ABORT : H_MAPPED;
 	return 0;
@@ -565,12 +568,14 @@ struct file_job {
  * all of them.
  */
 static int keep_converted(const char *path, const struct strlist *want,
-			  const struct strlist *pass2, int hooks, struct strlist *done,
-			  struct strlist *next)
+			  const struct strlist *pass2, enum method m, const struct profile *p,
+			  json_t *plans, struct strlist *done, struct strlist *next)
 {
 	int i, all = 1;
 
 	for (i = 0; i < want->n; i++) {
+		int hooks = hooks_of(m, p, json_object_get(plans, want->v[i]));
+
 		if ((!pass2 || strlist_has(pass2, want->v[i])) &&
 		    converted_ok(path, want->v[i], hooks)) {
 			strlist_add(done, want->v[i]);
@@ -803,10 +808,11 @@ static void convert_file(const struct options *o, const char *work, const char *
 			}
 		if (pass2.n)
 			run_simple(o, work, file, &pass2, &kept, p, &j->spatch_failed);
-		all &= keep_converted(path, &want_simple, NULL, 0, &j->done, &next_simple);
-		all &= keep_converted(path, &want_remap, &pass2, hooks_of(M_REMAP, p), &j->done,
+		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->done,
+				      &next_simple);
+		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, &j->done,
 				      &next_remap);
-		all &= keep_converted(path, &want_state, &pass2, hooks_of(M_STATE, p), &j->done,
+		all &= keep_converted(path, &want_state, &pass2, M_STATE, p, j->plans, &j->done,
 				      &next_state);
 		strlist_free(&pass2);
 		strlist_free(&kept);
@@ -857,12 +863,14 @@ static char *vma_facts(json_t *r)
 	return s;
 }
 
-static const char *method_name(enum method m, const struct profile *p)
+static const char *method_name(enum method m, const struct profile *p, json_t *plan)
 {
 	int rfc = !strcmp(p->api, "rfc");
 
 	if (m == M_SIMPLE)
 		return "simple";
+	if (m == M_STATE && rfc && !strcmp(js(plan, "mode"), "complete"))
+		return "state-complete";
 	if (m == M_STATE)
 		return rfc ? "state-abort" : "state-mapped";
 	return rfc ? "remap-complete" : "remap-action";
@@ -1047,7 +1055,8 @@ int convert_records(const struct options *o, json_t *records)
 			int has_abort = !strcmp(prof.api, "rfc") &&
 				(m == M_STATE || (m == M_REMAP &&
 						  json_object_get(hz, "locks_across_mapping")));
-			json_t *eq = equivalence(r, method_name(m, &prof), plan, has_abort, core);
+			json_t *eq = equivalence(r, method_name(m, &prof, plan), plan, has_abort,
+						  core);
 
 			/*
 			 * A lock held across a remap is docs/hazards.md, H6: the remap rule
@@ -1148,8 +1157,9 @@ int convert_records(const struct options *o, json_t *records)
 			      "--", file, NULL);
 		json_array_foreach(records, i, r) {
 			const char *fn = jstr(r, "function");
+			json_t *plan = json_object_get(j.plans, fn), *c;
 			enum method m;
-			json_t *c;
+			int hooks;
 
 			if (strcmp(jstr(r, "file"), file) || !fn ||
 			    json_object_get(r, "conversion"))	/* refused above */
@@ -1157,28 +1167,30 @@ int convert_records(const struct options *o, json_t *records)
 			m = method_of(jstr(r, "category"));
 			if (m == M_NONE)
 				continue;
+			hooks = hooks_of(m, &prof, plan);
 			c = json_object();
 			json_object_set_new(c, "profile", json_string(prof.api));
-			json_object_set_new(c, "method", json_string(method_name(m, &prof)));
+			json_object_set_new(c, "method", json_string(method_name(m, &prof, plan)));
 			if (strlist_has(&j.done, fn)) {
 				char *np = xasprintf("%s_prepare", fn);
 				json_t *notes = json_object_get(j.v.converted, fn);
 
 				json_object_set_new(c, "status", json_string("converted"));
 				json_object_set_new(c, "new_function", json_string(np));
-				if (hooks_of(m, &prof) & H_COMPLETE) {
+				if (hooks & H_COMPLETE) {
 					char *cf = xasprintf("%s_complete", fn);
 
 					json_object_set_new(c, "complete_function", json_string(cf));
 					free(cf);
 				}
-				if ((hooks_of(m, &prof) & H_ABORT) || (m == M_REMAP && locked(work, file, fn))) {
+				if ((hooks & H_ABORT) ||
+				    (m == M_REMAP && locked(work, file, fn))) {
 					char *af = xasprintf("%s_abort", fn);
 
 					json_object_set_new(c, "abort_function", json_string(af));
 					free(af);
 				}
-				if (hooks_of(m, &prof) & H_MAPPED) {
+				if (hooks & H_MAPPED) {
 					char *mf = xasprintf("%s_mapped", fn);
 
 					json_object_set_new(c, "mapped_function", json_string(mf));
@@ -1193,8 +1205,7 @@ int convert_records(const struct options *o, json_t *records)
 					json_object_set(c, "kept_errors",
 							json_object_get(j.v.kept_errors, fn));
 				{
-					json_t *eq = equivalence(r, method_name(m, &prof),
-						json_object_get(j.plans, fn),
+					json_t *eq = equivalence(r, method_name(m, &prof, plan), plan,
 						json_object_get(c, "abort_function") != NULL, core);
 
 					/* what the semantic patch stated is a difference too */

@@ -37,13 +37,16 @@ static int harmless(const char *effect)
 	       !strcmp(effect, "vma-edit") || !strcmp(effect, "followed");
 }
 
-/* Is take t moved out of prepare by the state plan (mainline: vm_ops->mapped)? */
+/*
+ * Is take t moved out of prepare by the state plan (mainline:
+ * vm_ops->mapped, rfc: mmap_complete)?
+ */
 static int moved(json_t *plan, json_t *e)
 {
 	json_t *t;
 	size_t i;
 
-	if (!plan || strcmp(js(plan, "mode"), "mapped"))
+	if (!plan || (strcmp(js(plan, "mode"), "mapped") && strcmp(js(plan, "mode"), "complete")))
 		return 0;
 	json_array_foreach(json_object_get(plan, "takes"), i, t)
 		if (jint(t, "pos") == jint(e, "pos") && !strcmp(js(t, "in"), js(e, "in")))
@@ -70,7 +73,7 @@ static const char *placement(json_t *an, json_t *e, const char *method, json_t *
 	if (!strcmp(js(e, "effect"), "mapping") || !strcmp(js(e, "effect"), "dma-mmap"))
 		return !strcmp(method, "remap-complete") ? "complete" : "action";
 	if (moved(plan, e))
-		return "mapped";
+		return js(plan, "mode");
 	/* rfc: what follows the mapping call moves into mmap_complete with it */
 	if (!strcmp(method, "remap-complete") && mapping_at >= 0 && jint(e, "offset") > mapping_at)
 		return "complete";
@@ -721,6 +724,10 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums)
 			if (!strcmp(js(e, "effect"), "take") && !strcmp(found, "prepare") &&
 			    !strcmp(js(e, "placement"), "mapped"))
 				add_diff(diffs, "a take moved to vm_ops->mapped is made in prepare",
+					 what, found, 1);
+			if (!strcmp(js(e, "effect"), "take") && !strcmp(found, "prepare") &&
+			    !strcmp(js(e, "placement"), "complete"))
+				add_diff(diffs, "a take moved to mmap_complete is made in prepare",
 					 what, found, 1);
 			/* the code put it after prepare: no longer a difference of prepare's */
 			if (!strcmp(js(e, "placement"), "prepare") && strcmp(found, "prepare")) {

@@ -190,6 +190,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
 	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 }, verdicts = { 0 };
+	struct strlist completes = { 0 };
 	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u, *v;
@@ -205,6 +206,9 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			rfc = 1;
 		} else if (m && !strcmp(m, "state-mapped")) {
 			strlist_add_once(&mapped, jstr(r, "function"));
+		} else if (m && !strcmp(m, "state-complete")) {
+			strlist_add_once(&completes, jstr(r, "function"));
+			rfc = 1;
 		} else if (m && strcmp(m, "simple")) {
 			strlist_add_once(&remaps, jstr(r, "function"));
 			rfc |= !strcmp(m, "remap-complete");
@@ -271,6 +275,16 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 				    "releases it as the old failure path did; %s_complete() is the "
 				    "mmap_complete hook the API requires beside it, and has nothing "
 				    "to do.", f, f, f, f);
+
+		append_wrapped(&msg, "", t);
+		free(t);
+	}
+	for (i = 0; i < (size_t)completes.n; i++) {
+		const char *f = completes.v[i];
+		char *t = xasprintf("%s() takes a reference that the mapping keeps. Convert it "
+				    "to %s_prepare(), and take the reference in %s_complete(), "
+				    "the new mmap_complete hook, which runs once the VMA exists.",
+				    f, f, f);
 
 		append_wrapped(&msg, "", t);
 		free(t);
@@ -395,6 +409,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	strlist_free(&locked);
 	strlist_free(&verdicts);
 	strlist_free(&mapped);
+	strlist_free(&completes);
 	strlist_free(&changes);
 	strlist_free(&pre);
 	free(prefix);

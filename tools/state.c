@@ -6,9 +6,10 @@
  * takes are still held when the handler succeeds: that is the state the
  * mapping keeps.  rfc keeps it in prepare and needs an mmap_abort that
  * releases it as the old failure path did, so the plan names those
- * releases.  mainline has no abort hook: only a reference that cannot
- * fail, taken last, can move to vm_ops->mapped, which runs once the VMA
- * exists.  The plan goes to cocci/mmap_prepare_state.cocci, which checks
+ * releases (mode "abort", for a mapping that cannot merge).  A reference
+ * that cannot fail, taken last, can instead move to a hook that runs once
+ * the VMA exists: vm_ops->mapped (mainline, mode "mapped"; mainline has no
+ * abort hook) or mmap_complete (rfc, mode "complete").  The plan goes to cocci/mmap_prepare_state.cocci, which checks
  * the shapes in the source and writes the code.  What the facts cannot
  * support is refused here, with the reason.
  */
@@ -217,39 +218,54 @@ static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, j
 	return NULL;
 }
 
-/* mainline: can each kept take move to vm_ops->mapped as it is? */
-static char *mapped_takes(json_t *r, json_t *an, json_t *kept, json_t *plan)
+/*
+ * Can each kept take move, as it is, to a hook that runs once the VMA
+ * exists (mainline: vm_ops->mapped; rfc: mmap_complete)?  lead says why
+ * prepare cannot keep it.
+ */
+static char *movable_takes(json_t *r, json_t *an, json_t *kept, const char *hook,
+			   const char *lead)
 {
 	const char *cl = close_of(an);
-	json_t *t, *v, *ops = NULL;
+	json_t *t, *rel;
 	size_t i, k;
 
 	json_array_foreach(kept, i, t) {
 		char *w = what(t), *why = NULL;
-		json_t *rel;
 
 		if (!strcmp(js(t, "kind"), "alloc"))
-			why = xasprintf("%s allocates what the mapping keeps: mainline has no "
-					"abort hook to free it if the mapping fails after prepare, and "
-					"moved to vm_ops->mapped, a failed allocation unmaps the new VMA "
-					"and runs %s%s for a setup that never happened (docs/hazards.md, H1)",
-					w, cl ? cl : "its close", cl ? "()" : "");
+			why = xasprintf("%s allocates what the mapping keeps: %s, and moved to "
+					"%s, a failed allocation unmaps the new VMA and runs %s%s "
+					"for a setup that never happened (docs/hazards.md, H1)",
+					w, lead, hook, cl ? cl : "its close", cl ? "()" : "");
 		else if (strcmp(js(t, "use"), "ignored"))
-			why = xasprintf("%s can fail (%s): mainline has no abort hook to keep it in "
-					"prepare, and moved to vm_ops->mapped, a failure unmaps the new "
-					"VMA and runs %s%s for a reference never taken (docs/hazards.md, H1)",
-					w, js(t, "use"), cl ? cl : "its close", cl ? "()" : "");
+			why = xasprintf("%s can fail (%s): %s, and moved to %s, a failure unmaps "
+					"the new VMA and runs %s%s for a reference never taken "
+					"(docs/hazards.md, H1)", w, js(t, "use"), lead, hook,
+					cl ? cl : "its close", cl ? "()" : "");
 		json_array_foreach(json_object_get(an, "releases"), k, rel)
 			if (!why && !strcmp(js(rel, "in"), js(r, "function")) &&
 			    off(rel) > off(t) && resource_pairs(t, rel))
 				why = xasprintf("the handler can still fail after %s (line %lld "
-						"releases it): moved to vm_ops->mapped, the checks made "
-						"under it would run before it is taken", w,
-						line_of(rel));
+						"releases it): moved to %s, the checks made under it "
+						"would run before it is taken", w, line_of(rel), hook);
 		free(w);
 		if (why)
 			return why;
 	}
+	return NULL;
+}
+
+/* mainline: can each kept take move to vm_ops->mapped as it is? */
+static char *mapped_takes(json_t *r, json_t *an, json_t *kept, json_t *plan)
+{
+	json_t *v, *ops = NULL;
+	size_t i;
+	char *why = movable_takes(r, an, kept, "vm_ops->mapped", "mainline has no abort hook "
+				  "to keep it in prepare");
+
+	if (why)
+		return why;
 	json_array_foreach(json_object_get(an, "vm_ops"), i, v) {
 		if (ops)
 			return xstrdup("installs several vm_ops: vm_ops->mapped needs the one the "
@@ -268,7 +284,8 @@ static char *mapped_takes(json_t *r, json_t *an, json_t *kept, json_t *plan)
  * One take: kept by the mapping (appended to kept), released before every
  * return (nothing), or a reason why neither profile's hook can be derived.
  */
-static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, int rfc, json_t *kept)
+static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, const char *hook,
+		       json_t *kept)
 {
 	json_t *held, *l, *rel;
 	long long test = -1;
@@ -287,8 +304,7 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, int rfc, 
 				released = 1;
 		if (!released)
 			why = xasprintf("%s in the helper %s() is not released there: the %s "
-					"would have to undo the helper's work", w, js(t, "in"),
-					rfc ? "mmap_abort" : "vm_ops->mapped hook");
+					"would have to undo the helper's work", w, js(t, "in"), hook);
 		free(w);
 		return why;
 	}
@@ -304,8 +320,7 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, int rfc, 
 				"prepare is not derived", w);
 	} else if (json_is_true(json_object_get(t, "conditional"))) {
 		why = xasprintf("%s is taken on some paths only (in a branch or a loop): the "
-				"%s cannot tell whether it was taken", w,
-				rfc ? "mmap_abort" : "vm_ops->mapped hook");
+				"%s cannot tell whether it was taken", w, hook);
 	} else {
 		json_array_foreach(held, k, l) {
 			long long ln = json_integer_value(l);
@@ -317,8 +332,7 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, int rfc, 
 			else
 				why = xasprintf("the failure return at line %lld keeps %s: the old "
 						"error path does not release it, so there is nothing "
-						"to derive %s", ln, w,
-						rfc ? "mmap_abort from" : "the release from");
+						"to derive the release from", ln, w);
 		}
 		if (!why)
 			json_array_append_new(kept, take_entry(t, test));
@@ -332,6 +346,7 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 {
 	json_t *an = json_object_get(r, "analysis"), *succ, *t, *hz, *kept, *plan;
 	int rfc = !strcmp(p->api, "rfc"), mergeable;
+	const char *mode, *hook;
 	size_t i;
 
 	*why = NULL;
@@ -369,26 +384,30 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	 * The core tries the merge before the old ->mmap ran, with the flags
 	 * of the mmap() call, and after prepare, with prepare's flags
 	 * (docs/core-rules.md).  A handler that changes no flag merges the
-	 * same mappings as before: vm_ops->mapped runs exactly when the old
-	 * ->mmap ran.  rfc's prepare takes, and neither complete nor abort
-	 * runs for a merged mapping.
+	 * same mappings as before: vm_ops->mapped (mainline) and mmap_complete
+	 * (rfc) run exactly when the old ->mmap ran.  What prepare takes
+	 * stays taken when the mapping merges: neither complete nor abort
+	 * runs then.
 	 */
 	mergeable = !json_is_false(json_object_get(hz, "mergeable"));
-	if (mergeable && (rfc || changes_flags(an))) {
+	if (mergeable && changes_flags(an)) {
 		*why = xasprintf("the new mapping may merge with a neighbour (it sets none of "
-				 "the flags that stop merging%s): then %s (docs/hazards.md, H2; "
-				 "docs/core-rules.md)", rfc ? "" : ", and it changes flags, so it "
-				 "does not merge the same mappings as before", rfc ?
-				 "neither mmap_complete nor mmap_abort runs, and what "
-				 "prepare took stays taken with no VMA of its own to release it" :
+				 "the flags that stop merging, and it changes flags, so it does "
+				 "not merge the same mappings as before): then %s (docs/hazards.md, "
+				 "H2; docs/core-rules.md)", rfc ?
+				 "mmap_complete does not run, nor mmap_abort, and what prepare "
+				 "took stays taken with no VMA of its own to release it" :
 				 "vm_ops->mapped does not run, and what the handler took is not "
 				 "taken");
 		return NULL;
 	}
+	/* rfc: kept by prepare and undone by mmap_abort, or taken in mmap_complete */
+	mode = !rfc ? "mapped" : mergeable ? "complete" : "abort";
+	hook = !rfc ? "vm_ops->mapped hook" : mergeable ? "mmap_complete hook" : "mmap_abort";
 
 	kept = json_array();
 	json_array_foreach(json_object_get(an, "takes"), i, t) {
-		*why = kept_take(r, an, t, succ, rfc, kept);
+		*why = kept_take(r, an, t, succ, hook, kept);
 		if (*why)
 			goto refuse;
 	}
@@ -398,12 +417,31 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	}
 
 	plan = json_object();
-	json_object_set_new(plan, "mode", json_string(rfc ? "abort" : "mapped"));
 	json_object_set_new(plan, "merge", json_string(mergeable ? "same" : "never"));
 	json_object_set_new(plan, "success", json_integer(line_of(succ)));
 	json_object_set_new(plan, "success_value", json_string(js(succ, "value")));
 	json_object_set_new(plan, "takes", kept);
-	*why = rfc ? abort_releases(r, an, succ, kept, plan) : mapped_takes(r, an, kept, plan);
+	if (!strcmp(mode, "abort")) {
+		*why = abort_releases(r, an, succ, kept, plan);
+		/* no failure path releases it: a take that cannot fail can still
+		 * move to mmap_complete, which runs once the VMA exists */
+		char *still = *why ? movable_takes(r, an, kept, "mmap_complete", "") : NULL;
+
+		if (*why && !still) {
+			free(*why);
+			*why = NULL;
+			mode = "complete";
+			json_object_del(plan, "releases");
+		}
+		free(still);
+	} else if (!strcmp(mode, "complete")) {
+		*why = movable_takes(r, an, kept, "mmap_complete", "the mapping may merge, and "
+				     "then neither mmap_complete nor mmap_abort runs to release "
+				     "it (docs/hazards.md, H2)");
+	} else {
+		*why = mapped_takes(r, an, kept, plan);
+	}
+	json_object_set_new(plan, "mode", json_string(mode));
 	if (*why) {
 		json_decref(plan);
 		return NULL;

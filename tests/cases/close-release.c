@@ -4,7 +4,9 @@
  * check-category: stateful
  * check-output: close-release.mainline.expected
  * check-change: mainline kref_get(&o->ref) is taken in the new cr_vm_ops.mapped hook, cr_mmap_mapped()
- * check-reason: rfc the new mapping may merge with a neighbour (it sets none of the flags that stop merging): then neither mmap_complete nor mmap_abort runs
+ * check-output-rfc: close-release.rfc.expected
+ * check-change: rfc kref_get(&o->ref) is taken in the new mmap_complete hook, cr_mmap_complete()
+ * check-equivalence: rfc stated
  * check-equivalence: mainline stated
  * check-fact: cr_mmap: .analysis.hazards.close_releases[0].call == "kref_put"
  * check-fact: cr_mmap: .analysis.hazards.mergeable == true

@@ -3,7 +3,7 @@
  * check-name: a count taken, dropped at the common exit only on error (intel_th msc's shape, docs/hazards.md H1)
  * check-category: stateful
  * check-reason: mainline atomic_inc_unless_negative(&cc->users) can fail
- * check-reason: rfc neither mmap_complete nor mmap_abort runs, and what prepare took stays taken
+ * check-reason: rfc can fail (checked: return -EINVAL): the mapping may merge, and then neither mmap_complete nor mmap_abort runs to release it
  * check-fact: cc_mmap: .analysis.releases[0].conditional == true
  * check-fact: cc_mmap: [.reasons[] | select(.category == "stateful")] | length == 1
  */

@@ -6,7 +6,9 @@
  * check-output: helper-count.mainline.expected
  * check-change: mainline hc_note_mapping(file_inode(file)) is taken in the new hc_vm_ops.mapped hook
  * check-equivalence: mainline stated
- * check-refused: rfc the new mapping may merge with a neighbour (it sets none of the flags that stop merging)
+ * check-output-rfc: helper-count.rfc.expected
+ * check-change: rfc hc_note_mapping(file_inode(file)) is taken in the new mmap_complete hook, hc_mmap_complete()
+ * check-equivalence: rfc stated
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

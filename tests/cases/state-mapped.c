@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: references kept by the mapping: one found again through the file (mapped), one whose vm_ops another handler shares (refused)
+ * check-name: references kept by the mapping: one found again through the file (mapped, mmap_complete), one whose vm_ops another handler shares (refused for mapped; mmap_complete needs no vm_ops)
  * check-category: stateful stateful
  * check-output: state-mapped.mainline.expected
  * check-change: mainline mapped finds its object again from the file's private_data
  * check-reason: mainline mp_shared_ops is also used by mp_other_mmap: a mapped hook there would run for mappings that did not take kref_get(&o->ref)
- * check-reason: rfc kref_get(&o->ref) is kept by the mapping, but no failure path of the handler releases it
+ * check-output-rfc: state-mapped.rfc.expected
+ * check-change: rfc mmap_complete finds its object again from the file's private_data
+ * check-equivalence: rfc stated
  * check-fact: mp_chain_mmap: .analysis.takes[0].use == "ignored"
  */
 #include <linux/fs.h>

@@ -2,7 +2,7 @@
 /*
  * check-name: a reference kept by the mapping that a failure return leaks: no release to derive
  * check-category: stateful
- * check-reason: rfc the new mapping may merge with a neighbour (it sets none of the flags that stop merging)
+ * check-reason: rfc the failure return at line 38 keeps kref_get_unless_zero(&o->ref)
  * check-reason: mainline the failure return at line 38 keeps kref_get_unless_zero(&o->ref)
  */
 #include <linux/fs.h>

@@ -3,7 +3,8 @@
  * check-name: takes a reference kept by the mapping
  * check-category: stateful
  * check-refused: mainline s_vm_ops is not defined in this file with a designated initialiser
- * check-refused: rfc the new mapping may merge with a neighbour (it sets none of the flags that stop merging)
+ * check-output-rfc: stateful.rfc.expected
+ * check-equivalence: rfc stated
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

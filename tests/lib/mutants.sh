@@ -21,13 +21,21 @@ mutate() {
 		in_new "$2" 's/return -E[A-Z0-9]+;/;/ or
 			s/\n[ \t]*desc->action\.error_override = -E[A-Z0-9]+;//' ;;
 	take-moved)
-		# the first statement of a _mapped() hook's body that is a call,
-		# moved before the "return 0;" that ends the _prepare() function
+		# the first call statement of a NAME_mapped() hook, or of a
+		# NAME_complete() that has no NAME_abort() beside it (a state
+		# plan's take, not a remap split), moved before the "return 0;"
+		# that ends NAME_prepare()
 		perl -0777 -i -pe '
-			if (/(_mapped\([^)]*\)\n\{\n(?:[^\n]*\n)*?)(\t(?!return)\w+\([^;]*\);\n)/) {
-				my $stmt = $2;
-				s/\Q$stmt\E//;
-				s/(_prepare\(struct vm_area_desc \*desc\)\n\{\n(?:[^\n]*\n)*?)(\treturn 0;\n\})/$1$stmt$2/;
+			my $src = $_;
+			while ($src =~ /^(static int (\w+)_(mapped|complete)\([^)]*\)\n\{\n)(.*?)^\}\n/msg) {
+				my ($head, $fn, $kind, $body) = ($1, $2, $3, $4);
+				next if $kind eq "complete" && $src =~ /\b\Q$fn\E_abort\(/;
+				next unless $body =~ /^(\t(?!return)\w+\([^;]*\);\n)/m;
+				my $stmt = $1;
+				(my $nbody = $body) =~ s/^\Q$stmt\E//m;
+				s/\Q$head$body\E/$head$nbody/;
+				s/(\b\Q$fn\E_prepare\(struct vm_area_desc \*desc\)\n\{\n(?:(?!^\}).*\n)*?)(\treturn 0;\n\})/$1$stmt$2/m;
+				last;
 			}' "$2" ;;
 	alias-left)
 		perl -0777 -i -pe 's/#define (\w+)_prepare (\w+)_prepare\b/#define $1 $2/' "$2" ;;
