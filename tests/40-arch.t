@@ -195,17 +195,19 @@ esac
 
 # a config variant the kernel's Kconfig refuses sends the file to the next
 # profile: i386 first, whose MSHV_VTL variant would need X86_64
+# (in the same output directory, the last test: its x86_64 build directory
+# is prepared already, and the variant starts from it)
 vtl=drivers/hv/mshv_vtl_main.c
-vout=$out.variant
-rm -rf "$vout"
+vout=$out
+vlog=$out.variant.log
 "$top/bin/mmapport" run --tree "$tree" --out "$vout" --paths $vtl --arch i386,x86_64 -j2 \
-	> "$vout.log" 2>&1 || echo "# run failed: $(tail -3 "$vout.log")"
+	> "$vlog" 2>&1 || echo "# run failed: $(tail -3 "$vlog")"
 s=$(jq -r --arg f $vtl '[.[] | select(.file == $f and .check != null) | .check
 	| "\(.["i386+MSHV_VTL"].status) \(.overall.status) \(.overall.pass[0])"][0]' \
 	"$vout/records.json" 2>/dev/null)
 why=$(jq -r --arg f $vtl '[.[] | select(.file == $f and .check != null)
 	| .check["i386+MSHV_VTL"].reason][0]' "$vout/records.json" 2>/dev/null)
-grep 'trying' "$vout.log" | sed 's/^/# /'
+grep 'trying' "$vlog" | sed 's/^/# /'
 case "$s $why" in
 "n/a pass x86_64+MSHV_VTL "*"did not take"*)
 	echo "ok 13 - $vtl: Kconfig refused i386+MSHV_VTL, checked and passed on x86_64+MSHV_VTL" ;;

@@ -404,6 +404,64 @@ static double configure(const struct arch_profile *p, const char *work, const ch
 	return now_seconds() - t0;
 }
 
+/*
+ * A config variant (x86_64+FS_DAX=n) differs from its profile's build
+ * directory, beside it as DIR/build/x86_64, only in a few symbols: once
+ * that one is prepared, the variant starts as a copy of it, and kbuild's
+ * own dependencies (fixdep records each CONFIG_ symbol a file uses)
+ * rebuild at prepare only what the changed symbols reach, instead of
+ * preparing from nothing.  The copy is of the same source tree (the build
+ * directory's Makefile names it), or nothing is copied.
+ */
+static char *variant_seed(const struct arch_profile *p, const char *work, const char *bdir)
+{
+	const char *plus = strchr(p->name, '+'), *slash = strrchr(bdir, '/');
+	char *seed, *stamp, *mk, *smk, *rwork, *inc = NULL;
+	size_t len;
+	int ok;
+
+	if (!p->variant || !plus || !slash)
+		return NULL;
+	seed = xasprintf("%.*s/%.*s", (int)(slash - bdir), bdir, (int)(plus - p->name), p->name);
+	stamp = xasprintf("%s/.mmapport-prepared", seed);
+	mk = xasprintf("%s/Makefile", seed);
+	smk = read_file(mk, &len);
+	rwork = realpath(work, NULL);
+	if (rwork)
+		inc = xasprintf("\ninclude %s/Makefile\n", rwork);
+	/* kbuild's Makefile in the build directory names its source tree */
+	ok = path_exists(stamp) && smk && inc && strstr(smk, inc);
+	free(inc);
+	free(rwork);
+	free(mk);
+	free(smk);
+	free(stamp);
+	if (!ok) {
+		free(seed);
+		return NULL;
+	}
+	return seed;
+}
+
+static void seed_from(const char *seed, const char *bdir)
+{
+	char *from = xasprintf("%s/.", seed), *p;
+
+	if (run_v(NULL, NULL, "cp", "-a", "--", from, bdir, NULL))
+		warnx("cannot copy %s to %s: configuring from nothing", seed, bdir);
+	/* its own stamps, compile commands and config are made again */
+	p = xasprintf("%s/.mmapport-config", bdir);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s/.mmapport-prepared", bdir);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s/mmapport-cmds", bdir);
+	run_v(NULL, NULL, "rm", "-rf", "--", p, NULL);
+	free(p);
+	free(from);
+}
+
 double arch_configure(const struct arch_profile *p, const char *work, const char *base,
 		      const char *bdir, const char *log)
 {
@@ -412,10 +470,33 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 	double t = 0;
 
 	if (!file_equals(stamp, key)) {
-		info("configuring %s (%s) in %s", p->name, p->description, bdir);
+		char *seed = variant_seed(p, work, bdir);
+
+		info("configuring %s (%s) in %s%s%s", p->name, p->description, bdir,
+		     seed ? ", from " : "", seed ? seed : "");
 		run_v(NULL, NULL, "rm", "-rf", "--", bdir, NULL);
 		mkdir_p(bdir);
+		if (seed)
+			seed_from(seed, bdir);
 		t = configure(p, work, bdir, log);
+		if (seed) {
+			/*
+			 * The copy's include/config/auto.conf is its profile's: what
+			 * reads the configuration before prepare (the selection) would
+			 * take it.  syncconfig makes it this variant's, and touches
+			 * only what the changed symbols reach.
+			 */
+			struct run_opts ro = { .dir = work, .out = log, .err = log, .append = 1 };
+			struct strlist cmd = { 0 };
+
+			make_cmd(&cmd, p, bdir);
+			strlist_add(&cmd, "syncconfig");
+			if (run_list(&ro, &cmd))
+				die("%s: cannot syncconfig %s%s; see %s", p->name, bdir,
+				    log_reason(log), log);
+			strlist_free(&cmd);
+		}
+		free(seed);
 		write_file(stamp, key, strlen(key));
 	}
 	free(stamp);

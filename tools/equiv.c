@@ -870,16 +870,20 @@ static json_t *args_for(const struct options *o, const char *file)
 		a = compdb_fallback(o->tree);
 	} else {
 		struct strlist one = { 0 };
-		char *bdir = out_path(o, "build/x86_64");
+		char *bdir = out_path(o, "build/x86_64"), *base;
+		/* classify's kbuild source and build dir: its commands are cached there */
+		char *ktree = kbuild_source(o, o->tree, &base);
 		const char *how;
 		json_t *db;
 
 		strlist_add(&one, file);
-		db = compdb_for_files(o->tree, bdir, &one, 1, &how);
+		db = compdb_for_files(ktree, bdir, &one, 1, &how);
 		a = json_incref(json_object_get(db, file));
 		json_decref(db);
 		strlist_free(&one);
 		free(bdir);
+		free(ktree);
+		free(base);
 	}
 	free(mk);
 	return a;

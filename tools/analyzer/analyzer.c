@@ -225,13 +225,42 @@ static int elsewhere_only(json_t *r, json_t *defs)
 }
 
 /*
+ * Where classify runs kbuild: the work tree (DIR/work, made here as
+ * convert would make it), so that its build directories are the check
+ * stage's own (DIR/build/PROFILE, configured with the same key): each
+ * profile is configured and prepared once per run, not once for classify
+ * and again for check.  The sources it parses are still the tree's own
+ * (the work tree holds the conversions once convert ran).  *base gets what
+ * arch_configure() keys the build on.  An external driver's tree, or a
+ * tree without kbuild (the test suite's fake trees), is used as it is.
+ */
+char *kbuild_source(const struct options *o, const char *tree, char **base)
+{
+	static char *work, *wbase;
+	char *mk = xasprintf("%s/scripts/Makefile.build", tree);
+	int kbuild = path_exists(mk);
+
+	free(mk);
+	if (o->external || !kbuild) {
+		*base = realpath(tree, NULL);
+		return xstrdup(tree);
+	}
+	if (!work) {
+		work = work_tree(o, 1);
+		wbase = work_base(work);
+	}
+	*base = xstrdup(wbase);
+	return xstrdup(work);
+}
+
+/*
  * Files whose parse missed a header kbuild generates while building (a
  * cold build dir, only prepared: selinux's flask.h): kbuild makes their
  * objects, which makes the headers, and they are parsed again.  Without
  * this a first run and a second one would not parse them alike.
  */
 static double parse_again_with_generated(const struct options *o, const char *tree,
-					 const char *bdir, const char *tmp,
+					 const char *ktree, const char *bdir, const char *tmp,
 					 struct analyze_file *af, int nfiles)
 {
 	struct analyze_file *again = xmalloc((nfiles + 1) * sizeof(*again));
@@ -264,7 +293,7 @@ static double parse_again_with_generated(const struct options *o, const char *tr
 	}
 	if (n) {
 		char *log = xasprintf("%s/make-generated.log", tmp);
-		struct run_opts ro = { .dir = tree, .out = log, .err = log };
+		struct run_opts ro = { .dir = ktree, .out = log, .err = log };
 
 		info("classify: %d files miss a header kbuild generates; making their objects", n);
 		run_list(&ro, &cmd);
@@ -284,7 +313,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	struct strlist files = { 0 };
 	struct analyze_file *af;
 	char *bdir = xasprintf("%s/build/x86_64", o->out);
-	char *tmp = xasprintf("%s/analyzer", o->out);
+	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase;
 	const char *how = NULL;
 	json_t *db, *r, *plan, *defs, *shared = json_object(), *v, *core;
 	struct strlist elsewhere = { 0 };
@@ -327,7 +356,21 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 			json_string_value(v), "function", k, "category", "shared"));
 		strlist_add_once(&files, json_string_value(v));
 	}
-	db = compdb_for_files(tree, bdir, &files, o->jobs, &how);
+	ktree = kbuild_source(o, tree, &kbase);
+	if (strcmp(ktree, tree) && files.n) {
+		/* check's own x86_64 profile and key: check finds it prepared */
+		struct arch_profile *x86;
+		char *logs = out_path(o, "logs"), *log = xasprintf("%s/classify-x86_64.log", logs);
+
+		mkdir_p(logs);
+		if (arch_profiles("x86_64", &x86) == 1) {
+			arch_configure(x86, ktree, kbase, bdir, log);
+			arch_prepare(x86, ktree, bdir, log, o->jobs);
+		}
+		free(log);
+		free(logs);
+	}
+	db = compdb_for_files(ktree, bdir, &files, o->jobs, &how);
 	af = xmalloc((files.n + 1) * sizeof(*af));
 	for (f = 0; f < files.n; f++) {
 		af[f].file = files.v[f];
@@ -373,7 +416,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	mkdir_p(tmp);
 	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
 	if (strcmp(how, "fallback"))
-		t += parse_again_with_generated(o, tree, bdir, tmp, af, files.n);
+		t += parse_again_with_generated(o, tree, ktree, bdir, tmp, af, files.n);
 	/* other architectures' handlers, in their own allmodconfig */
 	if (strcmp(how, "fallback"))
 		analyze_other_configs(o, tree, records);
@@ -429,6 +472,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	strlist_free(&files);
 	strlist_free(&elsewhere);
 	free(bdir);
+	free(ktree);
+	free(kbase);
 	free(tmp);
 	return 0;
 }

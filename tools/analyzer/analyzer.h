@@ -92,6 +92,7 @@ void dispatcher_plan_print(FILE *f, json_t *plan);
 
 /* analyzer.c: the driver, called by classify. */
 int analyze_records(const struct options *o, const char *tree, json_t *records);
+char *kbuild_source(const struct options *o, const char *tree, char **base);
 double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_file *af,
 			int nfiles, int jobs, int syntax_only);
 

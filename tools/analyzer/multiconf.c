@@ -183,20 +183,30 @@ static int try_profile(const struct options *o, const char *tree, const char *rt
 		       json_t *records, const struct arch_profile *p, const char *target,
 		       const struct strlist *files)
 {
-	char *bdir, *log, *tmp, *why, *logs = out_path(o, "logs");
+	char *bdir, *log, *tmp, *why, *logs = out_path(o, "logs"), *kbase, *ktree, *pname;
 	struct analyze_file *af;
 	json_t *db, *r, *first = json_object();
 	size_t i;
 	int f, nseen = 0;
 
-	bdir = xasprintf("%s/analyzer/build/%s", o->out, p->name);
+	/* the check stage's build directory for p, on the work tree (kbuild_source) */
+	ktree = kbuild_source(o, tree, &kbase);
+	pname = xstrdup(p->name);
+	for (char *q = pname; *q; q++)
+		if (*q == '=')
+			*q = '-';
+	bdir = strcmp(ktree, tree) ? xasprintf("%s/build/%s", o->out, pname) :
+		xasprintf("%s/analyzer/build/%s", o->out, pname);
+	free(pname);
 	log = xasprintf("%s/classify-%s.log", logs, p->name);
 	tmp = xasprintf("%s/analyzer/%s", o->out, p->name);
 	mkdir_p(tmp);
 	mkdir_p(logs);
-	arch_configure(p, tree, rtree, bdir, log);
-	arch_prepare(p, tree, bdir, log, o->jobs);
-	db = compdb_for_profile(tree, bdir, files, o->jobs, p, target);
+	arch_configure(p, ktree, kbase, bdir, log);
+	arch_prepare(p, ktree, bdir, log, o->jobs);
+	db = compdb_for_profile(ktree, bdir, files, o->jobs, p, target);
+	free(ktree);
+	free(kbase);
 	af = xmalloc((files->n + 1) * sizeof(*af));
 	for (f = 0; f < files->n; f++) {
 		af[f] = (struct analyze_file){ .file = files->v[f], .records = json_array(),
