@@ -49,7 +49,7 @@ params = {}		# handler: (file parameter, VMA parameter)
 source = {}		# handler: (first line number, [lines])
 decls = {}		# handler: local -> {type, init, line}
 calls = {}		# handler: line -> [(function, call text)]
-privs = {}		# handler: locals stored in vma->vm_private_data
+privs = {}		# handler: local -> lines where it is stored in vma->vm_private_data
 ops_fields = {}		# vm_operations_struct: a field its initialiser sets
 ops_users = {}		# vm_operations_struct: the functions that take its address
 refused = {}		# handler: reason
@@ -169,12 +169,34 @@ def check_takes(h, plan):
 		texts.append(text)
 	return texts, None
 
+def changes_file(h, vma):
+	"""Does the handler give the VMA another file (vma->vm_file =, vma_set_file())?"""
+	body = '\n'.join(source[h][1])
+	return re.search(r'\b%s\s*->\s*vm_file\s*=(?!=)|\bvma_set_file\s*\(' %
+			 re.escape(vma), body) is not None
+
+def priv_final(h, x):
+	"""Is x what vm_private_data holds whenever prepare succeeds?  Its one
+	store of the handler's, on every path (a statement of the body's own
+	level, not under a branch)."""
+	lines = privs.get(h, {}).get(x)
+	if not lines or len(lines) != 1:
+		return False
+	body = '\n'.join(source[h][1][1:])
+	if len(re.findall(r'->\s*vm_private_data\s*=(?!=)', body)) != 1:
+		return False
+	return re.match(r'^\t(?!\t)\S', line(h, lines[0])) is not None
+
+def rename(text, old, new):
+	"""old as a name of its own in text, not a member (priv->filp)."""
+	return re.sub(r'(?<!->)(?<!\.)\b%s\b' % re.escape(old), new, text)
+
 def local_source(h, x, fp, vma, seen=()):
 	"""How vm_ops->mapped finds local x again: [(name, declaration)] or None."""
 	d = decls[h].get(x)
 	if d is None or not top_level(h, x) or assignments(h, x) != 1 or x in seen:
 		return None
-	if x in privs.get(h, ()):
+	if priv_final(h, x):
 		return [(x, declaration(d['type'], x, '*vm_private_data'))]
 	init = d['init']
 	if init is None:
@@ -253,7 +275,7 @@ def plan_abort(h, plan):
 		if not ptr and t not in INTS:
 			return ('the release uses %s of type %s, which cannot travel in a pointer'
 				% (x, t))
-		if x in privs.get(h, ()) and ptr:
+		if priv_final(h, x) and ptr:
 			binds.append(declaration(t, x, '(%s)vm_private_data' % t))
 		else:
 			ctx.append((x, t, ptr))
@@ -328,26 +350,31 @@ def plan_moved(h, plan):
 	for t in takes:
 		used += [n for n in names_in(t) if n not in used]
 	for x in used:
-		if x == vma and not comp:
-			return ("the take uses the handler's parameter %s, which vm_ops->mapped "
-				"does not get" % x)
 		if x == vma:
-			continue	# mmap_complete gets the VMA, as "vma"
+			# mmap_complete gets the VMA, but must not change it, and a
+			# helper given it may (the seed series: "attempts to do so
+			# will end in tears"); vm_ops->mapped does not get it
+			return ("the take uses the handler's parameter %s: %s" % (x,
+				'mmap_complete must not change the VMA, and what the take does '
+				'with it is not derived' if comp else 'vm_ops->mapped does not get it'))
 		if x == fp:
 			# the hook gets the file of the VMA (mapped: as const): the same
 			# file unless prepare changes it; the build checks the take
 			# accepts const
-			if re.search(r'\b%s\s*->\s*vm_file\s*=(?!=)' % re.escape(vma),
-				     '\n'.join(source[h][1])):
+			if changes_file(h, vma):
 				return ("the take uses the handler's parameter %s, and the handler "
-					"changes vma->vm_file: %s gets the new file" % (x, hook))
+					"changes the VMA's file: %s gets the new file" % (x, hook))
 			continue
 		if x not in decls[h]:
 			continue
-		if x in ('file', 'vma', 'context', 'start', 'end', 'pgoff', 'vm_private_data'):
+		if x in (('file', 'vma', 'context') if comp else
+			 ('start', 'end', 'pgoff', 'file', 'vm_private_data')):
 			return ('the take uses the local %s, the name of a parameter of %s'
 				% (x, hook))
 		src = local_source(h, x, fp, vma)
+		if src and changes_file(h, vma) and any('file->private_data' in b[1] for b in src):
+			return ('the take uses %s, found through the file, and the handler changes '
+				"the VMA's file: %s gets the new file" % (x, hook))
 		if src is None:
 			return ('the take uses %s, which %s cannot find again: it gets '
 				'only the file and vm_private_data' % (x, hook))
@@ -356,9 +383,8 @@ def plan_moved(h, plan):
 				binds.append(s)
 	name = h + ('_complete' if comp else '_mapped')
 	# the names the hook gives the file and the VMA: "file", "vma"
-	takes = [re.sub(r'\b%s\b' % re.escape(fp), 'file', t) for t in takes]
+	takes = [rename(t, fp, 'file') for t in takes]
 	if comp:
-		takes = [re.sub(r'\b%s\b' % re.escape(vma), 'vma', t) for t in takes]
 		binds = [(b[0], b[1].replace('= *vm_private_data;', '= vma->vm_private_data;'))
 			 for b in binds]
 	body = ''.join('%s\n\t' % b[1] for b in binds[:-1]) + \
@@ -495,16 +521,18 @@ if fn in handlers:
 // mapped hook gets them back as vm_private_data.
 @ priv @
 identifier hf, fp, vma, x;
+position p;
 @@
 hf(struct file *fp, struct vm_area_struct *vma) { <+...
- vma->vm_private_data = x
+ vma->vm_private_data@p = x
 ...+> }
 
 @script:python@
 hf << priv.hf;
 x << priv.x;
+p << priv.p;
 @@
-privs.setdefault(hf, set()).add(str(x))
+privs.setdefault(hf, {}).setdefault(str(x), []).append(int(p[0].line))
 
 // mainline: the vm_ops, a field of their initialiser, and who uses them.
 @ ops_def @

@@ -279,25 +279,21 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append_wrapped(&msg, "", t);
 		free(t);
 	}
-	for (i = 0; i < (size_t)completes.n; i++) {
-		const char *f = completes.v[i];
-		char *t = xasprintf("%s() takes a reference that the mapping keeps. Convert it "
-				    "to %s_prepare(), and take the reference in %s_complete(), "
-				    "the new mmap_complete hook, which runs once the VMA exists.",
-				    f, f, f);
+	/* a reference moved to a hook that runs once the VMA exists */
+	for (j = 0; j < 2; j++) {
+		const struct strlist *l = j ? &mapped : &completes;
 
-		append_wrapped(&msg, "", t);
-		free(t);
-	}
-	for (i = 0; i < (size_t)mapped.n; i++) {
-		const char *f = mapped.v[i];
-		char *t = xasprintf("%s() takes a reference that the mapping keeps. Convert it "
-				    "to %s_prepare(), and take the reference in %s_mapped(), the "
-				    "new vm_ops->mapped hook, which runs once the VMA exists.",
-				    f, f, f);
+		for (i = 0; i < (size_t)l->n; i++) {
+			const char *f = l->v[i];
+			char *t = xasprintf("%s() takes a reference that the mapping keeps. "
+					    "Convert it to %s_prepare(), and take the reference in "
+					    "%s_%s(), the new %s hook, which runs once the VMA "
+					    "exists.", f, f, f, j ? "mapped" : "complete",
+					    j ? "vm_ops->mapped" : "mmap_complete");
 
-		append_wrapped(&msg, "", t);
-		free(t);
+			append_wrapped(&msg, "", t);
+			free(t);
+		}
 	}
 	if (uses.n) {
 		size_t col = 24;

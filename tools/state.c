@@ -53,7 +53,11 @@ static json_t *held_returns(json_t *an, json_t *t, json_t *succ)
 	return held;
 }
 
-/* Does the handler change the VMA's flags (a flag helper, a vm_flags write, a remap)? */
+/*
+ * Does the handler change what the core's merge compares: the VMA's flags
+ * (a flag helper, a vm_flags write, a remap), its offset or its file
+ * (prepare's vm_pgoff and vm_file go into the merge attempt)?
+ */
 static int changes_flags(json_t *an)
 {
 	json_t *x;
@@ -63,7 +67,11 @@ static int changes_flags(json_t *an)
 	    json_array_size(json_object_get(an, "remaps")))
 		return 1;
 	json_array_foreach(json_object_get(an, "fields_written"), i, x)
-		if (!strcmp(js(x, "field"), "vm_flags"))
+		if (!strcmp(js(x, "field"), "vm_flags") || !strcmp(js(x, "field"), "vm_pgoff") ||
+		    !strcmp(js(x, "field"), "vm_file"))
+			return 1;
+	json_array_foreach(json_object_get(an, "calls"), i, x)
+		if (!strcmp(js(x, "callee"), "vma_set_file"))
 			return 1;
 	return 0;
 }
@@ -392,8 +400,9 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	mergeable = !json_is_false(json_object_get(hz, "mergeable"));
 	if (mergeable && changes_flags(an)) {
 		*why = xasprintf("the new mapping may merge with a neighbour (it sets none of "
-				 "the flags that stop merging, and it changes flags, so it does "
-				 "not merge the same mappings as before): then %s (docs/hazards.md, "
+				 "the flags that stop merging, and it changes the flags, the "
+				 "offset or the file the merge compares, so it does not merge the "
+				 "same mappings as before): then %s (docs/hazards.md, "
 				 "H2; docs/core-rules.md)", rfc ?
 				 "mmap_complete does not run, nor mmap_abort, and what prepare "
 				 "took stays taken with no VMA of its own to release it" :
@@ -425,7 +434,8 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 		*why = abort_releases(r, an, succ, kept, plan);
 		/* no failure path releases it: a take that cannot fail can still
 		 * move to mmap_complete, which runs once the VMA exists */
-		char *still = *why ? movable_takes(r, an, kept, "mmap_complete", "") : NULL;
+		char *still = *why ? movable_takes(r, an, kept, "mmap_complete",
+						   "no failure path releases it") : NULL;
 
 		if (*why && !still) {
 			free(*why);
