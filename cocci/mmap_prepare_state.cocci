@@ -79,6 +79,10 @@ def tidy(e):
 	s = re.sub(r'([A-Za-z_0-9]) \(', r'\1(', s)
 	return s
 
+def calls_nothing(e):
+	"""An initialiser that calls no function: dropping it drops no side effect."""
+	return '(' not in str(e)
+
 def squash(e):
 	return re.sub(r'\s+', '', str(e))
 
@@ -717,12 +721,13 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
 ...+> }
 
 // A local that only fed the take would now be unused, and so would one
-// that only fed it: three rounds for a chain of three.
+// that only fed it: three rounds for a chain of three.  Only a local whose
+// initialiser calls nothing: a call would be a side effect dropped.
 @ depends on patch @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
-expression E;
+expression E : script:python() { calls_nothing(E) };
 @@
 hf(struct file *fp, struct vm_area_struct *vma) {
  ... when any
@@ -738,7 +743,7 @@ hf(struct file *fp, struct vm_area_struct *vma) {
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
-expression E;
+expression E : script:python() { calls_nothing(E) };
 @@
 hf(struct file *fp, struct vm_area_struct *vma) {
  ... when any
@@ -754,7 +759,7 @@ hf(struct file *fp, struct vm_area_struct *vma) {
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
-expression E;
+expression E : script:python() { calls_nothing(E) };
 @@
 hf(struct file *fp, struct vm_area_struct *vma) {
  ... when any
