@@ -308,6 +308,20 @@ struct arch_profile *arch_variant(const struct arch_profile *p, const char *name
 	return v;
 }
 
+/*
+ * The profile's name as a path (DIR/build/NAME, its logs): a variant's
+ * name may say FS_DAX=n, and no '=' goes in a path make is given.
+ */
+char *arch_path_name(const struct arch_profile *p)
+{
+	char *n = xstrdup(p->name);
+
+	for (char *q = n; *q; q++)
+		if (*q == '=')
+			*q = '-';
+	return n;
+}
+
 /* "make O=BDIR ARCH=... [CROSS_COMPILE=...]", to add targets to. */
 static void make_cmd(struct strlist *cmd, const struct arch_profile *p, const char *bdir)
 {

@@ -876,11 +876,7 @@ int check_records(const struct options *o, json_t *records)
 		char *plog, *mismatch, *pname;
 		int has_cc = arch_has_toolchain(p);
 
-		/* a variant's name may say FS_DAX=n: no '=' in a path make is given */
-		pname = xstrdup(p->name);
-		for (char *q = pname; *q; q++)
-			if (*q == '=')
-				*q = '-';
+		pname = arch_path_name(p);
 		ar->bdir = xasprintf("%s/build/%s", o->out, pname);
 		ar->objdir = ext ? work : ar->bdir;
 		ar->baselog = xasprintf("%s/check-%s-base.log", logs, pname);

@@ -89,6 +89,7 @@ struct arch_profile {
 	int variant;		/* a config variant made for files no profile builds */
 };
 int arch_profiles(const char *list, struct arch_profile **out);
+char *arch_path_name(const struct arch_profile *p);
 int arch_has_toolchain(const struct arch_profile *p);
 char *arch_no_toolchain(const struct arch_profile *p);
 char *arch_compiler(const struct arch_profile *p);

@@ -191,10 +191,7 @@ static int try_profile(const struct options *o, const char *tree, const char *rt
 
 	/* the check stage's build directory for p, on the work tree (kbuild_source) */
 	ktree = kbuild_source(o, tree, &kbase);
-	pname = xstrdup(p->name);
-	for (char *q = pname; *q; q++)
-		if (*q == '=')
-			*q = '-';
+	pname = arch_path_name(p);
 	bdir = strcmp(ktree, tree) ? xasprintf("%s/build/%s", o->out, pname) :
 		xasprintf("%s/analyzer/build/%s", o->out, pname);
 	free(pname);
