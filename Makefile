@@ -31,6 +31,10 @@ ARCHES   ?= all
 # API profile to convert for: empty (detected from the tree), rfc or mainline.
 API      ?=
 CHECK_ARCHES := x86_64,arm64,sparc64,powerpc,powerpc64
+# make check runs two test files at a time (most of a test is one process:
+# spatch, libclang, git), the longest first, so that the two end together.
+TESTS_FIRST := tests/40-arch.t tests/30-e2e.t
+TESTS    := $(TESTS_FIRST) $(filter-out $(TESTS_FIRST),$(sort $(wildcard tests/*.t)))
 
 SRCS     := $(wildcard tools/*.c tools/analyzer/*.c)
 OBJS     := $(patsubst tools/%.c,build/obj/%.o,$(SRCS))
@@ -59,7 +63,7 @@ run: deps all
 
 check: deps all
 	tools/deps.sh --arch $(CHECK_ARCHES)
-	prove -v --timer tests/
+	prove -j2 -v --timer $(TESTS)
 
 # The timing goals: classify against one plain clang pass (bench-classify),
 # the check stage per architecture against a bare make (bench-arch).

@@ -9,7 +9,11 @@
 # "7.2" or "6.12".  The package is fetched with apt into a private apt state,
 # unpacked once into the cache and reused; the tree's path is printed on
 # stdout.  The unpacked tree is made a git repository with one baseline
-# commit, so that runs can take cheap worktrees from it.
+# commit, so that runs can take cheap worktrees from it.  Its objects are
+# one pack: mmapport's work tree is a clone that copies the objects
+# (--no-hardlinks), and copying a pack is one file where a fresh commit of
+# a kernel tree leaves about 90,000 loose ones.  Concurrent calls (make
+# check runs tests in parallel) wait for each other on a lock in the cache.
 set -euo pipefail
 
 want=${1:-7}
@@ -20,6 +24,15 @@ trees=$cache/trees
 mkdir -p "$trees"
 
 log() { echo "fetch-tree: $*" >&2; }
+
+exec 9>>"$cache/fetch-tree.lock"
+flock 9
+
+# one pack, no deltas (fast to make; the tree has one commit)
+pack() {
+	git -C "$1" repack -a -d -q --window=0 --depth=0
+	touch "$1/../.mmapport-packed"
+}
 
 # Refresh the private lists at most once a day.
 if [ ! -d "$state/lists" ] || [ -z "$(find "$state/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
@@ -40,6 +53,10 @@ ver=$("$here/apt-private.sh" "$state" madison "$pkg" |
 	sort -V | tail -n 1)
 dest=$trees/$pkg-$ver
 if [ -f "$dest/.mmapport-ready" ]; then
+	if [ ! -f "$dest/.mmapport-packed" ]; then
+		log "packing the objects of $dest/tree (a tree cached before they were packed)"
+		pack "$dest/tree"
+	fi
 	echo "$dest/tree"
 	exit 0
 fi
@@ -70,6 +87,7 @@ log "recording the baseline commit"
 	git -c user.name=mmapport -c user.email=mmapport@localhost \
 		commit -q -m "$pkg $ver (Debian linux-source, as unpacked)"
 )
+pack "$dest.partial/tree"
 rm -f "$deb"
 mv "$dest.partial" "$dest"
 touch "$dest/.mmapport-ready"
