@@ -5,7 +5,7 @@
 /// that have a vm_area_desc equivalent: vm_start, vm_end, vm_pgoff, vm_file,
 /// vm_page_prot, vm_mm (read), vm_ops and vm_private_data (written), flag
 /// tests in a boolean context, "all of these flags" tests,
-/// vm_flags_set/clear, vma_pages(), vma_start_pgoff(), vma_set_anonymous()
+/// vm_flags_set/clear/mod, vma_pages(), vma_start_pgoff(), vma_set_anonymous()
 /// and generic_file_mmap().  Every use of the VMA parameter is found by its
 /// position; a handler is converted only when each one has a descriptor
 /// form, so a remap, a page insert, a store of the VMA or a call that
@@ -251,6 +251,23 @@ E << mapped_setclear.E;
 p << mapped_setclear.p;
 @@
 if flags_ok(E):
+	map_use(p, vma)
+
+// vm_flags_mod(): set, then clear, both with plain VM_* constants.
+@ mapped_mod @
+identifier vma;
+expression E1, E2;
+position p;
+@@
+ vm_flags_mod(vma@p, E1, E2)
+
+@script:python@
+vma << mapped_mod.vma;
+E1 << mapped_mod.E1;
+E2 << mapped_mod.E2;
+p << mapped_mod.p;
+@@
+if flags_ok(E1) and flags_ok(E2):
 	map_use(p, vma)
 
 // Flag tests whose value is only used as a truth value: one rule per
@@ -565,6 +582,45 @@ position p : script:python() { p[0].current_element in conv };
 - vm_flags_clear(vma@p, E)
 + desc->vm_flags &= ~(E)
 )
+
+// vm_flags_mod(vma, SET, CLEAR) is (flags | SET) & ~CLEAR: set, then clear.
+@ mod_flags depends on patch @
+identifier vma : script:python() { vma in conv_vma };
+expression E1, E2;
+position p : script:python() { p[0].current_element in conv };
+@@
+ vm_flags_mod(vma@p, E1, E2);
+
+@script:python mod_bits@
+E1 << mod_flags.E1;
+E2 << mod_flags.E2;
+sbits;
+cbits;
+@@
+if old_flags:
+	cocci.include_match(False)
+else:
+	coccinelle.sbits = cocci.make_ident(flag_bits(E1))
+	coccinelle.cbits = cocci.make_ident(flag_bits(E2))
+
+@ depends on patch @
+identifier vma : script:python() { vma in conv_vma };
+expression mod_flags.E1, mod_flags.E2;
+position mod_flags.p;
+identifier mod_bits.sbits, mod_bits.cbits;
+@@
+- vm_flags_mod(vma@p, E1, E2);
++ vma_desc_set_flags(desc, sbits);
++ vma_desc_clear_flags(desc, cbits);
+
+@ depends on patch && vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+expression E1, E2;
+position p : script:python() { p[0].current_element in conv };
+@@
+- vm_flags_mod(vma@p, E1, E2);
++ desc->vm_flags |= E1;
++ desc->vm_flags &= ~(E2);
 
 // Comparisons with zero: vma_desc_test(), vma_desc_test_any().
 @ zero_flags depends on patch && !vm_flags_field

@@ -112,6 +112,7 @@ struct vm_area_struct {
 #define VM_WRITE	0x2
 #define VM_SHARED	0x8
 #define VM_MAYWRITE	0x20
+#define VM_MAYEXEC	0x40
 #define VM_IO		0x4000
 #define VM_DONTEXPAND	0x40000
 #define VM_DONTDUMP	0x4000000
@@ -168,6 +169,7 @@ static inline unsigned long vma_pages(const struct vm_area_struct *vma)
 }
 void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags);
 void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags);
+void vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flags_t clear);
 pgprot_t pgprot_noncached(pgprot_t prot);
 int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn,
 		    unsigned long size, pgprot_t prot);
