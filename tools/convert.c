@@ -1067,6 +1067,16 @@ int convert_records(const struct options *o, json_t *records)
 				why = differs_reason(eq, strcmp(cat, "simple") ? "lock" : NULL);
 			json_decref(eq);
 		}
+		/* one change would hold the definition and every registration */
+		if (!why && cat && method_of(cat) != M_NONE && jstr(r, "function")) {
+			const char *df = jstr(json_object_get(r, "analysis"), "def_file");
+
+			if (df && strcmp(df, js(r, "file")))
+				why = xasprintf("%s() is defined in %s and registered here: its "
+						"definition, prototype and every registration would "
+						"change together, which mmapport does not do yet",
+						jstr(r, "function"), df);
+		}
 		/* scan records none, but records.json is a file anyone can edit */
 		if (!why && cat && method_of(cat) != M_NONE && !safe_file_name(jstr(r, "file")))
 			why = refused_name_reason(jstr(r, "file"));

@@ -133,7 +133,8 @@ double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_fil
 /*
  * Handlers registered in one file and defined in another (vb2_fop_mmap,
  * sock_no_mmap, drm_gem_mmap...): find the defining file with one grep of
- * the tree for a definition line, "TYPE NAME(" at the start of a line.
+ * the tree for a definition line, "TYPE NAME(" at the start of a line, or
+ * "NAME(" there when the type is on the line above.
  * Returns an object name -> tree-relative file.
  */
 static json_t *find_definitions(const char *tree, struct strlist *names)
@@ -161,7 +162,7 @@ static json_t *find_definitions(const char *tree, struct strlist *names)
 		strlist_add(&cmd, "grep");
 		strlist_add(&cmd, "-n");
 		strlist_add(&cmd, "-E");
-		strlist_addf(&cmd, "^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(", alt);
+		strlist_addf(&cmd, "^([A-Za-z_].*[^A-Za-z_0-9])?(%s)\\(", alt);
 		strlist_add(&cmd, "--");
 		strlist_add(&cmd, "*.c");
 	} else {
@@ -169,7 +170,7 @@ static json_t *find_definitions(const char *tree, struct strlist *names)
 		strlist_add(&cmd, "-rn");
 		strlist_add(&cmd, "--include=*.c");
 		strlist_add(&cmd, "-E");
-		strlist_addf(&cmd, "^[A-Za-z_].*[^A-Za-z_0-9](%s)\\(", alt);
+		strlist_addf(&cmd, "^([A-Za-z_].*[^A-Za-z_0-9])?(%s)\\(", alt);
 		strlist_add(&cmd, "--");
 		strlist_add(&cmd, ".");
 	}
