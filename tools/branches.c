@@ -12,7 +12,7 @@
  * kbuild command with -E -dD, which keeps #define lines in place), and a
  * branch holding a touched line that no build compiled gets a config
  * variant with its condition's CONFIG_ symbols turned the other way
- * (docs/usage.md, "Every preprocessor branch").
+ * (docs/arch.md, "Every branch the conversion changed").
  */
 #define _GNU_SOURCE
 #include <ctype.h>

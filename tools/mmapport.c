@@ -499,12 +499,14 @@ static const struct stage stages[] = {
 	  "usage: mmapport classify [--out DIR] [--tree] TREE\n"
 	  "Give each record of DIR/inventory.json a category (simple, pfn-remap,\n"
 	  "page-insert, stateful, needs-vma, stacked, dispatcher, dma-mmap,\n"
-	  "already-prepare, unparsed) and the facts that decided it; writes\n"
-	  "DIR/records.json.  Scans first when there is no inventory.\n" },
+	  "already-prepare, no-handler, unparsed) and the facts that decided it;\n"
+	  "writes DIR/records.json.  Scans first when there is no inventory.\n" },
 	{ "convert", do_convert,
 	  "usage: mmapport convert [--out DIR] [--api mainline|rfc] [--tree] TREE\n"
-	  "Convert every simple handler of DIR/records.json to mmap_prepare in the\n"
-	  "work tree DIR/work (a git clone of TREE, or a scratch copy).  TREE\n"
+	  "Convert the simple, pfn-remap, page-insert and stateful handlers of\n"
+	  "DIR/records.json to mmap_prepare in the work tree DIR/work (a git\n"
+	  "clone of TREE, or a scratch copy), each with its equivalence verdict;\n"
+	  "refuse, with the reason, what cannot be converted exactly or stated.  TREE\n"
 	  "itself is never written.  Refuses a tree without mmap_prepare unless\n"
 	  "--api is given.\n" },
 	{ "check", do_check,
@@ -516,9 +518,9 @@ static const struct stage stages[] = {
 	  "pass, fail (with the first new message), n/a (not built there) or\n"
 	  "skipped (no cross compiler; base does not build).  A conversion passes\n"
 	  "when it passes somewhere and fails nowhere; any other is reverted in the\n"
-	  "work tree and dropped.  Files calling io_remap_pfn_range are also built\n"
-	  "on the profiles with IO_REMAP_PFN=yes.  Stops with an error when the\n"
-	  "kernel would skip sparse.\n" },
+	  "work tree and dropped.  Files whose handler maps I/O memory (the record's\n"
+	  "io_memory) are also built on the profiles with IO_REMAP_PFN=yes.  Stops\n"
+	  "with an error when the kernel would skip sparse.\n" },
 	{ "series", do_series,
 	  "usage: mmapport series [--out DIR] [--tree] TREE\n"
 	  "Commit each passing conversion in the work tree, one commit per\n"
@@ -544,9 +546,9 @@ static const struct stage stages[] = {
 	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--arch LIST]\n"
 	  "                    [--external DIR]\n"
 	  "All stages in order: scan, classify, convert, check, series, report.\n"
-	  "Writes DIR/inventory.json, DIR/records.json, DIR/series/ and\n"
-	  "DIR/report.txt.  An interrupted run resumes; a second run changes\n"
-	  "nothing.\n" },
+	  "Writes DIR/inventory.json, DIR/records.json, DIR/series/,\n"
+	  "DIR/report.txt and DIR/report.html.  An interrupted run resumes; a\n"
+	  "second run changes nothing.\n" },
 };
 
 static void usage(FILE *f)

@@ -6,8 +6,10 @@
  * Another architecture's files (arch/powerpc/..., arch/arm/...) are parsed
  * with the compile commands of that architecture's profile (arch/NAME.conf:
  * its all*config and fragments), given to clang with --target, from a
- * build directory of the classify stage's own (DIR/analyzer/build/NAME,
- * configured and prepared once, cached like the check's).  The profiles
+ * build directory configured and prepared once: the check stage's own
+ * (DIR/build/NAME, on the work tree; analyzer.c, kbuild_source()), or
+ * DIR/analyzer/build/NAME for a tree without the work tree (an external
+ * driver's, a fake tree).  The profiles
  * asked for (--arch) are tried in order until the handler is seen; a
  * handler none of them shows keeps its x86_64 reason, with what the
  * others said.  ARC has no clang backend, and x86 is the first pass.
