@@ -41,6 +41,10 @@ state_kept = set((os.environ.get('MMAPPORT_STATE_KEPT') or '').split(','))
 # library handlers with a prepare twin in the tree (F and F_prepare), and
 # the fallback "#define handler F" lines seen
 twins = set((os.environ.get('MMAPPORT_TWINS') or '').split(',')) - set([''])
+
+def twin_wanted(f):
+	"""A library handler mmapport asks to register by its prepare twin."""
+	return f in twins and wanted is not None and f in wanted.split(',')
 aliased = {}
 
 MAPPED_FIELDS = set(['vm_start', 'vm_end', 'vm_pgoff', 'vm_file', 'vm_page_prot',
@@ -906,6 +910,20 @@ identifier ops;
 struct file_operations ops = {
 -	.mmap = h,
 +	.mmap_prepare = prep,
+};
+
+// A library handler registered as it is, whose prepare twin the tree
+// declares (MMAPPORT_TWINS): the registration takes the twin.  Only the
+// handlers mmapport asks for, and never alone (make coccicheck passes no
+// twins): the twin must be checked against the library handler first.
+@ twin_reg depends on patch @
+identifier f : script:python() { twin_wanted(f) };
+fresh identifier fprep = f ## "_prepare";
+identifier ops;
+@@
+struct file_operations ops = {
+-	.mmap = f,
++	.mmap_prepare = fprep,
 };
 
 // A "#define handler NULL" for the configurations without the handler

@@ -2,7 +2,9 @@
 /*
  * category.c - the category names and the API lists of category.h.
  */
+#include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "category.h"
@@ -244,4 +246,52 @@ const char *effect_by_name(const char *name, int visible, const char **why, cons
 		return "pure";
 	}
 	return NULL;
+}
+
+/*
+ * The library handlers F that the tree's headers give a twin
+ * "F_prepare(struct vm_area_desc *)" (generic_file_mmap_prepare ...),
+ * comma-separated.  A registration of F takes F_prepare (classify.c sets
+ * the record's "twin"), and a "#define handler F" fallback is renamed to it
+ * (mmap_prepare_simple.cocci).
+ */
+char *prepare_twins(const char *tree)
+{
+	char *fs = xasprintf("%s/include/linux/fs.h", tree);
+	char *mm = xasprintf("%s/include/linux/mm.h", tree);
+	const char *files[] = { fs, mm };
+	char *out = xstrdup("");
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		char *text = read_file(files[i], NULL);
+		const char *p = text, *q;
+
+		while (text && (p = strstr(p, "_prepare(struct vm_area_desc"))) {
+			char *n;
+
+			for (q = p; q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '_'); q--)
+				;
+			n = xasprintf("%s%s%.*s", out, *out ? "," : "", (int)(p - q), q);
+			free(out);
+			out = n;
+			p += 8;
+		}
+		free(text);
+	}
+	free(fs);
+	free(mm);
+	return out;
+}
+
+/* Is fn one of the comma-separated names of twins? */
+int has_twin(const char *twins, const char *fn)
+{
+	size_t n = strlen(fn);
+	const char *p;
+
+	for (p = twins; p && (p = strstr(p, fn)); p += n)
+		if ((p == twins || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
 }

@@ -47,4 +47,11 @@ const char *resource_released_listed(const char *call);
 /* What a call does by its name alone, or NULL (docs/categories.md, "Effects"). */
 const char *effect_by_name(const char *name, int visible, const char **why, const char **kind);
 
+/*
+ * The library handlers F whose prepare twin "F_prepare(struct vm_area_desc
+ * *)" the tree's include/linux/fs.h or mm.h declares, comma-separated.
+ */
+char *prepare_twins(const char *tree);
+int has_twin(const char *twins, const char *fn);
+
 #endif

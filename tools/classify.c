@@ -364,7 +364,7 @@ struct file_cache {
 	struct lexer lx;
 };
 
-static void classify_one(const char *tree, json_t *r, struct file_cache *fc)
+static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 {
 	struct analysis a = { .cat = CAT_SIMPLE, .facts = json_array(), .uses = json_array() };
 	const char *fn = jstr(r, "function");
@@ -396,6 +396,22 @@ static void classify_one(const char *tree, json_t *r, struct file_cache *fc)
 		     jstr(r, "registration"), jstr(r, "macro") ? jstr(r, "macro") : "");
 		confidence = "low";
 	}
+	/*
+	 * A library handler registered as it is, whose prepare twin the tree
+	 * declares: the registration alone changes, to the twin.
+	 */
+	if (!json_is_object(def) && has_twin(twins, fn) &&
+	    !strcmp(jstr(r, "registration"), "initializer")) {
+		char *tw = xasprintf("%s_prepare", fn);
+
+		json_object_set_new(r, "twin", json_string(tw));
+		json_object_set_new(r, "subcategory", json_string("twin"));
+		fact(&a, CAT_SIMPLE, "%s() is a library handler whose prepare form %s() the "
+		     "tree declares (include/linux/fs.h or mm.h): the registration takes it",
+		     fn, tw);
+		free(tw);
+		goto done;
+	}
 	if (!fc || !json_is_object(def) || (name_tok = find_function(&fc->lx, fn, &body)) < 0) {
 		fact(&a, CAT_UNPARSED, "the definition of %s() is not in %s", fn, jstr(r, "file"));
 		confidence = "low";
@@ -425,7 +441,6 @@ static void classify_one(const char *tree, json_t *r, struct file_cache *fc)
 	json_object_set_new(r, "vma_param", json_string(vma));
 	free(vma);
 done:
-	(void)tree;
 	json_object_set_new(r, "category", json_string(cat_names[a.cat]));
 	json_object_set_new(r, "confidence", json_string(confidence));
 	json_object_set_new(r, "facts", a.facts);
@@ -437,6 +452,7 @@ done:
 void classify_records(const char *tree, json_t *records)
 {
 	struct file_cache fc = { 0 };
+	char *twins = prepare_twins(tree);
 	size_t i;
 	json_t *r;
 
@@ -459,8 +475,9 @@ void classify_records(const char *tree, json_t *records)
 			}
 			free(path);
 		}
-		classify_one(tree, r, fc.buf ? &fc : NULL);
+		classify_one(twins, r, fc.buf ? &fc : NULL);
 	}
+	free(twins);
 	free(fc.rel);
 	free(fc.buf);
 	lex_free(&fc.lx);

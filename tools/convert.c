@@ -19,38 +19,9 @@
 
 #include "mmapport.h"
 #include "branches.h"
+#include "category.h"
 #include "inputs.h"
 #include "analyzer/analyzer.h"
-
-/*
- * The library handlers F that the tree's headers give a twin
- * "F_prepare(struct vm_area_desc *)" (generic_file_mmap_prepare ...),
- * comma-separated: a "#define handler F" fallback is renamed to it.
- */
-static char *prepare_twins(const char *fs, const char *mm)
-{
-	const char *files[] = { fs, mm };
-	char *out = xstrdup("");
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		char *text = read_file(files[i], NULL);
-		const char *p = text, *q;
-
-		while (text && (p = strstr(p, "_prepare(struct vm_area_desc"))) {
-			char *n;
-
-			for (q = p; q > text && (isalnum((unsigned char)q[-1]) || q[-1] == '_'); q--)
-				;
-			n = xasprintf("%s%s%.*s", out, *out ? "," : "", (int)(p - q), q);
-			free(out);
-			out = n;
-			p += 8;
-		}
-		free(text);
-	}
-	return out;
-}
 
 int detect_profile(const char *tree, const char *want, struct profile *p)
 {
@@ -64,7 +35,7 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 	p->has_prepare = file_has(fs, "mmap_prepare");
 	p->flag_bits = file_has(mmt, "vma_flags_t vma_flags");
 	p->has_mapped = file_has(mm, "(*mapped)(");
-	p->twins = prepare_twins(fs, mm);
+	p->twins = prepare_twins(tree);
 	if (want)
 		p->api = want;
 	else if (rfc)
@@ -129,10 +100,16 @@ static int hook_ok(const char *path, const char *fn, const char *suffix, const c
 	return ok;
 }
 
-/* Did spatch convert handler fn in the file: definition and registration? */
-static int converted_ok(const char *path, const char *fn, int hooks)
+/*
+ * Did spatch convert handler fn in the file: definition and registration?
+ * A library handler's twin (twin) is defined elsewhere: its registration.
+ */
+static int converted_ok(const char *path, const char *fn, int hooks, int twin)
 {
-	int ok = hook_ok(path, fn, "prepare", "struct vm_area_desc *desc)");
+	char *reg = xasprintf("= %s_prepare,", fn);
+	int ok = twin ? file_has(path, reg) : hook_ok(path, fn, "prepare", "struct vm_area_desc *desc)");
+
+	free(reg);
 
 	if (ok && (hooks & H_COMPLETE))
 		ok = hook_ok(path, fn, "complete", "struct file *file,");
@@ -558,6 +535,7 @@ struct file_job {
 	json_t *takes;			/* remap: handler -> state it takes (add_takes) */
 	struct strlist done;		/* converted and verified */
 	struct strlist balanced;	/* simple, every take released (libclang's facts) */
+	struct strlist twins;		/* simple: library handlers whose registration takes F_prepare */
 	struct verdict v;		/* what pass 1 said (remap and state) */
 	char *spatch_failed;		/* the first spatch failure, or NULL */
 };
@@ -569,7 +547,8 @@ struct file_job {
  */
 static int keep_converted(const char *path, const struct strlist *want,
 			  const struct strlist *pass2, enum method m, const struct profile *p,
-			  json_t *plans, struct strlist *done, struct strlist *next)
+			  json_t *plans, const struct strlist *twins, struct strlist *done,
+			  struct strlist *next)
 {
 	int i, all = 1;
 
@@ -577,7 +556,7 @@ static int keep_converted(const char *path, const struct strlist *want,
 		int hooks = hooks_of(m, p, json_object_get(plans, want->v[i]));
 
 		if ((!pass2 || strlist_has(pass2, want->v[i])) &&
-		    converted_ok(path, want->v[i], hooks)) {
+		    converted_ok(path, want->v[i], hooks, twins && strlist_has(twins, want->v[i]))) {
 			strlist_add(done, want->v[i]);
 			strlist_add(next, want->v[i]);
 		} else {
@@ -808,12 +787,12 @@ static void convert_file(const struct options *o, const char *work, const char *
 			}
 		if (pass2.n)
 			run_simple(o, work, file, &pass2, &kept, p, &j->spatch_failed);
-		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->done,
-				      &next_simple);
-		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, &j->done,
+		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->twins,
+				      &j->done, &next_simple);
+		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, NULL, &j->done,
 				      &next_remap);
-		all &= keep_converted(path, &want_state, &pass2, M_STATE, p, j->plans, &j->done,
-				      &next_state);
+		all &= keep_converted(path, &want_state, &pass2, M_STATE, p, j->plans, NULL,
+				      &j->done, &next_state);
 		strlist_free(&pass2);
 		strlist_free(&kept);
 		strlist_free(&want_simple);
@@ -863,10 +842,13 @@ static char *vma_facts(json_t *r)
 	return s;
 }
 
-static const char *method_name(enum method m, const struct profile *p, json_t *plan)
+static const char *method_name(enum method m, const struct profile *p, json_t *plan,
+			       json_t *r)
 {
 	int rfc = !strcmp(p->api, "rfc");
 
+	if (m == M_SIMPLE && jstr(r, "twin"))
+		return "twin";
 	if (m == M_SIMPLE)
 		return "simple";
 	if (m == M_STATE && rfc && !strcmp(js(plan, "mode"), "complete"))
@@ -1055,7 +1037,7 @@ int convert_records(const struct options *o, json_t *records)
 			int has_abort = !strcmp(prof.api, "rfc") &&
 				(m == M_STATE || (m == M_REMAP &&
 						  json_object_get(hz, "locks_across_mapping")));
-			json_t *eq = equivalence(r, method_name(m, &prof, plan), plan, has_abort,
+			json_t *eq = equivalence(r, method_name(m, &prof, plan, r), plan, has_abort,
 						  core);
 
 			/*
@@ -1071,7 +1053,7 @@ int convert_records(const struct options *o, json_t *records)
 		if (!why && cat && method_of(cat) != M_NONE && jstr(r, "function")) {
 			const char *df = jstr(json_object_get(r, "analysis"), "def_file");
 
-			if (df && strcmp(df, js(r, "file")))
+			if (df && strcmp(df, js(r, "file")) && !jstr(r, "twin"))
 				why = xasprintf("%s() is defined in %s and registered here: its "
 						"definition, prototype and every registration would "
 						"change together, which mmapport does not do yet",
@@ -1138,6 +1120,8 @@ int convert_records(const struct options *o, json_t *records)
 			m = method_of(jstr(r, "category"));
 			if (m == M_SIMPLE && !strlist_has(&j.simple, fn)) {
 				strlist_add(&j.simple, fn);
+				if (jstr(r, "twin"))
+					strlist_add(&j.twins, fn);
 				if (!strcmp(js(r, "analyzer"), "libclang") &&
 				    json_array_size(json_object_get(json_object_get(r, "analysis"),
 								    "takes")))
@@ -1180,7 +1164,7 @@ int convert_records(const struct options *o, json_t *records)
 			hooks = hooks_of(m, &prof, plan);
 			c = json_object();
 			json_object_set_new(c, "profile", json_string(prof.api));
-			json_object_set_new(c, "method", json_string(method_name(m, &prof, plan)));
+			json_object_set_new(c, "method", json_string(method_name(m, &prof, plan, r)));
 			if (strlist_has(&j.done, fn)) {
 				char *np = xasprintf("%s_prepare", fn);
 				json_t *notes = json_object_get(j.v.converted, fn);
@@ -1215,7 +1199,7 @@ int convert_records(const struct options *o, json_t *records)
 					json_object_set(c, "kept_errors",
 							json_object_get(j.v.kept_errors, fn));
 				{
-					json_t *eq = equivalence(r, method_name(m, &prof, plan), plan,
+					json_t *eq = equivalence(r, method_name(m, &prof, plan, r), plan,
 						json_object_get(c, "abort_function") != NULL, core);
 
 					/* what the semantic patch stated is a difference too */
@@ -1276,6 +1260,7 @@ int convert_records(const struct options *o, json_t *records)
 		strlist_free(&j.state);
 		strlist_free(&j.done);
 		strlist_free(&j.balanced);
+		strlist_free(&j.twins);
 		free(j.spatch_failed);
 		free(dpath);
 		free(flat);

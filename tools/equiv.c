@@ -895,6 +895,57 @@ static json_t *args_for(const struct options *o, const char *file)
  * compared says why (code_compared: false, code_why); the verdict then
  * stands on the facts alone.  Returns how many now differ.
  */
+/*
+ * A library handler's registration now names its twin (method "twin"):
+ * the code compared is the library's, F() against F_prepare() beside it
+ * in F's file in the tree.  Where either is not found, the difference
+ * says so.
+ */
+static void twin_code(const struct options *o, CXIndex index, json_t *r)
+{
+	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence");
+	const char *df = jstr(json_object_get(r, "analysis"), "def_file");
+	const char *fn = jstr(r, "function"), *tw = jstr(r, "twin");
+	struct strlist of = { 0 }, nf = { 0 };
+	json_t *args = df ? args_for(o, df) : NULL, *old_s = NULL, *new_s = NULL;
+	char *path = df ? xasprintf("%s/%s", o->tree, df) : NULL;
+	const char *why = NULL;
+
+	strlist_add(&of, fn);
+	strlist_add(&nf, tw);
+	if (!df)
+		why = "the library handler's definition was not found in the tree";
+	else if (!args)
+		why = "no compile command for the library handler's file";
+	else if (!(old_s = summarize(index, path, args, &of)) ||
+		 !(new_s = summarize(index, path, args, &nf)))
+		why = "libclang could not parse the library handler's file";
+	else if (!json_object_get(old_s, fn) || !json_object_get(new_s, tw))
+		why = "the twin is not defined beside the library handler";
+	if (why) {
+		json_t *x = json_object();
+
+		json_object_set_new(x, "effect", json_string("twin"));
+		json_object_set_new(x, "what", json_string(tw));
+		json_object_set_new(x, "old", json_string(fn));
+		json_object_set_new(x, "why", json_string(why));
+		json_array_append_new(json_object_get(eq, "differences"), x);
+		json_object_set_new(eq, "code_why", json_string(why));
+		json_object_set_new(eq, "code_compared", json_false());
+		if (!strcmp(js(eq, "verdict"), "exact"))
+			json_object_set_new(eq, "verdict", json_string("stated"));
+	} else {
+		equivalence_code(r, json_object_get(old_s, fn), new_s);
+		json_object_set_new(eq, "code_file", json_string(df));
+	}
+	json_decref(args);
+	json_decref(old_s);
+	json_decref(new_s);
+	strlist_free(&of);
+	strlist_free(&nf);
+	free(path);
+}
+
 int equivalence_files(const struct options *o, json_t *records, const char *work)
 {
 	struct strlist files = { 0 };
@@ -921,7 +972,8 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 					    "abort_function", NULL };
 			int n;
 
-			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted"))
+			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted") ||
+			    jstr(r, "twin"))
 				continue;
 			strlist_add_once(&oldf, jstr(r, "function"));
 			for (n = 0; k[n]; n++)
@@ -971,6 +1023,11 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted") || !eq)
 				continue;
 			old_name_left(r, np);
+			if (jstr(r, "twin")) {
+				twin_code(o, index, r);
+				ndiff += !strcmp(js(eq, "verdict"), "differs");
+				continue;
+			}
 			if (!why && !os)
 				json_object_set_new(eq, "code_why", json_string(
 					"the old handler is not in the configuration parsed"));

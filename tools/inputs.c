@@ -560,6 +560,7 @@ static const struct field record_fields[] = {
 	{ "io_remap", T_BOOL, 0 },
 	{ "io_memory", T_BOOL, 0 },
 	{ "not_in_config", T_BOOL, 0 },
+	{ "twin", T_STR, 0 },
 	{ "conversion", T_OBJ, 0 },
 	{ "check", T_OBJ, 0 },
 	{ "series", T_BOOL, 0 },

@@ -190,7 +190,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
 	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 }, verdicts = { 0 };
-	struct strlist completes = { 0 };
+	struct strlist completes = { 0 }, twins = { 0 };
 	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u, *v;
@@ -206,6 +206,8 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			rfc = 1;
 		} else if (m && !strcmp(m, "state-mapped")) {
 			strlist_add_once(&mapped, jstr(r, "function"));
+		} else if (m && !strcmp(m, "twin")) {
+			strlist_add_once(&twins, jstr(r, "function"));
 		} else if (m && !strcmp(m, "state-complete")) {
 			strlist_add_once(&completes, jstr(r, "function"));
 			rfc = 1;
@@ -244,6 +246,14 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
 		       "descriptor provides, so convert it to %s_prepare().\n",
 		       fns.v[i], fns.v[i]);
+	for (i = 0; i < (size_t)twins.n; i++) {
+		char *t = xasprintf("The file registers the library's %s() as it is, and "
+				    "the tree provides its prepare form, %s_prepare(): "
+				    "register that instead.", twins.v[i], twins.v[i]);
+
+		append_wrapped(&msg, "", t);
+		free(t);
+	}
 	for (i = 0; i < (size_t)remaps.n; i++) {
 		char *t = rfc ?
 			xasprintf("%s() ends by mapping memory into the VMA. Split it: "
@@ -406,6 +416,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	strlist_free(&verdicts);
 	strlist_free(&mapped);
 	strlist_free(&completes);
+	strlist_free(&twins);
 	strlist_free(&changes);
 	strlist_free(&pre);
 	free(prefix);

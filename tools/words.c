@@ -35,6 +35,10 @@ char *difference_words(json_t *r, json_t *d)
 		return xasprintf("The %s of the converted code differ from the old handler's: "
 				 "%s before, %s after.", what, *js(d, "old") ? js(d, "old") : "none",
 				 *js(d, "new") ? js(d, "new") : "none");
+	if (!strcmp(eff, "twin"))
+		return xasprintf("%s() is the tree's own prepare form of %s(); their code was "
+				 "not compared (%s), so what the library's port changes is the "
+				 "library's to say.", what, js(d, "old"), js(d, "why"));
 	if (!strcmp(eff, "core-rule"))
 		return xasprintf("the tree's core does not bear out the rule %s that the "
 				 "comparison rests on (mmapport docs/core-rules.md): the old "

@@ -199,6 +199,8 @@ void mutex_lock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
 int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
 int generic_file_mmap_prepare(struct vm_area_desc *desc);
+int generic_file_readonly_mmap(struct file *file, struct vm_area_struct *vma);
+int generic_file_readonly_mmap_prepare(struct vm_area_desc *desc);
 void file_accessed(struct file *file);
 int capable(int cap);
 #endif

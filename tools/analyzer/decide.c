@@ -549,6 +549,17 @@ void decide_record(json_t *r)
 		json_decref(d.reasons);
 		return;
 	}
+	if (jstr(r, "twin")) {
+		/*
+		 * A library handler with its prepare twin in the tree: classify.c
+		 * decided on the registration; the analysis of the library's
+		 * handler, where there is one, stays for the equivalence.
+		 */
+		json_object_set_new(r, "analyzer", json_string("lexical"));
+		json_decref(d.facts);
+		json_decref(d.reasons);
+		return;
+	}
 	if (json_is_object(an) &&
 	    json_integer_value(json_object_get(an, "parse_errors_in_handler")) &&
 	    strcmp(js(an, "source"), "coccinelle")) {
