@@ -9,7 +9,9 @@
 /// and generic_file_mmap().  Every use of the VMA parameter is found by its
 /// position; a handler is converted only when each one has a descriptor
 /// form, so a remap, a page insert, a store of the VMA or a call that
-/// receives it keeps the handler as it is; so does a call that takes
+/// receives it keeps the handler as it is; so does a handler named
+/// outside its registration (called, stored, exported: its other users
+/// expect the old function); so does a call that takes
 /// state (a reference, an allocation) or a run-time swap of the ops into
 /// a file (docs/hazards.md: what prepare takes has no abort in
 /// mainline; a swapped-in leaf is not converted alone), unless
@@ -42,6 +44,12 @@ state_kept = set((os.environ.get('MMAPPORT_STATE_KEPT') or '').split(','))
 # the fallback "#define handler F" lines seen
 twins = set((os.environ.get('MMAPPORT_TWINS') or '').split(',')) - set([''])
 
+def no_leaf(h):
+	"""Note a handler named outside its registration; match nothing."""
+	if h in handlers:
+		named_elsewhere.add(h)
+	return False
+
 def twin_wanted(f):
 	"""A library handler mmapport asks to register by its prepare twin."""
 	return f in twins and wanted is not None and f in wanted.split(',')
@@ -68,6 +76,8 @@ ops_of = {}
 desc_declared = set()
 swapped = set()
 stateful = set()
+# named_elsewhere: handlers named outside their registrations
+named_elsewhere = set()
 converted_names = set()
 STATE_CALLS = set(['kref_get', 'kref_get_unless_zero', 'refcount_inc',
 		   'refcount_inc_not_zero', 'atomic_inc', 'atomic_inc_return',
@@ -144,6 +154,40 @@ h << fops.handler;
 if wanted is None or h in wanted.split(','):
 	handlers.add(h)
 	ops_of.setdefault(h, set()).add(ops)
+
+// A handler named anywhere but in its registrations (called, stored,
+// passed, exported with EXPORT_SYMBOL) is no leaf: those users expect
+// the old function, so it is not converted alone.  The constraint notes
+// the handler and fails: the rules match nothing (a script cannot take
+// an identifier that has a constraint).
+@ named @
+identifier nh : script:python() { no_leaf(nh) };
+expression E;
+@@
+(
+ nh(...)
+|
+ &nh
+|
+ E = nh
+|
+ E(..., nh, ...)
+)
+
+@ exported @
+identifier eh : script:python() { no_leaf(eh) };
+declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
+expression N;
+@@
+(
+ EXPORT_SYMBOL(eh);
+|
+ EXPORT_SYMBOL_GPL(eh);
+|
+ EXPORT_SYMBOL_NS(eh, N);
+|
+ EXPORT_SYMBOL_NS_GPL(eh, N);
+)
 
 // Hazard 8: ops swapped into a file at run time (ALSA's disconnect ops)
 // are not a leaf to convert alone.
@@ -521,6 +565,7 @@ for fn in calls_in:
 cand = set(hf for hf in params
 	   if not (uses.get(hf, set()) - mapped.get(hf, set())) and
 	   hf not in stateful and not (ops_of.get(hf, set()) & swapped) and
+	   hf not in named_elsewhere and
 	   aliased.get(hf, 'NULL') in twins | set(['NULL']))
 while True:
 	vmas = set(params[hf][1] for hf in cand)

@@ -19,12 +19,16 @@
 #                          #define uv_mmtimer_mmap NULL"; x86 cannot turn
 #                          MMU off (no prompt), so that branch is compiled by
 #                          nothing and the conversion is dropped, saying so.
+# And one library registration as it was before upstream's port:
+#   fs/bfs/file.c          ".mmap = generic_file_mmap": the tree declares its
+#                          twin generic_file_mmap_prepare(), so convert must
+#                          give back upstream's own file, byte for byte.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 debian=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 out=${MMAPPORT_TEST_OUT:-$top/build/test-e2e}
-paths=virt/kvm,drivers/hsi,fs/udf,fs/gfs2,drivers/char,arch/powerpc/kvm,drivers/hv
-echo "1..15"
+paths=virt/kvm,drivers/hsi,fs/udf,fs/gfs2,drivers/char,arch/powerpc/kvm,drivers/hv,fs/bfs
+echo "1..16"
 
 rm -rf "$out" "$out.tree"
 mkdir -p "$(dirname "$out")"
@@ -45,12 +49,16 @@ perl -0777 -pe 's/(static int udf_file_mmap\(struct file \*file, struct vm_area_
 	"$debian/fs/udf/file.c" > "$out.udf.c"
 perl -0777 -pe 's/(static int uv_mmtimer_mmap\(struct file \*file, struct vm_area_struct \*vma\)\n\{.*?\n\}\n)/#ifdef CONFIG_MMU\n$1#else\n#define uv_mmtimer_mmap NULL\n#endif\n/s' \
 	"$debian/drivers/char/uv_mmtimer.c" > "$out.uv.c"
-rm "$tree/fs/udf/file.c" "$tree/drivers/char/uv_mmtimer.c"
+perl -pe 's/^\t\.mmap_prepare\t= generic_file_mmap_prepare,$/\t.mmap\t\t= generic_file_mmap,/' \
+	"$debian/fs/bfs/file.c" > "$out.bfs.c"
+rm "$tree/fs/udf/file.c" "$tree/drivers/char/uv_mmtimer.c" "$tree/fs/bfs/file.c"
 mv "$out.udf.c" "$tree/fs/udf/file.c"
 mv "$out.uv.c" "$tree/drivers/char/uv_mmtimer.c"
+mv "$out.bfs.c" "$tree/fs/bfs/file.c"
 if ! grep -q '^#define udf_file_mmap generic_file_mmap$' "$tree/fs/udf/file.c" ||
+   ! grep -q '^	\.mmap		= generic_file_mmap,$' "$tree/fs/bfs/file.c" ||
    ! grep -q '^#define uv_mmtimer_mmap NULL$' "$tree/drivers/char/uv_mmtimer.c" ||
-   ! git -C "$tree" -c user.name=t -c user.email=t@t commit -qam "docs/hazards.md H10 shapes" ||
+   ! git -C "$tree" -c user.name=t -c user.email=t@t commit -qam "docs/hazards.md H10 shapes, a library registration" ||
    ! cmp -s "$debian/fs/udf/file.c" <(git -C "$debian" show HEAD:fs/udf/file.c); then
 	echo "Bail out! could not make the copy of the tree"
 	exit 1
@@ -249,4 +257,16 @@ if ! grep -lq '^+++ b/drivers/char/uv_mmtimer.c' "$out"/series/0*.patch; then
 	echo "ok 15 - uv_mmtimer is not in the series"
 else
 	echo "not ok 15 - uv_mmtimer is in the series"
+fi
+
+# bfs: the library registration converts back to upstream's own port
+# (method twin), with the library's code compared, and is in the series
+st=$(rec generic_file_mmap 'select(.file == "fs/bfs/file.c") | "\(.conversion.method) \(.conversion.status) \(.conversion.equivalence.code_compared) \(.check.overall.status)"')
+if [ "$st" = "twin converted true pass" ] && cmp -s "$work/fs/bfs/file.c" "$debian/fs/bfs/file.c" &&
+   grep -lq '^+++ b/fs/bfs/file.c' "$out"/series/0*.patch; then
+	echo "ok 16 - bfs: .mmap = generic_file_mmap converts to upstream's .mmap_prepare = generic_file_mmap_prepare, code compared, in the series"
+else
+	echo "not ok 16 - bfs: method, status, code compared, check = $st"
+	diff "$debian/fs/bfs/file.c" "$work/fs/bfs/file.c" | sed 's/^/# /'
+	rec generic_file_mmap '.conversion.equivalence' | sed 's/^/# /'
 fi

@@ -16,8 +16,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rules="special-flags-defined special-flags-stop-new-merge close-does-not-stop-new-merge
 prepare-before-merge merge-before-allocation actions-after-allocation-new-vma-only
-old-mmap-after-allocations mapped-after-action-error-unmaps"
-echo "1..13"
+old-mmap-after-allocations actions-after-replaced-unmapped mapped-after-action-error-unmaps"
+echo "1..14"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); echo "not ok $n - $*"; }
@@ -76,6 +76,8 @@ broken merge-before-allocation mm/vma.c \
 	'/^static unsigned long __mmap_region/,/^}/s/vma = vma_merge_new_range(&vmg);/vma = NULL;/'
 broken old-mmap-after-allocations mm/vma.c \
 	'/^static int __mmap_new_vma/,/^}/s/vma_iter_prealloc(vmi, vma)/0/'
+broken actions-after-replaced-unmapped mm/vma.c \
+	'/^static unsigned long __mmap_region/,/^}/s/__mmap_complete(&map, vma);//'
 broken mapped-after-action-error-unmaps mm/util.c \
 	'/^static int mmap_action_finish/,/^}/s/do_munmap(/no_munmap(/'
 broken special-flags-defined include/linux/mm.h 's/^#define VMA_SPECIAL_FLAGS/#define VMA_OTHER_FLAGS/'

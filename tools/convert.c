@@ -67,23 +67,6 @@ static enum method method_of(const char *category)
 	return M_NONE;
 }
 
-static char *join(const struct strlist *l, const char *sep)
-{
-	size_t n = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < l->n; i++)
-		n += strlen(l->v[i]) + strlen(sep);
-	s = xmalloc(n);
-	s[0] = '\0';
-	for (i = 0; i < l->n; i++) {
-		if (i)
-			strcat(s, sep);
-		strcat(s, l->v[i]);
-	}
-	return s;
-}
 
 /* The hooks a conversion adds beside NAME_prepare (rfc complete, abort; mapped). */
 enum hooks { H_COMPLETE = 1, H_ABORT = 2, H_MAPPED = 4 };
@@ -405,7 +388,7 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 		      const struct profile *p, char **failed)
 {
 	struct strlist env = { 0 };
-	char *names = join(handlers, ","), *knames = join(kept, ",");
+	char *names = strlist_join(handlers, ","), *knames = strlist_join(kept, ",");
 	int r;
 
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
@@ -433,7 +416,7 @@ static int run_pass1(const struct options *o, const char *work, const char *file
 		     const struct profile *p, const char *report, char **failed)
 {
 	struct strlist env = { 0 };
-	char *names = join(handlers, ",");
+	char *names = strlist_join(handlers, ",");
 	char *js = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
 	int r;
 

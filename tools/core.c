@@ -171,6 +171,11 @@ json_t *core_rules(const char *tree)
 	file = call_at(newvma, "__mmap_new_file_vma");
 	rule(rules, "old-mmap-after-allocations", va >= 0 && pre > va && file > pre,
 	     "mm/vma.c: __mmap_new_vma()");
+	/* MAP_FIXED: what the mapping replaces is gone before the action runs */
+	rule(rules, "actions-after-replaced-unmapped", act >= 0 &&
+	     call_at(region, "__mmap_complete") >= 0 && act > call_at(region, "__mmap_complete") &&
+	     call_at(region, "vms_abort_munmap_vmas") >= 0,
+	     "mm/vma.c: __mmap_region()");
 	rule(rules, "mapped-after-action-error-unmaps", finish &&
 	     call_at(finish, "call_vma_mapped") >= 0 && call_at(finish, "do_munmap") >= 0,
 	     "mm/util.c: mmap_action_finish()");

@@ -159,6 +159,52 @@ json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort, 
 		}
 		json_array_append_new(diffs, x);
 	}
+	/*
+	 * A mapping that may merge: the old ->mmap never ran then, and its
+	 * error returns, now in prepare, can fail an mmap that merged.
+	 */
+	if (mergeable) {
+		struct strlist vals = { 0 };
+		long long first = 0;
+
+		json_array_foreach(json_object_get(an, "returns"), i, e) {
+			const char *v = js(e, "value");
+
+			if (!strcmp(v, "0") || strchr(v, '(') ||
+			    (mapping_at >= 0 && jint(e, "offset") > mapping_at) ||
+			    strcmp(js(e, "in"), js(r, "function")))
+				continue;
+			if (!first)
+				first = jint(e, "line");
+			strlist_add_once(&vals, v);
+		}
+		if (vals.n) {
+			json_t *x = json_object();
+			char *w = strlist_join(&vals, ", ");
+
+			json_object_set_new(x, "effect", json_string("fails"));
+			json_object_set_new(x, "what", json_string(w));
+			json_object_set_new(x, "line", json_integer(first));
+			json_object_set(x, "in", json_object_get(r, "function"));
+			json_object_set_new(x, "placement", json_string("prepare"));
+			json_object_set_new(x, "also_runs", json_pack("[s]", "merged"));
+			json_array_append_new(diffs, x);
+			free(w);
+		}
+		strlist_free(&vals);
+	}
+	/* an action that fails: what a MAP_FIXED mapping replaced is gone */
+	if (mapping_at >= 0 && core_rule(core, "actions-after-replaced-unmapped"))
+		json_array_foreach(effects, i, e)
+			if (!strcmp(js(e, "effect"), "mapping") &&
+			    (!strcmp(js(e, "placement"), "action") ||
+			     !strcmp(js(e, "placement"), "complete"))) {
+				json_t *x = json_deep_copy(e);
+
+				json_object_set_new(x, "effect", json_string("action-fails"));
+				json_array_append_new(diffs, x);
+				break;
+			}
 	/* a core that orders the path otherwise: say which rule, the scenarios may not hold */
 	for (i = 0; relied_on[i]; i++)
 		if (!core_rule(core, relied_on[i])) {

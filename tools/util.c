@@ -812,3 +812,22 @@ char *refused_name_reason(const char *rel)
 	free(shown);
 	return why;
 }
+
+/* The strings of l joined with sep between them (a new string). */
+char *strlist_join(const struct strlist *l, const char *sep)
+{
+	size_t n = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		n += strlen(l->v[i]) + strlen(sep);
+	s = xmalloc(n);
+	s[0] = '\0';
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			strcat(s, sep);
+		strcat(s, l->v[i]);
+	}
+	return s;
+}

@@ -46,6 +46,7 @@ void strlist_add_once(struct strlist *l, const char *s);
 int str_in_list(const char *s, const char *const *list);
 int str_ends_with(const char *s, const char *suf);
 void strlist_free(struct strlist *l);
+char *strlist_join(const struct strlist *l, const char *sep);
 
 /*
  * Walk dir (relative paths from root) and call fn for every regular file

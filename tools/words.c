@@ -35,6 +35,18 @@ char *difference_words(json_t *r, json_t *d)
 		return xasprintf("The %s of the converted code differ from the old handler's: "
 				 "%s before, %s after.", what, *js(d, "old") ? js(d, "old") : "none",
 				 *js(d, "new") ? js(d, "new") : "none");
+	if (!strcmp(eff, "fails"))
+		return xasprintf("%s() now returns its errors (%s, from line %lld) before the "
+				 "core tries to merge the range into a neighbouring mapping: an "
+				 "mmap the core merged, without calling the old ->mmap, can now "
+				 "fail with them.", prep, what, line_of(d));
+	if (!strcmp(eff, "action-fails"))
+		return xasprintf("%s() now runs once the VMA is in place, after the core has "
+				 "removed what a MAP_FIXED mmap replaces: if it fails, the core "
+				 "unmaps the new VMA and leaves a hole there, where the old "
+				 "->mmap failed before that removal and the core put the old "
+				 "mappings back (mmapport docs/core-rules.md, "
+				 "actions-after-replaced-unmapped).", what);
 	if (!strcmp(eff, "twin"))
 		return xasprintf("%s() is the tree's own prepare form of %s(); their code was "
 				 "not compared (%s), so what the library's port changes is the "

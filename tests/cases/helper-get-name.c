@@ -6,7 +6,7 @@
  * check-fact: gn_mmap: [.analysis.effects[] | select(.call == "get_region_size")][0].effect == "pure"
  * check-output: helper-get-name.mainline.expected
  * check-output-rfc: helper-get-name.rfc.expected
- * check-equivalence: mainline exact
+ * check-equivalence: mainline stated -EINVAL
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -261,11 +261,17 @@ static unsigned long __mmap_region(struct file *file, unsigned long addr,
 		vma = vma_merge_new_range(&vmg);
 	if (!vma) {
 		error = __mmap_new_vma(&map, &vma, &desc.action);
+		if (error)
+			goto unacct_error;
 		allocated_new = true;
 	}
+	__mmap_complete(&map, vma);
 	if (have_mmap_prepare && allocated_new)
 		error = mmap_action_complete(vma, &desc.action, false);
 	return addr;
+unacct_error:
+	vms_abort_munmap_vmas(&map.vms, &map.mas_detach);
+	return error;
 }
 C
 cat > "$d/mm/util.c" <<'C'
