@@ -66,7 +66,7 @@ static json_t *take_at(json_t *an, json_t *e)
 	return NULL;
 }
 
-/* Where the conversion puts effect e: prepare, action, mapped or complete. */
+/* Where the conversion puts effect e: prepare, action, mapped, complete or removed. */
 static const char *placement(json_t *an, json_t *e, const char *method, json_t *plan,
 			     long long mapping_at)
 {
@@ -77,6 +77,13 @@ static const char *placement(json_t *an, json_t *e, const char *method, json_t *
 	/* rfc: what follows the mapping call moves into mmap_complete with it */
 	if (!strcmp(method, "remap-complete") && mapping_at >= 0 && jint(e, "offset") > mapping_at)
 		return "complete";
+	/*
+	 * mainline: the call must end the handler, so what follows it is its
+	 * failure path, which the remap rule removes and states (its
+	 * behaviour changes): it runs nowhere now
+	 */
+	if (!strcmp(method, "remap-action") && mapping_at >= 0 && jint(e, "offset") > mapping_at)
+		return "removed";
 	return "prepare";
 }
 
