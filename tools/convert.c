@@ -67,7 +67,6 @@ static enum method method_of(const char *category)
 	return M_NONE;
 }
 
-
 /* The hooks a conversion adds beside NAME_prepare (rfc complete, abort; mapped). */
 enum hooks { H_COMPLETE = 1, H_ABORT = 2, H_MAPPED = 4 };
 
@@ -89,10 +88,16 @@ static int hook_ok(const char *path, const char *fn, const char *suffix, const c
  */
 static int converted_ok(const char *path, const char *fn, int hooks, int twin)
 {
-	char *reg = xasprintf("= %s_prepare,", fn);
-	int ok = twin ? file_has(path, reg) : hook_ok(path, fn, "prepare", "struct vm_area_desc *desc)");
+	int ok;
 
-	free(reg);
+	if (twin) {
+		char *reg = xasprintf("= %s_prepare,", fn);
+
+		ok = file_has(path, reg);
+		free(reg);
+	} else {
+		ok = hook_ok(path, fn, "prepare", "struct vm_area_desc *desc)");
+	}
 
 	if (ok && (hooks & H_COMPLETE))
 		ok = hook_ok(path, fn, "complete", "struct file *file,");
