@@ -171,6 +171,23 @@ def locals_of(h):
 				names.add(n[-1])
 	return names
 
+def guarded_size(h, s, fn):
+	"""A size the handler proved to be the size of the VMA: before its call of fn,
+	it returns, at the top level of its body, whenever the VMA size is
+	not s, and s is never assigned in the body."""
+	s = squash(s)
+	call = re.search(r'\b%s\s*\(' % fn, body_text.get(h, ''))
+	if re.search(r'\b%s\s*[-+*/|&^]?=(?!=)' % re.escape(s), body_text.get(h, '')):
+		return False
+	for m in re.finditer(r'^\tif\s*\((.*)\)\s*\n?\s*return\b', body_text.get(h, ''), re.M):
+		if not call or m.start() > call.start():
+			break
+		cond = squash(m.group(1))
+		for full in FULL:
+			if cond in (full + '!=' + s, s + '!=' + full):
+				return True
+	return False
+
 def read_body(h, p):
 	"""The text of the function that starts at position p, up to its closing brace."""
 	try:
@@ -254,8 +271,10 @@ def plan(h, fn, es, p):
 		a, pfn, size, prot = args[1], args[2], args[3], args[4]
 		io = fn.startswith('io_')
 		full = is_start(a) and is_full_size(h, size)
+		# a size the handler proved to be that of the VMA stays as written
+		guarded = is_start(a) and not full and guarded_size(h, size, fn)
 		if rfc_mode:
-			if not full:
+			if not (full or guarded):
 				return None, None, ('rfc: a partial remap has no remap_pfn_range_prepare() '
 						    'form (it prepares the whole VMA)')
 			if not pure(pfn):
@@ -273,7 +292,8 @@ def plan(h, fn, es, p):
 				     'prepare sets desc->page_prot to it: the VMA now keeps %s '
 				     '(docs/hazards.md, H3), and mmap_complete remaps with it' % (prot, prot))
 			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
-				 'vma->vm_end - vma->vm_start', 'vma->vm_page_prot']
+				 size if guarded else 'vma->vm_end - vma->vm_start',
+				 'vma->vm_page_prot']
 			# The context first: the prepare helper may rewrite desc->pgoff
 			# (a COW mapping, docs/hazards.md, H7), which the PFN may be made of.
 			# Through unsigned long, the type of the pfn parameter of the
@@ -305,7 +325,7 @@ def plan(h, fn, es, p):
 					  'mmap_action_remap_full', ['desc', pfn]))
 		else:
 			sz = size
-			if not (is_start(a) and is_full_size(h, size)):
+			if not (full or guarded):
 				sz = 'min_t(unsigned long, %s, vma->vm_end - %s)' % (
 					size, a if is_start(a) else '(%s)' % a)
 				note(h, 'the %s() size is clamped to the end of the VMA: mainline '

@@ -15,7 +15,9 @@
 # attempt), contain TEXT: an unchanged file is then known to be a refusal
 # for that reason, not a stage that never ran.  "check-equivalence: PROFILE
 # VERDICT [WHAT]" that a converted record's equivalence verdict
-# (docs/equivalence.md) is VERDICT, with a difference on WHAT when given.
+# (docs/equivalence.md) is VERDICT, with a difference on WHAT when given;
+# "check-no-difference: PROFILE WHAT" that a record was converted and no
+# converted record lists a difference on WHAT.
 # "check-fact: FUNCTION: JQ" must hold (jq -e) on FUNCTION's record after
 # classify, "check-plan: JQ" on dispatchers.json.  Every case is also
 # checked to have been analysed: by libclang with the fake tree's marked
@@ -32,7 +34,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=("$top"/tests/cases/*.c)
-nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|fact\|plan\): ')
+nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|fact\|plan\): ')
 echo "1..$(( ${#cases[@]} * 4 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
@@ -150,7 +152,17 @@ for c in "${cases[@]}"; do
 		else
 			field='(.conversion.behaviour_changes // [])[]'
 		fi
-		if [ "$kind" = equivalence ] &&
+		if [ "$kind" = no-difference ]; then
+			if jq -e --arg w "$text" '[.[] | select(.conversion.status == "converted")] |
+			   length > 0 and all(.conversion.equivalence.differences // [] |
+			   all(.what != $w))' "$tmp/$name/$profile/records.json" >/dev/null 2>&1; then
+				echo "ok $n - $name: $profile: converted, no difference on '$text'"
+			else
+				echo "not ok $n - $name: $profile: nothing converted, or a difference on '$text'"
+				jq -r '.[] | "#   \(.function): \(.conversion // {} | tojson)"' \
+					"$tmp/$name/$profile/records.json" 2>/dev/null
+			fi
+		elif [ "$kind" = equivalence ] &&
 		   jq -r ".[] | $field" "$tmp/$name/$profile/records.json" 2>/dev/null |
 		   grep -qxF -- "$text"; then
 			echo "ok $n - $name: $profile: equivalence $text"
@@ -163,5 +175,5 @@ for c in "${cases[@]}"; do
 			jq -r '.[] | "#   \(.function): \(.conversion // {} | tojson)"' \
 				"$tmp/$name/$profile/records.json" 2>/dev/null
 		fi
-	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\): /\1 /p' "$c")
+	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\): /\1 /p' "$c")
 done

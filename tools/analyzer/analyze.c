@@ -902,6 +902,7 @@ static const char *const kind_names[] = { "lock", "ref", "alloc" };
 struct fx {
 	CXTranslationUnit tu;
 	json_t *cache;
+	CXCursor def;		/* the function summarised */
 	int depth;
 	char *why;		/* the first side effect seen */
 	int take[3], rel[3];
@@ -963,6 +964,102 @@ static json_t *call_effect(CXTranslationUnit tu, json_t *cache, CXCursor c, cons
 	return e;
 }
 
+/* A call's cursor, under casts and parentheses, or a null cursor. */
+static CXCursor call_under(CXCursor c)
+{
+	for (;;) {
+		enum CXCursorKind k;
+
+		c = strip(c);
+		k = clang_getCursorKind(c);
+		if (k == CXCursor_CallExpr)
+			return c;
+		if (k != CXCursor_CStyleCastExpr && k != CXCursor_ParenExpr)
+			return clang_getNullCursor();
+		c = nth_child(c, nchildren(c) - 1);
+	}
+}
+
+struct obtained {
+	CXTranslationUnit tu;
+	CXCursor var;
+	int from_call, from_other;
+};
+
+static void obtained_from(struct obtained *o, CXCursor value)
+{
+	CXCursor call = call_under(value);
+	const char *why, *kind, *eff;
+	char *name;
+
+	if (clang_Cursor_isNull(call)) {
+		o->from_other++;
+		return;
+	}
+	name = cxstr(clang_getCursorSpelling(call));
+	eff = effect_by_name(name, 0, &why, &kind);
+	/* a recognised take is counted as one: its release balances it */
+	if (eff && !strcmp(eff, "take"))
+		o->from_other++;
+	else
+		o->from_call++;
+	free(name);
+}
+
+static enum CXChildVisitResult obtained_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct obtained *o = d;
+	enum CXCursorKind k = clang_getCursorKind(c);
+
+	if (k == CXCursor_VarDecl && clang_equalCursors(c, o->var)) {
+		CXCursor init = clang_Cursor_getVarDeclInitializer(c);
+
+		if (!clang_Cursor_isNull(init))
+			obtained_from(o, init);
+	} else if (!clang_Cursor_isNull(written_lvalue(o->tu, c))) {
+		CXCursor l = strip(written_lvalue(o->tu, c));
+
+		if (clang_getCursorKind(l) == CXCursor_DeclRefExpr &&
+		    clang_equalCursors(clang_getCursorReferenced(l), o->var)) {
+			if (clang_getCursorKind(c) == CXCursor_BinaryOperator)
+				obtained_from(o, nth_child(c, 1));
+			else
+				o->from_other++;
+		}
+	}
+	return CXChildVisit_Recurse;
+}
+
+/*
+ * Whether the release call c frees what the function being summarised
+ * obtained itself: its argument is a local of that function that is only
+ * ever set to the result of a call which is not a recognised take (a
+ * buffer an unseen callee allocated, freed before the function returns).
+ * That call is then a side effect of its own; the release does not give
+ * back anything of the caller's.
+ */
+static int releases_own(struct fx *f, CXCursor c)
+{
+	CXCursor arg, var;
+	struct obtained o = { .tu = f->tu };
+
+	if (nchildren(c) < 2)
+		return 0;
+	arg = strip(nth_child(c, 1));
+	while (clang_getCursorKind(arg) == CXCursor_CStyleCastExpr ||
+	       clang_getCursorKind(arg) == CXCursor_ParenExpr)
+		arg = strip(nth_child(arg, nchildren(arg) - 1));
+	if (clang_getCursorKind(arg) != CXCursor_DeclRefExpr)
+		return 0;
+	var = clang_getCursorReferenced(arg);
+	if (clang_getCursorKind(var) != CXCursor_VarDecl ||
+	    clang_Cursor_hasVarDeclGlobalStorage(var))
+		return 0;
+	o.var = var;
+	clang_visitChildren(f->def, obtained_cb, &o);
+	return o.from_call && !o.from_other;
+}
+
 static enum CXChildVisitResult fx_cb(CXCursor c, CXCursor parent, CXClientData d)
 {
 	struct fx *f = d;
@@ -979,6 +1076,9 @@ static enum CXChildVisitResult fx_cb(CXCursor c, CXCursor parent, CXClientData d
 			f->take[kind_index(js(e, "kind"))]++;
 			if (!f->via_take)
 				f->via_take = xstrdup(jstr(e, "via") ? jstr(e, "via") : name);
+		} else if (!strcmp(eff, "release") && !strcmp(js(e, "kind"), "alloc") &&
+			   releases_own(f, c)) {
+			/* paired with the call that obtained it, a side effect itself */
 		} else if (!strcmp(eff, "release")) {
 			f->rel[kind_index(js(e, "kind"))]++;
 			if (!f->via_rel)
@@ -1009,7 +1109,7 @@ static json_t *fn_summary(CXTranslationUnit tu, json_t *cache, CXCursor def, con
 			  int depth)
 {
 	json_t *s = json_object_get(cache, name);
-	struct fx f = { .tu = tu, .cache = cache, .depth = depth };
+	struct fx f = { .tu = tu, .cache = cache, .def = def, .depth = depth };
 	int i, net_take = -1, net_rel = -1;
 
 	if (s)
