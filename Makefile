@@ -30,7 +30,7 @@ JOBS     ?= $(shell nproc)
 ARCHES   ?= all
 # API profile to convert for: empty (detected from the tree), rfc or mainline.
 API      ?=
-CHECK_ARCHES := x86_64,arm64,sparc64,powerpc,powerpc64
+CHECK_ARCHES := x86_64,sparc64,powerpc,powerpc64
 # make check runs two test files at a time (most of a test is one process:
 # spatch, libclang, git), the longest first, so that the two end together.
 TESTS_FIRST := tests/40-arch.t tests/30-e2e.t

@@ -388,6 +388,23 @@ if f is not None and start(p[0]) not in f.seen:
 		w['ops_var'] = e.lstrip('&').strip()
 	explain(p[0])
 
+// is_nommu_shared_mapping(vma->vm_flags): a read with a descriptor form
+@ field_nommu @
+identifier v;
+position p : script:python() { interesting(p) };
+@@
+is_nommu_shared_mapping(v@p->vm_flags)
+
+@script:python@
+v << field_nommu.v;
+p << field_nommu.p;
+@@
+f = vma_in(p[0], v)
+if f is not None and start(p[0]) not in f.seen:
+	r = fact(f, 'fields_read', p[0], {'field': 'vm_flags'})
+	r['op'] = 'is_nommu_shared_mapping'
+	explain(p[0])
+
 @ field_op @
 identifier v, fld;
 binary operator bop;

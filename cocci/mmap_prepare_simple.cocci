@@ -466,6 +466,20 @@ p << all_test.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
+// No-MMU: is_nommu_shared_mapping(vma->vm_flags) reads the flags whole; its
+// descriptor form is is_nommu_shared_vma_flags(&desc->vma_flags).
+@ nommu_shared @
+identifier vma;
+position p;
+@@
+is_nommu_shared_mapping(vma@p->vm_flags)
+
+@script:python@
+vma << nommu_shared.vma;
+p << nommu_shared.p;
+@@
+map_use(p, vma)
+
 // A test of the VMA pointer itself: the descriptor pointer is as non-NULL.
 @ mapped_null disable not_ptr1, not_ptr2, is_null, isnt_null1 @
 identifier vma;
@@ -618,6 +632,14 @@ identifier set_bits.bits;
 - vm_flags_clear(vma@p, E)
 + vma_desc_clear_flags(desc, bits)
 )
+
+// the no-MMU shared-mapping test, on the descriptor's flags
+@ nommu_rewrite depends on patch && !vm_flags_field @
+identifier vma : script:python() { vma in conv_vma };
+position p : script:python() { p[0].current_element in conv };
+@@
+- is_nommu_shared_mapping(vma@p->vm_flags)
++ is_nommu_shared_vma_flags(&desc->vma_flags)
 
 @ depends on patch && vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };

@@ -185,6 +185,8 @@ static const struct allowed {
 	{ "vmalloc_to_page", 0, "pure", "looks a page up in the kernel page tables" },
 	{ "vmalloc_to_pfn", 0, "pure", "looks a page up in the kernel page tables" },
 	{ "cachemode2protval", 0, "pure", "reads x86's cache mode table (pgprot_noncached() and friends)" },
+	{ "is_nommu_shared_mapping", 0, "pure", "tests two flags of the value it is given (an inline of mm.h)" },
+	{ "is_nommu_shared_vma_flags", 0, "pure", "tests two flags of the flags it is given (an inline of mm.h)" },
 	{ "pgprot_noncached", 1, "pure", "computes a page protection from another (an arch macro or function), writes nothing" },
 	{ "pgprot_writecombine", 0, "pure", "computes a page protection from another (an arch macro or function), writes nothing" },
 	{ "pgprot_writethrough", 0, "pure", "computes a page protection from another (an arch macro or function), writes nothing" },

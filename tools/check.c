@@ -105,16 +105,6 @@ static char *object_of(const char *file)
 	return o;
 }
 
-static char *flat_name(const char *file)
-{
-	char *flat = xstrdup(file);
-
-	for (char *s = flat; *s; s++)
-		if (*s == '/')
-			*s = '_';
-	return flat;
-}
-
 /*
  * In a tree, objects land in the build dir; an --external driver (ext is
  * the kernel tree it builds against) is built M= style and its objects
@@ -730,53 +720,63 @@ static json_t *branches_json(const struct variants *v, int f, char **why)
 	return arr;
 }
 
-int check_records(const struct options *o, json_t *records)
-{
-	struct strlist files = { 0 };
-	struct arch_profile *profs = NULL, *all = NULL;
+/* One check stage's state: what each of its steps reads and leaves. */
+struct check_run {
+	const struct options *o;
+	json_t *records;
+	struct strlist files;		/* the files with a converted record */
+	char *work, *base, *sparse, *logs;
+	const char *src, *api, *ext;
+	struct arch_profile *profs, *all;
 	struct arch_run *runs;
-	struct cell *cells;
-	char *work, *base, *sparse = NULL, *logs;
-	const char *src, *api, *ext = o->external ? o->tree : NULL;
-	struct profile prof;
+	int nrun, norig, cap, need_io;
+	struct cell *cells;		/* files.n x cap: file f on run a */
+	struct variants vs;
+	json_t *shared;			/* the stage's own work, timed */
+	json_t *times;			/* per profile */
+	int npass, nfail, nna, nskip;
+};
+
+#define CELL(f, a) (&cr->cells[(size_t)(f) * cr->cap + (a)])
+
+/* A tree without the API: nothing converted is built, and none is emitted. */
+static void drop_all_unbuilt(json_t *records)
+{
+	json_t *r;
 	size_t i;
-	json_t *r, *times;
-	int f, a, nprof, nall, nrun = 0, need_io = 0, npass = 0, nfail = 0, nna = 0, nskip = 0;
-	int cap, norig;
-	struct variants vs = { 0 };
-	json_t *shared;		/* the stage's own work, timed */
-	double t0;
 
-	work = work_tree(o, 0);
-	base = work_base(work);
-	src = o->external ? o->tree : work;
-	if (detect_profile(src, NULL, &prof)) {
-		/* e.g. 6.12 with --api: building would only fail; say why instead */
-		info("check: the tree lacks the API (no struct mmap_action, no mmap_complete): "
-		     "conversions are not built, and none is emitted");
-		json_array_foreach(records, i, r) {
-			json_t *c = json_object_get(r, "conversion");
-
-			if (!json_is_object(c) || strcmp(jstr(c, "status"), "converted"))
-				continue;
-			json_object_set_new(c, "status", json_string("dropped"));
-			json_object_set_new(c, "reason", json_string("not checked: the tree lacks "
-								     "the API"));
-		}
-		return 0;
-	}
-	api = o->api ? o->api : prof.api;
+	info("check: the tree lacks the API (no struct mmap_action, no mmap_complete): "
+	     "conversions are not built, and none is emitted");
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 
-		if (json_is_object(c) && !strcmp(jstr(c, "status"), "converted") &&
-		    !strlist_has(&files, jstr(r, "file")))
-			strlist_add(&files, jstr(r, "file"));
+		if (!json_is_object(c) || strcmp(jstr(c, "status"), "converted"))
+			continue;
+		json_object_set_new(c, "status", json_string("dropped"));
+		json_object_set_new(c, "reason", json_string("not checked: the tree lacks "
+							     "the API"));
 	}
-	logs = out_path(o, "logs");
-	shared = json_object();
+}
+
+/* The files to check, the sparse to check them with, the base in the work tree. */
+static void check_inputs(struct check_run *cr)
+{
+	json_t *r;
+	size_t i;
+	double t0;
+	int f;
+
+	json_array_foreach(cr->records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+
+		if (json_is_object(c) && !strcmp(jstr(c, "status"), "converted") &&
+		    !strlist_has(&cr->files, jstr(r, "file")))
+			strlist_add(&cr->files, jstr(r, "file"));
+	}
+	cr->logs = out_path(cr->o, "logs");
+	cr->shared = json_object();
 	/* The sparse to build with, proven to warn before its silence counts as a pass. */
-	if (files.n) {
+	if (cr->files.n) {
 		struct run_opts ro = { .dir = project_dir() };
 		struct strlist cmd = { 0 };
 		int st;
@@ -784,308 +784,389 @@ int check_records(const struct options *o, json_t *records)
 		t0 = now_seconds();
 		strlist_add(&cmd, "tools/deps.sh");
 		strlist_add(&cmd, "--tree");
-		strlist_add(&cmd, src);
-		sparse = capture_list(&ro, &cmd, &st);
+		strlist_add(&cmd, cr->src);
+		cr->sparse = capture_list(&ro, &cmd, &st);
 		strlist_free(&cmd);
-		if (st || !sparse || !*sparse)
+		if (st || !cr->sparse || !*cr->sparse)
 			die("no sparse that the tree accepts (tools/deps.sh --tree %s "
-			    "failed)", src);
-		sparse_probe(sparse, logs);
-		info("check: sparse %s", sparse);
-		add_time(shared, "sparse", now_seconds() - t0);
+			    "failed)", cr->src);
+		sparse_probe(cr->sparse, cr->logs);
+		info("check: sparse %s", cr->sparse);
+		add_time(cr->shared, "sparse", now_seconds() - t0);
 	}
 	/* Base objects: the converted files as they were. */
 	t0 = now_seconds();
-	for (f = 0; f < files.n; f++) {
-		run_v(work, NULL, "git", "checkout", "-q", base, "--", files.v[f], NULL);
-		need_io |= io_remap_caller(records, files.v[f]);
+	for (f = 0; f < cr->files.n; f++) {
+		run_v(cr->work, NULL, "git", "checkout", "-q", cr->base, "--", cr->files.v[f],
+		      NULL);
+		cr->need_io |= io_remap_caller(cr->records, cr->files.v[f]);
 	}
-	mkdir_p(logs);
+	mkdir_p(cr->logs);
 	/* rfc on a mainline tree: its API from overlay/rfc/, for both builds */
-	if (!ext) {
-		char *olog = xasprintf("%s/overlay.log", logs);
+	if (!cr->ext) {
+		char *olog = xasprintf("%s/overlay.log", cr->logs);
 
-		overlay_apply(work, api, olog);
+		overlay_apply(cr->work, cr->api, olog);
 		free(olog);
 	}
-	add_time(shared, "checkout", now_seconds() - t0);
+	add_time(cr->shared, "checkout", now_seconds() - t0);
+}
 
-	/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
-	nprof = arch_profiles(o->arch, &profs);
-	nall = arch_profiles(NULL, &all);
-	/* room for the config variants per file (try_variants, try_polarities) */
-	cap = nprof + nall + 2 * MAX_VARIANTS * files.n;
-	runs = xmalloc(sizeof(*runs) * cap);
-	for (a = 0; a < nprof; a++)
-		runs[nrun++] = (struct arch_run){ .prof = &profs[a] };
-	for (a = 0; need_io && a < nall; a++) {
-		int k, have = 0;
+/* The branches each file's conversion changed, read from the file as it was. */
+static void changed_branches(struct check_run *cr)
+{
+	struct variants *vs = &cr->vs;
+	json_t *r;
+	size_t i;
+	int f;
 
-		for (k = 0; k < nprof; k++)
-			have |= !strcmp(profs[k].name, all[a].name);
-		if (all[a].io_remap_pfn && !have)
-			runs[nrun++] = (struct arch_run){ .prof = &all[a] };
-	}
-	cells = calloc((size_t)files.n * cap + 1, sizeof(*cells));
-#define CELL(f, a) (&cells[(size_t)(f) * cap + (a)])
-	norig = nrun;
-	vs.norig = norig;
-	vs.next = calloc(files.n + 1, sizeof(*vs.next));
-	vs.made = calloc(files.n + 1, sizeof(*vs.made));
-	vs.pending = calloc(files.n + 1, sizeof(*vs.pending));
-	vs.why = calloc(files.n + 1, sizeof(*vs.why));
-	vs.base = calloc(cap, sizeof(*vs.base));
-	vs.map = calloc(files.n + 1, sizeof(*vs.map));
-	vs.need = calloc(files.n + 1, sizeof(*vs.need));
-	vs.live = calloc(files.n + 1, sizeof(*vs.live));
-	vs.by = calloc(files.n + 1, sizeof(*vs.by));
-	vs.bnext = calloc(files.n + 1, sizeof(*vs.bnext));
-	vs.pmade = calloc(files.n + 1, sizeof(*vs.pmade));
-	vs.ppending = calloc(files.n + 1, sizeof(*vs.ppending));
-	vs.pwhy = calloc(files.n + 1, sizeof(*vs.pwhy));
-	/* the branches each file's conversion changed, read from the file as it was */
-	for (f = 0; !ext && f < files.n; f++) {
-		char *path = xasprintf("%s/%s", work, files.v[f]);
+	for (f = 0; !cr->ext && f < cr->files.n; f++) {
+		char *path = xasprintf("%s/%s", cr->work, cr->files.v[f]);
 
-		vs.by[f] = json_object();
-		if (!branch_map_read(&vs.map[f], path)) {
-			vs.need[f] = calloc(vs.map[f].nbranches, 1);
-			vs.bnext[f] = calloc(vs.map[f].nbranches, sizeof(int));
-			vs.live[f] = calloc(vs.map[f].nbranches, 1);
-			json_array_foreach(records, i, r) {
+		vs->by[f] = json_object();
+		if (!branch_map_read(&vs->map[f], path)) {
+			vs->need[f] = calloc(vs->map[f].nbranches, 1);
+			vs->bnext[f] = calloc(vs->map[f].nbranches, sizeof(int));
+			vs->live[f] = calloc(vs->map[f].nbranches, 1);
+			json_array_foreach(cr->records, i, r) {
 				json_t *c = json_object_get(r, "conversion"), *l;
 				size_t k;
 
-				if (strcmp(jstr(r, "file"), files.v[f]) || !json_is_object(c) ||
+				if (strcmp(jstr(r, "file"), cr->files.v[f]) || !json_is_object(c) ||
 				    strcmp(jstr(c, "status"), "converted"))
 					continue;
 				json_array_foreach(json_object_get(c, "lines"), k, l)
-					vs.need[f][branch_of_touch(&vs.map[f], l)] = 1;
+					vs->need[f][branch_of_touch(&vs->map[f], l)] = 1;
 			}
-			vs.need[f][0] = 0;
+			vs->need[f][0] = 0;
 		}
 		free(path);
 	}
+}
 
-	times = json_object();
-	for (a = 0; a < nrun; a++) {
-		struct arch_run *ar = &runs[a];
-		struct arch_profile *p = ar->prof;
-		struct arch_selection sel;
-		struct strlist cand = { 0 };
-		char *plog, *mismatch, *pname;
-		int has_cc = arch_has_toolchain(p);
+/* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
+static void plan_runs(struct check_run *cr)
+{
+	struct variants *vs = &cr->vs;
+	int a, n = cr->files.n + 1;
+	int nprof = arch_profiles(cr->o->arch, &cr->profs);
+	int nall = arch_profiles(NULL, &cr->all);
 
-		pname = arch_path_name(p);
-		ar->bdir = xasprintf("%s/build/%s", o->out, pname);
-		ar->objdir = ext ? work : ar->bdir;
-		ar->baselog = xasprintf("%s/check-%s-base.log", logs, pname);
-		ar->afterlog = xasprintf("%s/check-%s-after.log", logs, pname);
-		/* decided without a build: sources, other arches' files, no compiler */
-		for (f = 0; f < files.n; f++) {
-			const char *file = files.v[f];
-			size_t n = strlen(p->srcarch);
+	/* room for the config variants per file (try_variants, try_polarities) */
+	cr->cap = nprof + nall + 2 * MAX_VARIANTS * cr->files.n;
+	cr->runs = xmalloc(sizeof(*cr->runs) * cr->cap);
+	for (a = 0; a < nprof; a++)
+		cr->runs[cr->nrun++] = (struct arch_run){ .prof = &cr->profs[a] };
+	for (a = 0; cr->need_io && a < nall; a++) {
+		int k, have = 0;
 
-			if (p->variant && !strlist_has(&ar->variant_files, file))
-				set_cell(CELL(f, a), "n/a", xasprintf("a config variant made for "
-					 "other files (%s)", ar->variant_files.v[0]));
-			else if (strcmp(file + strlen(file) - 2, ".c"))
-				set_cell(CELL(f, a), "n/a", xstrdup("not a C source"));
-			else if (!ext && !strncmp(file, "arch/", 5) &&
-				 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
-				set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: "
-					 "not built for %s", p->srcarch));
-			else if (!has_cc)
-				set_cell(CELL(f, a), "skipped", arch_no_toolchain(p));
-			else
-				strlist_add(&cand, file);
-		}
-		if (!cand.n)
-			continue;
-		/* the kernel's Kconfig decides the rest */
-		plog = xasprintf("%s/configure-%s.log", logs, pname);
-		ar->t_config = arch_configure(p, src, base, ar->bdir, plog);
-		free(plog);
-		plog = xasprintf("%s/prepare-%s.log", logs, pname);
-		t0 = now_seconds();
-		arch_selection_init(&sel, p, src, ar->bdir);
-		mismatch = p->variant ? arch_config_mismatch(p, ar->bdir) : NULL;
-		for (f = 0; f < files.n; f++) {
-			char *why;
-
-			if (!strlist_has(&cand, files.v[f]))
-				continue;
-			/* an external Kbuild is built whole, against any configuration */
-			if (mismatch)
-				why = xasprintf("the kernel's Kconfig did not take the config variant: "
-						"%s", mismatch);
-			else
-				why = ext ? NULL : arch_applies(&sel, files.v[f]);
-			if (why)
-				set_cell(CELL(f, a), "n/a", why);
-			else
-				strlist_add(&ar->build, files.v[f]);
-		}
-		arch_selection_free(&sel);
-		strlist_free(&cand);
-		free(mismatch);
-		ar->t_select = now_seconds() - t0;
-		if (ar->build.n) {
-			ar->t_prepare = arch_prepare(p, src, ar->bdir, plog, o->jobs);
-			info("check: %s: building %d base objects", p->name, ar->build.n);
-			t0 = now_seconds();
-			build(p, work, ar->bdir, ext, sparse, ar->baselog, &ar->build, o->jobs);
-			ar->t_base = now_seconds() - t0;
-			/* an object that does not build unconverted cannot be judged */
-			for (f = 0; f < files.n; f++) {
-				char *obj = object_of(files.v[f]);
-				char *objpath = xasprintf("%s/%s", ar->objdir, obj);
-
-				if (strlist_has(&ar->build, files.v[f]) && !path_exists(objpath)) {
-					struct strlist b = { 0 };
-					const char *e;
-
-					messages(ar->baselog, files.v[f], &b);
-					e = first_error(&b);
-					set_cell(CELL(f, a), "skipped", xasprintf(
-						"the unconverted object does not build on %s: %s",
-						p->name, e ? e : "see logs/"));
-					strlist_free(&b);
-				}
-				free(obj);
-				free(objpath);
-			}
-			/* which branches of the changed lines the compiler saw */
-			for (f = 0; f < files.n; f++) {
-				char *blog = xasprintf("%s/branches-%s.log", logs, pname);
-
-				if (needs_branches(&vs, f) && strlist_has(&ar->build, files.v[f]) &&
-				    !CELL(f, a)->status &&
-				    compiled_branches(ar, files.v[f], f, &vs, blog))
-					warnx("check: %s: %s: could not preprocess it to see its "
-					      "branches (see %s)", p->name, files.v[f], blog);
-				free(blog);
-			}
-		}
-		free(plog);
-		free(pname);
-		/*
-		 * The profiles are done: files none of them builds get a variant.
-		 * A variant that builds none of its files sends them to the next
-		 * profile.
-		 */
-		for (f = 0; a >= norig && f < ar->variant_files.n; f++) {
-			int k = strlist_index(&files, ar->variant_files.v[f]);
-
-			if (!strlist_has(&ar->build, ar->variant_files.v[f]))
-				vs.pending[k] = 0;
-			/* a branches' variant the kernel did not take: say so, try the next */
-			if (vs.ppending[k] && CELL(k, a)->status && !strcmp(CELL(k, a)->status, "n/a")) {
-				free(vs.pwhy[k]);
-				vs.pwhy[k] = xasprintf("%s: %s", p->name, CELL(k, a)->reason);
-			}
-			vs.ppending[k] = 0;
-		}
-		if (a >= norig - 1 && !ext) {
-			char *vdir = out_path(o, "variants");
-
-			t0 = now_seconds();
-			nrun = try_variants(o, src, &files, runs, nrun, cells, cap, &vs);
-			nrun = try_polarities(src, vdir, &files, runs, nrun, cap, &vs, a);
-			add_time(shared, "variants", now_seconds() - t0);
-			free(vdir);
-		}
+		for (k = 0; k < nprof; k++)
+			have |= !strcmp(cr->profs[k].name, cr->all[a].name);
+		if (cr->all[a].io_remap_pfn && !have)
+			cr->runs[cr->nrun++] = (struct arch_run){ .prof = &cr->all[a] };
 	}
+	cr->cells = calloc((size_t)cr->files.n * cr->cap + 1, sizeof(*cr->cells));
+	cr->norig = cr->nrun;
+	vs->norig = cr->norig;
+	vs->next = calloc(n, sizeof(*vs->next));
+	vs->made = calloc(n, sizeof(*vs->made));
+	vs->pending = calloc(n, sizeof(*vs->pending));
+	vs->why = calloc(n, sizeof(*vs->why));
+	vs->base = calloc(cr->cap, sizeof(*vs->base));
+	vs->map = calloc(n, sizeof(*vs->map));
+	vs->need = calloc(n, sizeof(*vs->need));
+	vs->live = calloc(n, sizeof(*vs->live));
+	vs->by = calloc(n, sizeof(*vs->by));
+	vs->bnext = calloc(n, sizeof(*vs->bnext));
+	vs->pmade = calloc(n, sizeof(*vs->pmade));
+	vs->ppending = calloc(n, sizeof(*vs->ppending));
+	vs->pwhy = calloc(n, sizeof(*vs->pwhy));
+	changed_branches(cr);
+}
 
+/*
+ * The cells decided without a build (sources, other arches' files, no
+ * compiler); the candidates left go to cand.
+ */
+static void cells_without_build(struct check_run *cr, int a, struct strlist *cand)
+{
+	struct arch_run *ar = &cr->runs[a];
+	const struct arch_profile *p = ar->prof;
+	int f, has_cc = arch_has_toolchain(p);
+
+	for (f = 0; f < cr->files.n; f++) {
+		const char *file = cr->files.v[f];
+		size_t n = strlen(p->srcarch);
+
+		if (p->variant && !strlist_has(&ar->variant_files, file))
+			set_cell(CELL(f, a), "n/a", xasprintf("a config variant made for "
+				 "other files (%s)", ar->variant_files.v[0]));
+		else if (strcmp(file + strlen(file) - 2, ".c"))
+			set_cell(CELL(f, a), "n/a", xstrdup("not a C source"));
+		else if (!cr->ext && !strncmp(file, "arch/", 5) &&
+			 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
+			set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: "
+				 "not built for %s", p->srcarch));
+		else if (!has_cc)
+			set_cell(CELL(f, a), "skipped", arch_no_toolchain(p));
+		else
+			strlist_add(cand, file);
+	}
+}
+
+/* The kernel's Kconfig decides the rest: what run a builds goes to its build list. */
+static void select_by_kconfig(struct check_run *cr, int a, const struct strlist *cand,
+			      const char *pname)
+{
+	struct arch_run *ar = &cr->runs[a];
+	const struct arch_profile *p = ar->prof;
+	struct arch_selection sel;
+	char *plog, *mismatch;
+	double t0;
+	int f;
+
+	plog = xasprintf("%s/configure-%s.log", cr->logs, pname);
+	ar->t_config = arch_configure(p, cr->src, cr->base, ar->bdir, plog);
+	free(plog);
 	t0 = now_seconds();
-	for (f = 0; f < files.n; f++) {
-		char *flat = flat_name(files.v[f]);
-		char *patch = xasprintf("%s/diffs/%s.patch", o->out, flat);
+	arch_selection_init(&sel, p, cr->src, ar->bdir);
+	mismatch = p->variant ? arch_config_mismatch(p, ar->bdir) : NULL;
+	for (f = 0; f < cr->files.n; f++) {
+		char *why;
+
+		if (!strlist_has(cand, cr->files.v[f]))
+			continue;
+		/* an external Kbuild is built whole, against any configuration */
+		if (mismatch)
+			why = xasprintf("the kernel's Kconfig did not take the config variant: "
+					"%s", mismatch);
+		else
+			why = cr->ext ? NULL : arch_applies(&sel, cr->files.v[f]);
+		if (why)
+			set_cell(CELL(f, a), "n/a", why);
+		else
+			strlist_add(&ar->build, cr->files.v[f]);
+	}
+	arch_selection_free(&sel);
+	free(mismatch);
+	ar->t_select = now_seconds() - t0;
+}
+
+/* Run a's base objects: built, and which branches of the changed lines it saw. */
+static void build_base(struct check_run *cr, int a, const char *pname)
+{
+	struct arch_run *ar = &cr->runs[a];
+	const struct arch_profile *p = ar->prof;
+	char *plog = xasprintf("%s/prepare-%s.log", cr->logs, pname);
+	double t0;
+	int f;
+
+	ar->t_prepare = arch_prepare(p, cr->src, ar->bdir, plog, cr->o->jobs);
+	free(plog);
+	info("check: %s: building %d base objects", p->name, ar->build.n);
+	t0 = now_seconds();
+	build(p, cr->work, ar->bdir, cr->ext, cr->sparse, ar->baselog, &ar->build, cr->o->jobs);
+	ar->t_base = now_seconds() - t0;
+	/* an object that does not build unconverted cannot be judged */
+	for (f = 0; f < cr->files.n; f++) {
+		char *obj = object_of(cr->files.v[f]);
+		char *objpath = xasprintf("%s/%s", ar->objdir, obj);
+
+		if (strlist_has(&ar->build, cr->files.v[f]) && !path_exists(objpath)) {
+			struct strlist b = { 0 };
+			const char *e;
+
+			messages(ar->baselog, cr->files.v[f], &b);
+			e = first_error(&b);
+			set_cell(CELL(f, a), "skipped", xasprintf(
+				"the unconverted object does not build on %s: %s",
+				p->name, e ? e : "see logs/"));
+			strlist_free(&b);
+		}
+		free(obj);
+		free(objpath);
+	}
+	/* which branches of the changed lines the compiler saw */
+	for (f = 0; f < cr->files.n; f++) {
+		char *blog = xasprintf("%s/branches-%s.log", cr->logs, pname);
+
+		if (needs_branches(&cr->vs, f) && strlist_has(&ar->build, cr->files.v[f]) &&
+		    !CELL(f, a)->status &&
+		    compiled_branches(ar, cr->files.v[f], f, &cr->vs, blog))
+			warnx("check: %s: %s: could not preprocess it to see its "
+			      "branches (see %s)", p->name, cr->files.v[f], blog);
+		free(blog);
+	}
+}
+
+/*
+ * After run a: the profiles are done, so files none of them builds get a
+ * variant.  A variant that builds none of its files sends them to the
+ * next profile.
+ */
+static void next_variants(struct check_run *cr, int a)
+{
+	struct arch_run *ar = &cr->runs[a];
+	struct variants *vs = &cr->vs;
+	int f;
+
+	for (f = 0; a >= cr->norig && f < ar->variant_files.n; f++) {
+		int k = strlist_index(&cr->files, ar->variant_files.v[f]);
+
+		if (!strlist_has(&ar->build, ar->variant_files.v[f]))
+			vs->pending[k] = 0;
+		/* a branches' variant the kernel did not take: say so, try the next */
+		if (vs->ppending[k] && CELL(k, a)->status && !strcmp(CELL(k, a)->status, "n/a")) {
+			free(vs->pwhy[k]);
+			vs->pwhy[k] = xasprintf("%s: %s", ar->prof->name, CELL(k, a)->reason);
+		}
+		vs->ppending[k] = 0;
+	}
+	if (a >= cr->norig - 1 && !cr->ext) {
+		char *vdir = out_path(cr->o, "variants");
+		double t0 = now_seconds();
+
+		cr->nrun = try_variants(cr->o, cr->src, &cr->files, cr->runs, cr->nrun, cr->cells,
+					cr->cap, vs);
+		cr->nrun = try_polarities(cr->src, vdir, &cr->files, cr->runs, cr->nrun, cr->cap,
+					  vs, a);
+		add_time(cr->shared, "variants", now_seconds() - t0);
+		free(vdir);
+	}
+}
+
+/* Every run (the variants it adds included): select, then build the base. */
+static void check_bases(struct check_run *cr)
+{
+	int a;
+
+	for (a = 0; a < cr->nrun; a++) {
+		struct arch_run *ar = &cr->runs[a];
+		struct strlist cand = { 0 };
+		char *pname = arch_path_name(ar->prof);
+
+		ar->bdir = xasprintf("%s/build/%s", cr->o->out, pname);
+		ar->objdir = cr->ext ? cr->work : ar->bdir;
+		ar->baselog = xasprintf("%s/check-%s-base.log", cr->logs, pname);
+		ar->afterlog = xasprintf("%s/check-%s-after.log", cr->logs, pname);
+		cells_without_build(cr, a, &cand);
+		if (cand.n) {
+			select_by_kconfig(cr, a, &cand, pname);
+			if (ar->build.n)
+				build_base(cr, a, pname);
+			next_variants(cr, a);
+		}
+		strlist_free(&cand);
+		free(pname);
+	}
+}
+
+/* The conversions applied, their objects built and judged on every run. */
+static void check_converted(struct check_run *cr)
+{
+	double t0 = now_seconds();
+	int f, a;
+
+	for (f = 0; f < cr->files.n; f++) {
+		char *patch = record_diff(cr->o, cr->records, cr->files.v[f]);
 
 		/* a conversion that does not apply would be checked as the base */
-		if (run_v(work, NULL, "git", "apply", patch, NULL))
-			for (a = 0; a < nrun; a++)
+		if (!patch || run_v(cr->work, NULL, "git", "apply", patch, NULL))
+			for (a = 0; a < cr->nrun; a++)
 				if (!CELL(f, a)->status)
 					set_cell(CELL(f, a), "fail", xasprintf(
-						"the conversion (diffs/%s.patch) does not apply", flat));
+						"the conversion (%s) does not apply",
+						patch ? patch + strlen(cr->o->out) + 1 :
+						"no diff in its record"));
 		free(patch);
-		free(flat);
 	}
-	add_time(shared, "apply", now_seconds() - t0);
-	for (a = 0; a < nrun; a++) {
-		struct arch_run *ar = &runs[a];
-		json_t *t = json_object();
+	add_time(cr->shared, "apply", now_seconds() - t0);
+	cr->times = json_object();
+	for (a = 0; a < cr->nrun; a++) {
+		struct arch_run *ar = &cr->runs[a];
+		json_t *t = json_object(), *fl = json_array();
 
 		if (ar->build.n) {
 			info("check: %s: building %d converted objects", ar->prof->name, ar->build.n);
 			t0 = now_seconds();
-			build(ar->prof, work, ar->bdir, ext, sparse, ar->afterlog, &ar->build, o->jobs);
+			build(ar->prof, cr->work, ar->bdir, cr->ext, cr->sparse, ar->afterlog,
+			      &ar->build, cr->o->jobs);
 			ar->t_after = now_seconds() - t0;
 			t0 = now_seconds();
-			for (f = 0; f < files.n; f++)
-				if (strlist_has(&ar->build, files.v[f]))
-					judge(ar, work, files.v[f], CELL(f, a));
-			add_time(shared, "judge", now_seconds() - t0);
+			for (f = 0; f < cr->files.n; f++)
+				if (strlist_has(&ar->build, cr->files.v[f]))
+					judge(ar, cr->work, cr->files.v[f], CELL(f, a));
+			add_time(cr->shared, "judge", now_seconds() - t0);
 		}
 		json_object_set_new(t, "objects", json_integer(ar->build.n));
-		{
-			json_t *fl = json_array();
-
-			for (f = 0; f < ar->build.n; f++)
-				json_array_append_new(fl, json_string(ar->build.v[f]));
-			json_object_set_new(t, "files", fl);
-		}
+		for (f = 0; f < ar->build.n; f++)
+			json_array_append_new(fl, json_string(ar->build.v[f]));
+		json_object_set_new(t, "files", fl);
 		json_object_set_new(t, "configure", json_real(ar->t_config));
 		json_object_set_new(t, "select", json_real(ar->t_select));
 		json_object_set_new(t, "prepare", json_real(ar->t_prepare));
 		json_object_set_new(t, "base", json_real(ar->t_base));
 		json_object_set_new(t, "converted", json_real(ar->t_after));
-		json_object_set_new(times, ar->prof->name, t);
+		json_object_set_new(cr->times, ar->prof->name, t);
 	}
+}
 
-	t0 = now_seconds();
-	for (f = 0; f < files.n; f++) {
-		const char *file = files.v[f];
+/* File f's overall verdict: its cells, and the branches no build compiled. */
+static json_t *file_overall(struct check_run *cr, int f)
+{
+	json_t *overall = overall_json(cr->runs, cr->nrun, CELL(f, 0), cr->vs.why[f],
+				       cr->files.v[f]);
+	char *bwhy;
+	json_t *br = branches_json(&cr->vs, f, &bwhy);
+
+	json_object_set_new(overall, "branches", br);
+	/* a changed line no build compiled is not checked */
+	if (bwhy && !strcmp(jstr(overall, "status"), "pass")) {
+		json_object_set_new(overall, "status", json_string("fail"));
+		json_object_set_new(overall, "reason", json_string(bwhy));
+	} else if (bwhy && jstr(overall, "reason")) {
+		char *both = xasprintf("%s; also, %s", jstr(overall, "reason"), bwhy);
+
+		json_object_set_new(overall, "reason", json_string(both));
+		free(both);
+	}
+	free(bwhy);
+	return overall;
+}
+
+/* Each file's cells and verdict into its records; what failed is dropped and reverted. */
+static void check_verdicts(struct check_run *cr)
+{
+	json_t *r;
+	size_t i;
+	int f, a;
+
+	for (f = 0; f < cr->files.n; f++) {
+		const char *file = cr->files.v[f];
 		json_t *chk = json_object(), *overall;
 		const char *status;
 
-		for (a = 0; a < nrun; a++) {
+		for (a = 0; a < cr->nrun; a++) {
 			json_t *c = cell_json(CELL(f, a));
 
 			/* what a config variant is, for the report and the series */
-			if (runs[a].prof->variant)
-				json_object_set_new(c, "config", json_string(runs[a].prof->description));
-			json_object_set_new(chk, runs[a].prof->name, c);
+			if (cr->runs[a].prof->variant)
+				json_object_set_new(c, "config",
+						    json_string(cr->runs[a].prof->description));
+			json_object_set_new(chk, cr->runs[a].prof->name, c);
 		}
-		overall = overall_json(runs, nrun, CELL(f, 0), vs.why[f], files.v[f]);
-		{
-			char *bwhy;
-			json_t *br = branches_json(&vs, f, &bwhy);
-
-			json_object_set_new(overall, "branches", br);
-			/* a changed line no build compiled is not checked */
-			if (bwhy && !strcmp(jstr(overall, "status"), "pass")) {
-				json_object_set_new(overall, "status", json_string("fail"));
-				json_object_set_new(overall, "reason", json_string(bwhy));
-			} else if (bwhy && jstr(overall, "reason")) {
-				char *both = xasprintf("%s; also, %s", jstr(overall, "reason"), bwhy);
-
-				json_object_set_new(overall, "reason", json_string(both));
-				free(both);
-			}
-			free(bwhy);
-		}
+		overall = file_overall(cr, f);
 		status = jstr(overall, "status");
 		json_object_set(chk, "overall", overall);
 		if (!strcmp(status, "pass"))
-			npass++;
+			cr->npass++;
 		else if (!strcmp(status, "fail"))
-			nfail++;
+			cr->nfail++;
 		else if (!strcmp(status, "skipped"))
-			nskip++;
+			cr->nskip++;
 		else
-			nna++;
-		json_array_foreach(records, i, r) {
+			cr->nna++;
+		json_array_foreach(cr->records, i, r) {
 			json_t *c = json_object_get(r, "conversion");
 
 			/* a handler refused in a converted file was not checked */
@@ -1099,14 +1180,24 @@ int check_records(const struct options *o, json_t *records)
 			}
 		}
 		if (strcmp(status, "pass"))
-			run_v(work, NULL, "git", "checkout", "-q", base, "--", file, NULL);
+			run_v(cr->work, NULL, "git", "checkout", "-q", cr->base, "--", file, NULL);
 		json_decref(overall);
 		json_decref(chk);
 	}
-	for (a = 0; a < nrun; a++) {
+}
+
+/* Per run its counts and times on stderr; check-times.json. */
+static void check_summary(struct check_run *cr)
+{
+	char *tp = out_path(cr->o, "check-times.json"), *line = xstrdup(""), *l;
+	json_t *all = json_object(), *v;
+	const char *k;
+	int f, a;
+
+	for (a = 0; a < cr->nrun; a++) {
 		int np = 0, nf = 0, nn = 0, ns = 0;
 
-		for (f = 0; f < files.n; f++) {
+		for (f = 0; f < cr->files.n; f++) {
 			const char *s = CELL(f, a)->status;
 
 			np += !strcmp(s, "pass");
@@ -1116,65 +1207,95 @@ int check_records(const struct options *o, json_t *records)
 		}
 		info("check: %-10s %2d pass %2d fail %2d n/a %2d skipped  (configure %.1f s, "
 		     "select %.1f s, prepare %.1f s, base %.1f s, converted %.1f s)",
-		     runs[a].prof->name, np, nf, nn, ns, runs[a].t_config, runs[a].t_select,
-		     runs[a].t_prepare, runs[a].t_base, runs[a].t_after);
+		     cr->runs[a].prof->name, np, nf, nn, ns, cr->runs[a].t_config,
+		     cr->runs[a].t_select, cr->runs[a].t_prepare, cr->runs[a].t_base,
+		     cr->runs[a].t_after);
 	}
-	if (!ext)
-		overlay_revert(work, api);
-	add_time(shared, "revert", now_seconds() - t0);
-	{
-		char *tp = out_path(o, "check-times.json"), *line = xstrdup(""), *l;
-		json_t *all = json_object(), *v;
-		const char *k;
-
-		json_object_foreach(shared, k, v) {
-			l = xasprintf("%s%s%s %.1f s", line, *line ? ", " : "", k, json_real_value(v));
-			free(line);
-			line = l;
-		}
-		info("check: shared work: %s", line);
-		json_object_set_new(all, "profiles", times);
-		json_object_set_new(all, "shared", shared);
-		json_dump_path(all, tp);
+	json_object_foreach(cr->shared, k, v) {
+		l = xasprintf("%s%s%s %.1f s", line, *line ? ", " : "", k, json_real_value(v));
 		free(line);
-		free(tp);
-		json_decref(all);
+		line = l;
 	}
+	info("check: shared work: %s", line);
+	json_object_set_new(all, "profiles", cr->times);
+	json_object_set_new(all, "shared", cr->shared);
+	json_dump_path(all, tp);
+	free(line);
+	free(tp);
+	json_decref(all);
 	info("check: %d files: %d passed, %d failed, %d skipped, %d not applicable anywhere",
-	     files.n, npass, nfail, nskip, nna);
-	for (i = 0; i < (size_t)files.n * nrun; i++) {
-		free(cells[i].reason);
-		strlist_free(&cells[i].new_msgs);
+	     cr->files.n, cr->npass, cr->nfail, cr->nskip, cr->nna);
+}
+
+static void check_run_free(struct check_run *cr)
+{
+	struct variants *vs = &cr->vs;
+	size_t i;
+	int f;
+
+	for (i = 0; i < (size_t)cr->files.n * cr->nrun; i++) {
+		free(cr->cells[i].reason);
+		strlist_free(&cr->cells[i].new_msgs);
 	}
-	free(cells);
-	for (f = 0; f < files.n; f++)
-		free(vs.why[f]);
-	free(vs.why);
-	free(vs.next);
-	free(vs.made);
-	free(vs.pending);
-	free(vs.base);
-	for (f = 0; f < files.n; f++) {
-		branch_map_free(&vs.map[f]);
-		free(vs.need[f]);
-		free(vs.live[f]);
-		free(vs.bnext[f]);
-		json_decref(vs.by[f]);
-		free(vs.pwhy[f]);
+	free(cr->cells);
+	for (f = 0; f < cr->files.n; f++) {
+		free(vs->why[f]);
+		branch_map_free(&vs->map[f]);
+		free(vs->need[f]);
+		free(vs->live[f]);
+		free(vs->bnext[f]);
+		json_decref(vs->by[f]);
+		free(vs->pwhy[f]);
 	}
-	free(vs.map);
-	free(vs.need);
-	free(vs.live);
-	free(vs.by);
-	free(vs.bnext);
-	free(vs.pmade);
-	free(vs.ppending);
-	free(vs.pwhy);
-	strlist_free(&vs.frag);
-	strlist_free(&files);
-	free(work);
-	free(base);
-	free(logs);
-	free(sparse);
+	free(vs->why);
+	free(vs->next);
+	free(vs->made);
+	free(vs->pending);
+	free(vs->base);
+	free(vs->map);
+	free(vs->need);
+	free(vs->live);
+	free(vs->by);
+	free(vs->bnext);
+	free(vs->pmade);
+	free(vs->ppending);
+	free(vs->pwhy);
+	strlist_free(&vs->frag);
+	strlist_free(&cr->files);
+	free(cr->work);
+	free(cr->base);
+	free(cr->logs);
+	free(cr->sparse);
+}
+
+int check_records(const struct options *o, json_t *records)
+{
+	struct check_run cr = { .o = o, .records = records };
+	struct profile prof;
+	double t0;
+
+	cr.work = work_tree(o, 0);
+	cr.base = work_base(cr.work);
+	cr.ext = o->external ? o->tree : NULL;
+	cr.src = o->external ? o->tree : cr.work;
+	if (detect_profile(cr.src, NULL, &prof)) {
+		/* e.g. 6.12 with --api: building would only fail; say why instead */
+		drop_all_unbuilt(records);
+		free(cr.work);
+		free(cr.base);
+		return 0;
+	}
+	cr.api = o->api ? o->api : prof.api;
+	check_inputs(&cr);
+	plan_runs(&cr);
+	check_bases(&cr);
+	check_converted(&cr);
+	t0 = now_seconds();
+	check_verdicts(&cr);
+	if (!cr.ext)
+		overlay_revert(cr.work, cr.api);
+	add_time(cr.shared, "revert", now_seconds() - t0);
+	check_summary(&cr);
+	check_run_free(&cr);
 	return 0;
 }

@@ -244,7 +244,9 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 				free(u);
 			} else if (!write && !rmw && in_list(f, vma_fields_read)) {
 				use(a, fs);
-				if (tok_is(f, "vm_flags") && !tok_is(f + 1, "&"))
+				if (tok_is(f, "vm_flags") && !tok_is(f + 1, "&") &&
+				    !(i >= 2 && tok_is(t - 1, "(") &&
+				      tok_is(t - 2, "is_nommu_shared_mapping")))
 					fact(a, CAT_NEEDS_VMA,
 					     "reads vma->vm_flags other than as a flag test in %s",
 					     fn_name);

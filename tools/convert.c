@@ -958,353 +958,388 @@ static char *io_remap_arch_gap(const char *work)
 	return why;
 }
 
-int convert_records(const struct options *o, json_t *records)
-{
+/* One convert stage's state: what each of its steps reads and leaves. */
+struct convert_run {
+	const struct options *o;
+	json_t *records;
 	struct profile prof;
-	struct strlist files = { 0 };
+	struct strlist files;		/* the files with a handler to rewrite */
 	char *work, *base, *diffs, *io_gap;
-	size_t i;
-	json_t *r;
-	int nconv = 0, nref = 0, f;
-	json_t *plans = json_object();	/* file -> handler -> state plan */
+	json_t *plans;			/* file -> handler -> state plan */
 	json_t *core;			/* the core's rules (core.c) */
+	int nconv, nref;
+};
 
-	if (detect_profile(o->tree, o->api, &prof))
-		die("%s has neither mmap_prepare API (no struct mmap_action in "
-		    "include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): "
-		    "give --api mainline or --api rfc to convert anyway", o->tree);
-	warn_missing_api(o);
-	core = core_rules(o->tree);
-	info("convert: profile %s, flags as %s", prof.api,
-	     prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");
-	work = work_tree(o, 1);
-	base = work_base(work);
-	/* Start from the base again: the same input gives the same output. */
-	work_reset(work, base, NULL);
-	diffs = out_path(o, "diffs");
-	remove_tree(diffs);
-	mkdir_p(diffs);
-	io_gap = NULL;	/* computed at the first io_remap handler */
+/* Why r is refused before any rewrite (NULL: it goes to the semantic patches). */
+static char *refused_before(struct convert_run *cv, json_t *r)
+{
+	const char *cat = jstr(r, "category");
+	enum method m = cat ? method_of(cat) : M_NONE;
+	json_t *plan = NULL;
+	char *why = NULL;
 
-	json_array_foreach(records, i, r) {
-		const char *cat = jstr(r, "category");
-		char *why = NULL;
+	/*
+	 * A remap is rewritten from the analyzer's facts; code that the
+	 * parsed configuration leaves out has Coccinelle's or lexical
+	 * facts only, and the check would build the file without it.
+	 */
+	if (m == M_REMAP && json_is_true(json_object_get(r, "not_in_config")))
+		why = xstrdup("the handler is not in the configuration the analyzer "
+			      "parsed (disabled by #if, or another architecture's code): "
+			      "its facts are not libclang's, and the check could not build it");
+	/* what a stateful handler keeps, and whether this profile can keep it */
+	if (m == M_STATE && jstr(r, "function")) {
+		plan = state_plan(r, &cv->prof, &why);
+		if (plan) {
+			json_t *per = json_object_get(cv->plans, jstr(r, "file"));
+
+			if (!per) {
+				per = json_object();
+				json_object_set_new(cv->plans, jstr(r, "file"), per);
+			}
+			json_object_set_new(per, jstr(r, "function"), plan);
+		}
+	}
+	/* an effect left in prepare that the old handler kept: a leak */
+	if (!why && cat && (!strcmp(cat, "simple") || !strcmp(cat, "pfn-remap")) &&
+	    jstr(r, "function")) {
+		json_t *hz = json_object_get(json_object_get(r, "analysis"), "hazards");
+		int has_abort = !strcmp(cv->prof.api, "rfc") &&
+			m == M_REMAP && json_object_get(hz, "locks_across_mapping");
+		json_t *eq = equivalence(r, method_name(m, &cv->prof, plan, r), plan, has_abort,
+					  cv->core);
 
 		/*
-		 * A remap is rewritten from the analyzer's facts; code that the
-		 * parsed configuration leaves out has Coccinelle's or lexical
-		 * facts only, and the check would build the file without it.
+		 * A lock held across a remap is docs/hazards.md, H6: the remap rule
+		 * keeps it with mmap_abort (rfc) or refuses it, with that
+		 * reason; the verdict after the conversion still sees it.
 		 */
-		if (cat && method_of(cat) == M_REMAP &&
-		    json_is_true(json_object_get(r, "not_in_config")))
-			why = xstrdup("the handler is not in the configuration the analyzer "
-				      "parsed (disabled by #if, or another architecture's code): "
-				      "its facts are not libclang's, and the check could not build it");
-		json_t *plan = NULL;
+		if (!strcmp(js(eq, "verdict"), "differs"))
+			why = differs_reason(eq, strcmp(cat, "simple") ? "lock" : NULL);
+		json_decref(eq);
+	}
+	if (why || m == M_NONE)
+		return why;
+	/* one change would hold the definition and every registration */
+	if (jstr(r, "function")) {
+		const char *df = jstr(json_object_get(r, "analysis"), "def_file");
 
-		/* what a stateful handler keeps, and whether this profile can keep it */
-		if (cat && method_of(cat) == M_STATE && jstr(r, "function")) {
-			json_t *per;
+		if (df && strcmp(df, js(r, "file")) && !jstr(r, "twin"))
+			return xasprintf("%s() is defined in %s and registered here: its "
+					 "definition, prototype and every registration would "
+					 "change together, which mmapport does not do yet",
+					 jstr(r, "function"), df);
+	}
+	/* scan records none, but records.json is a file anyone can edit */
+	if (!safe_file_name(jstr(r, "file")))
+		return refused_name_reason(jstr(r, "file"));
+	if (m == M_REMAP && io_remap_user(r) &&
+	    (cv->io_gap || (cv->io_gap = io_remap_arch_gap(cv->o->external ? NULL : cv->work))) &&
+	    *cv->io_gap)
+		return xstrdup(cv->io_gap);
+	/* spatch writes in place: never through a symlink out of the work tree */
+	{
+		char *rw = abs_path(cv->work);
+		char *in = tree_path(rw, "the work tree", jstr(r, "file"), &why);
 
-			plan = state_plan(r, &prof, &why);
-			if (plan) {
-				per = json_object_get(plans, jstr(r, "file"));
-				if (!per) {
-					per = json_object();
-					json_object_set_new(plans, jstr(r, "file"), per);
-				}
-				json_object_set_new(per, jstr(r, "function"), plan);
-			}
-		}
+		free(in);
+		free(rw);
+	}
+	return why;
+}
 
-		/* an effect left in prepare that the old handler kept: a leak */
-		if (!why && cat && (!strcmp(cat, "simple") || !strcmp(cat, "pfn-remap")) &&
-		    jstr(r, "function")) {
-			enum method m = method_of(cat);
-			json_t *hz = json_object_get(json_object_get(r, "analysis"), "hazards");
-			int has_abort = !strcmp(prof.api, "rfc") &&
-				(m == M_STATE || (m == M_REMAP &&
-						  json_object_get(hz, "locks_across_mapping")));
-			json_t *eq = equivalence(r, method_name(m, &prof, plan, r), plan, has_abort,
-						  core);
+/* r refused with why; method, when given, is the one it would have had. */
+static void set_refused(json_t *r, const char *api, const char *method, const char *why)
+{
+	json_t *c = json_object();
 
-			/*
-			 * A lock held across a remap is docs/hazards.md, H6: the remap rule
-			 * keeps it with mmap_abort (rfc) or refuses it, with that
-			 * reason; the verdict after the conversion still sees it.
-			 */
-			if (!strcmp(js(eq, "verdict"), "differs"))
-				why = differs_reason(eq, strcmp(cat, "simple") ? "lock" : NULL);
-			json_decref(eq);
-		}
-		/* one change would hold the definition and every registration */
-		if (!why && cat && method_of(cat) != M_NONE && jstr(r, "function")) {
-			const char *df = jstr(json_object_get(r, "analysis"), "def_file");
+	json_object_set_new(c, "profile", json_string(api));
+	if (method)
+		json_object_set_new(c, "method", json_string(method));
+	json_object_set_new(c, "status", json_string("refused"));
+	json_object_set_new(c, "reason", json_string(why));
+	json_object_set_new(r, "conversion", c);
+}
 
-			if (df && strcmp(df, js(r, "file")) && !jstr(r, "twin"))
-				why = xasprintf("%s() is defined in %s and registered here: its "
-						"definition, prototype and every registration would "
-						"change together, which mmapport does not do yet",
-						jstr(r, "function"), df);
-		}
-		/* scan records none, but records.json is a file anyone can edit */
-		if (!why && cat && method_of(cat) != M_NONE && !safe_file_name(jstr(r, "file")))
-			why = refused_name_reason(jstr(r, "file"));
-		if (!why && cat && method_of(cat) == M_REMAP && io_remap_user(r) &&
-		    (io_gap || (io_gap = io_remap_arch_gap(o->external ? NULL : work))) && *io_gap)
-			why = xstrdup(io_gap);
-		/* spatch writes in place: never through a symlink out of the work tree */
-		if (!why && cat && method_of(cat) != M_NONE) {
-			char *rw = abs_path(work);
-			char *in = tree_path(rw, "the work tree", jstr(r, "file"), &why);
+/* Every record: refused now with its reason, or its file queued for the rewrite. */
+static void plan_files(struct convert_run *cv)
+{
+	json_t *r;
+	size_t i;
 
-			free(in);
-			free(rw);
-		}
+	json_array_foreach(cv->records, i, r) {
+		const char *cat = jstr(r, "category");
+		char *why = refused_before(cv, r);
 
 		/* what check and series said was about an earlier conversion */
 		json_object_del(r, "conversion");
 		json_object_del(r, "check");
 		json_object_del(r, "series");
-
 		if (why) {
-			json_t *c = json_object();
-
-			json_object_set_new(c, "profile", json_string(prof.api));
-			json_object_set_new(c, "status", json_string("refused"));
-			json_object_set_new(c, "reason", json_string(why));
-			json_object_set_new(r, "conversion", c);
+			set_refused(r, cv->prof.api, NULL, why);
 			free(why);
-			nref++;
+			cv->nref++;
 			continue;
 		}
-		if (cat && method_of(cat) != M_NONE && jstr(r, "function") &&
-		    !strlist_has(&files, jstr(r, "file")))
-			strlist_add(&files, jstr(r, "file"));
+		if (cat && method_of(cat) != M_NONE && jstr(r, "function"))
+			strlist_add_once(&cv->files, jstr(r, "file"));
 	}
 	{
 		/* what the state rule is given, for the logs */
-		char *logdir = out_path(o, "logs"), *pp = xasprintf("%s/state-plans.json", logdir);
+		char *logdir = out_path(cv->o, "logs"), *pp = xasprintf("%s/state-plans.json", logdir);
 
 		mkdir_p(logdir);
-		json_dump_path(plans, pp);
+		json_dump_path(cv->plans, pp);
 		free(logdir);
 		free(pp);
 	}
-	for (f = 0; f < files.n; f++) {
-		const char *file = files.v[f];
-		struct file_job j = { 0 };
-		char *dpath, *flat;
+}
 
-		j.takes = json_object();
+/* What the semantic patches get for file: its handlers by method. */
+static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
+{
+	json_t *r;
+	size_t i;
 
-		json_array_foreach(records, i, r) {
-			const char *fn = jstr(r, "function");
-			enum method m;
+	j->takes = json_object();
+	json_array_foreach(cv->records, i, r) {
+		const char *fn = jstr(r, "function");
+		enum method m;
 
-			if (strcmp(jstr(r, "file"), file) || !fn ||
-			    json_object_get(r, "conversion"))	/* refused above */
-				continue;
-			m = method_of(jstr(r, "category"));
-			if (m == M_SIMPLE && !strlist_has(&j.simple, fn)) {
-				strlist_add(&j.simple, fn);
-				if (jstr(r, "twin"))
-					strlist_add(&j.twins, fn);
-				if (!strcmp(js(r, "analyzer"), "libclang") &&
-				    json_array_size(json_object_get(json_object_get(r, "analysis"),
-								    "takes")))
-					strlist_add(&j.balanced, fn);
-			}
-			else if (m == M_REMAP && !strlist_has(&j.remap, fn)) {
-				strlist_add(&j.remap, fn);
-				add_takes(j.takes, r);
-			}
-			else if (m == M_STATE && !strlist_has(&j.state, fn))
-				strlist_add(&j.state, fn);
-		}
-		qsort(j.simple.v, j.simple.n, sizeof(*j.simple.v), cmp_str);
-		qsort(j.remap.v, j.remap.n, sizeof(*j.remap.v), cmp_str);
-		qsort(j.state.v, j.state.n, sizeof(*j.state.v), cmp_str);
-		j.plans = json_object_get(plans, file);
-		convert_file(o, work, file, &j, &prof);
-
-		flat = xstrdup(file);
-		for (char *s = flat; *s; s++)
-			if (*s == '/')
-				*s = '_';
-		dpath = xasprintf("%s/%s.patch", diffs, flat);
-		if (j.done.n)
-			run_v(work, dpath, "git", "-c", "diff.suppressBlankEmpty=false", "diff", "-U3",
-			      "--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/",
-			      "--", file, NULL);
-		json_array_foreach(records, i, r) {
-			const char *fn = jstr(r, "function");
-			json_t *plan = json_object_get(j.plans, fn), *c;
-			enum method m;
-			int hooks;
-
-			if (strcmp(jstr(r, "file"), file) || !fn ||
-			    json_object_get(r, "conversion"))	/* refused above */
-				continue;
-			m = method_of(jstr(r, "category"));
-			if (m == M_NONE)
-				continue;
-			hooks = hooks_of(m, &prof, plan);
-			c = json_object();
-			json_object_set_new(c, "profile", json_string(prof.api));
-			json_object_set_new(c, "method", json_string(method_name(m, &prof, plan, r)));
-			if (strlist_has(&j.done, fn)) {
-				char *np = xasprintf("%s_prepare", fn);
-				json_t *notes = json_object_get(j.v.converted, fn);
-
-				json_object_set_new(c, "status", json_string("converted"));
-				json_object_set_new(c, "new_function", json_string(np));
-				if (hooks & H_COMPLETE) {
-					char *cf = xasprintf("%s_complete", fn);
-
-					json_object_set_new(c, "complete_function", json_string(cf));
-					free(cf);
-				}
-				if ((hooks & H_ABORT) ||
-				    (m == M_REMAP && locked(work, file, fn))) {
-					char *af = xasprintf("%s_abort", fn);
-
-					json_object_set_new(c, "abort_function", json_string(af));
-					free(af);
-				}
-				if (hooks & H_MAPPED) {
-					char *mf = xasprintf("%s_mapped", fn);
-
-					json_object_set_new(c, "mapped_function", json_string(mf));
-					free(mf);
-				}
-				json_object_set_new(c, "diff", json_string(dpath + strlen(o->out) + 1));
-				/* the old lines it rewrote: check builds every branch they are in */
-				json_object_set_new(c, "lines", diff_touched_lines(dpath));
-				json_object_set_new(c, "behaviour_changes",
-						    notes ? json_incref(notes) : json_array());
-				if (json_object_get(j.v.kept_errors, fn))
-					json_object_set(c, "kept_errors",
-							json_object_get(j.v.kept_errors, fn));
-				{
-					json_t *eq = equivalence(r, method_name(m, &prof, plan, r), plan,
-						json_object_get(c, "abort_function") != NULL, core);
-
-					/* what the semantic patch stated is a difference too */
-					if (json_array_size(notes) &&
-					    !strcmp(js(eq, "verdict"), "exact"))
-						json_object_set_new(eq, "verdict", json_string("stated"));
-					json_object_set_new(c, "equivalence", eq);
-				}
-				free(np);
-				nconv++;
-			} else {
-				const char *why = json_string_value(json_object_get(j.v.refused, fn));
-				char *facts = vma_facts(r), *reason;
-
-				if (j.spatch_failed)
-					reason = xstrdup(j.spatch_failed);
-				else if (why)
-					reason = xstrdup(why);
-				else if (m == M_REMAP && json_object_get(j.v.converted, fn))
-					reason = xasprintf("the mapping call converts, but the rest of the "
-							   "handler uses the VMA beyond the descriptor "
-							   "(mmap_prepare_simple.cocci refused it)%s%s",
-							   facts ? ": " : "", facts ? facts : "");
-				else if (m == M_STATE && json_object_get(j.v.converted, fn))
-					reason = xasprintf("the state is kept, but the rest of the handler "
-							   "uses the VMA beyond the descriptor "
-							   "(mmap_prepare_simple.cocci refused it)%s%s",
-							   facts ? ": " : "", facts ? facts : "");
-				else if (m == M_STATE)
-					reason = xstrdup("mmap_prepare_state.cocci found no handler to "
-							 "convert: the function or its registration did "
-							 "not parse, or is not a file_operations .mmap "
-							 "initialiser; see logs/");
-				else if (m == M_REMAP)
-					reason = xstrdup("mmap_prepare_remap.cocci found no handler to "
-							 "convert: the function or its registration did "
-							 "not parse, or is not a file_operations .mmap "
-							 "initialiser; see logs/");
-				else
-					reason = xasprintf("the semantic patch did not convert it (a use "
-							   "of the VMA or a registration shape it does "
-							   "not handle)%s%s; see logs/",
-							   facts ? ": " : "", facts ? facts : "");
-				json_object_set_new(c, "status", json_string("refused"));
-				json_object_set_new(c, "reason", json_string(reason));
-				free(reason);
-				free(facts);
-				nref++;
-			}
-			json_object_set_new(r, "conversion", c);
-		}
-		json_decref(j.v.refused);
-		json_decref(j.v.converted);
-		json_decref(j.v.kept_errors);
-		strlist_free(&j.simple);
-		strlist_free(&j.remap);
-		json_decref(j.takes);
-		strlist_free(&j.state);
-		strlist_free(&j.done);
-		strlist_free(&j.balanced);
-		strlist_free(&j.twins);
-		free(j.spatch_failed);
-		free(dpath);
-		free(flat);
-	}
-	/* the code itself, old against new: a conversion that differs is not made */
-	if (nconv && equivalence_files(o, records, work)) {
-		json_array_foreach(records, i, r) {
-			json_t *c = json_object_get(r, "conversion"), *x;
-			size_t k;
-
-			if (strcmp(js(json_object_get(c, "equivalence"), "verdict"), "differs"))
-				continue;
-			run_v(work, NULL, "git", "checkout", "-q", "--", jstr(r, "file"), NULL);
-			/* the file is back as it was: none of its handlers is converted */
-			json_array_foreach(records, k, x) {
-				json_t *xc = json_object_get(x, "conversion");
-				char *why;
-
-				if (strcmp(jstr(x, "file"), jstr(r, "file")) ||
-				    strcmp(js(xc, "status"), "converted"))
-					continue;
-				why = x == r ? code_differs_reason(r) : xasprintf(
-					"%s() in the same file differs from its old handler, and the "
-					"file is left as it was", jstr(r, "function"));
-				json_object_set_new(xc, "status", json_string("refused"));
-				json_object_set_new(xc, "reason", json_string(why));
-				free(why);
-				nconv--;
-				nref++;
-			}
-			{
-				char *flat = xstrdup(jstr(r, "file")), *dp;
-
-				for (char *q = flat; *q; q++)
-					if (*q == '/')
-						*q = '_';
-				dp = xasprintf("%s/%s.patch", diffs, flat);
-				unlink(dp);
-				free(dp);
-				free(flat);
-			}
+		if (strcmp(jstr(r, "file"), file) || !fn ||
+		    json_object_get(r, "conversion"))	/* refused above */
+			continue;
+		m = method_of(jstr(r, "category"));
+		if (m == M_SIMPLE && !strlist_has(&j->simple, fn)) {
+			strlist_add(&j->simple, fn);
+			if (jstr(r, "twin"))
+				strlist_add(&j->twins, fn);
+			if (!strcmp(js(r, "analyzer"), "libclang") &&
+			    json_array_size(json_object_get(json_object_get(r, "analysis"),
+							    "takes")))
+				strlist_add(&j->balanced, fn);
+		} else if (m == M_REMAP && !strlist_has(&j->remap, fn)) {
+			strlist_add(&j->remap, fn);
+			add_takes(j->takes, r);
+		} else if (m == M_STATE && !strlist_has(&j->state, fn)) {
+			strlist_add(&j->state, fn);
 		}
 	}
+	qsort(j->simple.v, j->simple.n, sizeof(*j->simple.v), cmp_str);
+	qsort(j->remap.v, j->remap.n, sizeof(*j->remap.v), cmp_str);
+	qsort(j->state.v, j->state.n, sizeof(*j->state.v), cmp_str);
+	j->plans = json_object_get(cv->plans, file);
+}
+
+static void job_free(struct file_job *j)
+{
+	json_decref(j->v.refused);
+	json_decref(j->v.converted);
+	json_decref(j->v.kept_errors);
+	strlist_free(&j->simple);
+	strlist_free(&j->remap);
+	json_decref(j->takes);
+	strlist_free(&j->state);
+	strlist_free(&j->done);
+	strlist_free(&j->balanced);
+	strlist_free(&j->twins);
+	free(j->spatch_failed);
+}
+
+/* c's key: the name of fn's new hook, fn_SUFFIX. */
+static void set_hook_name(json_t *c, const char *key, const char *fn, const char *suffix)
+{
+	char *name = xasprintf("%s_%s", fn, suffix);
+
+	json_object_set_new(c, key, json_string(name));
+	free(name);
+}
+
+/* The conversion record of fn, converted by the semantic patches. */
+static json_t *converted_record(struct convert_run *cv, json_t *r, const char *file,
+				const struct file_job *j, const char *drel)
+{
+	const char *fn = jstr(r, "function");
+	enum method m = method_of(jstr(r, "category"));
+	json_t *plan = json_object_get(j->plans, fn), *c = json_object(), *eq;
+	json_t *notes = json_object_get(j->v.converted, fn);
+	int hooks = hooks_of(m, &cv->prof, plan);
+	char *dpath = out_path(cv->o, drel);
+
+	json_object_set_new(c, "profile", json_string(cv->prof.api));
+	json_object_set_new(c, "method", json_string(method_name(m, &cv->prof, plan, r)));
+	json_object_set_new(c, "status", json_string("converted"));
+	set_hook_name(c, "new_function", fn, "prepare");
+	if (hooks & H_COMPLETE)
+		set_hook_name(c, "complete_function", fn, "complete");
+	if ((hooks & H_ABORT) || (m == M_REMAP && locked(cv->work, file, fn)))
+		set_hook_name(c, "abort_function", fn, "abort");
+	if (hooks & H_MAPPED)
+		set_hook_name(c, "mapped_function", fn, "mapped");
+	json_object_set_new(c, "diff", json_string(drel));
+	/* the old lines it rewrote: check builds every branch they are in */
+	json_object_set_new(c, "lines", diff_touched_lines(dpath));
+	json_object_set_new(c, "behaviour_changes", notes ? json_incref(notes) : json_array());
+	if (json_object_get(j->v.kept_errors, fn))
+		json_object_set(c, "kept_errors", json_object_get(j->v.kept_errors, fn));
+	eq = equivalence(r, method_name(m, &cv->prof, plan, r), plan,
+			 json_object_get(c, "abort_function") != NULL, cv->core);
+	/* what the semantic patch stated is a difference too */
+	if (json_array_size(notes) && !strcmp(js(eq, "verdict"), "exact"))
+		json_object_set_new(eq, "verdict", json_string("stated"));
+	json_object_set_new(c, "equivalence", eq);
+	free(dpath);
+	return c;
+}
+
+/* Why the semantic patches left fn as it was. */
+static char *refused_after(const struct file_job *j, json_t *r)
+{
+	const char *fn = jstr(r, "function");
+	enum method m = method_of(jstr(r, "category"));
+	const char *why = json_string_value(json_object_get(j->v.refused, fn));
+	char *facts = vma_facts(r), *reason;
+	const char *sep = facts ? ": " : "", *f = facts ? facts : "";
+
+	if (j->spatch_failed)
+		reason = xstrdup(j->spatch_failed);
+	else if (why)
+		reason = xstrdup(why);
+	else if (m == M_REMAP && json_object_get(j->v.converted, fn))
+		reason = xasprintf("the mapping call converts, but the rest of the handler uses "
+				   "the VMA beyond the descriptor (mmap_prepare_simple.cocci "
+				   "refused it)%s%s", sep, f);
+	else if (m == M_STATE && json_object_get(j->v.converted, fn))
+		reason = xasprintf("the state is kept, but the rest of the handler uses the VMA "
+				   "beyond the descriptor (mmap_prepare_simple.cocci refused "
+				   "it)%s%s", sep, f);
+	else if (m == M_STATE || m == M_REMAP)
+		reason = xasprintf("%s found no handler to convert: the function or its "
+				   "registration did not parse, or is not a file_operations "
+				   ".mmap initialiser; see logs/", m == M_STATE ?
+				   "mmap_prepare_state.cocci" : "mmap_prepare_remap.cocci");
+	else
+		reason = xasprintf("the semantic patch did not convert it (a use of the VMA or "
+				   "a registration shape it does not handle)%s%s; see logs/",
+				   sep, f);
+	free(facts);
+	return reason;
+}
+
+/* file through the semantic patches, its diff, and a conversion record per handler. */
+static void convert_one_file(struct convert_run *cv, const char *file)
+{
+	struct file_job j = { 0 };
+	char *drel = diff_rel_path(file), *dpath = out_path(cv->o, drel);
+	json_t *r;
+	size_t i;
+
+	job_of(cv, file, &j);
+	convert_file(cv->o, cv->work, file, &j, &cv->prof);
+	if (j.done.n)
+		run_v(cv->work, dpath, "git", "-c", "diff.suppressBlankEmpty=false", "diff", "-U3",
+		      "--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/",
+		      "--", file, NULL);
+	json_array_foreach(cv->records, i, r) {
+		const char *fn = jstr(r, "function");
+
+		if (strcmp(jstr(r, "file"), file) || !fn ||
+		    json_object_get(r, "conversion") ||	/* refused above */
+		    method_of(jstr(r, "category")) == M_NONE)
+			continue;
+		if (strlist_has(&j.done, fn)) {
+			json_object_set_new(r, "conversion", converted_record(cv, r, file, &j, drel));
+			cv->nconv++;
+		} else {
+			char *why = refused_after(&j, r);
+
+			set_refused(r, cv->prof.api, method_name(method_of(jstr(r, "category")),
+				    &cv->prof, json_object_get(j.plans, fn), r), why);
+			free(why);
+			cv->nref++;
+		}
+	}
+	job_free(&j);
+	free(dpath);
+	free(drel);
+}
+
+/* The code itself, old against new: a file with a conversion that differs is left as it was. */
+static void drop_differing(struct convert_run *cv)
+{
+	json_t *r, *x;
+	size_t i, k;
+
+	json_array_foreach(cv->records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+		char *drel, *dp;
+
+		if (strcmp(js(json_object_get(c, "equivalence"), "verdict"), "differs"))
+			continue;
+		run_v(cv->work, NULL, "git", "checkout", "-q", "--", jstr(r, "file"), NULL);
+		/* the file is back as it was: none of its handlers is converted */
+		json_array_foreach(cv->records, k, x) {
+			json_t *xc = json_object_get(x, "conversion");
+			char *why;
+
+			if (strcmp(jstr(x, "file"), jstr(r, "file")) ||
+			    strcmp(js(xc, "status"), "converted"))
+				continue;
+			why = x == r ? code_differs_reason(r) : xasprintf(
+				"%s() in the same file differs from its old handler, and the "
+				"file is left as it was", jstr(r, "function"));
+			json_object_set_new(xc, "status", json_string("refused"));
+			json_object_set_new(xc, "reason", json_string(why));
+			free(why);
+			cv->nconv--;
+			cv->nref++;
+		}
+		drel = diff_rel_path(jstr(r, "file"));
+		dp = out_path(cv->o, drel);
+		unlink(dp);
+		free(dp);
+		free(drel);
+	}
+}
+
+int convert_records(const struct options *o, json_t *records)
+{
+	struct convert_run cv = { .o = o, .records = records };
+	int f, failed;
+
+	if (detect_profile(o->tree, o->api, &cv.prof))
+		die("%s has neither mmap_prepare API (no struct mmap_action in "
+		    "include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): "
+		    "give --api mainline or --api rfc to convert anyway", o->tree);
+	warn_missing_api(o);
+	cv.core = core_rules(o->tree);
+	info("convert: profile %s, flags as %s", cv.prof.api,
+	     cv.prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");
+	cv.work = work_tree(o, 1);
+	cv.base = work_base(cv.work);
+	/* Start from the base again: the same input gives the same output. */
+	work_reset(cv.work, cv.base, NULL);
+	cv.diffs = out_path(o, "diffs");
+	remove_tree(cv.diffs);
+	mkdir_p(cv.diffs);
+	cv.plans = json_object();
+	plan_files(&cv);
+	for (f = 0; f < cv.files.n; f++)
+		convert_one_file(&cv, cv.files.v[f]);
+	if (cv.nconv && equivalence_files(o, records, cv.work))
+		drop_differing(&cv);
 	info("convert: %d registrations converted, %d refused, in %d files",
-	     nconv, nref, files.n);
-	if (nspatch_failed) {
+	     cv.nconv, cv.nref, cv.files.n);
+	failed = nspatch_failed > 0;
+	if (failed)
 		warnx("convert: spatch failed on %d files (above): their handlers are refused with "
 		      "that reason, and convert exits 1", nspatch_failed);
-		return 1;
-	}
-	strlist_free(&files);
-	json_decref(plans);
-	json_decref(core);
-	free(work);
-	free(base);
-	free(diffs);
-	free(io_gap);
-	return 0;
+	strlist_free(&cv.files);
+	json_decref(cv.plans);
+	json_decref(cv.core);
+	free(cv.work);
+	free(cv.base);
+	free(cv.diffs);
+	free(cv.io_gap);
+	return failed;
 }

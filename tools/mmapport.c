@@ -31,32 +31,6 @@ static const char common_help[] =
 	"  -v, --verbose    show the commands run\n"
 	"  -h, --help       this text\n";
 
-char *out_path(const struct options *o, const char *name)
-{
-	return xasprintf("%s/%s", o->out, name);
-}
-
-json_t *load_records(const struct options *o)
-{
-	char *p = out_path(o, "records.json");
-	json_t *r;
-
-	if (!path_exists(p))
-		die("%s: no records yet; run 'mmapport classify' (or 'run') first", p);
-	r = load_records_file(p);
-	free(p);
-	return r;
-}
-
-void save_records(const struct options *o, json_t *records)
-{
-	char *p = out_path(o, "records.json");
-
-	if (json_dump_path(records, p))
-		die("%s: cannot write", p);
-	free(p);
-}
-
 static void need_tree(struct options *o)
 {
 	char *mk;

@@ -143,9 +143,11 @@ void report_counts(json_t *records, json_t *by_ops, json_t *by_cat);
 /* report_html.c */
 int report_html(const struct options *o, json_t *records, json_t *timings);
 
-/* records */
+/* records.c: the record store */
 char *out_path(const struct options *o, const char *name);
 json_t *load_records(const struct options *o);
 void save_records(const struct options *o, json_t *records);
+char *diff_rel_path(const char *file);
+char *record_diff(const struct options *o, json_t *records, const char *file);
 
 #endif

@@ -630,9 +630,8 @@ int series_records(const struct options *o, json_t *records)
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 
-		if (!strcmp(jstr(r, "category"), "simple") ||
-		    !strcmp(jstr(r, "category"), "pfn-remap") ||
-		    !strcmp(jstr(r, "category"), "page-insert"))
+		/* convert attempted it: a category it converts */
+		if (json_is_object(c))
 			nsimple++;
 		if (json_is_object(c) && strcmp(jstr(c, "status"), "refused"))
 			nconv++;
@@ -642,14 +641,10 @@ int series_records(const struct options *o, json_t *records)
 		}
 	}
 	for (f = 0; f < files.n; f++) {
-		char *flat = xstrdup(files.v[f]), *msg, *mfile, *patch;
+		char *msg, *mfile, *patch = record_diff(o, records, files.v[f]);
 		struct strlist cmd = { 0 };
 
-		for (char *s = flat; *s; s++)
-			if (*s == '/')
-				*s = '_';
-		patch = xasprintf("%s/diffs/%s.patch", o->out, flat);
-		if (run_v(work, NULL, "git", "apply", patch, NULL))
+		if (!patch || run_v(work, NULL, "git", "apply", patch, NULL))
 			die("%s: the conversion no longer applies", files.v[f]);
 		free(patch);
 		msg = commit_message(records, files.v[f], work);
@@ -722,7 +717,6 @@ int series_records(const struct options *o, json_t *records)
 			free(bad);
 			strlist_free(&pre);
 		}
-		free(flat);
 		free(msg);
 		free(mfile);
 	}
@@ -750,9 +744,11 @@ int series_records(const struct options *o, json_t *records)
 		       "This series converts the simple handlers, which use their VMA only\n"
 		       "through fields with a vm_area_desc equivalent, and the handlers that\n"
 		       "end by remapping PFNs or mapping a page array, which now ask the\n"
-		       "core for the mapping.  Each patch states its behaviour changes.\n\n"
+		       "core for the mapping, and those taking state the mapping keeps,\n"
+		       "which now take it once the mapping exists.  Each patch states its\n"
+		       "behaviour changes.\n\n"
 		       "Found:     %d mmap hook registrations\n"
-		       "Eligible:  %d (simple, pfn-remap, page-insert file_operations handlers)\n"
+		       "Eligible:  %d (simple, pfn-remap, page-insert and stateful handlers)\n"
 		       "Converted: %d\n"
 		       "Passed:    %d (build and sparse clean on every architecture that builds\n"
 		       "           it, at least one), in %d patches\n"

@@ -131,6 +131,14 @@ void vma_desc_set_flags(struct vm_area_desc *desc, ...);
 void vma_desc_clear_flags(struct vm_area_desc *desc, ...);
 bool vma_desc_test(const struct vm_area_desc *desc, ...);
 bool vma_desc_test_any(const struct vm_area_desc *desc, ...);
+static inline bool is_nommu_shared_mapping(vm_flags_t flags)
+{
+	return flags & VM_MAYSHARE;
+}
+static inline bool is_nommu_shared_vma_flags(const vma_flags_t *flags)
+{
+	return flags->__vma_flags[0] & (1UL << VMA_MAYSHARE_BIT);
+}
 unsigned long vma_desc_size(const struct vm_area_desc *desc);
 unsigned long vma_desc_pages(const struct vm_area_desc *desc);
 void mmap_action_remap(struct vm_area_desc *desc, unsigned long start, unsigned long pfn,
@@ -161,6 +169,7 @@ long noop_llseek(struct file *file, long offset, int whence);
 #define ENXIO		6
 #define EACCES		13
 #define ENOSPC		28
+#define ENOSYS		38
 #define NULL		((void *)0)
 #define THIS_MODULE	((struct module *)0)
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

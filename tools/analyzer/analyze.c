@@ -327,6 +327,16 @@ static json_t *resource_call(struct walk *w, CXCursor c, int n, const char *name
 static void walk_function(struct walk *w, CXCursor def);
 
 /* A use of the VMA at w->stack[w->sp - 1]. */
+/* Whether the call c calls the function named name. */
+static int callee_is(CXCursor c, const char *name)
+{
+	char *n = cxstr(clang_getCursorSpelling(c));
+	int r = !strcmp(n, name);
+
+	free(n);
+	return r;
+}
+
 static void vma_use(struct walk *w, CXCursor c)
 {
 	int p = meaningful_parent(w, w->sp - 2), child_of_p;
@@ -388,6 +398,10 @@ static void vma_use(struct walk *w, CXCursor c)
 			if (!strcmp(field, "vm_flags"))
 				json_object_set_new(o, "op", json_string(op));
 			free(op);
+		} else if (!strcmp(field, "vm_flags") && gk == CXCursor_CallExpr &&
+			   callee_is(gp, "is_nommu_shared_mapping")) {
+			/* the no-MMU shared test: is_nommu_shared_vma_flags() on a descriptor */
+			json_object_set_new(o, "op", json_string("is_nommu_shared_mapping"));
 		} else if (!strcmp(field, "vm_flags")) {
 			json_object_set_new(o, "op", json_string(
 				gk == CXCursor_MemberRefExpr ? "member" : "value"));

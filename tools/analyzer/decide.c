@@ -170,7 +170,8 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 		if (!str_in_list(f, vma_fields_read))
 			fact(d, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor "
 			     "equivalent", vma, f, js(x, "in"), line_of(x));
-		else if (!strcmp(f, "vm_flags") && strcmp(js(x, "op"), "&"))
+		else if (!strcmp(f, "vm_flags") && strcmp(js(x, "op"), "&") &&
+			 strcmp(js(x, "op"), "is_nommu_shared_mapping"))
 			fact(d, CAT_NEEDS_VMA, "reads %s->vm_flags other than as a flag test in "
 			     "%s() line %lld", vma, js(x, "in"), line_of(x));
 	}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * records.c - the record store: where a stage's outputs live in --out,
+ * and records.json loaded and saved (docs/design.md).  Every stage reads
+ * and writes its facts here; none links against the command (mmapport.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmapport.h"
+#include "inputs.h"
+
+char *out_path(const struct options *o, const char *name)
+{
+	return xasprintf("%s/%s", o->out, name);
+}
+
+json_t *load_records(const struct options *o)
+{
+	char *p = out_path(o, "records.json");
+	json_t *r;
+
+	if (!path_exists(p))
+		die("%s: no records yet; run 'mmapport classify' (or 'run') first", p);
+	r = load_records_file(p);
+	free(p);
+	return r;
+}
+
+void save_records(const struct options *o, json_t *records)
+{
+	char *p = out_path(o, "records.json");
+
+	if (json_dump_path(records, p))
+		die("%s: cannot write", p);
+	free(p);
+}
+
+/* Where convert writes the conversion of file: diffs/FILE.patch, '/' written '_'. */
+char *diff_rel_path(const char *file)
+{
+	char *d = xasprintf("diffs/%s.patch", file);
+
+	for (char *s = d + strlen("diffs/"); *s; s++)
+		if (*s == '/')
+			*s = '_';
+	return d;
+}
+
+/*
+ * The conversion of file as its records name it (conversion.diff, under
+ * --out), or NULL when no record of file has one.
+ */
+char *record_diff(const struct options *o, json_t *records, const char *file)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		const char *d = jstr(json_object_get(r, "conversion"), "diff");
+
+		if (d && !strcmp(jstr(r, "file"), file))
+			return out_path(o, d);
+	}
+	return NULL;
+}
