@@ -809,23 +809,41 @@ static void convert_file(const struct options *o, const char *work, const char *
 	free(sreport);
 }
 
-/* Facts of the classifier that explain a refusal of pass 2. */
+/* s, with t appended after "; ". */
+static char *join_fact(char *s, const char *t)
+{
+	char *n = s ? xasprintf("%s; %s", s, t) : xstrdup(t);
+
+	free(s);
+	return n;
+}
+
+/*
+ * Facts of the classifier that explain a refusal of pass 2, chosen by the
+ * category classify gave them: those that made the VMA needed beyond the
+ * descriptor; without any, every fact but those that decided the
+ * handler's own category (its mapping call, its state).
+ */
 static char *vma_facts(json_t *r)
 {
-	json_t *f;
-	size_t i;
+	json_t *x, *f;
+	size_t i, k;
 	char *s = NULL;
 
+	json_array_foreach(json_object_get(r, "reasons"), i, x)
+		if (!strcmp(js(x, "category"), "needs-vma") && jstr(x, "fact"))
+			s = join_fact(s, jstr(x, "fact"));
+	if (s)
+		return s;
 	json_array_foreach(json_object_get(r, "facts"), i, f) {
 		const char *t = json_string_value(f);
-		char *n;
+		int own = 0;
 
-		if (!t || strstr(t, "maps PFNs") || strstr(t, "inserts pages") ||
-		    strstr(t, "takes state"))
-			continue;
-		n = s ? xasprintf("%s; %s", s, t) : xstrdup(t);
-		free(s);
-		s = n;
+		json_array_foreach(json_object_get(r, "reasons"), k, x)
+			own |= !strcmp(js(x, "category"), js(r, "category")) &&
+				!strcmp(js(x, "fact"), t ? t : "");
+		if (t && !own)
+			s = join_fact(s, t);
 	}
 	return s;
 }
