@@ -187,11 +187,8 @@ static const struct allowed {
 	{ "cachemode2protval", 0, "pure", "reads x86's cache mode table (pgprot_noncached() and friends)" },
 	{ "is_nommu_shared_mapping", 0, "pure", "tests two flags of the value it is given (an inline of mm.h)" },
 	{ "is_nommu_shared_vma_flags", 0, "pure", "tests two flags of the flags it is given (an inline of mm.h)" },
-	{ "pgprot_noncached", 1, "pure", "computes a page protection from another (an arch macro or function), writes nothing" },
 	{ "pgprot_writecombine", 0, "pure", "computes a page protection from another (an arch macro or function), writes nothing" },
 	{ "pgprot_writethrough", 0, "pure", "computes a page protection from another (an arch macro or function), writes nothing" },
-	{ "pgprot_device", 0, "pure", "computes a page protection from another (an arch macro), writes nothing" },
-	{ "pgprot_dmacoherent", 0, "pure", "computes a page protection from another (an arch macro), writes nothing" },
 	{ "dump_stack", 0, "log", "writes a stack trace to the kernel log only (dynamic debug's +t flag)" },
 	{ "dump_stack_lvl", 0, "log", "writes a stack trace to the kernel log only" },
 	{ "_printk", 0, "log", "writes to the kernel log only" },
@@ -201,37 +198,68 @@ static const struct allowed {
 	{ "__dynamic_", 1, "log", "dynamic debug: writes to the kernel log only" },
 	{ "__warn_printk", 0, "log", "writes to the kernel log only" },
 	{ "__dev_printk", 0, "log", "writes to the kernel log only" },
-	{ "pr_emerg", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_alert", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_crit", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_err", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_warn", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_notice", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_info", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_debug", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_devel", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "pr_cont", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_emerg", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_alert", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_crit", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_err", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_warn", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_notice", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_info", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
-	{ "dev_dbg", 1, "log", "a logging macro (what Coccinelle sees unexpanded): the kernel log only" },
 	{ "arch_static_branch", 0, "pure", "a jump label: a branch patched at run time, writes nothing" },
 	{ "arch_static_branch_jump", 0, "pure", "a jump label: a branch patched at run time, writes nothing" },
 	{ NULL, 0, NULL, NULL },
 };
 
-static const struct allowed *allowlisted(const char *name)
-{
-	const struct allowed *a;
+/*
+ * Macros as Coccinelle sees them, unexpanded (libclang judges what they
+ * expand to): the short list of those that only log or compute a value.
+ */
+static const struct allowed unexpanded[] = {
+	{ "pgprot_noncached", 1, "pure", "computes a page protection from another (an arch macro), writes nothing" },
+	{ "pgprot_device", 0, "pure", "computes a page protection from another (an arch macro), writes nothing" },
+	{ "pgprot_dmacoherent", 0, "pure", "computes a page protection from another (an arch macro), writes nothing" },
+	{ "pr_emerg", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_alert", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_crit", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_err", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_warn", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_notice", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_info", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_debug", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_devel", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "pr_cont", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_emerg", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_alert", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_crit", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_err", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_warn", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_notice", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_info", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ "dev_dbg", 1, "log", "a printk.h or dev_printk.h logging macro: the kernel log only" },
+	{ NULL, 0, NULL, NULL },
+};
 
-	for (a = allowed; a->name; a++)
+static const struct allowed *in_table(const struct allowed *a, const char *name)
+{
+	for (; a->name; a++)
 		if (a->prefix ? !strncmp(name, a->name, strlen(a->name)) : !strcmp(name, a->name))
 			return a;
 	return NULL;
+}
+
+static const struct allowed *allowlisted(const char *name)
+{
+	return in_table(allowed, name);
+}
+
+/*
+ * What a call Coccinelle found does, by its name: a macro on the
+ * unexpanded list first, then as effect_by_name().
+ */
+const char *effect_by_unexpanded_name(const char *name, int visible, const char **why,
+				      const char **kind)
+{
+	const struct allowed *a = in_table(unexpanded, name);
+
+	if (a) {
+		*why = a->why;
+		*kind = NULL;
+		return a->effect;
+	}
+	return effect_by_name(name, visible, why, kind);
 }
 
 /*

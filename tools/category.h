@@ -46,6 +46,8 @@ const char *resource_released_listed(const char *call);
 
 /* What a call does by its name alone, or NULL (docs/categories.md, "Effects"). */
 const char *effect_by_name(const char *name, int visible, const char **why, const char **kind);
+const char *effect_by_unexpanded_name(const char *name, int visible, const char **why,
+				      const char **kind);
 
 /*
  * The library handlers F whose prepare twin "F_prepare(struct vm_area_desc

@@ -177,7 +177,7 @@ static void body_effect(json_t *x)
 	size_t k;
 	static const char *const kinds[] = { "lock", "ref", "alloc" };
 
-	if (!json_object_get(x, "body_calls") || effect_by_name(call, 1, &why, &kind))
+	if (!json_object_get(x, "body_calls") || effect_by_unexpanded_name(call, 1, &why, &kind))
 		return;
 	json_array_foreach(json_object_get(x, "body_calls"), k, c) {
 		const char *g = json_string_value(c), *t = resource_taken(g);
@@ -251,7 +251,7 @@ static void effects(json_t *an)
 			    json_integer_value(json_object_get(x, "pos")) &&
 			    !strcmp(jstr(c, "kind") ? jstr(c, "kind") : "", "followed"))
 				followed = 1;
-		eff = followed ? "followed" : effect_by_name(call,
+		eff = followed ? "followed" : effect_by_unexpanded_name(call,
 			json_object_get(x, "body_calls") != NULL, &why, &kind);
 		if (!eff && jstr(x, "body_take")) {
 			eff = "take";
