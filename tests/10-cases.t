@@ -17,7 +17,9 @@
 # VERDICT [WHAT]" that a converted record's equivalence verdict
 # (docs/equivalence.md) is VERDICT, with a difference on WHAT when given;
 # "check-no-difference: PROFILE WHAT" that a record was converted and no
-# converted record lists a difference on WHAT.
+# converted record lists a difference on WHAT; "check-placement: PROFILE
+# WHAT PLACE" that a converted record places its effect WHAT (a call as
+# written) at PLACE (prepare, action, mapped, complete, removed...).
 # "check-fact: FUNCTION: JQ" must hold (jq -e) on FUNCTION's record after
 # classify, "check-plan: JQ" on dispatchers.json.  Every case is also
 # checked to have been analysed: by libclang with the fake tree's marked
@@ -34,7 +36,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=("$top"/tests/cases/*.c)
-nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|fact\|plan\): ')
+nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\|fact\|plan\): ')
 echo "1..$(( ${#cases[@]} * 4 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
@@ -152,7 +154,18 @@ for c in "${cases[@]}"; do
 		else
 			field='(.conversion.behaviour_changes // [])[]'
 		fi
-		if [ "$kind" = no-difference ]; then
+		if [ "$kind" = placement ]; then
+			if jq -e --arg w "${text% *}" --arg p "${text##* }" '[.[] |
+			   select(.conversion.status == "converted") | .conversion.equivalence.effects[]? |
+			   select(.what == $w and .placement == $p)] | length > 0' \
+			   "$tmp/$name/$profile/records.json" >/dev/null 2>&1; then
+				echo "ok $n - $name: $profile: $text"
+			else
+				echo "not ok $n - $name: $profile: no converted record places ${text% *} at ${text##* }"
+				jq -r '.[] | "#   \(.function): \(.conversion.equivalence.effects // [] | tojson)"' \
+					"$tmp/$name/$profile/records.json" 2>/dev/null
+			fi
+		elif [ "$kind" = no-difference ]; then
 			if jq -e --arg w "$text" '[.[] | select(.conversion.status == "converted")] |
 			   length > 0 and all(.conversion.equivalence.differences // [] |
 			   all(.what != $w))' "$tmp/$name/$profile/records.json" >/dev/null 2>&1; then
@@ -175,5 +188,5 @@ for c in "${cases[@]}"; do
 			jq -r '.[] | "#   \(.function): \(.conversion // {} | tojson)"' \
 				"$tmp/$name/$profile/records.json" 2>/dev/null
 		fi
-	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\): /\1 /p' "$c")
+	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\): /\1 /p' "$c")
 done

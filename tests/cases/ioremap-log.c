@@ -5,6 +5,8 @@
  * check-output: ioremap-log.mainline.expected
  * check-output-rfc: ioremap-log.rfc.expected
  * check-change: mainline no longer printed
+ * check-placement: mainline pr_warn removed
+ * check-placement: rfc pr_warn complete
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
