@@ -320,14 +320,12 @@ static void drop_brace_residue(const char *path)
 
 static char *log_name(const struct options *o, const char *what, const char *file)
 {
-	char *logdir = out_path(o, "logs"), *log;
+	char *logdir = out_path(o, "logs"), *flat = flat_path(file), *log;
 
 	mkdir_p(logdir);
-	log = xasprintf("%s/spatch-%s-%s.log", logdir, what, file);
-	for (char *s = log + strlen(logdir) + 1; *s; s++)
-		if (*s == '/')
-			*s = '_';
+	log = xasprintf("%s/spatch-%s-%s.log", logdir, what, flat);
 	free(logdir);
+	free(flat);
 	return log;
 }
 

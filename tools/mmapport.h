@@ -147,6 +147,7 @@ int report_html(const struct options *o, json_t *records, json_t *timings);
 char *out_path(const struct options *o, const char *name);
 json_t *load_records(const struct options *o);
 void save_records(const struct options *o, json_t *records);
+char *flat_path(const char *file);
 char *diff_rel_path(const char *file);
 char *record_diff(const struct options *o, json_t *records, const char *file);
 

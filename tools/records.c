@@ -36,14 +36,23 @@ void save_records(const struct options *o, json_t *records)
 	free(p);
 }
 
-/* Where convert writes the conversion of file: diffs/FILE.patch, '/' written '_'. */
-char *diff_rel_path(const char *file)
+/* A tree-relative file as one name of --out: '/' written '_'. */
+char *flat_path(const char *file)
 {
-	char *d = xasprintf("diffs/%s.patch", file);
+	char *flat = xstrdup(file);
 
-	for (char *s = d + strlen("diffs/"); *s; s++)
+	for (char *s = flat; *s; s++)
 		if (*s == '/')
 			*s = '_';
+	return flat;
+}
+
+/* Where convert writes the conversion of file: diffs/FILE.patch. */
+char *diff_rel_path(const char *file)
+{
+	char *flat = flat_path(file), *d = xasprintf("diffs/%s.patch", flat);
+
+	free(flat);
 	return d;
 }
 

@@ -603,7 +603,7 @@ int series_records(const struct options *o, json_t *records)
 	char *date;
 	struct strlist files = { 0 }, verdicts = { 0 }, ident = { 0 };
 	struct run_opts git = { .dir = work, .env = &ident };
-	int nfound = json_array_size(records), nsimple = 0, nconv = 0, npass = 0, f, ndropped = 0;
+	int nfound = json_array_size(records), neligible = 0, nconv = 0, npass = 0, f, ndropped = 0;
 	size_t i;
 	json_t *r;
 
@@ -632,7 +632,7 @@ int series_records(const struct options *o, json_t *records)
 
 		/* convert attempted it: a category it converts */
 		if (json_is_object(c))
-			nsimple++;
+			neligible++;
 		if (json_is_object(c) && strcmp(jstr(c, "status"), "refused"))
 			nconv++;
 		if (passed(r)) {
@@ -754,7 +754,7 @@ int series_records(const struct options *o, json_t *records)
 		       "           it, at least one), in %d patches\n"
 		       "Left:      %d (other categories, refused or dropped; see the report)\n\n"
 		       "Generated with mmapport.",
-		       nfound, nsimple, nconv, npass, files.n - ndropped, nfound - npass);
+		       nfound, neligible, nconv, npass, files.n - ndropped, nfound - npass);
 		{
 			size_t len;
 			char *text = read_file(cover, &len), *out;

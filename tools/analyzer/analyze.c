@@ -204,6 +204,15 @@ static CXCursor strip(CXCursor c)
 	return c;
 }
 
+/* Strip explicit casts too (their type is a child besides the operand). */
+static CXCursor strip_casts(CXCursor c)
+{
+	for (c = strip(c); is_implicit(clang_getCursorKind(c)) && nchildren(c) > 1;
+	     c = strip(nth_child(c, nchildren(c) - 1)))
+		;
+	return c;
+}
+
 static int is_vma(struct walk *w, CXCursor c)
 {
 	CXCursor ref;
@@ -326,7 +335,6 @@ static json_t *resource_call(struct walk *w, CXCursor c, int n, const char *name
 
 static void walk_function(struct walk *w, CXCursor def);
 
-/* A use of the VMA at w->stack[w->sp - 1]. */
 /* Whether the call c calls the function named name. */
 static int callee_is(CXCursor c, const char *name)
 {
@@ -337,6 +345,7 @@ static int callee_is(CXCursor c, const char *name)
 	return r;
 }
 
+/* A use of the VMA at w->stack[w->sp - 1]. */
 static void vma_use(struct walk *w, CXCursor c)
 {
 	int p = meaningful_parent(w, w->sp - 2), child_of_p;
@@ -981,17 +990,8 @@ static json_t *call_effect(CXTranslationUnit tu, json_t *cache, CXCursor c, cons
 /* A call's cursor, under casts and parentheses, or a null cursor. */
 static CXCursor call_under(CXCursor c)
 {
-	for (;;) {
-		enum CXCursorKind k;
-
-		c = strip(c);
-		k = clang_getCursorKind(c);
-		if (k == CXCursor_CallExpr)
-			return c;
-		if (k != CXCursor_CStyleCastExpr && k != CXCursor_ParenExpr)
-			return clang_getNullCursor();
-		c = nth_child(c, nchildren(c) - 1);
-	}
+	c = strip_casts(c);
+	return clang_getCursorKind(c) == CXCursor_CallExpr ? c : clang_getNullCursor();
 }
 
 struct obtained {
@@ -1059,10 +1059,7 @@ static int releases_own(struct fx *f, CXCursor c)
 
 	if (nchildren(c) < 2)
 		return 0;
-	arg = strip(nth_child(c, 1));
-	while (clang_getCursorKind(arg) == CXCursor_CStyleCastExpr ||
-	       clang_getCursorKind(arg) == CXCursor_ParenExpr)
-		arg = strip(nth_child(arg, nchildren(arg) - 1));
+	arg = strip_casts(nth_child(c, 1));
 	if (clang_getCursorKind(arg) != CXCursor_DeclRefExpr)
 		return 0;
 	var = clang_getCursorReferenced(arg);
