@@ -174,11 +174,12 @@ def locals_of(h):
 def guarded_size(h, s, fn):
 	"""A size the handler proved to be the size of the VMA: before its call of fn,
 	it returns, at the top level of its body, whenever the VMA size is
-	not s, and s is never assigned in the body."""
+	not s, and s is a constant (macros and numbers only: nothing a call in
+	between could change)."""
 	s = squash(s)
-	call = re.search(r'\b%s\s*\(' % fn, body_text.get(h, ''))
-	if re.search(r'\b%s\s*[-+*/|&^]?=(?!=)' % re.escape(s), body_text.get(h, '')):
+	if not re.match(r'^[A-Z0-9_()+*<>|-]+$', s):
 		return False
+	call = re.search(r'\b%s\s*\(' % fn, body_text.get(h, ''))
 	for m in re.finditer(r'^\tif\s*\((.*)\)\s*\n?\s*return\b', body_text.get(h, ''), re.M):
 		if not call or m.start() > call.start():
 			break
