@@ -7,6 +7,7 @@
 #   make run      deps, build, fetch the default kernel tree, run the whole pipeline
 #   make check    deps, build, run the test suite (TAP, under prove)
 #   make bench    the exhaustive runs and the timing ratios
+#   make replay   upstream's hand ports from OLD_KVER to KVER against mmapport's
 #   make bench-arch  the per-architecture check, timed against a bare make
 
 CC       ?= gcc
@@ -25,6 +26,10 @@ KVER     ?= 7
 OUT      ?= $(CURDIR)/out
 PATHS    ?=
 JOBS     ?= $(shell nproc)
+# make replay: the older tree (OLD_KERNEL=/path, or Debian's linux-source-$(OLD_KVER).*)
+OLD_KVER ?= 6.12
+REPLAY_OUT ?= $(CURDIR)/out-replay
+REPLAY_ARCHES ?= x86_64
 # Architecture profiles (arch/NAME.conf) to check on: "all" or a list.
 # make check needs only its own few cross compilers.
 ARCHES   ?= all
@@ -61,6 +66,13 @@ run: deps all
 	bin/mmapport run --tree "$$tree" --out "$(OUT)" --arch $(ARCHES) $(if $(PATHS),--paths $(PATHS)) \
 		$(if $(EXTERNAL),--external $(EXTERNAL)) $(if $(API),--api $(API))
 
+# upstream's hand ports as the regression test (docs/replay.md)
+replay: deps all
+	old=$$(tools/tree.sh "$(OLD_KERNEL)" "$(OLD_KVER)") && \
+	new=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
+	tools/deps.sh --tree "$$new" --arch $(REPLAY_ARCHES) && \
+	bin/mmapport replay --old "$$old" --new "$$new" --out "$(REPLAY_OUT)" --arch $(REPLAY_ARCHES)
+
 check: deps all
 	tools/deps.sh --arch $(CHECK_ARCHES)
 	prove -j2 -v --timer $(TESTS)
@@ -85,4 +97,4 @@ bench-mutants: deps all
 clean:
 	rm -rf build/obj bin
 
-.PHONY: all deps tree run check bench bench-arch bench-classify bench-mutants clean
+.PHONY: all deps tree run replay check bench bench-arch bench-classify bench-mutants clean

@@ -931,11 +931,25 @@ static json_t *with_configs(json_t *args, const char *path)
 	return more;
 }
 
-/* The clang arguments for file: kbuild's (x86_64 allmodconfig), or the fallback set. */
+/*
+ * The clang arguments for file: kbuild's (x86_64 allmodconfig), or the
+ * fallback set.  Asking kbuild takes seconds (a make run), so the answer
+ * is kept for the process: the flags of a file do not change with its code.
+ */
 static json_t *args_for(const struct options *o, const char *file)
 {
+	static json_t *seen;
 	char *mk = xasprintf("%s/scripts/Makefile.build", o->tree);
+	char *key = xasprintf("%s|%s|%s", o->tree, o->out, file);
 	json_t *a = NULL;
+
+	if (!seen)
+		seen = json_object();
+	if ((a = json_object_get(seen, key))) {
+		free(mk);
+		free(key);
+		return json_is_null(a) ? NULL : json_incref(a);
+	}
 
 	if (access(mk, F_OK)) {
 		a = compdb_fallback(o->tree);
@@ -957,6 +971,8 @@ static json_t *args_for(const struct options *o, const char *file)
 		free(base);
 	}
 	free(mk);
+	json_object_set(seen, key, a ? a : json_null());
+	free(key);
 	return a;
 }
 
@@ -1146,4 +1162,210 @@ char *code_differs_reason(json_t *r)
 					 "after prepare (docs/equivalence.md)", js(x, "what"),
 					 line_of(x), js(x, "kind"));
 	return xstrdup("the converted code differs from the old handler (docs/equivalence.md)");
+}
+
+/*
+ * replay (tools/replay.c): what a handler's code does, as the sets the
+ * code comparison above compares, plus the other functions it calls.
+ */
+struct port_facts {
+	struct strlist set, clear, tests, errs, fields, calls;
+	struct mapping_call m[8];
+	int nm;
+};
+
+static void port_facts(json_t *sums, const struct strlist *fns, const char *old_vma,
+		       const char *filep, struct port_facts *pf)
+{
+	static const char *const counted[] = {
+		"vm_flags_set", "vm_flags_clear", "vm_flags_mod", "vma_desc_set_flags",
+		"vma_desc_clear_flags", "remap_pfn_range", "io_remap_pfn_range",
+		"remap_pfn_range_complete", "io_remap_pfn_range_complete", NULL,
+	};
+	json_t *prep = fns->n ? json_object_get(sums, fns->v[0]) : NULL;
+	int i;
+
+	for (i = 0; i < fns->n; i++) {
+		json_t *s = json_object_get(sums, fns->v[i]), *c;
+		const char *vma = old_vma ? old_vma : "vma";
+		size_t k;
+
+		if (!s)
+			continue;
+		/* complete gets the VMA: its texts go through the same table */
+		if (!old_vma && json_array_size(json_object_get(s, "params")) > 1)
+			vma = json_string_value(json_array_get(json_object_get(s, "params"), 1));
+		summary_facts(s, !!old_vma, vma, filep, prep, &pf->set,
+			      &pf->clear, &pf->tests, &pf->errs, &pf->fields, pf->m, &pf->nm);
+		json_array_foreach(json_object_get(s, "calls"), k, c) {
+			const char *f = js(c, "callee");
+
+			if (!str_in_list(f, counted) && strncmp(f, "mmap_action_", 12))
+				strlist_add(&pf->calls, f);
+		}
+	}
+}
+
+static void port_facts_free(struct port_facts *pf)
+{
+	int i;
+
+	strlist_free(&pf->set), strlist_free(&pf->clear), strlist_free(&pf->tests);
+	strlist_free(&pf->errs), strlist_free(&pf->fields), strlist_free(&pf->calls);
+	for (i = 0; i < 8; i++)
+		free(pf->m[i].addr), free(pf->m[i].pfn), free(pf->m[i].size);
+}
+
+/* The mapping calls as one text: "addr,pfn,size;..." */
+static char *mappings_text(const struct port_facts *pf)
+{
+	struct strlist l = { 0 };
+	char *s;
+	int i;
+
+	for (i = 0; i < pf->nm; i++)
+		strlist_addf(&l, "%s,%s,%s", pf->m[i].addr, pf->m[i].pfn, pf->m[i].size);
+	s = strlist_join(&l, "; ");
+	strlist_free(&l);
+	return s;
+}
+
+/* The old handler's calls in the new names: a library call's F is now F_prepare. */
+static void prepare_names(struct strlist *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!str_ends_with(l->v[i], "_prepare")) {
+			char *n = xasprintf("%s_prepare", l->v[i]);
+
+			free(l->v[i]);
+			l->v[i] = n;
+		}
+}
+
+/*
+ * One aspect of ours against theirs; where they differ, who changed it from
+ * the old handler ("upstream": ours kept the old code's; "mmapport":
+ * upstream kept it; "both") and, for a change of ours, whether the
+ * conversion's own verdict states it (a difference of that aspect, or of
+ * one of the calls concerned).
+ */
+static void port_aspect(json_t *diffs, json_t *r, const char *what, const char *old,
+			const char *ours, const char *theirs)
+{
+	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence");
+	json_t *x, *d;
+	const char *by;
+	size_t i;
+	int stated = 0;
+
+	if (!strcmp(ours, theirs))
+		return;
+	by = !strcmp(ours, old) ? "upstream" : !strcmp(theirs, old) ? "mmapport" : "both";
+	x = json_pack("{s:s,s:s,s:s,s:s,s:s}", "what", what, "old", old, "ours", ours,
+		      "theirs", theirs, "by", by);
+	if (strcmp(by, "upstream")) {
+		json_array_foreach(json_object_get(eq, "differences"), i, d)
+			if (!strcmp(js(d, "what"), what) ||
+			    (!strcmp(what, "calls") && *js(d, "what") &&
+			     (strstr(ours, js(d, "what")) || strstr(old, js(d, "what")))))
+				stated = 1;
+		json_object_set_new(x, "stated", json_boolean(stated));
+	}
+	json_array_append_new(diffs, x);
+}
+
+json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_path,
+			   const char *theirs_path, const char *theirs_fn)
+{
+	json_t *conv = json_object_get(r, "conversion"), *res = json_object();
+	json_t *diffs = json_array(), *args = args_for(o, jstr(r, "file"));
+	json_t *old_s = NULL, *ours_s = NULL, *theirs_s = NULL, *params, *e;
+	const char *roles[] = { "new_function", "complete_function", "mapped_function",
+				"abort_function" };
+	struct strlist of = { 0 }, nf = { 0 }, tf = { 0 };
+	struct port_facts pold = { 0 }, pours = { 0 }, ptheirs = { 0 };
+	char *old_path = xasprintf("%s/%s", o->tree, jstr(r, "file"));
+	const char *why = NULL, *filep = NULL, *vma;
+	CXIndex index = clang_createIndex(0, 0);
+	size_t k;
+	int i;
+
+	json_object_set_new(res, "differences", diffs);
+	strlist_add(&of, jstr(r, "function"));
+	for (i = 0; i < 4; i++)
+		if (jstr(conv, roles[i]))
+			strlist_add(&nf, jstr(conv, roles[i]));
+	strlist_add(&tf, theirs_fn);
+	if (jstr(r, "twin")) {
+		/* a library registration: the same library twin, or not */
+		if (strcmp(jstr(r, "twin"), theirs_fn))
+			port_aspect(diffs, r, "handler", jstr(r, "function"), jstr(r, "twin"),
+				    theirs_fn);
+		goto out;
+	}
+	if (!args)
+		why = "no compile command for the file (x86_64 allmodconfig does not build it)";
+	else if (!(old_s = summarize(index, old_path, args, &of)) ||
+		 !(ours_s = summarize(index, ours_path, args, &nf)) ||
+		 !(theirs_s = summarize(index, theirs_path, args, &tf)))
+		why = "libclang could not parse the file";
+	else if (!json_object_get(old_s, of.v[0]) || !json_object_get(ours_s, nf.v[0]))
+		why = "the old handler or the conversion is not in the configuration parsed";
+	if (why) {
+		json_object_set_new(res, "why", json_string(why));
+		goto out;
+	}
+	if (!json_object_get(theirs_s, theirs_fn)) {
+		/* upstream registers a function the file does not define: a library one */
+		port_aspect(diffs, r, "handler", jstr(r, "function"), nf.v[0], theirs_fn);
+		goto out;
+	}
+	vma = js(json_object_get(r, "analysis"), "vma_param");
+	params = json_object_get(json_object_get(old_s, of.v[0]), "params");
+	json_array_foreach(params, k, e)
+		if (strcmp(json_string_value(e), vma))
+			filep = json_string_value(e);	/* the struct file * one */
+	port_facts(old_s, &of, vma, filep, &pold);
+	port_facts(ours_s, &nf, NULL, NULL, &pours);
+	port_facts(theirs_s, &tf, NULL, NULL, &ptheirs);
+	prepare_names(&pold.calls);
+	{
+		struct {
+			const char *what;
+			struct strlist *o, *n, *t;
+		} sets[] = {
+			{ "flags set", &pold.set, &pours.set, &ptheirs.set },
+			{ "flags cleared", &pold.clear, &pours.clear, &ptheirs.clear },
+			{ "flag tests", &pold.tests, &pours.tests, &ptheirs.tests },
+			{ "error codes", &pold.errs, &pours.errs, &ptheirs.errs },
+			{ "fields assigned", &pold.fields, &pours.fields, &ptheirs.fields },
+			{ "calls", &pold.calls, &pours.calls, &ptheirs.calls },
+		};
+
+		for (k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+			char *a = multiset(sets[k].o), *b = multiset(sets[k].n);
+			char *c = multiset(sets[k].t);
+
+			port_aspect(diffs, r, sets[k].what, a, b, c);
+			free(a), free(b), free(c);
+		}
+	}
+	{
+		char *a = mappings_text(&pold), *b = mappings_text(&pours);
+		char *c = mappings_text(&ptheirs);
+
+		port_aspect(diffs, r, "mapping calls", a, b, c);
+		free(a), free(b), free(c);
+	}
+out:
+	json_object_set_new(res, "verdict", json_string(why ? "not-compared" :
+				json_array_size(diffs) ? "differs" : "same"));
+	port_facts_free(&pold), port_facts_free(&pours), port_facts_free(&ptheirs);
+	strlist_free(&of), strlist_free(&nf), strlist_free(&tf);
+	json_decref(args), json_decref(old_s), json_decref(ours_s), json_decref(theirs_s);
+	clang_disposeIndex(index);
+	free(old_path);
+	return res;
 }

@@ -765,6 +765,43 @@ json_t *load_timings_file(const char *path)
 	return load_checked(path, "an mmapport timings file", timings_wrong);
 }
 
+static const struct field replay_fields[] = {
+	{ "old", T_STR, 1 }, { "new", T_STR, 1 }, { "totals", T_OBJ, 1 }, { "ports", T_ARR, 1 },
+};
+
+static const struct field replay_row_fields[] = {
+	{ "file", T_STR, 1 }, { "ops_var", T_STR, 1 }, { "verdict", T_STR, 1 },
+	{ "old_function", T_STR | T_NULL, 0 }, { "new_function", T_STR | T_NULL, 0 },
+	{ "reason", T_STR | T_NULL, 0 }, { "differences", T_ARR | T_NULL, 0 },
+	{ "facts", T_STRS, 0 }, { "build", T_OBJ, 0 },
+};
+
+static char *replay_wrong(json_t *j)
+{
+	json_t *row;
+	size_t i;
+	char *why;
+
+	if (!json_is_object(j))
+		return xasprintf("the top level is %s, not an object", type_name(j));
+	why = fields_wrong(j, replay_fields, N(replay_fields), 0, "the top level");
+	json_array_foreach(json_object_get(j, "ports"), i, row) {
+		char *w = xasprintf("ports[%zu]", i);
+
+		if (!why && !json_is_object(row))
+			why = xasprintf("%s is %s, not an object", w, type_name(row));
+		else if (!why)
+			why = fields_wrong(row, replay_row_fields, N(replay_row_fields), 0, w);
+		free(w);
+	}
+	return why;
+}
+
+json_t *load_replay_file(const char *path)
+{
+	return load_checked(path, "an mmapport replay file", replay_wrong);
+}
+
 json_t *load_check_times_file(const char *path)
 {
 	return load_checked(path, "an mmapport check-times file", check_times_wrong);

@@ -59,5 +59,6 @@ json_t *load_records_file(const char *path);
 json_t *load_inventory_file(const char *path);
 json_t *load_timings_file(const char *path);
 json_t *load_check_times_file(const char *path);
+json_t *load_replay_file(const char *path);
 
 #endif

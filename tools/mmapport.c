@@ -31,22 +31,31 @@ static const char common_help[] =
 	"  -v, --verbose    show the commands run\n"
 	"  -h, --help       this text\n";
 
+/* path as an absolute path, once it is seen to be a kernel tree (what: the option) */
+char *need_kernel_tree(const char *what, const char *path)
+{
+	char *mk, *inc, *arch;
+
+	if (!is_dir(path))
+		die("%s %s: not a directory", what, path);
+	mk = xasprintf("%s/Makefile", path);
+	inc = xasprintf("%s/include/linux", path);
+	arch = xasprintf("%s/arch", path);
+	if (!path_exists(mk) || !is_dir(inc) || !is_dir(arch))
+		die("%s %s: not a kernel tree (no Makefile, include/linux or arch/)", what, path);
+	free(mk);
+	free(inc);
+	free(arch);
+	return abs_path(path);
+}
+
 static void need_tree(struct options *o)
 {
-	char *mk;
-
 	if (!o->tree)
 		o->tree = getenv("KERNEL");
 	if (!o->tree)
 		die("no kernel tree: give --tree PATH (or set KERNEL)");
-	if (!is_dir(o->tree))
-		die("%s: not a directory", o->tree);
-	mk = xasprintf("%s/Makefile", o->tree);
-	if (!path_exists(mk) || !is_dir(xasprintf("%s/include/linux", o->tree)) ||
-	    !is_dir(xasprintf("%s/arch", o->tree)))
-		die("%s: not a kernel tree (no Makefile, include/linux or arch/)", o->tree);
-	free(mk);
-	o->tree = abs_path(o->tree);
+	o->tree = need_kernel_tree("--tree", o->tree);
 	if (o->external) {
 		if (!is_dir(o->external))
 			die("%s: not a directory", o->external);
@@ -460,6 +469,20 @@ static int do_run(struct options *o)
 	return r;
 }
 
+static int do_replay(struct options *o)
+{
+	if (!o->old_tree || !o->new_tree)
+		die("replay needs both trees: --old TREE_A --new TREE_B");
+	if (o->tree || o->external || o->paths.n)
+		die("replay takes --old and --new, not --tree, --external or --paths");
+	o->old_tree = need_kernel_tree("--old", o->old_tree);
+	o->new_tree = need_kernel_tree("--new", o->new_tree);
+	need_safe_path("--old", o->old_tree);
+	need_safe_path("--new", o->new_tree);
+	o->out = out_claim(o->out, o->old_tree, o->new_tree, o->out_given);
+	return replay(o);
+}
+
 static const struct stage stages[] = {
 	{ "scan", do_scan,
 	  "usage: mmapport scan [--json] [--out DIR] [--paths P] [--external DIR] [--tree] TREE\n"
@@ -516,6 +539,16 @@ static const struct stage stages[] = {
 	{ "report", do_report,
 	  "usage: mmapport report [--out DIR]\n"
 	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n" },
+	{ "replay", do_replay,
+	  "usage: mmapport replay --old TREE_A --new TREE_B [--out DIR] [--arch LIST]\n"
+	  "Upstream's hand ports as mmapport's regression test: every handler\n"
+	  "registered as ->mmap in TREE_A and as ->mmap_prepare in TREE_B is\n"
+	  "converted from TREE_A's file (put into a copy of TREE_B, DIR/tree) and\n"
+	  "the conversion compared with TREE_B's hand port (docs/replay.md): same,\n"
+	  "differs (each differing aspect, and who changed it from the old code)\n"
+	  "or refused (the reason).  The conversions are built on --arch (default\n"
+	  "x86_64) where the old file builds against TREE_B.  Writes\n"
+	  "DIR/run/replay.json and the table into DIR/run/report.txt and .html.\n" },
 	{ "run", do_run,
 	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--arch LIST]\n"
 	  "                    [--external DIR]\n"
@@ -524,6 +557,16 @@ static const struct stage stages[] = {
 	  "DIR/report.txt and DIR/report.html.  An interrupted run resumes; a\n"
 	  "second run changes nothing.\n" },
 };
+
+int run_stage(const char *name, struct options *o)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		if (!strcmp(stages[i].name, name))
+			return stages[i].fn(o);
+	die("no stage called %s", name);
+}
 
 static void usage(FILE *f)
 {
@@ -544,6 +587,8 @@ int main(int argc, char **argv)
 		{ "paths", required_argument, NULL, 'p' },
 		{ "external", required_argument, NULL, 'e' },
 		{ "api", required_argument, NULL, 'a' },
+		{ "old", required_argument, NULL, 'O' },
+		{ "new", required_argument, NULL, 'N' },
 		{ "arch", required_argument, NULL, 'A' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, 'J' },
@@ -604,6 +649,12 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			o.arch = optarg;
+			break;
+		case 'O':
+			o.old_tree = optarg;
+			break;
+		case 'N':
+			o.new_tree = optarg;
 			break;
 		case 'j':
 			o.jobs = atoi(optarg) > 0 ? atoi(optarg) : 1;

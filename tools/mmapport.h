@@ -18,6 +18,7 @@ struct options {
 	const char *out;	/* where results and the work tree live */
 	const char *external;	/* out-of-tree driver directory (M= style) */
 	const char *api;	/* "mainline", "rfc" or NULL: detect */
+	const char *old_tree, *new_tree;	/* replay: the older and the newer tree */
 	const char *arch;	/* check: build architecture profile */
 	struct strlist paths;	/* restrict to these tree-relative paths */
 	int json;
@@ -59,10 +60,21 @@ json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort,
 /* equiv.c: the old handler's code against the conversion's (summaries, analyze.c). */
 void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums);
 int equivalence_files(const struct options *o, json_t *records, const char *work);
+/*
+ * equiv.c, for replay: record r's conversion (its code in ours_path) against
+ * upstream's hand port theirs_fn in theirs_path: {verdict same, differs or
+ * not-compared, why, differences [{what, old, ours, theirs, by, stated}]}.
+ */
+json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_path,
+			   const char *theirs_path, const char *theirs_fn);
 char *code_differs_reason(json_t *r);
 /* words.c: a difference of a conversion's equivalence, and its verdict, in words. */
 char *difference_words(json_t *r, json_t *d);
 char *verdict_words(json_t *r);
+/* words.c: a row of replay.json (docs/replay.md), its reason, one difference. */
+char *replay_row_words(json_t *row);
+char *replay_reason_words(json_t *row);
+char *replay_difference_words(json_t *d);
 /* core.c: the core's rules as the tree's mm/ has them (docs/core-rules.md). */
 json_t *core_rules(const char *tree);
 int core_rule(json_t *rules, const char *id);
@@ -134,6 +146,14 @@ int check_records(const struct options *o, json_t *records);
 
 /* series.c */
 int series_records(const struct options *o, json_t *records);
+
+/* mmapport.c: run the stage called name (scan, classify, ...) with o */
+int run_stage(const char *name, struct options *o);
+/* mmapport.c: the tree at path is a kernel tree (else die, naming what) */
+char *need_kernel_tree(const char *what, const char *path);
+
+/* replay.c: the hand ports from --old to --new against mmapport's (docs/replay.md) */
+int replay(struct options *o);
 
 /* report.c */
 int report_records(const struct options *o, json_t *records, json_t *timings,

@@ -133,9 +133,49 @@ void report_counts(json_t *records, json_t *by_ops, json_t *by_cat)
 	}
 }
 
+/* replay.json, when the run is a replay's (tools/replay.c): its table. */
+static void print_replay(FILE *f, json_t *rp)
+{
+	json_t *t = json_object_get(rp, "totals"), *row, *v, *d;
+	const char *k;
+	size_t i, m;
+
+	fprintf(f, "Replay: upstream's hand ports from %s to %s\n", js(rp, "old"), js(rp, "new"));
+	fprintf(f, "  files: %lld;", (long long)jint(t, "nfiles"));
+	json_object_foreach(json_object_get(t, "files"), k, v)
+		fprintf(f, " %s %lld", k, (long long)json_integer_value(v));
+	fprintf(f, "\n  handlers:");
+	json_object_foreach(json_object_get(t, "handlers"), k, v)
+		fprintf(f, " %s %lld", k, (long long)json_integer_value(v));
+	fprintf(f, "\n  differences changed by mmapport that its verdict does not state: %lld\n",
+		(long long)jint(t, "unstated"));
+	json_array_foreach(json_object_get(rp, "ports"), i, row) {
+		char *h = replay_row_words(row);
+
+		fprintf(f, "  %-12s %s\n", js(row, "verdict"), h);
+		free(h);
+		if (strcmp(js(row, "verdict"), "same") && strcmp(js(row, "verdict"), "differs")) {
+			char *why = replay_reason_words(row);
+
+			fprintf(f, "               %s\n", why);
+			free(why);
+		}
+		json_array_foreach(json_object_get(row, "differences"), m, d) {
+			char *w = replay_difference_words(d);
+
+			fprintf(f, "               - %s\n", w);
+			free(w);
+		}
+	}
+	fprintf(f, "\n");
+}
+
 int report_records(const struct options *o, json_t *records, json_t *timings,
 		   json_t *check_times)
 {
+	char *rpath = out_path(o, "replay.json");
+	json_t *rp = path_exists(rpath) ? load_replay_file(rpath) : NULL;
+
 	char *path = out_path(o, "report.txt");
 	json_t *by_ops = json_object(), *by_cat = json_object(), *r, *v;
 	FILE *f = fopen(path, "w");
@@ -147,6 +187,10 @@ int report_records(const struct options *o, json_t *records, json_t *timings,
 	report_counts(records, by_ops, by_cat);
 	fprintf(f, "mmapport report\n===============\n\n%zu registrations of mmap hooks.\n\n",
 		json_array_size(records));
+	if (rp)
+		print_replay(f, rp);
+	json_decref(rp);
+	free(rpath);
 	print_counts(f, "By ops type and hook:", by_ops);
 	print_counts(f, "By category:", by_cat);
 	{

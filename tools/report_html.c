@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mmapport.h"
+#include "inputs.h"
 #include "analyzer/analyzer.h"
 
 static void esc(FILE *f, const char *s)
@@ -223,6 +224,57 @@ static void left(FILE *f, json_t *records)
 	fputs("</table>\n", f);
 }
 
+/* replay.json's table (tools/replay.c), when the run is a replay's */
+static void replay_table(FILE *f, const struct options *o)
+{
+	char *path = out_path(o, "replay.json"), *w;
+	json_t *rp = path_exists(path) ? load_replay_file(path) : NULL, *t, *row, *d, *v;
+	const char *k;
+	size_t i, m;
+
+	free(path);
+	if (!rp)
+		return;
+	t = json_object_get(rp, "totals");
+	fputs("<h2>Replay: upstream's hand ports</h2>\n<p>From ", f);
+	esc(f, js(rp, "old"));
+	fputs(" to ", f);
+	esc(f, js(rp, "new"));
+	fprintf(f, ": %lld files;", (long long)jint(t, "nfiles"));
+	json_object_foreach(json_object_get(t, "files"), k, v) {
+		fputs(" ", f);
+		esc(f, k);
+		fprintf(f, " %lld", (long long)json_integer_value(v));
+	}
+	fprintf(f, ". Changes of mmapport's that its verdict does not state: %lld.</p>\n",
+		(long long)jint(t, "unstated"));
+	fputs("<table>\n<tr><th>verdict</th><th>hand port</th><th>why, or what differs</th></tr>\n", f);
+	json_array_foreach(json_object_get(rp, "ports"), i, row) {
+		fprintf(f, "<tr><td class=s-%s>", !strcmp(js(row, "verdict"), "same") ? "pass" :
+			!strcmp(js(row, "verdict"), "differs") ? "fail" : "refused");
+		esc(f, js(row, "verdict"));
+		fputs("</td><td>", f);
+		w = replay_row_words(row);
+		esc(f, w);
+		free(w);
+		fputs("</td><td>", f);
+		if (strcmp(js(row, "verdict"), "same") && strcmp(js(row, "verdict"), "differs")) {
+			w = replay_reason_words(row);
+			esc(f, w);
+			free(w);
+		}
+		json_array_foreach(json_object_get(row, "differences"), m, d) {
+			w = replay_difference_words(d);
+			fputs(m ? "<br>" : "", f);
+			esc(f, w);
+			free(w);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	json_decref(rp);
+}
+
 int report_html(const struct options *o, json_t *records, json_t *timings)
 {
 	char *path = out_path(o, "report.html");
@@ -245,6 +297,7 @@ int report_html(const struct options *o, json_t *records, json_t *timings)
 	      ".s-refused{background:#f8ecc8}.s-n-a,.s-skipped{background:#eee;color:#666}\n"
 	      "</style></head><body>\n<h1>mmapport report</h1>\n", f);
 	fprintf(f, "<p>%zu registrations of mmap hooks.</p>\n", json_array_size(records));
+	replay_table(f, o);
 	counts_table(f, "By category", "category", by_cat);
 	counts_table(f, "By ops type and hook", "ops type.hook", by_ops);
 	conversions(f, o, records);

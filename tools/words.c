@@ -109,3 +109,61 @@ char *verdict_words(json_t *r)
 		return xasprintf("stated (%zu difference%s)", n, n == 1 ? "" : "s");
 	return xstrdup(v);
 }
+
+/* replay (docs/replay.md): one row's headline, "FILE OPS_VAR: OLD -> UPSTREAM". */
+char *replay_row_words(json_t *row)
+{
+	const char *ours = jstr(row, "ours_function");
+	json_t *b = json_object_get(row, "build");
+	char *s = xasprintf("%s %s: %s() -> %s() upstream%s%s%s", js(row, "file"),
+			    js(row, "ops_var"), jstr(row, "old_function") ? js(row, "old_function") : "?",
+			    jstr(row, "new_function") ? js(row, "new_function") : "?",
+			    ours ? ", " : "", ours ? ours : "", ours ? "() by mmapport" : "");
+
+	if (json_is_object(b)) {
+		char *t = jstr(b, "reason") ?
+			  xasprintf("%s; build: %s (%s)", s, js(b, "status"), js(b, "reason")) :
+			  xasprintf("%s; build: %s", s, js(b, "status"));
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* Why a row was not compared: the conversion's reason, or the facts of its category. */
+char *replay_reason_words(json_t *row)
+{
+	json_t *x;
+	size_t i;
+	char *s;
+
+	if (jstr(row, "reason"))
+		return xstrdup(jstr(row, "reason"));
+	s = xasprintf("classified %s, which convert does not take", js(row, "category"));
+	json_array_foreach(json_object_get(row, "facts"), i, x) {
+		char *t = xasprintf("%s%s %s", s, i ? ";" : ":", json_string_value(x));
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* One difference of ours against upstream's: the three texts and who changed it. */
+char *replay_difference_words(json_t *d)
+{
+	const char *by = js(d, "by");
+	const char *who = !strcmp(by, "upstream") ?
+		"upstream changed it (mmapport kept the old handler's)" :
+		!strcmp(by, "mmapport") ?
+		(json_is_true(json_object_get(d, "stated")) ?
+		 "mmapport changed it, and its verdict states it" :
+		 "mmapport changed it, and its verdict does NOT state it") :
+		(json_is_true(json_object_get(d, "stated")) ?
+		 "both changed it; mmapport's verdict states its change" :
+		 "both changed it; mmapport's verdict does NOT state its change");
+
+	return xasprintf("%s: old \"%s\", mmapport \"%s\", upstream \"%s\": %s", js(d, "what"),
+			 js(d, "old"), js(d, "ours"), js(d, "theirs"), who);
+}
