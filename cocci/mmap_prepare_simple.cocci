@@ -354,22 +354,32 @@ identifier vma;
 expression E, E2;
 position p;
 @@
-(
  (vma@p->vm_flags & E) && E2
-|
+
+// Its right operand in a rule of its own: a disjunction takes the first
+// branch that matches, so "(flags & A) && (flags & B)" would leave B unseen.
+@ bool_and_r disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
+identifier vma;
+expression E, E2;
+position p;
+@@
  E2 && (vma@p->vm_flags & E)
-)
 
 @ bool_or disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E, E2;
 position p;
 @@
-(
  (vma@p->vm_flags & E) || E2
-|
+
+// Its right operand in a rule of its own: a disjunction takes the first
+// branch that matches, so "(flags & A) || (flags & B)" would leave B unseen.
+@ bool_or_r disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
+identifier vma;
+expression E, E2;
+position p;
+@@
  E2 || (vma@p->vm_flags & E)
-)
 
 @ bool_cond disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
@@ -411,9 +421,25 @@ if flag_bits(E) is not None:
 	map_use(p, vma)
 
 @script:python@
+vma << bool_and_r.vma;
+E << bool_and_r.E;
+p << bool_and_r.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+@script:python@
 vma << bool_or.vma;
 E << bool_or.E;
 p << bool_or.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
+@script:python@
+vma << bool_or_r.vma;
+E << bool_or_r.E;
+p << bool_or_r.p;
 @@
 if flag_bits(E) is not None:
 	map_use(p, vma)

@@ -281,6 +281,13 @@ int replay(struct options *o)
 	json_array_foreach(json_object_get(pairs, "ports"), i, p)
 		json_array_append_new(rows, compare_one(&so, work, o->new_tree, records, p));
 	json_decref(records);
+	/* the comparison as it stands, before the builds (which take longest) */
+	rp = out_path(&so, "replay.json");
+	res = json_pack("{s:s,s:s,s:s,s:o,s:O}", "old", o->old_tree, "new", o->new_tree,
+			"arch", so.arch, "totals", totals(rows), "ports", rows);
+	if (json_dump_path(res, rp))
+		die("%s: cannot write", rp);
+	json_decref(res);
 	mk = xasprintf("%s/scripts/Makefile.build", tree);
 	if (path_exists(mk)) {
 		info("=== check");
@@ -297,7 +304,6 @@ int replay(struct options *o)
 	free(mk);
 	res = json_pack("{s:s,s:s,s:s,s:o,s:o}", "old", o->old_tree, "new", o->new_tree,
 			"arch", so.arch, "totals", totals(rows), "ports", rows);
-	rp = out_path(&so, "replay.json");
 	if (json_dump_path(res, rp))
 		die("%s: cannot write", rp);
 	info("replay: %s", rp);
