@@ -133,6 +133,8 @@ defs = {}	# (file, name) -> line of the name, for every function defined
 statics = set()	# (file, name) of the static ones
 stmts = {}	# file -> {start offset: end offset} of every statement
 blocks = {}	# file -> [(start, end)] of the compound statements
+dead = {}	# file -> [(start, end)] of the statements under "if (0)"
+desc_protos = set()	# (function, index): prototypes of the file taking a descriptor
 loops = {}	# file -> [start offset] of for, while, do and iterator statements
 branches = {}	# file -> [(end of the condition, start of the if)]
 results = {}	# (file, callee offset) -> what happens to the call's value
@@ -612,6 +614,27 @@ pm << hook_local.pm;
 @@
 hook_locals[(p[0].file, p[0].current_element, x)] = (pm[0], m, pe[0])
 
+// A prototype of the file whose parameter is a struct vm_area_desc *:
+// the VMA passed there (code written for an older kernel) is the
+// descriptor in the conversion (libclang reads every prototype, headers
+// too; Coccinelle sees only the file's).
+@ desc_proto @
+identifier F, d;
+type T;
+parameter list[n] ps;
+@@
+(
+T F(ps, const struct vm_area_desc *d, ...);
+|
+T F(ps, struct vm_area_desc *d, ...);
+)
+
+@script:python@
+F << desc_proto.F;
+n << desc_proto.n;
+@@
+desc_protos.add((F, int(n)))
+
 // Any other function that receives the VMA: followed into this file's
 // functions, otherwise an escape (decided once all functions are known).
 @ other_call @
@@ -635,6 +658,9 @@ hook = hook_locals.get((p[0].file, p[0].current_element, fn))
 if f is not None and hook is not None:
 	pm, m, pe = hook
 	hook_call(f, p[0], pm, m, pe, src(pe, pm))
+	explain(pv[0])
+elif f is not None and (fn, int(n)) in desc_protos:
+	fact(f, 'desc_calls', p[0], {'call': fn, 'arg': int(n)})
 	explain(pv[0])
 elif f is not None:
 	call_of(f, p[0], pc[0], fn, n)
@@ -1060,6 +1086,22 @@ pe << ret.pe = [];
 @@
 fact(fn_at(p[0]), 'returns', p[0], {'value': src(pe[0]) if pe else ''})
 
+// "if (0) S" with no else: S never runs, and the conversion removes it;
+// what it holds is not a fact of the handler's (finish() drops it).
+@ dead_if @
+statement S;
+position p : script:python() { interesting(p) };
+position q;
+@@
+if@p (0) S@q
+
+@script:python@
+p << dead_if.p;
+q << dead_if.q;
+@@
+dead.setdefault(p[0].file, []).append((start(q[0]), end(q[0])))
+fact(fn_at(p[0]), 'dead_code', p[0], {})
+
 @ jump @
 identifier l;
 position p : script:python() { interesting(p) };
@@ -1069,7 +1111,8 @@ goto@p l;
 @script:python@
 p << jump.p;
 @@
-fn_at(p[0]).gotos += 1
+if not any(s <= start(p[0]) < e for s, e in dead.get(p[0].file, [])):
+	fn_at(p[0]).gotos += 1
 
 @ error_code @
 expression X;
@@ -1136,6 +1179,16 @@ def containing(f, pos):
 			inner = (s, e)
 	return lp, br, inner
 
+def last_stmt_exits(file, blk, t):
+	"""Is the last statement of the block blk a return or a goto?"""
+	inside = [(s, e) for s, e in stmts.get(file, {}).items()
+		  if blk[0] < s and e <= blk[1]]
+	if not inside:
+		return False
+	last = max(e for s, e in inside)
+	s = min(s for s, e in inside if e == last)
+	return re.match(r'(return|goto)\b', t[s:last]) is not None
+
 def result(f, pos):
 	k = (f.file, pos)
 	return checks.get(k) or results.get(k) or 'used in an expression'
@@ -1153,6 +1206,12 @@ def flatten(file, fn, seen):
 def finish(f):
 	"""Results, loops and paths of f's facts; the unexplained uses."""
 	t = text_of(f.file)[0]
+	dr = dead.get(f.file, [])
+	if dr:
+		# what never runs is not counted: its facts go, its uses are explained
+		f.facts = [(k, it) for k, it in f.facts
+			   if not any(s <= it['pos'] < e for s, e in dr)]
+		f.seen.update(pos for pos in f.uses if any(s <= pos < e for s, e in dr))
 	for key, item in f.facts:
 		pos = item['pos']
 		if key in ('remaps', 'inserts'):
@@ -1171,7 +1230,12 @@ def finish(f):
 			lp, br, inner = containing(f, pos)
 			if br:
 				item['conditional'] = True
-			if inner and re.search(r'\b(return|goto)\b', t[inner[0]:inner[1]]):
+				# its block: a take before it there is released on every path on
+				if inner:
+					item['cond_from'] = inner[0]
+					item['cond_until'] = inner[1]
+			# an exit path: a block whose last statement is a return or a goto
+			if inner and last_stmt_exits(f.file, inner, t):
 				item['exit_path_until'] = inner[1]
 	for pos in sorted(set(f.uses) - f.seen):
 		f.facts.append(('escapes', {'how': 'used', 'line': f.uses[pos], 'pos': pos}))
@@ -1203,7 +1267,7 @@ def emit(h, key, **kw):
 
 def walk(h, f, depth, site, visited, out):
 	for key, item in sorted(f.facts, key=lambda ki: ki[1]['pos']):
-		if depth and key in ('returns', 'error_codes'):
+		if depth and key in ('returns', 'error_codes', 'dead_code', 'desc_calls'):
 			continue
 		it = dict(item)
 		it['in'] = f.name

@@ -6,7 +6,9 @@
 /// vm_page_prot, vm_mm (read), vm_ops and vm_private_data (written), flag
 /// tests in a boolean context, "all of these flags" tests,
 /// vm_flags_set/clear/mod, vma_pages(), vma_start_pgoff(), vma_set_anonymous()
-/// and generic_file_mmap().  Every use of the VMA parameter is found by its
+/// and generic_file_mmap(); a use in code that never runs ("if (0) S")
+/// goes with that code; a VMA passed to a function whose prototype takes
+/// the descriptor (MMAPPORT_DESC_FNS) becomes desc.  Every use of the VMA parameter is found by its
 /// position; a handler is converted only when each one has a descriptor
 /// form, so a remap, a page insert, a store of the VMA or a call that
 /// receives it keeps the handler as it is; so does a handler named
@@ -43,6 +45,10 @@ state_kept = set((os.environ.get('MMAPPORT_STATE_KEPT') or '').split(','))
 # library handlers with a prepare twin in the tree (F and F_prepare), and
 # the fallback "#define handler F" lines seen
 twins = set((os.environ.get('MMAPPORT_TWINS') or '').split(',')) - set([''])
+# functions whose prototype in the tree takes a struct vm_area_desc * where
+# the handler passes its VMA (code written for an older kernel): the
+# analyzer reads the prototypes
+desc_fns = set((os.environ.get('MMAPPORT_DESC_FNS') or '').split(',')) - set([''])
 
 def no_leaf(h):
 	"""Note a handler named outside its registration; match nothing."""
@@ -78,6 +84,21 @@ swapped = set()
 stateful = set()
 # named_elsewhere: handlers named outside their registrations
 named_elsewhere = set()
+# dead: per function, the extents of the statements under "if (0)";
+# dead_names: the identifiers in them (the locals only they used go too)
+dead = {}
+dead_names = set()
+local_inits = {}
+
+def lc(line, col):
+	return (int(line), int(col))
+
+def no_call(e):
+	"""An expression that calls nothing: reading it has no effect."""
+	return '(' not in e
+
+def in_dead(fn, k):
+	return any(a <= lc(*k) <= b for a, b in dead.get(fn, []))
 converted_names = set()
 STATE_CALLS = set(['kref_get', 'kref_get_unless_zero', 'refcount_inc',
 		   'refcount_inc_not_zero', 'atomic_inc', 'atomic_inc_return',
@@ -342,6 +363,26 @@ position p;
 @@
 while (vma@p->vm_flags & E) S
 
+// A bool initialised with a flag test holds a truth value.
+@ bool_init disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
+identifier vma, x;
+expression E;
+position p;
+@@
+(
+ bool x = vma@p->vm_flags & E;
+|
+ const bool x = vma@p->vm_flags & E;
+)
+
+@script:python@
+vma << bool_init.vma;
+E << bool_init.E;
+p << bool_init.p;
+@@
+if flag_bits(E) is not None:
+	map_use(p, vma)
+
 @ bool_not disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
@@ -557,6 +598,56 @@ fn = owner(p, vma)
 if fn is not None and params[fn][0] == fp:
 	map_use(p, vma)
 
+// The VMA passed where the prototype takes the descriptor: desc goes there.
+@ desc_arg @
+identifier vma, F : script:python() { F in desc_fns };
+expression list es1, es2;
+position p;
+@@
+F(es1, vma@p, es2)
+
+@script:python@
+vma << desc_arg.vma;
+p << desc_arg.p;
+@@
+map_use(p, vma)
+
+// Code that never runs: "if (0) S" with no else (a block disabled, kept
+// for later).  The uses of the VMA in S need no descriptor form: the
+// statement goes in the rewrite, with the locals only it used.
+@ dead_if @
+statement S;
+position p, q;
+@@
+if@p (0) S@q
+
+@script:python@
+p << dead_if.p;
+q << dead_if.q;
+@@
+dead.setdefault(p[0].current_element, []).append(
+	(lc(q[0].line, q[0].column), lc(q[0].line_end, q[0].column_end)))
+with open(q[0].file) as fh:
+	lines = fh.read().split('\n')[int(q[0].line) - 1:int(q[0].line_end)]
+dead_names.update(re.findall(r'[A-Za-z_]\w*', '\n'.join(lines)))
+
+// The locals and their initial values: one that only dead code used can
+// leave with it, and then the locals only its value read.
+@ local_init @
+type T;
+identifier x;
+expression E;
+position p;
+@@
+T x@p = E;
+
+@script:python@
+x << local_init.x;
+E << local_init.E;
+p << local_init.p;
+@@
+local_inits.setdefault(p[0].current_element, []).append((x, E))
+
 // A local named desc would hide the new parameter.  (A use of desc that
 // is not declared is the remap pass having written the descriptor form.)
 @ desc_decl @
@@ -602,6 +693,8 @@ aliased[h] = f
 for fn in calls_in:
 	if fn not in state_kept and any(takes_deep(g, set([fn])) for g in calls_in[fn]):
 		stateful.add(fn)
+for hf in params:
+	mapped.setdefault(hf, set()).update(k for k in uses.get(hf, set()) if in_dead(hf, k))
 cand = set(hf for hf in params
 	   if not (uses.get(hf, set()) - mapped.get(hf, set())) and
 	   hf not in stateful and not (ops_of.get(hf, set()) & swapped) and
@@ -618,12 +711,70 @@ while True:
 	cand -= bad
 conv.update(cand)
 conv_vma.update(params[hf][1] for hf in cand)
+# the names a local that only dead code used reads may go with it
+grown = True
+while grown:
+	grown = False
+	for hf in cand:
+		for x, e in local_inits.get(hf, []):
+			if x in dead_names:
+				more = set(re.findall(r'[A-Za-z_]\w*', e)) - dead_names
+				if more:
+					dead_names.update(more)
+					grown = True
 conv_file.update(params[hf][0] for hf in cand)
 
 // --- patch mode: rewrite the uses, then the signature, then the registration.
 // The rewrite rules apply in the converted handlers (conv) to their VMA and
 // file parameters (conv_vma, conv_file), whose every use the rules above
 // found to have a descriptor form.
+
+@ depends on patch @
+identifier vma : script:python() { vma in conv_vma };
+identifier F : script:python() { F in desc_fns };
+expression list es1, es2;
+position p : script:python() { p[0].current_element in conv };
+@@
+ F(es1,
+- vma@p
++ desc
+  , es2)
+
+// What never runs goes first, then the locals only it used, whose values
+// are read without a call (three rounds: a local that only initialised
+// another one goes in the next).
+@ depends on patch @
+statement S;
+position p : script:python() { p[0].current_element in conv };
+@@
+- if@p (0) S
+
+@ depends on patch @
+type T;
+identifier x : script:python() { x in dead_names };
+expression E : script:python() { no_call(E) };
+position p : script:python() { p[0].current_element in conv };
+@@
+- T x@p = E;
+  ... when != x
+
+@ depends on patch @
+type T;
+identifier x : script:python() { x in dead_names };
+expression E : script:python() { no_call(E) };
+position p : script:python() { p[0].current_element in conv };
+@@
+- T x@p = E;
+  ... when != x
+
+@ depends on patch @
+type T;
+identifier x : script:python() { x in dead_names };
+expression E : script:python() { no_call(E) };
+position p : script:python() { p[0].current_element in conv };
+@@
+- T x@p = E;
+  ... when != x
 
 @ set_flags depends on patch @
 identifier vma : script:python() { vma in conv_vma };

@@ -388,12 +388,15 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
  */
 static int run_simple(const struct options *o, const char *work, const char *file,
 		      const struct strlist *handlers, const struct strlist *kept,
-		      const struct profile *p, char **failed)
+		      const struct strlist *desc_fns, const struct profile *p, char **failed)
 {
 	struct strlist env = { 0 };
 	char *names = strlist_join(handlers, ","), *knames = strlist_join(kept, ",");
+	char *dnames = strlist_join(desc_fns, ",");
 	int r;
 
+	strlist_addf(&env, "MMAPPORT_DESC_FNS=%s", dnames);
+	free(dnames);
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_STATE_KEPT=%s", knames);
 	strlist_addf(&env, "MMAPPORT_TWINS=%s", p->twins ? p->twins : "");
@@ -522,6 +525,7 @@ struct file_job {
 	struct strlist done;		/* converted and verified */
 	struct strlist balanced;	/* simple, every take released (libclang's facts) */
 	struct strlist twins;		/* simple: library handlers whose registration takes F_prepare */
+	struct strlist desc_fns;	/* functions whose prototype takes the descriptor */
 	struct verdict v;		/* what pass 1 said (remap and state) */
 	char *spatch_failed;		/* the first spatch failure, or NULL */
 };
@@ -772,7 +776,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 				strlist_add(&kept, want_state.v[i]);
 			}
 		if (pass2.n)
-			run_simple(o, work, file, &pass2, &kept, p, &j->spatch_failed);
+			run_simple(o, work, file, &pass2, &kept, &j->desc_fns, p,
+				   &j->spatch_failed);
 		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->twins,
 				      &j->done, &next_simple);
 		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, NULL, &j->done,
@@ -1126,6 +1131,14 @@ static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
 		    json_object_get(r, "conversion"))	/* refused above */
 			continue;
 		m = method_of(jstr(r, "category"));
+		{
+			json_t *dc;
+			size_t k;
+
+			json_array_foreach(json_object_get(json_object_get(r, "analysis"),
+							   "desc_calls"), k, dc)
+				strlist_add_once(&j->desc_fns, js(dc, "call"));
+		}
 		if (m == M_SIMPLE && !strlist_has(&j->simple, fn)) {
 			strlist_add(&j->simple, fn);
 			if (jstr(r, "twin"))
@@ -1158,6 +1171,7 @@ static void job_free(struct file_job *j)
 	strlist_free(&j->state);
 	strlist_free(&j->done);
 	strlist_free(&j->balanced);
+	strlist_free(&j->desc_fns);
 	strlist_free(&j->twins);
 	free(j->spatch_failed);
 }

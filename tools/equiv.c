@@ -1120,7 +1120,11 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 					"the old handler is not in the configuration parsed"));
 			else if (why)
 				json_object_set_new(eq, "code_why", json_string(why));
-			if (why || !os) {
+			else if (jint(os, "parse_errors"))
+				/* what an error dropped is missing from its summary */
+				json_object_set_new(eq, "code_why", json_string(
+					"libclang did not parse all of the old handler"));
+			if (why || !os || jint(os, "parse_errors")) {
 				json_object_set_new(eq, "code_compared", json_false());
 				ndiff += !strcmp(js(eq, "verdict"), "differs");
 				continue;
@@ -1169,7 +1173,7 @@ char *code_differs_reason(json_t *r)
  * code comparison above compares, plus the other functions it calls.
  */
 struct port_facts {
-	struct strlist set, clear, tests, errs, fields, calls;
+	struct strlist set, clear, tests, errs, fields, calls, actions;
 	struct mapping_call m[8];
 	int nm;
 };
@@ -1177,10 +1181,10 @@ struct port_facts {
 static void port_facts(json_t *sums, const struct strlist *fns, const char *old_vma,
 		       const char *filep, struct port_facts *pf)
 {
-	static const char *const counted[] = {
+	/* compared as the flags they set and clear */
+	static const char *const flag_calls[] = {
 		"vm_flags_set", "vm_flags_clear", "vm_flags_mod", "vma_desc_set_flags",
-		"vma_desc_clear_flags", "remap_pfn_range", "io_remap_pfn_range",
-		"remap_pfn_range_complete", "io_remap_pfn_range_complete", NULL,
+		"vma_desc_clear_flags", NULL,
 	};
 	json_t *prep = fns->n ? json_object_get(sums, fns->v[0]) : NULL;
 	int i;
@@ -1200,8 +1204,57 @@ static void port_facts(json_t *sums, const struct strlist *fns, const char *old_
 		json_array_foreach(json_object_get(s, "calls"), k, c) {
 			const char *f = js(c, "callee");
 
-			if (!str_in_list(f, counted) && strncmp(f, "mmap_action_", 12))
+			if (str_in_list(f, flag_calls))
+				continue;
+			if (!strncmp(f, "mmap_action_", 12) || str_in_list(f, calls_remap) ||
+			    str_in_list(f, calls_insert)) {
+				/*
+				 * a mapping call: what it maps, its arguments after the VMA
+				 * or descriptor (the call itself is among the calls)
+				 */
+				json_t *args = json_deep_copy(json_object_get(c, "args"));
+				char *a, *t;
+
+				json_array_remove(args, 0);
+				a = json_dumps(args, JSON_COMPACT);
+				t = to_desc(a, vma, filep);
+				strlist_add(&pf->actions, t);
 				strlist_add(&pf->calls, f);
+				free(a);
+				free(t);
+				json_decref(args);
+			} else if (strncmp(f, "vma_desc_test", 13)) {
+				/* (the flag tests are compared as tests) */
+				strlist_add(&pf->calls, f);
+			}
+		}
+	}
+	/*
+	 * The flag tests again, a test of all of several flags as a test of
+	 * each: "(flags & A) && (flags & B)" is vma_desc_test_all(desc, A, B).
+	 */
+	for (i = 0; i < pf->tests.n; i++)
+		free(pf->tests.v[i]);
+	pf->tests.n = 0;
+	for (i = 0; i < fns->n; i++) {
+		json_t *t;
+		size_t k;
+
+		json_array_foreach(json_object_get(json_object_get(sums, fns->v[i]), "flag_tests"),
+				   k, t) {
+			const char *neg = json_is_true(json_object_get(t, "negated")) ? "!" : "";
+
+			if (json_is_true(json_object_get(t, "all")) && !*neg) {
+				struct strlist each = { 0 };
+				int e;
+
+				add_flags(&each, js(t, "flags"));
+				for (e = 0; e < each.n; e++)
+					strlist_add(&pf->tests, each.v[e]);
+				strlist_free(&each);
+			} else {
+				strlist_addf(&pf->tests, "%s%s", neg, js(t, "flags"));
+			}
 		}
 	}
 }
@@ -1212,6 +1265,7 @@ static void port_facts_free(struct port_facts *pf)
 
 	strlist_free(&pf->set), strlist_free(&pf->clear), strlist_free(&pf->tests);
 	strlist_free(&pf->errs), strlist_free(&pf->fields), strlist_free(&pf->calls);
+	strlist_free(&pf->actions);
 	for (i = 0; i < 8; i++)
 		free(pf->m[i].addr), free(pf->m[i].pfn), free(pf->m[i].size);
 }
@@ -1230,18 +1284,25 @@ static char *mappings_text(const struct port_facts *pf)
 	return s;
 }
 
-/* The old handler's calls in the new names: a library call's F is now F_prepare. */
-static void prepare_names(struct strlist *l)
+/*
+ * The old handler's calls in the new names: a call of F where the new code
+ * calls F_prepare instead (generic_file_mmap() is generic_file_mmap_prepare()).
+ */
+static void prepare_names(struct strlist *l, const struct strlist *a, const struct strlist *b)
 {
 	int i;
 
-	for (i = 0; i < l->n; i++)
-		if (!str_ends_with(l->v[i], "_prepare")) {
-			char *n = xasprintf("%s_prepare", l->v[i]);
+	for (i = 0; i < l->n; i++) {
+		char *n = xasprintf("%s_prepare", l->v[i]);
 
+		if (!strlist_has(a, l->v[i]) && !strlist_has(b, l->v[i]) &&
+		    (strlist_has(a, n) || strlist_has(b, n))) {
 			free(l->v[i]);
 			l->v[i] = n;
+		} else {
+			free(n);
 		}
+	}
 }
 
 /*
@@ -1300,8 +1361,9 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 	strlist_add(&tf, theirs_fn);
 	if (jstr(r, "twin")) {
 		/* a library registration: the same library twin, or not */
+		/* ours is the old handler's own port: another one is upstream's choice */
 		if (strcmp(jstr(r, "twin"), theirs_fn))
-			port_aspect(diffs, r, "handler", jstr(r, "function"), jstr(r, "twin"),
+			port_aspect(diffs, r, "handler", jstr(r, "twin"), jstr(r, "twin"),
 				    theirs_fn);
 		goto out;
 	}
@@ -1319,8 +1381,26 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 	}
 	if (!json_object_get(theirs_s, theirs_fn)) {
 		/* upstream registers a function the file does not define: a library one */
-		port_aspect(diffs, r, "handler", jstr(r, "function"), nf.v[0], theirs_fn);
+		port_aspect(diffs, r, "handler", nf.v[0], nf.v[0], theirs_fn);
 		goto out;
+	}
+	{
+		/* a summary misses what an error in the function dropped */
+		json_t *pe = json_pack("{s:i,s:i,s:i}",
+			"old", jint(json_object_get(old_s, of.v[0]), "parse_errors"),
+			"ours", jint(json_object_get(ours_s, nf.v[0]), "parse_errors"),
+			"theirs", jint(json_object_get(theirs_s, theirs_fn), "parse_errors"));
+
+		if (jint(pe, "old") + jint(pe, "ours") + jint(pe, "theirs"))
+			json_object_set(res, "parse_errors", pe);
+		if (jint(pe, "ours") + jint(pe, "theirs"))
+			why = "libclang did not parse all of the conversion or of upstream's port "
+			      "(parse_errors)";
+		json_decref(pe);
+		if (why) {
+			json_object_set_new(res, "why", json_string(why));
+			goto out;
+		}
 	}
 	vma = js(json_object_get(r, "analysis"), "vma_param");
 	params = json_object_get(json_object_get(old_s, of.v[0]), "params");
@@ -1330,7 +1410,7 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 	port_facts(old_s, &of, vma, filep, &pold);
 	port_facts(ours_s, &nf, NULL, NULL, &pours);
 	port_facts(theirs_s, &tf, NULL, NULL, &ptheirs);
-	prepare_names(&pold.calls);
+	prepare_names(&pold.calls, &pours.calls, &ptheirs.calls);
 	{
 		struct {
 			const char *what;
@@ -1342,6 +1422,8 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 			{ "error codes", &pold.errs, &pours.errs, &ptheirs.errs },
 			{ "fields assigned", &pold.fields, &pours.fields, &ptheirs.fields },
 			{ "calls", &pold.calls, &pours.calls, &ptheirs.calls },
+			{ "what the mapping calls map", &pold.actions, &pours.actions,
+			  &ptheirs.actions },
 		};
 
 		for (k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {

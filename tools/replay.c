@@ -186,6 +186,8 @@ static json_t *compare_one(const struct options *so, const char *work, const cha
 	if (jstr(res, "why"))
 		json_object_set_new(row, "reason", json_string(jstr(res, "why")));
 	json_object_set(row, "differences", json_object_get(res, "differences"));
+	if (json_object_get(res, "parse_errors"))
+		json_object_set(row, "parse_errors", json_object_get(res, "parse_errors"));
 	json_decref(res);
 	free(ours);
 	free(theirs);

@@ -26,6 +26,7 @@ static inline struct inode *file_inode(const struct file *f)
 {
 	return f->f_inode;
 }
+#define IS_DAX(inode) 0
 struct file_operations {
 	struct module *owner;
 	int (*mmap) (struct file *, struct vm_area_struct *);
@@ -121,11 +122,12 @@ struct vm_area_struct {
 #define VM_MAYSHARE	0x80
 #define VM_PFNMAP	0x400
 #define VM_MIXEDMAP	0x10000000
+#define VM_HUGEPAGE	0x20000000
 enum {
 	VMA_READ_BIT, VMA_WRITE_BIT, VMA_EXEC_BIT, VMA_SHARED_BIT, VMA_MAYREAD_BIT,
 	VMA_MAYWRITE_BIT, VMA_MAYEXEC_BIT, VMA_MAYSHARE_BIT, VMA_PFNMAP_BIT = 10,
 	VMA_IO_BIT = 14, VMA_DONTEXPAND_BIT = 18, VMA_DONTDUMP_BIT = 26,
-	VMA_MIXEDMAP_BIT = 28,
+	VMA_MIXEDMAP_BIT = 28, VMA_HUGEPAGE_BIT = 29,
 };
 void vma_desc_set_flags(struct vm_area_desc *desc, ...);
 void vma_desc_clear_flags(struct vm_area_desc *desc, ...);
@@ -206,6 +208,7 @@ struct mutex { int owner; };
 #define min_t(type, x, y) ((type)(x) < (type)(y) ? (type)(x) : (type)(y))
 void mutex_lock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
+int mutex_trylock(struct mutex *lock);
 int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
 int generic_file_mmap_prepare(struct vm_area_desc *desc);
 int generic_file_readonly_mmap(struct file *file, struct vm_area_struct *vma);

@@ -1179,7 +1179,8 @@ static void exit_path(struct walk *w, json_t *o)
 	for (i = w->sp - 2; i > 0; i--) {
 		CXCursor b = w->stack[i];
 		enum CXCursorKind pk = clang_getCursorKind(w->stack[i - 1]);
-		char *t;
+		enum CXCursorKind last;
+		int n;
 		CXFile f;
 		unsigned end;
 
@@ -1187,14 +1188,32 @@ static void exit_path(struct walk *w, json_t *o)
 			continue;
 		if (pk == CXCursor_FunctionDecl)
 			return;
-		t = cursor_text(w->tu, b);
-		if (strstr(t, "return") || strstr(t, "goto")) {
+		/*
+		 * A conditional release, its innermost block: a take made before
+		 * it in the same block is released on every path that goes on.
+		 */
+		if (json_is_true(json_object_get(o, "conditional")) && !w->depth) {
+			CXSourceRange rg = clang_getCursorExtent(b);
+			unsigned from, until;
+
+			clang_getExpansionLocation(clang_getRangeStart(rg), NULL, NULL, NULL, &from);
+			clang_getExpansionLocation(clang_getRangeEnd(rg), NULL, NULL, NULL, &until);
+			json_object_set_new(o, "cond_from", json_integer(from));
+			json_object_set_new(o, "cond_until", json_integer(until));
+		}
+		/*
+		 * An exit path: the block ends in a return or a goto (if (err) {
+		 * unlock(); goto out; }).  One that goes on after the release
+		 * releases for what follows too.
+		 */
+		n = nchildren(b);
+		last = n ? clang_getCursorKind(nth_child(b, n - 1)) : CXCursor_NullStmt;
+		if (last == CXCursor_ReturnStmt || last == CXCursor_GotoStmt) {
 			clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(b)), &f,
 						   NULL, NULL, &end);
 			json_object_set_new(o, "exit_path_until", json_integer(
 				w->depth ? w->site : end));
 		}
-		free(t);
 		return;
 	}
 }
@@ -1244,6 +1263,31 @@ static void call(struct walk *w, CXCursor c)
 	for (i = 0; i < n; i++)
 		if (is_vma(w, clang_Cursor_getArgument(c, i)))
 			vidx = i;
+	if (vidx >= 0 && ck == CXCursor_DeclRefExpr && !w->depth) {
+		/*
+		 * The tree's prototype takes a struct vm_area_desc * there (code
+		 * written for an older kernel, built against a newer one): the
+		 * conversion passes the descriptor, and the call is judged as any
+		 * other, by its body.
+		 */
+		CXCursor fd = clang_getCursorReferenced(callee);
+
+		if (clang_getCursorKind(fd) == CXCursor_FunctionDecl &&
+		    vidx < clang_Cursor_getNumArguments(fd)) {
+			char *ts = cxstr(clang_getTypeSpelling(clang_getCursorType(
+				clang_Cursor_getArgument(fd, vidx))));
+
+			if (strstr(ts, "struct vm_area_desc")) {
+				json_t *dc = loc(w, c);
+
+				json_object_set_new(dc, "call", json_string(name));
+				json_object_set_new(dc, "arg", json_integer(vidx));
+				json_array_append_new(arr(w->an, "desc_calls"), dc);
+				vidx = -1;
+			}
+			free(ts);
+		}
+	}
 	/* a spelled name that is not an identifier (a call through an expression) */
 	for (i = 0; spelled[i]; i++)
 		if (!isalnum((unsigned char)spelled[i]) && spelled[i] != '_')
@@ -1519,6 +1563,24 @@ static void write_effect(struct walk *w, CXCursor c)
 	json_array_append_new(arr(w->an, "effects"), o);
 }
 
+/* "if (0) S" with no else: S never runs (a block kept for later, or disabled). */
+static int dead_if(CXTranslationUnit tu, CXCursor c)
+{
+	CXCursor cond;
+	char *t;
+	int zero;
+
+	if (nchildren(c) != 2)
+		return 0;
+	cond = strip(nth_child(c, 0));
+	if (clang_getCursorKind(cond) != CXCursor_IntegerLiteral)
+		return 0;
+	t = cursor_text(tu, cond);
+	zero = !strcmp(t, "0");
+	free(t);
+	return zero;
+}
+
 static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d)
 {
 	struct walk *w = d;
@@ -1530,7 +1592,13 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	w->stack[w->sp] = c;
 	w->idx[w->sp] = w->child++;
 	w->sp++;
-	if (k == CXCursor_DeclRefExpr && is_vma(w, c)) {
+	if (k == CXCursor_IfStmt && dead_if(w->tu, c)) {
+		/* if (0) { ... }: code that never runs, and that the conversion removes */
+		if (!w->depth)
+			json_array_append_new(arr(w->an, "dead_code"), loc(w, c));
+		w->sp--;
+		return CXChildVisit_Continue;
+	} else if (k == CXCursor_DeclRefExpr && is_vma(w, c)) {
 		vma_use(w, c);
 	} else if (k == CXCursor_MemberRefExpr) {
 		char *m = cxstr(clang_getCursorSpelling(c));
@@ -1812,7 +1880,22 @@ static void arch_branches(CXTranslationUnit tu, CXCursor def, json_t *an)
 	free(text);
 }
 
-static int tu_errors_in(CXTranslationUnit tu, CXCursor def, int *total)
+/*
+ * The VMA passed where the tree's prototype takes the descriptor (code
+ * written for an older kernel): the mismatch the conversion removes, not
+ * code libclang could not read.  The call is in the AST as written.
+ */
+static int api_mismatch(CXDiagnostic d)
+{
+	char *t = cxstr(clang_getDiagnosticSpelling(d));
+	int m = strstr(t, "struct vm_area_struct") && strstr(t, "struct vm_area_desc");
+
+	free(t);
+	return m;
+}
+
+/* Errors in the TU (total) and inside def (returned; the first's words in *first). */
+static int tu_errors_in(CXTranslationUnit tu, CXCursor def, int *total, char **first)
 {
 	unsigned i, n = clang_getNumDiagnostics(tu);
 	CXSourceRange r = clang_getCursorExtent(def);
@@ -1828,12 +1911,13 @@ static int tu_errors_in(CXTranslationUnit tu, CXCursor def, int *total)
 		CXFile f;
 		unsigned off;
 
-		if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+		if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error && !api_mismatch(d)) {
 			(*total)++;
 			clang_getExpansionLocation(clang_getDiagnosticLocation(d), &f, NULL, NULL,
 						   &off);
-			if (f && fa && clang_File_isEqual(f, fa) && off >= a && off <= b)
-				in++;
+			if (f && fa && clang_File_isEqual(f, fa) && off >= a && off <= b &&
+			    !in++ && first)
+				*first = cxstr(clang_getDiagnosticSpelling(d));
 		}
 		clang_disposeDiagnostic(d);
 	}
@@ -1929,7 +2013,7 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 		walk_function(&w, def);
 		vm_ops_facts(tu, &ds, an);
 		arch_branches(tu, def, an);
-		in = tu_errors_in(tu, def, &total);
+		in = tu_errors_in(tu, def, &total, NULL);
 		json_object_set_new(an, "parse_errors", json_integer(total));
 		json_object_set_new(an, "parse_errors_in_handler", json_integer(in));
 		json_decref(w.visited);
@@ -2080,7 +2164,7 @@ char *flag_names(const char *text)
 	return out;
 }
 
-static void flag_test(struct sum *u, CXCursor c, const char *flags_text)
+static void flag_test(struct sum *u, CXCursor c, const char *flags_text, int all)
 {
 	json_t *o = json_object();
 	char *f = flag_names(flags_text);
@@ -2092,6 +2176,8 @@ static void flag_test(struct sum *u, CXCursor c, const char *flags_text)
 	}
 	json_object_set_new(o, "flags", json_string(f));
 	json_object_set_new(o, "negated", json_boolean(negated(u)));
+	if (all)	/* every one of the flags (vma_desc_test_all()), not any */
+		json_object_set_new(o, "all", json_true());
 	sum_add(u->s, "flag_tests", o);
 	free(f);
 }
@@ -2103,6 +2189,8 @@ static enum CXChildVisitResult sum_cb(CXCursor c, CXCursor parent, CXClientData 
 
 	if (u->sp >= MAX_STACK)
 		return CXChildVisit_Continue;
+	if (k == CXCursor_IfStmt && dead_if(u->tu, c))
+		return CXChildVisit_Continue;	/* never runs: not part of what it does */
 	u->stack[u->sp++] = c;
 	if (k == CXCursor_CallExpr) {
 		char *name = cxstr(clang_getCursorSpelling(c)), *sp = ident_at(u->tu, c);
@@ -2146,7 +2234,8 @@ static enum CXChildVisitResult sum_cb(CXCursor c, CXCursor parent, CXClientData 
 		if (!strncmp(name, "vma_desc_test", 13) && n > 1) {
 			char *t = cursor_text(u->tu, c);
 
-			flag_test(u, c, strchr(t, ',') ? strchr(t, ',') : t);
+			flag_test(u, c, strchr(t, ',') ? strchr(t, ',') : t,
+				  !strncmp(name, "vma_desc_test_all", 17));
 			free(t);
 		}
 		free(name);
@@ -2168,7 +2257,7 @@ static enum CXChildVisitResult sum_cb(CXCursor c, CXCursor parent, CXClientData 
 			json_object_set_new(o, "rhs", json_string(r));
 			sum_add(u->s, "assigns", o);
 		} else if (!strcmp(op, "&") && (strstr(l, "vm_flags") || strstr(r, "vm_flags"))) {
-			flag_test(u, c, strstr(l, "vm_flags") ? r : l);
+			flag_test(u, c, strstr(l, "vm_flags") ? r : l, 0);
 		}
 		free(op);
 		free(l);
@@ -2229,6 +2318,17 @@ json_t *summarize(void *index, const char *path, json_t *jargs, const struct str
 				clang_getCursorSpelling(clang_Cursor_getArgument(def, p)))));
 		/* the text too: what does not parse (an API the headers lack) is read there */
 		json_object_set_new(u.s, "text", json_string(cursor_text(tu, def)));
+		{
+			/* errors inside the function: its summary misses what they dropped */
+			char *first = NULL;
+			int total, nerr = tu_errors_in(tu, def, &total, &first);
+
+			if (nerr) {
+				json_object_set_new(u.s, "parse_errors", json_integer(nerr));
+				json_object_set_new(u.s, "first_error", json_string(first));
+			}
+			free(first);
+		}
 		clang_visitChildren(def, sum_cb, &u);
 		json_decref(u.seen);
 		json_object_set_new(out, fns->v[f], u.s);

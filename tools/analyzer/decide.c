@@ -113,9 +113,23 @@ static int pairs(json_t *t, json_t *rel)
 }
 
 /*
+ * Is rel under an if that t is not under?  A release in the same branch
+ * as its take (if (x) { lock(); ...; unlock(); }) runs whenever the take did.
+ */
+static int conditional_for(json_t *rel, json_t *t)
+{
+	json_t *from = json_object_get(rel, "cond_from");
+
+	if (!json_is_true(json_object_get(rel, "conditional")))
+		return 0;
+	return !from || off(t) < json_integer_value(from) ||
+	       off(t) > json_integer_value(json_object_get(rel, "cond_until"));
+}
+
+/*
  * Is t still held at offset at (taken before, no matching release between)?
  * On the success path, a release under an if (if (ret) atomic_dec()) does
- * not count.
+ * not count, unless the take is under the same one.
  */
 static int held_at(json_t *an, json_t *t, long long at, int success)
 {
@@ -126,7 +140,7 @@ static int held_at(json_t *an, json_t *t, long long at, int success)
 		return 0;
 	json_array_foreach(json_object_get(an, "releases"), i, rel)
 		if (off(rel) > off(t) && off(rel) < at && pairs(t, rel) &&
-		    !(success && json_is_true(json_object_get(rel, "conditional"))) &&
+		    !(success && conditional_for(rel, t)) &&
 		    (!json_object_get(rel, "exit_path_until") ||
 		     at <= json_integer_value(json_object_get(rel, "exit_path_until"))))
 			return 0;
@@ -390,6 +404,13 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 	if (json_integer_value(json_object_get(an, "gotos")))
 		fact(d, CAT_SIMPLE, "unwinds with goto (%lld goto statements)",
 		     json_integer_value(json_object_get(an, "gotos")));
+	json_array_foreach(json_object_get(an, "desc_calls"), i, x)
+		fact(d, CAT_SIMPLE, "passes the VMA to %s() at line %lld, whose prototype in this "
+		     "tree takes a struct vm_area_desc *: the conversion passes the descriptor",
+		     js(x, "call"), line_of(x));
+	json_array_foreach(json_object_get(an, "dead_code"), i, x)
+		fact(d, CAT_SIMPLE, "the block under if (0) at line %lld never runs: what it does "
+		     "is not counted, and the conversion removes it", line_of(x));
 }
 
 static void vm_ops(struct decision *d, json_t *an, json_t *hz, json_t *flags_set)
