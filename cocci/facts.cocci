@@ -1099,8 +1099,10 @@ if@p (0) S@q
 p << dead_if.p;
 q << dead_if.q;
 @@
-dead.setdefault(p[0].file, []).append((start(q[0]), end(q[0])))
-fact(fn_at(p[0]), 'dead_code', p[0], {})
+# a label in it may be a goto target: then it runs
+if not re.search(r'(?m)^\s*[A-Za-z_]\w*\s*:(?!:)', text_of(p[0].file)[0][start(q[0]):end(q[0])]):
+	dead.setdefault(p[0].file, []).append((start(q[0]), end(q[0])))
+	fact(fn_at(p[0]), 'dead_code', p[0], {})
 
 @ jump @
 identifier l;
@@ -1179,16 +1181,6 @@ def containing(f, pos):
 			inner = (s, e)
 	return lp, br, inner
 
-def last_stmt_exits(file, blk, t):
-	"""Is the last statement of the block blk a return or a goto?"""
-	inside = [(s, e) for s, e in stmts.get(file, {}).items()
-		  if blk[0] < s and e <= blk[1]]
-	if not inside:
-		return False
-	last = max(e for s, e in inside)
-	s = min(s for s, e in inside if e == last)
-	return re.match(r'(return|goto)\b', t[s:last]) is not None
-
 def result(f, pos):
 	k = (f.file, pos)
 	return checks.get(k) or results.get(k) or 'used in an expression'
@@ -1230,12 +1222,7 @@ def finish(f):
 			lp, br, inner = containing(f, pos)
 			if br:
 				item['conditional'] = True
-				# its block: a take before it there is released on every path on
-				if inner:
-					item['cond_from'] = inner[0]
-					item['cond_until'] = inner[1]
-			# an exit path: a block whose last statement is a return or a goto
-			if inner and last_stmt_exits(f.file, inner, t):
+			if inner and re.search(r'\b(return|goto)\b', t[inner[0]:inner[1]]):
 				item['exit_path_until'] = inner[1]
 	for pos in sorted(set(f.uses) - f.seen):
 		f.facts.append(('escapes', {'how': 'used', 'line': f.uses[pos], 'pos': pos}))

@@ -87,15 +87,20 @@ named_elsewhere = set()
 # dead: per function, the extents of the statements under "if (0)";
 # dead_names: the identifiers in them (the locals only they used go too)
 dead = {}
-dead_names = set()
+dead_ifs = set()
+dead_names = {}
 local_inits = {}
 
 def lc(line, col):
 	return (int(line), int(col))
 
 def no_call(e):
-	"""An expression that calls nothing: reading it has no effect."""
-	return '(' not in e
+	"""An expression that calls, assigns and steps nothing: reading it has no effect."""
+	return not re.search(r'[(]|\+\+|--|[^=!<>]=[^=]', e)
+
+def dead_local(x, p):
+	"""A local whose name the dead code of its function (or a value it read) holds."""
+	return x in dead_names.get(p[0].current_element, set())
 
 def in_dead(fn, k):
 	return any(a <= lc(*k) <= b for a, b in dead.get(fn, []))
@@ -625,11 +630,15 @@ if@p (0) S@q
 p << dead_if.p;
 q << dead_if.q;
 @@
-dead.setdefault(p[0].current_element, []).append(
-	(lc(q[0].line, q[0].column), lc(q[0].line_end, q[0].column_end)))
 with open(q[0].file) as fh:
 	lines = fh.read().split('\n')[int(q[0].line) - 1:int(q[0].line_end)]
-dead_names.update(re.findall(r'[A-Za-z_]\w*', '\n'.join(lines)))
+# a label in it may be a goto target: then it runs
+if not re.search(r'(?m)^\s*[A-Za-z_]\w*\s*:(?!:)', '\n'.join(lines)):
+	fn = p[0].current_element
+	dead.setdefault(fn, []).append(
+		(lc(q[0].line, q[0].column), lc(q[0].line_end, q[0].column_end)))
+	dead_ifs.add(key(p))
+	dead_names.setdefault(fn, set()).update(re.findall(r'[A-Za-z_]\w*', '\n'.join(lines)))
 
 // The locals and their initial values: one that only dead code used can
 // leave with it, and then the locals only its value read.
@@ -716,11 +725,12 @@ grown = True
 while grown:
 	grown = False
 	for hf in cand:
+		names = dead_names.get(hf, set())
 		for x, e in local_inits.get(hf, []):
-			if x in dead_names:
-				more = set(re.findall(r'[A-Za-z_]\w*', e)) - dead_names
+			if x in names:
+				more = set(re.findall(r'[A-Za-z_]\w*', e)) - names
 				if more:
-					dead_names.update(more)
+					names.update(more)
 					grown = True
 conv_file.update(params[hf][0] for hf in cand)
 
@@ -745,33 +755,33 @@ position p : script:python() { p[0].current_element in conv };
 // another one goes in the next).
 @ depends on patch @
 statement S;
-position p : script:python() { p[0].current_element in conv };
+position p : script:python() { p[0].current_element in conv and key(p) in dead_ifs };
 @@
 - if@p (0) S
 
 @ depends on patch @
 type T;
-identifier x : script:python() { x in dead_names };
+identifier x;
 expression E : script:python() { no_call(E) };
-position p : script:python() { p[0].current_element in conv };
+position p : script:python(x) { p[0].current_element in conv and dead_local(x, p) };
 @@
 - T x@p = E;
   ... when != x
 
 @ depends on patch @
 type T;
-identifier x : script:python() { x in dead_names };
+identifier x;
 expression E : script:python() { no_call(E) };
-position p : script:python() { p[0].current_element in conv };
+position p : script:python(x) { p[0].current_element in conv and dead_local(x, p) };
 @@
 - T x@p = E;
   ... when != x
 
 @ depends on patch @
 type T;
-identifier x : script:python() { x in dead_names };
+identifier x;
 expression E : script:python() { no_call(E) };
-position p : script:python() { p[0].current_element in conv };
+position p : script:python(x) { p[0].current_element in conv and dead_local(x, p) };
 @@
 - T x@p = E;
   ... when != x

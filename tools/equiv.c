@@ -1230,8 +1230,10 @@ static void port_facts(json_t *sums, const struct strlist *fns, const char *old_
 		}
 	}
 	/*
-	 * The flag tests again, a test of all of several flags as a test of
-	 * each: "(flags & A) && (flags & B)" is vma_desc_test_all(desc, A, B).
+	 * The flag tests again, a test of all of several flags marked so:
+	 * vma_desc_test_all(desc, A, B) is not the test of A|B that
+	 * vma_desc_test_any() is (how separate tests combine, && or ||, the
+	 * summary does not hold: the aspect compares tests, not conditions).
 	 */
 	for (i = 0; i < pf->tests.n; i++)
 		free(pf->tests.v[i]);
@@ -1241,21 +1243,11 @@ static void port_facts(json_t *sums, const struct strlist *fns, const char *old_
 		size_t k;
 
 		json_array_foreach(json_object_get(json_object_get(sums, fns->v[i]), "flag_tests"),
-				   k, t) {
-			const char *neg = json_is_true(json_object_get(t, "negated")) ? "!" : "";
-
-			if (json_is_true(json_object_get(t, "all")) && !*neg) {
-				struct strlist each = { 0 };
-				int e;
-
-				add_flags(&each, js(t, "flags"));
-				for (e = 0; e < each.n; e++)
-					strlist_add(&pf->tests, each.v[e]);
-				strlist_free(&each);
-			} else {
-				strlist_addf(&pf->tests, "%s%s", neg, js(t, "flags"));
-			}
-		}
+				   k, t)
+			strlist_addf(&pf->tests, "%s%s%s",
+				     json_is_true(json_object_get(t, "negated")) ? "!" : "",
+				     json_is_true(json_object_get(t, "all")) ? "all:" : "",
+				     js(t, "flags"));
 	}
 }
 
@@ -1305,6 +1297,18 @@ static void prepare_names(struct strlist *l, const struct strlist *a, const stru
 	}
 }
 
+/* Is w one of the space-separated words of list? */
+static int word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
+			return 1;
+	return 0;
+}
+
 /*
  * One aspect of ours against theirs; where they differ, who changed it from
  * the old handler ("upstream": ours kept the old code's; "mmapport":
@@ -1327,10 +1331,15 @@ static void port_aspect(json_t *diffs, json_t *r, const char *what, const char *
 	x = json_pack("{s:s,s:s,s:s,s:s,s:s}", "what", what, "old", old, "ours", ours,
 		      "theirs", theirs, "by", by);
 	if (strcmp(by, "upstream")) {
+		/*
+		 * Stated: a difference of the verdict's of that aspect, or for the
+		 * calls one naming a call that is in one of ours and the old
+		 * handler's lists and not in the other.
+		 */
 		json_array_foreach(json_object_get(eq, "differences"), i, d)
 			if (!strcmp(js(d, "what"), what) ||
 			    (!strcmp(what, "calls") && *js(d, "what") &&
-			     (strstr(ours, js(d, "what")) || strstr(old, js(d, "what")))))
+			     word_in(ours, js(d, "what")) != word_in(old, js(d, "what"))))
 				stated = 1;
 		json_object_set_new(x, "stated", json_boolean(stated));
 	}

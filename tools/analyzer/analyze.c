@@ -1179,8 +1179,7 @@ static void exit_path(struct walk *w, json_t *o)
 	for (i = w->sp - 2; i > 0; i--) {
 		CXCursor b = w->stack[i];
 		enum CXCursorKind pk = clang_getCursorKind(w->stack[i - 1]);
-		enum CXCursorKind last;
-		int n;
+		char *t;
 		CXFile f;
 		unsigned end;
 
@@ -1188,32 +1187,14 @@ static void exit_path(struct walk *w, json_t *o)
 			continue;
 		if (pk == CXCursor_FunctionDecl)
 			return;
-		/*
-		 * A conditional release, its innermost block: a take made before
-		 * it in the same block is released on every path that goes on.
-		 */
-		if (json_is_true(json_object_get(o, "conditional")) && !w->depth) {
-			CXSourceRange rg = clang_getCursorExtent(b);
-			unsigned from, until;
-
-			clang_getExpansionLocation(clang_getRangeStart(rg), NULL, NULL, NULL, &from);
-			clang_getExpansionLocation(clang_getRangeEnd(rg), NULL, NULL, NULL, &until);
-			json_object_set_new(o, "cond_from", json_integer(from));
-			json_object_set_new(o, "cond_until", json_integer(until));
-		}
-		/*
-		 * An exit path: the block ends in a return or a goto (if (err) {
-		 * unlock(); goto out; }).  One that goes on after the release
-		 * releases for what follows too.
-		 */
-		n = nchildren(b);
-		last = n ? clang_getCursorKind(nth_child(b, n - 1)) : CXCursor_NullStmt;
-		if (last == CXCursor_ReturnStmt || last == CXCursor_GotoStmt) {
+		t = cursor_text(w->tu, b);
+		if (strstr(t, "return") || strstr(t, "goto")) {
 			clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(b)), &f,
 						   NULL, NULL, &end);
 			json_object_set_new(o, "exit_path_until", json_integer(
 				w->depth ? w->site : end));
 		}
+		free(t);
 		return;
 	}
 }
@@ -1563,14 +1544,29 @@ static void write_effect(struct walk *w, CXCursor c)
 	json_array_append_new(arr(w->an, "effects"), o);
 }
 
-/* "if (0) S" with no else: S never runs (a block kept for later, or disabled). */
+static enum CXChildVisitResult label_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	if (clang_getCursorKind(c) == CXCursor_LabelStmt) {
+		*(int *)d = 1;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+/*
+ * "if (0) S" with no else: S never runs (a block kept for later, or
+ * disabled), unless a label in it is a goto's target.
+ */
 static int dead_if(CXTranslationUnit tu, CXCursor c)
 {
 	CXCursor cond;
 	char *t;
-	int zero;
+	int zero, label = 0;
 
 	if (nchildren(c) != 2)
+		return 0;
+	clang_visitChildren(nth_child(c, 1), label_cb, &label);
+	if (label)
 		return 0;
 	cond = strip(nth_child(c, 0));
 	if (clang_getCursorKind(cond) != CXCursor_IntegerLiteral)
@@ -1888,7 +1884,9 @@ static void arch_branches(CXTranslationUnit tu, CXCursor def, json_t *an)
 static int api_mismatch(CXDiagnostic d)
 {
 	char *t = cxstr(clang_getDiagnosticSpelling(d));
-	int m = strstr(t, "struct vm_area_struct") && strstr(t, "struct vm_area_desc");
+	const char *a = strstr(t, "passing 'struct vm_area_struct *'");
+	const char *b = a ? strstr(a, "to parameter of type") : NULL;
+	int m = b && strstr(b, "struct vm_area_desc *");
 
 	free(t);
 	return m;

@@ -280,8 +280,6 @@ static void effects(json_t *an)
 		json_object_del(o, "result");
 		json_object_del(o, "conditional");
 		json_object_del(o, "exit_path_until");
-		json_object_del(o, "cond_from");
-		json_object_del(o, "cond_until");
 		json_array_append_new(list, o);
 	}
 	json_array_foreach(json_object_get(an, "writes"), i, x) {
@@ -330,8 +328,6 @@ static void complete(json_t *an, const char *text)
 				json_object_set_new(o, "auto_release", json_true());
 			json_object_del(o, "conditional");
 			json_object_del(o, "exit_path_until");
-			json_object_del(o, "cond_from");
-			json_object_del(o, "cond_until");
 			json_array_append_new(arr(an, "takes"), o);
 		} else if ((kind = site_released(x, call)) || (kind = jstr(x, "body_release"))) {
 			o = json_deep_copy(x);

@@ -113,23 +113,9 @@ static int pairs(json_t *t, json_t *rel)
 }
 
 /*
- * Is rel under an if that t is not under?  A release in the same branch
- * as its take (if (x) { lock(); ...; unlock(); }) runs whenever the take did.
- */
-static int conditional_for(json_t *rel, json_t *t)
-{
-	json_t *from = json_object_get(rel, "cond_from");
-
-	if (!json_is_true(json_object_get(rel, "conditional")))
-		return 0;
-	return !from || off(t) < json_integer_value(from) ||
-	       off(t) > json_integer_value(json_object_get(rel, "cond_until"));
-}
-
-/*
  * Is t still held at offset at (taken before, no matching release between)?
  * On the success path, a release under an if (if (ret) atomic_dec()) does
- * not count, unless the take is under the same one.
+ * not count.
  */
 static int held_at(json_t *an, json_t *t, long long at, int success)
 {
@@ -140,7 +126,7 @@ static int held_at(json_t *an, json_t *t, long long at, int success)
 		return 0;
 	json_array_foreach(json_object_get(an, "releases"), i, rel)
 		if (off(rel) > off(t) && off(rel) < at && pairs(t, rel) &&
-		    !(success && conditional_for(rel, t)) &&
+		    !(success && json_is_true(json_object_get(rel, "conditional"))) &&
 		    (!json_object_get(rel, "exit_path_until") ||
 		     at <= json_integer_value(json_object_get(rel, "exit_path_until"))))
 			return 0;
