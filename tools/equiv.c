@@ -1187,6 +1187,7 @@ static void port_facts(json_t *sums, const struct strlist *fns, const char *old_
 		"vma_desc_clear_flags", NULL,
 	};
 	json_t *prep = fns->n ? json_object_get(sums, fns->v[0]) : NULL;
+	struct strlist tests = { 0 };	/* summary_facts() own: without all/any */
 	int i;
 
 	for (i = 0; i < fns->n; i++) {
@@ -1199,8 +1200,14 @@ static void port_facts(json_t *sums, const struct strlist *fns, const char *old_
 		/* complete gets the VMA: its texts go through the same table */
 		if (!old_vma && json_array_size(json_object_get(s, "params")) > 1)
 			vma = json_string_value(json_array_get(json_object_get(s, "params"), 1));
+		/* the flag tests, each with whether all of its flags are tested */
 		summary_facts(s, !!old_vma, vma, filep, prep, &pf->set,
-			      &pf->clear, &pf->tests, &pf->errs, &pf->fields, pf->m, &pf->nm);
+			      &pf->clear, &tests, &pf->errs, &pf->fields, pf->m, &pf->nm);
+		json_array_foreach(json_object_get(s, "flag_tests"), k, c)
+			strlist_addf(&pf->tests, "%s%s%s",
+				     json_is_true(json_object_get(c, "negated")) ? "!" : "",
+				     json_is_true(json_object_get(c, "all")) ? "all:" : "",
+				     js(c, "flags"));
 		json_array_foreach(json_object_get(s, "calls"), k, c) {
 			const char *f = js(c, "callee");
 
@@ -1229,26 +1236,7 @@ static void port_facts(json_t *sums, const struct strlist *fns, const char *old_
 			}
 		}
 	}
-	/*
-	 * The flag tests again, a test of all of several flags marked so:
-	 * vma_desc_test_all(desc, A, B) is not the test of A|B that
-	 * vma_desc_test_any() is (how separate tests combine, && or ||, the
-	 * summary does not hold: the aspect compares tests, not conditions).
-	 */
-	for (i = 0; i < pf->tests.n; i++)
-		free(pf->tests.v[i]);
-	pf->tests.n = 0;
-	for (i = 0; i < fns->n; i++) {
-		json_t *t;
-		size_t k;
-
-		json_array_foreach(json_object_get(json_object_get(sums, fns->v[i]), "flag_tests"),
-				   k, t)
-			strlist_addf(&pf->tests, "%s%s%s",
-				     json_is_true(json_object_get(t, "negated")) ? "!" : "",
-				     json_is_true(json_object_get(t, "all")) ? "all:" : "",
-				     js(t, "flags"));
-	}
+	strlist_free(&tests);
 }
 
 static void port_facts_free(struct port_facts *pf)

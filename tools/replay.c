@@ -249,11 +249,22 @@ static json_t *totals(json_t *rows)
 	return t;
 }
 
+static void write_replay(const struct options *o, const char *arch, json_t *rows,
+			 const char *path)
+{
+	json_t *res = json_pack("{s:s,s:s,s:s,s:o,s:O}", "old", o->old_tree, "new", o->new_tree,
+				"arch", arch, "totals", totals(rows), "ports", rows);
+
+	if (json_dump_path(res, path))
+		die("%s: cannot write", path);
+	json_decref(res);
+}
+
 int replay(struct options *o)
 {
 	char *tree, *work, *rp, *mk;
 	struct options so = *o;
-	json_t *pairs, *records, *rows, *res, *p;
+	json_t *pairs, *records, *rows, *p;
 	size_t i;
 	int rc;
 
@@ -285,11 +296,7 @@ int replay(struct options *o)
 	json_decref(records);
 	/* the comparison as it stands, before the builds (which take longest) */
 	rp = out_path(&so, "replay.json");
-	res = json_pack("{s:s,s:s,s:s,s:o,s:O}", "old", o->old_tree, "new", o->new_tree,
-			"arch", so.arch, "totals", totals(rows), "ports", rows);
-	if (json_dump_path(res, rp))
-		die("%s: cannot write", rp);
-	json_decref(res);
+	write_replay(o, so.arch, rows, rp);
 	mk = xasprintf("%s/scripts/Makefile.build", tree);
 	if (path_exists(mk)) {
 		info("=== check");
@@ -304,13 +311,10 @@ int replay(struct options *o)
 				"reason", "the newer tree has no kbuild (scripts/Makefile.build)"));
 	}
 	free(mk);
-	res = json_pack("{s:s,s:s,s:s,s:o,s:o}", "old", o->old_tree, "new", o->new_tree,
-			"arch", so.arch, "totals", totals(rows), "ports", rows);
-	if (json_dump_path(res, rp))
-		die("%s: cannot write", rp);
+	write_replay(o, so.arch, rows, rp);
 	info("replay: %s", rp);
 	rc = run_stage("report", &so) || rc;
-	json_decref(res);
+	json_decref(rows);
 	json_decref(pairs);
 	free(rp);
 	free(tree);

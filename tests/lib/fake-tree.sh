@@ -208,7 +208,6 @@ struct mutex { int owner; };
 #define min_t(type, x, y) ((type)(x) < (type)(y) ? (type)(x) : (type)(y))
 void mutex_lock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
-int mutex_trylock(struct mutex *lock);
 int generic_file_mmap(struct file *file, struct vm_area_struct *vma);
 int generic_file_mmap_prepare(struct vm_area_desc *desc);
 int generic_file_readonly_mmap(struct file *file, struct vm_area_struct *vma);
