@@ -28,7 +28,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 debian=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 out=${MMAPPORT_TEST_OUT:-$top/build/test-e2e}
 paths=virt/kvm,drivers/hsi,fs/udf,fs/gfs2,drivers/char,arch/powerpc/kvm,drivers/hv,fs/bfs
-echo "1..16"
+echo "1..17"
 
 rm -rf "$out" "$out.tree"
 mkdir -p "$(dirname "$out")"
@@ -270,3 +270,21 @@ else
 	diff "$debian/fs/bfs/file.c" "$work/fs/bfs/file.c" | sed 's/^/# /'
 	rec generic_file_mmap '.conversion.equivalence' | sed 's/^/# /'
 fi
+
+# the build cache (docs/arch.md): another run on the same tree, in another
+# output directory, restores the prepared x86_64 build directory this test
+# prepared (or restored) instead of preparing it, and kbuild's own make
+# prepare finds nothing in it to make again
+bout=$out.cache
+rm -rf "$bout"
+"$top/bin/mmapport" classify --tree "$tree" --out "$bout" --paths fs/bfs > "$bout.log" 2>&1
+made=$(grep -E '^  (CC|LD|HOSTCC|HOSTLD|GEN|AS|LINK|SYSHDR|SYSTBL|WRAP|UPD) ' \
+	"$bout/logs/classify-x86_64.log" 2>/dev/null | head -3)
+if grep -q "restored $bout/build/x86_64 from the build cache" "$bout.log" &&
+   grep -q 'DESCEND' "$bout/logs/classify-x86_64.log" && [ -z "$made" ]; then
+	echo "ok 17 - a second output directory restores x86_64 from the build cache; make prepare makes nothing"
+else
+	echo "not ok 17 - not restored, or make prepare made something: $made"
+	grep -i 'cache\|configuring\|preparing' "$bout.log" | sed 's/^/# /'
+fi
+rm -rf "$bout" "$bout.log"

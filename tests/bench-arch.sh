@@ -19,6 +19,8 @@
 #    are printed apart) to the bare makes (goal <= 1.2).  The table also
 #    lands in DIR.bench/bench-arch.txt.
 set -euo pipefail
+# cold build directories: none restored from the build cache (docs/arch.md)
+export MMAPPORT_BUILD_CACHE=0
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=

@@ -484,12 +484,22 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 	double t = 0;
 
 	if (!file_equals(stamp, key)) {
-		char *seed = variant_seed(p, work, bdir);
+		char *seed = variant_seed(p, work, bdir), *pkey = prepare_key(p, "-");
+		int cached;
 
-		info("configuring %s (%s) in %s%s%s", p->name, p->description, bdir,
-		     seed ? ", from " : "", seed ? seed : "");
 		run_v(NULL, NULL, "rm", "-rf", "--", bdir, NULL);
 		mkdir_p(bdir);
+		cached = build_cache_restore(pkey, p->srcarch, work, base, bdir);
+		free(pkey);
+		if (cached) {
+			free(seed);
+			write_file(stamp, key, strlen(key));
+			free(stamp);
+			free(key);
+			return t;
+		}
+		info("configuring %s (%s) in %s%s%s", p->name, p->description, bdir,
+		     seed ? ", from " : "", seed ? seed : "");
 		if (seed)
 			seed_from(seed, bdir);
 		t = configure(p, work, bdir, log);
@@ -537,6 +547,7 @@ double arch_prepare(const struct arch_profile *p, const char *work, const char *
 		strlist_free(&cmd);
 		write_file(stamp, "", 0);
 		t = now_seconds() - t0;
+		build_cache_store(p->srcarch, work, bdir);
 	}
 	free(stamp);
 	return t;

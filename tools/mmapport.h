@@ -111,6 +111,11 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 double arch_prepare(const struct arch_profile *p, const char *work, const char *bdir,
 		    const char *log, int jobs);
 void arch_load_config(const char *bdir, struct strlist *config);
+/* Prepared build directories shared between runs (buildcache.c). */
+int build_cache_enabled(void);
+int build_cache_restore(const char *pkey, const char *srcarch, const char *work,
+			const char *base, const char *bdir);
+void build_cache_store(const char *srcarch, const char *work, const char *bdir);
 char *arch_config_mismatch(const struct arch_profile *p, const char *bdir);
 struct arch_profile *arch_variant(const struct arch_profile *p, const char *name,
 				  const char *fragment, const char *summary);
