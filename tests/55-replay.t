@@ -7,14 +7,15 @@
 # two small trees: a port mmapport reproduces (same), a library
 # registration (same: the same twin), a hand port that also changed the
 # flags (differs, the change upstream's), a handler convert does not take
-# (refused, with the facts); then a second run changes nothing, and the
+# (refused, with the facts), a test of two flags joined by && that
+# upstream wrote as vma_desc_test_all() (same); then a second run changes nothing, and the
 # report carries the table.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..9"
+echo "1..10"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -89,6 +90,32 @@ static const struct file_operations lib_fops = {
 C
 sed 's/\.mmap = generic_file_mmap/.mmap_prepare = generic_file_mmap_prepare/' \
 	"$A/drivers/rp/lib.c" > "$B/drivers/rp/lib.c"
+cat > "$A/drivers/rp/both.c" <<'C'
+#include <linux/fs.h>
+#include <linux/mm.h>
+static int both_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_MAYWRITE))
+		return -EINVAL;
+	return 0;
+}
+static const struct file_operations both_fops = {
+	.mmap = both_mmap,
+};
+C
+cat > "$B/drivers/rp/both.c" <<'C'
+#include <linux/fs.h>
+#include <linux/mm.h>
+static int both_mmap_prepare(struct vm_area_desc *desc)
+{
+	if (vma_desc_test_all(desc, VMA_SHARED_BIT, VMA_MAYWRITE_BIT))
+		return -EINVAL;
+	return 0;
+}
+static const struct file_operations both_fops = {
+	.mmap_prepare = both_mmap_prepare,
+};
+C
 cat > "$A/drivers/rp/vma.c" <<'C'
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -127,10 +154,12 @@ check "a library registration that takes the same twin is same" \
 check "a hand port that also set VM_DONTDUMP differs in the flags set, changed by upstream" \
 	"$(row drivers/rp/later.c '.verdict + " " + ([.differences[] | "\(.what)/\(.by)/\(.ours)/\(.theirs)"] | join(","))')" \
 	"differs flags set/upstream/VM_DONTEXPAND/VM_DONTDUMP VM_DONTEXPAND"
+check "(flags & A) && (flags & B) and upstream's vma_desc_test_all(desc, A, B) are the same" \
+	"$(row drivers/rp/both.c '"\(.verdict) \([.differences[]?.what] | join(","))"')" "same "
 check "a handler classify keeps (the VMA escapes) is refused with its category's facts" \
 	"$(row drivers/rp/vma.c '"\(.verdict) \(.category) \(.facts | length > 0)"')" "refused needs-vma true"
 check "the totals count files by verdict" \
-	"$(jq -c '.totals.files' "$rp")" '{"differs":1,"same":2,"refused":1}'
+	"$(jq -cS '.totals.files' "$rp")" '{"differs":1,"refused":1,"same":3}'
 grep -q "^Replay: upstream's hand ports" "$out/run/report.txt" &&
 	grep -q "flags set: old \"VM_DONTEXPAND\", mmapport \"VM_DONTEXPAND\", upstream \"VM_DONTDUMP VM_DONTEXPAND\": upstream changed it" \
 		"$out/run/report.txt" &&

@@ -133,6 +133,7 @@ void vma_desc_set_flags(struct vm_area_desc *desc, ...);
 void vma_desc_clear_flags(struct vm_area_desc *desc, ...);
 bool vma_desc_test(const struct vm_area_desc *desc, ...);
 bool vma_desc_test_any(const struct vm_area_desc *desc, ...);
+bool vma_desc_test_all(const struct vm_area_desc *desc, ...);
 static inline bool is_nommu_shared_mapping(vm_flags_t flags)
 {
 	return flags & VM_MAYSHARE;

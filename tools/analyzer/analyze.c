@@ -2037,6 +2037,7 @@ struct sum {
 	CXTranslationUnit tu;
 	json_t *s;
 	json_t *seen;		/* macro calls recorded, by their text */
+	json_t *conj;		/* flag tests recorded as part of a conjunction, by offset */
 	CXCursor stack[MAX_STACK];
 	int sp;
 };
@@ -2162,6 +2163,112 @@ char *flag_names(const char *text)
 	return out;
 }
 
+/* An expression by its kind and extent (parentheses and implicit casts stripped). */
+static const char *offset_key(CXCursor c)
+{
+	static char key[48];
+	CXSourceRange r;
+	CXFile f;
+	unsigned b, e, l, col;
+
+	c = strip(c);
+	r = clang_getCursorExtent(c);
+	clang_getExpansionLocation(clang_getRangeStart(r), &f, &l, &col, &b);
+	clang_getExpansionLocation(clang_getRangeEnd(r), &f, &l, &col, &e);
+	snprintf(key, sizeof(key), "%d:%u-%u", (int)clang_getCursorKind(c), b, e);
+	return key;
+}
+
+/*
+ * One operand of a conjunction that is a flag test on its own: "FLAGS &
+ * X" with vm_flags on one side, or vma_desc_test*(desc, X...): the text
+ * holding its flags, or NULL.
+ */
+static char *conj_operand(struct sum *u, CXCursor c)
+{
+	char *t, *r = NULL;
+
+	c = strip(c);
+	t = cursor_text(u->tu, c);
+	if (clang_getCursorKind(c) == CXCursor_BinaryOperator) {
+		char *op = binop(u->tu, c);
+		char *l = cursor_text(u->tu, nth_child(c, 0));
+		char *rt = cursor_text(u->tu, nth_child(c, 1));
+
+		if (!strcmp(op, "&") && (strstr(l, "vm_flags") || strstr(rt, "vm_flags")))
+			r = xstrdup(strstr(l, "vm_flags") ? rt : l);
+		free(op);
+		free(l);
+		free(rt);
+	} else if (!strncmp(t, "vma_desc_test", 13) && strchr(t, ',')) {
+		r = xstrdup(strchr(t, ','));
+	}
+	free(t);
+	return r;
+}
+
+/* The operands of a chain of && (through parentheses), in order, and its inner &&. */
+static void conj_operands(struct sum *u, CXCursor c, CXCursor *ops, int *n, CXCursor *inner,
+			  int *ni, int max)
+{
+	c = strip(c);
+	if (clang_getCursorKind(c) == CXCursor_BinaryOperator) {
+		char *op = binop(u->tu, c);
+		int and = !strcmp(op, "&&");
+
+		free(op);
+		if (and) {
+			if (*ni < max)
+				inner[*ni] = c;
+			(*ni)++;
+			conj_operands(u, nth_child(c, 0), ops, n, inner, ni, max);
+			conj_operands(u, nth_child(c, 1), ops, n, inner, ni, max);
+			return;
+		}
+	}
+	if (*n < max)
+		ops[*n] = c;
+	(*n)++;
+}
+
+static void flag_test(struct sum *u, CXCursor c, const char *flags_text, int all);
+
+/*
+ * "(flags & A) && (flags & B)" tests that every one of A and B is set, as
+ * vma_desc_test_all(desc, A, B) does: one test of all of them, so that two
+ * ways of writing it compare equal.  Its operands are not recorded alone.
+ */
+static void conjunction(struct sum *u, CXCursor c)
+{
+	CXCursor ops[16], inner[16];
+	char *text = xstrdup(""), *t;
+	int n = 0, ni = 0, i;
+
+	conj_operands(u, c, ops, &n, inner, &ni, 16);
+	if (n < 2 || n > 16 || ni > 16) {
+		free(text);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char *f = conj_operand(u, ops[i]);
+
+		if (!f) {
+			free(text);
+			return;
+		}
+		t = xasprintf("%s|%s", text, f);
+		free(text);
+		free(f);
+		text = t;
+	}
+	flag_test(u, c, text, 1);
+	for (i = 0; i < n; i++)
+		json_object_set_new(u->conj, offset_key(ops[i]), json_true());
+	for (i = 1; i < ni; i++)	/* inner[0] is c itself */
+		json_object_set_new(u->conj, offset_key(inner[i]), json_true());
+	free(text);
+}
+
 static void flag_test(struct sum *u, CXCursor c, const char *flags_text, int all)
 {
 	json_t *o = json_object();
@@ -2172,9 +2279,15 @@ static void flag_test(struct sum *u, CXCursor c, const char *flags_text, int all
 		json_decref(o);
 		return;
 	}
+	if (json_object_get(u->conj, offset_key(c))) {
+		free(f);
+		json_decref(o);
+		return;	/* recorded with the conjunction it is part of */
+	}
 	json_object_set_new(o, "flags", json_string(f));
 	json_object_set_new(o, "negated", json_boolean(negated(u)));
-	if (all)	/* every one of the flags (vma_desc_test_all()), not any */
+	/* every one of the flags (vma_desc_test_all(), A && B), not any; one is both */
+	if (all && strchr(f, '|'))
 		json_object_set_new(o, "all", json_true());
 	sum_add(u->s, "flag_tests", o);
 	free(f);
@@ -2256,6 +2369,8 @@ static enum CXChildVisitResult sum_cb(CXCursor c, CXCursor parent, CXClientData 
 			sum_add(u->s, "assigns", o);
 		} else if (!strcmp(op, "&") && (strstr(l, "vm_flags") || strstr(r, "vm_flags"))) {
 			flag_test(u, c, strstr(l, "vm_flags") ? r : l, 0);
+		} else if (!strcmp(op, "&&") && !json_object_get(u->conj, offset_key(c))) {
+			conjunction(u, c);
 		}
 		free(op);
 		free(l);
@@ -2303,7 +2418,8 @@ json_t *summarize(void *index, const char *path, json_t *jargs, const struct str
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), defs_cb, &ds);
 	for (f = 0; f < fns->n; f++) {
 		CXCursor def = find_def(&ds, fns->v[f], CXCursor_FunctionDecl);
-		struct sum u = { .tu = tu, .s = json_object(), .seen = json_object() };
+		struct sum u = { .tu = tu, .s = json_object(), .seen = json_object(),
+				 .conj = json_object() };
 		int p, np;
 
 		if (clang_Cursor_isNull(def)) {
@@ -2329,6 +2445,7 @@ json_t *summarize(void *index, const char *path, json_t *jargs, const struct str
 		}
 		clang_visitChildren(def, sum_cb, &u);
 		json_decref(u.seen);
+		json_decref(u.conj);
 		json_object_set_new(out, fns->v[f], u.s);
 	}
 	free(ds.c);
