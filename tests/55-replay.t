@@ -7,8 +7,9 @@
 # two small trees: a port mmapport reproduces (same), a library
 # registration (same: the same twin), a hand port that also changed the
 # flags (differs, the change upstream's), a handler convert does not take
-# (refused, with the facts), a test of two flags joined by && that
-# upstream wrote as vma_desc_test_all() (same); then a second run changes nothing, and the
+# (refused, with the facts), tests of two flags joined by && (alone, and
+# beside another condition) that upstream wrote as vma_desc_test_all()
+# (same); then a second run changes nothing, and the
 # report carries the table.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -97,6 +98,8 @@ static int both_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if ((vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_MAYWRITE))
 		return -EINVAL;
+	if (file->f_flags && (vma->vm_flags & VM_EXEC) && (vma->vm_flags & VM_WRITE))
+		return -EPERM;
 	return 0;
 }
 static const struct file_operations both_fops = {
@@ -110,6 +113,8 @@ static int both_mmap_prepare(struct vm_area_desc *desc)
 {
 	if (vma_desc_test_all(desc, VMA_SHARED_BIT, VMA_MAYWRITE_BIT))
 		return -EINVAL;
+	if (desc->file->f_flags && vma_desc_test_all(desc, VMA_EXEC_BIT, VMA_WRITE_BIT))
+		return -EPERM;
 	return 0;
 }
 static const struct file_operations both_fops = {

@@ -2236,13 +2236,15 @@ static void flag_test(struct sum *u, CXCursor c, const char *flags_text, int all
 /*
  * "(flags & A) && (flags & B)" tests that every one of A and B is set, as
  * vma_desc_test_all(desc, A, B) does: one test of all of them, so that two
- * ways of writing it compare equal.  Its operands are not recorded alone.
+ * ways of writing it compare equal.  In a chain of && the flag tests among
+ * its operands are that one test ("seq && (f & A) && (f & B)" is "seq &&
+ * all of A, B"); they are not recorded alone, the other operands are.
  */
 static void conjunction(struct sum *u, CXCursor c)
 {
 	CXCursor ops[16], inner[16];
 	char *text = xstrdup(""), *t;
-	int n = 0, ni = 0, i;
+	int n = 0, ni = 0, nf = 0, i;
 
 	conj_operands(u, c, ops, &n, inner, &ni, 16);
 	if (n < 2 || n > 16 || ni > 16) {
@@ -2253,17 +2255,23 @@ static void conjunction(struct sum *u, CXCursor c)
 		char *f = conj_operand(u, ops[i]);
 
 		if (!f) {
-			free(text);
-			return;
+			ops[i] = clang_getNullCursor();	/* another condition: tested on its own */
+			continue;
 		}
 		t = xasprintf("%s|%s", text, f);
 		free(text);
 		free(f);
 		text = t;
+		nf++;
+	}
+	if (nf < 2) {
+		free(text);
+		return;
 	}
 	flag_test(u, c, text, 1);
 	for (i = 0; i < n; i++)
-		json_object_set_new(u->conj, offset_key(ops[i]), json_true());
+		if (!clang_Cursor_isNull(ops[i]))
+			json_object_set_new(u->conj, offset_key(ops[i]), json_true());
 	for (i = 1; i < ni; i++)	/* inner[0] is c itself */
 		json_object_set_new(u->conj, offset_key(inner[i]), json_true());
 	free(text);
