@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..10"
+echo "1..12"
 
 cc -std=gnu11 -o bcm "$top/tests/lib/buildcache-main.c" "$top/build/obj/buildcache.o" \
 	"$top/build/obj/util.o" -ljansson || { echo "Bail out! the harness does not build"; exit 1; }
@@ -104,3 +104,14 @@ t miss "$(MMAPPORT_BUILD_CACHE=0 ./bcm restore pk x86 w7 "$b7" b7 2>/dev/null)" 
 prepare w7 b7
 ./bcm store x86 w7 b7 2>/dev/null
 t 2 "$(ls -d cache/builds/*/ | wc -l)" "the other profile's prepare is kept beside the first"
+
+# a tree that is a repository's top, read as it is (an --external driver's
+# kernel tree): keyed by its HEAD, whatever base the run has
+b8=$(clone 8)
+mkdir b8
+t restored "$(./bcm restore pk x86 w8 not-a-commit b8 2>/dev/null)" \
+	"a repository's top read at its HEAD (an external driver's kernel tree): restored"
+mkdir -p sub/t b9 && cp -r t/. sub/t/ && rm -rf sub/t/.git && git -C sub init -q &&
+	g -C sub add -A && g -C sub commit -qm outer
+t miss "$(./bcm restore pk x86 sub/t not-a-commit b9 2>/dev/null)" \
+	"a tree inside another repository, not its top: miss"

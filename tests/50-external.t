@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 ext=$top/examples/oot-mmap
 out=${MMAPPORT_TEST_OUT:-$top/build/test-external}
-echo "1..4"
+echo "1..5"
 
 sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
 before=$(sum)
@@ -43,4 +43,14 @@ if [ "$before" = "$(sum)" ] && [ -z "$(git -C "$top" status --porcelain -- examp
 	echo "ok 4 - the driver directory is untouched"
 else
 	echo "not ok 4 - the driver directory was written"
+fi
+
+# the kernel tree (a git repository's top) is prepared once for every
+# driver: this run restored its build directory from the build cache, or
+# prepared it and kept it there (docs/arch.md, "The build cache")
+if grep -Eq "(restored $out/build/x86_64 from|kept $out/build/x86_64 in) the build cache" "$out.log"; then
+	echo "ok 5 - the kernel's build directory is in the build cache: $(grep -Eo '(restored|kept) [^ ]*' "$out.log" | head -1)"
+else
+	echo "not ok 5 - the kernel's build directory neither restored from nor kept in the build cache"
+	grep -i 'configuring\|preparing' "$out.log" | sed 's/^/# /'
 fi

@@ -19,8 +19,9 @@
  * prepare's own .cmd files name (fixdep's dependencies, the sources and
  * scripts on its command lines) with its blob: the entry is restored only
  * when they are the same in the tree at hand.  Only a tree read at a
- * commit is cached (the work tree at its base), and only while none of
- * those files differs from the commit.
+ * commit is cached (the work tree at its base, or an --external driver's
+ * kernel tree at its HEAD when it is the top of a git repository), and
+ * only while none of those files differs from the commit.
  *
  * Restoring copies the entry, writes the work tree's path where the
  * entry's .cmd files name the tree it was prepared from, gives every file
@@ -120,17 +121,37 @@ static int prepare_input(const char *rel, const char *srcarch)
 	return !strncmp(rel, "arch/", 5) && !strncmp(rel + 5, srcarch, n) && rel[5 + n] == '/';
 }
 
-/* The tree at BASE: path -> blob, from one git ls-tree. */
+/*
+ * The commit the tree WORK is read at: BASE when it is one of WORK's
+ * commits (the work tree), else the HEAD of WORK when WORK is the top of
+ * a git repository (an --external driver's kernel tree, read as it is:
+ * its uncommitted changes are looked at like the work tree's); NULL if
+ * neither.
+ */
+static char *tree_commit(const char *work, const char *base)
+{
+	char *spec = xasprintf("%s^{commit}", base), *c, *top, *rw;
+	int ok;
+
+	c = capture_v(work, "git", "rev-parse", "-q", "--verify", spec, NULL);
+	free(spec);
+	if (c)
+		return c;
+	top = capture_v(work, "git", "rev-parse", "--show-toplevel", NULL);
+	rw = realpath(work, NULL);
+	ok = top && rw && !strcmp(top, rw);
+	free(top);
+	free(rw);
+	return ok ? capture_v(work, "git", "rev-parse", "-q", "--verify", "HEAD^{commit}", NULL) :
+		    NULL;
+}
+
+/* The tree at commit BASE: path -> blob, from one git ls-tree. */
 static json_t *tree_blobs(const char *work, const char *base)
 {
-	char *spec = xasprintf("%s^{commit}", base), *out, *line, *save = NULL;
+	char *out, *line, *save = NULL;
 	json_t *blobs;
 
-	out = capture_v(work, "git", "rev-parse", "-q", "--verify", spec, NULL);
-	free(spec);
-	if (!out)
-		return NULL;
-	free(out);
 	out = capture_v(work, "git", "ls-tree", "-r", "--full-tree", base, NULL);
 	if (!out)
 		return NULL;
@@ -151,7 +172,9 @@ static json_t *tree_blobs(const char *work, const char *base)
 /* Paths the work tree changed against BASE (tracked files only). */
 static void changed_paths(const char *work, const char *base, struct strlist *changed)
 {
-	char *out = capture_v(work, "git", "diff", "--no-renames", "--name-only", base, "--", NULL);
+	/* no index refresh: WORK may be the user's repository */
+	char *out = capture_v(work, "git", "--no-optional-locks", "diff", "--no-renames",
+			      "--name-only", base, "--", NULL);
 	char *line, *save = NULL;
 
 	if (!out) {
@@ -340,7 +363,7 @@ static int restore(const char *entry, const char *work, const char *bdir)
 int build_cache_restore(const char *pkey, const char *srcarch, const char *work,
 			const char *base, const char *bdir)
 {
-	char *root, *key, *entry, *inputs_path, *inputs;
+	char *root, *key, *entry, *inputs_path, *inputs, *commit;
 	struct strlist changed = { 0 };
 	json_t *blobs;
 	size_t len;
@@ -348,9 +371,13 @@ int build_cache_restore(const char *pkey, const char *srcarch, const char *work,
 
 	if (!build_cache_enabled())
 		return 0;
-	blobs = tree_blobs(work, base);
-	if (!blobs)
-		return 0;	/* not a commit: an external driver's kernel tree as it is */
+	commit = tree_commit(work, base);
+	blobs = commit ? tree_blobs(work, commit) : NULL;
+	if (!blobs) {
+		free(commit);
+		return 0;	/* a tree that is no git repository: not cached */
+	}
+	base = commit;
 	root = cache_root();
 	mkdir_p(root);
 	key = key_of(pkey, blobs, srcarch, root);
@@ -402,6 +429,7 @@ out:
 	json_decref(blobs);
 	free(key);
 	free(root);
+	free(commit);
 	return done;
 }
 
