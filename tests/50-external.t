@@ -3,14 +3,16 @@
 #
 # An out-of-tree driver (examples/oot-mmap) built M= style against
 # Debian's 7.2 tree: its simple and remap handlers are converted, built
-# with sparse before and after and put in the series; the stateful one is
-# refused; the driver directory is not written.
+# with sparse before and after and put in the series, and so is the
+# stateful one (its reference moves to vm_ops->mapped); all three parsed
+# by libclang with kbuild's own command for the M= object, so decided with
+# high confidence; the driver directory is not written.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 ext=$top/examples/oot-mmap
 out=${MMAPPORT_TEST_OUT:-$top/build/test-external}
-echo "1..5"
+echo "1..6"
 
 sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
 before=$(sum)
@@ -22,9 +24,9 @@ else
 	echo "not ok 1 - mmapport run --external failed"; tail -20 "$out.log" | sed 's/^/# /'
 fi
 
-got=$(jq -r 'sort_by(.function) | .[] | "\(.function):\(.category):\(.conversion.status // "-"):\(.check.x86_64.status // "-")"' \
+got=$(jq -r 'sort_by(.function) | .[] | "\(.function):\(.category):\(.conversion.status // "-"):\(.check.x86_64.status // "-"):\(.analyzer):\(.confidence)"' \
 	"$out/records.json" 2>/dev/null | tr '\n' ' ')
-want="demo_buf_mmap:stateful:refused:- demo_regs_mmap:pfn-remap:converted:pass demo_ro_mmap:simple:converted:pass "
+want="demo_buf_mmap:stateful:converted:pass:libclang:high demo_regs_mmap:pfn-remap:converted:pass:libclang:high demo_ro_mmap:simple:converted:pass:libclang:high "
 if [ "$got" = "$want" ]; then
 	echo "ok 2 - categories, conversion and the M= build with sparse: $want"
 else
@@ -53,4 +55,15 @@ if grep -Eq "(restored $out/build/x86_64 from|kept $out/build/x86_64 in) the bui
 else
 	echo "not ok 5 - the kernel's build directory neither restored from nor kept in the build cache"
 	grep -i 'configuring\|preparing' "$out.log" | sed 's/^/# /'
+fi
+
+# the conversions' code is compared with the old handlers' under the same
+# M= command classify parsed them with (docs/equivalence.md)
+nc=$(jq '[.[] | select(.conversion.status == "converted" and .conversion.equivalence.code_compared == true)] | length' \
+	"$out/records.json" 2>/dev/null)
+if [ "$nc" = 3 ]; then
+	echo "ok 6 - all three conversions' code compared with their old handlers'"
+else
+	echo "not ok 6 - $nc of 3 conversions' code compared"
+	jq -r '.[] | "# \(.function): \(.conversion.equivalence.code_why // "")"' "$out/records.json"
 fi

@@ -932,26 +932,41 @@ static json_t *with_configs(json_t *args, const char *path)
 }
 
 /*
- * The clang arguments for file: kbuild's (x86_64 allmodconfig), or the
- * fallback set.  Asking kbuild takes seconds (a make run), so the answer
- * is kept for the process: the flags of a file do not change with its code.
+ * The clang arguments for file: those classify parsed it with (its
+ * DIR/analyzer/flags.json: kbuild's x86_64 allmodconfig command, an
+ * --external driver's M= command, or the fallback set); for a file it did
+ * not parse (a library handler's), kbuild's or the fallback set.  Asking
+ * kbuild takes seconds (a make run), so the answer is kept for the
+ * process: the flags of a file do not change with its code.
  */
 static json_t *args_for(const struct options *o, const char *file)
 {
-	static json_t *seen;
+	static json_t *seen, *classified;
+	static char *classified_out;
 	char *mk = xasprintf("%s/scripts/Makefile.build", o->tree);
 	char *key = xasprintf("%s|%s|%s", o->tree, o->out, file);
 	json_t *a = NULL;
 
 	if (!seen)
 		seen = json_object();
+	if (!classified_out || strcmp(classified_out, o->out)) {
+		char *fp = out_path(o, "analyzer/flags.json");
+
+		json_decref(classified);
+		classified = path_exists(fp) ? json_load_path(fp) : NULL;
+		free(classified_out);
+		classified_out = xstrdup(o->out);
+		free(fp);
+	}
 	if ((a = json_object_get(seen, key))) {
 		free(mk);
 		free(key);
 		return json_is_null(a) ? NULL : json_incref(a);
 	}
 
-	if (access(mk, F_OK)) {
+	if (json_is_array(json_object_get(classified, file))) {
+		a = json_incref(json_object_get(classified, file));
+	} else if (access(mk, F_OK)) {
 		a = compdb_fallback(o->tree);
 	} else {
 		struct strlist one = { 0 };

@@ -309,6 +309,47 @@ static double parse_again_with_generated(const struct options *o, const char *tr
 	return now_seconds() - t0;
 }
 
+/*
+ * An --external driver parsed as kbuild compiles it: the kernel tree's
+ * x86_64 build directory configured and prepared (check's own, with
+ * check's key: the work copy's base), then kbuild's dry run of an M= build
+ * of the driver's work copy gives each object's command.  A kernel tree
+ * without kbuild (a test's fake tree) gets the fallback flags.
+ */
+static json_t *external_flags(const struct options *o, const char *tree, const char *bdir,
+			      const struct strlist *files, const char **how)
+{
+	char *mk = xasprintf("%s/scripts/Makefile.build", o->tree);
+	struct arch_profile *x86;
+	json_t *db;
+
+	if (!path_exists(mk) || arch_profiles("x86_64", &x86) != 1) {
+		free(mk);
+		return compdb_for_files(tree, bdir, files, o->jobs, how);
+	}
+	{
+		char *work = work_tree(o, 1), *base = work_base(work);
+		char *logs = out_path(o, "logs"), *log = xasprintf("%s/classify-x86_64.log", logs);
+		char *nlog = xasprintf("%s/classify-external-n.log", logs);
+		double t0 = now_seconds();
+
+		mkdir_p(logs);
+		arch_configure(x86, o->tree, base, bdir, log);
+		arch_prepare(x86, o->tree, bdir, log, o->jobs);
+		db = compdb_for_external(o->tree, bdir, work, files, o->jobs, nlog);
+		info("classify: compile commands of %zu of %d files from kbuild (M=) in %.1f s",
+		     json_object_size(db), files->n, now_seconds() - t0);
+		free(work);
+		free(base);
+		free(logs);
+		free(log);
+		free(nlog);
+	}
+	*how = "kbuild x86_64 allmodconfig, M=";
+	free(mk);
+	return db;
+}
+
 int analyze_records(const struct options *o, const char *tree, json_t *records)
 {
 	struct strlist files = { 0 };
@@ -324,7 +365,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	double t, tc;
 
 	/* the core's rules, from the tree: DIR/core-rules.json says which hold */
-	core = core_rules(tree);
+	core = core_rules(o->external ? o->tree : tree);
 	{
 		char *cp = out_path(o, "core-rules.json");
 
@@ -333,7 +374,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	}
 	if (!json_array_size(json_object_get(core, "special_flags")))
 		warnx("classify: %s/include/linux/mm.h defines no VMA_SPECIAL_FLAGS or VM_SPECIAL: "
-		      "no flag is taken to stop a mapping merging (docs/core-rules.md)", tree);
+		      "no flag is taken to stop a mapping merging (docs/core-rules.md)",
+		      o->external ? o->tree : tree);
 	decide_set_core(core);
 	json_array_foreach(records, i, r) {
 		if (wants_analysis(r) && json_is_null(json_object_get(r, "definition")) &&
@@ -371,7 +413,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		free(log);
 		free(logs);
 	}
-	db = compdb_for_files(ktree, bdir, &files, o->jobs, &how);
+	db = o->external && files.n ? external_flags(o, tree, bdir, &files, &how) :
+	     compdb_for_files(ktree, bdir, &files, o->jobs, &how);
 	af = xmalloc((files.n + 1) * sizeof(*af));
 	for (f = 0; f < files.n; f++) {
 		af[f].file = files.v[f];
@@ -386,6 +429,9 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 				"another architecture's file: no build dir for its arch here" :
 				strcmp(files.v[f] + strlen(files.v[f]) - 2, ".c") ?
 				"a header: parsed only through the files that include it" :
+				o->external && strcmp(how, "fallback") ?
+				"kbuild gave no command for its object in an M= build of the "
+				"driver (x86_64 allmodconfig)" :
 				"kbuild gave no command for its object in x86_64 allmodconfig";
 	}
 	json_array_foreach(records, i, r) {
@@ -416,10 +462,10 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	}
 	mkdir_p(tmp);
 	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
-	if (strcmp(how, "fallback"))
+	if (strcmp(how, "fallback") && !o->external)
 		t += parse_again_with_generated(o, tree, ktree, bdir, tmp, af, files.n);
 	/* other architectures' handlers, in their own allmodconfig */
-	if (strcmp(how, "fallback"))
+	if (strcmp(how, "fallback") && !o->external)
 		analyze_other_configs(o, tree, records);
 	/* what libclang could not see: Coccinelle's facts, less sure */
 	ncocci = cocci_fallback(tree, tmp, af, files.n, o->jobs, &tc);

@@ -127,32 +127,26 @@ static json_t *translate(const char *command, const char *directory, const char 
  * Write "savedcmd_TARGET := CMD" into cmddir/DIR/.BASE.o.cmd when TARGET
  * is wanted.
  */
-static void cmds_from_dry_run(const char *log, const char *cmddir, const struct strlist *objs)
+/*
+ * The next fixdep call in a dry run's output from *pos: its TARGET and its
+ * quoted command ('...' with '\'' for a quote), both allocated; 0 at the end.
+ */
+static int next_fixdep(char **pos, char **target, char **cmd)
 {
-	size_t len;
-	char *buf = read_file(log, &len), *p;
+	char *p = *pos, *q, *sp1, *sp2, *o;
 
-	if (!buf)
-		return;
-	for (p = buf; (p = strstr(p, "scripts/basic/fixdep ")); ) {
-		struct strlist w = { 0 };
-		char *q = p + strlen("scripts/basic/fixdep "), *target, *cmd;
-		char *sp1 = strchr(q, ' '), *sp2, *o;
-
+	while ((p = strstr(p, "scripts/basic/fixdep "))) {
+		q = p + strlen("scripts/basic/fixdep ");
 		p = q;
+		sp1 = strchr(q, ' ');
 		if (!sp1)
 			break;
 		sp2 = strchr(sp1 + 1, ' ');
 		if (!sp2 || sp2[1] != '\'')
 			continue;
-		target = xasprintf("%.*s", (int)(sp2 - sp1 - 1), sp1 + 1);
-		if (!strlist_has(objs, target)) {
-			free(target);
-			continue;
-		}
-		/* the quoted command: '...' with '\'' for a quote */
-		cmd = xmalloc(strlen(sp2));
-		o = cmd;
+		*target = xasprintf("%.*s", (int)(sp2 - sp1 - 1), sp1 + 1);
+		*cmd = xmalloc(strlen(sp2));
+		o = *cmd;
 		for (q = sp2 + 2; *q; q++) {
 			if (*q == '\'' && !strncmp(q, "'\\''", 4)) {
 				*o++ = '\'';
@@ -164,7 +158,22 @@ static void cmds_from_dry_run(const char *log, const char *cmddir, const struct 
 			}
 		}
 		*o = '\0';
-		{
+		*pos = q;
+		return 1;
+	}
+	*pos = p;
+	return 0;
+}
+
+static void cmds_from_dry_run(const char *log, const char *cmddir, const struct strlist *objs)
+{
+	size_t len;
+	char *buf = read_file(log, &len), *p = buf, *target, *cmd;
+
+	if (!buf)
+		return;
+	while (next_fixdep(&p, &target, &cmd)) {
+		if (strlist_has(objs, target)) {
 			char *slash = strrchr(target, '/');
 			char *dir = xasprintf("%s/%.*s", cmddir, slash ? (int)(slash - target) : 0,
 					      target);
@@ -179,9 +188,69 @@ static void cmds_from_dry_run(const char *log, const char *cmddir, const struct 
 		}
 		free(cmd);
 		free(target);
-		strlist_free(&w);
 	}
 	free(buf);
+}
+
+/*
+ * An --external driver's files (MDIR-relative .c paths): kbuild's own dry
+ * run of an M= build of MDIR (the driver's work copy) against the kernel
+ * tree KTREE and its prepared build directory BDIR prints the command of
+ * each object, with the driver's own ccflags-y and include directories,
+ * as the check stage will build it.  Returns file -> clang arguments; a
+ * file kbuild prints no command for (not in the driver's Kbuild) gets none.
+ */
+json_t *compdb_for_external(const char *ktree, const char *bdir, const char *mdir,
+			    const struct strlist *files, int jobs, const char *log)
+{
+	struct run_opts ro = { .dir = mdir, .out = log, .err = log };
+	struct strlist cmd = { 0 }, objs = { 0 };
+	json_t *db = json_object();
+	char *buf, *p, *target, *c;
+	size_t len;
+	int f;
+
+	strlist_add(&cmd, "make");
+	strlist_add(&cmd, "-C");
+	strlist_add(&cmd, ktree);
+	strlist_addf(&cmd, "O=%s", bdir);
+	strlist_addf(&cmd, "M=%s", mdir);
+	strlist_addf(&cmd, "ARCH=%s", arch_name);
+	strlist_add(&cmd, "-n");
+	strlist_add(&cmd, "-k");
+	strlist_addf(&cmd, "-j%d", jobs);
+	for (f = 0; f < files->n; f++) {
+		char *obj = xstrdup(files->v[f]);
+
+		if (!str_ends_with(obj, ".c") || !safe_file_name(obj)) {
+			free(obj);
+			continue;
+		}
+		obj[strlen(obj) - 1] = 'o';
+		strlist_add(&objs, obj);
+		strlist_add(&cmd, obj);
+		free(obj);
+	}
+	if (objs.n)
+		run_list(&ro, &cmd);
+	strlist_free(&cmd);
+	buf = objs.n ? read_file(log, &len) : NULL;
+	for (p = buf; p && next_fixdep(&p, &target, &c); free(target), free(c)) {
+		/* kbuild names the target from MDIR, with or without "./" */
+		const char *t = strncmp(target, "./", 2) ? target : target + 2;
+		int i = strlist_index(&objs, t);
+
+		if (i >= 0) {
+			char *src = xstrdup(t);
+
+			src[strlen(src) - 1] = 'c';
+			json_object_set_new(db, src, translate(c, mdir, NULL));
+			free(src);
+		}
+	}
+	free(buf);
+	strlist_free(&objs);
+	return db;
 }
 
 static int x86_buildable(const char *file)
