@@ -6,13 +6,15 @@
 # with sparse before and after and put in the series, and so is the
 # stateful one (its reference moves to vm_ops->mapped); all three parsed
 # by libclang with kbuild's own command for the M= object, so decided with
-# high confidence; the driver directory is not written.
+# high confidence; each changed part kept as it was under the #else of a
+# version test, for older kernels (--no-compat: the plain form); the
+# driver directory is not written.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
 ext=$top/examples/oot-mmap
 out=${MMAPPORT_TEST_OUT:-$top/build/test-external}
-echo "1..6"
+echo "1..8"
 
 sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
 before=$(sum)
@@ -66,4 +68,29 @@ if [ "$nc" = 3 ]; then
 else
 	echo "not ok 6 - $nc of 3 conversions' code compared"
 	jq -r '.[] | "# \(.function): \(.conversion.equivalence.code_why // "")"' "$out/records.json"
+fi
+
+# older kernels keep the old handlers: each under the #else of the 7.2
+# version test, its registration beside the new one, and the commit says so
+p=$(ls "$out"/series/0001-*.patch 2>/dev/null | head -n 1)
+g='KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE'
+if [ -n "$p" ] && [ "$(grep -c "^+#if $g\$" "$p")" -ge 6 ] &&
+   grep -q '^ static int demo_ro_mmap(struct file \*filp, struct vm_area_struct \*vma)$' "$p" &&
+   grep -q '^+#include <linux/version.h>$' "$p" &&
+   tr '\n' ' ' < "$p" | grep -q 'older kernels still build the old handler' &&
+   [ "$(jq -r '[.[] | .conversion.compat.guard] | unique | join(",")' "$out/records.json")" = "$g" ]; then
+	echo "ok 7 - the old handlers are kept for older kernels under #if $g, and the commit says so"
+else
+	echo "not ok 7 - no version test in the patch, or the old handler not kept"
+fi
+
+# --no-compat: the plain in-tree form
+"$top/bin/mmapport" convert --tree "$tree" --external "$ext" --out "$out" --no-compat \
+	> "$out.plain.log" 2>&1
+d=$out/diffs/mmapdemo.c.patch
+if [ -s "$d" ] && ! grep -q 'LINUX_VERSION_CODE' "$d" && grep -q '^-static int demo_ro_mmap(' "$d" &&
+   [ "$(jq '[.[] | select(.conversion.compat)] | length' "$out/records.json")" = 0 ]; then
+	echo "ok 8 - --no-compat gives the plain form: the old handler replaced, no version test"
+else
+	echo "not ok 8 - --no-compat: $(grep -c LINUX_VERSION_CODE "$d" 2>/dev/null) version tests"
 fi

@@ -1257,6 +1257,18 @@ static char *refused_after(const struct file_job *j, json_t *r)
 }
 
 /* file through the semantic patches, its diff, and a conversion record per handler. */
+/* DIR/diffs/FILE.patch: the work tree's change of file, as check and series take it. */
+static void write_diff(struct convert_run *cv, const char *file)
+{
+	char *drel = diff_rel_path(file), *dpath = out_path(cv->o, drel);
+
+	run_v(cv->work, dpath, "git", "-c", "diff.suppressBlankEmpty=false", "diff", "-U3",
+	      "--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/",
+	      "--", file, NULL);
+	free(dpath);
+	free(drel);
+}
+
 static void convert_one_file(struct convert_run *cv, const char *file)
 {
 	struct file_job j = { 0 };
@@ -1267,9 +1279,7 @@ static void convert_one_file(struct convert_run *cv, const char *file)
 	job_of(cv, file, &j);
 	convert_file(cv->o, cv->work, file, &j, &cv->prof);
 	if (j.done.n)
-		run_v(cv->work, dpath, "git", "-c", "diff.suppressBlankEmpty=false", "diff", "-U3",
-		      "--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/",
-		      "--", file, NULL);
+		write_diff(cv, file);
 	json_array_foreach(cv->records, i, r) {
 		const char *fn = jstr(r, "function");
 
@@ -1332,6 +1342,56 @@ static void drop_differing(struct convert_run *cv)
 	}
 }
 
+/*
+ * An --external driver's converted files keep their old code for the
+ * kernels without the API (compat.c): every changed region under the
+ * guard, the old one in its #else.  The records say so (conversion.compat).
+ */
+static void keep_old_kernels(struct convert_run *cv)
+{
+	char *guard = compat_guard(cv->o->tree, cv->o->compat_macro);
+	int f;
+
+	if (!guard) {
+		warnx("convert: %s/Makefile gives no VERSION and PATCHLEVEL: the conversions "
+		      "are not kept under a version test (give --compat-macro, or --no-compat)",
+		      cv->o->tree);
+		return;
+	}
+	for (f = 0; f < cv->files.n; f++) {
+		const char *file = cv->files.v[f];
+		char *spec = xasprintf("%s:%s", cv->base, file), *old, *diff, *path, *t;
+		json_t *r;
+		size_t i;
+		int n = -1;
+
+		old = capture_v(cv->work, "git", "show", spec, NULL);
+		diff = capture_v(cv->work, "git", "diff", "-U0", "--no-ext-diff", "--no-color",
+				 cv->base, "--", file, NULL);
+		path = xasprintf("%s/%s", cv->work, file);
+		if (old && diff && *diff) {
+			t = xasprintf("%s\n", old);
+			n = compat_wrap(path, t, diff, guard);
+			free(t);
+			if (n > 0)
+				write_diff(cv, file);
+		}
+		json_array_foreach(cv->records, i, r) {
+			json_t *c = json_object_get(r, "conversion");
+
+			if (n > 0 && !strcmp(jstr(r, "file"), file) &&
+			    !strcmp(js(c, "status"), "converted"))
+				json_object_set_new(c, "compat", json_pack("{s:s,s:i}", "guard",
+						    guard, "regions", n));
+		}
+		free(spec);
+		free(old);
+		free(diff);
+		free(path);
+	}
+	free(guard);
+}
+
 int convert_records(const struct options *o, json_t *records)
 {
 	struct convert_run cv = { .o = o, .records = records };
@@ -1358,6 +1418,8 @@ int convert_records(const struct options *o, json_t *records)
 		convert_one_file(&cv, cv.files.v[f]);
 	if (cv.nconv && equivalence_files(o, records, cv.work))
 		drop_differing(&cv);
+	if (cv.nconv && o->external && !o->no_compat)
+		keep_old_kernels(&cv);
 	info("convert: %d registrations converted, %d refused, in %d files",
 	     cv.nconv, cv.nref, cv.files.n);
 	failed = nspatch_failed > 0;

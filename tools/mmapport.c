@@ -3,6 +3,7 @@
  * mmapport.c - the command: option parsing and the stages in order.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ static const char common_help[] =
 	"  --paths P...     only these tree-relative files or directories\n"
 	"                   (repeat the option or separate with commas)\n"
 	"  --external DIR   an out-of-tree driver directory built against --tree\n"
+	"  --compat-macro M --external: keep the old code under #if !defined(M) instead\n"
+	"                   of a LINUX_VERSION_CODE test (M: the driver's own macro)\n"
+	"  --no-compat      --external: the plain in-tree form (old code not kept)\n"
 	"  --api PROFILE    mainline or rfc (default: detected from the tree)\n"
 	"  --arch LIST      check on these arch/ profiles (comma-separated; default all)\n"
 	"  -j, --jobs N     parallel make jobs (default: the core count)\n"
@@ -593,6 +597,8 @@ int main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "lexical", no_argument, NULL, 'L' },
+		{ "no-compat", no_argument, NULL, 'C' },
+		{ "compat-macro", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -664,6 +670,16 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			o.lexical = 1;
+			break;
+		case 'C':
+			o.no_compat = 1;
+			break;
+		case 'M':
+			if (!*optarg || (!isalpha((unsigned char)*optarg) && *optarg != '_') ||
+			    optarg[strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789_")])
+				die("--compat-macro takes a C macro name, not '%s'", optarg);
+			o.compat_macro = optarg;
 			break;
 		case 'v':
 			verbose = 1;

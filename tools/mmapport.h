@@ -26,7 +26,13 @@ struct options {
 	int jobs;
 	int keep_going;
 	int lexical;	/* classify: the lexical classifier only */
+	int no_compat;	/* --external: the plain in-tree form, no version test */
+	const char *compat_macro;	/* --external: the driver's own macro for the new API */
 };
+
+/* compat.c: an --external conversion under a version test, the old code kept */
+char *compat_guard(const char *tree, const char *macro);
+int compat_wrap(const char *path, const char *old, const char *diff, const char *guard);
 
 /* scan.c */
 json_t *scan_tree(const char *tree, const struct strlist *paths, const char *external,

@@ -191,6 +191,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
 	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 }, verdicts = { 0 };
 	struct strlist completes = { 0 }, twins = { 0 };
+	const char *guard = NULL;
 	int rfc = 0;
 	size_t i, j;
 	json_t *r, *u, *v;
@@ -201,6 +202,8 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 
 		if (strcmp(jstr(r, "file"), file) || !passed(r))
 			continue;
+		if (jstr(json_object_get(c, "compat"), "guard"))
+			guard = jstr(json_object_get(c, "compat"), "guard");
 		if (m && !strcmp(m, "state-abort")) {
 			strlist_add_once(&aborts, jstr(r, "function"));
 			rfc = 1;
@@ -304,6 +307,17 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			append_wrapped(&msg, "", t);
 			free(t);
 		}
+	}
+	if (guard) {
+		char *t = xasprintf("The driver is built for older kernels too, which lack the "
+				    "API the new code uses: each changed part is under "
+				    "\"#if %s\", with the code as it was in its #else, so that "
+				    "older kernels still build the old handler and register it.",
+				    guard);
+
+		append(&msg, "\n");
+		append_wrapped(&msg, "", t);
+		free(t);
 	}
 	if (uses.n) {
 		size_t col = 24;
@@ -448,8 +462,8 @@ static int checkpatch_total(const char *text)
  * and prints its summary line, and a series whose patches were not
  * checkpatched is not one to send.
  */
-static void checkpatch_findings(const char *work, const char *cp, const char *patch,
-				int no_tree, struct strlist *out, char **text)
+static void checkpatch_findings(const struct options *o, const char *work, const char *cp,
+				const char *patch, struct strlist *out, char **text)
 {
 	size_t stem = str_ends_with(patch, ".patch") ? strlen(patch) - 6 : strlen(patch);
 	char *log = xasprintf("%.*s.log", (int)stem, patch);
@@ -468,8 +482,16 @@ static void checkpatch_findings(const char *work, const char *cp, const char *pa
 	strlist_add(&cmd, "--no-signoff");
 	strlist_add(&cmd, "-q");
 	strlist_add(&cmd, "--terse");
-	if (no_tree)
+	if (o->external)
 		strlist_add(&cmd, "--no-tree");
+	/*
+	 * An out-of-tree driver keeps its old code for older kernels under a
+	 * LINUX_VERSION_CODE test (compat.c), which an in-tree patch avoids
+	 */
+	if (o->external && !o->no_compat && !o->compat_macro) {
+		strlist_add(&cmd, "--ignore");
+		strlist_add(&cmd, "LINUX_VERSION_CODE");
+	}
 	strlist_add(&cmd, patch);
 	st = run_list(&ro, &cmd);
 	strlist_free(&cmd);
@@ -508,7 +530,7 @@ static char *checkpatch_head(const struct options *o, const char *work,
 	char *np = xasprintf("%s/logs/checkpatch-new.patch", o->out), *text;
 
 	run_v(work, np, "git", "format-patch", "-1", "--stdout", "HEAD", NULL);
-	checkpatch_findings(work, cp, np, !!o->external, findings, &text);
+	checkpatch_findings(o, work, cp, np, findings, &text);
 	free(cp);
 	free(np);
 	return text;
@@ -535,7 +557,7 @@ static char *checkpatch_gate(const struct options *o, const char *work, struct s
 	*text = checkpatch_head(o, work, &now);
 	if (now.n) {
 		run_v(work, op, "git", "diff", "HEAD", "HEAD~1", NULL);
-		checkpatch_findings(work, cp, op, !!o->external, &before, NULL);
+		checkpatch_findings(o, work, cp, op, &before, NULL);
 	}
 	for (i = 0; i < now.n; i++) {
 		if (strlist_has(&before, now.v[i])) {

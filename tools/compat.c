@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compat.c - an --external driver's conversion that still builds on the
+ * kernels without the new API.
+ *
+ * An out-of-tree driver is built against many kernels; the converted file
+ * must keep building on those older than the API it now uses.  Each region
+ * of the file the conversion changed becomes
+ *
+ *	#if GUARD
+ *	<the region as converted>
+ *	#else
+ *	<the region as it was>
+ *	#endif
+ *
+ * so that the file preprocesses to exactly the converted file where GUARD
+ * holds and to exactly the old file where it does not: the registration
+ * picks the prepare handler or the old one with the same test that picks
+ * the handler's definition.  Changed lines a few unchanged lines apart are
+ * one region (the unchanged lines in both branches), never across a
+ * preprocessor line, whose #if/#else/#endif would then be split between
+ * branches.  GUARD is "KERNEL_VERSION(X, Y, 0) <= LINUX_VERSION_CODE", X.Y
+ * the target tree's release (one known to have every API the conversion
+ * uses), with <linux/version.h> included when the file does not, or
+ * "defined(MACRO)" for a macro the driver's build defines (--compat-macro).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmapport.h"
+
+#define MERGE_GAP 3	/* unchanged lines that still join two changes */
+
+struct hunk {
+	int old_start, old_n;	/* 1-based; old_n 0: inserted after old_start */
+	struct strlist add;	/* the new lines */
+};
+
+static void split_lines(const char *text, struct strlist *l)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		char *line = e ? strndup(p, e - p) : xstrdup(p);
+
+		strlist_add(l, line);
+		free(line);
+		if (!e)
+			break;
+		p = e + 1;
+	}
+}
+
+/* The hunks of a diff -U0. */
+static int parse_hunks(const char *diff, struct hunk **out)
+{
+	struct strlist l = { 0 };
+	struct hunk *h = NULL;
+	int n = 0, i;
+
+	split_lines(diff, &l);
+	for (i = 0; i < l.n; i++) {
+		int a, b = 1, c, d = 1;
+
+		if (!strncmp(l.v[i], "@@ ", 3)) {
+			if (sscanf(l.v[i], "@@ -%d,%d +%d,%d", &a, &b, &c, &d) < 4 &&
+			    sscanf(l.v[i], "@@ -%d +%d,%d", &a, &c, &d) < 3 &&
+			    sscanf(l.v[i], "@@ -%d,%d +%d", &a, &b, &c) < 3 &&
+			    sscanf(l.v[i], "@@ -%d +%d", &a, &c) < 2)
+				continue;
+			h = xrealloc(h, (n + 1) * sizeof(*h));
+			memset(&h[n], 0, sizeof(h[n]));
+			h[n].old_start = a;
+			h[n].old_n = b;
+			n++;
+		} else if (n && l.v[i][0] == '+' && strncmp(l.v[i], "+++ ", 4)) {
+			strlist_add(&h[n - 1].add, l.v[i] + 1);
+		}
+	}
+	strlist_free(&l);
+	*out = h;
+	return n;
+}
+
+static int directive(const char *line)
+{
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line == '#';
+}
+
+/* The first old line a hunk covers, and the one after it (0-based). */
+static int first_old(const struct hunk *h)
+{
+	return h->old_n ? h->old_start - 1 : h->old_start;
+}
+
+static int end_old(const struct hunk *h)
+{
+	return first_old(h) + h->old_n;
+}
+
+/* "#if GUARD": the version test of the target tree, or the user's macro. */
+char *compat_guard(const char *tree, const char *macro)
+{
+	char *mk, *v, *p, *s;
+	int ver = -1, pl = -1;
+	size_t len;
+
+	if (macro)
+		return xasprintf("defined(%s)", macro);
+	mk = xasprintf("%s/Makefile", tree);
+	v = read_file(mk, &len);
+	free(mk);
+	for (p = v; p && *p; p = s ? s + 1 : p + strlen(p)) {
+		s = strchr(p, '\n');
+		if (!strncmp(p, "VERSION = ", 10))
+			ver = atoi(p + 10);
+		else if (!strncmp(p, "PATCHLEVEL = ", 13))
+			pl = atoi(p + 13);
+	}
+	free(v);
+	if (ver < 0 || pl < 0)
+		return NULL;
+	/* the constant on the right, as checkpatch wants comparisons */
+	return xasprintf("KERNEL_VERSION(%d, %d, 0) <= LINUX_VERSION_CODE", ver, pl);
+}
+
+/*
+ * The brace depth at the start of each old line (comments, strings and
+ * preprocessor lines skipped), and the top-level unit each line is part
+ * of: a run of lines between blank or preprocessor lines at depth 0 (a
+ * function with its comment, a structure's initializer); -1 for those.
+ */
+static void units_of(const struct strlist *ol, int *depth, int *unit)
+{
+	int i, d = 0, u = 0, in_comment = 0, fresh = 1;
+
+	for (i = 0; i < ol->n; i++) {
+		const char *p = ol->v[i];
+		int blank = p[strspn(p, " \t")] == '\0';
+
+		depth[i] = d;
+		if (d == 0 && !in_comment && (blank || directive(p))) {
+			unit[i] = -1;
+			if (!fresh)
+				u++;
+			fresh = 1;
+			continue;
+		}
+		unit[i] = u;
+		fresh = 0;
+		if (directive(p) && !in_comment)
+			continue;
+		for (; *p; p++) {
+			if (in_comment) {
+				if (p[0] == '*' && p[1] == '/')
+					in_comment = 0, p++;
+			} else if (p[0] == '/' && p[1] == '*') {
+				in_comment = 1, p++;
+			} else if (p[0] == '/' && p[1] == '/') {
+				break;
+			} else if (*p == '"' || *p == '\'') {
+				char q = *p;
+
+				for (p++; *p && *p != q; p++)
+					if (*p == '\\' && p[1])
+						p++;
+				if (!*p)
+					break;
+			} else if (*p == '{') {
+				d++;
+			} else if (*p == '}' && d > 0) {
+				d--;
+			}
+		}
+	}
+}
+
+/*
+ * Rewrite PATH (the converted file; OLD its text before the conversion,
+ * DIFF the conversion as git diff -U0) with each changed region under
+ * GUARD.  A unit whose own line changed (a handler's signature, at depth
+ * 0) is one region, whole: the old handler beside the new one.  Other
+ * changes (a member of an initializer, a line inside a body) are regions
+ * of their own lines, joined while MERGE_GAP unchanged lines apart in the
+ * same unit; an insertion has an empty #else.  Returns the number of
+ * regions, -1 if PATH cannot be written.
+ */
+int compat_wrap(const char *path, const char *old, const char *diff, const char *guard)
+{
+	struct strlist ol = { 0 }, out = { 0 };
+	struct hunk *h;
+	int nh = parse_hunks(diff, &h), i = 0, k, line = 0, regions = 0, ret, inc = 0;
+	int *depth, *unit, *whole;
+	char *text;
+
+	split_lines(old, &ol);
+	depth = xmalloc((ol.n + 1) * sizeof(*depth));
+	unit = xmalloc((ol.n + 1) * sizeof(*unit));
+	whole = calloc(ol.n + 2, sizeof(*whole));
+	units_of(&ol, depth, unit);
+	for (i = 0; i < nh; i++)
+		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
+			if (depth[k] == 0 && unit[k] >= 0)
+				whole[unit[k]] = 1;
+	if (strstr(guard, "LINUX_VERSION_CODE"))
+		for (k = 0; k < ol.n; k++)
+			if (strstr(ol.v[k], "<linux/version.h>") && directive(ol.v[k]))
+				inc = 1;
+	i = 0;
+	while (i < nh) {
+		int j = i, from = first_old(&h[i]), to = end_old(&h[i]), u = -1, g;
+
+		if (from < ol.n && unit[from] >= 0 && whole[unit[from]])
+			u = unit[from];
+		else if (!h[i].old_n && from > 0 && unit[from - 1] >= 0 && whole[unit[from - 1]])
+			u = unit[from - 1];	/* added at the end of a unit wrapped whole */
+		if (u >= 0) {
+			/* the whole unit, and every change in it */
+			while (from > 0 && unit[from - 1] == u)
+				from--;
+			while (to < ol.n && unit[to] == u)
+				to++;
+			while (j + 1 < nh && first_old(&h[j + 1]) < to)
+				j++;
+			if (end_old(&h[j]) > to)
+				to = end_old(&h[j]);
+		} else {
+			/* the next change, while few unchanged lines of the same unit lie between */
+			while (j + 1 < nh) {
+				int gf = end_old(&h[j]), gt = first_old(&h[j + 1]), ok;
+
+				ok = h[j + 1].old_n && gt - gf <= MERGE_GAP && gt < ol.n &&
+				     !(unit[gt] >= 0 && whole[unit[gt]]);
+				for (g = gf; ok && g < gt; g++)
+					ok = unit[g] >= 0 && (!h[j].old_n || gf == 0 ||
+							      unit[g] == unit[gf - 1]);
+				if (!ok)
+					break;
+				j++;
+			}
+			to = end_old(&h[j]);
+		}
+		if (from < line)
+			from = line;	/* never twice (a unit's regions are one) */
+		for (; line < from && line < ol.n; line++)
+			strlist_add(&out, ol.v[line]);
+		strlist_addf(&out, "#if %s", guard);
+		/* the region as converted: its old lines, each change's in place of its own */
+		for (g = from, k = i; g < to || k <= j; ) {
+			if (k <= j && g >= first_old(&h[k])) {
+				int a;
+
+				for (a = 0; a < h[k].add.n; a++)
+					strlist_add(&out, h[k].add.v[a]);
+				g = end_old(&h[k]) > g ? end_old(&h[k]) : g;
+				k++;
+			} else if (g < to) {
+				strlist_add(&out, ol.v[g++]);
+			} else {
+				break;
+			}
+		}
+		if (to > from) {
+			strlist_add(&out, "#else");
+			for (g = from; g < to && g < ol.n; g++)
+				strlist_add(&out, ol.v[g]);
+			strlist_add(&out, "#endif");
+		} else {
+			/* an insertion: its trailing blank lines after the #endif */
+			int blanks = 0;
+
+			while (out.n && !*out.v[out.n - 1]) {
+				free(out.v[--out.n]);
+				blanks++;
+			}
+			strlist_add(&out, "#endif");
+			while (blanks--)
+				strlist_add(&out, "");
+		}
+		line = to;
+		regions++;
+		i = j + 1;
+	}
+	for (; line < ol.n; line++)
+		strlist_add(&out, ol.v[line]);
+	if (regions && !inc && strstr(guard, "LINUX_VERSION_CODE")) {
+		/* after the last #include of the file's first block of them */
+		int at = -1;
+		char *spare;
+
+		for (k = 0; k < out.n; k++) {
+			if (!strncmp(out.v[k], "#include", 8))
+				at = k;
+			else if (at >= 0 && out.v[k][0] && strncmp(out.v[k], "//", 2) &&
+				 strncmp(out.v[k], "/*", 2))
+				break;
+		}
+		strlist_add(&out, "");
+		spare = out.v[out.n - 1];
+		memmove(&out.v[at + 2], &out.v[at + 1], (out.n - at - 2) * sizeof(*out.v));
+		out.v[at + 1] = xstrdup("#include <linux/version.h>");
+		free(spare);
+	}
+	text = strlist_join(&out, "\n");
+	{
+		char *t = xasprintf("%s\n", text);
+
+		ret = regions && write_file(path, t, strlen(t)) ? -1 : regions;
+		free(t);
+	}
+	free(text);
+	for (k = 0; k < nh; k++)
+		strlist_free(&h[k].add);
+	free(h);
+	free(depth);
+	free(unit);
+	free(whole);
+	strlist_free(&ol);
+	strlist_free(&out);
+	return ret;
+}
