@@ -26,6 +26,9 @@ KVER     ?= 7
 OUT      ?= $(CURDIR)/out
 PATHS    ?=
 JOBS     ?= $(shell nproc)
+# EXTERNAL=DIR: the older tree the kept old code is built against
+# (COMPAT_KERNEL=/path, or Debian's linux-source-$(COMPAT_KVER).*; COMPAT_KVER= : none)
+COMPAT_KVER ?= 6.12
 # make replay: the older tree (OLD_KERNEL=/path, or Debian's linux-source-$(OLD_KVER).*)
 OLD_KVER ?= 6.12
 REPLAY_OUT ?= $(CURDIR)/out-replay
@@ -62,9 +65,11 @@ tree:
 
 run: deps all
 	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
+	$(if $(and $(EXTERNAL),$(COMPAT_KVER)),compat=$$(tools/tree.sh "$(COMPAT_KERNEL)" "$(COMPAT_KVER)") &&) \
 	tools/deps.sh --tree "$$tree" --arch $(ARCHES) && \
 	bin/mmapport run --tree "$$tree" --out "$(OUT)" --arch $(ARCHES) $(if $(PATHS),--paths $(PATHS)) \
-		$(if $(EXTERNAL),--external $(EXTERNAL)) $(if $(API),--api $(API))
+		$(if $(EXTERNAL),--external $(EXTERNAL)) $(if $(API),--api $(API)) \
+		$(if $(and $(EXTERNAL),$(COMPAT_KVER)),--compat-tree "$$compat")
 
 # upstream's hand ports as the regression test (docs/replay.md)
 replay: deps all

@@ -4,7 +4,8 @@
 # An out-of-tree driver (examples/oot-mmap) built M= style against
 # Debian's 7.2 tree: its simple and remap handlers are converted, built
 # with sparse before and after and put in the series, and so is the
-# stateful one (its reference moves to vm_ops->mapped); all three parsed
+# stateful one (its reference moves to vm_ops->mapped), each also built
+# against 6.12 (--compat-tree, the code kept for older kernels); all three parsed
 # by libclang with kbuild's own command for the M= object, so decided with
 # high confidence; each changed part kept as it was under the #else of a
 # version test, for older kernels (--no-compat: the plain form); the
@@ -12,23 +13,24 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
+old=$("$top/tools/fetch-tree.sh" 6.12) || { echo "1..0 # SKIP cannot fetch the 6.12 tree"; exit 1; }
 ext=$top/examples/oot-mmap
 out=${MMAPPORT_TEST_OUT:-$top/build/test-external}
-echo "1..8"
+echo "1..9"
 
 sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
 before=$(sum)
 rm -rf "$out"
 if "$top/bin/mmapport" run --tree "$tree" --external "$ext" --out "$out" --arch x86_64 \
-	> "$out.log" 2>&1; then
+	--compat-tree "$old" > "$out.log" 2>&1; then
 	echo "ok 1 - mmapport run --external"
 else
 	echo "not ok 1 - mmapport run --external failed"; tail -20 "$out.log" | sed 's/^/# /'
 fi
 
-got=$(jq -r 'sort_by(.function) | .[] | "\(.function):\(.category):\(.conversion.status // "-"):\(.check.x86_64.status // "-"):\(.analyzer):\(.confidence)"' \
+got=$(jq -r 'sort_by(.function) | .[] | "\(.function):\(.category):\(.conversion.status // "-"):\(.check.x86_64.status // "-"):\(.check["x86_64@6.12"].status // "-"):\(.analyzer):\(.confidence)"' \
 	"$out/records.json" 2>/dev/null | tr '\n' ' ')
-want="demo_buf_mmap:stateful:converted:pass:libclang:high demo_regs_mmap:pfn-remap:converted:pass:libclang:high demo_ro_mmap:simple:converted:pass:libclang:high "
+want="demo_buf_mmap:stateful:converted:pass:pass:libclang:high demo_regs_mmap:pfn-remap:converted:pass:pass:libclang:high demo_ro_mmap:simple:converted:pass:pass:libclang:high "
 if [ "$got" = "$want" ]; then
 	echo "ok 2 - categories, conversion and the M= build with sparse: $want"
 else
@@ -93,4 +95,16 @@ if [ -s "$d" ] && ! grep -q 'LINUX_VERSION_CODE' "$d" && grep -q '^-static int d
 	echo "ok 8 - --no-compat gives the plain form: the old handler replaced, no version test"
 else
 	echo "not ok 8 - --no-compat: $(grep -c LINUX_VERSION_CODE "$d" 2>/dev/null) version tests"
+fi
+
+# the 6.12 build is what says the older kernels still build: the plain
+# form (no old code kept) checked against 6.12 fails there, passes on 7.2
+"$top/bin/mmapport" check --tree "$tree" --external "$ext" --out "$out" --arch x86_64 \
+	--compat-tree "$old" > "$out.plain-check.log" 2>&1
+s=$(jq -r '[.[] | "\(.check.x86_64.status)/\(.check["x86_64@6.12"].status)"] | unique | join(",")' \
+	"$out/records.json" 2>/dev/null)
+if [ "$s" = "pass/fail" ]; then
+	echo "ok 9 - the plain form passes on 7.2 and fails against 6.12: the 6.12 build checks the kept code"
+else
+	echo "not ok 9 - the plain form on 7.2/6.12: $s"
 fi

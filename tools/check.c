@@ -162,6 +162,7 @@ struct cell {
 
 struct arch_run {
 	struct arch_profile *prof;
+	const char *ktree;	/* the kernel tree it builds against: NULL, the check's own */
 	char *bdir, *baselog, *afterlog;
 	const char *objdir;	/* where the objects land: bdir, or an --external work copy */
 	struct strlist build;	/* files to build on it */
@@ -738,6 +739,9 @@ struct check_run {
 };
 
 #define CELL(f, a) (&cr->cells[(size_t)(f) * cr->cap + (a)])
+/* the tree a run configures from, and the one an --external driver builds against */
+#define RUN_SRC(cr, ar) ((ar)->ktree ? (ar)->ktree : (cr)->src)
+#define RUN_EXT(cr, ar) ((ar)->ktree ? (ar)->ktree : (cr)->ext)
 
 /* A tree without the API: nothing converted is built, and none is emitted. */
 static void drop_all_unbuilt(json_t *records)
@@ -845,6 +849,42 @@ static void changed_branches(struct check_run *cr)
 }
 
 /* The profiles asked for, and those whose io_remap_pfn_range translates PFNs. */
+/*
+ * An --external driver whose old code is kept for older kernels (compat.c)
+ * is also built against --compat-tree, a tree without the API, on
+ * x86_64: that build compiles the #else side, before and after.  The run
+ * is named x86_64@VERSION.PATCHLEVEL of that tree.
+ */
+static void compat_run(struct check_run *cr)
+{
+	const struct options *o = cr->o;
+	struct arch_profile *x86, *p;
+	char *mk, *v, *s, *ver = NULL;
+	size_t len;
+	int maj = -1, min = -1;
+
+	if (!cr->ext || !o->compat_tree || o->no_compat || arch_profiles("x86_64", &x86) != 1)
+		return;
+	mk = xasprintf("%s/Makefile", o->compat_tree);
+	v = read_file(mk, &len);
+	for (s = v; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s)) {
+		if (!strncmp(s, "VERSION = ", 10))
+			maj = atoi(s + 10);
+		else if (!strncmp(s, "PATCHLEVEL = ", 13))
+			min = atoi(s + 13);
+	}
+	free(v);
+	free(mk);
+	ver = maj >= 0 && min >= 0 ? xasprintf("%d.%d", maj, min) : xstrdup("older");
+	p = xmalloc(sizeof(*p));
+	*p = *x86;
+	p->name = xasprintf("%s@%s", x86->name, ver);
+	p->description = xasprintf("%s against %s, a tree without the API: the code kept "
+				   "for older kernels", x86->description, ver);
+	cr->runs[cr->nrun++] = (struct arch_run){ .prof = p, .ktree = o->compat_tree };
+	free(ver);
+}
+
 static void plan_runs(struct check_run *cr)
 {
 	struct variants *vs = &cr->vs;
@@ -852,8 +892,8 @@ static void plan_runs(struct check_run *cr)
 	int nprof = arch_profiles(cr->o->arch, &cr->profs);
 	int nall = arch_profiles(NULL, &cr->all);
 
-	/* room for the config variants per file (try_variants, try_polarities) */
-	cr->cap = nprof + nall + 2 * MAX_VARIANTS * cr->files.n;
+	/* room for the config variants per file (try_variants, try_polarities), the compat run */
+	cr->cap = nprof + nall + 2 * MAX_VARIANTS * cr->files.n + 1;
 	cr->runs = xmalloc(sizeof(*cr->runs) * cr->cap);
 	for (a = 0; a < nprof; a++)
 		cr->runs[cr->nrun++] = (struct arch_run){ .prof = &cr->profs[a] };
@@ -865,6 +905,7 @@ static void plan_runs(struct check_run *cr)
 		if (cr->all[a].io_remap_pfn && !have)
 			cr->runs[cr->nrun++] = (struct arch_run){ .prof = &cr->all[a] };
 	}
+	compat_run(cr);
 	cr->cells = calloc((size_t)cr->files.n * cr->cap + 1, sizeof(*cr->cells));
 	cr->norig = cr->nrun;
 	vs->norig = cr->norig;
@@ -926,10 +967,10 @@ static void select_by_kconfig(struct check_run *cr, int a, const struct strlist 
 	int f;
 
 	plog = xasprintf("%s/configure-%s.log", cr->logs, pname);
-	ar->t_config = arch_configure(p, cr->src, cr->base, ar->bdir, plog);
+	ar->t_config = arch_configure(p, RUN_SRC(cr, ar), cr->base, ar->bdir, plog);
 	free(plog);
 	t0 = now_seconds();
-	arch_selection_init(&sel, p, cr->src, ar->bdir);
+	arch_selection_init(&sel, p, RUN_SRC(cr, ar), ar->bdir);
 	mismatch = p->variant ? arch_config_mismatch(p, ar->bdir) : NULL;
 	for (f = 0; f < cr->files.n; f++) {
 		char *why;
@@ -961,11 +1002,12 @@ static void build_base(struct check_run *cr, int a, const char *pname)
 	double t0;
 	int f;
 
-	ar->t_prepare = arch_prepare(p, cr->src, ar->bdir, plog, cr->o->jobs);
+	ar->t_prepare = arch_prepare(p, RUN_SRC(cr, ar), ar->bdir, plog, cr->o->jobs);
 	free(plog);
 	info("check: %s: building %d base objects", p->name, ar->build.n);
 	t0 = now_seconds();
-	build(p, cr->work, ar->bdir, cr->ext, cr->sparse, ar->baselog, &ar->build, cr->o->jobs);
+	build(p, cr->work, ar->bdir, RUN_EXT(cr, ar), cr->sparse, ar->baselog, &ar->build,
+	      cr->o->jobs);
 	ar->t_base = now_seconds() - t0;
 	/* an object that does not build unconverted cannot be judged */
 	for (f = 0; f < cr->files.n; f++) {
@@ -1089,7 +1131,7 @@ static void check_converted(struct check_run *cr)
 		if (ar->build.n) {
 			info("check: %s: building %d converted objects", ar->prof->name, ar->build.n);
 			t0 = now_seconds();
-			build(ar->prof, cr->work, ar->bdir, cr->ext, cr->sparse, ar->afterlog,
+			build(ar->prof, cr->work, ar->bdir, RUN_EXT(cr, ar), cr->sparse, ar->afterlog,
 			      &ar->build, cr->o->jobs);
 			ar->t_after = now_seconds() - t0;
 			t0 = now_seconds();

@@ -29,6 +29,8 @@ static const char common_help[] =
 	"  --compat-macro M --external: keep the old code under #if !defined(M) instead\n"
 	"                   of a LINUX_VERSION_CODE test (M: the driver's own macro)\n"
 	"  --no-compat      --external: the plain in-tree form (old code not kept)\n"
+	"  --compat-tree T  --external: check also builds the kept old code against T,\n"
+	"                   an older kernel tree without the API (Debian's 6.12)\n"
 	"  --api PROFILE    mainline or rfc (default: detected from the tree)\n"
 	"  --arch LIST      check on these arch/ profiles (comma-separated; default all)\n"
 	"  -j, --jobs N     parallel make jobs (default: the core count)\n"
@@ -68,6 +70,13 @@ static void need_tree(struct options *o)
 	need_safe_path("--tree", o->tree);
 	if (o->external)
 		need_safe_path("--external", o->external);
+	if (o->compat_tree) {
+		if (!o->external || o->no_compat)
+			die("--compat-tree builds an --external driver's kept old code: give "
+			    "--external, without --no-compat");
+		o->compat_tree = need_kernel_tree("--compat-tree", o->compat_tree);
+		need_safe_path("--compat-tree", o->compat_tree);
+	}
 	check_paths(o);
 }
 
@@ -599,6 +608,7 @@ int main(int argc, char **argv)
 		{ "lexical", no_argument, NULL, 'L' },
 		{ "no-compat", no_argument, NULL, 'C' },
 		{ "compat-macro", required_argument, NULL, 'M' },
+		{ "compat-tree", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -673,6 +683,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			o.no_compat = 1;
+			break;
+		case 'T':
+			o.compat_tree = optarg;
 			break;
 		case 'M':
 			if (!*optarg || (!isalpha((unsigned char)*optarg) && *optarg != '_') ||

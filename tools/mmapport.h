@@ -28,6 +28,7 @@ struct options {
 	int lexical;	/* classify: the lexical classifier only */
 	int no_compat;	/* --external: the plain in-tree form, no version test */
 	const char *compat_macro;	/* --external: the driver's own macro for the new API */
+	const char *compat_tree;	/* --external: an older tree the #else side is built on */
 };
 
 /* compat.c: an --external conversion under a version test, the old code kept */
