@@ -16,7 +16,7 @@ tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the t
 old=$("$top/tools/fetch-tree.sh" 6.12) || { echo "1..0 # SKIP cannot fetch the 6.12 tree"; exit 1; }
 ext=$top/examples/oot-mmap
 out=${MMAPPORT_TEST_OUT:-$top/build/test-external}
-echo "1..9"
+echo "1..10"
 
 sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
 before=$(sum)
@@ -108,3 +108,23 @@ if [ "$s" = "pass/fail" ]; then
 else
 	echo "not ok 9 - the plain form on 7.2/6.12: $s"
 fi
+
+# a driver that does not build against the tree as it is (its Kbuild asks
+# for a function no kernel has): check says so with the first error and
+# the run exits non-zero, instead of exiting 0 with every conversion dropped
+bad=$out.broken
+rm -rf "$bad" "$bad.out"
+cp -r "$ext" "$bad"
+printf 'obj-m += mmapdemo.o\nccflags-y += -Werror=implicit-function-declaration -DMMAPDEMO_CALL=mmapport_no_such_fn\n' \
+	> "$bad/Kbuild"
+sed -i 's|^static struct page \*demo_page;|&\nstatic int __maybe_unused demo_broken(void) { return MMAPDEMO_CALL(); }|' \
+	"$bad/mmapdemo.c"
+"$top/bin/mmapport" run --tree "$tree" --external "$bad" --out "$bad.out" --arch x86_64 \
+	> "$bad.log" 2>&1
+rc=$?
+if [ $rc != 0 ] && grep -q "the driver builds nothing against .*mmapport_no_such_fn" "$bad.log"; then
+	echo "ok 10 - a driver that does not build unconverted: exit $rc, with the first error"
+else
+	echo "not ok 10 - a driver that does not build unconverted: exit $rc"; tail -3 "$bad.log" | sed 's/^/# /'
+fi
+rm -rf "$bad" "$bad.out"

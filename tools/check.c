@@ -736,6 +736,7 @@ struct check_run {
 	json_t *shared;			/* the stage's own work, timed */
 	json_t *times;			/* per profile */
 	int npass, nfail, nna, nskip;
+	char *ext_unbuilt;		/* --external: no base object built against the tree: why */
 };
 
 #define CELL(f, a) (&cr->cells[(size_t)(f) * cr->cap + (a)])
@@ -999,8 +1000,9 @@ static void build_base(struct check_run *cr, int a, const char *pname)
 	struct arch_run *ar = &cr->runs[a];
 	const struct arch_profile *p = ar->prof;
 	char *plog = xasprintf("%s/prepare-%s.log", cr->logs, pname);
+	char *first_bad = NULL;
 	double t0;
-	int f;
+	int f, nbad;
 
 	ar->t_prepare = arch_prepare(p, RUN_SRC(cr, ar), ar->bdir, plog, cr->o->jobs);
 	free(plog);
@@ -1010,24 +1012,36 @@ static void build_base(struct check_run *cr, int a, const char *pname)
 	      cr->o->jobs);
 	ar->t_base = now_seconds() - t0;
 	/* an object that does not build unconverted cannot be judged */
-	for (f = 0; f < cr->files.n; f++) {
+	for (f = 0, nbad = 0; f < cr->files.n; f++) {
 		char *obj = object_of(cr->files.v[f]);
 		char *objpath = xasprintf("%s/%s", ar->objdir, obj);
 
 		if (strlist_has(&ar->build, cr->files.v[f]) && !path_exists(objpath)) {
 			struct strlist b = { 0 };
 			const char *e;
+			char *any = NULL;
 
 			messages(ar->baselog, cr->files.v[f], &b);
 			e = first_error(&b);
+			if (!e)
+				e = any = first_error_line(ar->baselog);
 			set_cell(CELL(f, a), "skipped", xasprintf(
 				"the unconverted object does not build on %s: %s",
 				p->name, e ? e : "see logs/"));
+			if (!nbad++)
+				first_bad = xasprintf("%s: %s; see %s", cr->files.v[f],
+						      e ? e : "no error line", ar->baselog);
 			strlist_free(&b);
+			free(any);
 		}
 		free(obj);
 		free(objpath);
 	}
+	/* the driver builds nothing against the tree: its build, not a conversion, is wrong */
+	if (cr->ext && !ar->ktree && nbad && nbad == ar->build.n && !cr->ext_unbuilt)
+		cr->ext_unbuilt = first_bad;
+	else
+		free(first_bad);
 	/* which branches of the changed lines the compiler saw */
 	for (f = 0; f < cr->files.n; f++) {
 		char *blog = xasprintf("%s/branches-%s.log", cr->logs, pname);
@@ -1338,6 +1352,13 @@ int check_records(const struct options *o, json_t *records)
 		overlay_revert(cr.work, cr.api);
 	add_time(cr.shared, "revert", now_seconds() - t0);
 	check_summary(&cr);
+	if (cr.ext_unbuilt) {
+		warnx("check: the driver builds nothing against %s as it is (%s): check the "
+		      "tree and the driver's Kbuild; nothing was judged", o->tree, cr.ext_unbuilt);
+		free(cr.ext_unbuilt);
+		check_run_free(&cr);
+		return 1;
+	}
 	check_run_free(&cr);
 	return 0;
 }
