@@ -16,7 +16,7 @@ tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the t
 old=$("$top/tools/fetch-tree.sh" 6.12) || { echo "1..0 # SKIP cannot fetch the 6.12 tree"; exit 1; }
 ext=$top/examples/oot-mmap
 out=${MMAPPORT_TEST_OUT:-$top/build/test-external}
-echo "1..10"
+echo "1..11"
 
 sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
 before=$(sum)
@@ -128,3 +128,31 @@ else
 	echo "not ok 10 - a driver that does not build unconverted: exit $rc"; tail -3 "$bad.log" | sed 's/^/# /'
 fi
 rm -rf "$bad" "$bad.out"
+
+# a DKMS package whose Kbuild is in src/ and reads a make variable its
+# dkms.conf MAKE[0] line gives (without it, the file stops at #error):
+# parsed and built as that line says, converted and passed
+pkg=$out.dkms
+rm -rf "$pkg" "$pkg.out"
+mkdir -p "$pkg/src"
+cp "$ext/mmapdemo.c" "$pkg/src/"
+printf 'obj-m += mmapdemo.o\nccflags-y += -DDEMO_VERSION_$(subst .,_,$(DEMO_VERSION))\n' > "$pkg/src/Kbuild"
+sed -i '0,/^#include <linux\/slab.h>/s//&\n\n#ifndef DEMO_VERSION_1_0\n#error "built without the build description of dkms.conf"\n#endif/' \
+	"$pkg/src/mmapdemo.c"
+cat > "$pkg/dkms.conf" <<'CONF'
+PACKAGE_NAME="demo"
+PACKAGE_VERSION="1.0"
+MAKE[0]="make -C ${kernel_source_dir} M=${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build/src DEMO_VERSION=${PACKAGE_VERSION}"
+BUILT_MODULE_NAME[0]="mmapdemo"
+BUILT_MODULE_LOCATION[0]="src"
+CONF
+"$top/bin/mmapport" run --tree "$tree" --external "$pkg" --out "$pkg.out" --arch x86_64 \
+	--no-compat > "$pkg.log" 2>&1
+got=$(jq -r '[.[] | "\(.analyzer):\(.confidence):\(.conversion.status):\(.check.x86_64.status)"] | unique | join(",")' \
+	"$pkg.out/records.json" 2>/dev/null)
+if [ "$got" = "libclang:high:converted:pass" ] && grep -q 'M=src, from dkms.conf MAKE\[0\]' "$pkg.log"; then
+	echo "ok 11 - a DKMS package built from src/ with its own make variable, as its dkms.conf says: parsed, converted, passed"
+else
+	echo "not ok 11 - dkms.conf MAKE[0]: $got"; grep 'classify: compile' "$pkg.log" | sed 's/^/# /'
+fi
+rm -rf "$pkg" "$pkg.out"

@@ -42,6 +42,9 @@ static void messages(const char *log, const char *file, struct strlist *out)
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *at = strstr(line, file), *p, *msg;
 
+		/* the file's name whole: not the end of another name */
+		while (at && at > line && at[-1] != '/' && at[-1] != ' ')
+			at = strstr(at + 1, file);
 		if (!at || at[strlen(file)] != ':')
 			continue;
 		p = at + strlen(file) + 1;
@@ -111,18 +114,25 @@ static char *object_of(const char *file)
  * land beside its sources, in the work copy.
  */
 static int build(const struct arch_profile *p, const char *work, const char *bdir,
-		 const char *ext, const char *sparse, const char *log,
-		 const struct strlist *files, int jobs)
+		 const char *ext, const struct ext_build *eb, const char *sparse,
+		 const char *log, const struct strlist *files, int jobs)
 {
 	struct run_opts ro = { .dir = work, .out = log, .err = log };
 	struct strlist cmd = { 0 };
+	size_t sl = ext ? strlen(eb->subdir) : 0;
 	int i, r;
 
 	strlist_add(&cmd, "make");
 	if (ext) {
 		strlist_add(&cmd, "-C");
 		strlist_add(&cmd, ext);
-		strlist_addf(&cmd, "M=%s", work);
+		/* the driver's Kbuild directory, and its make variables (extbuild.c) */
+		if (sl)
+			strlist_addf(&cmd, "M=%s/%s", work, eb->subdir);
+		else
+			strlist_addf(&cmd, "M=%s", work);
+		for (i = 0; i < eb->vars.n; i++)
+			strlist_add(&cmd, eb->vars.v[i]);
 	}
 	strlist_addf(&cmd, "O=%s", bdir);
 	arch_make_args(p, &cmd);
@@ -137,7 +147,9 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 		char *path = xasprintf("%s/%s", ext ? work : bdir, obj);
 
 		unlink(path);
-		strlist_add(&cmd, obj);
+		/* below M=, as kbuild names it */
+		strlist_add(&cmd, sl && !strncmp(obj, eb->subdir, sl) && obj[sl] == '/' ?
+			    obj + sl + 1 : obj);
 		free(obj);
 		free(path);
 	}
@@ -201,17 +213,29 @@ static int io_remap_caller(json_t *records, const char *file)
 	return 0;
 }
 
-static void judge(struct arch_run *a, const char *work, const char *file, struct cell *c)
+/*
+ * The name kbuild prints for file: an --external driver's file is named
+ * from the M= directory, which may be below the driver's top (extbuild.c).
+ */
+static const char *kbuild_name(const struct ext_build *eb, const char *file)
+{
+	size_t sl = eb ? strlen(eb->subdir) : 0;
+
+	return sl && !strncmp(file, eb->subdir, sl) && file[sl] == '/' ? file + sl + 1 : file;
+}
+
+static void judge(struct arch_run *a, const char *work, const char *file, struct cell *c,
+		  const struct ext_build *eb)
 {
 	struct strlist b = { 0 }, af = { 0 };
 	char *obj = object_of(file);
 	char *objpath = xasprintf("%s/%s", a->objdir, obj);
 	/* kbuild names the source by its full path under O= */
 	char *checkline = xasprintf("CHECK   %s/%s\n", work, file);
-	char *checkrel = xasprintf("CHECK   %s\n", file);
+	char *checkrel = xasprintf("CHECK   %s\n", kbuild_name(eb, file));
 
-	messages(a->baselog, file, &b);
-	messages(a->afterlog, file, &af);
+	messages(a->baselog, kbuild_name(eb, file), &b);
+	messages(a->afterlog, kbuild_name(eb, file), &af);
 	new_messages(&b, &af, &c->new_msgs);
 	c->base_msgs = b.n;
 	if (c->status) {
@@ -737,6 +761,7 @@ struct check_run {
 	json_t *times;			/* per profile */
 	int npass, nfail, nna, nskip;
 	char *ext_unbuilt;		/* --external: no base object built against the tree: why */
+	struct ext_build eb;		/* --external: how the driver is built */
 };
 
 #define CELL(f, a) (&cr->cells[(size_t)(f) * cr->cap + (a)])
@@ -945,6 +970,11 @@ static void cells_without_build(struct check_run *cr, int a, struct strlist *can
 				 "other files (%s)", ar->variant_files.v[0]));
 		else if (strcmp(file + strlen(file) - 2, ".c"))
 			set_cell(CELL(f, a), "n/a", xstrdup("not a C source"));
+		else if (cr->ext && *cr->eb.subdir &&
+			 (strncmp(file, cr->eb.subdir, strlen(cr->eb.subdir)) ||
+			  file[strlen(cr->eb.subdir)] != '/'))
+			set_cell(CELL(f, a), "n/a", xasprintf("outside the directory the driver's "
+				 "build runs kbuild in (M=%s, %s)", cr->eb.subdir, cr->eb.from));
 		else if (!cr->ext && !strncmp(file, "arch/", 5) &&
 			 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
 			set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: "
@@ -1008,8 +1038,8 @@ static void build_base(struct check_run *cr, int a, const char *pname)
 	free(plog);
 	info("check: %s: building %d base objects", p->name, ar->build.n);
 	t0 = now_seconds();
-	build(p, cr->work, ar->bdir, RUN_EXT(cr, ar), cr->sparse, ar->baselog, &ar->build,
-	      cr->o->jobs);
+	build(p, cr->work, ar->bdir, RUN_EXT(cr, ar), &cr->eb, cr->sparse, ar->baselog,
+	      &ar->build, cr->o->jobs);
 	ar->t_base = now_seconds() - t0;
 	/* an object that does not build unconverted cannot be judged */
 	for (f = 0, nbad = 0; f < cr->files.n; f++) {
@@ -1021,7 +1051,8 @@ static void build_base(struct check_run *cr, int a, const char *pname)
 			const char *e;
 			char *any = NULL;
 
-			messages(ar->baselog, cr->files.v[f], &b);
+			messages(ar->baselog, kbuild_name(cr->ext ? &cr->eb : NULL, cr->files.v[f]),
+				 &b);
 			e = first_error(&b);
 			if (!e)
 				e = any = first_error_line(ar->baselog);
@@ -1145,13 +1176,15 @@ static void check_converted(struct check_run *cr)
 		if (ar->build.n) {
 			info("check: %s: building %d converted objects", ar->prof->name, ar->build.n);
 			t0 = now_seconds();
-			build(ar->prof, cr->work, ar->bdir, RUN_EXT(cr, ar), cr->sparse, ar->afterlog,
+			build(ar->prof, cr->work, ar->bdir, RUN_EXT(cr, ar), &cr->eb, cr->sparse,
+			      ar->afterlog,
 			      &ar->build, cr->o->jobs);
 			ar->t_after = now_seconds() - t0;
 			t0 = now_seconds();
 			for (f = 0; f < cr->files.n; f++)
 				if (strlist_has(&ar->build, cr->files.v[f]))
-					judge(ar, cr->work, cr->files.v[f], CELL(f, a));
+					judge(ar, cr->work, cr->files.v[f], CELL(f, a),
+					      cr->ext ? &cr->eb : NULL);
 			add_time(cr->shared, "judge", now_seconds() - t0);
 		}
 		json_object_set_new(t, "objects", json_integer(ar->build.n));
@@ -1322,6 +1355,7 @@ static void check_run_free(struct check_run *cr)
 	free(cr->base);
 	free(cr->logs);
 	free(cr->sparse);
+	ext_build_free(&cr->eb);
 }
 
 int check_records(const struct options *o, json_t *records)
@@ -1334,6 +1368,7 @@ int check_records(const struct options *o, json_t *records)
 	cr.base = work_base(cr.work);
 	cr.ext = o->external ? o->tree : NULL;
 	cr.src = o->external ? o->tree : cr.work;
+	ext_build_of(o, &cr.eb);
 	if (detect_profile(cr.src, NULL, &prof)) {
 		/* e.g. 6.12 with --api: building would only fail; say why instead */
 		drop_all_unbuilt(records);

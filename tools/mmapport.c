@@ -29,6 +29,9 @@ static const char common_help[] =
 	"  --compat-macro M --external: keep the old code under #if !defined(M) instead\n"
 	"                   of a LINUX_VERSION_CODE test (M: the driver's own macro)\n"
 	"  --no-compat      --external: the plain in-tree form (old code not kept)\n"
+	"  --external-build 'make -C $(KDIR) M=$(PWD)/src VAR=value'\n"
+	"                   --external: how the driver is built (default: its dkms.conf\n"
+	"                   MAKE[0]; else M= at its top, no variables)\n"
 	"  --compat-tree T  --external: check also builds the kept old code against T,\n"
 	"                   an older kernel tree without the API (Debian's 6.12)\n"
 	"  --api PROFILE    mainline or rfc (default: detected from the tree)\n"
@@ -609,6 +612,7 @@ int main(int argc, char **argv)
 		{ "no-compat", no_argument, NULL, 'C' },
 		{ "compat-macro", required_argument, NULL, 'M' },
 		{ "compat-tree", required_argument, NULL, 'T' },
+		{ "external-build", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -686,6 +690,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			o.compat_tree = optarg;
+			break;
+		case 'B':
+			o.external_build = optarg;
 			break;
 		case 'M':
 			if (!*optarg || (!isalpha((unsigned char)*optarg) && *optarg != '_') ||

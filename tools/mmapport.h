@@ -29,7 +29,17 @@ struct options {
 	int no_compat;	/* --external: the plain in-tree form, no version test */
 	const char *compat_macro;	/* --external: the driver's own macro for the new API */
 	const char *compat_tree;	/* --external: an older tree the #else side is built on */
+	const char *external_build;	/* --external: how the driver is built (extbuild.c) */
 };
+
+/* extbuild.c: how an --external driver is built (M= below its top, its make variables) */
+struct ext_build {
+	char *subdir;		/* the M= directory below the driver's top; "" for the top */
+	struct strlist vars;	/* VAR=value words for make */
+	const char *from;	/* "--external-build", "dkms.conf MAKE[0]" or NULL */
+};
+void ext_build_of(const struct options *o, struct ext_build *b);
+void ext_build_free(struct ext_build *b);
 
 /* compat.c: an --external conversion under a version test, the old code kept */
 char *compat_guard(const char *tree, const char *macro);

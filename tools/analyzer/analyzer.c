@@ -333,12 +333,17 @@ static json_t *external_flags(const struct options *o, const char *tree, const c
 		char *nlog = xasprintf("%s/classify-external-n.log", logs);
 		double t0 = now_seconds();
 
+		struct ext_build eb = { 0 };
+
+		ext_build_of(o, &eb);
 		mkdir_p(logs);
 		arch_configure(x86, o->tree, base, bdir, log);
 		arch_prepare(x86, o->tree, bdir, log, o->jobs);
-		db = compdb_for_external(o->tree, bdir, work, files, o->jobs, nlog);
-		info("classify: compile commands of %zu of %d files from kbuild (M=) in %.1f s",
-		     json_object_size(db), files->n, now_seconds() - t0);
+		db = compdb_for_external(o->tree, bdir, work, &eb, files, o->jobs, nlog);
+		info("classify: compile commands of %zu of %d files from kbuild (M=%s%s%s) in "
+		     "%.1f s", json_object_size(db), files->n, *eb.subdir ? eb.subdir : ".",
+		     eb.from ? ", from " : "", eb.from ? eb.from : "", now_seconds() - t0);
+		ext_build_free(&eb);
 		free(work);
 		free(base);
 		free(logs);
@@ -431,7 +436,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 				"a header: parsed only through the files that include it" :
 				o->external && strcmp(how, "fallback") ?
 				"kbuild gave no command for its object in an M= build of the "
-				"driver (x86_64 allmodconfig)" :
+				"driver (x86_64 allmodconfig): not in the Kbuild of the M= "
+				"directory" :
 				"kbuild gave no command for its object in x86_64 allmodconfig";
 	}
 	json_array_foreach(records, i, r) {

@@ -41,7 +41,8 @@ json_t *compdb_for_files(const char *tree, const char *bdir, const struct strlis
 			 int jobs, const char **how);
 json_t *compdb_fallback(const char *tree);
 json_t *compdb_for_external(const char *ktree, const char *bdir, const char *mdir,
-			    const struct strlist *files, int jobs, const char *log);
+			    const struct ext_build *eb, const struct strlist *files, int jobs,
+			    const char *log);
 json_t *compdb_for_profile(const char *tree, const char *bdir, const struct strlist *files,
 			   int jobs, const struct arch_profile *p, const char *target);
 /* multiconf.c: handlers x86_64 cannot see, parsed in their arch's allmodconfig. */

@@ -201,31 +201,37 @@ static void cmds_from_dry_run(const char *log, const char *cmddir, const struct 
  * file kbuild prints no command for (not in the driver's Kbuild) gets none.
  */
 json_t *compdb_for_external(const char *ktree, const char *bdir, const char *mdir,
-			    const struct strlist *files, int jobs, const char *log)
+			    const struct ext_build *eb, const struct strlist *files, int jobs,
+			    const char *log)
 {
 	struct run_opts ro = { .dir = mdir, .out = log, .err = log };
 	struct strlist cmd = { 0 }, objs = { 0 };
 	json_t *db = json_object();
-	char *buf, *p, *target, *c;
-	size_t len;
+	char *buf, *p, *target, *c, *kdir;
+	size_t len, sl = strlen(eb->subdir);
 	int f;
 
+	/* kbuild's directory: the driver's top, or the M= below it its build names */
+	kdir = sl ? xasprintf("%s/%s", mdir, eb->subdir) : xstrdup(mdir);
+	ro.dir = kdir;
 	strlist_add(&cmd, "make");
 	strlist_add(&cmd, "-C");
 	strlist_add(&cmd, ktree);
 	strlist_addf(&cmd, "O=%s", bdir);
-	strlist_addf(&cmd, "M=%s", mdir);
+	strlist_addf(&cmd, "M=%s", kdir);
 	strlist_addf(&cmd, "ARCH=%s", arch_name);
+	for (f = 0; f < eb->vars.n; f++)
+		strlist_add(&cmd, eb->vars.v[f]);
 	strlist_add(&cmd, "-n");
 	strlist_add(&cmd, "-k");
 	strlist_addf(&cmd, "-j%d", jobs);
 	for (f = 0; f < files->n; f++) {
-		char *obj = xstrdup(files->v[f]);
+		char *obj;
 
-		if (!str_ends_with(obj, ".c") || !safe_file_name(obj)) {
-			free(obj);
+		if (!str_ends_with(files->v[f], ".c") || !safe_file_name(files->v[f]) ||
+		    (sl && (strncmp(files->v[f], eb->subdir, sl) || files->v[f][sl] != '/')))
 			continue;
-		}
+		obj = xstrdup(files->v[f] + (sl ? sl + 1 : 0));
 		obj[strlen(obj) - 1] = 'o';
 		strlist_add(&objs, obj);
 		strlist_add(&cmd, obj);
@@ -241,14 +247,15 @@ json_t *compdb_for_external(const char *ktree, const char *bdir, const char *mdi
 		int i = strlist_index(&objs, t);
 
 		if (i >= 0) {
-			char *src = xstrdup(t);
+			char *src = sl ? xasprintf("%s/%s", eb->subdir, t) : xstrdup(t);
 
 			src[strlen(src) - 1] = 'c';
-			json_object_set_new(db, src, translate(c, mdir, NULL));
+			json_object_set_new(db, src, translate(c, kdir, NULL));
 			free(src);
 		}
 	}
 	free(buf);
+	free(kdir);
 	strlist_free(&objs);
 	return db;
 }
