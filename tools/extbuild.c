@@ -7,7 +7,7 @@
  * top of the driver's tree (src/, a userpf/ beside other parts), and the
  * variables its Makefiles read (RTPENGINE_VERSION=..., MODULE_CFLAGS=...).
  * The description is --external-build 'make -C $(KDIR) M=$(PWD)/src
- * CONFIG_FOO=m', or else the MAKE[0] line of the driver's dkms.conf, which
+ * CONFIG_FOO=m', or else the MAKE[0] line (MAKE, or MAKE[$i] in a loop) of the driver's dkms.conf, which
  * every DKMS package has (${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build
  * is the driver's top there).  What is taken from it: the M= directory
  * below the driver's top (the subdirectory) and every VAR=value word but
@@ -121,7 +121,19 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 		line = conf_value(conf, "MAKE[0]");
 		if (!line)
 			line = conf_value(conf, "MAKE");
-		b->from = "dkms.conf MAKE[0]";
+		if (!line) {
+			/* MAKE[$i]= in a loop over the modules: the same line for each */
+			const char *m = strstr(conf, "\nMAKE[");
+			const char *eq = m ? strstr(m, "]=") : NULL;
+
+			if (eq && !memchr(m + 1, '\n', eq - m - 1)) {
+				char *key = strndup(m + 1, eq + 1 - (m + 1));
+
+				line = conf_value(conf, key);
+				free(key);
+			}
+		}
+		b->from = "dkms.conf MAKE";
 	}
 	free(conf_path);
 	if (!line) {
