@@ -885,23 +885,13 @@ static void compat_run(struct check_run *cr)
 {
 	const struct options *o = cr->o;
 	struct arch_profile *x86, *p;
-	char *mk, *v, *s, *ver = NULL;
-	size_t len;
-	int maj = -1, min = -1;
+	char *ver;
+	int maj, min;
 
 	if (!cr->ext || !o->compat_tree || o->no_compat || arch_profiles("x86_64", &x86) != 1)
 		return;
-	mk = xasprintf("%s/Makefile", o->compat_tree);
-	v = read_file(mk, &len);
-	for (s = v; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : s + strlen(s)) {
-		if (!strncmp(s, "VERSION = ", 10))
-			maj = atoi(s + 10);
-		else if (!strncmp(s, "PATCHLEVEL = ", 13))
-			min = atoi(s + 13);
-	}
-	free(v);
-	free(mk);
-	ver = maj >= 0 && min >= 0 ? xasprintf("%d.%d", maj, min) : xstrdup("older");
+	ver = tree_release(o->compat_tree, &maj, &min) ? xstrdup("older") :
+	      xasprintf("%d.%d", maj, min);
 	p = xmalloc(sizeof(*p));
 	*p = *x86;
 	p->name = xasprintf("%s@%s", x86->name, ver);

@@ -104,27 +104,34 @@ static int end_old(const struct hunk *h)
 	return first_old(h) + h->old_n;
 }
 
-/* "#if GUARD": the version test of the target tree, or the user's macro. */
-char *compat_guard(const char *tree, const char *macro)
+/* The release of a kernel tree, VERSION and PATCHLEVEL of its Makefile; 0 if found. */
+int tree_release(const char *tree, int *version, int *patchlevel)
 {
-	char *mk, *v, *p, *s;
-	int ver = -1, pl = -1;
+	char *mk = xasprintf("%s/Makefile", tree), *v, *p, *s;
 	size_t len;
 
-	if (macro)
-		return xasprintf("defined(%s)", macro);
-	mk = xasprintf("%s/Makefile", tree);
+	*version = *patchlevel = -1;
 	v = read_file(mk, &len);
 	free(mk);
 	for (p = v; p && *p; p = s ? s + 1 : p + strlen(p)) {
 		s = strchr(p, '\n');
 		if (!strncmp(p, "VERSION = ", 10))
-			ver = atoi(p + 10);
+			*version = atoi(p + 10);
 		else if (!strncmp(p, "PATCHLEVEL = ", 13))
-			pl = atoi(p + 13);
+			*patchlevel = atoi(p + 13);
 	}
 	free(v);
-	if (ver < 0 || pl < 0)
+	return *version < 0 || *patchlevel < 0 ? -1 : 0;
+}
+
+/* "#if GUARD": the version test of the target tree, or the user's macro. */
+char *compat_guard(const char *tree, const char *macro)
+{
+	int ver, pl;
+
+	if (macro)
+		return xasprintf("defined(%s)", macro);
+	if (tree_release(tree, &ver, &pl))
 		return NULL;
 	/* the constant on the right, as checkpatch wants comparisons */
 	return xasprintf("KERNEL_VERSION(%d, %d, 0) <= LINUX_VERSION_CODE", ver, pl);
