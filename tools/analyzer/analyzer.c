@@ -176,7 +176,9 @@ static json_t *find_definitions(const char *tree, struct strlist *names)
 	}
 	out = capture_list(&ro, &cmd, NULL);
 	strlist_free(&cmd);
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	/* no output at all (grep could not run): no definition found */
+	for (line = out ? strtok_r(out, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *text;
 		const char *file = line;
 
