@@ -451,10 +451,11 @@ done:
 	json_object_set_new(r, "io_memory", json_boolean(a.io_memory));
 }
 
-void classify_records(const char *tree, json_t *records)
+void classify_records(const char *tree, const char *ktree, json_t *records)
 {
 	struct file_cache fc = { 0 };
-	char *twins = prepare_twins(tree);
+	/* the twins are the kernel's: an --external driver registers the tree's library */
+	char *twins = prepare_twins(ktree);
 	size_t i;
 	json_t *r;
 

@@ -278,7 +278,7 @@ static int do_classify(struct options *o)
 	}
 	inv = load_inventory_file(inv_path);
 	records = json_deep_copy(json_object_get(inv, "records"));
-	classify_records(o->external ? o->external : o->tree, records);
+	classify_records(o->external ? o->external : o->tree, o->tree, records);
 	if (!o->lexical)
 		analyze_records(o, o->external ? o->external : o->tree, records);
 	save_records(o, records);

@@ -51,7 +51,7 @@ json_t *scan_tree(const char *tree, const struct strlist *paths, const char *ext
 		  json_t **hooks_out);
 
 /* classify.c */
-void classify_records(const char *tree, json_t *records);
+void classify_records(const char *tree, const char *ktree, json_t *records);
 
 /* profile.c */
 struct profile {
