@@ -143,7 +143,53 @@ char *compat_guard(const char *tree, const char *macro)
  * of: a run of lines between blank or preprocessor lines at depth 0 (a
  * function with its comment, a structure's initializer); -1 for those.
  */
-static void units_of(const struct strlist *ol, int *depth, int *unit)
+/* Which lines are preprocessor lines: a directive, or a line continuing one. */
+static void pp_lines(const struct strlist *l, int *pp)
+{
+	int i, cont = 0;
+
+	for (i = 0; i < l->n; i++) {
+		size_t n = strlen(l->v[i]);
+
+		pp[i] = cont || directive(l->v[i]);
+		cont = pp[i] && n && l->v[i][n - 1] == '\\';
+	}
+}
+
+/* A conditional directive: +1 opens, -1 closes, 2 for #else/#elif, 0 none. */
+static int conditional(const char *line)
+{
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '#')
+		return 0;
+	for (line++; *line == ' ' || *line == '\t'; line++)
+		;
+	if (!strncmp(line, "if", 2))
+		return 1;
+	if (!strncmp(line, "endif", 5))
+		return -1;
+	if (!strncmp(line, "else", 4) || !strncmp(line, "elif", 4))
+		return 2;
+	return 0;
+}
+
+/* Lines [from, to) of l open and close their conditionals among themselves. */
+static int balanced(const struct strlist *l, int from, int to)
+{
+	int k, nest = 0;
+
+	for (k = from; k < to; k++) {
+		int c = conditional(l->v[k]);
+
+		if ((c == -1 || c == 2) && !nest)
+			return 0;
+		nest += c == 1 ? 1 : c == -1 ? -1 : 0;
+	}
+	return !nest;
+}
+
+static void units_of(const struct strlist *ol, const int *pp, int *depth, int *unit)
 {
 	int i, d = 0, u = 0, in_comment = 0, fresh = 1;
 
@@ -152,7 +198,7 @@ static void units_of(const struct strlist *ol, int *depth, int *unit)
 		int blank = p[strspn(p, " \t")] == '\0';
 
 		depth[i] = d;
-		if (d == 0 && !in_comment && (blank || directive(p))) {
+		if (d == 0 && !in_comment && (blank || pp[i])) {
 			unit[i] = -1;
 			if (!fresh)
 				u++;
@@ -161,7 +207,7 @@ static void units_of(const struct strlist *ol, int *depth, int *unit)
 		}
 		unit[i] = u;
 		fresh = 0;
-		if (directive(p) && !in_comment)
+		if (pp[i] && !in_comment)
 			continue;
 		for (; *p; p++) {
 			if (in_comment) {
@@ -196,21 +242,53 @@ static void units_of(const struct strlist *ol, int *depth, int *unit)
  * changes (a member of an initializer, a line inside a body) are regions
  * of their own lines, joined while MERGE_GAP unchanged lines apart in the
  * same unit; an insertion has an empty #else.  Returns the number of
- * regions, -1 if PATH cannot be written.
+ * regions, -1 if PATH cannot be written, -2 (PATH left as it is) if a change
+ * touches a conditional directive or a multi-line macro, which no region
+ * can wrap.
  */
 int compat_wrap(const char *path, const char *old, const char *diff, const char *guard)
 {
 	struct strlist ol = { 0 }, out = { 0 };
 	struct hunk *h;
 	int nh = parse_hunks(diff, &h), i = 0, k, line = 0, regions = 0, ret, inc = 0;
-	int *depth, *unit, *whole;
+	int *depth, *unit, *whole, *pp, first_region = -1, side;
 	char *text;
 
 	split_lines(old, &ol);
 	depth = xmalloc((ol.n + 1) * sizeof(*depth));
 	unit = xmalloc((ol.n + 1) * sizeof(*unit));
+	pp = xmalloc((ol.n + 1) * sizeof(*pp));
 	whole = calloc(ol.n + 2, sizeof(*whole));
-	units_of(&ol, depth, unit);
+	pp_lines(&ol, pp);
+	units_of(&ol, pp, depth, unit);
+	/*
+	 * A change to a conditional or to a multi-line macro cannot go under
+	 * a version test: the region would split the file's own #if or the
+	 * macro's body.  Such a file is left to a human (-2).
+	 */
+	for (i = 0; i < nh; i++) {
+		int hp[256] = { 0 }, a;
+
+		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
+			if (conditional(ol.v[k]) || (pp[k] && (k + 1 < ol.n && pp[k + 1] &&
+							       !directive(ol.v[k + 1]))) ||
+			    (pp[k] && !directive(ol.v[k])))
+				goto cannot;
+		if (h[i].add.n < 256) {
+			pp_lines(&h[i].add, hp);
+			for (a = 0; a < h[i].add.n; a++)
+				if (conditional(h[i].add.v[a]) ||
+				    (hp[a] && !directive(h[i].add.v[a])) ||
+				    (hp[a] && a + 1 < h[i].add.n && hp[a + 1] &&
+				     !directive(h[i].add.v[a + 1])))
+					goto cannot;
+		}
+		/* a change next to a macro's continued line is part of its body */
+		if (first_old(&h[i]) > 0 && first_old(&h[i]) - 1 < ol.n &&
+		    pp[first_old(&h[i]) - 1] &&
+		    str_ends_with(ol.v[first_old(&h[i]) - 1], "\\"))
+			goto cannot;
+	}
 	for (i = 0; i < nh; i++)
 		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
 			if (depth[k] == 0 && unit[k] >= 0)
@@ -225,7 +303,8 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 
 		if (from < ol.n && unit[from] >= 0 && whole[unit[from]])
 			u = unit[from];
-		else if (!h[i].old_n && from > 0 && unit[from - 1] >= 0 && whole[unit[from - 1]])
+		else if (!h[i].old_n && from > 0 && from - 1 < ol.n && unit[from - 1] >= 0 &&
+			 whole[unit[from - 1]])
 			u = unit[from - 1];	/* added at the end of a unit wrapped whole */
 		if (u >= 0) {
 			/* the whole unit, and every change in it */
@@ -245,7 +324,7 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 				ok = h[j + 1].old_n && gt - gf <= MERGE_GAP && gt < ol.n &&
 				     !(unit[gt] >= 0 && whole[unit[gt]]);
 				for (g = gf; ok && g < gt; g++)
-					ok = unit[g] >= 0 && (!h[j].old_n || gf == 0 ||
+					ok = unit[g] >= 0 && !pp[g] && (!h[j].old_n || gf == 0 ||
 							      unit[g] == unit[gf - 1]);
 				if (!ok)
 					break;
@@ -257,7 +336,10 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 			from = line;	/* never twice (a unit's regions are one) */
 		for (; line < from && line < ol.n; line++)
 			strlist_add(&out, ol.v[line]);
+		if (first_region < 0)
+			first_region = out.n;
 		strlist_addf(&out, "#if %s", guard);
+		side = out.n;
 		/* the region as converted: its old lines, each change's in place of its own */
 		for (g = from, k = i; g < to || k <= j; ) {
 			if (k <= j && g >= first_old(&h[k])) {
@@ -273,10 +355,15 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 				break;
 			}
 		}
+		if (!balanced(&out, side, out.n))
+			goto cannot;	/* the new side opens or closes a conditional of the file's */
 		if (to > from) {
 			strlist_add(&out, "#else");
+			side = out.n;
 			for (g = from; g < to && g < ol.n; g++)
 				strlist_add(&out, ol.v[g]);
+			if (!balanced(&out, side, out.n))
+				goto cannot;
 			strlist_add(&out, "#endif");
 		} else {
 			/* an insertion: its trailing blank lines after the #endif */
@@ -297,16 +384,20 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 	for (; line < ol.n; line++)
 		strlist_add(&out, ol.v[line]);
 	if (regions && !inc && strstr(guard, "LINUX_VERSION_CODE")) {
-		/* after the last #include of the file's first block of them */
-		int at = -1;
+		/*
+		 * after the last #include outside any conditional before the
+		 * first region, else right before it: at the top level, where
+		 * the guard is read
+		 */
+		int at = first_region - 1, nest = 0;
 		char *spare;
 
-		for (k = 0; k < out.n; k++) {
-			if (!strncmp(out.v[k], "#include", 8))
+		for (k = 0; k < first_region; k++) {
+			int c = conditional(out.v[k]);
+
+			if (!nest && !strncmp(out.v[k], "#include", 8))
 				at = k;
-			else if (at >= 0 && out.v[k][0] && strncmp(out.v[k], "//", 2) &&
-				 strncmp(out.v[k], "/*", 2))
-				break;
+			nest += c == 1 ? 1 : c == -1 ? -1 : 0;
 		}
 		strlist_add(&out, "");
 		spare = out.v[out.n - 1];
@@ -322,13 +413,18 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 		free(t);
 	}
 	free(text);
+done:
 	for (k = 0; k < nh; k++)
 		strlist_free(&h[k].add);
 	free(h);
 	free(depth);
 	free(unit);
 	free(whole);
+	free(pp);
 	strlist_free(&ol);
 	strlist_free(&out);
 	return ret;
+cannot:
+	ret = -2;
+	goto done;
 }
