@@ -1362,27 +1362,49 @@ static void keep_old_kernels(struct convert_run *cv)
 		const char *file = cv->files.v[f];
 		char *spec = xasprintf("%s:%s", cv->base, file), *old, *diff, *path, *t;
 		json_t *r;
-		size_t i;
+		size_t i, len;
 		int n = -1;
 
-		old = capture_v(cv->work, "git", "show", spec, NULL);
+		/* the old text exactly, its last newlines too: git show into a file */
+		t = out_path(cv->o, "logs/compat-old.c");
+		old = run_v(cv->work, t, "git", "show", spec, NULL) ? NULL : read_file(t, &len);
+		unlink(t);
+		free(t);
 		diff = capture_v(cv->work, "git", "diff", "-U0", "--no-ext-diff", "--no-color",
 				 cv->base, "--", file, NULL);
 		path = xasprintf("%s/%s", cv->work, file);
 		if (old && diff && *diff) {
-			t = xasprintf("%s\n", old);
-			n = compat_wrap(path, t, diff, guard);
-			free(t);
+			n = compat_wrap(path, old, diff, guard);
 			if (n > 0)
 				write_diff(cv, file);
+		}
+		if (n == -2) {
+			/* no version test can keep it: the file as it was, its handlers refused */
+			char *drel = diff_rel_path(file), *dp = out_path(cv->o, drel);
+
+			run_v(cv->work, NULL, "git", "checkout", "-q", cv->base, "--", file, NULL);
+			unlink(dp);
+			free(dp);
+			free(drel);
 		}
 		json_array_foreach(cv->records, i, r) {
 			json_t *c = json_object_get(r, "conversion");
 
-			if (n > 0 && !strcmp(jstr(r, "file"), file) &&
-			    !strcmp(js(c, "status"), "converted"))
+			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted"))
+				continue;
+			if (n > 0) {
 				json_object_set_new(c, "compat", json_pack("{s:s,s:i}", "guard",
 						    guard, "regions", n));
+			} else if (n == -2) {
+				json_object_set_new(c, "status", json_string("refused"));
+				json_object_set_new(c, "reason", json_string(
+					"the conversion changes a preprocessor conditional or a "
+					"multi-line macro of the file, which a version test cannot "
+					"wrap for older kernels: convert it by hand, or give "
+					"--no-compat for the plain form"));
+				cv->nconv--;
+				cv->nref++;
+			}
 		}
 		free(spec);
 		free(old);

@@ -2175,7 +2175,9 @@ static const char *offset_key(CXCursor c)
 	r = clang_getCursorExtent(c);
 	clang_getExpansionLocation(clang_getRangeStart(r), &f, &l, &col, &b);
 	clang_getExpansionLocation(clang_getRangeEnd(r), &f, &l, &col, &e);
-	snprintf(key, sizeof(key), "%d:%u-%u", (int)clang_getCursorKind(c), b, e);
+	/* the cursor's own hash too: in a macro every cursor has the expansion's extent */
+	snprintf(key, sizeof(key), "%d:%u-%u:%u", (int)clang_getCursorKind(c), b, e,
+		 clang_hashCursor(c));
 	return key;
 }
 
@@ -2200,10 +2202,21 @@ static char *conj_operand(struct sum *u, CXCursor c)
 		free(op);
 		free(l);
 		free(rt);
-	} else if (!strncmp(t, "vma_desc_test", 13) && strchr(t, ',')) {
+	} else if ((!strncmp(t, "vma_desc_test(", 14) || !strncmp(t, "vma_desc_test_all(", 18)) &&
+		   strchr(t, ',')) {
 		r = xstrdup(strchr(t, ','));
 	}
 	free(t);
+	/* "flags & (A | B)" tests any of them: only a test of one flag (or of all) joins */
+	if (r && strncmp(r, ",", 1)) {
+		char *f = flag_names(r);
+
+		if (strchr(f, '|')) {
+			free(r);
+			r = NULL;
+		}
+		free(f);
+	}
 	return r;
 }
 
