@@ -62,6 +62,8 @@ static int cmp_strp(const void *a, const void *b)
 static int held_fd = -1;
 static char *held_key;
 
+static void release_held(void);
+
 int build_cache_enabled(void)
 {
 	const char *e = getenv("MMAPPORT_BUILD_CACHE");
@@ -79,6 +81,11 @@ static char *cache_root(void)
 	if (x && *x)
 		return xasprintf("%s/mmapport/builds", x);
 	return xasprintf("%s/.cache/mmapport/builds", h && *h ? h : "/tmp");
+}
+
+void build_cache_release(void)
+{
+	release_held();
 }
 
 static void release_held(void)
@@ -275,9 +282,15 @@ static int rw_match(const char *buf, size_t len, size_t i)
 {
 	int k;
 
-	for (k = 0; k < 2; k++)
-		if (i + strlen(rw_from[k]) <= len && !memcmp(buf + i, rw_from[k], strlen(rw_from[k])))
+	for (k = 0; k < 2; k++) {
+		size_t n = strlen(rw_from[k]);
+		char next = i + n < len ? buf[i + n] : '\0';
+
+		/* the whole path: /a/w, not the start of /a/w2 */
+		if (i + n <= len && !memcmp(buf + i, rw_from[k], n) &&
+		    !(isalnum((unsigned char)next) || strchr("_.-+,@~", next)))
 			return k;
+	}
 	return -1;
 }
 
@@ -437,7 +450,42 @@ out:
 struct cmd_scan {
 	const char *prefix;	/* the work tree's path and a slash */
 	json_t *blobs, *seen;
+	int unknown;		/* files named that git does not track */
 };
+
+/* "a/b/../c" -> "a/c" (n bytes of s), "./" parts dropped. */
+static char *normal_path(const char *s, size_t n)
+{
+	char *in = strndup(s, n), *out = xmalloc(n + 1), *part, *save = NULL;
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (part = strtok_r(in, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(part, "."))
+			continue;
+		if (!strcmp(part, "..")) {
+			while (o && out[o - 1] != '/')
+				o--;
+			if (o)
+				o--;
+			out[o] = '\0';
+			continue;
+		}
+		o += sprintf(out + o, "%s%s", o ? "/" : "", part);
+	}
+	free(in);
+	return out;
+}
+
+static int is_regular(const char *prefix, const char *rel)
+{
+	char *p = xasprintf("%s%s", prefix, rel);
+	struct stat st;
+	int r = !stat(p, &st) && S_ISREG(st.st_mode);
+
+	free(p);
+	return r;
+}
 
 static struct cmd_scan *scan_arg;
 
@@ -457,10 +505,12 @@ static int scan_one(const char *path, const struct stat *st, int type, struct FT
 		while (*e && (isalnum((unsigned char)*e) || strchr("_./+-,", *e)))
 			e++;
 		if (e > s) {
-			char *rel = strndup(s, e - s);
+			char *rel = normal_path(s, e - s);
 
 			if (json_object_get(scan_arg->blobs, rel))
 				json_object_set_new(scan_arg->seen, rel, json_true());
+			else if (is_regular(scan_arg->prefix, rel))
+				scan_arg->unknown++;	/* a file of the tree git does not know */
 			free(rel);
 		}
 		p = e;
@@ -469,7 +519,7 @@ static int scan_one(const char *path, const struct stat *st, int type, struct FT
 	return 0;
 }
 
-static char *prepare_inputs(const char *work, const char *bdir, json_t *blobs)
+static char *prepare_inputs(const char *work, const char *bdir, json_t *blobs, int *unknown)
 {
 	char *rwork = realpath(work, NULL), *text = xstrdup(""), *t;
 	struct cmd_scan cs = { 0 };
@@ -485,6 +535,7 @@ static char *prepare_inputs(const char *work, const char *bdir, json_t *blobs)
 	cs.seen = json_object();
 	scan_arg = &cs;
 	nftw(bdir, scan_one, 32, FTW_PHYS);
+	*unknown = cs.unknown;
 	paths = xmalloc((json_object_size(cs.seen) + 1) * sizeof(*paths));
 	json_object_foreach(cs.seen, k, v)
 		paths[n++] = k;
@@ -560,7 +611,7 @@ void build_cache_store(const char *srcarch, const char *work, const char *bdir)
 	struct strlist changed = { 0 };
 	json_t *blobs = NULL;
 	size_t len;
-	int fd = -1;
+	int fd = -1, unknown = 0;
 
 	key = read_file(note, &len);
 	unlink(note);
@@ -585,10 +636,10 @@ void build_cache_store(const char *srcarch, const char *work, const char *bdir)
 	blobs = tree_blobs(work, base);
 	if (!blobs)
 		goto out_root;
-	inputs = prepare_inputs(work, bdir, blobs);
+	inputs = prepare_inputs(work, bdir, blobs, &unknown);
 	changed_paths(work, base, &changed);
 	rwork = realpath(work, NULL);
-	if (!rwork || changes_matter(&changed, srcarch, inputs))
+	if (!rwork || unknown || changes_matter(&changed, srcarch, inputs))
 		goto out_root;	/* prepared from files the commit does not have */
 	tmp = xasprintf("%s/tmp.%d", root, (int)getpid());
 	run_v(NULL, NULL, "rm", "-rf", "--", tmp, NULL);

@@ -1131,6 +1131,8 @@ static void check_bases(struct check_run *cr)
 			select_by_kconfig(cr, a, &cand, pname);
 			if (ar->build.n)
 				build_base(cr, a, pname);
+			else
+				build_cache_release();	/* not prepared here: another run may */
 			next_variants(cr, a);
 		}
 		strlist_free(&cand);

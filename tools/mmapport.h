@@ -134,6 +134,8 @@ int build_cache_enabled(void);
 int build_cache_restore(const char *pkey, const char *srcarch, const char *work,
 			const char *base, const char *bdir);
 void build_cache_store(const char *srcarch, const char *work, const char *bdir);
+/* A configured directory that will not be prepared: let other runs prepare its key. */
+void build_cache_release(void);
 char *arch_config_mismatch(const struct arch_profile *p, const char *bdir);
 struct arch_profile *arch_variant(const struct arch_profile *p, const char *name,
 				  const char *fragment, const char *summary);
