@@ -479,7 +479,20 @@ static void seed_from(const char *seed, const char *bdir)
 double arch_configure(const struct arch_profile *p, const char *work, const char *base,
 		      const char *bdir, const char *log)
 {
-	char *key = prepare_key(p, base);
+	/*
+	 * The source tree too, by path and HEAD: an --external driver's base
+	 * is its own commit, the same whatever kernel tree it is built against
+	 */
+	char *spec = xasprintf("%s^{commit}", base), *own = capture_v(work, "git", "rev-parse",
+									"-q", "--verify", spec, NULL);
+	char *rw = realpath(work, NULL), *head = own ? NULL : capture_v(work, "git", "rev-parse",
+									"-q", "--verify", "HEAD", NULL);
+	char *tree = own ? xstrdup(base) : xasprintf("%s (source %s at %s)", base,
+						     rw ? rw : work, head ? head : "-");
+
+	free(spec);
+	free(own);
+	char *key = prepare_key(p, tree);
 	char *stamp = xasprintf("%s/.mmapport-config", bdir);
 	double t = 0;
 
@@ -496,6 +509,9 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 			write_file(stamp, key, strlen(key));
 			free(stamp);
 			free(key);
+			free(tree);
+			free(head);
+			free(rw);
 			return t;
 		}
 		info("configuring %s (%s) in %s%s%s", p->name, p->description, bdir,
@@ -525,6 +541,9 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 	}
 	free(stamp);
 	free(key);
+	free(tree);
+	free(head);
+	free(rw);
 	return t;
 }
 
