@@ -12,8 +12,9 @@
  * is the driver's top there).  What is taken from it: the M= directory
  * below the driver's top (the subdirectory) and every VAR=value word but
  * those naming the build itself (M, O, ARCH, CROSS_COMPILE, C, CHECK, W)
- * or a value that names the kernel tree or DKMS paths, which mmapport
- * sets itself.  A line that does not run kbuild with M= (a driver's own
+ * or the output (MO, KBUILD_OUTPUT), the compilers, or a value that names
+ * the kernel tree or DKMS paths or is still a shell or make expansion
+ * ($, `), which mmapport sets itself or cannot know.  A line that does not run kbuild with M= (a driver's own
  * wrapper target) gives no subdirectory and only its variables.
  */
 #define _GNU_SOURCE
@@ -34,7 +35,14 @@ static char *conf_value(const char *conf, const char *key)
 		if (!strncmp(p, key, n) && p[n] == '=') {
 			const char *v = p + n + 1, *e = strchr(v, '\n');
 			struct strlist w = { 0 };
-			char *line = e ? strndup(v, e - v) : xstrdup(v), *r = NULL;
+			char *line, *r = NULL, *bs;
+
+			/* a value continued with a backslash at the end of its lines */
+			while (e && e > v && e[-1] == '\\')
+				e = strchr(e + 1, '\n');
+			line = e ? strndup(v, e - v) : xstrdup(v);
+			while ((bs = strstr(line, "\\\n")))
+				bs[0] = bs[1] = ' ';
 
 			/* one shell word: its quotes gone */
 			shell_split(line, &w);
@@ -89,7 +97,8 @@ static int own_variable(const char *word)
 {
 	static const char *const own[] = {
 		"M", "O", "ARCH", "CROSS_COMPILE", "C", "CHECK", "W", "KBUILD_EXTMOD",
-		"SUBDIRS", "src", "obj", NULL,
+		"SUBDIRS", "src", "obj", "MO", "KBUILD_OUTPUT", "CC", "LD", "LLVM", "HOSTCC",
+		"KERNELRELEASE", NULL,
 	};
 	size_t n = strcspn(word, "=");
 	int i;
@@ -160,6 +169,9 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 			else if (!strncmp(v, "$(PWD)", 6) || !strncmp(v, "$(CURDIR)", 9) ||
 				 !strncmp(v, "$PWD", 4))
 				rest = strchr(v, ')') ? strchr(v, ')') + 1 : v + 4;
+			if (!rest)
+				warnx("%s: cannot tell where M=%s is in the driver: kbuild runs "
+				      "at its top", b->from, v);
 			if (rest) {
 				while (*rest == '/')
 					rest++;
@@ -170,7 +182,7 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 			}
 		} else if (strchr(a, '=') && a[0] != '-' && strcspn(a, "=") > 0 &&
 			   !own_variable(a) && !strstr(a, "@KERNEL@") && !strstr(a, "@DKMS_TREE@") &&
-			   !strstr(a, "@OTHER@") && !strstr(a, "$(")) {
+			   !strstr(a, "@OTHER@") && !strchr(a, '$') && !strchr(a, '`')) {
 			strlist_add(&b->vars, a);
 		}
 	}

@@ -278,6 +278,13 @@ static int do_classify(struct options *o)
 	}
 	inv = load_inventory_file(inv_path);
 	records = json_deep_copy(json_object_get(inv, "records"));
+	{
+		/* the flags classify parses with (equiv.c reads them): never an older run's */
+		char *fl = out_path(o, "analyzer/flags.json");
+
+		unlink(fl);
+		free(fl);
+	}
 	classify_records(o->external ? o->external : o->tree, o->tree, records);
 	if (!o->lexical)
 		analyze_records(o, o->external ? o->external : o->tree, records);
