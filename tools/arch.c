@@ -504,22 +504,14 @@ double arch_configure(const struct arch_profile *p, const char *work, const char
 		mkdir_p(bdir);
 		cached = build_cache_restore(pkey, p->srcarch, work, base, bdir);
 		free(pkey);
-		if (cached) {
-			free(seed);
-			write_file(stamp, key, strlen(key));
-			free(stamp);
-			free(key);
-			free(tree);
-			free(head);
-			free(rw);
-			return t;
-		}
-		info("configuring %s (%s) in %s%s%s", p->name, p->description, bdir,
-		     seed ? ", from " : "", seed ? seed : "");
-		if (seed)
+		if (!cached)
+			info("configuring %s (%s) in %s%s%s", p->name, p->description, bdir,
+			     seed ? ", from " : "", seed ? seed : "");
+		if (seed && !cached)
 			seed_from(seed, bdir);
-		t = configure(p, work, bdir, log);
-		if (seed) {
+		if (!cached)
+			t = configure(p, work, bdir, log);
+		if (seed && !cached) {
 			/*
 			 * The copy's include/config/auto.conf is its profile's: what
 			 * reads the configuration before prepare (the selection) would
