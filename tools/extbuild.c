@@ -7,14 +7,16 @@
  * top of the driver's tree (src/, a userpf/ beside other parts), and the
  * variables its Makefiles read (RTPENGINE_VERSION=..., MODULE_CFLAGS=...).
  * The description is --external-build 'make -C $(KDIR) M=$(PWD)/src
- * CONFIG_FOO=m', or else the MAKE[0] line (MAKE, or MAKE[$i] in a loop) of the driver's dkms.conf, which
+ * CONFIG_FOO=m', or else the MAKE[0] line (MAKE, or MAKE[$i] in a loop)
+ * of the driver's dkms.conf, which
  * every DKMS package has (${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build
  * is the driver's top there).  What is taken from it: the M= directory
  * below the driver's top (the subdirectory) and every VAR=value word but
  * those naming the build itself (M, O, ARCH, CROSS_COMPILE, C, CHECK, W)
  * or the output (MO, KBUILD_OUTPUT), the compilers, or a value that names
  * the kernel tree or DKMS paths or is still a shell or make expansion
- * ($, `), which mmapport sets itself or cannot know.  A line that does not run kbuild with M= (a driver's own
+ * ($, `), which mmapport sets itself or cannot know.  A line that does
+ * not run kbuild with M= (a driver's own
  * wrapper target) gives no subdirectory and only its variables.
  */
 #define _GNU_SOURCE
@@ -115,7 +117,7 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 	char *conf_path, *conf = NULL, *line = NULL, *name = NULL, *version = NULL;
 	struct strlist w = { 0 };
 	size_t len;
-	int i, kbuild = 0;
+	int i;
 
 	b->subdir = xstrdup("");
 	if (!o->external)
@@ -163,7 +165,6 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 			const char *v = strchr(a, '=') + 1, *at = strstr(v, "/build");
 			const char *rest = NULL;
 
-			kbuild = 1;
 			if (at && (at[6] == '/' || !at[6]))
 				rest = at[6] ? at + 7 : "";
 			else if (!strncmp(v, "$(PWD)", 6) || !strncmp(v, "$(CURDIR)", 9) ||
@@ -189,7 +190,6 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 	if (*b->subdir && (!safe_file_name(b->subdir) || strstr(b->subdir, "..")))
 		die("%s gives M= below the driver's top as '%s', which kbuild cannot take "
 		    "safely", b->from, b->subdir);
-	(void)kbuild;
 out:
 	strlist_free(&w);
 	free(line);
