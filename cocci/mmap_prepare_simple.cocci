@@ -21,7 +21,10 @@
 /// state).  Flags use the 7.x vma_flags_t helpers (vma_desc_set_flags
 /// with VMA_*_BIT); -D vm_flags_field selects
 /// the 6.16-6.19 "desc->vm_flags" idiom instead.  MMAPPORT_HANDLERS=a,b in
-/// the environment restricts the rule to those handlers.
+/// the environment restricts the rule to those handlers;
+/// MMAPPORT_ELSEWHERE=a,b names those defined here and registered from
+/// other files, which convert with no registration here and keep their
+/// export for mmap_prepare_rename.cocci to rename.
 ///
 // Confidence: High
 // Copyright: (C) 2026 the mmapport authors.
@@ -49,6 +52,10 @@ twins = set((os.environ.get('MMAPPORT_TWINS') or '').split(',')) - set([''])
 # the handler passes its VMA (code written for an older kernel): the
 # analyzer reads the prototypes
 desc_fns = set((os.environ.get('MMAPPORT_DESC_FNS') or '').split(',')) - set([''])
+# handlers defined here and registered from other files (mmapport passes
+# them; mmap_prepare_rename.cocci follows the conversion into those files,
+# the export here too): a handler with no registration in this file
+elsewhere = set((os.environ.get('MMAPPORT_ELSEWHERE') or '').split(',')) - set([''])
 
 def no_leaf(h):
 	"""Note a handler named outside its registration; match nothing."""
@@ -166,6 +173,11 @@ old_flags = True
 MAPPED_FIELDS.add('vm_flags')
 
 // The handlers: file_operations .mmap initialisers.
+@script:python@
+@@
+if wanted is not None:
+	handlers.update(h for h in elsewhere if h in wanted.split(','))
+
 @ fops @
 identifier ops, handler;
 @@
@@ -200,8 +212,10 @@ expression E;
  E(..., nh, ...)
 )
 
+// (A handler registered from other files is exported for them: the
+// export follows the rename, mmap_prepare_rename.cocci.)
 @ exported @
-identifier eh : script:python() { no_leaf(eh) };
+identifier eh : script:python() { eh not in elsewhere and no_leaf(eh) };
 declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
 expression N;
 @@

@@ -47,17 +47,18 @@ static void add_line(json_t *lines, json_t *v)
 }
 
 /*
- * What a unified diff of one file touched, in the file as it was: each
- * old line it removes (a number), and for lines it inserts, the old line
- * they follow ({"after": N}, 0 for the top of the file).  The hunk
- * headers' counts decide where a hunk ends, so an empty context line (a
- * diff.suppressBlankEmpty diff) is still context.
+ * What a unified diff touched, per file, in the file as it was: each old
+ * line it removes (a number), and for lines it inserts, the old line they
+ * follow ({"after": N}, 0 for the top of the file).  A file's part starts
+ * at its "+++ b/FILE" line.  The hunk headers' counts decide where a hunk
+ * ends, so an empty context line (a diff.suppressBlankEmpty diff) is
+ * still context.
  */
-json_t *diff_touched_lines(const char *patch)
+json_t *diff_touched_files(const char *patch)
 {
 	size_t len;
 	char *buf = read_file(patch, &len), *line, *next;
-	json_t *lines = json_array();
+	json_t *files = json_object(), *lines = NULL;
 	int old = 0, nold = 0, nnew = 0;
 
 	for (line = buf; line && *line; line = next) {
@@ -67,7 +68,13 @@ json_t *diff_touched_lines(const char *patch)
 		if (!nold && !nnew) {
 			int a, b = 1, c, d = 1;
 
-			if (!strncmp(line, "@@ -", 4) &&
+			if (!strncmp(line, "+++ b/", 6)) {
+				char *name = strndup(line + 6, next - line - 6 - (next[-1] == '\n'));
+
+				lines = json_array();
+				json_object_set_new(files, name, lines);
+				free(name);
+			} else if (lines && !strncmp(line, "@@ -", 4) &&
 			    (sscanf(line, "@@ -%d,%d +%d,%d", &a, &b, &c, &d) == 4 ||
 			     (b = 1, sscanf(line, "@@ -%d +%d,%d", &a, &c, &d) == 3) ||
 			     (d = 1, sscanf(line, "@@ -%d,%d +%d", &a, &b, &c) == 3) ||
@@ -90,10 +97,10 @@ json_t *diff_touched_lines(const char *patch)
 			nold--;
 			nnew--;
 		}
-		/* "\ No newline at end of file" counts for nothing */
+		/* "\\ No newline at end of file" counts for nothing */
 	}
 	free(buf);
-	return lines;
+	return files;
 }
 
 /* ---- the branches of a file ---- */

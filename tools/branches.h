@@ -22,7 +22,7 @@ struct branch_map {
 	int nlines;
 };
 
-json_t *diff_touched_lines(const char *patch);
+json_t *diff_touched_files(const char *patch);
 int branch_map_read(struct branch_map *m, const char *path);
 void branch_map_free(struct branch_map *m);
 int branch_of(const struct branch_map *m, int line);

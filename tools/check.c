@@ -196,6 +196,13 @@ static void set_cell(struct cell *c, const char *status, char *reason)
 	c->reason = reason;
 }
 
+static int is_c_source(const char *file)
+{
+	size_t n = strlen(file);
+
+	return n > 2 && !strcmp(file + n - 2, ".c");
+}
+
 /* Does a converted handler of file map I/O memory (the record's io_memory)? */
 static int io_remap_caller(json_t *records, const char *file)
 {
@@ -205,7 +212,7 @@ static int io_remap_caller(json_t *records, const char *file)
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 
-		if (!strcmp(jstr(r, "file"), file) && json_is_object(c) &&
+		if (json_object_get(json_object_get(c, "files"), file) &&
 		    !strcmp(jstr(c, "status"), "converted") &&
 		    json_is_true(json_object_get(r, "io_memory")))
 			return 1;
@@ -796,12 +803,14 @@ static void check_inputs(struct check_run *cr)
 	double t0;
 	int f;
 
+	/* every file a conversion changes: its definition's, a header, a registration's */
 	json_array_foreach(cr->records, i, r) {
-		json_t *c = json_object_get(r, "conversion");
+		json_t *c = json_object_get(r, "conversion"), *v;
+		const char *file;
 
-		if (json_is_object(c) && !strcmp(jstr(c, "status"), "converted") &&
-		    !strlist_has(&cr->files, jstr(r, "file")))
-			strlist_add(&cr->files, jstr(r, "file"));
+		if (json_is_object(c) && !strcmp(jstr(c, "status"), "converted"))
+			json_object_foreach(json_object_get(c, "files"), file, v)
+				strlist_add_once(&cr->files, file);
 	}
 	cr->logs = out_path(cr->o, "logs");
 	cr->shared = json_object();
@@ -853,6 +862,11 @@ static void changed_branches(struct check_run *cr)
 	for (f = 0; !cr->ext && f < cr->files.n; f++) {
 		char *path = xasprintf("%s/%s", cr->work, cr->files.v[f]);
 
+		/* a header's lines are compiled in the sources that include it */
+		if (!is_c_source(cr->files.v[f])) {
+			free(path);
+			continue;
+		}
 		vs->by[f] = json_object();
 		if (!branch_map_read(&vs->map[f], path)) {
 			vs->need[f] = calloc(vs->map[f].nbranches, 1);
@@ -862,10 +876,10 @@ static void changed_branches(struct check_run *cr)
 				json_t *c = json_object_get(r, "conversion"), *l;
 				size_t k;
 
-				if (strcmp(jstr(r, "file"), cr->files.v[f]) || !json_is_object(c) ||
-				    strcmp(jstr(c, "status"), "converted"))
+				if (!json_is_object(c) || strcmp(jstr(c, "status"), "converted"))
 					continue;
-				json_array_foreach(json_object_get(c, "lines"), k, l)
+				json_array_foreach(json_object_get(json_object_get(c, "files"),
+								   cr->files.v[f]), k, l)
 					vs->need[f][branch_of_touch(&vs->map[f], l)] = 1;
 			}
 			vs->need[f][0] = 0;
@@ -1144,13 +1158,20 @@ static void check_bases(struct check_run *cr)
 static void check_converted(struct check_run *cr)
 {
 	double t0 = now_seconds();
+	json_t *applied = json_object();
 	int f, a;
 
 	for (f = 0; f < cr->files.n; f++) {
 		char *patch = record_diff(cr->o, cr->records, cr->files.v[f]);
+		json_t *done = patch ? json_object_get(applied, patch) : NULL;
 
+		/* one diff may change several files: it is applied once */
+		if (patch && !done) {
+			done = json_boolean(!run_v(cr->work, NULL, "git", "apply", patch, NULL));
+			json_object_set_new(applied, patch, done);
+		}
 		/* a conversion that does not apply would be checked as the base */
-		if (!patch || run_v(cr->work, NULL, "git", "apply", patch, NULL))
+		if (!json_is_true(done))
 			for (a = 0; a < cr->nrun; a++)
 				if (!CELL(f, a)->status)
 					set_cell(CELL(f, a), "fail", xasprintf(
@@ -1159,6 +1180,7 @@ static void check_converted(struct check_run *cr)
 						"no diff in its record"));
 		free(patch);
 	}
+	json_decref(applied);
 	add_time(cr->shared, "apply", now_seconds() - t0);
 	cr->times = json_object();
 	for (a = 0; a < cr->nrun; a++) {
@@ -1215,10 +1237,43 @@ static json_t *file_overall(struct check_run *cr, int f)
 	return overall;
 }
 
+/*
+ * The verdict of a record whose conversion changes several files (a
+ * handler defined in one file and named in others): the check of the
+ * file its handler is defined in, failed if a source of another file
+ * failed or was skipped, with that file's reason.
+ */
+static json_t *record_check(json_t *r, json_t *chks)
+{
+	json_t *c = json_object_get(r, "conversion"), *v, *chk, *ov;
+	const char *file, *st;
+
+	chk = json_object_get(chks, record_def_file(r));
+	if (!chk)
+		return NULL;
+	chk = json_deep_copy(chk);
+	ov = json_object_get(chk, "overall");
+	json_object_foreach(json_object_get(c, "files"), file, v) {
+		json_t *other = json_object_get(json_object_get(chks, file), "overall");
+		char *why;
+
+		st = jstr(other, "status");
+		if (!st || !is_c_source(file) || strcmp(jstr(ov, "status"), "pass") ||
+		    (strcmp(st, "fail") && strcmp(st, "skipped")))
+			continue;
+		why = xasprintf("%s, a file the conversion changes too: %s", file,
+				js(other, "reason"));
+		json_object_set_new(ov, "status", json_string(st));
+		json_object_set_new(ov, "reason", json_string(why));
+		free(why);
+	}
+	return chk;
+}
+
 /* Each file's cells and verdict into its records; what failed is dropped and reverted. */
 static void check_verdicts(struct check_run *cr)
 {
-	json_t *r;
+	json_t *chks = json_object(), *r;
 	size_t i;
 	int f, a;
 
@@ -1238,7 +1293,7 @@ static void check_verdicts(struct check_run *cr)
 		}
 		overall = file_overall(cr, f);
 		status = jstr(overall, "status");
-		json_object_set(chk, "overall", overall);
+		json_object_set_new(chk, "overall", overall);
 		if (!strcmp(status, "pass"))
 			cr->npass++;
 		else if (!strcmp(status, "fail"))
@@ -1247,24 +1302,46 @@ static void check_verdicts(struct check_run *cr)
 			cr->nskip++;
 		else
 			cr->nna++;
-		json_array_foreach(cr->records, i, r) {
-			json_t *c = json_object_get(r, "conversion");
-
-			/* a handler refused in a converted file was not checked */
-			if (strcmp(jstr(r, "file"), file) || !json_is_object(c) ||
-			    !strcmp(jstr(c, "status"), "refused"))
-				continue;
-			json_object_set(r, "check", chk);
-			if (strcmp(status, "pass")) {
-				json_object_set_new(c, "status", json_string("dropped"));
-				json_object_set_new(c, "reason", json_string(jstr(overall, "reason")));
-			}
-		}
-		if (strcmp(status, "pass"))
-			run_v(cr->work, NULL, "git", "checkout", "-q", cr->base, "--", file, NULL);
-		json_decref(overall);
-		json_decref(chk);
+		json_object_set_new(chks, file, chk);
 	}
+	json_array_foreach(cr->records, i, r) {
+		json_t *c = json_object_get(r, "conversion"), *chk, *v;
+		const char *status, *file;
+
+		/* a handler refused in a converted file was not checked */
+		if (!json_is_object(c) || strcmp(jstr(c, "status"), "converted"))
+			continue;
+		chk = record_check(r, chks);
+		if (!chk)
+			continue;
+		json_object_set_new(r, "check", chk);
+		status = jstr(json_object_get(chk, "overall"), "status");
+		if (!strcmp(status, "pass"))
+			continue;
+		json_object_set_new(c, "status", json_string("dropped"));
+		json_object_set_new(c, "reason", json_string(jstr(json_object_get(chk, "overall"),
+								  "reason")));
+		json_object_foreach(json_object_get(c, "files"), file, v)
+			run_v(cr->work, NULL, "git", "checkout", "-q", cr->base, "--", file, NULL);
+	}
+	/* a file whose conversion was dropped: every record it holds is */
+	json_array_foreach(cr->records, i, r) {
+		json_t *c = json_object_get(r, "conversion"), *x;
+		size_t k;
+
+		if (!json_is_object(c) || strcmp(jstr(c, "status"), "converted"))
+			continue;
+		json_array_foreach(cr->records, k, x) {
+			json_t *xc = json_object_get(x, "conversion");
+
+			if (strcmp(js(xc, "status"), "dropped") || strcmp(js(xc, "diff"), js(c, "diff")))
+				continue;
+			json_object_set_new(c, "status", json_string("dropped"));
+			json_object_set_new(c, "reason", json_string(js(xc, "reason")));
+			break;
+		}
+	}
+	json_decref(chks);
 }
 
 /* Per run its counts and times on stderr; check-times.json. */

@@ -85,12 +85,19 @@ static int hook_ok(const char *path, const char *fn, const char *suffix, const c
 /*
  * Did spatch convert handler fn in the file: definition and registration?
  * A library handler's twin (twin) is defined elsewhere: its registration.
+ * A handler registered only from other files (elsewhere): its definition,
+ * mmap_prepare_rename.cocci does the rest.
  */
-static int converted_ok(const char *path, const char *fn, int hooks, int twin)
+static int converted_ok(const char *path, const char *fn, int hooks, int twin, int elsewhere)
 {
 	int ok;
 
-	if (twin) {
+	if (elsewhere) {
+		char *def = xasprintf("%s_prepare(struct vm_area_desc *desc)", fn);
+
+		ok = file_has(path, def);
+		free(def);
+	} else if (twin) {
 		char *reg = xasprintf("= %s_prepare,", fn);
 
 		ok = file_has(path, reg);
@@ -381,6 +388,25 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
 	return r;
 }
 
+struct verdict {
+	json_t *refused;	/* handler -> reason */
+	json_t *converted;	/* handler -> [behaviour changes] */
+	json_t *kept_errors;	/* handler -> [-E codes of a mapping call's checks, now in prepare] */
+};
+
+struct file_job {
+	struct strlist simple, remap, state;	/* handler names, sorted */
+	json_t *plans;			/* state: handler -> plan (tools/state.c) */
+	json_t *takes;			/* remap: handler -> state it takes (add_takes) */
+	struct strlist done;		/* converted and verified */
+	struct strlist balanced;	/* simple, every take released (libclang's facts) */
+	struct strlist twins;		/* simple: library handlers whose registration takes F_prepare */
+	struct strlist desc_fns;	/* functions whose prototype takes the descriptor */
+	struct strlist elsewhere;	/* simple: defined here, named in other files too */
+	struct verdict v;		/* what pass 1 said (remap and state) */
+	char *spatch_failed;		/* the first spatch failure, or NULL */
+};
+
 /*
  * Pass 2 (and the only pass for simple handlers): mmap_prepare_simple.cocci.
  * kept: the stateful handlers whose state pass 1 kept (rfc abort, mainline
@@ -388,20 +414,23 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
  */
 static int run_simple(const struct options *o, const char *work, const char *file,
 		      const struct strlist *handlers, const struct strlist *kept,
-		      const struct strlist *desc_fns, const struct profile *p, char **failed)
+		      struct file_job *j, const struct profile *p)
 {
 	struct strlist env = { 0 };
 	char *names = strlist_join(handlers, ","), *knames = strlist_join(kept, ",");
-	char *dnames = strlist_join(desc_fns, ",");
+	char *dnames = strlist_join(&j->desc_fns, ",");
+	char *enames = strlist_join(&j->elsewhere, ",");
 	int r;
 
 	strlist_addf(&env, "MMAPPORT_DESC_FNS=%s", dnames);
 	free(dnames);
+	strlist_addf(&env, "MMAPPORT_ELSEWHERE=%s", enames);
+	free(enames);
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_STATE_KEPT=%s", knames);
 	strlist_addf(&env, "MMAPPORT_TWINS=%s", p->twins ? p->twins : "");
 	r = run_spatch(o, work, file, "simple", &env, p->flag_bits ? NULL : "vm_flags_field",
-		       failed);
+		       &j->spatch_failed);
 	strlist_free(&env);
 	free(names);
 	free(knames);
@@ -461,12 +490,6 @@ static void add_takes(json_t *takes, json_t *r)
 }
 
 /* What pass 1 said about each handler. */
-struct verdict {
-	json_t *refused;	/* handler -> reason */
-	json_t *converted;	/* handler -> [behaviour changes] */
-	json_t *kept_errors;	/* handler -> [-E codes of a mapping call's checks, now in prepare] */
-};
-
 static void read_report(const char *report, struct verdict *v)
 {
 	size_t len;
@@ -518,17 +541,6 @@ static void read_report(const char *report, struct verdict *v)
 }
 
 /* One file: the handlers to convert, by method. */
-struct file_job {
-	struct strlist simple, remap, state;	/* handler names, sorted */
-	json_t *plans;			/* state: handler -> plan (tools/state.c) */
-	json_t *takes;			/* remap: handler -> state it takes (add_takes) */
-	struct strlist done;		/* converted and verified */
-	struct strlist balanced;	/* simple, every take released (libclang's facts) */
-	struct strlist twins;		/* simple: library handlers whose registration takes F_prepare */
-	struct strlist desc_fns;	/* functions whose prototype takes the descriptor */
-	struct verdict v;		/* what pass 1 said (remap and state) */
-	char *spatch_failed;		/* the first spatch failure, or NULL */
-};
 
 /*
  * The handlers of want that pass 2 took (all, if pass2 is NULL) and that are
@@ -537,8 +549,8 @@ struct file_job {
  */
 static int keep_converted(const char *path, const struct strlist *want,
 			  const struct strlist *pass2, enum method m, const struct profile *p,
-			  json_t *plans, const struct strlist *twins, struct strlist *done,
-			  struct strlist *next)
+			  json_t *plans, const struct strlist *twins,
+			  const struct strlist *elsewhere, struct strlist *done, struct strlist *next)
 {
 	int i, all = 1;
 
@@ -546,7 +558,8 @@ static int keep_converted(const char *path, const struct strlist *want,
 		int hooks = hooks_of(m, p, json_object_get(plans, want->v[i]));
 
 		if ((!pass2 || strlist_has(pass2, want->v[i])) &&
-		    converted_ok(path, want->v[i], hooks, twins && strlist_has(twins, want->v[i]))) {
+		    converted_ok(path, want->v[i], hooks, twins && strlist_has(twins, want->v[i]),
+				 elsewhere && strlist_has(elsewhere, want->v[i]))) {
 			strlist_add(done, want->v[i]);
 			strlist_add(next, want->v[i]);
 		} else {
@@ -776,13 +789,12 @@ static void convert_file(const struct options *o, const char *work, const char *
 				strlist_add(&kept, want_state.v[i]);
 			}
 		if (pass2.n)
-			run_simple(o, work, file, &pass2, &kept, &j->desc_fns, p,
-				   &j->spatch_failed);
+			run_simple(o, work, file, &pass2, &kept, j, p);
 		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->twins,
-				      &j->done, &next_simple);
-		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, NULL, &j->done,
-				      &next_remap);
-		all &= keep_converted(path, &want_state, &pass2, M_STATE, p, j->plans, NULL,
+				      &j->elsewhere, &j->done, &next_simple);
+		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, NULL, NULL,
+				      &j->done, &next_remap);
+		all &= keep_converted(path, &want_state, &pass2, M_STATE, p, j->plans, NULL, NULL,
 				      &j->done, &next_state);
 		strlist_free(&pass2);
 		strlist_free(&kept);
@@ -980,11 +992,26 @@ static char *io_remap_arch_gap(const char *work)
 }
 
 /* One convert stage's state: what each of its steps reads and leaves. */
+/* The other files r's handler is named in (classify's analysis.named_in). */
+static json_t *named_in(json_t *r)
+{
+	return json_object_get(json_object_get(r, "analysis"), "named_in");
+}
+
+/* Does r's conversion change other files than its definition's? */
+static int spans_files(json_t *r)
+{
+	return !jstr(r, "twin") &&
+	       (strcmp(record_def_file(r), jstr(r, "file")) || json_array_size(named_in(r)));
+}
+
 struct convert_run {
 	const struct options *o;
 	json_t *records;
 	struct profile prof;
-	struct strlist files;		/* the files with a handler to rewrite */
+	struct strlist units;		/* each change: the name of its first file */
+	json_t *unit_files;		/* unit -> the files it changes, sorted */
+	json_t *unit_of;		/* file -> its unit */
 	char *work, *base, *diffs, *io_gap;
 	json_t *plans;			/* file -> handler -> state plan */
 	json_t *core;			/* the core's rules (core.c) */
@@ -1041,16 +1068,14 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 	}
 	if (why || m == M_NONE)
 		return why;
-	/* one change would hold the definition and every registration */
-	if (jstr(r, "function")) {
-		const char *df = jstr(json_object_get(r, "analysis"), "def_file");
-
-		if (df && strcmp(df, js(r, "file")) && !jstr(r, "twin"))
-			return xasprintf("%s() is defined in %s and registered here: its "
-					 "definition, prototype and every registration would "
-					 "change together, which mmapport does not do yet",
-					 jstr(r, "function"), df);
-	}
+	/* one change holds the definition and every file that names it */
+	if (jstr(r, "function") && spans_files(r) && m != M_SIMPLE)
+		return xasprintf("%s() is defined in %s and named in %s: its definition and "
+				 "those files would change together, which mmapport does only "
+				 "for a handler whose prepare needs no mapping action or kept "
+				 "state (simple)", jstr(r, "function"), record_def_file(r),
+				 strcmp(record_def_file(r), js(r, "file")) ? js(r, "file") :
+				 json_string_value(json_array_get(named_in(r), 0)));
 	/* scan records none, but records.json is a file anyone can edit */
 	if (!safe_file_name(jstr(r, "file")))
 		return refused_name_reason(jstr(r, "file"));
@@ -1082,6 +1107,82 @@ static void set_refused(json_t *r, const char *api, const char *method, const ch
 	json_object_set_new(r, "conversion", c);
 }
 
+/* The unit file f is in so far (a union-find over cv->unit_of). */
+static const char *unit_root(struct convert_run *cv, const char *f)
+{
+	const char *p;
+
+	while ((p = jstr(cv->unit_of, f)) && strcmp(p, f))
+		f = p;
+	return f;
+}
+
+/* a and b change together; the unit keeps the smaller name. */
+static void unit_join(struct convert_run *cv, const char *a, const char *b)
+{
+	char *ra, *rb;
+
+	if (!json_object_get(cv->unit_of, a))
+		json_object_set_new(cv->unit_of, a, json_string(a));
+	if (!json_object_get(cv->unit_of, b))
+		json_object_set_new(cv->unit_of, b, json_string(b));
+	ra = xstrdup(unit_root(cv, a));
+	rb = xstrdup(unit_root(cv, b));
+	if (strcmp(ra, rb) < 0)
+		json_object_set_new(cv->unit_of, rb, json_string(ra));
+	else if (strcmp(ra, rb) > 0)
+		json_object_set_new(cv->unit_of, ra, json_string(rb));
+	free(ra);
+	free(rb);
+}
+
+/*
+ * r goes to the semantic patches: the file its handler is rewritten in,
+ * with every file that names the handler (a change of several files).
+ */
+static void plan_unit(struct convert_run *cv, json_t *r)
+{
+	json_t *f;
+	size_t i;
+
+	unit_join(cv, record_def_file(r), record_def_file(r));
+	if (!spans_files(r))
+		return;
+	unit_join(cv, record_def_file(r), jstr(r, "file"));
+	json_array_foreach(named_in(r), i, f)
+		unit_join(cv, record_def_file(r), json_string_value(f));
+}
+
+/* The units, each named by its first file, and their files, sorted. */
+static void units_of(struct convert_run *cv)
+{
+	struct strlist files = { 0 };
+	const char *f;
+	json_t *v;
+	int k;
+
+	json_object_foreach(cv->unit_of, f, v)
+		strlist_add(&files, f);
+	qsort(files.v, files.n, sizeof(*files.v), cmp_str);
+	for (k = 0; k < files.n; k++) {
+		const char *u = unit_root(cv, files.v[k]);
+		json_t *list = json_object_get(cv->unit_files, u);
+
+		if (!list) {
+			json_object_set_new(cv->unit_files, u, list = json_array());
+			strlist_add(&cv->units, u);
+		}
+		json_array_append_new(list, json_string(files.v[k]));
+	}
+	for (k = 0; k < files.n; k++) {
+		char *u = xstrdup(unit_root(cv, files.v[k]));
+
+		json_object_set_new(cv->unit_of, files.v[k], json_string(u));
+		free(u);
+	}
+	strlist_free(&files);
+}
+
 /* Every record: refused now with its reason, or its file queued for the rewrite. */
 static void plan_files(struct convert_run *cv)
 {
@@ -1103,8 +1204,9 @@ static void plan_files(struct convert_run *cv)
 			continue;
 		}
 		if (cat && method_of(cat) != M_NONE && jstr(r, "function"))
-			strlist_add_once(&cv->files, jstr(r, "file"));
+			plan_unit(cv, r);
 	}
+	units_of(cv);
 	{
 		/* what the state rule is given, for the logs */
 		char *logdir = out_path(cv->o, "logs"), *pp = xasprintf("%s/state-plans.json", logdir);
@@ -1127,10 +1229,12 @@ static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
 		const char *fn = jstr(r, "function");
 		enum method m;
 
-		if (strcmp(jstr(r, "file"), file) || !fn ||
+		if (strcmp(record_def_file(r), file) || !fn ||
 		    json_object_get(r, "conversion"))	/* refused above */
 			continue;
 		m = method_of(jstr(r, "category"));
+		if (spans_files(r))
+			strlist_add_once(&j->elsewhere, fn);
 		{
 			json_t *dc;
 			size_t k;
@@ -1173,6 +1277,7 @@ static void job_free(struct file_job *j)
 	strlist_free(&j->balanced);
 	strlist_free(&j->desc_fns);
 	strlist_free(&j->twins);
+	strlist_free(&j->elsewhere);
 	free(j->spatch_failed);
 }
 
@@ -1191,10 +1296,11 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 {
 	const char *fn = jstr(r, "function");
 	enum method m = method_of(jstr(r, "category"));
-	json_t *plan = json_object_get(j->plans, fn), *c = json_object(), *eq;
+	json_t *plan = json_object_get(j->plans, fn), *c = json_object(), *eq, *files, *f;
 	json_t *notes = json_object_get(j->v.converted, fn);
 	int hooks = hooks_of(m, &cv->prof, plan);
 	char *dpath = out_path(cv->o, drel);
+	size_t i;
 
 	json_object_set_new(c, "profile", json_string(cv->prof.api));
 	json_object_set_new(c, "method", json_string(method_name(m, &cv->prof, plan, r)));
@@ -1207,8 +1313,17 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 	if (hooks & H_MAPPED)
 		set_hook_name(c, "mapped_function", fn, "mapped");
 	json_object_set_new(c, "diff", json_string(drel));
-	/* the old lines it rewrote: check builds every branch they are in */
-	json_object_set_new(c, "lines", diff_touched_lines(dpath));
+	/*
+	 * The files of its change and their old lines it rewrote (check
+	 * builds every branch they are in); a file that names the handler
+	 * and was not rewritten is one too, with no lines: it must still
+	 * build, and not name the old handler.
+	 */
+	files = diff_touched_files(dpath);
+	json_array_foreach(json_object_get(cv->unit_files, jstr(cv->unit_of, file)), i, f)
+		if (!json_object_get(files, json_string_value(f)))
+			json_object_set_new(files, json_string_value(f), json_array());
+	json_object_set_new(c, "files", files);
 	json_object_set_new(c, "behaviour_changes", notes ? json_incref(notes) : json_array());
 	if (json_object_get(j->v.kept_errors, fn))
 		json_object_set(c, "kept_errors", json_object_get(j->v.kept_errors, fn));
@@ -1256,51 +1371,151 @@ static char *refused_after(const struct file_job *j, json_t *r)
 	return reason;
 }
 
-/* file through the semantic patches, its diff, and a conversion record per handler. */
-/* DIR/diffs/FILE.patch: the work tree's change of file, as check and series take it. */
-static void write_diff(struct convert_run *cv, const char *file)
+/* DIR/diffs/UNIT.patch: the work tree's change of unit's files, as check and series take it. */
+static void write_diff(struct convert_run *cv, const char *unit)
 {
-	char *drel = diff_rel_path(file), *dpath = out_path(cv->o, drel);
+	char *drel = diff_rel_path(unit), *dpath = out_path(cv->o, drel);
+	struct strlist cmd = { 0 };
+	struct run_opts ro = { .dir = cv->work, .out = dpath };
+	json_t *f;
+	size_t i;
 
-	run_v(cv->work, dpath, "git", "-c", "diff.suppressBlankEmpty=false", "diff", "-U3",
-	      "--no-ext-diff", "--no-color", "--src-prefix=a/", "--dst-prefix=b/",
-	      "--", file, NULL);
+	strlist_add(&cmd, "git");
+	strlist_add(&cmd, "-c");
+	strlist_add(&cmd, "diff.suppressBlankEmpty=false");
+	strlist_add(&cmd, "diff");
+	strlist_add(&cmd, "-U3");
+	strlist_add(&cmd, "--no-ext-diff");
+	strlist_add(&cmd, "--no-color");
+	strlist_add(&cmd, "--src-prefix=a/");
+	strlist_add(&cmd, "--dst-prefix=b/");
+	strlist_add(&cmd, "--");
+	json_array_foreach(json_object_get(cv->unit_files, unit), i, f)
+		strlist_add(&cmd, json_string_value(f));
+	run_list(&ro, &cmd);
+	strlist_free(&cmd);
 	free(dpath);
 	free(drel);
 }
 
-static void convert_one_file(struct convert_run *cv, const char *file)
+/* The unit's files as they were. */
+static void unit_reset(struct convert_run *cv, const char *unit, const char *rev)
 {
-	struct file_job j = { 0 };
-	char *drel = diff_rel_path(file), *dpath = out_path(cv->o, drel);
+	struct strlist cmd = { 0 };
+	struct run_opts ro = { .dir = cv->work };
+	json_t *f;
+	size_t i;
+
+	strlist_add(&cmd, "git");
+	strlist_add(&cmd, "checkout");
+	strlist_add(&cmd, "-q");
+	if (rev)
+		strlist_add(&cmd, rev);
+	strlist_add(&cmd, "--");
+	json_array_foreach(json_object_get(cv->unit_files, unit), i, f)
+		strlist_add(&cmd, json_string_value(f));
+	run_list(&ro, &cmd);
+	strlist_free(&cmd);
+}
+
+/*
+ * A handler converted where it is defined and named in other files too:
+ * mmap_prepare_rename.cocci renames its prototypes, registrations and
+ * export in every file of the unit.  A use the rule does not rename (a
+ * call, a pointer kept) still names the old handler: the equivalence
+ * verdict finds it (the old name, equiv.c) and the unit is left as it was.
+ */
+static void rename_elsewhere(struct convert_run *cv, const char *unit,
+			     const struct strlist *renamed, char **failed)
+{
+	char *names = strlist_join(renamed, ","), *define = xasprintf("renamed=%s", names);
+	json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(cv->unit_files, unit), i, f) {
+		char *path = xasprintf("%s/%s", cv->work, json_string_value(f));
+		char *orig = read_file(path, NULL);
+		int k;
+
+		run_spatch(cv->o, cv->work, json_string_value(f), "rename", NULL, define, failed);
+		/* each new designator at the column of the old one's "=" */
+		for (k = 0; orig && k < renamed->n; k++)
+			realign(path, orig, renamed->v[k]);
+		free(orig);
+		free(path);
+	}
+	free(define);
+	free(names);
+}
+
+/* The records of unit's rewrite file, into their verdicts; why: all refused with it. */
+static void unit_records(struct convert_run *cv, const char *file, struct file_job *j,
+			 const char *drel, const char *why)
+{
 	json_t *r;
 	size_t i;
 
-	job_of(cv, file, &j);
-	convert_file(cv->o, cv->work, file, &j, &cv->prof);
-	if (j.done.n)
-		write_diff(cv, file);
 	json_array_foreach(cv->records, i, r) {
 		const char *fn = jstr(r, "function");
+		char *reason;
 
-		if (strcmp(jstr(r, "file"), file) || !fn ||
+		if (strcmp(record_def_file(r), file) || !fn ||
 		    json_object_get(r, "conversion") ||	/* refused above */
 		    method_of(jstr(r, "category")) == M_NONE)
 			continue;
-		if (strlist_has(&j.done, fn)) {
-			json_object_set_new(r, "conversion", converted_record(cv, r, file, &j, drel));
+		if (!why && strlist_has(&j->done, fn)) {
+			json_object_set_new(r, "conversion", converted_record(cv, r, file, j, drel));
 			cv->nconv++;
-		} else {
-			char *why = refused_after(&j, r);
-
-			set_refused(r, cv->prof.api, method_name(method_of(jstr(r, "category")),
-				    &cv->prof, json_object_get(j.plans, fn), r), why);
-			free(why);
-			cv->nref++;
+			continue;
 		}
+		reason = why ? xstrdup(why) : refused_after(j, r);
+		set_refused(r, cv->prof.api, method_name(method_of(jstr(r, "category")),
+			    &cv->prof, json_object_get(j->plans, fn), r), reason);
+		free(reason);
+		cv->nref++;
 	}
-	job_free(&j);
-	free(dpath);
+}
+
+/*
+ * One unit through the semantic patches: each file that defines a
+ * handler of it, then the other files that name one; its diff; a
+ * conversion record per handler.
+ */
+static void convert_unit(struct convert_run *cv, const char *unit)
+{
+	json_t *files = json_object_get(cv->unit_files, unit), *f;
+	struct file_job *jobs = calloc(json_array_size(files) + 1, sizeof(*jobs));
+	struct strlist renamed = { 0 };
+	char *drel = diff_rel_path(unit), *why = NULL, *failed = NULL;
+	size_t i;
+	int k, done = 0;
+
+	json_array_foreach(files, i, f) {
+		job_of(cv, json_string_value(f), &jobs[i]);
+		if (!jobs[i].simple.n && !jobs[i].remap.n && !jobs[i].state.n)
+			continue;
+		convert_file(cv->o, cv->work, json_string_value(f), &jobs[i], &cv->prof);
+		done += jobs[i].done.n;
+		for (k = 0; k < jobs[i].elsewhere.n; k++)
+			if (strlist_has(&jobs[i].done, jobs[i].elsewhere.v[k]))
+				strlist_add(&renamed, jobs[i].elsewhere.v[k]);
+	}
+	if (renamed.n)
+		rename_elsewhere(cv, unit, &renamed, &failed);
+	if (failed) {
+		unit_reset(cv, unit, NULL);
+		why = xstrdup(failed);
+	} else if (done) {
+		write_diff(cv, unit);
+	}
+	json_array_foreach(files, i, f) {
+		unit_records(cv, json_string_value(f), &jobs[i], drel, why);
+		job_free(&jobs[i]);
+	}
+	free(jobs);
+	free(why);
+	free(failed);
+	strlist_free(&renamed);
 	free(drel);
 }
 
@@ -1316,14 +1531,14 @@ static void drop_differing(struct convert_run *cv)
 
 		if (strcmp(js(json_object_get(c, "equivalence"), "verdict"), "differs"))
 			continue;
-		run_v(cv->work, NULL, "git", "checkout", "-q", "--", jstr(r, "file"), NULL);
-		/* the file is back as it was: none of its handlers is converted */
+		unit_reset(cv, jstr(cv->unit_of, record_def_file(r)), NULL);
+		/* the unit is back as it was: none of its handlers is converted */
 		json_array_foreach(cv->records, k, x) {
 			json_t *xc = json_object_get(x, "conversion");
 			char *why;
 
-			if (strcmp(jstr(x, "file"), jstr(r, "file")) ||
-			    strcmp(js(xc, "status"), "converted"))
+			if (strcmp(js(xc, "status"), "converted") ||
+			    strcmp(jstr(xc, "diff"), jstr(c, "diff")))
 				continue;
 			why = x == r ? code_differs_reason(r) : xasprintf(
 				"%s() in the same file differs from its old handler, and the "
@@ -1334,7 +1549,7 @@ static void drop_differing(struct convert_run *cv)
 			cv->nconv--;
 			cv->nref++;
 		}
-		drel = diff_rel_path(jstr(r, "file"));
+		drel = diff_rel_path(jstr(cv->unit_of, record_def_file(r)));
 		dp = out_path(cv->o, drel);
 		unlink(dp);
 		free(dp);
@@ -1347,10 +1562,36 @@ static void drop_differing(struct convert_run *cv)
  * kernels without the API (compat.c): every changed region under the
  * guard, the old one in its #else.  The records say so (conversion.compat).
  */
+/* compat_wrap() of one file of the work tree: its regions, 0, or -1/-2 as compat_wrap(). */
+static int keep_old_file(struct convert_run *cv, const char *file, const char *guard)
+{
+	char *spec = xasprintf("%s:%s", cv->base, file), *old, *diff, *path, *t;
+	size_t len;
+	int n = 0;
+
+	/* the old text exactly, its last newlines too: git show into a file */
+	t = out_path(cv->o, "logs/compat-old.c");
+	old = run_v(cv->work, t, "git", "show", spec, NULL) ? NULL : read_file(t, &len);
+	unlink(t);
+	free(t);
+	diff = capture_v(cv->work, "git", "diff", "-U0", "--no-ext-diff", "--no-color",
+			 cv->base, "--", file, NULL);
+	path = xasprintf("%s/%s", cv->work, file);
+	if (!old)
+		n = -1;
+	else if (diff && *diff)
+		n = compat_wrap(path, old, diff, guard);
+	free(spec);
+	free(old);
+	free(diff);
+	free(path);
+	return n;
+}
+
 static void keep_old_kernels(struct convert_run *cv)
 {
 	char *guard = compat_guard(cv->o->tree, cv->o->compat_macro);
-	int f;
+	int u;
 
 	if (!guard) {
 		warnx("convert: %s/Makefile gives no VERSION and PATCHLEVEL: the conversions "
@@ -1358,39 +1599,30 @@ static void keep_old_kernels(struct convert_run *cv)
 		      cv->o->tree);
 		return;
 	}
-	for (f = 0; f < cv->files.n; f++) {
-		const char *file = cv->files.v[f];
-		char *spec = xasprintf("%s:%s", cv->base, file), *old, *diff, *path, *t;
-		json_t *r;
-		size_t i, len;
-		int n = -1;
+	for (u = 0; u < cv->units.n; u++) {
+		const char *unit = cv->units.v[u];
+		char *drel = diff_rel_path(unit), *dp = out_path(cv->o, drel);
+		json_t *r, *f;
+		size_t i;
+		int n = 0, k;
 
-		/* the old text exactly, its last newlines too: git show into a file */
-		t = out_path(cv->o, "logs/compat-old.c");
-		old = run_v(cv->work, t, "git", "show", spec, NULL) ? NULL : read_file(t, &len);
-		unlink(t);
-		free(t);
-		diff = capture_v(cv->work, "git", "diff", "-U0", "--no-ext-diff", "--no-color",
-				 cv->base, "--", file, NULL);
-		path = xasprintf("%s/%s", cv->work, file);
-		if (old && diff && *diff) {
-			n = compat_wrap(path, old, diff, guard);
-			if (n > 0)
-				write_diff(cv, file);
+		if (!path_exists(dp))
+			goto next;
+		json_array_foreach(json_object_get(cv->unit_files, unit), i, f) {
+			k = keep_old_file(cv, json_string_value(f), guard);
+			n = k == -2 || n == -2 ? -2 : k < 0 || n < 0 ? -1 : n + k;
 		}
+		if (n > 0)
+			write_diff(cv, unit);
 		if (n == -2) {
-			/* no version test can keep it: the file as it was, its handlers refused */
-			char *drel = diff_rel_path(file), *dp = out_path(cv->o, drel);
-
-			run_v(cv->work, NULL, "git", "checkout", "-q", cv->base, "--", file, NULL);
+			/* no version test can keep it: the unit as it was, its handlers refused */
+			unit_reset(cv, unit, cv->base);
 			unlink(dp);
-			free(dp);
-			free(drel);
 		}
 		json_array_foreach(cv->records, i, r) {
 			json_t *c = json_object_get(r, "conversion");
 
-			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted"))
+			if (strcmp(js(c, "status"), "converted") || strcmp(js(c, "diff"), drel))
 				continue;
 			if (n > 0) {
 				json_object_set_new(c, "compat", json_pack("{s:s,s:i}", "guard",
@@ -1406,10 +1638,9 @@ static void keep_old_kernels(struct convert_run *cv)
 				cv->nref++;
 			}
 		}
-		free(spec);
-		free(old);
-		free(diff);
-		free(path);
+next:
+		free(dp);
+		free(drel);
 	}
 	free(guard);
 }
@@ -1435,20 +1666,24 @@ int convert_records(const struct options *o, json_t *records)
 	remove_tree(cv.diffs);
 	mkdir_p(cv.diffs);
 	cv.plans = json_object();
+	cv.unit_files = json_object();
+	cv.unit_of = json_object();
 	plan_files(&cv);
-	for (f = 0; f < cv.files.n; f++)
-		convert_one_file(&cv, cv.files.v[f]);
+	for (f = 0; f < cv.units.n; f++)
+		convert_unit(&cv, cv.units.v[f]);
 	if (cv.nconv && equivalence_files(o, records, cv.work))
 		drop_differing(&cv);
 	if (cv.nconv && o->external && !o->no_compat)
 		keep_old_kernels(&cv);
 	info("convert: %d registrations converted, %d refused, in %d files",
-	     cv.nconv, cv.nref, cv.files.n);
+	     cv.nconv, cv.nref, cv.units.n);
 	failed = nspatch_failed > 0;
 	if (failed)
 		warnx("convert: spatch failed on %d files (above): their handlers are refused with "
 		      "that reason, and convert exits 1", nspatch_failed);
-	strlist_free(&cv.files);
+	strlist_free(&cv.units);
+	json_decref(cv.unit_files);
+	json_decref(cv.unit_of);
 	json_decref(cv.plans);
 	json_decref(cv.core);
 	free(cv.work);

@@ -837,18 +837,21 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums)
 }
 
 /*
- * The handler's old name must be gone from the converted file: a fallback
- * "#define", a prototype, an EXPORT_SYMBOL, a registration or kernel-doc
- * left under the old name is a branch or a reader that still expects it.
+ * The handler's old name must be gone from every file the conversion
+ * changed (conversion.files): a fallback "#define", a prototype, an
+ * EXPORT_SYMBOL, a registration, a call or kernel-doc left under the old
+ * name is a branch or a reader that still expects it.  file is under work.
  */
-static void old_name_left(json_t *r, const char *path)
+static void old_name_left(json_t *r, const char *work, const char *file)
 {
 	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence");
 	const char *fn = jstr(r, "function");
+	char *path = xasprintf("%s/%s", work, file);
 	char *text = read_file(path, NULL), *p, *at;
 	size_t n = strlen(fn);
 	long line = 1;
 
+	free(path);
 	if (!text)
 		return;
 	/*
@@ -886,7 +889,7 @@ static void old_name_left(json_t *r, const char *path)
 		for (char *q = text; q < at; q++)
 			line += *q == '\n';
 		{
-			char *l = xasprintf("line %ld", line);
+			char *l = xasprintf("%s:%ld", file, line);
 
 			add_diff(json_object_get(eq, "differences"), "old name", fn, l, 1);
 			free(l);
@@ -1058,7 +1061,7 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 
 	json_array_foreach(records, i, r)
 		if (!strcmp(js(json_object_get(r, "conversion"), "status"), "converted"))
-			strlist_add_once(&files, jstr(r, "file"));
+			strlist_add_once(&files, record_def_file(r));
 	for (f = 0; f < files.n; f++) {
 		const char *file = files.v[f];
 		struct strlist oldf = { 0 }, newf = { 0 };
@@ -1074,7 +1077,7 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 					    "abort_function", NULL };
 			int n;
 
-			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted") ||
+			if (strcmp(record_def_file(r), file) || strcmp(js(c, "status"), "converted") ||
 			    jstr(r, "twin"))
 				continue;
 			strlist_add_once(&oldf, jstr(r, "function"));
@@ -1122,9 +1125,16 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 			json_t *c = json_object_get(r, "conversion"), *eq = json_object_get(c, "equivalence");
 			json_t *os = old_s ? json_object_get(old_s, jstr(r, "function")) : NULL;
 
-			if (strcmp(jstr(r, "file"), file) || strcmp(js(c, "status"), "converted") || !eq)
+			if (strcmp(record_def_file(r), file) || strcmp(js(c, "status"), "converted") ||
+			    !eq)
 				continue;
-			old_name_left(r, np);
+			{
+				const char *cf;
+				json_t *lines;
+
+				json_object_foreach(json_object_get(c, "files"), cf, lines)
+					old_name_left(r, work, cf);
+			}
 			if (jstr(r, "twin")) {
 				twin_code(o, index, r);
 				ndiff += !strcmp(js(eq, "verdict"), "differs");
@@ -1169,6 +1179,13 @@ char *code_differs_reason(json_t *r)
 	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence"), *x;
 	size_t i;
 
+	json_array_foreach(json_object_get(eq, "differences"), i, x)
+		if (json_is_true(json_object_get(x, "fatal")) && !strcmp(js(x, "what"), "old name"))
+			return xasprintf("%s() is still named at %s after the conversion, by a "
+					 "use mmapport does not rename (a call, a pointer kept, a "
+					 "fallback #define): that code expects the old handler, so "
+					 "the handler and the files that name it stay as they were "
+					 "(docs/equivalence.md)", js(x, "old"), js(x, "new"));
 	json_array_foreach(json_object_get(eq, "differences"), i, x)
 		if (json_is_true(json_object_get(x, "fatal")))
 			return xasprintf("the converted code differs from the old handler in its "
@@ -1353,13 +1370,13 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 			   const char *theirs_path, const char *theirs_fn)
 {
 	json_t *conv = json_object_get(r, "conversion"), *res = json_object();
-	json_t *diffs = json_array(), *args = args_for(o, jstr(r, "file"));
+	json_t *diffs = json_array(), *args = args_for(o, record_def_file(r));
 	json_t *old_s = NULL, *ours_s = NULL, *theirs_s = NULL, *params, *e;
 	const char *roles[] = { "new_function", "complete_function", "mapped_function",
 				"abort_function" };
 	struct strlist of = { 0 }, nf = { 0 }, tf = { 0 };
 	struct port_facts pold = { 0 }, pours = { 0 }, ptheirs = { 0 };
-	char *old_path = xasprintf("%s/%s", o->tree, jstr(r, "file"));
+	char *old_path = xasprintf("%s/%s", o->tree, record_def_file(r));
 	const char *why = NULL, *filep = NULL, *vma;
 	CXIndex index = clang_createIndex(0, 0);
 	size_t k;

@@ -194,6 +194,7 @@ json_t *load_records(const struct options *o);
 void save_records(const struct options *o, json_t *records);
 char *flat_path(const char *file);
 char *diff_rel_path(const char *file);
+const char *record_def_file(json_t *r);
 char *record_diff(const struct options *o, json_t *records, const char *file);
 
 #endif

@@ -47,6 +47,19 @@ char *flat_path(const char *file)
 	return flat;
 }
 
+/*
+ * The file r's handler is defined in, where a conversion rewrites it:
+ * classify's analysis.def_file when another file defines it, else the
+ * record's own; a library registration that takes its twin changes only
+ * in the registering file.
+ */
+const char *record_def_file(json_t *r)
+{
+	const char *df = jstr(json_object_get(r, "analysis"), "def_file");
+
+	return df && !jstr(r, "twin") ? df : jstr(r, "file");
+}
+
 /* Where convert writes the conversion of file: diffs/FILE.patch. */
 char *diff_rel_path(const char *file)
 {
@@ -57,8 +70,9 @@ char *diff_rel_path(const char *file)
 }
 
 /*
- * The conversion of file as its records name it (conversion.diff, under
- * --out), or NULL when no record of file has one.
+ * The conversion that changes file, as its records name it
+ * (conversion.diff, under --out, of a record whose conversion.files has
+ * file), or NULL when none does.
  */
 char *record_diff(const struct options *o, json_t *records, const char *file)
 {
@@ -66,10 +80,10 @@ char *record_diff(const struct options *o, json_t *records, const char *file)
 	size_t i;
 
 	json_array_foreach(records, i, r) {
-		const char *d = jstr(json_object_get(r, "conversion"), "diff");
+		json_t *c = json_object_get(r, "conversion");
 
-		if (d && !strcmp(jstr(r, "file"), file))
-			return out_path(o, d);
+		if (jstr(c, "diff") && json_object_get(json_object_get(c, "files"), file))
+			return out_path(o, jstr(c, "diff"));
 	}
 	return NULL;
 }

@@ -30,6 +30,47 @@
  * new_function}, a registration of HOOK in the older tree that is one of
  * HOOK_prepare in the newer, by the same ops variable of the same file.
  */
+/*
+ * A port that renamed a handler defined in another file changed that file
+ * too (and every other that named it): where the newer tree no longer
+ * names the old handler at all, each pair gets old_files, the other .c
+ * files of the older tree that named it (and that the newer tree has),
+ * for DIR/tree to take in their older version.  A handler the newer tree
+ * still names (a library handler beside its prepare twin) changed only
+ * where it was registered.
+ */
+static void port_files(const char *old_tree, const char *new_tree, json_t *pairs)
+{
+	struct strlist names = { 0 };
+	json_t *was, *is, *p, *f;
+	size_t i, j;
+
+	json_array_foreach(pairs, i, p)
+		if (jstr(p, "old_function"))
+			strlist_add_once(&names, jstr(p, "old_function"));
+	was = files_naming(old_tree, &names, 0);
+	is = files_naming(new_tree, &names, 1);
+	json_array_foreach(pairs, i, p) {
+		json_t *more = json_array();
+
+		if (!jstr(p, "old_function") || json_object_get(is, jstr(p, "old_function"))) {
+			json_decref(more);
+			continue;
+		}
+		json_array_foreach(json_object_get(was, jstr(p, "old_function")), j, f) {
+			char *in_new = xasprintf("%s/%s", new_tree, json_string_value(f));
+
+			if (strcmp(json_string_value(f), jstr(p, "file")) && path_exists(in_new))
+				json_array_append(more, f);
+			free(in_new);
+		}
+		json_object_set_new(p, "old_files", more);
+	}
+	json_decref(was);
+	json_decref(is);
+	strlist_free(&names);
+}
+
 static json_t *hand_ports(const char *old_tree, const char *new_tree)
 {
 	json_t *a, *b, *pairs = json_array(), *x, *y;
@@ -66,6 +107,7 @@ static json_t *hand_ports(const char *old_tree, const char *new_tree)
 	}
 	json_decref(a);
 	json_decref(b);
+	port_files(old_tree, new_tree, pairs);
 	return pairs;
 }
 
@@ -81,8 +123,14 @@ static char *replay_tree(const struct options *o, json_t *pairs)
 	json_t *stamp = json_object(), *files = json_array(), *had, *p;
 	size_t i;
 
-	json_array_foreach(pairs, i, p)
+	json_array_foreach(pairs, i, p) {
+		json_t *f;
+		size_t j;
+
 		jarray_add_unique(files, jstr(p, "file"));
+		json_array_foreach(json_object_get(p, "old_files"), j, f)
+			jarray_add_unique(files, json_string_value(f));
+	}
 	json_object_set_new(stamp, "old", json_string(o->old_tree));
 	json_object_set_new(stamp, "new", json_string(o->new_tree));
 	json_object_set_new(stamp, "files", files);
@@ -179,8 +227,9 @@ static json_t *compare_one(const struct options *so, const char *work, const cha
 		jstr(r, "twin") ? jstr(r, "twin") : js(c, "new_function")));
 	json_object_set_new(row, "ours_verdict", json_string(
 		js(json_object_get(c, "equivalence"), "verdict")));
-	ours = xasprintf("%s/%s", work, jstr(p, "file"));
-	theirs = xasprintf("%s/%s", new_tree, jstr(p, "file"));
+	/* where the handler is defined: upstream's port is there too, as ours */
+	ours = xasprintf("%s/%s", work, record_def_file(r));
+	theirs = xasprintf("%s/%s", new_tree, record_def_file(r));
 	res = equivalence_replay(so, r, ours, theirs, js(p, "new_function"));
 	json_object_set_new(row, "verdict", json_string(js(res, "verdict")));
 	if (jstr(res, "why"))

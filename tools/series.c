@@ -59,8 +59,8 @@ static char *subject_prefix(const char *file)
 	return out;
 }
 
-/* get_maintainer.pl's first 12 lines on file. */
-static char *maintainers(const char *work, const char *file)
+/* get_maintainer.pl's first 12 lines on the files. */
+static char *maintainers(const char *work, const struct strlist *files)
 {
 	struct run_opts ro = { .dir = work, .err = "/dev/null" };
 	struct strlist cmd = { 0 };
@@ -75,8 +75,11 @@ static char *maintainers(const char *work, const char *file)
 	strlist_add(&cmd, "--no-multiline");
 	strlist_add(&cmd, "--separator");
 	strlist_add(&cmd, "\n");	/* one address a line */
-	strlist_add(&cmd, "-f");
-	strlist_add(&cmd, file);
+	for (n = 0; n < files->n; n++) {
+		strlist_add(&cmd, "-f");
+		strlist_add(&cmd, files->v[n]);
+	}
+	n = 0;
 	m = capture_list(&ro, &cmd, NULL);
 	strlist_free(&cmd);
 	for (s = m; s && *s; s++)
@@ -112,15 +115,21 @@ static int passed(json_t *r)
 	       json_is_object(chk) && !strcmp(jstr(chk, "status"), "pass");
 }
 
+/* Is r's conversion the change diff (conversion.diff)? */
+static int of_change(json_t *r, const char *diff)
+{
+	return !strcmp(js(json_object_get(r, "conversion"), "diff"), diff);
+}
+
 /* "x86_64, arm64 and sparc64": the architectures the check passed on. */
-static char *passed_arches(json_t *records, const char *file)
+static char *passed_arches(json_t *records, const char *diff)
 {
 	json_t *r, *list = NULL, *a;
 	char *s = NULL;
 	size_t i, n;
 
 	json_array_foreach(records, i, r)
-		if (!strcmp(jstr(r, "file"), file) && passed(r))
+		if (of_change(r, diff) && passed(r))
 			list = json_object_get(json_object_get(json_object_get(r, "check"),
 							       "overall"), "pass");
 	n = json_array_size(list);
@@ -133,13 +142,13 @@ static char *passed_arches(json_t *records, const char *file)
 static void append_wrapped(char **msg, const char *lead, const char *text);
 
 /* For each config variant the file passed on, what it is and why. */
-static void variant_notes(char **msg, json_t *records, const char *file)
+static void variant_notes(char **msg, json_t *records, const char *diff)
 {
 	json_t *r, *chk = NULL, *a;
 	size_t i;
 
 	json_array_foreach(records, i, r)
-		if (!strcmp(jstr(r, "file"), file) && passed(r))
+		if (of_change(r, diff) && passed(r))
 			chk = json_object_get(r, "check");
 	json_array_foreach(json_object_get(json_object_get(chk, "overall"), "pass"), i, a) {
 		const char *name = json_string_value(a);
@@ -185,8 +194,33 @@ static int cmp_cc(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *commit_message(json_t *records, const char *file, const char *work)
+/*
+ * The change's files (the union of its records' conversion.files), and
+ * the file its subject is named from: where its first handler is defined.
+ */
+static const char *change_files(json_t *records, const char *diff, struct strlist *files)
 {
+	const char *main = NULL, *f;
+	json_t *r, *v;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+
+		if (!of_change(r, diff) || !passed(r))
+			continue;
+		if (!main)
+			main = record_def_file(r);
+		json_object_foreach(json_object_get(c, "files"), f, v)
+			strlist_add_once(files, f);
+	}
+	return main;
+}
+
+static char *commit_message(json_t *records, const char *diff, const char *work)
+{
+	struct strlist files = { 0 };
+	const char *file = change_files(records, diff, &files);
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
 	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 }, verdicts = { 0 };
@@ -200,7 +234,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		json_t *c = json_object_get(r, "conversion");
 		const char *m = jstr(c, "method");
 
-		if (strcmp(jstr(r, "file"), file) || !passed(r))
+		if (!of_change(r, diff) || !passed(r))
 			continue;
 		if (jstr(json_object_get(c, "compat"), "guard"))
 			guard = jstr(json_object_get(c, "compat"), "guard");
@@ -249,6 +283,19 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
 		       "descriptor provides, so convert it to %s_prepare().\n",
 		       fns.v[i], fns.v[i]);
+	if (files.n > 1) {
+		char *list = NULL, *t;
+
+		for (i = 0; i < (size_t)files.n; i++)
+			if (strcmp(files.v[i], file))
+				append(&list, "%s%s", list ? ", " : "", files.v[i]);
+		t = xasprintf("The handler is defined in %s and named in %s too: its "
+			      "definition, prototype, registrations and export change "
+			      "together, and no other use of the old name is left.", file, list);
+		append_wrapped(&msg, "", t);
+		free(t);
+		free(list);
+	}
 	for (i = 0; i < (size_t)twins.n; i++) {
 		char *t = xasprintf("The file registers the library's %s() as it is, and "
 				    "the tree provides its prepare form, %s_prepare(): "
@@ -367,9 +414,9 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	{
 		char *t;
 
-		arches = passed_arches(records, file);
+		arches = passed_arches(records, diff);
 		json_array_foreach(records, i, u)
-			if (!strcmp(jstr(u, "file"), file))
+			if (of_change(u, diff))
 				json_array_foreach(json_object_get(u, "checkpatch_preexisting"), j, v)
 					strlist_add_once(&pre, json_string_value(v));
 		t = xasprintf("Generated with mmapport (%s). Built with sparse and W=1, "
@@ -392,7 +439,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 			      "docs/equivalence.md): %s.", strlist_has(&verdicts, "stated") ?
 			      "every difference is listed above" : "no difference");
 		append_wrapped(&msg, "", t);
-		variant_notes(&msg, records, file);
+		variant_notes(&msg, records, diff);
 		if (pre.n) {
 			append(&msg, "\n");
 			append_wrapped(&msg, "", "checkpatch reports on lines this patch rewrites, "
@@ -405,7 +452,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 		append(&msg, "\n");
 		free(t);
 	}
-	cc = maintainers(work, file);
+	cc = maintainers(work, &files);
 	{
 		/* sorted: get_maintainer.pl's order varies from run to run */
 		char *line, *save, *c = xstrdup(cc);
@@ -433,6 +480,7 @@ static char *commit_message(json_t *records, const char *file, const char *work)
 	strlist_free(&twins);
 	strlist_free(&changes);
 	strlist_free(&pre);
+	strlist_free(&files);
 	free(prefix);
 	return msg;
 }
@@ -657,18 +705,21 @@ int series_records(const struct options *o, json_t *records)
 			neligible++;
 		if (json_is_object(c) && strcmp(jstr(c, "status"), "refused"))
 			nconv++;
+		/* one commit per change: its diff */
 		if (passed(r)) {
 			npass++;
-			strlist_add_once(&files, jstr(r, "file"));
+			strlist_add_once(&files, jstr(c, "diff"));
 		}
 	}
 	for (f = 0; f < files.n; f++) {
-		char *msg, *mfile, *patch = record_diff(o, records, files.v[f]);
-		struct strlist cmd = { 0 };
+		char *msg, *mfile, *patch = out_path(o, files.v[f]);
+		struct strlist cmd = { 0 }, changed = { 0 };
+		int cf;
 
-		if (!patch || run_v(work, NULL, "git", "apply", patch, NULL))
+		if (run_v(work, NULL, "git", "apply", patch, NULL))
 			die("%s: the conversion no longer applies", files.v[f]);
 		free(patch);
+		change_files(records, files.v[f], &changed);
 		msg = commit_message(records, files.v[f], work);
 		mfile = xasprintf("%s/logs/commit-msg", o->out);
 		write_file(mfile, msg, strlen(msg));
@@ -679,7 +730,9 @@ int series_records(const struct options *o, json_t *records)
 		strlist_add(&cmd, "-F");
 		strlist_add(&cmd, mfile);
 		strlist_add(&cmd, "--");
-		strlist_add(&cmd, files.v[f]);
+		for (cf = 0; cf < changed.n; cf++)
+			strlist_add(&cmd, changed.v[cf]);
+		strlist_free(&changed);
 		if (run_list(&git, &cmd))
 			die("%s: cannot commit", files.v[f]);
 		strlist_free(&cmd);
@@ -695,7 +748,7 @@ int series_records(const struct options *o, json_t *records)
 				json_array_foreach(records, i, r) {
 					json_t *c = json_object_get(r, "conversion");
 
-					if (strcmp(jstr(r, "file"), files.v[f]) || !passed(r))
+					if (!of_change(r, files.v[f]) || !passed(r))
 						continue;
 					char *why = xasprintf("checkpatch on the conversion: %s", bad);
 
@@ -709,7 +762,7 @@ int series_records(const struct options *o, json_t *records)
 				json_array_foreach(records, i, r) {
 					json_t *l = json_array();
 
-					if (strcmp(jstr(r, "file"), files.v[f]) || !passed(r))
+					if (!of_change(r, files.v[f]) || !passed(r))
 						continue;
 					for (k = 0; k < pre.n; k++)
 						json_array_append_new(l, json_string(pre.v[k]));

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -664,6 +665,82 @@ int json_dump_path(json_t *j, const char *path)
 }
 
 /* Append string s to array arr unless it is there; 1 when appended. */
+/* Is the text at at, l long, a whole word of text? */
+static int word_at(const char *text, const char *at, size_t l)
+{
+	return (at == text || !(isalnum((unsigned char)at[-1]) || at[-1] == '_')) &&
+	       !(isalnum((unsigned char)at[l]) || at[l] == '_');
+}
+
+/*
+ * The files of tree (its .c files, and with headers its .h files too)
+ * whose text names each of names as a whole word: name -> [files], in
+ * grep's order.  One git grep for all names (grep -r outside a git
+ * tree); a name no file has is absent.
+ */
+json_t *files_naming(const char *tree, const struct strlist *names, int headers)
+{
+	struct strlist cmd = { 0 };
+	struct run_opts ro = { .dir = tree, .err = "/dev/null" };
+	char *git = xasprintf("%s/.git", tree), *out, *line, *save;
+	json_t *where = json_object();
+	int k, is_git = path_exists(git);
+
+	free(git);
+	if (!names->n)
+		return where;
+	strlist_add(&cmd, is_git ? "git" : "grep");
+	if (is_git) {
+		strlist_add(&cmd, "grep");
+		strlist_add(&cmd, "-nIwF");
+	} else {
+		strlist_add(&cmd, "-rnIwF");
+		strlist_add(&cmd, headers ? "--include=*.[ch]" : "--include=*.c");
+	}
+	for (k = 0; k < names->n; k++) {
+		strlist_add(&cmd, "-e");
+		strlist_add(&cmd, names->v[k]);
+	}
+	strlist_add(&cmd, "--");
+	if (is_git) {
+		strlist_add(&cmd, "*.c");
+		if (headers)
+			strlist_add(&cmd, "*.h");
+	} else {
+		strlist_add(&cmd, ".");
+	}
+	out = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
+	for (line = out ? strtok_r(out, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *file = line;
+
+		if (!c2)
+			continue;
+		*c1 = '\0';
+		if (!strncmp(file, "./", 2))
+			file += 2;
+		for (k = 0; k < names->n; k++) {
+			size_t l = strlen(names->v[k]);
+			const char *at;
+			json_t *fl;
+
+			for (at = strstr(c2 + 1, names->v[k]); at && !word_at(c2 + 1, at, l);
+			     at = strstr(at + 1, names->v[k]))
+				;
+			if (!at)
+				continue;
+			fl = json_object_get(where, names->v[k]);
+			if (!fl)
+				json_object_set_new(where, names->v[k], fl = json_array());
+			jarray_add_unique(fl, file);
+		}
+	}
+	free(out);
+	return where;
+}
+
 int jarray_add_unique(json_t *arr, const char *s)
 {
 	json_t *v;

@@ -129,7 +129,16 @@ char *printable_name(const char *s);
 json_t *json_load_path(const char *path);
 int json_dump_path(json_t *j, const char *path);
 int jarray_add_unique(json_t *arr, const char *s);
+json_t *files_naming(const char *tree, const struct strlist *names, int headers);
 const char *jstr(json_t *obj, const char *key);
+
+/* A record's or a fact's string, "?" when absent. */
+static inline const char *js(json_t *o, const char *k)
+{
+	const char *s = jstr(o, k);
+
+	return s ? s : "?";
+}
 int jint(json_t *obj, const char *key);
 
 double now_seconds(void);

@@ -19,7 +19,7 @@
 int main(int argc, char **argv)
 {
 	struct branch_map m;
-	json_t *lines, *l;
+	json_t *files, *lines, *l;
 	char *need, **live;
 	size_t i;
 	int b, k, wants = argc > 1 && !strcmp(argv[1], "--wants");
@@ -30,7 +30,11 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3 || branch_map_read(&m, argv[1]))
 		return 2;
-	lines = diff_touched_lines(argv[2]);
+	/* the diff's one file */
+	files = diff_touched_files(argv[2]);
+	lines = json_object_iter_value(json_object_iter(files));
+	if (!lines)
+		return 2;
 	need = calloc(m.nbranches, 1);
 	json_array_foreach(lines, i, l)
 		need[branch_of_touch(&m, l)] = 1;

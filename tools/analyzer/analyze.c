@@ -2007,6 +2007,8 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 			json_object_set_new(an, "def_line", json_integer(line));
 			json_object_set_new(an, "def_in_main_file", json_boolean(
 				clang_Location_isFromMainFile(clang_getCursorLocation(def))));
+			json_object_set_new(an, "static", json_boolean(
+				clang_Cursor_getStorageClass(def) == CX_SC_Static));
 		}
 		walk_function(&w, def);
 		vm_ops_facts(tu, &ds, an);

@@ -228,6 +228,61 @@ static int elsewhere_only(json_t *r, json_t *defs)
 }
 
 /*
+ * A handler that is not static (or not known to be: Coccinelle's facts
+ * do not say) may be named from other files: a
+ * prototype in a header, a registration, an export's users, a call.
+ * Each such record gets analysis.named_in, the other files of the tree
+ * (.c and .h) whose text names the function as a whole word, for convert
+ * to change them with the definition (or to refuse).  A file that
+ * defines a handler of the same name itself (a static one, its own
+ * record says) is not naming this one.  One grep for every name.
+ */
+static void named_in_files(const char *tree, json_t *records)
+{
+	struct strlist names = { 0 };
+	json_t *where = NULL, *r;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		json_t *an = json_object_get(r, "analysis");
+
+		/* a library registration that takes its twin changes alone */
+		if (json_is_object(an) && jstr(r, "function") && !jstr(r, "twin") &&
+		    (jstr(an, "def_file") || !json_is_true(json_object_get(an, "static"))))
+			strlist_add_once(&names, jstr(r, "function"));
+	}
+	if (!names.n)
+		goto out;
+	where = files_naming(tree, &names, 1);
+	json_array_foreach(records, i, r) {
+		json_t *an = json_object_get(r, "analysis"), *x, *list, *f;
+		const char *fn = jstr(r, "function");
+		size_t j, m;
+
+		if (!json_is_object(an) || !fn || jstr(r, "twin") || !strlist_has(&names, fn))
+			continue;
+		list = json_array();
+		json_array_foreach(json_object_get(where, fn), j, f) {
+			const char *file = json_string_value(f);
+			int own = !strcmp(file, record_def_file(r));
+
+			/* another file's own handler of the same name */
+			json_array_foreach(records, m, x)
+				own |= !json_is_null(json_object_get(x, "definition")) &&
+				       jstr(x, "function") && !strcmp(jstr(x, "function"), fn) &&
+				       !strcmp(jstr(x, "file"), file) &&
+				       strcmp(file, record_def_file(r));
+			if (!own)
+				json_array_append(list, f);
+		}
+		json_object_set_new(an, "named_in", list);
+	}
+out:
+	strlist_free(&names);
+	json_decref(where);
+}
+
+/*
  * Where classify runs kbuild: the work tree (DIR/work, made here as
  * convert would make it), so that its build directories are the check
  * stage's own (DIR/build/PROFILE, configured with the same key): each
@@ -504,6 +559,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		}
 		decide_record(r);
 	}
+	named_in_files(tree, records);
 	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; "
 	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
 	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",

@@ -11,14 +11,7 @@
 
 #include "../mmapport.h"
 
-/* A record's or a fact's string ("?" when absent), offset and line. */
-static inline const char *js(json_t *o, const char *k)
-{
-	const char *s = jstr(o, k);
-
-	return s ? s : "?";
-}
-
+/* A record's or a fact's offset and line. */
 static inline long long off(json_t *o)
 {
 	return json_integer_value(json_object_get(o, "offset"));

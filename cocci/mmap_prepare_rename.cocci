@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/// Follow a handler converted where it is defined into the other files
+/// that name it.  A handler defined in one file and registered from
+/// others (a prototype in a header, an export) changes as one: its
+/// definition is converted in its own file (mmap_prepare_simple.cocci),
+/// and this rule renames what names it elsewhere, F becoming F_prepare:
+/// the prototype, each file_operations registration, the export.  Any
+/// other use (a call, a pointer stored) is left as it is, and mmapport
+/// then finds the old name still used and refuses the change whole.
+/// -D renamed=a,b names the handlers converted; alone the rule does
+/// nothing.
+///
+// Confidence: High
+// Copyright: (C) 2026 the mmapport authors.
+// Options: --no-includes --include-headers
+
+virtual patch
+
+@initialize:python@
+@@
+targets = set()
+
+@script:python@
+r << virtual.renamed;
+@@
+targets.update(x for x in r.split(',') if x)
+
+// The prototype, its parameters named or not.  (spatch 1.1 cannot add a
+// declaration at top level with a metavariable in it: the name and the
+// parameters change in place.)
+@ prototype @
+identifier fn, fp, vma;
+type T;
+position p;
+@@
+(
+ T fn@p(struct file *fp, struct vm_area_struct *vma);
+|
+ T fn@p(struct file *, struct vm_area_struct *);
+)
+
+@script:python prototype_name@
+fn << prototype.fn;
+prep;
+@@
+if fn in targets:
+	coccinelle.prep = cocci.make_ident(fn + "_prepare")
+else:
+	cocci.include_match(False)
+
+@ depends on patch @
+identifier prototype.fn, prototype_name.prep, fp, vma;
+position prototype.p;
+type T;
+@@
+(
+ T
+- fn@p
++ prep
+ (
+- struct file *fp, struct vm_area_struct *vma
++ struct vm_area_desc *desc
+ );
+|
+ T
+- fn@p
++ prep
+ (
+- struct file *, struct vm_area_struct *
++ struct vm_area_desc *desc
+ );
+)
+
+// Each registration: the hook and the handler change together.
+@ registration depends on patch @
+identifier h : script:python() { h in targets };
+fresh identifier prep = h ## "_prepare";
+identifier ops;
+@@
+struct file_operations ops = {
+-	.mmap = h,
++	.mmap_prepare = prep,
+};
+
+// The export names the new function.
+@ export depends on patch @
+identifier h : script:python() { h in targets };
+fresh identifier prep = h ## "_prepare";
+declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
+expression N;
+@@
+(
+- EXPORT_SYMBOL(h);
++ EXPORT_SYMBOL(prep);
+|
+- EXPORT_SYMBOL_GPL(h);
++ EXPORT_SYMBOL_GPL(prep);
+|
+- EXPORT_SYMBOL_NS(h, N);
++ EXPORT_SYMBOL_NS(prep, N);
+|
+- EXPORT_SYMBOL_NS_GPL(h, N);
++ EXPORT_SYMBOL_NS_GPL(prep, N);
+)
