@@ -1220,6 +1220,11 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 	return ret;
  return 0;
 |
+ ret = fn@p(vma, es);
+ if (ret)
+	return@q -C;
+ return ret;
+|
  fn@p(vma, es);
  return 0;
 )
@@ -1233,7 +1238,7 @@ if h in convertible:
 
 @ shape_override @
 identifier h;
-identifier fp, vma, fn;
+identifier fp, vma, fn, ret;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
 expression list es, la;
@@ -1242,17 +1247,24 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
  if (fn(vma, es))
 	return -C;
+ return 0;
 |
  if (fn(vma, es)) {
 	return -C;
  }
+ return 0;
 |
  if (fn(vma, es)) {
 	logf(la);
 	return -C;
  }
-)
  return 0;
+|
+ ret = fn(vma, es);
+ if (ret)
+	return -C;
+ return ret;
+)
 ...+> }
 
 @script:python@
@@ -1383,6 +1395,13 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 -	return ret;
 + act;
   return 0;
+|
+- ret = fn@p(vma, es);
+- if (ret)
+-	return -C;
+- return ret;
++ act;
++ return 0;
 |
 - fn@p(vma, es);
 + act;
