@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..10"
+echo "1..12"
 
 cc -std=gnu11 -o bm "$top/tests/lib/branches-main.c" "$top/build/obj/branches.o" \
 	"$top/build/obj/util.o" -ljansson || { echo "not ok 1 - the harness does not build"; exit 1; }
@@ -176,4 +176,44 @@ if [ "$got" = "1 #ifdef CONFIG_X: X=y|4 #if IS_MODULE(CONFIG_Y): Y=m|7 #ifdef CO
 	echo "ok 10 - tristates: #ifdef wants y, IS_MODULE and CONFIG_Z_MODULE want m"
 else
 	echo "not ok 10 - got '$got'"
+fi
+
+# 11. branches dead on a 7.2.13 kernel by their version tests alone
+cat > ver.c <<'C'
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+old();
+#else
+new();
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0)
+a();
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)
+b();
+#else
+#if defined(CONFIG_X)
+c();
+#endif
+#endif
+#ifdef CONFIG_Y
+y();
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(1, 0, 0)
+z();
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 300)
+s();
+#endif
+C
+got=$(./bm --dead $(( (7 << 16) + (2 << 8) + 13 )) ver.c | cut -d' ' -f1 | tr '\n' ' ')
+if [ "$got" = "1 8 10 11 20 " ]; then
+	echo "ok 11 - version tests decide their groups up to a test of anything else; nested, dead"
+else
+	echo "not ok 11 - dead branches on 7.2.13: got '$got', want '1 8 10 11 20 '"
+fi
+
+# 12. on 6.1: the other side of each test
+got=$(./bm --dead $(( (6 << 16) + (1 << 8) )) ver.c | cut -d' ' -f1 | tr '\n' ' ')
+if [ "$got" = "3 6 10 11 20 " ]; then
+	echo "ok 12 - on 6.1 the #else of the 6.3 test and the 7.2 branch are dead"
+else
+	echo "not ok 12 - dead branches on 6.1: got '$got', want '3 6 10 11 20 '"
 fi

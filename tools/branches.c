@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmapport.h"
 #include "branches.h"
@@ -484,4 +485,142 @@ int branches_live(const struct branch_map *m, const char *ipath, const char *fil
 	}
 	free(buf);
 	return 0;
+}
+
+/* ---- the branches dead for the target's release ---- */
+
+/*
+ * The expression of a "#if" or "#elif" whose only names are
+ * LINUX_VERSION_CODE and KERNEL_VERSION (a version test, decided by the
+ * release alone), or NULL.  *is_else: the directive is "#else".
+ */
+static const char *version_expr(const char *cond, int *is_else)
+{
+	size_t wl;
+	const char *w = directive(cond, strlen(cond), &wl), *e, *s;
+	int named = 0;
+
+	*is_else = w && word_is(w, wl, "else");
+	if (!w || !(word_is(w, wl, "if") || word_is(w, wl, "elif")))
+		return NULL;
+	e = w + wl;
+	for (s = e; *s; s++) {
+		const char *t = s;
+
+		if (s[0] == '/' && (s[1] == '*' || s[1] == '/'))
+			break;	/* a comment ends what is judged: anything after is unknown */
+		if (!isalpha((unsigned char)*s) && *s != '_') {
+			if (isdigit((unsigned char)*s))
+				while (isalnum((unsigned char)s[1]))
+					s++;
+			continue;
+		}
+		while (isalnum((unsigned char)s[1]) || s[1] == '_')
+			s++;
+		if (word_is(t, s - t + 1, "LINUX_VERSION_CODE"))
+			named = 1;
+		else if (!word_is(t, s - t + 1, "KERNEL_VERSION"))
+			return NULL;
+	}
+	return named && !*s ? e : NULL;
+}
+
+/*
+ * dead[b] = 1 for each branch of m that the compiler skips on a kernel
+ * whose LINUX_VERSION_CODE is code, as far as the version tests of its
+ * group decide: a branch after one that is taken, or a version test that
+ * is false with every test before it false.  A group with a test of
+ * anything else (a CONFIG_ symbol, a driver's macro) is decided only up
+ * to it.  The compiler's preprocessor evaluates the tests, with the
+ * kernel's KERNEL_VERSION(): ((a) << 16) + ((b) << 8) + min(c, 255).
+ * A branch inside a dead one is dead too.  Returns how many, -1 when the
+ * preprocessor could not run.
+ */
+int branches_dead_for_version(const struct branch_map *m, long code, char *dead)
+{
+	char *src = NULL, *out, *line, *save;
+	int b, n = 0, is_else, *val = calloc(m->nbranches + 1, sizeof(int));
+	struct run_opts ro = { .err = "/dev/null" };
+	struct strlist cmd = { 0 };
+	FILE *f;
+	char path[] = "/tmp/mmapport-version-XXXXXX";
+	int fd;
+
+	memset(dead, 0, m->nbranches);
+	for (b = 1; b < m->nbranches; b++) {
+		const char *e = version_expr(m->branches[b].cond, &is_else);
+
+		val[b] = -1;
+		if (e) {
+			char *t = xasprintf("%s#if %s\nB %d 1\n#else\nB %d 0\n#endif\n",
+					    src ? src : "", e, b, b);
+
+			free(src);
+			src = t;
+		}
+	}
+	if (!src)
+		goto decide;
+	fd = mkstemp(path);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		free(src);
+		free(val);
+		return -1;
+	}
+	fprintf(f, "#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + "
+		"((c) > 255 ? 255 : (c)))\n#define LINUX_VERSION_CODE %ld\n%s", code, src);
+	fclose(f);
+	free(src);
+	strlist_add(&cmd, "cpp");
+	strlist_add(&cmd, "-P");
+	strlist_add(&cmd, "-undef");
+	strlist_add(&cmd, path);
+	out = capture_list(&ro, &cmd, NULL);
+	strlist_free(&cmd);
+	unlink(path);
+	if (!out) {
+		free(val);
+		return -1;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int k, v;
+
+		if (sscanf(line, "B %d %d", &k, &v) == 2 && k > 0 && k < m->nbranches)
+			val[k] = v;
+	}
+	free(out);
+decide:
+	/* each group in order: taken, or still open with every test so far false */
+	for (b = 1; b < m->nbranches; b++) {
+		int k, taken = 0, unknown = 0;
+
+		if (m->branches[b].first != b)
+			continue;
+		for (k = b; k < m->nbranches; k++) {
+			if (m->branches[k].first != b)
+				continue;
+			version_expr(m->branches[k].cond, &is_else);
+			if (taken) {
+				dead[k] = 1;
+			} else if (unknown) {
+				continue;
+			} else if (is_else) {
+				taken = 1;
+			} else if (val[k] < 0) {
+				unknown = 1;
+			} else if (val[k]) {
+				taken = 1;
+			} else {
+				dead[k] = 1;
+			}
+		}
+	}
+	/* inside a dead branch: dead (branches are numbered outer first) */
+	for (b = 1; b < m->nbranches; b++) {
+		dead[b] |= dead[m->branches[b].outer];
+		n += dead[b];
+	}
+	free(val);
+	return n;
 }

@@ -124,6 +124,32 @@ int tree_release(const char *tree, int *version, int *patchlevel)
 	return *version < 0 || *patchlevel < 0 ? -1 : 0;
 }
 
+/*
+ * The tree's LINUX_VERSION_CODE, from its Makefile's VERSION, PATCHLEVEL
+ * and SUBLEVEL as include/generated/uapi/linux/version.h makes it
+ * (SUBLEVEL at most 255); -1 when the Makefile does not say.
+ */
+long tree_version_code(const char *tree)
+{
+	char *mk = xasprintf("%s/Makefile", tree), *v, *p, *s;
+	int ver, pl, sub = 0;
+	size_t len;
+
+	if (tree_release(tree, &ver, &pl)) {
+		free(mk);
+		return -1;
+	}
+	v = read_file(mk, &len);
+	free(mk);
+	for (p = v; p && *p; p = s ? s + 1 : p + strlen(p)) {
+		s = strchr(p, '\n');
+		if (!strncmp(p, "SUBLEVEL = ", 11))
+			sub = atoi(p + 11);
+	}
+	free(v);
+	return ((long)ver << 16) + (pl << 8) + (sub > 255 ? 255 : sub);
+}
+
 /* "#if GUARD": the version test of the target tree, or the user's macro. */
 char *compat_guard(const char *tree, const char *macro)
 {

@@ -403,6 +403,7 @@ struct file_job {
 	struct strlist twins;		/* simple: library handlers whose registration takes F_prepare */
 	struct strlist desc_fns;	/* functions whose prototype takes the descriptor */
 	struct strlist elsewhere;	/* simple: defined here, named in other files too */
+	struct strlist dead_lines;	/* "FROM-TO": lines the target's version tests leave out */
 	struct verdict v;		/* what pass 1 said (remap and state) */
 	char *spatch_failed;		/* the first spatch failure, or NULL */
 };
@@ -426,6 +427,7 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 	free(dnames);
 	strlist_addf(&env, "MMAPPORT_ELSEWHERE=%s", enames);
 	free(enames);
+
 	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
 	strlist_addf(&env, "MMAPPORT_STATE_KEPT=%s", knames);
 	strlist_addf(&env, "MMAPPORT_TWINS=%s", p->twins ? p->twins : "");
@@ -731,6 +733,82 @@ done:
 	free(np);
 }
 
+/*
+ * The lines the target's version tests leave out (the records'
+ * dead_branches, "FROM-TO") are hidden from the semantic patches: each
+ * becomes a comment naming its number, which no rule matches or
+ * rewrites, and comes back as it was after them.  So a VMA use under
+ * "#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)" neither blocks the
+ * conversion nor is rewritten.  Returns the file as it was, or NULL.
+ */
+static char *mask_dead(const char *path, const struct strlist *ranges)
+{
+	size_t len, outlen = 0;
+	char *buf, *line, *next, *out = NULL;
+	FILE *mf;
+	int ln = 0, k;
+
+	if (!ranges->n || !(buf = read_file(path, &len)))
+		return NULL;
+	mf = open_memstream(&out, &outlen);
+	for (line = buf; *line; line = next) {
+		int dead = 0, a, b;
+
+		next = strchrnul(line, '\n');
+		ln++;
+		for (k = 0; k < ranges->n; k++)
+			if (sscanf(ranges->v[k], "%d-%d", &a, &b) == 2 && a <= ln && ln <= b)
+				dead = 1;
+		if (dead)
+			fprintf(mf, "/* mmapport dead line %d */%s", ln, *next ? "\n" : "");
+		else
+			fwrite(line, 1, next - line + (*next ? 1 : 0), mf);
+		if (*next)
+			next++;
+	}
+	fclose(mf);
+	write_file(path, out, outlen);
+	free(out);
+	return buf;
+}
+
+/* The hidden lines of path back, from orig, the file as it was. */
+static void unmask_dead(const char *path, const char *orig)
+{
+	size_t len, outlen = 0;
+	char *buf = orig ? read_file(path, &len) : NULL, *line, *next, *out = NULL;
+	struct strlist old = { 0 };
+	const char *l, *e;
+	FILE *mf;
+
+	if (!buf)
+		return;
+	for (l = orig; *l; l = *e ? e + 1 : e) {
+		e = strchrnul(l, '\n');
+		strlist_addf(&old, "%.*s", (int)(e - l), l);
+	}
+	mf = open_memstream(&out, &outlen);
+	for (line = buf; *line; line = next) {
+		const char *t = line;
+		int n;
+
+		next = strchrnul(line, '\n');
+		while (*t == ' ' || *t == '\t')
+			t++;
+		if (sscanf(t, "/* mmapport dead line %d */", &n) == 1 && n >= 1 && n <= old.n)
+			fprintf(mf, "%s%s", old.v[n - 1], *next ? "\n" : "");
+		else
+			fwrite(line, 1, next - line + (*next ? 1 : 0), mf);
+		if (*next)
+			next++;
+	}
+	fclose(mf);
+	write_file(path, out, outlen);
+	free(out);
+	free(buf);
+	strlist_free(&old);
+}
+
 static void convert_file(const struct options *o, const char *work, const char *file,
 			 struct file_job *j, const struct profile *p)
 {
@@ -739,7 +817,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 	char *sreport = xasprintf("%s/logs/state-report.txt", o->out);
 	struct strlist want_simple = { 0 }, want_remap = { 0 }, want_state = { 0 };
 	size_t olen;
-	char *orig = read_file(path, &olen);
+	char *orig = read_file(path, &olen), *masked;
 	int i, round;
 
 	for (i = 0; i < j->simple.n; i++)
@@ -754,6 +832,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 		int all = 1;
 
 		run_v(work, NULL, "git", "checkout", "-q", "--", file, NULL);
+		masked = mask_dead(path, &j->dead_lines);
 		strlist_free(&j->done);
 		if (round == 0) {
 			json_decref(j->v.refused);
@@ -790,6 +869,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 			}
 		if (pass2.n)
 			run_simple(o, work, file, &pass2, &kept, j, p);
+		unmask_dead(path, masked);
+		free(masked);
 		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->twins,
 				      &j->elsewhere, &j->done, &next_simple);
 		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, NULL, NULL,
@@ -1068,6 +1149,13 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 	}
 	if (why || m == M_NONE)
 		return why;
+	/* under a version test this release fails: compiled by no kernel the tree is */
+	if (json_is_object(json_object_get(r, "not_compiled")))
+		return xasprintf("its registration is under \"%s\" (line %d), which is false "
+				 "on this tree's release: no kernel this tree builds compiles "
+				 "it, so there is nothing to convert for it",
+				 js(json_object_get(r, "not_compiled"), "directive"),
+				 jint(json_object_get(r, "not_compiled"), "line"));
 	/* one change holds the definition and every file that names it */
 	if (jstr(r, "function") && spans_files(r) && m != M_SIMPLE)
 		return xasprintf("%s() is defined in %s and named in %s: its definition and "
@@ -1236,6 +1324,18 @@ static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
 		if (spans_files(r))
 			strlist_add_once(&j->elsewhere, fn);
 		{
+			json_t *db;
+			size_t k;
+
+			json_array_foreach(json_object_get(json_object_get(r, "analysis"),
+							   "dead_branches"), k, db) {
+				char *t = xasprintf("%d-%d", jint(db, "from"), jint(db, "to"));
+
+				strlist_add_once(&j->dead_lines, t);
+				free(t);
+			}
+		}
+		{
 			json_t *dc;
 			size_t k;
 
@@ -1278,6 +1378,7 @@ static void job_free(struct file_job *j)
 	strlist_free(&j->desc_fns);
 	strlist_free(&j->twins);
 	strlist_free(&j->elsewhere);
+	strlist_free(&j->dead_lines);
 	free(j->spatch_failed);
 }
 

@@ -43,6 +43,7 @@ void ext_build_free(struct ext_build *b);
 
 /* compat.c: an --external conversion under a version test, the old code kept */
 int tree_release(const char *tree, int *version, int *patchlevel);
+long tree_version_code(const char *tree);
 char *compat_guard(const char *tree, const char *macro);
 int compat_wrap(const char *path, const char *old, const char *diff, const char *guard);
 

@@ -4,11 +4,14 @@
  *
  *   branches-main FILE PATCH [PREPROCESSED.i ...]
  *   branches-main --wants FILE PATCH
+ *   branches-main --dead CODE FILE
  *
  * prints one line per branch that holds a line PATCH touched, "LINE
  * DIRECTIVE", followed by the indexes (1-based) of the .i files that
  * compiled it, or "none"; with --wants, followed by what the branch needs
  * to be compiled: "SYMBOL=VALUES" (y, m, n; "~": turned the other way).
+ * With --dead, the branches dead on a kernel whose LINUX_VERSION_CODE is
+ * CODE: "LINE DIRECTIVE", one a line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,20 @@ int main(int argc, char **argv)
 	char *need, **live;
 	size_t i;
 	int b, k, wants = argc > 1 && !strcmp(argv[1], "--wants");
+
+	if (argc == 4 && !strcmp(argv[1], "--dead")) {
+		char *dead;
+
+		if (branch_map_read(&m, argv[3]))
+			return 2;
+		dead = calloc(m.nbranches, 1);
+		if (branches_dead_for_version(&m, strtol(argv[2], NULL, 0), dead) < 0)
+			return 2;
+		for (b = 1; b < m.nbranches; b++)
+			if (dead[b])
+				printf("%d %s\n", m.branches[b].line, m.branches[b].cond);
+		return 0;
+	}
 
 	if (wants) {
 		argv++;

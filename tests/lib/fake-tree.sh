@@ -6,7 +6,13 @@
 set -euo pipefail
 d=$1
 mkdir -p "$d/arch/x86" "$d/include/linux" "$d/include/media"
-echo "# fake kernel tree for mmapport's conversion cases" > "$d/Makefile"
+# its release: the version tests of a case are decided against it
+printf '%s\n' "# fake kernel tree for mmapport's conversion cases" \
+	'VERSION = 7' 'PATCHLEVEL = 2' 'SUBLEVEL = 0' > "$d/Makefile"
+cat > "$d/include/linux/version.h" <<'H'
+#define LINUX_VERSION_CODE 459264
+#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
+H
 cat > "$d/include/linux/fs.h" <<'H'
 #ifndef _FAKE_LINUX_FS_H
 #define _FAKE_LINUX_FS_H

@@ -2005,6 +2005,9 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 
 			cursor_offset(def, &line);
 			json_object_set_new(an, "def_line", json_integer(line));
+			clang_getSpellingLocation(clang_getRangeEnd(clang_getCursorExtent(def)),
+						  NULL, &line, NULL, NULL);
+			json_object_set_new(an, "def_end", json_integer(line));
 			json_object_set_new(an, "def_in_main_file", json_boolean(
 				clang_Location_isFromMainFile(clang_getCursorLocation(def))));
 			json_object_set_new(an, "static", json_boolean(

@@ -24,6 +24,7 @@
 
 #include <clang-c/Index.h>
 
+#include "../branches.h"
 #include "analyzer.h"
 
 static int wants_analysis(json_t *r)
@@ -225,6 +226,110 @@ static int elsewhere_only(json_t *r, json_t *defs)
 		return 0;
 	def = json_string_value(json_object_get(defs, fn));
 	return def && strcmp(def, jstr(r, "file"));
+}
+
+/* The runs of dead lines of m from first to last: [{from, to}]. */
+static json_t *dead_runs(const struct branch_map *m, const char *dead, int first, int last)
+{
+	json_t *runs = json_array();
+	int l, from = 0;
+
+	for (l = first; l <= last + 1; l++) {
+		int d = l <= last && dead[branch_of(m, l)];
+
+		if (d && !from)
+			from = l;
+		if (!d && from) {
+			json_array_append_new(runs, json_pack("{s:i,s:i}", "from", from, "to", l - 1));
+			from = 0;
+		}
+	}
+	return runs;
+}
+
+/*
+ * What the target's release leaves out (branches_dead_for_version()):
+ * a handler's branches that version tests make dead on the kernel tree's
+ * release become analysis.dead_branches ({line, directive, from, to}: the
+ * directive and the dead lines after it), for convert to leave as they
+ * are; a registration under such a branch gets not_compiled ({line,
+ * directive}): no kernel of this release compiles it.  ktree is the
+ * kernel tree (an --external driver's target too), tree the sources.
+ */
+static void dead_for_target(const char *ktree, const char *tree, json_t *records)
+{
+	long code = tree_version_code(ktree);
+	json_t *r;
+	size_t i;
+
+	if (code < 0)
+		return;
+	json_array_foreach(records, i, r) {
+		json_t *an = json_object_get(r, "analysis");
+		struct branch_map m;
+		char *path, *dead;
+		int b;
+
+		/* the registration */
+		path = xasprintf("%s/%s", tree, jstr(r, "file"));
+		if (jint(r, "line") > 0 && !branch_map_read(&m, path)) {
+			dead = calloc(m.nbranches, 1);
+			b = branch_of(&m, jint(r, "line"));
+			if (branches_dead_for_version(&m, code, dead) > 0 && dead[b]) {
+				while (dead[m.branches[b].outer])
+					b = m.branches[b].outer;
+				char *f = xasprintf("registered only under \"%s\" (line %d), which "
+						    "is false on this tree's release: no kernel this "
+						    "tree builds compiles it", m.branches[b].cond,
+						    m.branches[b].line);
+
+				json_object_set_new(r, "not_compiled", json_pack("{s:i,s:s}", "line",
+						    m.branches[b].line, "directive", m.branches[b].cond));
+				/* a fact of its category's, whatever decided that */
+				if (!json_is_array(json_object_get(r, "facts")))
+					json_object_set_new(r, "facts", json_array());
+				if (!json_is_array(json_object_get(r, "reasons")))
+					json_object_set_new(r, "reasons", json_array());
+				jarray_add_unique(json_object_get(r, "facts"), f);
+				json_array_append_new(json_object_get(r, "reasons"), json_pack(
+					"{s:s,s:s}", "category", js(r, "category"), "fact", f));
+				free(f);
+			}
+			free(dead);
+			branch_map_free(&m);
+		}
+		free(path);
+		/* the handler's body */
+		if (!json_is_object(an) || jint(an, "def_line") <= 0 || jint(an, "def_end") <= 0)
+			continue;
+		path = xasprintf("%s/%s", tree, record_def_file(r));
+		if (!branch_map_read(&m, path)) {
+			json_t *list = json_array(), *runs, *run;
+			size_t k;
+
+			dead = calloc(m.nbranches, 1);
+			if (branches_dead_for_version(&m, code, dead) > 0) {
+				runs = dead_runs(&m, dead, jint(an, "def_line"), jint(an, "def_end"));
+				json_array_foreach(runs, k, run) {
+					int d = jint(run, "from") - 1;
+
+					/* the directive that opens it: the line before its first */
+					b = branch_after(&m, d);
+					json_array_append_new(list, json_pack("{s:i,s:s,s:i,s:i}",
+						"line", d, "directive", m.branches[b].cond,
+						"from", jint(run, "from"), "to", jint(run, "to")));
+				}
+				json_decref(runs);
+			}
+			if (json_array_size(list))
+				json_object_set_new(an, "dead_branches", list);
+			else
+				json_decref(list);
+			free(dead);
+			branch_map_free(&m);
+		}
+		free(path);
+	}
 }
 
 /*
@@ -560,6 +665,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		decide_record(r);
 	}
 	named_in_files(tree, records);
+	dead_for_target(o->tree, tree, records);
 	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; "
 	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
 	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",
