@@ -16,15 +16,18 @@ echo "1..5"
 # (the remap cases need mmap_prepare_remap.cocci first).  A case says
 # "check-coccicheck: mmapport-only WHY" when only mmapport converts it
 # (a take the analyzer pairs with its release: the rule alone refuses any
-# take), and "check-coccicheck: report-only WHY" when mmapport's output
-# has more than the rule's patch (convert's kernel-doc fix-up).
+# take), "check-coccicheck: report-only WHY" when mmapport's output
+# has more than the rule's patch (convert's kernel-doc fix-up), and
+# "check-coccicheck: rule-only WHY" when the rule alone converts a handler
+# mmapport refuses for what only mmapport knows (the target's release).
 simple_cases=$(grep -l '^ \* check-category: simple$' "$top"/tests/cases/*.c |
 	xargs grep -l '^ \* check-output:' | xargs grep -L '^ \* check-coccicheck: mmapport-only')
+rule_only=$(grep -l '^ \* check-coccicheck: rule-only' "$top"/tests/cases/*.c)
 patch_cases=$(echo "$simple_cases" | xargs grep -L '^ \* check-coccicheck: report-only')
 
 # 1. Cases: report mode names the handlers of the simple cases that expect
 # an output, and no others.
-want=$(for c in $simple_cases; do
+want=$(for c in $simple_cases $rule_only; do
 	sed -n 's/^static int \([a-z0-9_]*\)(struct file \*[a-z]*, struct vm_area_struct \*vma)$/\1/p' "$c"
 done | sort)
 got=$(cd "$top/tests/cases" && for c in *.c; do

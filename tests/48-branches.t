@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..12"
+echo "1..14"
 
 cc -std=gnu11 -o bm "$top/tests/lib/branches-main.c" "$top/build/obj/branches.o" \
 	"$top/build/obj/util.o" -ljansson || { echo "not ok 1 - the harness does not build"; exit 1; }
@@ -216,4 +216,23 @@ if [ "$got" = "3 6 10 11 20 " ]; then
 	echo "ok 12 - on 6.1 the #else of the 6.3 test and the 7.2 branch are dead"
 else
 	echo "not ok 12 - dead branches on 6.1: got '$got', want '3 6 10 11 20 '"
+fi
+
+# 13. a test continued on the next line is one test, its lines the directive's
+printf '%s\n' '#if LINUX_VERSION_CODE >= KERNEL_VERSION(8, 0, 0)' 'a();' \
+	'#elif LINUX_VERSION_CODE >= \' '	KERNEL_VERSION(7, 0, 0)' 'b();' '#else' 'c();' '#endif' > cont.c
+got=$(./bm --dead $(( (7 << 16) + (2 << 8) )) cont.c | cut -d' ' -f1 | tr '\n' ' ')
+if [ "$got" = "1 6 " ]; then
+	echo "ok 13 - a continued #elif is decided whole: the #if and the #else are dead"
+else
+	echo "not ok 13 - continued test on 7.2: got '$got', want '1 6 '"
+fi
+
+# 14. a test cpp cannot evaluate decides nothing
+printf '%s\n' '#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0)' 'a();' '#else' 'b();' '#endif' > bad.c
+got=$(./bm --dead $(( (7 << 16) + (2 << 8) )) bad.c)
+if [ -z "$got" ]; then
+	echo "ok 14 - a test the preprocessor rejects leaves its group undecided"
+else
+	echo "not ok 14 - got '$got'"
 fi

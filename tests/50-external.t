@@ -16,7 +16,7 @@ tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the t
 old=$("$top/tools/fetch-tree.sh" 6.12) || { echo "1..0 # SKIP cannot fetch the 6.12 tree"; exit 1; }
 ext=$top/examples/oot-mmap
 out=${MMAPPORT_TEST_OUT:-$top/build/test-external}
-echo "1..11"
+echo "1..13"
 
 sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
 before=$(sum)
@@ -162,3 +162,87 @@ else
 	echo "not ok 11 - dkms.conf MAKE[0]: $got; library registration: $lib"; grep 'classify: compile' "$pkg.log" | sed 's/^/# /'
 fi
 rm -rf "$pkg" "$pkg.out"
+
+# a driver whose handler is defined in one file and registered from
+# another, with a prototype in the driver's header (issue: cross-file
+# handlers), and a version test for kernels before 6.3 in its body: one
+# change of the three files, one commit, built (each source) on 7.2 and
+# against 6.12, the settled version test gone from the prepare handler
+# and kept with the old handler for older kernels
+drv=$out.split
+rm -rf "$drv" "$drv.out"
+mkdir -p "$drv"
+printf 'obj-m += splitdemo.o\nsplitdemo-y := main.o mmap.o\n' > "$drv/Kbuild"
+cat > "$drv/split.h" <<'C'
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef SPLIT_H
+#define SPLIT_H
+#include <linux/fs.h>
+
+int split_mmap(struct file *file, struct vm_area_struct *vma);
+
+#endif
+C
+cat > "$drv/mmap.c" <<'C'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/version.h>
+#include <linux/mm.h>
+#include "split.h"
+
+int split_mmap(struct file *file, struct vm_area_struct *vma)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+	vma->vm_flags |= VM_DONTEXPAND;
+#else
+	vm_flags_set(vma, VM_DONTEXPAND);
+#endif
+	vma->vm_private_data = file->private_data;
+	return 0;
+}
+C
+cat > "$drv/main.c" <<'C'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include "split.h"
+
+static const struct file_operations split_fops = {
+	.owner		= THIS_MODULE,
+	.mmap		= split_mmap,
+};
+
+static struct miscdevice split_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "splitdemo",
+	.fops	= &split_fops,
+};
+module_misc_device(split_dev);
+
+MODULE_DESCRIPTION("mmapport's cross-file example");
+MODULE_LICENSE("GPL");
+C
+"$top/bin/mmapport" run --tree "$tree" --external "$drv" --out "$drv.out" --arch x86_64 \
+	--compat-tree "$old" > "$drv.log" 2>&1
+got=$(jq -r '.[] | "\(.conversion.status):\(.conversion.files | keys | join(",")):\(.check.overall.status):\(.check.x86_64.status):\(.check["x86_64@6.12"].status)"' \
+	"$drv.out/records.json" 2>/dev/null)
+p=$(ls "$drv.out"/series/0001-*.patch 2>/dev/null | head -n 1)
+if [ "$got" = "converted:main.c,mmap.c,split.h:pass:pass:pass" ] && [ -n "$p" ] &&
+   [ "$(grep -c '^diff --git' "$p")" = 3 ] && [ ! -e "$drv.out/series/0002-"* ] &&
+   tr '\n' ' ' < "$p" | grep -q 'defined in mmap.c and named in main.c, split.h too'; then
+	echo "ok 12 - a handler defined in one file, registered in another, declared in a header: one commit of the three, each source built on 7.2 and 6.12"
+else
+	echo "not ok 12 - cross-file driver: $got; patch: ${p:-none}"
+	grep 'convert:\|check:\|series:' "$drv.log" | sed 's/^/# /'
+fi
+w=$drv.out/work/mmap.c
+if [ -n "$p" ] && sed -n '/^#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE$/,/^#else$/p' "$w" |
+	grep -q 'vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT);' &&
+   ! sed -n '/^#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE$/,/^#else$/p' "$w" | grep -q 'KERNEL_VERSION(6, 3, 0)' &&
+   grep -q '^#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)$' "$w" &&
+   tr '\n' ' ' < "$p" | grep -q 'version tests in split_mmap()'; then
+	echo "ok 13 - the version test for kernels before 6.3 leaves the prepare handler, stays with the old one, and the commit says so"
+else
+	echo "not ok 13 - the version test in the converted driver"
+	sed 's/^/# /' "$w" 2>/dev/null | head -40
+fi
+rm -rf "$drv" "$drv.out"

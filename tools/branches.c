@@ -123,6 +123,14 @@ static const char *directive(const char *line, size_t n, size_t *wlen)
 	return w;
 }
 
+/* A continued directive's text as one line: each backslash-newline a space. */
+static void strip_continuations(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\\' && (s[1] == ' ' || !s[1]))
+			*s = ' ';
+}
+
 static int word_is(const char *w, size_t n, const char *want)
 {
 	return strlen(want) == n && !strncmp(w, want, n);
@@ -165,14 +173,19 @@ int branch_map_read(struct branch_map *m, const char *path)
 		m->line_branch[ln] = in;
 		m->after_branch[ln] = in;
 		if (cont) {
-			/* a continued condition: its text goes on */
+			/* a continued directive: its text goes on, its lines are the directive's */
 			if (cur_dir) {
 				char *t = xasprintf("%s %.*s", m->branches[cur_dir].cond, (int)n, line);
 
 				free(m->branches[cur_dir].cond);
 				m->branches[cur_dir].cond = t;
+				m->line_branch[ln] = m->line_branch[ln - 1];
+				m->after_branch[ln] = m->after_branch[ln - 1];
+				m->after_branch[ln - 1] = m->line_branch[ln - 1];
 			}
 			cont = n && line[n - 1] == '\\';
+			if (cur_dir && !cont)
+				strip_continuations(m->branches[cur_dir].cond);
 			continue;
 		}
 		cont = n && line[n - 1] == '\\';
@@ -533,13 +546,14 @@ static const char *version_expr(const char *cond, int *is_else)
  * anything else (a CONFIG_ symbol, a driver's macro) is decided only up
  * to it.  The compiler's preprocessor evaluates the tests, with the
  * kernel's KERNEL_VERSION(): ((a) << 16) + ((b) << 8) + min(c, 255).
- * A branch inside a dead one is dead too.  Returns how many, -1 when the
- * preprocessor could not run.
+ * A branch inside a dead one is dead too.  taken, when given, gets 1 for
+ * each branch its group's tests decide is the one compiled.  Returns how
+ * many are dead, -1 when the preprocessor could not run.
  */
-int branches_dead_for_version(const struct branch_map *m, long code, char *dead)
+int branches_dead_for_version(const struct branch_map *m, long code, char *dead, char *taken)
 {
 	char *src = NULL, *out, *line, *save;
-	int b, n = 0, is_else, *val = calloc(m->nbranches + 1, sizeof(int));
+	int b, n = 0, st, is_else, *val = calloc(m->nbranches + 1, sizeof(int));
 	struct run_opts ro = { .err = "/dev/null" };
 	struct strlist cmd = { 0 };
 	FILE *f;
@@ -547,6 +561,8 @@ int branches_dead_for_version(const struct branch_map *m, long code, char *dead)
 	int fd;
 
 	memset(dead, 0, m->nbranches);
+	if (taken)
+		memset(taken, 0, m->nbranches);
 	for (b = 1; b < m->nbranches; b++) {
 		const char *e = version_expr(m->branches[b].cond, &is_else);
 
@@ -576,10 +592,12 @@ int branches_dead_for_version(const struct branch_map *m, long code, char *dead)
 	strlist_add(&cmd, "-P");
 	strlist_add(&cmd, "-undef");
 	strlist_add(&cmd, path);
-	out = capture_list(&ro, &cmd, NULL);
+	out = capture_list(&ro, &cmd, &st);
 	strlist_free(&cmd);
 	unlink(path);
-	if (!out) {
+	/* a test cpp cannot evaluate decides nothing: none is taken as false */
+	if (!out || st) {
+		free(out);
 		free(val);
 		return -1;
 	}
@@ -593,7 +611,7 @@ int branches_dead_for_version(const struct branch_map *m, long code, char *dead)
 decide:
 	/* each group in order: taken, or still open with every test so far false */
 	for (b = 1; b < m->nbranches; b++) {
-		int k, taken = 0, unknown = 0;
+		int k, is_taken = 0, unknown = 0;
 
 		if (m->branches[b].first != b)
 			continue;
@@ -601,16 +619,16 @@ decide:
 			if (m->branches[k].first != b)
 				continue;
 			version_expr(m->branches[k].cond, &is_else);
-			if (taken) {
+			if (is_taken) {
 				dead[k] = 1;
 			} else if (unknown) {
 				continue;
-			} else if (is_else) {
-				taken = 1;
+			} else if (is_else || val[k] > 0) {
+				is_taken = 1;
+				if (taken)
+					taken[k] = 1;
 			} else if (val[k] < 0) {
 				unknown = 1;
-			} else if (val[k]) {
-				taken = 1;
 			} else {
 				dead[k] = 1;
 			}

@@ -28,7 +28,7 @@ void branch_map_free(struct branch_map *m);
 int branch_of(const struct branch_map *m, int line);
 int branch_after(const struct branch_map *m, int line);
 int branch_of_touch(const struct branch_map *m, json_t *v);
-int branches_dead_for_version(const struct branch_map *m, long code, char *dead);
+int branches_dead_for_version(const struct branch_map *m, long code, char *dead, char *taken);
 void branch_wants(const struct branch_map *m, int b, struct strlist *reqs);
 int branches_live(const struct branch_map *m, const char *ipath, const char *file,
 		  char *live);

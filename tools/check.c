@@ -1241,7 +1241,8 @@ static json_t *file_overall(struct check_run *cr, int f)
  * The verdict of a record whose conversion changes several files (a
  * handler defined in one file and named in others): the check of the
  * file its handler is defined in, failed if a source of another file
- * failed or was skipped, with that file's reason.
+ * failed, skipped if one was skipped or built by no profile (n/a), with
+ * that file's reason.
  */
 static json_t *record_check(json_t *r, json_t *chks)
 {
@@ -1258,12 +1259,14 @@ static json_t *record_check(json_t *r, json_t *chks)
 		char *why;
 
 		st = jstr(other, "status");
+		/* every source of the change is built, or the change is not checked */
 		if (!st || !is_c_source(file) || strcmp(jstr(ov, "status"), "pass") ||
-		    (strcmp(st, "fail") && strcmp(st, "skipped")))
+		    !strcmp(st, "pass"))
 			continue;
 		why = xasprintf("%s, a file the conversion changes too: %s", file,
 				js(other, "reason"));
-		json_object_set_new(ov, "status", json_string(st));
+		json_object_set_new(ov, "status", json_string(strcmp(st, "fail") ? "skipped" :
+							      "fail"));
 		json_object_set_new(ov, "reason", json_string(why));
 		free(why);
 	}

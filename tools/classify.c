@@ -317,10 +317,11 @@ static void analyze(struct analysis *a, int name_tok, int body, const char *vma,
 }
 
 /* Other places that name the handler: a direct call makes it no leaf. */
-static int other_references(const struct lexer *lx, const char *fn, int def)
+static int other_references(const struct lexer *lx, const char *fn, int def, int *exported)
 {
 	int i, n = 0;
 
+	*exported = 0;
 	for (i = 0; i + 1 < lx->ntoks; i++) {
 		const struct token *t = lx->toks + i;
 
@@ -329,6 +330,15 @@ static int other_references(const struct lexer *lx, const char *fn, int def)
 		/* registrations ".mmap = fn" and prototypes are fine */
 		if (tok_is(t - 1, "=") || tok_is(t + 1, ";") || tok_is(t + 1, ","))
 			continue;
+		/*
+		 * So is an export: convert renames it with the handler where the
+		 * tree names the handler elsewhere too, and refuses it otherwise
+		 */
+		if (i >= 2 && tok_is(t - 1, "(") && lx->toks[i - 2].kind == TOK_IDENT &&
+		    lx->toks[i - 2].len >= 13 && !strncmp(lx->toks[i - 2].text, "EXPORT_SYMBOL", 13)) {
+			*exported = 1;
+			continue;
+		}
 		if (tok_is(t + 1, "(")) {
 			int c = match_close(lx, i + 1);
 
@@ -373,7 +383,7 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 	const char *ops = jstr(r, "ops_type");
 	json_t *def = json_object_get(r, "definition");
 	const char *confidence = "high";
-	int name_tok, body, idx;
+	int name_tok, body, idx, exported = 0;
 	char *vma = NULL;
 
 	if (json_is_true(json_object_get(r, "prepare_hook"))) {
@@ -432,10 +442,15 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 		fact(&a, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting "
 		     "it alone changes behaviour (docs/hazards.md, H8)", jstr(r, "ops_var"));
 	}
-	if (other_references(&fc->lx, fn, name_tok)) {
+	if (other_references(&fc->lx, fn, name_tok, &exported)) {
 		json_object_set_new(r, "called_directly", json_true());
 		fact(&a, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only "
 		     "registered: it is no leaf", fn);
+	}
+	if (exported) {
+		json_object_set_new(r, "exported", json_true());
+		fact(&a, CAT_SIMPLE, "%s() is exported (EXPORT_SYMBOL): a module outside the "
+		     "tree may call it by its name", fn);
 	}
 	if (a.cat == CAT_SIMPLE)
 		fact(&a, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent%s%s",

@@ -215,6 +215,19 @@ static int balanced(const struct strlist *l, int from, int to)
 	return !nest;
 }
 
+/* Does unit u of ol open and close its conditionals among its own lines? */
+static int unit_balanced(const struct strlist *ol, const int *unit, int u)
+{
+	int k, from = -1, to = -1;
+
+	for (k = 0; k < ol->n; k++)
+		if (unit[k] == u) {
+			from = from < 0 ? k : from;
+			to = k + 1;
+		}
+	return from >= 0 && balanced(ol, from, to);
+}
+
 static void units_of(const struct strlist *ol, const int *pp, int *depth, int *unit)
 {
 	int i, d = 0, u = 0, in_comment = 0, fresh = 1;
@@ -292,18 +305,30 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 	 * a version test: the region would split the file's own #if or the
 	 * macro's body.  Such a file is left to a human (-2).
 	 */
-	for (i = 0; i < nh; i++) {
-		int hp[256] = { 0 }, a;
-
+	for (i = 0; i < nh; i++)
 		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
-			if (conditional(ol.v[k]) || (pp[k] && (k + 1 < ol.n && pp[k + 1] &&
-							       !directive(ol.v[k + 1]))) ||
-			    (pp[k] && !directive(ol.v[k])))
+			if (depth[k] == 0 && unit[k] >= 0)
+				whole[unit[k]] = 1;
+	for (i = 0; i < nh; i++) {
+		int hp[256] = { 0 }, a, in_whole;
+
+		/*
+		 * A unit wrapped whole (its signature changed) may change its own
+		 * conditionals, when they open and close inside it: the old unit
+		 * goes whole under the #else.
+		 */
+		k = first_old(&h[i]) < ol.n ? first_old(&h[i]) : ol.n - 1;
+		in_whole = k >= 0 && unit[k] >= 0 && whole[unit[k]] && unit_balanced(&ol, unit, unit[k]);
+		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
+			if ((conditional(ol.v[k]) && !(in_whole && unit[k] == unit[first_old(&h[i])])) ||
+			    (pp[k] && !conditional(ol.v[k]) &&
+			     ((k + 1 < ol.n && pp[k + 1] && !directive(ol.v[k + 1])) ||
+			      !directive(ol.v[k]))))
 				goto cannot;
 		if (h[i].add.n < 256) {
 			pp_lines(&h[i].add, hp);
 			for (a = 0; a < h[i].add.n; a++)
-				if (conditional(h[i].add.v[a]) ||
+				if ((conditional(h[i].add.v[a]) && !in_whole) ||
 				    (hp[a] && !directive(h[i].add.v[a])) ||
 				    (hp[a] && a + 1 < h[i].add.n && hp[a + 1] &&
 				     !directive(h[i].add.v[a + 1])))
@@ -315,10 +340,6 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 		    str_ends_with(ol.v[first_old(&h[i]) - 1], "\\"))
 			goto cannot;
 	}
-	for (i = 0; i < nh; i++)
-		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
-			if (depth[k] == 0 && unit[k] >= 0)
-				whole[unit[k]] = 1;
 	if (strstr(guard, "LINUX_VERSION_CODE"))
 		for (k = 0; k < ol.n; k++)
 			if (strstr(ol.v[k], "<linux/version.h>") && directive(ol.v[k]))

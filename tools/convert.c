@@ -403,7 +403,7 @@ struct file_job {
 	struct strlist twins;		/* simple: library handlers whose registration takes F_prepare */
 	struct strlist desc_fns;	/* functions whose prototype takes the descriptor */
 	struct strlist elsewhere;	/* simple: defined here, named in other files too */
-	struct strlist dead_lines;	/* "FROM-TO": lines the target's version tests leave out */
+	struct strlist dead_lines;	/* version-test lines to take out (their numbers) */
 	struct verdict v;		/* what pass 1 said (remap and state) */
 	char *spatch_failed;		/* the first spatch failure, or NULL */
 };
@@ -734,69 +734,32 @@ done:
 }
 
 /*
- * The lines the target's version tests leave out (the records'
- * dead_branches, "FROM-TO") are hidden from the semantic patches: each
- * becomes a comment naming its number, which no rule matches or
- * rewrites, and comes back as it was after them.  So a VMA use under
+ * The lines of a version-test group that the target's release and every
+ * later one settle (the records' analysis.version_drop: its directives,
+ * its #endif and its dead branches, docs/usage.md) are hidden from the
+ * semantic patches: each becomes a comment naming its number, which no
+ * rule matches, and is taken out after them.  So a use of the VMA under
  * "#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)" neither blocks the
- * conversion nor is rewritten.  Returns the file as it was, or NULL.
+ * conversion nor is rewritten, and the converted handler holds only the
+ * branch compiled.
  */
-static char *mask_dead(const char *path, const struct strlist *ranges)
+static void mask_dead(const char *path, const struct strlist *lines)
 {
 	size_t len, outlen = 0;
 	char *buf, *line, *next, *out = NULL;
 	FILE *mf;
-	int ln = 0, k;
+	int ln = 0;
 
-	if (!ranges->n || !(buf = read_file(path, &len)))
-		return NULL;
-	mf = open_memstream(&out, &outlen);
-	for (line = buf; *line; line = next) {
-		int dead = 0, a, b;
-
-		next = strchrnul(line, '\n');
-		ln++;
-		for (k = 0; k < ranges->n; k++)
-			if (sscanf(ranges->v[k], "%d-%d", &a, &b) == 2 && a <= ln && ln <= b)
-				dead = 1;
-		if (dead)
-			fprintf(mf, "/* mmapport dead line %d */%s", ln, *next ? "\n" : "");
-		else
-			fwrite(line, 1, next - line + (*next ? 1 : 0), mf);
-		if (*next)
-			next++;
-	}
-	fclose(mf);
-	write_file(path, out, outlen);
-	free(out);
-	return buf;
-}
-
-/* The hidden lines of path back, from orig, the file as it was. */
-static void unmask_dead(const char *path, const char *orig)
-{
-	size_t len, outlen = 0;
-	char *buf = orig ? read_file(path, &len) : NULL, *line, *next, *out = NULL;
-	struct strlist old = { 0 };
-	const char *l, *e;
-	FILE *mf;
-
-	if (!buf)
+	if (!lines->n || !(buf = read_file(path, &len)))
 		return;
-	for (l = orig; *l; l = *e ? e + 1 : e) {
-		e = strchrnul(l, '\n');
-		strlist_addf(&old, "%.*s", (int)(e - l), l);
-	}
 	mf = open_memstream(&out, &outlen);
 	for (line = buf; *line; line = next) {
-		const char *t = line;
-		int n;
+		char num[16];
 
 		next = strchrnul(line, '\n');
-		while (*t == ' ' || *t == '\t')
-			t++;
-		if (sscanf(t, "/* mmapport dead line %d */", &n) == 1 && n >= 1 && n <= old.n)
-			fprintf(mf, "%s%s", old.v[n - 1], *next ? "\n" : "");
+		snprintf(num, sizeof(num), "%d", ++ln);
+		if (strlist_has(lines, num))
+			fprintf(mf, "/* mmapport drop line %d */%s", ln, *next ? "\n" : "");
 		else
 			fwrite(line, 1, next - line + (*next ? 1 : 0), mf);
 		if (*next)
@@ -806,7 +769,39 @@ static void unmask_dead(const char *path, const char *orig)
 	write_file(path, out, outlen);
 	free(out);
 	free(buf);
-	strlist_free(&old);
+}
+
+/* The hidden lines of path taken out; how many were found, each on its own line. */
+static int unmask_dead(const char *path)
+{
+	size_t len, outlen = 0;
+	char *buf = read_file(path, &len), *line, *next, *out = NULL;
+	FILE *mf;
+	int found = 0;
+
+	if (!buf)
+		return 0;
+	mf = open_memstream(&out, &outlen);
+	for (line = buf; *line; line = next) {
+		const char *t = line;
+		int n, end = 0;
+
+		next = strchrnul(line, '\n');
+		while (*t == ' ' || *t == '\t')
+			t++;
+		if (sscanf(t, "/* mmapport drop line %d */%n", &n, &end) == 1 && end &&
+		    t + end == next)
+			found++;
+		else
+			fwrite(line, 1, next - line + (*next ? 1 : 0), mf);
+		if (*next)
+			next++;
+	}
+	fclose(mf);
+	write_file(path, out, outlen);
+	free(out);
+	free(buf);
+	return found;
 }
 
 static void convert_file(const struct options *o, const char *work, const char *file,
@@ -817,7 +812,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 	char *sreport = xasprintf("%s/logs/state-report.txt", o->out);
 	struct strlist want_simple = { 0 }, want_remap = { 0 }, want_state = { 0 };
 	size_t olen;
-	char *orig = read_file(path, &olen), *masked;
+	char *orig = read_file(path, &olen);
 	int i, round;
 
 	for (i = 0; i < j->simple.n; i++)
@@ -832,7 +827,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 		int all = 1;
 
 		run_v(work, NULL, "git", "checkout", "-q", "--", file, NULL);
-		masked = mask_dead(path, &j->dead_lines);
+		mask_dead(path, &j->dead_lines);
 		strlist_free(&j->done);
 		if (round == 0) {
 			json_decref(j->v.refused);
@@ -869,8 +864,18 @@ static void convert_file(const struct options *o, const char *work, const char *
 			}
 		if (pass2.n)
 			run_simple(o, work, file, &pass2, &kept, j, p);
-		unmask_dead(path, masked);
-		free(masked);
+		/* a hidden line a rule moved or took with a statement: the file is not whole */
+		if (j->dead_lines.n && unmask_dead(path) != j->dead_lines.n) {
+			if (!j->spatch_failed)
+				j->spatch_failed = xstrdup("a line of a version-test branch for "
+					"older kernels is inside a statement the conversion "
+					"rewrites: the branch cannot be taken out whole, so the "
+					"file is left as it was");
+			strlist_free(&j->done);
+			strlist_free(&pass2);
+			strlist_free(&kept);
+			break;
+		}
 		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->twins,
 				      &j->elsewhere, &j->done, &next_simple);
 		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, NULL, NULL,
@@ -1149,6 +1154,13 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 	}
 	if (why || m == M_NONE)
 		return why;
+	/* a version test that this release and every later one do not settle */
+	if (jstr(json_object_get(r, "analysis"), "version_unsettled"))
+		return xasprintf("a version test the conversion cannot settle for this "
+				 "release and every later one (%s): its branches would be kept "
+				 "for a prepare handler that cannot use them, or rewritten where "
+				 "they are not compiled; convert it by hand",
+				 jstr(json_object_get(r, "analysis"), "version_unsettled"));
 	/* under a version test this release fails: compiled by no kernel the tree is */
 	if (json_is_object(json_object_get(r, "not_compiled")))
 		return xasprintf("its registration is under \"%s\" (line %d), which is false "
@@ -1156,6 +1168,28 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 				 "it, so there is nothing to convert for it",
 				 js(json_object_get(r, "not_compiled"), "directive"),
 				 jint(json_object_get(r, "not_compiled"), "line"));
+	/* exported, and named nowhere else in the tree: its users are out of sight */
+	if (jstr(r, "function") && json_is_true(json_object_get(r, "exported")) &&
+	    !spans_files(r))
+		return xasprintf("%s() is exported (EXPORT_SYMBOL) and no other file of the "
+				 "tree names it: a module outside the tree may call it by its "
+				 "name, which the conversion would take away",
+				 jstr(r, "function"));
+	/* a registration of it that only older kernels compile would be renamed too */
+	if (jstr(r, "function") && spans_files(r)) {
+		json_t *x;
+		size_t i;
+
+		json_array_foreach(cv->records, i, x)
+			if (json_is_object(json_object_get(x, "not_compiled")) &&
+			    !strcmp(js(x, "function"), jstr(r, "function")) && x != r)
+				return xasprintf("%s registers %s() under \"%s\" (line %d), for "
+						 "older kernels only: renaming it there would break "
+						 "them, and leaving it would leave the old name",
+						 js(x, "file"), jstr(r, "function"),
+						 js(json_object_get(x, "not_compiled"), "directive"),
+						 jint(json_object_get(x, "not_compiled"), "line"));
+	}
 	/* one change holds the definition and every file that names it */
 	if (jstr(r, "function") && spans_files(r) && m != M_SIMPLE)
 		return xasprintf("%s() is defined in %s and named in %s: its definition and "
@@ -1328,8 +1362,9 @@ static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
 			size_t k;
 
 			json_array_foreach(json_object_get(json_object_get(r, "analysis"),
-							   "dead_branches"), k, db) {
-				char *t = xasprintf("%d-%d", jint(db, "from"), jint(db, "to"));
+							   "version_drop"), k, db)
+			{
+				char *t = xasprintf("%lld", json_integer_value(db));
 
 				strlist_add_once(&j->dead_lines, t);
 				free(t);
@@ -1425,6 +1460,17 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 		if (!json_object_get(files, json_string_value(f)))
 			json_object_set_new(files, json_string_value(f), json_array());
 	json_object_set_new(c, "files", files);
+	/* the export renamed with it: other modules' users must follow */
+	{
+		char *diff = read_file(dpath, NULL), *l, *save;
+		char *want = xasprintf("(%s_prepare", fn);
+
+		for (l = diff ? strtok_r(diff, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+			if (!strncmp(l, "+EXPORT_SYMBOL", 14) && strstr(l, want))
+				json_object_set_new(c, "export_renamed", json_true());
+		free(want);
+		free(diff);
+	}
 	json_object_set_new(c, "behaviour_changes", notes ? json_incref(notes) : json_array());
 	if (json_object_get(j->v.kept_errors, fn))
 		json_object_set(c, "kept_errors", json_object_get(j->v.kept_errors, fn));

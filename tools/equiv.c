@@ -859,27 +859,7 @@ static void old_name_left(json_t *r, const char *work, const char *file)
 	 * the old handler (stale kernel-doc is W=1's to find, in check); code
 	 * may not.
 	 */
-	for (p = text; *p; p++) {
-		if (p[0] == '/' && p[1] == '*') {
-			for (; *p && !(p[0] == '*' && p[1] == '/'); p++)
-				if (*p != '\n')
-					*p = ' ';
-			if (*p)
-				p[0] = p[1] = ' ';
-		} else if (p[0] == '/' && p[1] == '/') {
-			for (; *p && *p != '\n'; p++)
-				*p = ' ';
-		} else if (*p == '"') {
-			/* a string: a message may name the old handler, the code may not */
-			for (p++; *p && *p != '"' && *p != '\n'; p++) {
-				if (*p == '\\' && p[1])
-					*p++ = ' ';
-				*p = ' ';
-			}
-		}
-		if (!*p)
-			break;
-	}
+	blank_comments(text);
 	for (p = text; (at = strstr(p, fn)); p = at + n) {
 		int word = (at == text || !(isalnum((unsigned char)at[-1]) || at[-1] == '_')) &&
 			   !(isalnum((unsigned char)at[n]) || at[n] == '_');

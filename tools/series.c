@@ -224,7 +224,7 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
 	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
 	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 }, verdicts = { 0 };
-	struct strlist completes = { 0 }, twins = { 0 };
+	struct strlist completes = { 0 }, twins = { 0 }, said = { 0 };
 	const char *guard = NULL;
 	int rfc = 0;
 	size_t i, j;
@@ -283,6 +283,35 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
 		       "descriptor provides, so convert it to %s_prepare().\n",
 		       fns.v[i], fns.v[i]);
+	json_array_foreach(records, i, r) {
+		json_t *an = json_object_get(r, "analysis"), *db;
+		char *t, *tests = NULL;
+
+		if (!of_change(r, diff) || !passed(r) || strlist_has(&said, jstr(r, "function")))
+			continue;
+		strlist_add(&said, jstr(r, "function"));
+		if (json_is_true(json_object_get(json_object_get(r, "conversion"),
+						 "export_renamed"))) {
+			t = xasprintf("%s() is exported: the export is renamed with it, to "
+				      "%s_prepare(), and every user in the tree follows; a module "
+				      "outside the tree that calls %s() must follow too.",
+				      jstr(r, "function"), jstr(r, "function"), jstr(r, "function"));
+			append_wrapped(&msg, "", t);
+			free(t);
+		}
+		if (!json_array_size(json_object_get(an, "version_drop")))
+			continue;
+		json_array_foreach(json_object_get(an, "dead_branches"), j, db)
+			append(&tests, "%s%s (line %d)", tests ? ", " : "", js(db, "directive"),
+			       jint(db, "line"));
+		t = xasprintf("The version tests in %s() (%s) are settled for this release "
+			      "and every later one: %s_prepare() keeps only the code they "
+			      "compile there, and the branches for older kernels go.",
+			      jstr(r, "function"), tests ? tests : "", jstr(r, "function"));
+		append_wrapped(&msg, "", t);
+		free(t);
+		free(tests);
+	}
 	if (files.n > 1) {
 		char *list = NULL, *t;
 
@@ -481,6 +510,7 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 	strlist_free(&changes);
 	strlist_free(&pre);
 	strlist_free(&files);
+	strlist_free(&said);
 	free(prefix);
 	return msg;
 }

@@ -665,11 +665,90 @@ int json_dump_path(json_t *j, const char *path)
 }
 
 /* Append string s to array arr unless it is there; 1 when appended. */
+/*
+ * text with its comments and string literals blanked (spaces; newlines
+ * kept, so lines keep their numbers): what is left is code.
+ */
+void blank_comments(char *text)
+{
+	char *p;
+
+	for (p = text; *p; p++) {
+		if (p[0] == '/' && p[1] == '*') {
+			for (; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				if (*p != '\n')
+					*p = ' ';
+			if (*p)
+				p[0] = p[1] = ' ';
+		} else if (p[0] == '/' && p[1] == '/') {
+			for (; *p && *p != '\n'; p++)
+				*p = ' ';
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"' && *p != '\n'; p++) {
+				if (*p == '\\' && p[1])
+					*p++ = ' ';
+				*p = ' ';
+			}
+		}
+		if (!*p)
+			break;
+	}
+}
+
 /* Is the text at at, l long, a whole word of text? */
 static int word_at(const char *text, const char *at, size_t l)
 {
 	return (at == text || !(isalnum((unsigned char)at[-1]) || at[-1] == '_')) &&
 	       !(isalnum((unsigned char)at[l]) || at[l] == '_');
+}
+
+/* Does the line that holds at (in text) start with "static"? */
+static int static_line(const char *text, const char *at)
+{
+	const char *l = at;
+
+	while (l > text && l[-1] != '\n')
+		l--;
+	while (*l == ' ' || *l == '\t')
+		l++;
+	return !strncmp(l, "static", 6) && !(isalnum((unsigned char)l[6]) || l[6] == '_');
+}
+
+/*
+ * Does the code of path (its comments and strings aside) name name as a
+ * whole word?  *own_static: the file declares a static function of that
+ * name itself ("static ... name(", the return type on that line or the one
+ * above), so the name there is its own.
+ */
+int names_in_code(const char *path, const char *name, int *own_static)
+{
+	char *text = read_file(path, NULL), *at;
+	size_t n = strlen(name);
+	int found = 0;
+
+	*own_static = 0;
+	if (!text)
+		return 0;
+	blank_comments(text);
+	for (at = strstr(text, name); at; at = strstr(at + 1, name)) {
+		const char *a = at + n, *l = at;
+
+		if (!word_at(text, at, n))
+			continue;
+		found = 1;
+		while (*a == ' ' || *a == '\t')
+			a++;
+		if (*a != '(')
+			continue;
+		while (l > text && l[-1] != '\n')
+			l--;
+		/* "static int\nname(" : the line above */
+		if (static_line(text, at) ||
+		    (l == at && l > text && static_line(text, l - 1)))
+			*own_static = 1;
+	}
+	free(text);
+	return found;
 }
 
 /*

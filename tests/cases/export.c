@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * check-name: an exported handler: other modules may call it by its old name
- * check-category: needs-vma
- * check-refused: mainline ex_mmap() is also called or referenced directly
- * check-refused: rfc ex_mmap() is also called or referenced directly
+ * check-category: simple
+ * check-refused: mainline ex_mmap() is exported (EXPORT_SYMBOL) and no other file of the tree names it
+ * check-refused: rfc ex_mmap() is exported (EXPORT_SYMBOL) and no other file of the tree names it
+ * check-fact: ex_mmap: .exported == true
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check-name: a driver's version test for older kernels: the branch dead on this release neither blocks the conversion nor is rewritten
+ * check-name: a driver's version test for older kernels, settled on this release and every later one: its dead branch neither blocks the conversion nor stays in the prepare handler
  * check-category: simple
+ * check-coccicheck: mmapport-only the version test is settled against the target's release, which the rule alone does not know
  * check-output: version-dead.mainline.expected
  * check-output-rfc: version-dead.rfc.expected
- * check-fact: vd_mmap: .analysis.dead_branches == [{"line": 15, "directive": "#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)", "from": 16, "to": 16}]
+ * check-fact: vd_mmap: .analysis.dead_branches == [{"line": 16, "directive": "#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)", "from": 17, "to": 17}]
  */
 #include <linux/version.h>
 #include <linux/fs.h>

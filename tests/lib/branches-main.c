@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 		if (branch_map_read(&m, argv[3]))
 			return 2;
 		dead = calloc(m.nbranches, 1);
-		if (branches_dead_for_version(&m, strtol(argv[2], NULL, 0), dead) < 0)
+		if (branches_dead_for_version(&m, strtol(argv[2], NULL, 0), dead, NULL) < 0)
 			return 2;
 		for (b = 1; b < m.nbranches; b++)
 			if (dead[b])

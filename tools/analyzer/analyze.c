@@ -2010,8 +2010,9 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 			json_object_set_new(an, "def_end", json_integer(line));
 			json_object_set_new(an, "def_in_main_file", json_boolean(
 				clang_Location_isFromMainFile(clang_getCursorLocation(def))));
+			/* "static int f();" then "int f() {}": internal all the same */
 			json_object_set_new(an, "static", json_boolean(
-				clang_Cursor_getStorageClass(def) == CX_SC_Static));
+				clang_getCursorLinkage(def) == CXLinkage_Internal));
 		}
 		walk_function(&w, def);
 		vm_ops_facts(tu, &ds, an);

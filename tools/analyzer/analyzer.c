@@ -228,23 +228,103 @@ static int elsewhere_only(json_t *r, json_t *defs)
 	return def && strcmp(def, jstr(r, "file"));
 }
 
-/* The runs of dead lines of m from first to last: [{from, to}]. */
-static json_t *dead_runs(const struct branch_map *m, const char *dead, int first, int last)
+/* Is line l of m in branch k, or in a group inside it? */
+static int in_branch(const struct branch_map *m, int l, int k)
 {
-	json_t *runs = json_array();
-	int l, from = 0;
+	int b;
 
-	for (l = first; l <= last + 1; l++) {
-		int d = l <= last && dead[branch_of(m, l)];
+	for (b = branch_of(m, l); b; b = m->branches[b].outer)
+		if (b == k)
+			return 1;
+	return 0;
+}
 
-		if (d && !from)
-			from = l;
-		if (!d && from) {
-			json_array_append_new(runs, json_pack("{s:i,s:i}", "from", from, "to", l - 1));
-			from = 0;
+/* The last line of branch k's directive (a continued one ends below it). */
+static int directive_end(const struct branch_map *m, int k)
+{
+	int l = m->branches[k].line;
+
+	while (l + 1 < m->nlines && branch_after(m, l) != k)
+		l++;
+	return l;
+}
+
+/* The newest release KERNEL_VERSION() can name. */
+#define VERSION_MAX ((255L << 16) + (255 << 8) + 255)
+
+/*
+ * The version-test groups of m inside lines first..last that have a dead
+ * branch on release code: each dead branch into list ({line, directive,
+ * from, to}).  A group whose tests settle it for this release and every
+ * later one (one branch taken, every other dead up to VERSION_MAX) loses
+ * its directives and dead lines (drop: the line numbers, for convert to
+ * take out); any other sets *unsettled, the first such directive.
+ */
+static void version_groups(const struct branch_map *m, long code, int first, int last,
+			   json_t *list, json_t *drop, char **unsettled)
+{
+	char *dead = calloc(m->nbranches, 1), *taken = calloc(m->nbranches, 1);
+	char *later = calloc(m->nbranches, 1);
+	int g, k, l;
+
+	if (branches_dead_for_version(m, code, dead, taken) <= 0 ||
+	    branches_dead_for_version(m, VERSION_MAX, later, NULL) < 0)
+		goto out;
+	for (g = 1; g < m->nbranches; g++) {
+		int any = 0, settled = 1, lastk = g, outer = m->branches[g].outer;
+
+		if (m->branches[g].first != g || m->branches[g].line <= first ||
+		    m->branches[g].line > last || dead[outer])
+			continue;
+		for (k = g; k < m->nbranches; k++) {
+			if (m->branches[k].first != g)
+				continue;
+			lastk = k;
+			any |= dead[k];
+			if ((!dead[k] && !taken[k]) || (dead[k] && !later[k]))
+				settled = 0;
 		}
+		if (!any)
+			continue;
+		for (k = g; k <= lastk; k++) {
+			int from = 0, to = 0;
+
+			if (m->branches[k].first != g || !dead[k])
+				continue;
+			for (l = directive_end(m, k) + 1; l < m->nlines && in_branch(m, l, k); l++) {
+				from = from ? from : l;
+				to = l;
+			}
+			json_array_append_new(list, json_pack("{s:i,s:s,s:i,s:i}", "line",
+				m->branches[k].line, "directive", m->branches[k].cond,
+				"from", from ? from : m->branches[k].line + 1,
+				"to", from ? to : m->branches[k].line));
+			if (!settled && !*unsettled)
+				*unsettled = xasprintf("line %d: %s", m->branches[k].line,
+						       m->branches[k].cond);
+		}
+		if (!settled)
+			continue;
+		/* the group's directives, its #endif and its dead lines */
+		for (k = g; k <= lastk; k++) {
+			if (m->branches[k].first != g)
+				continue;
+			for (l = m->branches[k].line; l <= directive_end(m, k); l++)
+				json_array_append_new(drop, json_integer(l));
+			for (l = directive_end(m, k) + 1; dead[k] && l < m->nlines &&
+			     in_branch(m, l, k); l++)
+				json_array_append_new(drop, json_integer(l));
+		}
+		for (l = directive_end(m, lastk) + 1; l < m->nlines; l++)
+			if (branch_of(m, l) == outer) {
+				json_array_append_new(drop, json_integer(l));
+				break;
+			}
 	}
-	return runs;
+out:
+	free(dead);
+	free(taken);
+	free(later);
 }
 
 /*
@@ -272,10 +352,11 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 
 		/* the registration */
 		path = xasprintf("%s/%s", tree, jstr(r, "file"));
-		if (jint(r, "line") > 0 && !branch_map_read(&m, path)) {
+		if (jint(r, "line") > 0 && file_has(path, "linux/version.h") &&
+		    !branch_map_read(&m, path)) {
 			dead = calloc(m.nbranches, 1);
 			b = branch_of(&m, jint(r, "line"));
-			if (branches_dead_for_version(&m, code, dead) > 0 && dead[b]) {
+			if (branches_dead_for_version(&m, code, dead, NULL) > 0 && dead[b]) {
 				while (dead[m.branches[b].outer])
 					b = m.branches[b].outer;
 				char *f = xasprintf("registered only under \"%s\" (line %d), which "
@@ -290,7 +371,8 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 					json_object_set_new(r, "facts", json_array());
 				if (!json_is_array(json_object_get(r, "reasons")))
 					json_object_set_new(r, "reasons", json_array());
-				jarray_add_unique(json_object_get(r, "facts"), f);
+				/* first: what follows may be the last word (lexical, why) */
+				json_array_insert_new(json_object_get(r, "facts"), 0, json_string(f));
 				json_array_append_new(json_object_get(r, "reasons"), json_pack(
 					"{s:s,s:s}", "category", js(r, "category"), "fact", f));
 				free(f);
@@ -303,29 +385,22 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 		if (!json_is_object(an) || jint(an, "def_line") <= 0 || jint(an, "def_end") <= 0)
 			continue;
 		path = xasprintf("%s/%s", tree, record_def_file(r));
-		if (!branch_map_read(&m, path)) {
-			json_t *list = json_array(), *runs, *run;
-			size_t k;
+		if (file_has(path, "linux/version.h") && !branch_map_read(&m, path)) {
+			json_t *list = json_array(), *drop = json_array();
+			char *unsettled = NULL;
 
-			dead = calloc(m.nbranches, 1);
-			if (branches_dead_for_version(&m, code, dead) > 0) {
-				runs = dead_runs(&m, dead, jint(an, "def_line"), jint(an, "def_end"));
-				json_array_foreach(runs, k, run) {
-					int d = jint(run, "from") - 1;
-
-					/* the directive that opens it: the line before its first */
-					b = branch_after(&m, d);
-					json_array_append_new(list, json_pack("{s:i,s:s,s:i,s:i}",
-						"line", d, "directive", m.branches[b].cond,
-						"from", jint(run, "from"), "to", jint(run, "to")));
-				}
-				json_decref(runs);
-			}
+			version_groups(&m, code, jint(an, "def_line"), jint(an, "def_end"), list,
+				       drop, &unsettled);
 			if (json_array_size(list))
 				json_object_set_new(an, "dead_branches", list);
 			else
 				json_decref(list);
-			free(dead);
+			if (unsettled)
+				json_object_set_new(an, "version_unsettled", json_string(unsettled));
+			else if (json_array_size(drop))
+				json_object_set_new(an, "version_drop", json_incref(drop));
+			json_decref(drop);
+			free(unsettled);
 			branch_map_free(&m);
 		}
 		free(path);
@@ -337,10 +412,10 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
  * do not say) may be named from other files: a
  * prototype in a header, a registration, an export's users, a call.
  * Each such record gets analysis.named_in, the other files of the tree
- * (.c and .h) whose text names the function as a whole word, for convert
- * to change them with the definition (or to refuse).  A file that
- * defines a handler of the same name itself (a static one, its own
- * record says) is not naming this one.  One grep for every name.
+ * (.c and .h) whose code names the function as a whole word (a mention
+ * in a comment or a string aside), for convert to change them with the
+ * definition (or to refuse).  A file that declares a static function of
+ * the same name itself is not naming this one.  One grep for every name.
  */
 static void named_in_files(const char *tree, json_t *records)
 {
@@ -360,25 +435,22 @@ static void named_in_files(const char *tree, json_t *records)
 		goto out;
 	where = files_naming(tree, &names, 1);
 	json_array_foreach(records, i, r) {
-		json_t *an = json_object_get(r, "analysis"), *x, *list, *f;
+		json_t *an = json_object_get(r, "analysis"), *list, *f;
 		const char *fn = jstr(r, "function");
-		size_t j, m;
+		size_t j;
 
 		if (!json_is_object(an) || !fn || jstr(r, "twin") || !strlist_has(&names, fn))
 			continue;
 		list = json_array();
 		json_array_foreach(json_object_get(where, fn), j, f) {
 			const char *file = json_string_value(f);
-			int own = !strcmp(file, record_def_file(r));
+			char *path = xasprintf("%s/%s", tree, file);
+			int own = 0;
 
-			/* another file's own handler of the same name */
-			json_array_foreach(records, m, x)
-				own |= !json_is_null(json_object_get(x, "definition")) &&
-				       jstr(x, "function") && !strcmp(jstr(x, "function"), fn) &&
-				       !strcmp(jstr(x, "file"), file) &&
-				       strcmp(file, record_def_file(r));
-			if (!own)
+			/* in its code, and not a static function of its own of that name */
+			if (strcmp(file, record_def_file(r)) && names_in_code(path, fn, &own) && !own)
 				json_array_append(list, f);
+			free(path);
 		}
 		json_object_set_new(an, "named_in", list);
 	}
