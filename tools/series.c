@@ -318,9 +318,9 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 		for (i = 0; i < (size_t)files.n; i++)
 			if (strcmp(files.v[i], file))
 				append(&list, "%s%s", list ? ", " : "", files.v[i]);
-		t = xasprintf("The handler is defined in %s and named in %s too: its "
-			      "definition, prototype, registrations and export change "
-			      "together, and no other use of the old name is left.", file, list);
+		t = xasprintf("The handler is defined in %s and named in %s too: they "
+			      "change together (its prototype, its registrations), and no "
+			      "other use of the old name is left.", file, list);
 		append_wrapped(&msg, "", t);
 		free(t);
 		free(list);
