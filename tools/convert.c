@@ -743,27 +743,27 @@ done:
  * conversion nor is rewritten, and the converted handler holds only the
  * branch compiled.
  */
-static void mask_dead(const char *path, const struct strlist *lines)
+/*
+ * path rewritten line by line: each(out, line, n, ln, arg) gets each line
+ * (n bytes, its newline too) and its number, and writes what stays.
+ */
+static void rewrite_lines(const char *path,
+			  void (*each)(FILE *out, const char *line, size_t n, int ln, void *arg),
+			  void *arg)
 {
 	size_t len, outlen = 0;
-	char *buf, *line, *next, *out = NULL;
+	char *buf = read_file(path, &len), *line, *next, *out = NULL;
 	FILE *mf;
 	int ln = 0;
 
-	if (!lines->n || !(buf = read_file(path, &len)))
+	if (!buf)
 		return;
 	mf = open_memstream(&out, &outlen);
 	for (line = buf; *line; line = next) {
-		char num[16];
-
 		next = strchrnul(line, '\n');
-		snprintf(num, sizeof(num), "%d", ++ln);
-		if (strlist_has(lines, num))
-			fprintf(mf, "/* mmapport drop line %d */%s", ln, *next ? "\n" : "");
-		else
-			fwrite(line, 1, next - line + (*next ? 1 : 0), mf);
 		if (*next)
 			next++;
+		each(mf, line, next - line, ++ln, arg);
 	}
 	fclose(mf);
 	write_file(path, out, outlen);
@@ -771,36 +771,44 @@ static void mask_dead(const char *path, const struct strlist *lines)
 	free(buf);
 }
 
+static void mask_line(FILE *out, const char *line, size_t n, int ln, void *arg)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", ln);
+	if (strlist_has(arg, num))
+		fprintf(out, "/* mmapport drop line %d */%s", ln, line[n - 1] == '\n' ? "\n" : "");
+	else
+		fwrite(line, 1, n, out);
+}
+
+static void mask_dead(const char *path, const struct strlist *lines)
+{
+	if (lines->n)
+		rewrite_lines(path, mask_line, (void *)lines);
+}
+
+static void unmask_line(FILE *out, const char *line, size_t n, int ln, void *arg)
+{
+	const char *t = line;
+	int k, end = 0;
+
+	(void)ln;
+	while (*t == ' ' || *t == '\t')
+		t++;
+	if (sscanf(t, "/* mmapport drop line %d */%n", &k, &end) == 1 && end &&
+	    (t[end] == '\n' || !t[end]))
+		(*(int *)arg)++;
+	else
+		fwrite(line, 1, n, out);
+}
+
 /* The hidden lines of path taken out; how many were found, each on its own line. */
 static int unmask_dead(const char *path)
 {
-	size_t len, outlen = 0;
-	char *buf = read_file(path, &len), *line, *next, *out = NULL;
-	FILE *mf;
 	int found = 0;
 
-	if (!buf)
-		return 0;
-	mf = open_memstream(&out, &outlen);
-	for (line = buf; *line; line = next) {
-		const char *t = line;
-		int n, end = 0;
-
-		next = strchrnul(line, '\n');
-		while (*t == ' ' || *t == '\t')
-			t++;
-		if (sscanf(t, "/* mmapport drop line %d */%n", &n, &end) == 1 && end &&
-		    t + end == next)
-			found++;
-		else
-			fwrite(line, 1, next - line + (*next ? 1 : 0), mf);
-		if (*next)
-			next++;
-	}
-	fclose(mf);
-	write_file(path, out, outlen);
-	free(out);
-	free(buf);
+	rewrite_lines(path, unmask_line, &found);
 	return found;
 }
 
