@@ -71,6 +71,18 @@ type T;
  );
 )
 
+// A header that declares the VMA's struct without its definition
+// ("struct vm_area_struct;") declares the descriptor's beside it, which
+// the new prototype names.
+@ desc_declared @
+@@
+ struct vm_area_desc;
+
+@ depends on patch && prototype_name && !desc_declared @
+@@
+ struct vm_area_struct;
++struct vm_area_desc;
+
 // Each registration: the hook and the handler change together.
 @ registration depends on patch @
 identifier h : script:python() { h in targets };

@@ -36,10 +36,12 @@ split_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 C
-# one handler: a prototype in the driver's header, an export, two registrations
+# one handler: a prototype in the driver's header (which declares the VMA's
+# struct, and gets the descriptor's beside it), an export, two registrations
 cat > "$tree/drivers/shared/shared.h" <<'C'
 #include <linux/fs.h>
 #include <linux/mm.h>
+struct vm_area_struct;
 int shared_mmap(struct file *, struct vm_area_struct *);
 C
 cat > "$tree/drivers/shared/mmap.c" <<'C'
@@ -132,11 +134,12 @@ w=$tmp/out/work/drivers/shared
 if [ "$s" = "converted diffs/drivers_shared_mmap.c.patch" ] &&
    [ "$(grep -c '^diff --git' "$d")" = 4 ] &&
    grep -q '^int shared_mmap_prepare(struct vm_area_desc \*desc);$' "$w/shared.h" &&
+   [ "$(grep -A1 '^struct vm_area_struct;$' "$w/shared.h" | tail -1)" = 'struct vm_area_desc;' ] &&
    grep -q '^EXPORT_SYMBOL_GPL(shared_mmap_prepare);$' "$w/mmap.c" &&
    grep -q '\.mmap_prepare = shared_mmap_prepare,' "$w/one.c" &&
    grep -qP '^\t\.mmap_prepare\t= shared_mmap_prepare,$' "$w/two.c" &&
    ! grep -rqw shared_mmap "$w"; then
-	echo "ok 4 - shared_mmap: header, export and both registrations change in one diff"
+	echo "ok 4 - shared_mmap: header (the descriptor declared), export and both registrations change in one diff"
 else
 	echo "not ok 4 - shared_mmap: $s"
 	[ -f "$d" ] && sed 's/^/# /' "$d"
