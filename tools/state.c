@@ -365,8 +365,9 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 		return NULL;
 	}
 	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file"))) {
-		*why = xasprintf("defined in %s, not in the file that registers it",
-				 jstr(an, "def_file"));
+		*why = xasprintf("defined in %s, not in the file that registers it: a "
+				 "handler of several files converts as one change only when "
+				 "it is simple, and this one keeps state", jstr(an, "def_file"));
 		return NULL;
 	}
 	if (!rfc && !p->has_mapped) {
