@@ -117,7 +117,8 @@ fi
 r=$(jq -r '.[] | select(.function == "split_mmap") |
 	"\(.conversion.status) \(.conversion.diff) \(.conversion.files | keys | join(","))"' \
 	"$tmp/out/records.json")
-w=$tmp/out/work/drivers/split
+wt=$tmp/out/work
+w=$wt/drivers/split
 if [ "$r" = "converted diffs/drivers_split_def.c.patch drivers/split/def.c,drivers/split/reg.c" ] &&
    grep -q '^split_mmap_prepare(struct vm_area_desc \*desc)$' "$w/def.c" &&
    grep -q '^int split_mmap_prepare(struct vm_area_desc \*desc);$' "$w/reg.c" &&
@@ -130,7 +131,7 @@ fi
 d=$tmp/out/diffs/drivers_shared_mmap.c.patch
 s=$(jq -r '[.[] | select(.function == "shared_mmap") | "\(.conversion.status) \(.conversion.diff)"] | unique | join(" ")' \
 	"$tmp/out/records.json")
-w=$tmp/out/work/drivers/shared
+w=$wt/drivers/shared
 if [ "$s" = "converted diffs/drivers_shared_mmap.c.patch" ] &&
    [ "$(grep -c '^diff --git' "$d")" = 4 ] &&
    grep -q '^int shared_mmap_prepare(struct vm_area_desc \*desc);$' "$w/shared.h" &&

@@ -234,7 +234,8 @@ else
 	echo "not ok 12 - cross-file driver: $got; patch: ${p:-none}"
 	grep 'convert:\|check:\|series:' "$drv.log" | sed 's/^/# /'
 fi
-w=$drv.out/work/mmap.c
+wt=$drv.out/work
+w=$wt/mmap.c
 if [ -n "$p" ] && sed -n '/^#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE$/,/^#else$/p' "$w" |
 	grep -q 'vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT);' &&
    ! sed -n '/^#if KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE$/,/^#else$/p' "$w" | grep -q 'KERNEL_VERSION(6, 3, 0)' &&
