@@ -1641,7 +1641,7 @@ static void convert_unit(struct convert_run *cv, const char *unit)
 	json_t *files = json_object_get(cv->unit_files, unit), *f;
 	struct file_job *jobs = calloc(json_array_size(files) + 1, sizeof(*jobs));
 	struct strlist renamed = { 0 };
-	char *drel = diff_rel_path(unit), *why = NULL, *failed = NULL;
+	char *drel = diff_rel_path(unit), *failed = NULL;
 	size_t i;
 	int k, done = 0;
 
@@ -1657,18 +1657,16 @@ static void convert_unit(struct convert_run *cv, const char *unit)
 	}
 	if (renamed.n)
 		rename_elsewhere(cv, unit, &renamed, &failed);
-	if (failed) {
+	/* a rename spatch could not make: the unit as it was, its handlers refused */
+	if (failed)
 		unit_reset(cv, unit, NULL);
-		why = xstrdup(failed);
-	} else if (done) {
+	else if (done)
 		write_diff(cv, unit);
-	}
 	json_array_foreach(files, i, f) {
-		unit_records(cv, json_string_value(f), &jobs[i], drel, why);
+		unit_records(cv, json_string_value(f), &jobs[i], drel, failed);
 		job_free(&jobs[i]);
 	}
 	free(jobs);
-	free(why);
 	free(failed);
 	strlist_free(&renamed);
 	free(drel);
