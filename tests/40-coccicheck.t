@@ -11,6 +11,10 @@ cocci=$top/cocci/mmap_prepare_simple.cocci
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "1..5"
+# spatch's Python rules run on the system's python3, as mmapport runs them
+# (spatch_python() in tools/util.c; docs/usage.md, "In CI")
+py=$(PATH=$(getconf PATH) command -v python3)
+spy=${py:+--python $py}
 
 # The simple cases that expect an output: what this rule converts alone
 # (the remap cases need mmap_prepare_remap.cocci first).  A case says
@@ -31,7 +35,7 @@ want=$(for c in $simple_cases $rule_only; do
 	sed -n 's/^static int \([a-z0-9_]*\)(struct file \*[a-z]*, struct vm_area_struct \*vma)$/\1/p' "$c"
 done | sort)
 got=$(cd "$top/tests/cases" && for c in *.c; do
-	spatch --sp-file "$cocci" -D report --very-quiet --no-includes --include-headers "$c" 2>/dev/null
+	spatch $spy --sp-file "$cocci" -D report --very-quiet --no-includes --include-headers "$c" 2>/dev/null
 done | sed -n 's/.*WARNING: \([a-z0-9_]*\)() can use mmap_prepare.*/\1/p' | sort)
 if [ -n "$want" ] && [ "$want" = "$got" ]; then
 	echo "ok 1 - report mode on the cases names exactly the convertible handlers ($(echo $want))"
@@ -44,7 +48,7 @@ bad=
 for c in $patch_cases; do
 	expect=$top/tests/cases/$(sed -n 's/^ \* check-output: //p' "$c")
 	cp "$c" "$tmp/case.c"
-	(cd "$tmp" && spatch --sp-file "$cocci" -D patch --very-quiet --in-place \
+	(cd "$tmp" && spatch $spy --sp-file "$cocci" -D patch --very-quiet --in-place \
 		--no-includes --include-headers case.c >/dev/null 2>&1)
 	# mmapport aligns the new designator; the rule alone does not.
 	sed 's/^\(\t*\)\.mmap_prepare[ \t]*= /\1.mmap_prepare = /' "$expect" > "$tmp/expect.c"
@@ -67,9 +71,9 @@ mkdir -p "$tmp/o"
 : > "$tmp/report"
 : > "$tmp/patch"
 for d in $dirs; do
-	make -s -C "$tree" O="$tmp/o" coccicheck MODE=report COCCI="$cocci" M="$d" J=2 \
+	make -s -C "$tree" O="$tmp/o" coccicheck MODE=report COCCI="$cocci" SPFLAGS="$spy" M="$d" J=2 \
 		2>>"$tmp/err" | grep 'WARNING:.*can use mmap_prepare' >> "$tmp/report"
-	make -s -C "$tree" O="$tmp/o" coccicheck MODE=patch COCCI="$cocci" M="$d" J=2 \
+	make -s -C "$tree" O="$tmp/o" coccicheck MODE=patch COCCI="$cocci" SPFLAGS="$spy" M="$d" J=2 \
 		2>>"$tmp/err" | sed -n '/^--- a\//,$p' >> "$tmp/patch"
 done
 reported=$(sed -n 's/.*WARNING: \([a-z0-9_]*\)().*/\1/p' "$tmp/report" | sort -u)

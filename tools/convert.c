@@ -358,11 +358,11 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
 	struct strlist cmd = { 0 };
 	char *log = log_name(o, what, file);
 	struct run_opts ro = { .dir = work, .out = log, .err = log, .env = env };
+	char *sp = xasprintf("%s/cocci/mmap_prepare_%s.cocci", project_dir(), what);
 	int r;
 
-	strlist_add(&cmd, "spatch");
-	strlist_add(&cmd, "--sp-file");
-	strlist_addf(&cmd, "%s/cocci/mmap_prepare_%s.cocci", project_dir(), what);
+	spatch_command(&cmd, sp);
+	free(sp);
 	strlist_add(&cmd, "-D");
 	strlist_add(&cmd, "patch");
 	if (define) {
@@ -373,8 +373,6 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
 	strlist_add(&cmd, "--include-headers");
 	strlist_add(&cmd, "--in-place");
 	strlist_add(&cmd, "--very-quiet");
-	strlist_add(&cmd, "--timeout");
-	strlist_add(&cmd, "60");
 	strlist_add(&cmd, file);
 	r = run_list(&ro, &cmd);
 	strlist_free(&cmd);

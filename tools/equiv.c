@@ -960,6 +960,8 @@ static json_t *args_for(const struct options *o, const char *file)
 		json_t *db;
 
 		strlist_add(&one, file);
+		if (strcmp(ktree, o->tree))
+			kbuild_prepare_x86(o, ktree, base, bdir);
 		db = compdb_for_files(ktree, bdir, &one, 1, &how);
 		a = json_incref(json_object_get(db, file));
 		json_decref(db);

@@ -876,6 +876,55 @@ const char *project_dir(void)
 	return dir;
 }
 
+/*
+ * The python3 of the system's own PATH (confstr(_CS_PATH), /bin:/usr/bin
+ * on Debian), the interpreter Debian's coccinelle is built against, or
+ * NULL.  Without --python, spatch runs "command -v python3", then that
+ * program's --version, ldd and "ldconfig -p" on every run: with a python3
+ * of the user's PATH that is a version manager's shell script (pyenv's
+ * shims), that is most of a second per file, and the version it reports
+ * need not be the library's.
+ */
+const char *spatch_python(void)
+{
+	static int done;
+	static char *found;
+	char path[PATH_MAX];
+	char *dirs, *d, *save;
+	size_t n;
+
+	if (done)
+		return found;
+	done = 1;
+	n = confstr(_CS_PATH, NULL, 0);
+	if (!n)
+		return NULL;
+	dirs = xmalloc(n);
+	confstr(_CS_PATH, dirs, n);
+	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(path, sizeof(path), "%s/python3", d);
+		if (!access(path, X_OK)) {
+			found = xstrdup(path);
+			break;
+		}
+	}
+	free(dirs);
+	return found;
+}
+
+void spatch_command(struct strlist *cmd, const char *sp_file)
+{
+	strlist_add(cmd, "spatch");
+	if (spatch_python()) {
+		strlist_add(cmd, "--python");
+		strlist_add(cmd, spatch_python());
+	}
+	strlist_add(cmd, "--sp-file");
+	strlist_add(cmd, sp_file);
+	strlist_add(cmd, "--timeout");
+	strlist_addf(cmd, "%d", SPATCH_TIMEOUT);
+}
+
 int str_in_list(const char *s, const char *const *list)
 {
 	for (; *list; list++)

@@ -147,4 +147,13 @@ double now_seconds(void);
 /* Directory holding the running program's project (parent of bin/). */
 const char *project_dir(void);
 
+/* spatch's time limit per file, in seconds */
+#define SPATCH_TIMEOUT 60
+/*
+ * Start cmd with "spatch --sp-file SP_FILE --timeout N", and the system's
+ * python3 for its Python rules (spatch_python()).
+ */
+void spatch_command(struct strlist *cmd, const char *sp_file);
+const char *spatch_python(void);
+
 #endif

@@ -489,6 +489,26 @@ char *kbuild_source(const struct options *o, const char *tree, char **base)
 }
 
 /*
+ * The x86_64 build dir of kbuild's work tree (kbuild_source()), with
+ * check's own x86_64 profile and key: check then finds it prepared, and
+ * the build cache (buildcache.c) gives it to every run of the same tree.
+ */
+void kbuild_prepare_x86(const struct options *o, const char *ktree, const char *kbase,
+			const char *bdir)
+{
+	struct arch_profile *x86;
+	char *logs = out_path(o, "logs"), *log = xasprintf("%s/classify-x86_64.log", logs);
+
+	mkdir_p(logs);
+	if (arch_profiles("x86_64", &x86) == 1) {
+		arch_configure(x86, ktree, kbase, bdir, log);
+		arch_prepare(x86, ktree, bdir, log, o->jobs);
+	}
+	free(log);
+	free(logs);
+}
+
+/*
  * Files whose parse missed a header kbuild generates while building (a
  * cold build dir, only prepared: selinux's flask.h): kbuild makes their
  * objects, which makes the headers, and they are parsed again.  Without
@@ -639,19 +659,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		strlist_add_once(&files, json_string_value(v));
 	}
 	ktree = kbuild_source(o, tree, &kbase);
-	if (strcmp(ktree, tree) && files.n) {
-		/* check's own x86_64 profile and key: check finds it prepared */
-		struct arch_profile *x86;
-		char *logs = out_path(o, "logs"), *log = xasprintf("%s/classify-x86_64.log", logs);
-
-		mkdir_p(logs);
-		if (arch_profiles("x86_64", &x86) == 1) {
-			arch_configure(x86, ktree, kbase, bdir, log);
-			arch_prepare(x86, ktree, bdir, log, o->jobs);
-		}
-		free(log);
-		free(logs);
-	}
+	if (strcmp(ktree, tree) && files.n)
+		kbuild_prepare_x86(o, ktree, kbase, bdir);
 	db = o->external && files.n ? external_flags(o, tree, bdir, &files, &how) :
 	     compdb_for_files(ktree, bdir, &files, o->jobs, &how);
 	af = xmalloc((files.n + 1) * sizeof(*af));

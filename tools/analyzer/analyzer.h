@@ -89,6 +89,8 @@ void dispatcher_plan_print(FILE *f, json_t *plan);
 /* analyzer.c: the driver, called by classify. */
 int analyze_records(const struct options *o, const char *tree, json_t *records);
 char *kbuild_source(const struct options *o, const char *tree, char **base);
+void kbuild_prepare_x86(const struct options *o, const char *ktree, const char *kbase,
+			const char *bdir);
 double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_file *af,
 			int nfiles, int jobs, int syntax_only);
 

@@ -28,7 +28,6 @@
 #include "analyzer.h"
 
 /* seconds one file may take; the slowest of the 7.3 tree takes 2 */
-#define SPATCH_TIMEOUT 60
 
 /* Did libclang leave r without facts it can be trusted with? */
 static int needs_facts(json_t *r)
@@ -54,17 +53,15 @@ static pid_t start_spatch(const char *tree, const struct cocci_job *j, const cha
 {
 	struct run_opts ro = { .out = j->out, .err = j->log };
 	struct strlist cmd = { 0 };
+	char *sp = xasprintf("%s/cocci/facts.cocci", project_dir());
 	pid_t pid;
 
-	strlist_add(&cmd, "spatch");
-	strlist_add(&cmd, "--sp-file");
-	strlist_addf(&cmd, "%s/cocci/facts.cocci", project_dir());
+	spatch_command(&cmd, sp);
+	free(sp);
 	strlist_add(&cmd, "--macro-file");
 	strlist_addf(&cmd, "%s/cocci/macros.h", project_dir());
 	strlist_add(&cmd, "--no-includes");
 	strlist_add(&cmd, "--very-quiet");
-	strlist_add(&cmd, "--timeout");
-	strlist_addf(&cmd, "%d", SPATCH_TIMEOUT);
 	strlist_add(&cmd, "-D");
 	strlist_addf(&cmd, "handlers=%s", j->handlers);
 	strlist_addf(&cmd, "%s/%s", tree, file);
