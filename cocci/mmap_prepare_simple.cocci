@@ -8,7 +8,11 @@
 /// vm_flags_set/clear/mod, vma_pages(), vma_start_pgoff(), vma_set_anonymous()
 /// and generic_file_mmap(); a use in code that never runs ("if (0) S")
 /// goes with that code; a VMA passed to a function whose prototype takes
-/// the descriptor (MMAPPORT_DESC_FNS) becomes desc.  Every use of the VMA parameter is found by its
+/// the descriptor (MMAPPORT_DESC_FNS) becomes desc; a static function of
+/// the file that takes the VMA (a helper) converts with the handlers when
+/// every use of its name is a call from one that converts, passing it its
+/// VMA, and each of its own uses of the VMA has a descriptor form: its VMA
+/// parameter becomes "struct vm_area_desc *desc".  Every use of the VMA parameter is found by its
 /// position; a handler is converted only when each one has a descriptor
 /// form, so a remap, a page insert, a store of the VMA or a call that
 /// receives it keeps the handler as it is; so does a handler named
@@ -86,6 +90,15 @@ conv_vma = set()
 conv_file = set()
 
 ops_of = {}
+# helpers: static function -> (index, name) of its VMA parameter;
+# passes: function -> {position of its VMA passed to a helper: helper};
+# helper_refs: helper -> positions of its name as an expression;
+# helper_protos: helpers with a prototype; conv_helpers: those converted
+helpers = {}
+passes = {}
+helper_refs = {}
+helper_protos = set()
+conv_helpers = set()
 desc_declared = set()
 swapped = set()
 stateful = set()
@@ -160,6 +173,11 @@ def owner(p, vma):
 
 def flags_ok(e):
 	return old_flags or flag_bits(e) is not None
+
+def helper_arg(p):
+	"""The VMA a converted function passes to a helper here."""
+	fn = p[0].current_element
+	return fn in conv and key(p) in passes.get(fn, {})
 
 def map_use(p, vma):
 	fn = owner(p, vma)
@@ -287,6 +305,40 @@ vma << sig.vma;
 if hf in handlers:
 	params[hf] = (fp, vma)
 
+// The static functions of this file that take a VMA (not registered
+// handlers): helpers that may convert with the handlers that call them.
+@ helper_sig @
+identifier hh, hv;
+type T;
+parameter list[n] ps1;
+parameter list ps2;
+@@
+static T hh(ps1, struct vm_area_struct *hv, ps2) { ... }
+
+@script:python@
+hh << helper_sig.hh;
+hv << helper_sig.hv;
+n << helper_sig.n;
+@@
+if hh not in handlers:
+	if helpers.get(hh, (int(n), hv)) != (int(n), hv):
+		helper_protos.add(hh)	# two definitions that differ: left alone
+	helpers[hh] = (int(n), hv)
+	params[hh] = (None, hv)
+
+// A helper's prototype would keep the old parameter type: left alone.
+@ helper_proto @
+identifier hh;
+type T;
+@@
+T hh(...);
+
+@script:python@
+hh << helper_proto.hh;
+@@
+if hh in helpers:
+	helper_protos.add(hh)
+
 // Every identifier, by position and function: the uses of a handler VMA
 // parameter, and the names each function uses.  Matching each expression
 // on its own (not inside a function body pattern) finds every use, on
@@ -303,6 +355,8 @@ p << ident.p;
 @@
 fn = p[0].current_element
 names_in.setdefault(fn, set()).add(x)
+if x in helpers:
+	helper_refs.setdefault(x, set()).add(key(p))
 if owner(p, x) is not None:
 	uses.setdefault(fn, set()).add(key(p))
 
@@ -631,6 +685,27 @@ p << desc_arg.p;
 @@
 map_use(p, vma)
 
+// The VMA passed to a helper, where the helper takes it: desc goes there
+// if the helper converts (decided below).
+@ helper_pass @
+identifier vma, hc;
+expression list[n] es1;
+expression list es2;
+position p, pc;
+@@
+hc@pc(es1, vma@p, es2)
+
+@script:python@
+vma << helper_pass.vma;
+hc << helper_pass.hc;
+n << helper_pass.n;
+p << helper_pass.p;
+pc << helper_pass.pc;
+@@
+fn = owner(p, vma)
+if fn is not None and hc in helpers and helpers[hc][0] == int(n):
+	passes.setdefault(fn, {})[key(p)] = (hc, key(pc))
+
 // Code that never runs: "if (0) S" with no else (a block disabled, kept
 // for later).  The uses of the VMA in S need no descriptor form: the
 // statement goes in the rewrite, with the locals only it used.
@@ -719,19 +794,31 @@ for fn in calls_in:
 for hf in params:
 	mapped.setdefault(hf, set()).update(k for k in uses.get(hf, set()) if in_dead(hf, k))
 cand = set(hf for hf in params
-	   if not (uses.get(hf, set()) - mapped.get(hf, set())) and
+	   if not (uses.get(hf, set()) - mapped.get(hf, set()) - set(passes.get(hf, {}))) and
 	   hf not in stateful and not (ops_of.get(hf, set()) & swapped) and
-	   hf not in named_elsewhere and
+	   hf not in named_elsewhere and hf not in helper_protos and
 	   aliased.get(hf, 'NULL') in twins | set(['NULL']))
 while True:
 	vmas = set(params[hf][1] for hf in cand)
-	files = set(params[hf][0] for hf in cand)
+	files = set(params[hf][0] for hf in cand if hf not in helpers)
 	bad = set(hf for hf in cand
 		  if hf in desc_declared or 'desc' in params[hf] or
-		  (names_in.get(hf, set()) & (vmas | files)) - set(params[hf]))
+		  (names_in.get(hf, set()) & (vmas | (set() if hf in helpers else files)))
+		  - set(params[hf]))
+	# a VMA passed to a helper that does not convert
+	bad |= set(hf for hf in cand
+		   if any(h not in cand for h, _ in passes.get(hf, {}).values()))
+	# a helper converts only when every use of its name is a call, passing
+	# the VMA, from a function that converts
+	for h in cand & set(helpers):
+		calls = [(fn, c) for fn in passes for h2, c in passes[fn].values() if h2 == h]
+		if (not calls or any(fn not in cand for fn, _ in calls) or
+		    set(c for _, c in calls) != helper_refs.get(h, set())):
+			bad.add(h)
 	if not bad:
 		break
 	cand -= bad
+conv_helpers.update(cand & set(helpers))
 conv.update(cand)
 conv_vma.update(params[hf][1] for hf in cand)
 # the names a local that only dead code used reads may go with it
@@ -760,6 +847,17 @@ expression list es1, es2;
 position p : script:python() { p[0].current_element in conv };
 @@
  F(es1,
+- vma@p
++ desc
+  , es2)
+
+@ depends on patch @
+identifier vma : script:python() { vma in conv_vma };
+identifier hc : script:python() { hc in conv_helpers };
+expression list es1, es2;
+position p : script:python() { helper_arg(p) };
+@@
+ hc(es1,
 - vma@p
 + desc
   , es2)
@@ -1128,19 +1226,31 @@ position p : script:python() { p[0].current_element in conv };
 
 @ depends on patch @
 identifier fp : script:python() { fp in conv_file };
-position p : script:python() { p[0].current_element in conv };
+position p : script:python() { p[0].current_element in conv - set(helpers) };
 @@
 - fp@p
 + desc->file
 
 @ depends on patch @
-identifier h : script:python() { h in conv };
+identifier h : script:python() { h in conv and h not in helpers };
 identifier fp, vma;
 fresh identifier prep = h ## "_prepare";
 @@
 - h(struct file *fp, struct vm_area_struct *vma)
 + prep(struct vm_area_desc *desc)
 { ... }
+
+// A converted helper keeps its name and its other parameters.
+@ depends on patch @
+identifier h : script:python() { h in conv_helpers };
+identifier hv : script:python(h) { hv == helpers[h][1] };
+parameter list ps1, ps2;
+type T;
+@@
+ static T h(ps1,
+-	struct vm_area_struct *hv
++	struct vm_area_desc *desc
+	, ps2) { ... }
 
 // What was converted: the prototypes and the registration follow only these.
 @ converted depends on patch @
@@ -1224,6 +1334,6 @@ hr@p(...) { ... }
 hr << simple_report.hr;
 p << simple_report.p;
 @@
-if hr in conv:
+if hr in conv and hr not in helpers:
 	coccilib.report.print_report(p[0],
 		"WARNING: %s() can use mmap_prepare (see mmap_prepare_simple.cocci)" % hr)

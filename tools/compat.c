@@ -21,7 +21,8 @@
  * preprocessor line, whose #if/#else/#endif would then be split between
  * branches.  GUARD is "KERNEL_VERSION(X, Y, 0) <= LINUX_VERSION_CODE", X.Y
  * the target tree's release (one known to have every API the conversion
- * uses), with <linux/version.h> included when the file does not, or
+ * uses), with <linux/version.h> included when the file does not and
+ * tests no KERNEL_VERSION() before the first change, or
  * "defined(MACRO)" for a macro the driver's build defines (--compat-macro).
  */
 #define _GNU_SOURCE
@@ -341,9 +342,17 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 			goto cannot;
 	}
 	if (strstr(guard, "LINUX_VERSION_CODE"))
-		for (k = 0; k < ol.n; k++)
+		for (k = 0; k < ol.n; k++) {
 			if (strstr(ol.v[k], "<linux/version.h>") && directive(ol.v[k]))
 				inc = 1;
+			/*
+			 * a version test before the first change: the file has the
+			 * macros already (through a header of its own)
+			 */
+			if (nh && k < first_old(&h[0]) && directive(ol.v[k]) &&
+			    strstr(ol.v[k], "KERNEL_VERSION("))
+				inc = 1;
+		}
 	i = 0;
 	while (i < nh) {
 		int j = i, from = first_old(&h[i]), to = end_old(&h[i]), u = -1, g;

@@ -613,7 +613,61 @@ static int returns_mapping(json_t *an)
  * conversion wrote (new_sums: function name -> summary); add the
  * differences, the placement of each effect, and correct the verdict.
  */
-void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums)
+/*
+ * The static functions of the handler's file it passes its VMA to (the
+ * analysis followed them there): a converted handler's helpers converted
+ * with it (mmap_prepare_simple.cocci converts a handler only with them).
+ */
+static void static_helpers(json_t *r, struct strlist *out)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(r, "analysis"), "followed"), i, x)
+		if (!strcmp(js(x, "where"), "static, this file"))
+			strlist_add_once(out, js(x, "fn"));
+}
+
+/*
+ * The old and new summaries of r's helpers into the sets compared: the
+ * old one's VMA parameter is where the new one has desc.  A helper not
+ * found in either, or not taking desc, is a difference.
+ */
+static void helper_facts(json_t *r, json_t *old_sums, json_t *new_sums, json_t *diffs,
+			 struct strlist *o[5], struct strlist *n[5], struct mapping_call *om,
+			 int *nom, struct mapping_call *nm, int *nnm)
+{
+	struct strlist hs = { 0 };
+	int h;
+
+	static_helpers(r, &hs);
+	for (h = 0; h < hs.n; h++) {
+		json_t *os = json_object_get(old_sums, hs.v[h]);
+		json_t *ns = json_object_get(new_sums, hs.v[h]);
+		json_t *op = json_object_get(os, "params"), *np = json_object_get(ns, "params");
+		const char *ov = NULL;
+		size_t k;
+
+		for (k = 0; k < json_array_size(np); k++)
+			if (!strcmp(json_string_value(json_array_get(np, k)), "desc"))
+				ov = json_string_value(json_array_get(op, k));
+		if (!os || !ns || !ov) {
+			add_diff(diffs, "helper", hs.v[h], !os || !ns ? "not found" :
+				 "no desc parameter", 1);
+			continue;
+		}
+		if (jint(os, "parse_errors") || jint(ns, "parse_errors")) {
+			/* what an error dropped is missing from its summary */
+			add_diff(diffs, "helper", hs.v[h], "libclang did not parse all of it", 1);
+			continue;
+		}
+		summary_facts(os, 1, ov, NULL, NULL, o[0], o[1], o[2], o[3], o[4], om, nom);
+		summary_facts(ns, 0, "vma", NULL, NULL, n[0], n[1], n[2], n[3], n[4], nm, nnm);
+	}
+	strlist_free(&hs);
+}
+
+void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_sums)
 {
 	json_t *conv = json_object_get(r, "conversion"), *eq = json_object_get(conv, "equivalence");
 	json_t *an = json_object_get(r, "analysis"), *diffs, *e, *params;
@@ -653,6 +707,12 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums)
 			cv = json_string_value(json_array_get(json_object_get(s, "params"), 1));
 		summary_facts(s, 0, cv, NULL, prep, &nset, &nclear, &ntests, &nerrs, &nfields,
 			      nm, &nnm);
+	}
+	if (old_sums) {
+		struct strlist *o[5] = { &oset, &oclear, &otests, &oerrs, &ofields };
+		struct strlist *n[5] = { &nset, &nclear, &ntests, &nerrs, &nfields };
+
+		helper_facts(r, old_sums, new_sums, diffs, o, n, om, &nom, nm, &nnm);
 	}
 	/* mapping calls as the old handler made them, now after prepare */
 	for (i = 0; i < 4; i++) {
@@ -1022,7 +1082,7 @@ static void twin_code(const struct options *o, CXIndex index, json_t *r)
 		if (!strcmp(js(eq, "verdict"), "exact"))
 			json_object_set_new(eq, "verdict", json_string("stated"));
 	} else {
-		equivalence_code(r, json_object_get(old_s, fn), new_s);
+		equivalence_code(r, json_object_get(old_s, fn), new_s, NULL);
 		json_object_set_new(eq, "code_file", json_string(df));
 	}
 	json_decref(args);
@@ -1063,6 +1123,8 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 			    jstr(r, "twin"))
 				continue;
 			strlist_add_once(&oldf, jstr(r, "function"));
+			static_helpers(r, &oldf);
+			static_helpers(r, &newf);
 			for (n = 0; k[n]; n++)
 				if (jstr(c, k[n]))
 					strlist_add_once(&newf, jstr(c, k[n]));
@@ -1136,7 +1198,7 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 				ndiff += !strcmp(js(eq, "verdict"), "differs");
 				continue;
 			}
-			equivalence_code(r, os, new_s);
+			equivalence_code(r, os, new_s, old_s);
 			if (branch)
 				json_object_set_new(eq, "code_config", json_string(
 					"the file's CONFIG_ symbols set (the handler's branch)"));

@@ -77,7 +77,7 @@ json_t *success_return(json_t *an);
 json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort,
 		    json_t *core);
 /* equiv.c: the old handler's code against the conversion's (summaries, analyze.c). */
-void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums);
+void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_sums);
 int equivalence_files(const struct options *o, json_t *records, const char *work);
 /*
  * equiv.c, for replay: record r's conversion (its code in ours_path) against

@@ -158,6 +158,8 @@ void mmap_action_ioremap(struct vm_area_desc *desc, unsigned long start, unsigne
 void mmap_action_ioremap_full(struct vm_area_desc *desc, unsigned long pfn);
 void mmap_action_simple_ioremap(struct vm_area_desc *desc, phys_addr_t start,
 				unsigned long len);
+int phys_mem_access_prot_allowed(struct file *file, unsigned long pfn, unsigned long size,
+				 pgprot_t *vma_prot);
 pgprot_t phys_mem_access_prot(struct file *file, unsigned long pfn, unsigned long size,
 			      pgprot_t vma_prot);
 int generic_access_phys(struct vm_area_struct *vma, unsigned long addr, void *buf, int len,
@@ -179,6 +181,7 @@ long noop_llseek(struct file *file, long offset, int whence);
 #define EACCES		13
 #define ENOSPC		28
 #define ENOSYS		38
+#define EBADF		9
 #define NULL		((void *)0)
 #define THIS_MODULE	((struct module *)0)
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

@@ -5,7 +5,8 @@
 # on a whole tree's conversions.  Source it; $kinds lists the kinds.
 
 # mutate KIND FILE: apply one mutant in place, in the first function the
-# conversion wrote (NAME_prepare, _complete, _mapped) where it applies
+# conversion wrote (NAME_prepare, _complete, _mapped) or gave the
+# descriptor to (a helper) where it applies
 mutate() {
 	case $1 in
 	flag-test)
@@ -43,11 +44,12 @@ mutate() {
 }
 
 # in_new FILE PERL: PERL (a substitution on $_) in the body of the first
-# function the conversion wrote where it changes something
+# function the conversion wrote, or a helper it gave the descriptor to,
+# where it changes something
 in_new() {
 	MUT="$2" perl -0777 -i -pe '
 		my $done = 0;
-		s{^((?:static\s+)?[\w \t*]*?\b\w+_(?:prepare|complete|mapped|abort)\([^)]*\)\n\{\n)(.*?)(^\}\n)}{
+		s{^((?:static\s+)?[\w \t*]*?\b(?:\w+_(?:prepare|complete|mapped|abort)\([^)]*\)|\w+\([^)]*struct vm_area_desc \*desc[^)]*\))\n\{\n)(.*?)(^\}\n)}{
 			my ($h, $body, $t) = ($1, $2, $3);
 			if (!$done) {
 				local $_ = $body;

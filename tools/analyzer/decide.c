@@ -189,6 +189,21 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 	}
 }
 
+/*
+ * fn, followed with the VMA, is a static function of the handler's file:
+ * the semantic patch converts it with its callers (mmap_prepare_simple.cocci).
+ */
+static int static_helper(json_t *an, const char *fn)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "followed"), i, x)
+		if (!strcmp(js(x, "fn"), fn))
+			return !strcmp(js(x, "where"), "static, this file");
+	return 0;
+}
+
 static void calls(struct decision *d, json_t *r, json_t *an)
 {
 	json_t *x;
@@ -203,6 +218,12 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 		else if (!strcmp(k, "stacked"))
 			fact(d, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s()", c,
 			     js(x, "in"));
+		else if (!strcmp(k, "followed") && static_helper(an, c))
+			fact(d, CAT_SIMPLE, "passes the VMA to %s(), a static function of this "
+			     "file: it converts with the handler (its VMA parameter becomes the "
+			     "descriptor) when every use of its name is such a call from a "
+			     "handler that converts (its facts are followed and included here)",
+			     c);
 		else if (!strcmp(k, "followed") && (strlist_add_once(&d->followed, c), 1))
 			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a "
 			     "vm_area_struct: only the handler is rewritten (its facts are "
