@@ -6,8 +6,8 @@
  * check-fact: pr_mmap: .analysis.followed[0].fn == "pde_mmap"
  * check-fact: ec_mmap: .category == "stacked"
  * check-fact: ec_mmap: [.analysis.stacked[].call] == ["can_mmap_file() on another file", "vfs_mmap"]
- * check-refused: mainline passes the VMA to pde_mmap(), which takes a vm_area_struct
- * check-refused: rfc passes the VMA to pde_mmap(), which takes a vm_area_struct
+ * check-refused: mainline passes the VMA to pde_mmap(), a static function of this file
+ * check-refused: rfc passes the VMA to pde_mmap(), a static function of this file
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
