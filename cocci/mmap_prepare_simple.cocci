@@ -191,8 +191,14 @@ old_flags = True
 MAPPED_FIELDS.add('vm_flags')
 
 // The handlers: file_operations .mmap initialisers.
+// Each file starts afresh (make coccicheck gives one spatch run many files).
 @script:python@
 @@
+for state in (handlers, params, uses, mapped, conv, names_in, conv_vma, conv_file, ops_of,
+	      helpers, passes, helper_refs, helper_protos, conv_helpers, desc_declared,
+	      swapped, stateful, named_elsewhere, dead, dead_ifs, dead_names, local_inits,
+	      converted_names, calls_in, defined, aliased):
+	state.clear()
 if wanted is not None:
 	handlers.update(h for h in elsewhere if h in wanted.split(','))
 
@@ -325,6 +331,19 @@ if hh not in handlers:
 		helper_protos.add(hh)	# two definitions that differ: left alone
 	helpers[hh] = (int(n), hv)
 	params[hh] = (None, hv)
+
+// A helper with another parameter named desc would have two: left alone.
+@ helper_desc_param @
+identifier hh, d =~ "^desc$";
+type T, T2;
+parameter list ps1, ps2;
+@@
+static T hh(ps1, T2 d, ps2) { ... }
+
+@script:python@
+hh << helper_desc_param.hh;
+@@
+desc_declared.add(hh)
 
 // A helper's prototype would keep the old parameter type: left alone.
 @ helper_proto @
@@ -805,6 +824,9 @@ while True:
 		  if hf in desc_declared or 'desc' in params[hf] or
 		  (names_in.get(hf, set()) & (vmas | (set() if hf in helpers else files)))
 		  - set(params[hf]))
+	# a helper named as a handler's prepare function would be
+	bad |= set(hf for hf in cand if hf in helpers and
+		   hf in set(h + '_prepare' for h in params if h not in helpers))
 	# a VMA passed to a helper that does not convert
 	bad |= set(hf for hf in cand
 		   if any(h not in cand for h, _ in passes.get(hf, {}).values()))

@@ -628,6 +628,29 @@ static void static_helpers(json_t *r, struct strlist *out)
 			strlist_add_once(out, js(x, "fn"));
 }
 
+/* A function the conversion wrote (or a helper of it) calls helper with desc. */
+static int passes_desc(json_t *r, json_t *new_sums, const char *helper)
+{
+	json_t *s, *c;
+	const char *k;
+	size_t i, a;
+
+	(void)r;
+	json_object_foreach(new_sums, k, s) {
+		if (!strcmp(k, helper))
+			continue;
+		json_array_foreach(json_object_get(s, "calls"), i, c) {
+			if (strcmp(js(c, "callee"), helper))
+				continue;
+			for (a = 0; a < json_array_size(json_object_get(c, "args")); a++)
+				if (!strcmp(json_string_value(json_array_get(
+					json_object_get(c, "args"), a)), "desc"))
+					return 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * The old and new summaries of r's helpers into the sets compared: the
  * old one's VMA parameter is where the new one has desc.  A helper not
@@ -654,6 +677,10 @@ static void helper_facts(json_t *r, json_t *old_sums, json_t *new_sums, json_t *
 		if (!os || !ns || !ov) {
 			add_diff(diffs, "helper", hs.v[h], !os || !ns ? "not found" :
 				 "no desc parameter", 1);
+			continue;
+		}
+		if (!passes_desc(r, new_sums, hs.v[h])) {
+			add_diff(diffs, "helper", hs.v[h], "not called with desc", 1);
 			continue;
 		}
 		if (jint(os, "parse_errors") || jint(ns, "parse_errors")) {

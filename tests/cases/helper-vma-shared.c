@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * check-name: a static helper that takes the VMA and is also called from a vm_ops hook stays as it is, and so does the handler
- * check-category: simple
- * check-refused: mainline hvh_check(), a static function of this file
- * check-refused: rfc hvh_check(), a static function of this file
+ * check-category: needs-vma
+ * check-fact: hvh_mmap: [.analysis.followed[] | select(.fn == "hvh_check")][0] | .named == 2 and .refs == 2
+ * check-refused: mainline a static function of this file used elsewhere too
+ * check-refused: rfc a static function of this file used elsewhere too
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

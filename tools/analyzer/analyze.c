@@ -1225,6 +1225,30 @@ static int macro_statement(struct walk *w, CXCursor c)
 	return outer != CXCursor_InvalidCode && outer != CXCursor_StmtExpr;
 }
 
+struct refs {
+	CXCursor def;
+	int n;
+};
+
+static enum CXChildVisitResult refs_cb(CXCursor c, CXCursor parent, CXClientData d)
+{
+	struct refs *r = d;
+
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr &&
+	    clang_equalCursors(clang_getCanonicalCursor(clang_getCursorReferenced(c)), r->def))
+		r->n++;
+	return CXChildVisit_Recurse;
+}
+
+/* How many times the translation unit's code refers to the function def. */
+static int tu_refs(CXTranslationUnit tu, CXCursor def)
+{
+	struct refs r = { .def = clang_getCanonicalCursor(def) };
+
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), refs_cb, &r);
+	return r.n;
+}
+
 static void call(struct walk *w, CXCursor c)
 {
 	CXCursor callee = strip(nth_child(c, 0));
@@ -1463,6 +1487,9 @@ static void call(struct walk *w, CXCursor c)
 				main_file ? (clang_Cursor_getStorageClass(def) == CX_SC_Static ?
 					     "static, this file" : "this file") :
 				"inline, a header"));
+			/* its uses in the code compiled, macros expanded */
+			if (main_file)
+				json_object_set_new(fo, "refs", json_integer(tu_refs(w->tu, def)));
 			json_array_append_new(arr(w->an, "followed"), fo);
 			json_object_set_new(w->visited, name, json_integer(w->depth + 1));
 			sub.nvma = 1;

@@ -609,6 +609,62 @@ static json_t *external_flags(const struct options *o, const char *tree, const c
 	return db;
 }
 
+/*
+ * Uses of name in the code of the file at path (comments and strings
+ * aside), but in the first lines of its static definitions and
+ * prototypes (a line at the left margin that starts with "static", or
+ * with the name itself: the return type on the line above): a macro, a
+ * non-static alternative in another #if branch, a call the compiled
+ * configuration leaves out are uses.  -1 if the file cannot be read.
+ */
+static int uses_outside_definitions(const char *path, const char *name)
+{
+	char *text = read_file(path, NULL), *line, *save = NULL;
+	size_t nl = strlen(name);
+	int n = 0;
+
+	if (!text)
+		return -1;
+	blank_comments(text);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *p;
+		int header = !strncmp(line, "static", 6) ||
+			     (!strncmp(line, name, nl) && line[nl] == '(');
+
+		for (p = line; (p = strstr(p, name)); p += nl)
+			if ((p == line || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+			    !(isalnum((unsigned char)p[nl]) || p[nl] == '_') && !header)
+				n++;
+	}
+	free(text);
+	return n;
+}
+
+/*
+ * The static helpers of this file a handler passes its VMA to: how many
+ * uses their names have in the file's text (analysis.followed[].named),
+ * beside libclang's count in the code compiled (refs).  decide.c takes a
+ * helper as converting with the handler only when both say one: the call
+ * of this handler.
+ */
+static void helper_uses(const char *tree, json_t *r)
+{
+	json_t *an = json_object_get(r, "analysis"), *x;
+	const char *file = jstr(an, "def_file") ? jstr(an, "def_file") : jstr(r, "file");
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "followed"), i, x) {
+		char *path;
+
+		if (strcmp(js(x, "where"), "static, this file") || !file)
+			continue;
+		path = xasprintf("%s/%s", tree, file);
+		json_object_set_new(x, "named", json_integer(uses_outside_definitions(path,
+									   js(x, "fn"))));
+		free(path);
+	}
+}
+
 int analyze_records(const struct options *o, const char *tree, json_t *records)
 {
 	struct strlist files = { 0 };
@@ -743,6 +799,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 				json_object_set_new(an, "flags", json_string(how));
 			nlibclang++;
 		}
+		if (json_is_object(an))
+			helper_uses(tree, r);
 		decide_record(r);
 	}
 	named_in_files(tree, records);

@@ -200,6 +200,20 @@ static int static_helper(json_t *an, const char *fn)
 
 	json_array_foreach(json_object_get(an, "followed"), i, x)
 		if (!strcmp(js(x, "fn"), fn))
+			return !strcmp(js(x, "where"), "static, this file") &&
+			       jint(x, "named") == 1 &&
+			       (!json_object_get(x, "refs") || jint(x, "refs") == 1);
+	return 0;
+}
+
+/* fn is a static function of this file with other uses than this call. */
+static int static_used_elsewhere(json_t *an, const char *fn)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "followed"), i, x)
+		if (!strcmp(js(x, "fn"), fn))
 			return !strcmp(js(x, "where"), "static, this file");
 	return 0;
 }
@@ -226,8 +240,10 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 			     c);
 		else if (!strcmp(k, "followed") && (strlist_add_once(&d->followed, c), 1))
 			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a "
-			     "vm_area_struct: only the handler is rewritten (its facts are "
-			     "followed and included here)", c);
+			     "vm_area_struct%s: only the handler is rewritten (its facts are "
+			     "followed and included here)", c, static_used_elsewhere(an, c) ?
+			     ", a static function of this file used elsewhere too (its "
+			     "other uses expect the VMA)" : "");
 	}
 	json_array_foreach(json_object_get(an, "escapes"), i, x) {
 		if (!strcmp(js(x, "how"), "passed"))
