@@ -614,9 +614,10 @@ static int returns_mapping(json_t *an)
  * differences, the placement of each effect, and correct the verdict.
  */
 /*
- * The static functions of the handler's file it passes its VMA to (the
- * analysis followed them there): a converted handler's helpers converted
- * with it (mmap_prepare_simple.cocci converts a handler only with them).
+ * The static functions of the handler's file it passes its VMA to that
+ * classify found to change with it (analysis.followed[].with_handler): a
+ * converted handler's helpers, converted with it (mmap_prepare_simple.cocci
+ * converts a handler only with them).
  */
 static void static_helpers(json_t *r, struct strlist *out)
 {
@@ -624,7 +625,7 @@ static void static_helpers(json_t *r, struct strlist *out)
 	size_t i;
 
 	json_array_foreach(json_object_get(json_object_get(r, "analysis"), "followed"), i, x)
-		if (!strcmp(js(x, "where"), "static, this file"))
+		if (json_is_true(json_object_get(x, "with_handler")))
 			strlist_add_once(out, js(x, "fn"));
 }
 

@@ -299,6 +299,16 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 			append_wrapped(&msg, "", t);
 			free(t);
 		}
+		json_array_foreach(json_object_get(an, "followed"), j, db) {
+			if (!json_is_true(json_object_get(db, "with_handler")))
+				continue;
+			t = xasprintf("%s() passes its VMA to %s(), a static function only it "
+				      "calls: %s() takes the descriptor instead, and its uses "
+				      "of the VMA become the descriptor's.", jstr(r, "function"),
+				      js(db, "fn"), js(db, "fn"));
+			append_wrapped(&msg, "", t);
+			free(t);
+		}
 		if (!json_array_size(json_object_get(an, "version_drop")))
 			continue;
 		json_array_foreach(json_object_get(an, "dead_branches"), j, db)

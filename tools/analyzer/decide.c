@@ -199,10 +199,15 @@ static int static_helper(json_t *an, const char *fn)
 	size_t i;
 
 	json_array_foreach(json_object_get(an, "followed"), i, x)
-		if (!strcmp(js(x, "fn"), fn))
-			return !strcmp(js(x, "where"), "static, this file") &&
-			       jint(x, "named") == 1 &&
-			       (!json_object_get(x, "refs") || jint(x, "refs") == 1);
+		if (!strcmp(js(x, "fn"), fn)) {
+			int with = !strcmp(js(x, "where"), "static, this file") &&
+				   jint(x, "named") == 1 &&
+				   (!json_object_get(x, "refs") || jint(x, "refs") == 1);
+
+			/* for equiv and series: the helper changes with the handler */
+			json_object_set_new(x, "with_handler", json_boolean(with));
+			return with;
+		}
 	return 0;
 }
 
