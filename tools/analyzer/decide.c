@@ -189,38 +189,34 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 	}
 }
 
-/*
- * fn, followed with the VMA, is a static function of the handler's file:
- * the semantic patch converts it with its callers (mmap_prepare_simple.cocci).
- */
-static int static_helper(json_t *an, const char *fn)
-{
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(an, "followed"), i, x)
-		if (!strcmp(js(x, "fn"), fn)) {
-			int with = !strcmp(js(x, "where"), "static, this file") &&
-				   jint(x, "named") == 1 &&
-				   (!json_object_get(x, "refs") || jint(x, "refs") == 1);
-
-			/* for equiv and series: the helper changes with the handler */
-			json_object_set_new(x, "with_handler", json_boolean(with));
-			return with;
-		}
-	return 0;
-}
-
-/* fn is a static function of this file with other uses than this call. */
-static int static_used_elsewhere(json_t *an, const char *fn)
+/* The analysis.followed entry of fn, or NULL. */
+static json_t *followed_entry(json_t *an, const char *fn)
 {
 	json_t *x;
 	size_t i;
 
 	json_array_foreach(json_object_get(an, "followed"), i, x)
 		if (!strcmp(js(x, "fn"), fn))
-			return !strcmp(js(x, "where"), "static, this file");
-	return 0;
+			return x;
+	return NULL;
+}
+
+/*
+ * fn, followed with the VMA, is a static function of the handler's file
+ * that only this call uses: the semantic patch converts it with its
+ * caller (mmap_prepare_simple.cocci).  The entry says so (with_handler),
+ * for equiv and series.
+ */
+static int static_helper(json_t *an, const char *fn)
+{
+	json_t *x = followed_entry(an, fn);
+	int with = x && !strcmp(js(x, "where"), "static, this file") &&
+		   jint(x, "named") == 1 &&
+		   (!json_object_get(x, "refs") || jint(x, "refs") == 1);
+
+	if (x)
+		json_object_set_new(x, "with_handler", json_boolean(with));
+	return with;
 }
 
 static void calls(struct decision *d, json_t *r, json_t *an)
@@ -246,7 +242,7 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 		else if (!strcmp(k, "followed") && (strlist_add_once(&d->followed, c), 1))
 			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a "
 			     "vm_area_struct%s: only the handler is rewritten (its facts are "
-			     "followed and included here)", c, static_used_elsewhere(an, c) ?
+			     "followed and included here)", c, !strcmp(js(followed_entry(an, c), "where"), "static, this file") ?
 			     ", a static function of this file used elsewhere too (its "
 			     "other uses expect the VMA)" : "");
 	}
