@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..14"
+echo "1..15"
 
 cc -std=gnu11 -o bm "$top/tests/lib/branches-main.c" "$top/build/obj/branches.o" \
 	"$top/build/obj/util.o" -ljansson || { echo "not ok 1 - the harness does not build"; exit 1; }
@@ -235,4 +235,40 @@ if [ -z "$got" ]; then
 	echo "ok 14 - a test the preprocessor rejects leaves its group undecided"
 else
 	echo "not ok 14 - got '$got'"
+fi
+
+# 15. the macros a driver's configure step wrote settle the tests that name
+# only them (and the version); an unknown name or a CONFIG_ symbol does not
+cat > cfg.c <<'C'
+#ifdef HAVE_A
+a();
+#else
+not_a();
+#endif
+#ifndef HAVE_C
+c();
+#endif
+#if defined(HAVE_B) && LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+b();
+#elif HAVE_E > 1
+e();
+#endif
+#ifdef HAVE_UNKNOWN
+u();
+#else
+not_u();
+#endif
+#if defined(HAVE_A) && defined(CONFIG_Z)
+z();
+#else
+not_z();
+#endif
+C
+printf '{"HAVE_A": " 1", "HAVE_B": "", "HAVE_C": null, "HAVE_E": " 2"}' > cfg.json
+got=$(./bm --dead $(( (7 << 16) + (2 << 8) )) cfg.c cfg.json | cut -d' ' -f1 | tr '\n' ' ')
+without=$(./bm --dead $(( (7 << 16) + (2 << 8) )) cfg.c | cut -d' ' -f1 | tr '\n' ' ')
+if [ "$got" = "3 11 " ] && [ -z "$without" ]; then
+	echo "ok 15 - configure's macros settle #ifdef, #ifndef and #if on them; others are left"
+else
+	echo "not ok 15 - dead with the macros: got '$got', want '3 11 '; without: '$without'"
 fi

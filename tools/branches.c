@@ -503,22 +503,30 @@ int branches_live(const struct branch_map *m, const char *ipath, const char *fil
 /* ---- the branches dead for the target's release ---- */
 
 /*
- * The expression of a "#if" or "#elif" whose only names are
- * LINUX_VERSION_CODE and KERNEL_VERSION (a version test, decided by the
- * release alone), or NULL.  *is_else: the directive is "#else".
+ * The expression of a "#if" or "#elif" (or "defined(NAME)" of an
+ * "#ifdef", "!defined(NAME)" of an "#ifndef") whose only names are what
+ * st lets it settle: LINUX_VERSION_CODE and KERNEL_VERSION (a version
+ * test, decided by the release alone) when st->version, the macros of
+ * st->macros (a driver's configure step wrote them for this kernel), and
+ * "defined"; NULL for any other.  *is_else: the directive is "#else".
+ * names, when given, gets the macros of st->macros it names.
  */
-static const char *version_expr(const char *cond, int *is_else)
+static char *settled_expr(const char *cond, const struct settle *st, int *is_else,
+			  struct strlist *names)
 {
 	size_t wl;
 	const char *w = directive(cond, strlen(cond), &wl), *e, *s;
-	int named = 0;
+	int named = 0, ifdef;
 
 	*is_else = w && word_is(w, wl, "else");
-	if (!w || !(word_is(w, wl, "if") || word_is(w, wl, "elif")))
+	ifdef = w && (word_is(w, wl, "ifdef") || word_is(w, wl, "ifndef"));
+	if (!w || !(word_is(w, wl, "if") || word_is(w, wl, "elif") || ifdef))
 		return NULL;
 	e = w + wl;
 	for (s = e; *s; s++) {
 		const char *t = s;
+		char *name;
+		int ok;
 
 		if (s[0] == '/' && (s[1] == '*' || s[1] == '/'))
 			break;	/* a comment ends what is judged: anything after is unknown */
@@ -530,12 +538,39 @@ static const char *version_expr(const char *cond, int *is_else)
 		}
 		while (isalnum((unsigned char)s[1]) || s[1] == '_')
 			s++;
-		if (word_is(t, s - t + 1, "LINUX_VERSION_CODE"))
+		name = strndup(t, s - t + 1);
+		ok = 1;
+		if (st->version && !strcmp(name, "LINUX_VERSION_CODE"))
 			named = 1;
-		else if (!word_is(t, s - t + 1, "KERNEL_VERSION"))
+		else if (st->macros && json_object_get(st->macros, name)) {
+			named = 1;
+			if (names)
+				strlist_add_once(names, name);
+		} else if (!(st->version && !strcmp(name, "KERNEL_VERSION")) &&
+			   !(!ifdef && !strcmp(name, "defined"))) {
+			ok = 0;
+		}
+		free(name);
+		if (!ok)
 			return NULL;
 	}
-	return named && !*s ? e : NULL;
+	if (!named || *s)
+		return NULL;
+	if (ifdef) {
+		while (*e == ' ' || *e == '\t')
+			e++;
+		return xasprintf("%sdefined(%.*s)", w[2] == 'n' ? "!" : "",
+				 (int)strcspn(e, " \t\n"), e);
+	}
+	return xstrdup(e);
+}
+
+/* The macros of st->macros that cond names (see settled_expr()). */
+void branch_settled_names(const char *cond, const struct settle *st, struct strlist *names)
+{
+	int is_else;
+
+	free(settled_expr(cond, st, &is_else, names));
 }
 
 /*
@@ -550,10 +585,11 @@ static const char *version_expr(const char *cond, int *is_else)
  * each branch its group's tests decide is the one compiled.  Returns how
  * many are dead, -1 when the preprocessor could not run.
  */
-int branches_dead_for_version(const struct branch_map *m, long code, char *dead, char *taken)
+int branches_dead_for_version(const struct branch_map *m, long code, const struct settle *st,
+			      char *dead, char *taken)
 {
 	char *src = NULL, *out, *line, *save;
-	int b, n = 0, st, is_else, *val = calloc(m->nbranches + 1, sizeof(int));
+	int b, n = 0, status, is_else, *val = calloc(m->nbranches + 1, sizeof(int));
 	struct run_opts ro = { .err = "/dev/null" };
 	struct strlist cmd = { 0 };
 	FILE *f;
@@ -564,7 +600,7 @@ int branches_dead_for_version(const struct branch_map *m, long code, char *dead,
 	if (taken)
 		memset(taken, 0, m->nbranches);
 	for (b = 1; b < m->nbranches; b++) {
-		const char *e = version_expr(m->branches[b].cond, &is_else);
+		char *e = settled_expr(m->branches[b].cond, st, &is_else, NULL);
 
 		val[b] = -1;
 		if (e) {
@@ -574,6 +610,7 @@ int branches_dead_for_version(const struct branch_map *m, long code, char *dead,
 			free(src);
 			src = t;
 		}
+		free(e);
 	}
 	if (!src)
 		goto decide;
@@ -585,18 +622,28 @@ int branches_dead_for_version(const struct branch_map *m, long code, char *dead,
 		return -1;
 	}
 	fprintf(f, "#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + "
-		"((c) > 255 ? 255 : (c)))\n#define LINUX_VERSION_CODE %ld\n%s", code, src);
+		"((c) > 255 ? 255 : (c)))\n#define LINUX_VERSION_CODE %ld\n", code);
+	if (st->macros) {
+		const char *k;
+		json_t *v;
+
+		/* as the configure step wrote them: "NAME value", "NAME(args) body" */
+		json_object_foreach((json_t *)st->macros, k, v)
+			if (json_is_string(v))
+				fprintf(f, "#define %s%s\n", k, json_string_value(v));
+	}
+	fputs(src, f);
 	fclose(f);
 	free(src);
 	strlist_add(&cmd, "cpp");
 	strlist_add(&cmd, "-P");
 	strlist_add(&cmd, "-undef");
 	strlist_add(&cmd, path);
-	out = capture_list(&ro, &cmd, &st);
+	out = capture_list(&ro, &cmd, &status);
 	strlist_free(&cmd);
 	unlink(path);
 	/* a test cpp cannot evaluate decides nothing: none is taken as false */
-	if (!out || st) {
+	if (!out || status) {
 		free(out);
 		free(val);
 		return -1;
@@ -618,7 +665,7 @@ decide:
 		for (k = b; k < m->nbranches; k++) {
 			if (m->branches[k].first != b)
 				continue;
-			version_expr(m->branches[k].cond, &is_else);
+			free(settled_expr(m->branches[k].cond, st, &is_else, NULL));
 			if (is_taken) {
 				dead[k] = 1;
 			} else if (unknown) {

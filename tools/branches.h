@@ -22,13 +22,26 @@ struct branch_map {
 	int nlines;
 };
 
+/*
+ * What a group's tests may name to be settled for a kernel: its release
+ * (version: the file includes linux/version.h), and the macros a driver's
+ * configure step wrote for it (NAME -> the rest of its #define line, or
+ * null for an #undef one; NULL: none).
+ */
+struct settle {
+	int version;
+	const json_t *macros;
+};
+
 json_t *diff_touched_files(const char *patch);
 int branch_map_read(struct branch_map *m, const char *path);
 void branch_map_free(struct branch_map *m);
 int branch_of(const struct branch_map *m, int line);
 int branch_after(const struct branch_map *m, int line);
 int branch_of_touch(const struct branch_map *m, json_t *v);
-int branches_dead_for_version(const struct branch_map *m, long code, char *dead, char *taken);
+int branches_dead_for_version(const struct branch_map *m, long code, const struct settle *st,
+			      char *dead, char *taken);
+void branch_settled_names(const char *cond, const struct settle *st, struct strlist *names);
 void branch_wants(const struct branch_map *m, int b, struct strlist *reqs);
 int branches_live(const struct branch_map *m, const char *ipath, const char *file,
 		  char *live);

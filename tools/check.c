@@ -122,6 +122,24 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 	size_t sl = ext ? strlen(eb->subdir) : 0;
 	int i, r;
 
+	if (ext && eb->configure.n) {
+		/* the driver configured for the kernel this build is against */
+		char *clog = xasprintf("%.*s-configure.log", (int)strlen(log) - 4, log), *why;
+
+		r = ext_configure(eb, work, ext, bdir, clog, &why);
+		free(clog);
+		if (r) {
+			FILE *f = fopen(log, "w");
+
+			/* the base's first error, for the cells and the run's exit */
+			if (f) {
+				fprintf(f, "mmapport: error: %s\n", why);
+				fclose(f);
+			}
+			free(why);
+			return r;
+		}
+	}
 	strlist_add(&cmd, "make");
 	if (ext) {
 		strlist_add(&cmd, "-C");
@@ -1296,6 +1314,10 @@ static void check_verdicts(struct check_run *cr)
 		}
 		overall = file_overall(cr, f);
 		status = jstr(overall, "status");
+		/* every build ran the driver's configure step first, for its kernel */
+		if (cr->ext && cr->eb.configure.n)
+			json_object_set_new(overall, "configured_by", json_sprintf(
+				"%s, %s", cr->eb.configure_from, cr->eb.configure.v[0]));
 		json_object_set_new(chk, "overall", overall);
 		if (!strcmp(status, "pass"))
 			cr->npass++;

@@ -18,14 +18,33 @@
  * ($, `), which mmapport sets itself or cannot know.  A line that does
  * not run kbuild with M= (a driver's own
  * wrapper target) gives no subdirectory and only its variables.
+ *
+ * A driver that must be configured for the kernel it builds against (a
+ * configure script probing the kernel, writing a config.h) names the step
+ * in its dkms.conf PRE_BUILD, a script of its own run from its top before
+ * every build, or the user gives --external-configure './configure
+ * --kdir=${kernel_source_dir}'.  ext_configure() runs it in the work copy
+ * before each build, for the kernel that build is against, as DKMS does:
+ * its words split without a shell, ${kernelver} the kernel's release,
+ * ${kernel_source_dir} its prepared build directory, ${arch} the
+ * architecture.  What it writes is never part of a conversion: the diffs
+ * are of the driver's own files.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmapport.h"
+#include "branches.h"
 #include "analyzer/analyzer.h"
+
+/* the DKMS variables known only when a build runs: set by ext_configure() */
+#define AT_KERNEL "@KERNEL@"
+#define AT_KVER "@KVER@"
+#define AT_ARCH "@ARCH@"
+#define AT_DKMS_TREE "@DKMS_TREE@"
 
 /* A dkms.conf's KEY="value" (or KEY=value), unquoted; NULL if absent. */
 static char *conf_value(const char *conf, const char *key)
@@ -74,8 +93,9 @@ static char *expand(const char *s, const char *name, const char *version)
 	for (i = 0; vars[i]; i++) {
 		const char *val = !strcmp(vars[i], "PACKAGE_NAME") ? name :
 			!strcmp(vars[i], "PACKAGE_VERSION") ? version :
-			!strcmp(vars[i], "dkms_tree") ? "@DKMS_TREE@" :
-			!strcmp(vars[i], "kernel_source_dir") ? "@KERNEL@" : "@OTHER@";
+			!strcmp(vars[i], "dkms_tree") ? AT_DKMS_TREE :
+			!strcmp(vars[i], "kernel_source_dir") ? AT_KERNEL :
+			!strcmp(vars[i], "kernelver") ? AT_KVER : AT_ARCH;
 		char *forms[2], *at;
 		int f;
 
@@ -95,6 +115,13 @@ static char *expand(const char *s, const char *name, const char *version)
 	return out;
 }
 
+/* Does word still hold a DKMS variable that only a build's run sets? */
+static int has_placeholder(const char *word)
+{
+	return strstr(word, AT_KERNEL) || strstr(word, AT_KVER) || strstr(word, AT_ARCH) ||
+	       strstr(word, AT_DKMS_TREE);
+}
+
 static int own_variable(const char *word)
 {
 	static const char *const own[] = {
@@ -111,6 +138,67 @@ static int own_variable(const char *word)
 	return 0;
 }
 
+/*
+ * The configure step: --external-configure, or the dkms.conf PRE_BUILD
+ * script (a path below the driver's top, which DKMS runs only when it is
+ * executable, and so does mmapport, saying so).  Its words, the DKMS
+ * variables still to be set, into b->configure.
+ */
+static void configure_of(const struct options *o, const char *conf, const char *name,
+			 const char *version, struct ext_build *b)
+{
+	char *line = NULL, *x, *top;
+	int i;
+
+	if (o->external_configure) {
+		line = xstrdup(o->external_configure);
+		b->configure_from = "--external-configure";
+	} else if (conf) {
+		line = conf_value(conf, "PRE_BUILD");
+		b->configure_from = "dkms.conf PRE_BUILD";
+	}
+	if (!line || !*line) {
+		b->configure_from = NULL;
+		free(line);
+		return;
+	}
+	x = expand(line, name, version);
+	/* DKMS's copy of the driver is ${dkms_tree}/NAME/VERSION/build: here, its top */
+	top = xasprintf("%s/%s/%s/build", AT_DKMS_TREE, name, version);
+	shell_split(x, &b->configure);
+	for (i = 0; i < b->configure.n; i++) {
+		char *at = strstr(b->configure.v[i], top);
+
+		if (at) {
+			char *n = xasprintf("%.*s.%s", (int)(at - b->configure.v[i]),
+					    b->configure.v[i], at + strlen(top));
+
+			free(b->configure.v[i]);
+			b->configure.v[i] = n;
+		}
+	}
+	if (b->configure.n && !strcmp(b->configure_from, "dkms.conf PRE_BUILD")) {
+		/* DKMS runs $build/$PRE_BUILD: the script is the driver's own */
+		char *script = xasprintf("%s/%s", o->external, b->configure.v[0]);
+
+		if (access(script, X_OK)) {
+			warnx("dkms.conf PRE_BUILD names %s, which is not an executable file of "
+			      "the driver: DKMS skips it, and so does mmapport", b->configure.v[0]);
+			strlist_free(&b->configure);
+			b->configure_from = NULL;
+		} else {
+			char *run = xasprintf("./%s", b->configure.v[0]);
+
+			free(b->configure.v[0]);
+			b->configure.v[0] = run;
+		}
+		free(script);
+	}
+	free(top);
+	free(x);
+	free(line);
+}
+
 /* The build description of o's --external driver (b zeroed by the caller). */
 void ext_build_of(const struct options *o, struct ext_build *b)
 {
@@ -123,12 +211,21 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 	if (!o->external)
 		return;
 	conf_path = xasprintf("%s/dkms.conf", o->external);
+	conf = read_file(conf_path, &len);
+	free(conf_path);
+	if (conf) {
+		name = conf_value(conf, "PACKAGE_NAME");
+		version = conf_value(conf, "PACKAGE_VERSION");
+	}
+	if (!name)
+		name = xstrdup("");
+	if (!version)
+		version = xstrdup("");
+	configure_of(o, conf, name, version, b);
 	if (o->external_build) {
 		line = xstrdup(o->external_build);
 		b->from = "--external-build";
-	} else if ((conf = read_file(conf_path, &len))) {
-		name = conf_value(conf, "PACKAGE_NAME");
-		version = conf_value(conf, "PACKAGE_VERSION");
+	} else if (conf) {
 		line = conf_value(conf, "MAKE[0]");
 		if (!line)
 			line = conf_value(conf, "MAKE");
@@ -146,13 +243,12 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 		}
 		b->from = "dkms.conf MAKE";
 	}
-	free(conf_path);
 	if (!line) {
 		b->from = NULL;
 		goto out;
 	}
 	{
-		char *x = expand(line, name ? name : "", version ? version : "");
+		char *x = expand(line, name, version);
 
 		shell_split(x, &w);
 		free(x);
@@ -182,8 +278,8 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 					b->subdir[strlen(b->subdir) - 1] = '\0';
 			}
 		} else if (strchr(a, '=') && a[0] != '-' && strcspn(a, "=") > 0 &&
-			   !own_variable(a) && !strstr(a, "@KERNEL@") && !strstr(a, "@DKMS_TREE@") &&
-			   !strstr(a, "@OTHER@") && !strchr(a, '$') && !strchr(a, '`')) {
+			   !own_variable(a) && !has_placeholder(a) && !strchr(a, '$') &&
+			   !strchr(a, '`')) {
 			strlist_add(&b->vars, a);
 		}
 	}
@@ -202,4 +298,222 @@ void ext_build_free(struct ext_build *b)
 {
 	free(b->subdir);
 	strlist_free(&b->vars);
+	strlist_free(&b->configure);
+}
+
+/* s with every "from" replaced by "to". */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+	char *out = xstrdup(s), *at;
+	size_t off = 0;
+
+	while ((at = strstr(out + off, from))) {
+		char *n = xasprintf("%.*s%s%s", (int)(at - out), out, to, at + strlen(from));
+
+		off = (at - out) + strlen(to);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/*
+ * Run b's configure step in top (the driver's work copy) for the kernel
+ * tree ktree, prepared in kdir, output to log.  0 when there is none or
+ * it succeeded; else its exit status, and *why (may be NULL) says so with
+ * the first error line of its log.
+ */
+int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
+		  const char *kdir, const char *log, char **why)
+{
+	struct run_opts ro = { .dir = top, .out = log, .err = log };
+	struct strlist cmd = { 0 };
+	long code = tree_version_code(ktree);
+	char *kver = code < 0 ? xstrdup("") :
+		     xasprintf("%ld.%ld.%ld", code >> 16, (code >> 8) & 255, code & 255);
+	int i, st;
+
+	if (why)
+		*why = NULL;
+	if (!b->configure.n)
+		return 0;
+	for (i = 0; i < b->configure.n; i++) {
+		char *a = replace_all(b->configure.v[i], AT_KERNEL, kdir);
+		char *c = replace_all(a, AT_KVER, kver);
+		char *d = replace_all(c, AT_ARCH, "x86_64");
+
+		strlist_add(&cmd, d);
+		free(a);
+		free(c);
+		free(d);
+	}
+	for (i = 0; i < cmd.n; i++)
+		if (strstr(cmd.v[i], AT_DKMS_TREE) && why) {
+			*why = xasprintf("the configure step (%s) names ${dkms_tree} other than "
+					 "as the driver's own copy: %s", b->configure_from, cmd.v[i]);
+			strlist_free(&cmd);
+			free(kver);
+			return 1;
+		}
+	st = run_list(&ro, &cmd);
+	if (st && why) {
+		char *e = first_error_line(log);
+
+		*why = xasprintf("the driver's configure step (%s: %s) failed with status %d%s%s "
+				 "(see %s)", b->configure_from, b->configure.v[0], st,
+				 e ? ": " : "", e ? e : "", log);
+		free(e);
+	}
+	strlist_free(&cmd);
+	free(kver);
+	return st;
+}
+
+/* name, the rest of its #define line after it, from a line of a header; 0 if not one */
+static int define_line(const char *l, char **name, char **rest, int *undef)
+{
+	const char *s = l, *n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	/* autoconf's "/ * #undef NAME * /" says NAME is not defined */
+	if (!strncmp(s, "/*", 2)) {
+		s += 2;
+		while (*s == ' ')
+			s++;
+		if (*s != '#')
+			return 0;
+	}
+	if (*s++ != '#')
+		return 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	*undef = !strncmp(s, "undef", 5);
+	if (!*undef && strncmp(s, "define", 6))
+		return 0;
+	s += *undef ? 5 : 6;
+	if (*s != ' ' && *s != '\t')
+		return 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (n = s; *n == '_' || (*n >= 'A' && *n <= 'Z') || (*n >= 'a' && *n <= 'z') ||
+	     (n > s && *n >= '0' && *n <= '9'); n++)
+		;
+	if (n == s || (l[strlen(l) - 1] == '\\'))
+		return 0;
+	*name = strndup(s, n - s);
+	*rest = xstrdup(n);
+	return 1;
+}
+
+/*
+ * What a configure step wrote in top (the driver's work copy, a git
+ * repository): the headers it made or changed, and every macro they
+ * define ({files: [path], macros: {NAME: the rest of its #define line,
+ * or null for an "#undef NAME"}}).  NULL when it wrote no header.
+ */
+json_t *ext_configured(const char *top)
+{
+	char *st = capture_v(top, "git", "--no-optional-locks", "status", "--porcelain=v1",
+			     "--untracked-files=all", "--ignored", "--no-renames", NULL);
+	char *line, *save = NULL;
+	json_t *files = json_array(), *macros = json_object();
+
+	for (line = st ? strtok_r(st, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *file = strlen(line) > 3 ? line + 3 : "";
+		char *path, *buf, *l, *lsave = NULL;
+
+		if (!str_ends_with(file, ".h") || strchr(file, '"'))
+			continue;
+		path = xasprintf("%s/%s", top, file);
+		buf = read_file(path, NULL);
+		free(path);
+		if (!buf)
+			continue;
+		json_array_append_new(files, json_string(file));
+		for (l = strtok_r(buf, "\n", &lsave); l; l = strtok_r(NULL, "\n", &lsave)) {
+			char *name, *rest;
+			int undef;
+
+			if (!define_line(l, &name, &rest, &undef))
+				continue;
+			json_object_set_new(macros, name, undef ? json_null() : json_string(rest));
+			free(name);
+			free(rest);
+		}
+		free(buf);
+	}
+	free(st);
+	if (!json_array_size(files)) {
+		json_decref(files);
+		json_decref(macros);
+		return NULL;
+	}
+	return json_pack("{s:o,s:o}", "files", files, "macros", macros);
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* file's directory ("" at the top) */
+static char *dir_of(const char *file)
+{
+	const char *s = strrchr(file, '/');
+
+	return s ? strndup(file, s - file) : xstrdup("");
+}
+
+static int includes_at(const char *tree, const char *file, const json_t *names, int depth)
+{
+	char *path = xasprintf("%s/%s", tree, file), *buf = read_file(path, NULL), *l, *save;
+	int found = 0;
+
+	free(path);
+	for (l = buf ? strtok_r(buf, "\n", &save) : NULL; l && !found;
+	     l = strtok_r(NULL, "\n", &save)) {
+		const char *s = l, *q;
+		char *inc, *dir, *rel;
+		size_t i;
+		json_t *v;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s++ != '#')
+			continue;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		s = strncmp(s, "include", 7) ? NULL : strchr(s, '"');
+		q = s ? strchr(s + 1, '"') : NULL;
+		if (!q)
+			continue;
+		inc = strndup(s + 1, q - s - 1);
+		json_array_foreach(names, i, v)
+			found |= !strcmp(base_name(json_string_value(v)), base_name(inc));
+		/* a header of the driver's own, beside the file or at its top */
+		dir = dir_of(file);
+		rel = *dir ? xasprintf("%s/%s", dir, inc) : xstrdup(inc);
+		if (!found && depth < 3 && !strstr(inc, ".."))
+			found = includes_at(tree, rel, names, depth + 1) ||
+				(*dir && includes_at(tree, inc, names, depth + 1));
+		free(rel);
+		free(dir);
+		free(inc);
+	}
+	free(buf);
+	return found;
+}
+
+/*
+ * Does tree's file include (itself or through the driver's own headers,
+ * three deep) one of the headers a configure step wrote (names: their
+ * paths)?  Only then are the macros it wrote what the file sees.
+ */
+int ext_includes(const char *tree, const char *file, const json_t *names)
+{
+	return includes_at(tree, file, names, 0);
 }

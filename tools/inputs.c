@@ -596,6 +596,7 @@ static const struct field overall_fields[] = {
 	{ "fail", T_STRS, 0 },
 	{ "skipped", T_STRS, 0 },
 	{ "n/a", T_STRS, 0 },
+	{ "configured_by", T_STR, 0 },
 };
 
 static char *record_wrong(json_t *r, size_t i, int classified)

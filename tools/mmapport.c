@@ -32,6 +32,9 @@ static const char common_help[] =
 	"  --external-build 'make -C $(KDIR) M=$(PWD)/src VAR=value'\n"
 	"                   --external: how the driver is built (default: its dkms.conf\n"
 	"                   MAKE[0]; else M= at its top, no variables)\n"
+	"  --external-configure './configure --kdir=${kernel_source_dir}'\n"
+	"                   --external: run at the driver's top before each build\n"
+	"                   (default: its dkms.conf PRE_BUILD; else none)\n"
 	"  --compat-tree T  --external: check also builds the kept old code against T,\n"
 	"                   an older kernel tree without the API (Debian's 6.12)\n"
 	"  --api PROFILE    mainline or rfc (default: detected from the tree)\n"
@@ -620,6 +623,7 @@ int main(int argc, char **argv)
 		{ "compat-macro", required_argument, NULL, 'M' },
 		{ "compat-tree", required_argument, NULL, 'T' },
 		{ "external-build", required_argument, NULL, 'B' },
+		{ "external-configure", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -700,6 +704,9 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			o.external_build = optarg;
+			break;
+		case 'G':
+			o.external_configure = optarg;
 			break;
 		case 'M':
 			if (!*optarg || (!isalpha((unsigned char)*optarg) && *optarg != '_') ||

@@ -30,6 +30,7 @@ struct options {
 	const char *compat_macro;	/* --external: the driver's own macro for the new API */
 	const char *compat_tree;	/* --external: an older tree the #else side is built on */
 	const char *external_build;	/* --external: how the driver is built (extbuild.c) */
+	const char *external_configure;	/* --external: its configure step (extbuild.c) */
 };
 
 /* extbuild.c: how an --external driver is built (M= below its top, its make variables) */
@@ -37,9 +38,15 @@ struct ext_build {
 	char *subdir;		/* the M= directory below the driver's top; "" for the top */
 	struct strlist vars;	/* VAR=value words for make */
 	const char *from;	/* "--external-build", "dkms.conf MAKE[0]" or NULL */
+	struct strlist configure;	/* its configure step's words; none: no step */
+	const char *configure_from;	/* "--external-configure", "dkms.conf PRE_BUILD" */
 };
 void ext_build_of(const struct options *o, struct ext_build *b);
 void ext_build_free(struct ext_build *b);
+int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
+		  const char *kdir, const char *log, char **why);
+json_t *ext_configured(const char *top);
+int ext_includes(const char *tree, const char *file, const json_t *names);
 
 /* compat.c: an --external conversion under a version test, the old code kept */
 int tree_release(const char *tree, int *version, int *patchlevel);

@@ -285,7 +285,8 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 		       fns.v[i], fns.v[i]);
 	json_array_foreach(records, i, r) {
 		json_t *an = json_object_get(r, "analysis"), *db;
-		char *t, *tests = NULL;
+		char *t, *tests = NULL, *configured = NULL;
+		struct strlist seen = { 0 };
 
 		if (!of_change(r, diff) || !passed(r) || strlist_has(&said, jstr(r, "function")))
 			continue;
@@ -311,16 +312,40 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 		}
 		if (!json_array_size(json_object_get(an, "version_drop")))
 			continue;
-		json_array_foreach(json_object_get(an, "dead_branches"), j, db)
-			append(&tests, "%s%s (line %d)", tests ? ", " : "", js(db, "directive"),
-			       jint(db, "line"));
-		t = xasprintf("The version tests in %s() (%s) are settled for this release "
+		json_array_foreach(json_object_get(an, "dead_branches"), j, db) {
+			json_t *conf = json_object_get(db, "configured"), *v;
+			const char *name;
+
+			json_t *g = json_object_get(db, "group");
+
+			/* a configured group by its test, a version test by its dead branch */
+			if (!g || !strlist_has(&seen, js(g, "directive")))
+				append(&tests, "%s%s (line %d)", tests ? ", " : "",
+				       js(g ? g : db, "directive"), jint(g ? g : db, "line"));
+			if (g)
+				strlist_add(&seen, js(g, "directive"));
+			json_object_foreach(conf, name, v)
+				if (!strlist_has(&seen, name)) {
+					strlist_add(&seen, name);
+					append(&configured, "%s%s %s", configured ? ", " : "",
+					       name, json_is_string(v) ? "defined" : "not defined");
+				}
+		}
+		t = configured ?
+		    xasprintf("The tests in %s() (%s) are settled for this kernel by what the "
+			      "driver's configure step wrote for it (%s): %s_prepare() keeps "
+			      "only the code they compile there, and the old handler the rest.",
+			      jstr(r, "function"), tests ? tests : "", configured,
+			      jstr(r, "function")) :
+		    xasprintf("The version tests in %s() (%s) are settled for this release "
 			      "and every later one: %s_prepare() keeps only the code they "
 			      "compile there, and the branches for older kernels go.",
 			      jstr(r, "function"), tests ? tests : "", jstr(r, "function"));
 		append_wrapped(&msg, "", t);
 		free(t);
 		free(tests);
+		free(configured);
+		strlist_free(&seen);
 	}
 	if (files.n > 1) {
 		char *list = NULL, *t;
@@ -451,6 +476,7 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 		append(&msg, "\n");
 	}
 	{
+		const char *configured = NULL;
 		char *t;
 
 		arches = passed_arches(records, diff);
@@ -458,9 +484,13 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 			if (of_change(u, diff))
 				json_array_foreach(json_object_get(u, "checkpatch_preexisting"), j, v)
 					strlist_add_once(&pre, json_string_value(v));
+		json_array_foreach(records, i, u)
+			if (of_change(u, diff) && !configured)
+				configured = jstr(json_object_get(json_object_get(u, "check"),
+								  "overall"), "configured_by");
 		t = xasprintf("Generated with mmapport (%s). Built with sparse and W=1, "
-			      "before and after%s, on the architectures that build it; the "
-			      "object builds, and neither sparse nor the compiler reports "
+			      "before and after%s%s%s%s, on the architectures that build it; "
+			      "the object builds, and neither sparse nor the compiler reports "
 			      "anything new, on: %s.",
 			      aborts.n || mapped.n ? (remaps.n ?
 			      "cocci/mmap_prepare_state.cocci, cocci/mmap_prepare_remap.cocci, then "
@@ -468,7 +498,10 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 			      "then cocci/mmap_prepare_simple.cocci") :
 			      remaps.n ? "cocci/mmap_prepare_remap.cocci, then "
 			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",
-			      rfc ? " with the rfc API overlay" : "", arches);
+			      rfc ? " with the rfc API overlay" : "",
+			      configured ? ", the driver configured for each kernel by its "
+			      "configure step (" : "", configured ? configured : "",
+			      configured ? ")" : "", arches);
 		free(arches);
 
 		append_wrapped(&msg, "", t);

@@ -4,14 +4,15 @@
  *
  *   branches-main FILE PATCH [PREPROCESSED.i ...]
  *   branches-main --wants FILE PATCH
- *   branches-main --dead CODE FILE
+ *   branches-main --dead CODE FILE [MACROS.json]
  *
  * prints one line per branch that holds a line PATCH touched, "LINE
  * DIRECTIVE", followed by the indexes (1-based) of the .i files that
  * compiled it, or "none"; with --wants, followed by what the branch needs
  * to be compiled: "SYMBOL=VALUES" (y, m, n; "~": turned the other way).
  * With --dead, the branches dead on a kernel whose LINUX_VERSION_CODE is
- * CODE: "LINE DIRECTIVE", one a line.
+ * CODE: "LINE DIRECTIVE", one a line; MACROS.json ({NAME: the rest of its
+ * #define line, or null}) are the macros a driver's configure step wrote.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +28,18 @@ int main(int argc, char **argv)
 	size_t i;
 	int b, k, wants = argc > 1 && !strcmp(argv[1], "--wants");
 
-	if (argc == 4 && !strcmp(argv[1], "--dead")) {
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--dead")) {
+		struct settle st = { .version = 1 };
 		char *dead;
 
 		if (branch_map_read(&m, argv[3]))
 			return 2;
+		if (argc == 5)
+			st.macros = json_load_file(argv[4], 0, NULL);
+		if (argc == 5 && !st.macros)
+			return 2;
 		dead = calloc(m.nbranches, 1);
-		if (branches_dead_for_version(&m, strtol(argv[2], NULL, 0), dead, NULL) < 0)
+		if (branches_dead_for_version(&m, strtol(argv[2], NULL, 0), &st, dead, NULL) < 0)
 			return 2;
 		for (b = 1; b < m.nbranches; b++)
 			if (dead[b])

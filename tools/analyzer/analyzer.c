@@ -253,6 +253,38 @@ static int directive_end(const struct branch_map *m, int k)
 #define VERSION_MAX ((255L << 16) + (255 << 8) + 255)
 
 /*
+ * A dead branch k of group g: {line, directive, from, to}, and when the
+ * group's tests name macros the driver's configure step wrote,
+ * "configured": each with its value (null: not defined), and "group": the
+ * group's first directive ({line, directive}).
+ */
+static json_t *dead_branch_json(const struct branch_map *m, int g, int k,
+				const struct settle *st, int from, int to)
+{
+	json_t *d = json_pack("{s:i,s:s,s:i,s:i}", "line", m->branches[k].line, "directive",
+			      m->branches[k].cond, "from", from ? from : m->branches[k].line + 1,
+			      "to", from ? to : m->branches[k].line);
+	struct strlist names = { 0 };
+	int i;
+
+	for (i = g; i <= k; i++)
+		if (m->branches[i].first == g)
+			branch_settled_names(m->branches[i].cond, st, &names);
+	if (names.n) {
+		json_t *c = json_object();
+
+		for (i = 0; i < names.n; i++)
+			json_object_set(c, names.v[i], json_object_get(st->macros, names.v[i]));
+		json_object_set_new(d, "configured", c);
+		/* the group's first test, which names them */
+		json_object_set_new(d, "group", json_pack("{s:i,s:s}", "line", m->branches[g].line,
+							  "directive", m->branches[g].cond));
+	}
+	strlist_free(&names);
+	return d;
+}
+
+/*
  * The version-test groups of m inside lines first..last that have a dead
  * branch on release code: each dead branch into list ({line, directive,
  * from, to}).  A group whose tests settle it for this release and every
@@ -260,15 +292,15 @@ static int directive_end(const struct branch_map *m, int k)
  * its directives and dead lines (drop: the line numbers, for convert to
  * take out); any other sets *unsettled, the first such directive.
  */
-static void version_groups(const struct branch_map *m, long code, int first, int last,
-			   json_t *list, json_t *drop, char **unsettled)
+static void version_groups(const struct branch_map *m, long code, const struct settle *st,
+			   int first, int last, json_t *list, json_t *drop, char **unsettled)
 {
 	char *dead = calloc(m->nbranches, 1), *taken = calloc(m->nbranches, 1);
 	char *later = calloc(m->nbranches, 1);
 	int g, k, l;
 
-	if (branches_dead_for_version(m, code, dead, taken) <= 0 ||
-	    branches_dead_for_version(m, VERSION_MAX, later, NULL) < 0)
+	if (branches_dead_for_version(m, code, st, dead, taken) <= 0 ||
+	    branches_dead_for_version(m, VERSION_MAX, st, later, NULL) < 0)
 		goto out;
 	for (g = 1; g < m->nbranches; g++) {
 		int any = 0, settled = 1, lastk = g, outer = m->branches[g].outer;
@@ -295,10 +327,7 @@ static void version_groups(const struct branch_map *m, long code, int first, int
 				from = from ? from : l;
 				to = l;
 			}
-			json_array_append_new(list, json_pack("{s:i,s:s,s:i,s:i}", "line",
-				m->branches[k].line, "directive", m->branches[k].cond,
-				"from", from ? from : m->branches[k].line + 1,
-				"to", from ? to : m->branches[k].line));
+			json_array_append_new(list, dead_branch_json(m, g, k, st, from, to));
 			if (!settled && !*unsettled)
 				*unsettled = xasprintf("line %d: %s", m->branches[k].line,
 						       m->branches[k].cond);
@@ -336,9 +365,29 @@ out:
  * directive}): no kernel of this release compiles it.  ktree is the
  * kernel tree (an --external driver's target too), tree the sources.
  */
-static void dead_for_target(const char *ktree, const char *tree, json_t *records)
+/*
+ * What the tests of tree's file may settle (struct settle): the release
+ * where it includes linux/version.h; the macros of configured (an
+ * --external driver's configure step: {files, macros}, or NULL) where it
+ * includes a header that step wrote.  0 when neither.
+ */
+static int settle_of(const char *tree, const char *file, const json_t *configured,
+		     struct settle *st)
+{
+	char *path = xasprintf("%s/%s", tree, file);
+
+	st->version = file_has(path, "linux/version.h");
+	st->macros = configured && ext_includes(tree, file, json_object_get(configured, "files")) ?
+		     json_object_get(configured, "macros") : NULL;
+	free(path);
+	return st->version || st->macros;
+}
+
+static void dead_for_target(const char *ktree, const char *tree, json_t *records,
+			    const json_t *configured)
 {
 	long code = tree_version_code(ktree);
+	struct settle st;
 	json_t *r;
 	size_t i;
 
@@ -352,11 +401,11 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 
 		/* the registration */
 		path = xasprintf("%s/%s", tree, jstr(r, "file"));
-		if (jint(r, "line") > 0 && file_has(path, "linux/version.h") &&
+		if (jint(r, "line") > 0 && settle_of(tree, jstr(r, "file"), configured, &st) &&
 		    !branch_map_read(&m, path)) {
 			dead = calloc(m.nbranches, 1);
 			b = branch_of(&m, jint(r, "line"));
-			if (branches_dead_for_version(&m, code, dead, NULL) > 0 && dead[b]) {
+			if (branches_dead_for_version(&m, code, &st, dead, NULL) > 0 && dead[b]) {
 				while (dead[m.branches[b].outer])
 					b = m.branches[b].outer;
 				char *f = xasprintf("registered only under \"%s\" (line %d), which "
@@ -385,12 +434,13 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 		if (!json_is_object(an) || jint(an, "def_line") <= 0 || jint(an, "def_end") <= 0)
 			continue;
 		path = xasprintf("%s/%s", tree, record_def_file(r));
-		if (file_has(path, "linux/version.h") && !branch_map_read(&m, path)) {
+		if (settle_of(tree, record_def_file(r), configured, &st) &&
+		    !branch_map_read(&m, path)) {
 			json_t *list = json_array(), *drop = json_array();
 			char *unsettled = NULL;
 
-			version_groups(&m, code, jint(an, "def_line"), jint(an, "def_end"), list,
-				       drop, &unsettled);
+			version_groups(&m, code, &st, jint(an, "def_line"), jint(an, "def_end"),
+				       list, drop, &unsettled);
 			if (json_array_size(list))
 				json_object_set_new(an, "dead_branches", list);
 			else
@@ -571,7 +621,8 @@ static double parse_again_with_generated(const struct options *o, const char *tr
  * without kbuild (a test's fake tree) gets the fallback flags.
  */
 static json_t *external_flags(const struct options *o, const char *tree, const char *bdir,
-			      const struct strlist *files, const char **how)
+			      const struct strlist *files, const char **how, char **parse_in,
+			      json_t **configured)
 {
 	char *mk = xasprintf("%s/scripts/Makefile.build", o->tree);
 	struct arch_profile *x86;
@@ -585,6 +636,7 @@ static json_t *external_flags(const struct options *o, const char *tree, const c
 		char *work = work_tree(o, 1), *base = work_base(work);
 		char *logs = out_path(o, "logs"), *log = xasprintf("%s/classify-x86_64.log", logs);
 		char *nlog = xasprintf("%s/classify-external-n.log", logs);
+		char *clog = xasprintf("%s/classify-configure.log", logs), *why = NULL;
 		double t0 = now_seconds();
 
 		struct ext_build eb = { 0 };
@@ -593,6 +645,20 @@ static json_t *external_flags(const struct options *o, const char *tree, const c
 		mkdir_p(logs);
 		arch_configure(x86, o->tree, base, bdir, log);
 		arch_prepare(x86, o->tree, bdir, log, o->jobs);
+		/*
+		 * The driver configured for this tree, as its build will be: what
+		 * the step writes is in the work copy, made from the base again,
+		 * so the files are parsed there.
+		 */
+		if (eb.configure.n) {
+			work_reset(work, base, NULL);
+			if (ext_configure(&eb, work, o->tree, bdir, clog, &why))
+				die("classify: %s: the driver cannot be read as it builds for "
+				    "this kernel; fix the step, or give the one to run with "
+				    "--external-configure", why);
+			*configured = ext_configured(work);
+			*parse_in = xstrdup(work);
+		}
 		db = compdb_for_external(o->tree, bdir, work, &eb, files, o->jobs, nlog);
 		info("classify: compile commands of %zu of %d files from kbuild (M=%s%s%s) in "
 		     "%.1f s", json_object_size(db), files->n, *eb.subdir ? eb.subdir : ".",
@@ -603,6 +669,8 @@ static json_t *external_flags(const struct options *o, const char *tree, const c
 		free(logs);
 		free(log);
 		free(nlog);
+		free(clog);
+		free(why);
 	}
 	*how = "kbuild x86_64 allmodconfig, M=";
 	free(mk);
@@ -670,9 +738,9 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	struct strlist files = { 0 };
 	struct analyze_file *af;
 	char *bdir = xasprintf("%s/build/x86_64", o->out);
-	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase;
+	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase, *parse_in = NULL;
 	const char *how = NULL;
-	json_t *db, *r, *plan, *defs, *shared = json_object(), *v, *core;
+	json_t *db, *r, *plan, *defs, *shared = json_object(), *v, *core, *configured = NULL;
 	struct strlist elsewhere = { 0 };
 	const char *k;
 	size_t i;
@@ -717,7 +785,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	ktree = kbuild_source(o, tree, &kbase);
 	if (strcmp(ktree, tree) && files.n)
 		kbuild_prepare_x86(o, ktree, kbase, bdir);
-	db = o->external && files.n ? external_flags(o, tree, bdir, &files, &how) :
+	db = o->external && files.n ? external_flags(o, tree, bdir, &files, &how, &parse_in,
+						     &configured) :
 	     compdb_for_files(ktree, bdir, &files, o->jobs, &how);
 	af = xmalloc((files.n + 1) * sizeof(*af));
 	for (f = 0; f < files.n; f++) {
@@ -766,7 +835,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		free(p);
 	}
 	mkdir_p(tmp);
-	t = analyze_parallel(tree, tmp, af, files.n, o->jobs, 0);
+	t = analyze_parallel(parse_in ? parse_in : tree, tmp, af, files.n, o->jobs, 0);
 	if (strcmp(how, "fallback") && !o->external)
 		t += parse_again_with_generated(o, tree, ktree, bdir, tmp, af, files.n);
 	/* other architectures' handlers, in their own allmodconfig */
@@ -804,7 +873,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		decide_record(r);
 	}
 	named_in_files(tree, records);
-	dead_for_target(o->tree, tree, records);
+	dead_for_target(o->tree, tree, records, configured);
 	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; "
 	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
 	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",
@@ -830,6 +899,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	free(bdir);
 	free(ktree);
 	free(kbase);
+	free(parse_in);
+	json_decref(configured);
 	free(tmp);
 	return 0;
 }

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# An out-of-tree driver that must be configured for the kernel it builds
+# against (examples/oot-configure: its dkms.conf PRE_BUILD runs a configure
+# script that probes the kernel with kbuild and writes config.h), against
+# Debian's 7.2 tree and 6.12 (--compat-tree).  The step runs in the work
+# copy before every build, for that build's kernel: libclang sees config.h
+# (high confidence), the #ifdef on the macro it wrote is settled for 7.2
+# (the #else for older kernels neither blocks nor is rewritten), both
+# trees pass, and config.h is in no patch.  A failing step stops the run
+# with its first error; --external-configure gives the step by hand; a
+# step that is not run leaves the handler unconverted.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
+old=$("$top/tools/fetch-tree.sh" 6.12) || { echo "1..0 # SKIP cannot fetch the 6.12 tree"; exit 1; }
+ext=$top/examples/oot-configure
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out
+echo "1..10"
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); echo "not ok $n - $*"; }
+rec() { jq -r ".[0] | $1" "$2/records.json" 2>/dev/null; }
+
+sum() { (cd "$ext" && find . -type f | sort | xargs sha256sum); }
+before=$(sum)
+if "$top/bin/mmapport" run --tree "$tree" --external "$ext" --out "$out" --arch x86_64 \
+	--compat-tree "$old" > "$out.log" 2>&1 &&
+   [ "$(rec .conversion.status "$out")" = converted ]; then
+	ok "mmapport run --external: converted"
+else
+	notok "mmapport run --external: $(rec .conversion.status "$out")"
+	tail -20 "$out.log" | sed 's/^/# /'
+fi
+
+# 2: parsed with what the step wrote
+got=$(rec '"\(.category) \(.confidence) \(.analyzer)"' "$out")
+if [ "$got" = "simple high libclang" ]; then
+	ok "libclang parsed it with config.h: $got"
+else
+	notok "category, confidence, analyzer: got '$got'"
+fi
+
+# 3: the #ifdef on the configured macro is settled, its #else dropped from prepare
+conf=$(rec '.analysis.dead_branches[0] | "\(.group.directive) \(.configured | keys | join(","))"' "$out")
+prep=$(sed -n '/^+static int cfgdemo_mmap_prepare/,/^+}/p' "$out"/diffs/*.patch)
+if [ "$conf" = "#ifdef CFGDEMO_HAVE_VM_FLAGS_SET CFGDEMO_HAVE_VM_FLAGS_SET" ] &&
+   [ -n "$prep" ] && ! echo "$prep" | grep -q 'vm_flags\|#if\|#else' &&
+   ! grep -q '^-.*vm_flags |=' "$out"/diffs/*.patch; then
+	ok "the configured #ifdef is settled: prepare keeps one branch, the old handler all"
+else
+	notok "dead branch '$conf'; prepare:"; echo "$prep" | sed 's/^/# /'
+fi
+
+# 4: built on both trees, each build after the step ran for its kernel
+st=$(rec '"\(.check.x86_64.status) \(.check["x86_64@6.12"].status)"' "$out")
+nlog=$(grep -l "wrote config.h for $out/build/x86_64\$" "$out"/logs/check-x86_64-*-configure.log | wc -l)
+nold=$(grep -l "wrote config.h for $out/build/x86_64@6.12\$" "$out"/logs/check-x86_64@6.12-*-configure.log | wc -l)
+if [ "$st" = "pass pass" ] && [ "$nlog" = 2 ] && [ "$nold" = 2 ]; then
+	ok "passed on 7.2 and 6.12; the step ran before base and converted builds of each"
+else
+	notok "check '$st'; configure logs: $nlog for 7.2, $nold for 6.12 (want 2 and 2)"
+fi
+
+# 5: the commit says so; config.h is in no patch; it applies, checkpatch clean
+cp -r "$ext" "$tmp/drv" && git -C "$tmp/drv" init -q && git -C "$tmp/drv" add -A &&
+	git -C "$tmp/drv" -c user.email=t@t -c user.name=t commit -qm base
+p=$(ls "$out"/series/0001-*.patch 2>/dev/null)
+if [ -n "$p" ] && ! grep -q '^+++ b/config.h\|^diff.*config.h' "$p" &&
+   grep -q "CFGDEMO_HAVE_VM_FLAGS_SET defined" "$p" &&
+   tr '\n' ' ' < "$p" | grep -q 'configure step (dkms.conf PRE_BUILD, ./configure)' &&
+   git -C "$tmp/drv" -c user.email=t@t -c user.name=t am -q "$p" 2>"$tmp/am.err" &&
+   grep -q '^total: 0 errors, 0 warnings' "$out/series/checkpatch.txt"; then
+	ok "the patch says what the step settled and how it was built; applies, checkpatch clean"
+else
+	notok "the series"; sed 's/^/# /' "$tmp/am.err" "$out/series/checkpatch.txt" 2>/dev/null | head
+fi
+
+if [ "$before" = "$(sum)" ] && [ ! -e "$ext/config.h" ]; then
+	ok "the driver directory is unchanged (config.h was written in the work copy)"
+else
+	notok "the driver directory was written"
+fi
+
+# 7: a step that fails stops the run, naming it and its first error
+cp -r "$ext" "$tmp/bad"
+printf '#!/bin/sh\necho "configure: error: no kernel headers in $1" >&2\nexit 3\n' > "$tmp/bad/configure"
+"$top/bin/mmapport" run --tree "$tree" --external "$tmp/bad" --out "$tmp/bad-out" \
+	--arch x86_64 > "$tmp/bad.log" 2>&1
+rc=$?
+if [ "$rc" != 0 ] && grep -q "configure step (dkms.conf PRE_BUILD: ./configure) failed with status 3: configure: error: no kernel headers in" "$tmp/bad.log"; then
+	ok "a failing configure step: exit $rc, its first error shown"
+else
+	notok "a failing configure step: exit $rc"; tail -5 "$tmp/bad.log" | sed 's/^/# /'
+fi
+
+# 8, 9: no PRE_BUILD: not configured, the handler is not read as it builds;
+# --external-configure gives the step
+cp -r "$ext" "$tmp/nopre"
+sed -i '/^PRE_BUILD/d' "$tmp/nopre/dkms.conf"
+"$top/bin/mmapport" classify --tree "$tree" --external "$tmp/nopre" --out "$tmp/nopre-out" \
+	> "$tmp/nopre.log" 2>&1
+got=$(rec '"\(.category) \(.confidence)"' "$tmp/nopre-out")
+if [ "$got" != "simple high" ] && rec .analysis_error "$tmp/nopre-out" | grep -q 'parse error'; then
+	ok "without the step config.h is missing: $got, $(rec .missing_include "$tmp/nopre-out")"
+else
+	notok "without the step: got '$got'"
+fi
+"$top/bin/mmapport" classify --tree "$tree" --external "$tmp/nopre" --out "$tmp/opt-out" \
+	--external-configure './configure ${kernel_source_dir}' > "$tmp/opt.log" 2>&1
+got=$(rec '"\(.category) \(.confidence) \(.analysis.dead_branches[0].configured | keys | join(","))"' "$tmp/opt-out")
+if [ "$got" = "simple high CFGDEMO_HAVE_VM_FLAGS_SET" ]; then
+	ok "--external-configure runs the step: $got"
+else
+	notok "--external-configure: got '$got'"; tail -5 "$tmp/opt.log" | sed 's/^/# /'
+fi
+
+# 10: a PRE_BUILD that is not executable is skipped, as DKMS skips it, with a word
+chmod -x "$tmp/nopre/configure"
+echo 'PRE_BUILD="configure ${kernel_source_dir}"' >> "$tmp/nopre/dkms.conf"
+"$top/bin/mmapport" classify --tree "$tree" --external "$tmp/nopre" --out "$tmp/noexec-out" \
+	> "$tmp/noexec.log" 2>&1
+if grep -q "PRE_BUILD names configure, which is not an executable file of the driver" "$tmp/noexec.log"; then
+	ok "a PRE_BUILD script that is not executable: skipped, and said"
+else
+	notok "not-executable PRE_BUILD"; tail -5 "$tmp/noexec.log" | sed 's/^/# /'
+fi
