@@ -10,7 +10,9 @@
 # (the #else for older kernels neither blocks nor is rewritten), both
 # trees pass, and config.h is in no patch.  A failing step stops the run
 # with its first error; --external-configure gives the step by hand; a
-# step that is not run leaves the handler unconverted.
+# step that is not run leaves the handler unconverted.  A conversion that
+# changes a branch no build compiles (a second definition under "#else" of
+# "#ifdef CONFIG_MMU") is dropped, saying which.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
@@ -19,7 +21,7 @@ ext=$top/examples/oot-configure
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out=$tmp/out
-echo "1..10"
+echo "1..11"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); echo "not ok $n - $*"; }
@@ -127,4 +129,27 @@ if grep -q "PRE_BUILD names configure, which is not an executable file of the dr
 	ok "a PRE_BUILD script that is not executable: skipped, and said"
 else
 	notok "not-executable PRE_BUILD"; tail -5 "$tmp/noexec.log" | sed 's/^/# /'
+fi
+
+# 11: the handler defined again for !CONFIG_MMU: both definitions convert
+# (the second is no "direct use"), but x86_64 builds only the first, and
+# an --external driver gets no config variant: dropped, naming the branch
+cp -r "$ext" "$tmp/mmu"
+awk '/^static int cfgdemo_mmap\(/ { print "#ifdef CONFIG_MMU" }
+     { print }
+     /^}$/ && inmmap { print "#else"; print "static int cfgdemo_mmap(struct file *file, struct vm_area_struct *vma)";
+		       print "{"; print "\tif (vma->vm_pgoff)"; print "\t\treturn -EINVAL;";
+		       print "\tvma->vm_ops = &cfgdemo_vm_ops;"; print "\treturn 0;"; print "}";
+		       print "#endif"; inmmap = 0 }
+     /^static int cfgdemo_mmap\(/ { inmmap = 1 }' "$ext/cfgdemo.c" > "$tmp/mmu/cfgdemo.c"
+"$top/bin/mmapport" run --tree "$tree" --external "$tmp/mmu" --out "$tmp/mmu-out" --arch x86_64 \
+	--compat-tree "$old" > "$tmp/mmu.log" 2>&1
+got=$(rec '"\(.category) \(.conversion.status)"' "$tmp/mmu-out")
+why=$(rec .conversion.reason "$tmp/mmu-out")
+if [ "$got" = "simple dropped" ] &&
+   echo "$why" | grep -qF '(#else of "#ifdef CONFIG_MMU" at line' &&
+   echo "$why" | grep -qF 'no profile or config variant compiled it (an --external driver is built'; then
+	ok "a changed branch no build compiles: dropped, saying which"
+else
+	notok "a changed branch no build compiles: '$got': $why"
 fi

@@ -516,24 +516,34 @@ static int try_variants(const struct options *o, const char *src, const struct s
 /*
  * file's base object on ar, preprocessed by the command kbuild compiled it
  * with (its .cmd), -E -dD in place of -c: which of its branches the
- * compiler saw, into v->live and v->by.  0 when read.
+ * compiler saw, into v->live and v->by.  kdir is where kbuild ran that
+ * command (an --external driver's M= directory, else ar->bdir; a command
+ * naming its object by its full path ran in ar->bdir), name the file as
+ * the command names it.  0 when read.
  */
 static int compiled_branches(struct arch_run *ar, const char *file, int f, struct variants *v,
-			     const char *log)
+			     const char *kdir, const char *name, const char *log)
 {
 	char *dir = xstrdup(file), *base = strrchr(dir, '/'), *cmdpath, *buf, *cmd, *at, *e;
 	char *ipath = xasprintf("%s/mmapport-branches.i", ar->bdir), *sh = NULL, *live;
 	const struct branch_map *m = &v->map[f];
-	struct run_opts ro = { .dir = ar->bdir, .out = log, .err = log, .append = 1 };
+	struct run_opts ro = { .dir = kdir, .out = log, .err = log, .append = 1 };
 	struct strlist argv = { 0 };
 	size_t len;
 	int r = -1, b;
 
-	*base++ = 0;
-	cmdpath = xasprintf("%s/%s/.%.*s.o.cmd", ar->objdir, dir, (int)strlen(base) - 2, base);
+	if (base)
+		*base++ = 0;
+	else
+		base = dir;
+	cmdpath = base == dir ? xasprintf("%s/.%.*s.o.cmd", ar->objdir, (int)strlen(base) - 2, base) :
+		  xasprintf("%s/%s/.%.*s.o.cmd", ar->objdir, dir, (int)strlen(base) - 2, base);
 	buf = read_file(cmdpath, &len);
 	cmd = buf ? strstr(buf, " := ") : NULL;
 	at = cmd ? strstr(cmd, " -c -o ") : NULL;
+	/* kbuild before 6.13 ran an M= build's commands in the build dir, by full paths */
+	if (at && at[7] == '/')
+		ro.dir = ar->bdir;
 	if (at) {
 		cmd += 4;
 		cmd[strcspn(cmd, "\n")] = 0;
@@ -550,7 +560,7 @@ static int compiled_branches(struct arch_run *ar, const char *file, int f, struc
 		strlist_add(&argv, "sh");
 		strlist_add(&argv, "-c");
 		strlist_add(&argv, sh);
-		if (!run_list(&ro, &argv) && !branches_live(m, ipath, file, live)) {
+		if (!run_list(&ro, &argv) && !branches_live(m, ipath, name, live)) {
 			for (b = 1; b < m->nbranches; b++) {
 				char key[16];
 
@@ -760,12 +770,19 @@ static json_t *branches_json(const struct variants *v, int f, char **why)
 		json_array_append_new(arr, json_pack("{s:i, s:s, s:o}", "line", m->branches[b].line,
 						     "directive", m->branches[b].cond,
 						     "compiled_by", by ? json_incref(by) : json_array()));
-		if (!v->live[f][b] && !*why)
+		if (!v->live[f][b] && !*why) {
+			int g = m->branches[b].first;
+			/* an #else or #elif by the test that opens its group */
+			char *of = g != b ? xasprintf(" of \"%s\" at line %d", m->branches[g].cond,
+						      m->branches[g].line) : xstrdup("");
+
 			*why = xasprintf("the conversion changed lines in the branch at line %d "
-					 "(%s), and no profile or config variant compiled it%s%s%s",
-					 m->branches[b].line, m->branches[b].cond,
+					 "(%s%s), and no profile or config variant compiled it%s%s%s",
+					 m->branches[b].line, m->branches[b].cond, of,
 					 v->pwhy[f] ? " (" : "", v->pwhy[f] ? v->pwhy[f] : "",
 					 v->pwhy[f] ? ")" : "");
+			free(of);
+		}
 	}
 	return arr;
 }
@@ -869,6 +886,24 @@ static void check_inputs(struct check_run *cr)
 	add_time(cr->shared, "checkout", now_seconds() - t0);
 }
 
+/*
+ * Is touched line l of file (from record r's conversion) one its
+ * conversion took out as dead for this release and every later one
+ * (analysis.version_drop)?  No build compiles it, by construction.
+ */
+static int settled_away(json_t *r, const char *file, json_t *l)
+{
+	json_t *d;
+	size_t i;
+
+	if (!json_is_integer(l) || strcmp(record_def_file(r), file))
+		return 0;
+	json_array_foreach(json_object_get(json_object_get(r, "analysis"), "version_drop"), i, d)
+		if (json_integer_value(d) == json_integer_value(l))
+			return 1;
+	return 0;
+}
+
 /* The branches each file's conversion changed, read from the file as it was. */
 static void changed_branches(struct check_run *cr)
 {
@@ -877,7 +912,7 @@ static void changed_branches(struct check_run *cr)
 	size_t i;
 	int f;
 
-	for (f = 0; !cr->ext && f < cr->files.n; f++) {
+	for (f = 0; f < cr->files.n; f++) {
 		char *path = xasprintf("%s/%s", cr->work, cr->files.v[f]);
 
 		/* a header's lines are compiled in the sources that include it */
@@ -898,10 +933,15 @@ static void changed_branches(struct check_run *cr)
 					continue;
 				json_array_foreach(json_object_get(json_object_get(c, "files"),
 								   cr->files.v[f]), k, l)
-					vs->need[f][branch_of_touch(&vs->map[f], l)] = 1;
+					if (!settled_away(r, cr->files.v[f], l))
+						vs->need[f][branch_of_touch(&vs->map[f], l)] = 1;
 			}
 			vs->need[f][0] = 0;
 		}
+		/* its builds are the profiles' own configurations */
+		if (cr->ext && needs_branches(vs, f))
+			vs->pwhy[f] = xstrdup("an --external driver is built on the profiles' own "
+					      "configurations only: no config variant is made for it");
 		free(path);
 	}
 }
@@ -1099,12 +1139,17 @@ static void build_base(struct check_run *cr, int a, const char *pname)
 	for (f = 0; f < cr->files.n; f++) {
 		char *blog = xasprintf("%s/branches-%s.log", cr->logs, pname);
 
+		char *kdir = !cr->ext ? xstrdup(ar->bdir) : *cr->eb.subdir ?
+			     xasprintf("%s/%s", cr->work, cr->eb.subdir) : xstrdup(cr->work);
+
 		if (needs_branches(&cr->vs, f) && strlist_has(&ar->build, cr->files.v[f]) &&
 		    !CELL(f, a)->status &&
-		    compiled_branches(ar, cr->files.v[f], f, &cr->vs, blog))
+		    compiled_branches(ar, cr->files.v[f], f, &cr->vs, kdir,
+				      kbuild_name(cr->ext ? &cr->eb : NULL, cr->files.v[f]), blog))
 			warnx("check: %s: %s: could not preprocess it to see its "
 			      "branches (see %s)", p->name, cr->files.v[f], blog);
 		free(blog);
+		free(kdir);
 	}
 }
 

@@ -342,8 +342,9 @@ static int other_references(const struct lexer *lx, const char *fn, int def, int
 		if (tok_is(t + 1, "(")) {
 			int c = match_close(lx, i + 1);
 
-			if (tok_is(lx->toks + c + 1, ";") && lx->toks[i - 1].kind == TOK_IDENT)
-				continue;	/* a prototype */
+			if ((tok_is(lx->toks + c + 1, ";") || tok_is(lx->toks + c + 1, "{")) &&
+			    lx->toks[i - 1].kind == TOK_IDENT)
+				continue;	/* a prototype, or its definition in another #if branch */
 			n++;
 		} else {
 			n++;
