@@ -217,19 +217,21 @@ static const char *change_files(json_t *records, const char *diff, struct strlis
 	return main;
 }
 
-static char *commit_message(json_t *records, const char *diff, const char *work)
-{
-	struct strlist files = { 0 };
-	const char *file = change_files(records, diff, &files);
-	char *msg = NULL, *prefix = subject_prefix(file), *cc, *arches;
-	struct strlist fns = { 0 }, uses = { 0 }, remaps = { 0 }, changes = { 0 }, pre = { 0 };
-	struct strlist aborts = { 0 }, mapped = { 0 }, locked = { 0 }, verdicts = { 0 };
-	struct strlist completes = { 0 }, twins = { 0 }, said = { 0 };
-	const char *guard = NULL;
-	int rfc = 0;
-	size_t i, j;
-	json_t *r, *u, *v;
+/* What one change converted, gathered from its records for its message. */
+struct change_words {
+	struct strlist fns, uses, remaps, changes, aborts, mapped, locked, verdicts;
+	struct strlist completes, twins;
+	const char *guard;
+	int rfc;
+};
 
+/* The records of the change diff that passed check, into w. */
+static void change_gather(json_t *records, const char *diff, struct change_words *w)
+{
+	size_t i, j;
+	json_t *r, *u;
+
+	memset(w, 0, sizeof(*w));
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 		const char *m = jstr(c, "method");
@@ -237,31 +239,31 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 		if (!of_change(r, diff) || !passed(r))
 			continue;
 		if (jstr(json_object_get(c, "compat"), "guard"))
-			guard = jstr(json_object_get(c, "compat"), "guard");
+			w->guard = jstr(json_object_get(c, "compat"), "guard");
 		if (m && !strcmp(m, "state-abort")) {
-			strlist_add_once(&aborts, jstr(r, "function"));
-			rfc = 1;
+			strlist_add_once(&w->aborts, jstr(r, "function"));
+			w->rfc = 1;
 		} else if (m && !strcmp(m, "state-mapped")) {
-			strlist_add_once(&mapped, jstr(r, "function"));
+			strlist_add_once(&w->mapped, jstr(r, "function"));
 		} else if (m && !strcmp(m, "twin")) {
-			strlist_add_once(&twins, jstr(r, "function"));
+			strlist_add_once(&w->twins, jstr(r, "function"));
 		} else if (m && !strcmp(m, "state-complete")) {
-			strlist_add_once(&completes, jstr(r, "function"));
-			rfc = 1;
+			strlist_add_once(&w->completes, jstr(r, "function"));
+			w->rfc = 1;
 		} else if (m && strcmp(m, "simple")) {
-			strlist_add_once(&remaps, jstr(r, "function"));
-			rfc |= !strcmp(m, "remap-complete");
+			strlist_add_once(&w->remaps, jstr(r, "function"));
+			w->rfc |= !strcmp(m, "remap-complete");
 			if (jstr(c, "abort_function"))
-				strlist_add_once(&locked, jstr(r, "function"));
+				strlist_add_once(&w->locked, jstr(r, "function"));
 		} else {
-			strlist_add_once(&fns, jstr(r, "function"));
+			strlist_add_once(&w->fns, jstr(r, "function"));
 		}
 		json_array_foreach(json_object_get(r, "vma_uses"), j, u)
-			strlist_add_once(&uses, json_string_value(u));
+			strlist_add_once(&w->uses, json_string_value(u));
 		json_array_foreach(json_object_get(c, "behaviour_changes"), j, u) {
 			char *t = xasprintf("%s(): %s", jstr(r, "function"), json_string_value(u));
 
-			strlist_add_once(&changes, t);
+			strlist_add_once(&w->changes, t);
 			free(t);
 		}
 		/* the differences the effect analysis found (docs/equivalence.md) */
@@ -269,25 +271,86 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 						   "differences"), j, u) {
 			char *t = difference_words(r, u);
 
-			strlist_add_once(&changes, t);
+			strlist_add_once(&w->changes, t);
 			free(t);
 		}
 		if (jstr(json_object_get(c, "equivalence"), "verdict"))
-			strlist_add_once(&verdicts, jstr(json_object_get(c, "equivalence"), "verdict"));
+			strlist_add_once(&w->verdicts,
+					 jstr(json_object_get(c, "equivalence"), "verdict"));
 	}
-	append(&msg, "%s: convert to mmap_prepare\n\n", prefix);
-	append(&msg, "The f_op->mmap hook hands the driver a VMA that is not fully set up\n"
-	       "yet, and is deprecated in favour of f_op->mmap_prepare, which works on\n"
-	       "a struct vm_area_desc before the VMA exists.\n\n");
-	for (i = 0; i < (size_t)fns.n; i++)
-		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
-		       "descriptor provides, so convert it to %s_prepare().\n",
-		       fns.v[i], fns.v[i]);
-	json_array_foreach(records, i, r) {
-		json_t *an = json_object_get(r, "analysis"), *db;
-		char *t, *tests = NULL, *configured = NULL;
-		struct strlist seen = { 0 };
+}
 
+static void change_words_free(struct change_words *w)
+{
+	strlist_free(&w->fns);
+	strlist_free(&w->uses);
+	strlist_free(&w->remaps);
+	strlist_free(&w->aborts);
+	strlist_free(&w->locked);
+	strlist_free(&w->verdicts);
+	strlist_free(&w->mapped);
+	strlist_free(&w->completes);
+	strlist_free(&w->twins);
+	strlist_free(&w->changes);
+}
+
+/*
+ * The settled tests of r's handler (analysis.dead_branches with a
+ * version_drop): which, and, for those a configure step settled, the
+ * macros it wrote.  NULL when none went.
+ */
+static char *settled_words(json_t *r)
+{
+	json_t *an = json_object_get(r, "analysis"), *db;
+	char *t, *tests = NULL, *configured = NULL;
+	struct strlist seen = { 0 };
+	size_t j;
+
+	if (!json_array_size(json_object_get(an, "version_drop")))
+		return NULL;
+	json_array_foreach(json_object_get(an, "dead_branches"), j, db) {
+		json_t *conf = json_object_get(db, "configured"), *v;
+		json_t *g = json_object_get(db, "group");
+		const char *name;
+
+		/* a configured group by its test, a version test by its dead branch */
+		if (!g || !strlist_has(&seen, js(g, "directive")))
+			append(&tests, "%s%s (line %d)", tests ? ", " : "",
+			       js(g ? g : db, "directive"), jint(g ? g : db, "line"));
+		if (g)
+			strlist_add(&seen, js(g, "directive"));
+		json_object_foreach(conf, name, v)
+			if (!strlist_has(&seen, name)) {
+				strlist_add(&seen, name);
+				append(&configured, "%s%s %s", configured ? ", " : "",
+				       name, json_is_string(v) ? "defined" : "not defined");
+			}
+	}
+	t = configured ?
+	    xasprintf("The tests in %s() (%s) are settled for this kernel by what the "
+		      "driver's configure step wrote for it (%s): %s_prepare() keeps "
+		      "only the code they compile there, and the old handler the rest.",
+		      jstr(r, "function"), tests ? tests : "", configured,
+		      jstr(r, "function")) :
+	    xasprintf("The version tests in %s() (%s) are settled for this release "
+		      "and every later one: %s_prepare() keeps only the code they "
+		      "compile there, and the branches for older kernels go.",
+		      jstr(r, "function"), tests ? tests : "", jstr(r, "function"));
+	free(tests);
+	free(configured);
+	strlist_free(&seen);
+	return t;
+}
+
+/* Per handler of the change: its export renamed, its helpers, its settled tests. */
+static void handler_notes(char **msg, json_t *records, const char *diff)
+{
+	struct strlist said = { 0 };
+	json_t *r, *db;
+	size_t i, j;
+	char *t;
+
+	json_array_foreach(records, i, r) {
 		if (!of_change(r, diff) || !passed(r) || strlist_has(&said, jstr(r, "function")))
 			continue;
 		strlist_add(&said, jstr(r, "function"));
@@ -297,102 +360,88 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 				      "%s_prepare(), and every user in the tree follows; a module "
 				      "outside the tree that calls %s() must follow too.",
 				      jstr(r, "function"), jstr(r, "function"), jstr(r, "function"));
-			append_wrapped(&msg, "", t);
+			append_wrapped(msg, "", t);
 			free(t);
 		}
-		json_array_foreach(json_object_get(an, "followed"), j, db) {
+		json_array_foreach(json_object_get(json_object_get(r, "analysis"), "followed"),
+				   j, db) {
 			if (!json_is_true(json_object_get(db, "with_handler")))
 				continue;
 			t = xasprintf("%s() passes its VMA to %s(), a static function only it "
 				      "calls: %s() takes the descriptor instead, and its uses "
 				      "of the VMA become the descriptor's.", jstr(r, "function"),
 				      js(db, "fn"), js(db, "fn"));
-			append_wrapped(&msg, "", t);
+			append_wrapped(msg, "", t);
 			free(t);
 		}
-		if (!json_array_size(json_object_get(an, "version_drop")))
-			continue;
-		json_array_foreach(json_object_get(an, "dead_branches"), j, db) {
-			json_t *conf = json_object_get(db, "configured"), *v;
-			const char *name;
-
-			json_t *g = json_object_get(db, "group");
-
-			/* a configured group by its test, a version test by its dead branch */
-			if (!g || !strlist_has(&seen, js(g, "directive")))
-				append(&tests, "%s%s (line %d)", tests ? ", " : "",
-				       js(g ? g : db, "directive"), jint(g ? g : db, "line"));
-			if (g)
-				strlist_add(&seen, js(g, "directive"));
-			json_object_foreach(conf, name, v)
-				if (!strlist_has(&seen, name)) {
-					strlist_add(&seen, name);
-					append(&configured, "%s%s %s", configured ? ", " : "",
-					       name, json_is_string(v) ? "defined" : "not defined");
-				}
-		}
-		t = configured ?
-		    xasprintf("The tests in %s() (%s) are settled for this kernel by what the "
-			      "driver's configure step wrote for it (%s): %s_prepare() keeps "
-			      "only the code they compile there, and the old handler the rest.",
-			      jstr(r, "function"), tests ? tests : "", configured,
-			      jstr(r, "function")) :
-		    xasprintf("The version tests in %s() (%s) are settled for this release "
-			      "and every later one: %s_prepare() keeps only the code they "
-			      "compile there, and the branches for older kernels go.",
-			      jstr(r, "function"), tests ? tests : "", jstr(r, "function"));
-		append_wrapped(&msg, "", t);
-		free(t);
-		free(tests);
-		free(configured);
-		strlist_free(&seen);
-	}
-	if (files.n > 1) {
-		char *list = NULL, *t;
-
-		for (i = 0; i < (size_t)files.n; i++)
-			if (strcmp(files.v[i], file))
-				append(&list, "%s%s", list ? ", " : "", files.v[i]);
-		t = xasprintf("The handler is defined in %s and named in %s too: they "
-			      "change together (its prototype, its registrations), and no "
-			      "other use of the old name is left.", file, list);
-		append_wrapped(&msg, "", t);
-		free(t);
-		free(list);
-	}
-	for (i = 0; i < (size_t)twins.n; i++) {
-		char *t = xasprintf("The file registers the library's %s() as it is, and "
-				    "the tree provides its prepare form, %s_prepare(): "
-				    "register that instead.", twins.v[i], twins.v[i]);
-
-		append_wrapped(&msg, "", t);
+		t = settled_words(r);
+		if (t)
+			append_wrapped(msg, "", t);
 		free(t);
 	}
-	for (i = 0; i < (size_t)remaps.n; i++) {
-		char *t = rfc ?
+	strlist_free(&said);
+}
+
+/* Each remap handler: split (rfc) or given an mmap_action (mainline). */
+static void remap_notes(char **msg, const struct change_words *w)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)w->remaps.n; i++) {
+		char *t = w->rfc ?
 			xasprintf("%s() ends by mapping memory into the VMA. Split it: "
 				  "%s_prepare() validates and prepares the descriptor, and "
 				  "%s_complete(), the new mmap_complete hook, maps the memory "
-				  "once the VMA exists.", remaps.v[i], remaps.v[i], remaps.v[i]) :
+				  "once the VMA exists.", w->remaps.v[i], w->remaps.v[i], w->remaps.v[i]) :
 			xasprintf("%s() ends by mapping memory into the VMA. Convert it to "
 				  "%s_prepare(), which validates as before and asks the core "
 				  "for the mapping with an mmap_action, done once the VMA exists.",
-				  remaps.v[i], remaps.v[i]);
+				  w->remaps.v[i], w->remaps.v[i]);
 
-		append_wrapped(&msg, "", t);
+		append_wrapped(msg, "", t);
 		free(t);
-		if (rfc && strlist_has(&locked, remaps.v[i])) {
+		if (w->rfc && strlist_has(&w->locked, w->remaps.v[i])) {
 			t = xasprintf("%s_prepare() takes the lock the mapping was made under, as "
 				      "before, and returns with it held; %s_complete() releases it "
 				      "after mapping, and %s_abort(), the new mmap_abort hook, "
 				      "releases it if the mapping fails before complete.",
-				      remaps.v[i], remaps.v[i], remaps.v[i]);
-			append_wrapped(&msg, "", t);
+				      w->remaps.v[i], w->remaps.v[i], w->remaps.v[i]);
+			append_wrapped(msg, "", t);
 			free(t);
 		}
 	}
-	for (i = 0; i < (size_t)aborts.n; i++) {
-		const char *f = aborts.v[i];
+}
+
+/* The change's files, twins, remaps and state moves, each in a paragraph. */
+static void shape_notes(char **msg, const struct change_words *w, const char *file,
+			const struct strlist *files)
+{
+	size_t i, j;
+
+	if (files->n > 1) {
+		char *list = NULL, *t;
+
+		for (i = 0; i < (size_t)files->n; i++)
+			if (strcmp(files->v[i], file))
+				append(&list, "%s%s", list ? ", " : "", files->v[i]);
+		t = xasprintf("The handler is defined in %s and named in %s too: they "
+			      "change together (its prototype, its registrations), and no "
+			      "other use of the old name is left.", file, list);
+		append_wrapped(msg, "", t);
+		free(t);
+		free(list);
+	}
+	for (i = 0; i < (size_t)w->twins.n; i++) {
+		char *t = xasprintf("The file registers the library's %s() as it is, and "
+				    "the tree provides its prepare form, %s_prepare(): "
+				    "register that instead.", w->twins.v[i], w->twins.v[i]);
+
+		append_wrapped(msg, "", t);
+		free(t);
+	}
+	remap_notes(msg, w);
+	for (i = 0; i < (size_t)w->aborts.n; i++) {
+		const char *f = w->aborts.v[i];
 		char *t = xasprintf("%s() takes state that the mapping keeps. Convert it to "
 				    "%s_prepare(), which takes it as before. If the mapping then "
 				    "fails before the VMA exists, the new mmap_abort hook, %s_abort(), "
@@ -400,12 +449,12 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 				    "mmap_complete hook the API requires beside it, and has nothing "
 				    "to do.", f, f, f, f);
 
-		append_wrapped(&msg, "", t);
+		append_wrapped(msg, "", t);
 		free(t);
 	}
 	/* a reference moved to a hook that runs once the VMA exists */
 	for (j = 0; j < 2; j++) {
-		const struct strlist *l = j ? &mapped : &completes;
+		const struct strlist *l = j ? &w->mapped : &w->completes;
 
 		for (i = 0; i < (size_t)l->n; i++) {
 			const char *f = l->v[i];
@@ -415,66 +464,91 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 					    "exists.", f, f, f, j ? "mapped" : "complete",
 					    j ? "vm_ops->mapped" : "mmap_complete");
 
-			append_wrapped(&msg, "", t);
+			append_wrapped(msg, "", t);
 			free(t);
 		}
 	}
-	if (guard) {
+}
+
+/* The compat guard the change is under, and the uses of the VMA it rewrote. */
+static void compat_and_uses(char **msg, const struct change_words *w)
+{
+	size_t i;
+
+	if (w->guard) {
 		char *t = xasprintf("The driver is built for older kernels too, which lack the "
 				    "API the new code uses: each changed part is under "
 				    "\"#if %s\", with the code as it was in its #else, so that "
 				    "older kernels still build the old handler and register it.",
-				    guard);
+				    w->guard);
 
-		append(&msg, "\n");
-		append_wrapped(&msg, "", t);
+		append(msg, "\n");
+		append_wrapped(msg, "", t);
 		free(t);
 	}
-	if (uses.n) {
+	if (w->uses.n) {
 		size_t col = 24;
 
-		append(&msg, "\nThe uses rewritten are:");
-		for (i = 0; i < (size_t)uses.n; i++) {
+		append(msg, "\nThe uses rewritten are:");
+		for (i = 0; i < (size_t)w->uses.n; i++) {
 			/* wrapped at 72 columns, as checkpatch wants */
-			if (col + strlen(uses.v[i]) + 2 > 72) {
-				append(&msg, "%s\n%s", i ? "," : "", uses.v[i]);
-				col = strlen(uses.v[i]);
+			if (col + strlen(w->uses.v[i]) + 2 > 72) {
+				append(msg, "%s\n%s", i ? "," : "", w->uses.v[i]);
+				col = strlen(w->uses.v[i]);
 			} else {
-				append(&msg, "%s %s", i ? "," : "", uses.v[i]);
-				col += strlen(uses.v[i]) + 2;
+				append(msg, "%s %s", i ? "," : "", w->uses.v[i]);
+				col += strlen(w->uses.v[i]) + 2;
 			}
 		}
-		append(&msg, ".\n");
+		append(msg, ".\n");
 	}
-	if (aborts.n || mapped.n) {
-		append(&msg, "\nBehaviour changes:\n\n");
-		for (i = 0; i < (size_t)changes.n; i++)
-			append_wrapped(&msg, "- ", changes.v[i]);
-		append(&msg, "\n");
-	} else if (!remaps.n && changes.n) {
-		append(&msg, "\nThe handler calls no remap, page-insert or DMA helper and does\n"
+}
+
+/* What the mapping does now compared with before. */
+static void behaviour_notes(char **msg, const struct change_words *w)
+{
+	size_t i;
+
+	if (w->aborts.n || w->mapped.n) {
+		append(msg, "\nBehaviour changes:\n\n");
+		for (i = 0; i < (size_t)w->changes.n; i++)
+			append_wrapped(msg, "- ", w->changes.v[i]);
+		append(msg, "\n");
+	} else if (!w->remaps.n && w->changes.n) {
+		append(msg, "\nThe handler calls no remap, page-insert or DMA helper and does\n"
 		       "not let the VMA escape, so the mapping is set up as before. What\n"
 		       "prepare does runs at another point of mmap(), though. Behaviour\n"
 		       "changes:\n\n");
-		for (i = 0; i < (size_t)changes.n; i++)
-			append_wrapped(&msg, "- ", changes.v[i]);
-		append(&msg, "\n");
-	} else if (!remaps.n)
-		append(&msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
+		for (i = 0; i < (size_t)w->changes.n; i++)
+			append_wrapped(msg, "- ", w->changes.v[i]);
+		append(msg, "\n");
+	} else if (!w->remaps.n)
+		append(msg, "\nThe handler takes no state, calls no remap, page-insert or DMA\n"
 		       "helper, does nothing outside the VMA and does not let the VMA\n"
 		       "escape, so the mapping is set up exactly as before. No functional\n"
 		       "change intended.\n\n");
-	else if (!changes.n)
-		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
+	else if (!w->changes.n)
+		append(msg, "\nThe mapping call ended the handler and nothing after it depends\n"
 		       "on it, so the mapping is set up as before. No functional change\n"
 		       "intended.\n\n");
 	else {
-		append(&msg, "\nThe mapping call ended the handler and nothing after it depends\n"
+		append(msg, "\nThe mapping call ended the handler and nothing after it depends\n"
 		       "on it. Behaviour changes:\n\n");
-		for (i = 0; i < (size_t)changes.n; i++)
-			append_wrapped(&msg, "- ", changes.v[i]);
-		append(&msg, "\n");
+		for (i = 0; i < (size_t)w->changes.n; i++)
+			append_wrapped(msg, "- ", w->changes.v[i]);
+		append(msg, "\n");
 	}
+}
+
+/* How the change was made and tested, and what checkpatch said before. */
+static void tested_notes(char **msg, json_t *records, const char *diff,
+			 const struct change_words *w)
+{
+	struct strlist pre = { 0 };
+	char *arches;
+	json_t *u, *v;
+	size_t i, j;
+
 	{
 		const char *configured = NULL;
 		char *t;
@@ -492,39 +566,47 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 			      "before and after%s%s%s%s, on the architectures that build it; "
 			      "the object builds, and neither sparse nor the compiler reports "
 			      "anything new, on: %s.",
-			      aborts.n || mapped.n ? (remaps.n ?
+			      w->aborts.n || w->mapped.n ? (w->remaps.n ?
 			      "cocci/mmap_prepare_state.cocci, cocci/mmap_prepare_remap.cocci, then "
 			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_state.cocci, "
 			      "then cocci/mmap_prepare_simple.cocci") :
-			      remaps.n ? "cocci/mmap_prepare_remap.cocci, then "
+			      w->remaps.n ? "cocci/mmap_prepare_remap.cocci, then "
 			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",
-			      rfc ? " with the rfc API overlay" : "",
+			      w->rfc ? " with the rfc API overlay" : "",
 			      configured ? ", the driver configured for each kernel by its "
 			      "configure step (" : "", configured ? configured : "",
 			      configured ? ")" : "", arches);
 		free(arches);
 
-		append_wrapped(&msg, "", t);
+		append_wrapped(msg, "", t);
 		free(t);
 		t = xasprintf("Compared with the old handler effect by effect, in a new VMA, "
 			      "a merged mapping and a failure after prepare (mmapport's "
-			      "docs/equivalence.md): %s.", strlist_has(&verdicts, "stated") ?
+			      "docs/equivalence.md): %s.", strlist_has(&w->verdicts, "stated") ?
 			      "every difference is listed above" : "no difference");
-		append_wrapped(&msg, "", t);
-		variant_notes(&msg, records, diff);
+		append_wrapped(msg, "", t);
+		variant_notes(msg, records, diff);
 		if (pre.n) {
-			append(&msg, "\n");
-			append_wrapped(&msg, "", "checkpatch reports on lines this patch rewrites, "
+			append(msg, "\n");
+			append_wrapped(msg, "", "checkpatch reports on lines this patch rewrites, "
 				       "as it did on the lines before:");
 			for (i = 0; i < (size_t)pre.n; i++)
-				append_wrapped(&msg, "  ", pre.v[i]);
-			append_wrapped(&msg, "", "The constructs predate this patch and are left "
+				append_wrapped(msg, "  ", pre.v[i]);
+			append_wrapped(msg, "", "The constructs predate this patch and are left "
 				       "as they were, to keep the change minimal.");
 		}
-		append(&msg, "\n");
+		append(msg, "\n");
 		free(t);
 	}
-	cc = maintainers(work, &files);
+	strlist_free(&pre);
+}
+
+/* Cc: every maintainer of the change's files, sorted. */
+static void cc_lines(char **msg, const char *work, const struct strlist *files)
+{
+	char *cc;
+
+	cc = maintainers(work, files);
 	{
 		/* sorted: get_maintainer.pl's order varies from run to run */
 		char *line, *save, *c = xstrdup(cc);
@@ -536,24 +618,38 @@ static char *commit_message(json_t *records, const char *diff, const char *work)
 				strlist_add(&ccs, line);
 		qsort(ccs.v, ccs.n, sizeof(*ccs.v), cmp_cc);
 		for (k = 0; k < ccs.n; k++)
-			append(&msg, "Cc: %s\n", ccs.v[k]);
+			append(msg, "Cc: %s\n", ccs.v[k]);
 		strlist_free(&ccs);
 		free(c);
 	}
 	free(cc);
-	strlist_free(&fns);
-	strlist_free(&uses);
-	strlist_free(&remaps);
-	strlist_free(&aborts);
-	strlist_free(&locked);
-	strlist_free(&verdicts);
-	strlist_free(&mapped);
-	strlist_free(&completes);
-	strlist_free(&twins);
-	strlist_free(&changes);
-	strlist_free(&pre);
+}
+
+static char *commit_message(json_t *records, const char *diff, const char *work)
+{
+	struct strlist files = { 0 };
+	const char *file = change_files(records, diff, &files);
+	char *msg = NULL, *prefix = subject_prefix(file);
+	struct change_words w;
+	size_t i;
+
+	change_gather(records, diff, &w);
+	append(&msg, "%s: convert to mmap_prepare\n\n", prefix);
+	append(&msg, "The f_op->mmap hook hands the driver a VMA that is not fully set up\n"
+	       "yet, and is deprecated in favour of f_op->mmap_prepare, which works on\n"
+	       "a struct vm_area_desc before the VMA exists.\n\n");
+	for (i = 0; i < (size_t)w.fns.n; i++)
+		append(&msg, "%s() uses the VMA only through fields and helpers that the\n"
+		       "descriptor provides, so convert it to %s_prepare().\n",
+		       w.fns.v[i], w.fns.v[i]);
+	handler_notes(&msg, records, diff);
+	shape_notes(&msg, &w, file, &files);
+	compat_and_uses(&msg, &w);
+	behaviour_notes(&msg, &w);
+	tested_notes(&msg, records, diff, &w);
+	cc_lines(&msg, work, &files);
+	change_words_free(&w);
 	strlist_free(&files);
-	strlist_free(&said);
 	free(prefix);
 	return msg;
 }
