@@ -835,16 +835,15 @@ static void write_checkpatch_txt(const struct options *o, const char *sdir,
 	free(np);
 }
 
-int series_records(const struct options *o, json_t *records)
+/*
+ * The commits' author and committer, in git's environment only (ident):
+ * MMAPPORT_AUTHOR_NAME/EMAIL, else the user's git config, dated like the
+ * base commit.  Returns that date.
+ */
+static char *series_ident(const char *work, const char *base, struct strlist *ident)
 {
-	char *work = work_tree(o, 0), *base = work_base(work), *sdir = out_path(o, "series");
 	char *name = getenv("MMAPPORT_AUTHOR_NAME"), *email = getenv("MMAPPORT_AUTHOR_EMAIL");
 	char *date;
-	struct strlist files = { 0 }, verdicts = { 0 }, ident = { 0 };
-	struct run_opts git = { .dir = work, .env = &ident };
-	int nfound = json_array_size(records), neligible = 0, nconv = 0, npass = 0, f, ndropped = 0;
-	size_t i;
-	json_t *r;
 
 	if (!name)
 		name = git_user_config("user.name");
@@ -857,13 +856,193 @@ int series_records(const struct options *o, json_t *records)
 	date = capture_v(work, "git", "log", "-1", "--format=%cI", base, NULL);
 	if (!date)
 		die("%s: cannot read the date of %s", work, base);
-	/* the commits' author and committer, in git's environment only */
-	strlist_addf(&ident, "GIT_AUTHOR_NAME=%s", name);
-	strlist_addf(&ident, "GIT_AUTHOR_EMAIL=%s", email);
-	strlist_addf(&ident, "GIT_COMMITTER_NAME=%s", name);
-	strlist_addf(&ident, "GIT_COMMITTER_EMAIL=%s", email);
-	strlist_addf(&ident, "GIT_AUTHOR_DATE=%s", date);
-	strlist_addf(&ident, "GIT_COMMITTER_DATE=%s", date);
+	strlist_addf(ident, "GIT_AUTHOR_NAME=%s", name);
+	strlist_addf(ident, "GIT_AUTHOR_EMAIL=%s", email);
+	strlist_addf(ident, "GIT_COMMITTER_NAME=%s", name);
+	strlist_addf(ident, "GIT_COMMITTER_EMAIL=%s", email);
+	strlist_addf(ident, "GIT_AUTHOR_DATE=%s", date);
+	strlist_addf(ident, "GIT_COMMITTER_DATE=%s", date);
+	return date;
+}
+
+/* The series' numbers, for its cover letter. */
+struct series_counts {
+	int found, eligible, converted, passed, patches;
+};
+
+/* "git commit -q -s -F mfile [--amend] [-- files]" in git's work tree, or die. */
+static void git_commit(const struct run_opts *git, const char *mfile, int amend,
+		       const struct strlist *files, const char *what)
+{
+	struct strlist cmd = { 0 };
+	int i;
+
+	strlist_add(&cmd, "git");
+	strlist_add(&cmd, "commit");
+	strlist_add(&cmd, "-q");
+	if (amend)
+		strlist_add(&cmd, "--amend");
+	strlist_add(&cmd, "-s");
+	strlist_add(&cmd, "-F");
+	strlist_add(&cmd, mfile);
+	if (files) {
+		strlist_add(&cmd, "--");
+		for (i = 0; i < files->n; i++)
+			strlist_add(&cmd, files->v[i]);
+	}
+	if (run_list(git, &cmd))
+		die("%s: cannot %s", what, amend ? "amend the commit" : "commit");
+	strlist_free(&cmd);
+}
+
+/* The change's passed records become dropped: checkpatch complained (bad). */
+static void drop_change(json_t *records, const char *diff, const char *bad)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		char *why;
+
+		if (!of_change(r, diff) || !passed(r))
+			continue;
+		why = xasprintf("checkpatch on the conversion: %s", bad);
+		json_object_set_new(json_object_get(r, "conversion"), "status",
+				    json_string("dropped"));
+		json_object_set_new(json_object_get(r, "conversion"), "reason", json_string(why));
+		free(why);
+	}
+}
+
+/*
+ * One commit for the change diff (its patch applied to work), checked by
+ * checkpatch: dropped if it complains of the conversion (returns 1), its
+ * message remade to state what checkpatch said of the lines before.  The
+ * commit's checkpatch verdict goes to verdicts.
+ */
+static int commit_change(const struct options *o, const char *work, const struct run_opts *git,
+			 json_t *records, const char *diff, struct strlist *verdicts)
+{
+	char *msg, *mfile = xasprintf("%s/logs/commit-msg", o->out), *patch = out_path(o, diff);
+	struct strlist changed = { 0 }, pre = { 0 };
+	char *text, *bad;
+	json_t *r;
+	size_t i;
+	int k;
+
+	if (run_v(work, NULL, "git", "apply", patch, NULL))
+		die("%s: the conversion no longer applies", diff);
+	free(patch);
+	change_files(records, diff, &changed);
+	msg = commit_message(records, diff, work);
+	write_file(mfile, msg, strlen(msg));
+	git_commit(git, mfile, 0, &changed, diff);
+	strlist_free(&changed);
+	bad = checkpatch_gate(o, work, &pre, &text);
+	if (bad) {
+		/* not emitted: the conversion made checkpatch complain */
+		info("series: %s dropped, checkpatch: %s", diff, bad);
+		run_v(work, NULL, "git", "reset", "-q", "--hard", "HEAD~1", NULL);
+		drop_change(records, diff, bad);
+	} else if (pre.n) {
+		/* commit_message() states them; the commit is remade with it */
+		json_array_foreach(records, i, r) {
+			json_t *l = json_array();
+
+			if (!of_change(r, diff) || !passed(r)) {
+				json_decref(l);
+				continue;
+			}
+			for (k = 0; k < pre.n; k++)
+				json_array_append_new(l, json_string(pre.v[k]));
+			json_object_set_new(r, "checkpatch_preexisting", l);
+		}
+		free(msg);
+		msg = commit_message(records, diff, work);
+		write_file(mfile, msg, strlen(msg));
+		git_commit(git, mfile, 1, NULL, diff);
+		/* the verdict is on the commit as amended */
+		free(text);
+		strlist_free(&pre);
+		text = checkpatch_head(o, work, &pre);
+	}
+	if (!bad)
+		strlist_add(verdicts, text);
+	free(text);
+	strlist_free(&pre);
+	free(msg);
+	free(mfile);
+	if (bad) {
+		free(bad);
+		return 1;
+	}
+	return 0;
+}
+
+/* The patches since base into sdir, with a cover letter that counts them. */
+static void write_cover(const struct options *o, const char *sdir, const char *base,
+			const struct run_opts *git, const struct series_counts *n,
+			const struct strlist *verdicts)
+{
+	char *cover = xasprintf("%s/0000-cover-letter.patch", sdir), *blurb = NULL;
+	struct strlist cmd = { 0 };
+	char *text, *b, *s, *out;
+	size_t len;
+
+	strlist_add(&cmd, "git");
+	strlist_add(&cmd, "format-patch");
+	strlist_add(&cmd, "-q");
+	strlist_add(&cmd, "--cover-letter");
+	strlist_add(&cmd, "-o");
+	strlist_add(&cmd, sdir);
+	strlist_addf(&cmd, "%s..HEAD", base);
+	if (run_list(git, &cmd))
+		die("git format-patch failed");
+	strlist_free(&cmd);
+	append(&blurb, "The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare.\n"
+	       "This series converts the simple handlers, which use their VMA only\n"
+	       "through fields with a vm_area_desc equivalent, and the handlers that\n"
+	       "end by remapping PFNs or mapping a page array, which now ask the\n"
+	       "core for the mapping, and those taking state the mapping keeps,\n"
+	       "which now take it once the mapping exists.  Each patch states its\n"
+	       "behaviour changes.\n\n"
+	       "Found:     %d mmap hook registrations\n"
+	       "Eligible:  %d (simple, pfn-remap, page-insert and stateful handlers)\n"
+	       "Converted: %d\n"
+	       "Passed:    %d (build and sparse clean on every architecture that builds\n"
+	       "           it, at least one), in %d patches\n"
+	       "Left:      %d (other categories, refused or dropped; see the report)\n\n"
+	       "Generated with mmapport.",
+	       n->found, n->eligible, n->converted, n->passed, n->patches,
+	       n->found - n->passed);
+	text = read_file(cover, &len);
+	b = text ? strstr(text, "*** BLURB HERE ***") : NULL;
+	s = text ? strstr(text, "*** SUBJECT HERE ***") : NULL;
+	if (b && s) {
+		*s = '\0';
+		*b = '\0';
+		out = xasprintf("%sconvert ->mmap handlers to ->mmap_prepare%s%s%s",
+				text, s + 20, blurb, b + 18);
+		write_file(cover, out, strlen(out));
+		free(out);
+	}
+	free(text);
+	write_checkpatch_txt(o, sdir, verdicts);
+	free(cover);
+	free(blurb);
+}
+
+int series_records(const struct options *o, json_t *records)
+{
+	char *work = work_tree(o, 0), *base = work_base(work), *sdir = out_path(o, "series");
+	struct strlist files = { 0 }, verdicts = { 0 }, ident = { 0 };
+	struct run_opts git = { .dir = work, .env = &ident };
+	struct series_counts n = { .found = json_array_size(records) };
+	char *date = series_ident(work, base, &ident);
+	int f, ndropped = 0;
+	size_t i;
+	json_t *r;
+
 	/* the branch lives in the work tree's own repository, not the user's */
 	work_reset(work, base, "mmapport/mmap_prepare");
 	json_array_foreach(records, i, r) {
@@ -871,155 +1050,24 @@ int series_records(const struct options *o, json_t *records)
 
 		/* convert attempted it: a category it converts */
 		if (json_is_object(c))
-			neligible++;
+			n.eligible++;
 		if (json_is_object(c) && strcmp(jstr(c, "status"), "refused"))
-			nconv++;
+			n.converted++;
 		/* one commit per change: its diff */
-		if (passed(r)) {
-			npass++;
+		if (passed(r))
 			strlist_add_once(&files, jstr(c, "diff"));
-		}
 	}
-	for (f = 0; f < files.n; f++) {
-		char *msg, *mfile, *patch = out_path(o, files.v[f]);
-		struct strlist cmd = { 0 }, changed = { 0 };
-		int cf;
-
-		if (run_v(work, NULL, "git", "apply", patch, NULL))
-			die("%s: the conversion no longer applies", files.v[f]);
-		free(patch);
-		change_files(records, files.v[f], &changed);
-		msg = commit_message(records, files.v[f], work);
-		mfile = xasprintf("%s/logs/commit-msg", o->out);
-		write_file(mfile, msg, strlen(msg));
-		strlist_add(&cmd, "git");
-		strlist_add(&cmd, "commit");
-		strlist_add(&cmd, "-q");
-		strlist_add(&cmd, "-s");
-		strlist_add(&cmd, "-F");
-		strlist_add(&cmd, mfile);
-		strlist_add(&cmd, "--");
-		for (cf = 0; cf < changed.n; cf++)
-			strlist_add(&cmd, changed.v[cf]);
-		strlist_free(&changed);
-		if (run_list(&git, &cmd))
-			die("%s: cannot commit", files.v[f]);
-		strlist_free(&cmd);
-		{
-			struct strlist pre = { 0 };
-			char *text, *bad = checkpatch_gate(o, work, &pre, &text);
-			int k;
-
-			if (bad) {
-				/* not emitted: the conversion made checkpatch complain */
-				info("series: %s dropped, checkpatch: %s", files.v[f], bad);
-				run_v(work, NULL, "git", "reset", "-q", "--hard", "HEAD~1", NULL);
-				json_array_foreach(records, i, r) {
-					json_t *c = json_object_get(r, "conversion");
-
-					if (!of_change(r, files.v[f]) || !passed(r))
-						continue;
-					char *why = xasprintf("checkpatch on the conversion: %s", bad);
-
-					json_object_set_new(c, "status", json_string("dropped"));
-					json_object_set_new(c, "reason", json_string(why));
-					free(why);
-				}
-				ndropped++;
-			} else if (pre.n) {
-				/* commit_message() states them; the commit is remade with it */
-				json_array_foreach(records, i, r) {
-					json_t *l = json_array();
-
-					if (!of_change(r, files.v[f]) || !passed(r))
-						continue;
-					for (k = 0; k < pre.n; k++)
-						json_array_append_new(l, json_string(pre.v[k]));
-					json_object_set_new(r, "checkpatch_preexisting", l);
-				}
-				free(msg);
-				msg = commit_message(records, files.v[f], work);
-				write_file(mfile, msg, strlen(msg));
-				strlist_add(&cmd, "git");
-				strlist_add(&cmd, "commit");
-				strlist_add(&cmd, "-q");
-				strlist_add(&cmd, "--amend");
-				strlist_add(&cmd, "-s");
-				strlist_add(&cmd, "-F");
-				strlist_add(&cmd, mfile);
-				if (run_list(&git, &cmd))
-					die("%s: cannot amend the commit", files.v[f]);
-				strlist_free(&cmd);
-				/* the verdict is on the commit as amended */
-				free(text);
-				strlist_free(&pre);
-				text = checkpatch_head(o, work, &pre);
-			}
-			if (!bad)
-				strlist_add(&verdicts, text);
-			free(text);
-			free(bad);
-			strlist_free(&pre);
-		}
-		free(msg);
-		free(mfile);
-	}
+	for (f = 0; f < files.n; f++)
+		ndropped += commit_change(o, work, &git, records, files.v[f], &verdicts);
 	/* what checkpatch dropped is no longer passed */
-	npass = 0;
 	json_array_foreach(records, i, r)
-		npass += passed(r);
+		n.passed += passed(r);
+	n.patches = files.n - ndropped;
 	run_v(NULL, NULL, "rm", "-rf", "--", sdir, NULL);
 	mkdir_p(sdir);
-	if (files.n > ndropped) {
-		char *cover = xasprintf("%s/0000-cover-letter.patch", sdir), *blurb = NULL;
-		struct strlist cmd = { 0 };
-
-		strlist_add(&cmd, "git");
-		strlist_add(&cmd, "format-patch");
-		strlist_add(&cmd, "-q");
-		strlist_add(&cmd, "--cover-letter");
-		strlist_add(&cmd, "-o");
-		strlist_add(&cmd, sdir);
-		strlist_addf(&cmd, "%s..HEAD", base);
-		if (run_list(&git, &cmd))
-			die("git format-patch failed");
-		strlist_free(&cmd);
-		append(&blurb, "The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare.\n"
-		       "This series converts the simple handlers, which use their VMA only\n"
-		       "through fields with a vm_area_desc equivalent, and the handlers that\n"
-		       "end by remapping PFNs or mapping a page array, which now ask the\n"
-		       "core for the mapping, and those taking state the mapping keeps,\n"
-		       "which now take it once the mapping exists.  Each patch states its\n"
-		       "behaviour changes.\n\n"
-		       "Found:     %d mmap hook registrations\n"
-		       "Eligible:  %d (simple, pfn-remap, page-insert and stateful handlers)\n"
-		       "Converted: %d\n"
-		       "Passed:    %d (build and sparse clean on every architecture that builds\n"
-		       "           it, at least one), in %d patches\n"
-		       "Left:      %d (other categories, refused or dropped; see the report)\n\n"
-		       "Generated with mmapport.",
-		       nfound, neligible, nconv, npass, files.n - ndropped, nfound - npass);
-		{
-			size_t len;
-			char *text = read_file(cover, &len), *out;
-			char *b = strstr(text, "*** BLURB HERE ***");
-			char *s = strstr(text, "*** SUBJECT HERE ***");
-
-			if (b && s) {
-				*s = '\0';
-				*b = '\0';
-				out = xasprintf("%sconvert ->mmap handlers to ->mmap_prepare%s%s%s",
-						text, s + 20, blurb, b + 18);
-				write_file(cover, out, strlen(out));
-				free(out);
-			}
-			free(text);
-		}
-		write_checkpatch_txt(o, sdir, &verdicts);
-		free(cover);
-		free(blurb);
-	}
-	info("series: %d patches in %s%s", files.n - ndropped, sdir,
+	if (n.patches)
+		write_cover(o, sdir, base, &git, &n, &verdicts);
+	info("series: %d patches in %s%s", n.patches, sdir,
 	     ndropped ? " (checkpatch dropped some, see records.json)" : "");
 	json_array_foreach(records, i, r)
 		if (passed(r))
