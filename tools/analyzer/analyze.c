@@ -1249,57 +1249,70 @@ static int tu_refs(CXTranslationUnit tu, CXCursor def)
 	return r.n;
 }
 
-static void call(struct walk *w, CXCursor c)
+/*
+ * What a call takes or releases, by its names: a call whose body can be
+ * read is judged by the lists alone (its body was followed), any other
+ * by its name's shape too.
+ */
+static const char *taken_by(int visible, const char *s)
 {
-	CXCursor callee = strip(nth_child(c, 0));
-	enum CXCursorKind ck = clang_getCursorKind(callee);
-	char *name = cxstr(clang_getCursorSpelling(c));
-	char *spelled = cursor_text(w->tu, callee);
-	int i, n = clang_Cursor_getNumArguments(c), vidx = -1;
-	json_t *args = json_array(), *o, *fx = NULL, *eo;
-	const char *kind, *helper_take = NULL, *helper_rel = NULL;
-	unsigned line;
-	/* a body that can be read is judged by what it does, not by its name's shape */
-	int visible = body_visible(c);
-#define TAKEN(s) (visible ? resource_taken_listed(s) : resource_taken(s))
-#define RELEASED(s) (visible ? resource_released_listed(s) : resource_released(s))
+	return visible ? resource_taken_listed(s) : resource_taken(s);
+}
 
-	cursor_offset(c, &line);
+static const char *released_by(int visible, const char *s)
+{
+	return visible ? resource_released_listed(s) : resource_released(s);
+}
+
+/*
+ * The VMA argument of call c (-1: none).  A prototype of the tree that
+ * takes a struct vm_area_desc * there (code written for an older kernel,
+ * built against a newer one) is a desc_call: the conversion passes the
+ * descriptor, and the call is judged as any other, by its body.
+ */
+static int vma_argument(struct walk *w, CXCursor c, CXCursor callee, const char *name)
+{
+	int i, n = clang_Cursor_getNumArguments(c), vidx = -1;
+	CXCursor fd;
+
 	for (i = 0; i < n; i++)
 		if (is_vma(w, clang_Cursor_getArgument(c, i)))
 			vidx = i;
-	if (vidx >= 0 && ck == CXCursor_DeclRefExpr && !w->depth) {
-		/*
-		 * The tree's prototype takes a struct vm_area_desc * there (code
-		 * written for an older kernel, built against a newer one): the
-		 * conversion passes the descriptor, and the call is judged as any
-		 * other, by its body.
-		 */
-		CXCursor fd = clang_getCursorReferenced(callee);
+	if (vidx < 0 || clang_getCursorKind(callee) != CXCursor_DeclRefExpr || w->depth)
+		return vidx;
+	fd = clang_getCursorReferenced(callee);
+	if (clang_getCursorKind(fd) == CXCursor_FunctionDecl &&
+	    vidx < clang_Cursor_getNumArguments(fd)) {
+		char *ts = cxstr(clang_getTypeSpelling(clang_getCursorType(
+			clang_Cursor_getArgument(fd, vidx))));
 
-		if (clang_getCursorKind(fd) == CXCursor_FunctionDecl &&
-		    vidx < clang_Cursor_getNumArguments(fd)) {
-			char *ts = cxstr(clang_getTypeSpelling(clang_getCursorType(
-				clang_Cursor_getArgument(fd, vidx))));
+		if (strstr(ts, "struct vm_area_desc")) {
+			json_t *dc = loc(w, c);
 
-			if (strstr(ts, "struct vm_area_desc")) {
-				json_t *dc = loc(w, c);
-
-				json_object_set_new(dc, "call", json_string(name));
-				json_object_set_new(dc, "arg", json_integer(vidx));
-				json_array_append_new(arr(w->an, "desc_calls"), dc);
-				vidx = -1;
-			}
-			free(ts);
+			json_object_set_new(dc, "call", json_string(name));
+			json_object_set_new(dc, "arg", json_integer(vidx));
+			json_array_append_new(arr(w->an, "desc_calls"), dc);
+			vidx = -1;
 		}
+		free(ts);
 	}
+	return vidx;
+}
+
+/* The callee's name as written (a macro's), or as the compiler sees it (name). */
+static char *call_spelling(struct walk *w, CXCursor c, CXCursor callee, const char *name)
+{
+	char *spelled = cursor_text(w->tu, callee);
+	int i;
+
 	/* a spelled name that is not an identifier (a call through an expression) */
 	for (i = 0; spelled[i]; i++)
 		if (!isalnum((unsigned char)spelled[i]) && spelled[i] != '_')
 			break;
 	if (spelled[i] || !spelled[0]) {
 		free(spelled);
-		spelled = ck == CXCursor_DeclRefExpr ? ident_at(w->tu, callee) : xstrdup(name);
+		spelled = clang_getCursorKind(callee) == CXCursor_DeclRefExpr ?
+			  ident_at(w->tu, callee) : xstrdup(name);
 	}
 	/*
 	 * A call inside a macro that expands to statements (do { ... } while
@@ -1310,59 +1323,75 @@ static void call(struct walk *w, CXCursor c)
 		free(spelled);
 		spelled = xstrdup(name);
 	}
-	/*
-	 * What the call does (default deny): a call that does not receive the
-	 * VMA is judged by its body; one whose body takes or releases is a
-	 * take or a release itself, whatever its name.
-	 */
-	if (vidx < 0 && !TAKEN(name) && !TAKEN(spelled) && !RELEASED(name) && !RELEASED(spelled)) {
+	return spelled;
+}
+
+/* A take of kind by call c: what it is kept in, and what its value decides. */
+static void take_call(struct walk *w, CXCursor c, const char *name, const char *spelled,
+		      const char *kind, json_t *fx, int helper)
+{
+	int top = macro_top(w, name, spelled), p;
+	json_t *o = resource_call(w, c, clang_Cursor_getNumArguments(c), name, spelled, kind);
+
+	if (helper)
+		json_object_set_new(o, "via", json_string(js(fx, "via")));
+	if (strcmp(name, spelled)) {
+		/* a macro (kzalloc): its own first argument, as written */
+		char *k = macro_arg0(w->tu, c);
+
+		if (k)
+			json_object_set_new(o, "key", json_string(k));
+		free(k);
+	}
+	p = meaningful_parent(w, top - 1);
+	if (p >= 0 && clang_getCursorKind(w->stack[p]) == CXCursor_BinaryOperator) {
+		char *lhs = cursor_text(w->tu, nth_child(w->stack[p], 0));
+
+		json_object_set_new(o, "result", json_string(lhs));
+		free(lhs);
+	} else if (p >= 0 && clang_getCursorKind(w->stack[p]) == CXCursor_VarDecl) {
+		json_object_set_new(o, "result", json_string(
+			cxstr(clang_getCursorSpelling(w->stack[p]))));
+	}
+	/* guard(mutex)(&m) and scoped_guard: released when the scope ends */
+	if (!strncmp(name, "class_", 6) && str_ends_with(name, "_constructor"))
+		json_object_set_new(o, "auto_release", json_true());
+	/* what the value decides ("ignored": the take cannot fail the handler) */
+	set_result(w, o, "use", top - 1);
+	if (in_branch_at(w, top - 1))
+		json_object_set_new(o, "conditional", json_true());
+	if (seen_call(w, "takes", o))
+		json_decref(o);
+	else
+		json_array_append_new(arr(w->an, "takes"), o);
+}
+
+/*
+ * Resources, whether or not the VMA is involved (default deny): a call
+ * that does not receive the VMA (vidx < 0) is judged by its body, and
+ * one whose body takes or releases is a take or a release itself,
+ * whatever its name.  Returns what its body does (call_effect()), or NULL.
+ */
+static json_t *resource_effects(struct walk *w, CXCursor c, const char *name,
+				const char *spelled, int vidx, int visible)
+{
+	const char *kind, *helper_take = NULL, *helper_rel = NULL;
+	json_t *fx = NULL, *o;
+
+	if (vidx < 0 && !taken_by(visible, name) && !taken_by(visible, spelled) &&
+	    !released_by(visible, name) && !released_by(visible, spelled)) {
 		fx = call_effect(w->tu, w->fx_cache, c, name, spelled, 0);
 		if (!strcmp(js(fx, "effect"), "take"))
 			helper_take = js(fx, "kind");
 		else if (!strcmp(js(fx, "effect"), "release"))
 			helper_rel = js(fx, "kind");
 	}
-	/* resources, whether or not the VMA is involved */
-	if ((kind = helper_take) || (kind = TAKEN(name)) || (kind = TAKEN(spelled))) {
-		int top = macro_top(w, name, spelled);
-
-		o = resource_call(w, c, n, name, spelled, kind);
-		if (helper_take)
-			json_object_set_new(o, "via", json_string(js(fx, "via")));
-		if (strcmp(name, spelled)) {
-			/* a macro (kzalloc): its own first argument, as written */
-			char *k = macro_arg0(w->tu, c);
-
-			if (k)
-				json_object_set_new(o, "key", json_string(k));
-			free(k);
-		}
-		{
-			int p = meaningful_parent(w, top - 1);
-
-			if (p >= 0 && clang_getCursorKind(w->stack[p]) == CXCursor_BinaryOperator) {
-				char *lhs = cursor_text(w->tu, nth_child(w->stack[p], 0));
-
-				json_object_set_new(o, "result", json_string(lhs));
-				free(lhs);
-			} else if (p >= 0 && clang_getCursorKind(w->stack[p]) == CXCursor_VarDecl) {
-				json_object_set_new(o, "result", json_string(
-					cxstr(clang_getCursorSpelling(w->stack[p]))));
-			}
-		}
-		/* guard(mutex)(&m) and scoped_guard: released when the scope ends */
-		if (!strncmp(name, "class_", 6) && str_ends_with(name, "_constructor"))
-			json_object_set_new(o, "auto_release", json_true());
-		/* what the value decides ("ignored": the take cannot fail the handler) */
-		set_result(w, o, "use", top - 1);
-		if (in_branch_at(w, top - 1))
-			json_object_set_new(o, "conditional", json_true());
-		if (seen_call(w, "takes", o))
-			json_decref(o);
-		else
-			json_array_append_new(arr(w->an, "takes"), o);
-	} else if ((kind = helper_rel) || (kind = RELEASED(name)) || (kind = RELEASED(spelled))) {
-		o = resource_call(w, c, n, name, spelled, kind);
+	if ((kind = helper_take) || (kind = taken_by(visible, name)) ||
+	    (kind = taken_by(visible, spelled))) {
+		take_call(w, c, name, spelled, kind, fx, !!helper_take);
+	} else if ((kind = helper_rel) || (kind = released_by(visible, name)) ||
+		   (kind = released_by(visible, spelled))) {
+		o = resource_call(w, c, clang_Cursor_getNumArguments(c), name, spelled, kind);
 		if (helper_rel)
 			json_object_set_new(o, "via", json_string(js(fx, "via")));
 		exit_path(w, o);
@@ -1374,68 +1403,131 @@ static void call(struct walk *w, CXCursor c)
 		json_object_set_new(o, "auto_release", json_true());
 		json_array_append_new(arr(w->an, "takes"), o);
 	}
-	/* a hook called through a member: f_op->mmap, fops->mmap, proc_ops->proc_mmap */
-	if (vidx >= 0 && (ck == CXCursor_MemberRefExpr || ck == CXCursor_DeclRefExpr) &&
-	    clang_getCursorKind(clang_getCursorReferenced(callee)) != CXCursor_FunctionDecl) {
-		CXCursor base = ck == CXCursor_MemberRefExpr ? nth_child(callee, 0) :
-			clang_getNullCursor();
-		char *tbuf = NULL, *member = cxstr(clang_getCursorSpelling(callee));
-		const char *sname = "?";
-		char *hook;
+	return fx;
+}
 
-		if (ck == CXCursor_DeclRefExpr) {
-			/* a local holding the hook: look at what it was set to */
-			CXCursor var = clang_getCursorReferenced(callee);
-			int nc = nchildren(var);
-			CXCursor init = nc ? strip(nth_child(var, nc - 1)) : clang_getNullCursor();
+/*
+ * A hook called through a member with the VMA: f_op->mmap, fops->mmap,
+ * proc_ops->proc_mmap (stacked, dispatches), or a callback pointer such
+ * as vma->vm_ops->open(vma), an escape.  Returns 1 when c is one, with
+ * *fx what it does (NULL for a mapping hook).
+ */
+static int hook_call(struct walk *w, CXCursor c, CXCursor callee, json_t **fx)
+{
+	enum CXCursorKind ck = clang_getCursorKind(callee);
+	char *tbuf = NULL, *member, *hook;
+	const char *sname = "?";
+	json_t *o;
 
-			if (!clang_Cursor_isNull(init) &&
-			    clang_getCursorKind(init) == CXCursor_MemberRefExpr) {
-				callee = init;
-				ck = CXCursor_MemberRefExpr;
-				free(member);
-				member = cxstr(clang_getCursorSpelling(callee));
-			}
-		}
-		if (ck == CXCursor_MemberRefExpr) {
-			CXCursor fd = clang_getCursorReferenced(callee);
+	if ((ck != CXCursor_MemberRefExpr && ck != CXCursor_DeclRefExpr) ||
+	    clang_getCursorKind(clang_getCursorReferenced(callee)) == CXCursor_FunctionDecl)
+		return 0;
+	member = cxstr(clang_getCursorSpelling(callee));
+	if (ck == CXCursor_DeclRefExpr) {
+		/* a local holding the hook: look at what it was set to */
+		CXCursor var = clang_getCursorReferenced(callee);
+		int nc = nchildren(var);
+		CXCursor init = nc ? strip(nth_child(var, nc - 1)) : clang_getNullCursor();
 
-			sname = struct_name_of(clang_getCursorType(clang_getCursorSemanticParent(fd)),
-					       &tbuf);
-			(void)base;
-		}
-		hook = xasprintf("%s.%s", sname, member);
-		if (!strstr(member, "mmap")) {
-			/* vma->vm_ops->open(vma), a callback pointer: not a mapping hook */
-			o = loc(w, c);
-			json_object_set_new(o, "how", json_string("passed"));
-			json_object_set_new(o, "to", json_string(xasprintf("%s (%s)",
-				cursor_text(w->tu, callee), hook)));
-			json_object_set_new(o, "visible", json_false());
-			json_array_append_new(arr(w->an, "escapes"), o);
-			fx = json_object();
-			json_object_set_new(fx, "effect", json_string("side-effect"));
-			json_object_set_new(fx, "why", json_string(
-				"receives the VMA through a function pointer: what it runs is not known here"));
-			free(hook);
-			free(tbuf);
+		if (!clang_Cursor_isNull(init) &&
+		    clang_getCursorKind(init) == CXCursor_MemberRefExpr) {
+			callee = init;
+			ck = CXCursor_MemberRefExpr;
 			free(member);
-			goto out;
+			member = cxstr(clang_getCursorSpelling(callee));
 		}
-		o = loc(w, c);
+	}
+	if (ck == CXCursor_MemberRefExpr) {
+		CXCursor fd = clang_getCursorReferenced(callee);
+
+		sname = struct_name_of(clang_getCursorType(clang_getCursorSemanticParent(fd)),
+				       &tbuf);
+	}
+	hook = xasprintf("%s.%s", sname, member);
+	o = loc(w, c);
+	if (!strstr(member, "mmap")) {
+		/* vma->vm_ops->open(vma), a callback pointer: not a mapping hook */
+		json_object_set_new(o, "how", json_string("passed"));
+		json_object_set_new(o, "to", json_string(xasprintf("%s (%s)",
+			cursor_text(w->tu, callee), hook)));
+		json_object_set_new(o, "visible", json_false());
+		json_array_append_new(arr(w->an, "escapes"), o);
+		*fx = json_object();
+		json_object_set_new(*fx, "effect", json_string("side-effect"));
+		json_object_set_new(*fx, "why", json_string(
+			"receives the VMA through a function pointer: what it runs is not known here"));
+	} else {
 		json_object_set_new(o, "hook", json_string(hook));
 		json_object_set_new(o, "expr", json_string(cursor_text(w->tu, callee)));
 		json_array_append_new(arr(w->an, !strcmp(sname, "file_operations") ?
 					  "stacked" : "dispatches"), o);
-		free(hook);
-		free(tbuf);
-		free(member);
-		goto out;
 	}
-	if (vidx < 0)
-		goto out;
+	free(hook);
+	free(tbuf);
+	free(member);
+	return 1;
+}
+
+/*
+ * A call that passes the VMA to a function the lists do not know: its
+ * body followed, when it can be read and is not too deep (o's kind
+ * "followed", an analysis.followed entry), or an escape.
+ */
+static void follow_call(struct walk *w, CXCursor c, CXCursor callee, json_t *o,
+			const char *name, const char *spelled, int vidx)
+{
+	CXCursor ref = clang_getCursorReferenced(callee);
+	CXCursor def = clang_getCursorDefinition(ref);
+	int has_def = !clang_Cursor_isNull(def) &&
+		      clang_getCursorKind(def) == CXCursor_FunctionDecl;
+
+	if (has_def && w->depth < MAX_DEPTH && !json_object_get(w->visited, name)) {
+		struct walk sub = *w;
+		int main_file = clang_Location_isFromMainFile(clang_getCursorLocation(def));
+		json_t *fo = loc(w, c);
+
+		json_object_set_new(o, "kind", json_string("followed"));
+		json_object_set_new(fo, "fn", json_string(name));
+		json_object_set_new(fo, "depth", json_integer(w->depth + 1));
+		json_object_set_new(fo, "where", json_string(
+			main_file ? (clang_Cursor_getStorageClass(def) == CX_SC_Static ?
+				     "static, this file" : "this file") :
+			"inline, a header"));
+		/* its uses in the code compiled, macros expanded */
+		if (main_file)
+			json_object_set_new(fo, "refs", json_integer(tu_refs(w->tu, def)));
+		json_array_append_new(arr(w->an, "followed"), fo);
+		json_object_set_new(w->visited, name, json_integer(w->depth + 1));
+		sub.nvma = 1;
+		sub.vmas[0] = clang_Cursor_getArgument(def, vidx);
+		sub.depth = w->depth + 1;
+		sub.fn = json_string_value(json_object_get(fo, "fn"));
+		sub.site = w->depth ? w->site : cursor_offset(c, NULL);
+		sub.sp = 0;
+		walk_function(&sub, def);
+	} else {
+		json_t *e = loc(w, c);
+
+		json_object_set_new(o, "kind", json_string(has_def ? "too deep" : "not visible"));
+		json_object_set_new(e, "how", json_string("passed"));
+		json_object_set_new(e, "to", json_string(spelled));
+		json_object_set_new(e, "visible", json_boolean(has_def));
+		json_array_append_new(arr(w->an, "escapes"), e);
+	}
+}
+
+/*
+ * A call that receives the VMA (argument vidx): an analysis.calls entry
+ * of its kind (remap, insert, dma-mmap, stacked, simple, followed ...).
+ * Returns what it does with the VMA when fx is not known yet.
+ */
+static json_t *vma_call(struct walk *w, CXCursor c, CXCursor callee, const char *name,
+			const char *spelled, int vidx, json_t *fx)
+{
+	json_t *args = json_array(), *o = loc(w, c);
+	int n = clang_Cursor_getNumArguments(c);
+
 	arg_texts(w, c, args);
-	o = loc(w, c);
 	json_object_set_new(o, "callee", json_string(spelled));
 	json_object_set_new(o, "vma_arg", json_integer(vidx));
 	json_object_set_new(o, "args", json_incref(args));
@@ -1454,11 +1546,11 @@ static void call(struct walk *w, CXCursor c)
 	} else if (!strncmp(spelled, "dma_mmap_", 9) || !strncmp(name, "dma_mmap_", 9)) {
 		json_object_set_new(o, "kind", json_string("dma-mmap"));
 	} else if (str_in_list(name, calls_stacked) || str_in_list(spelled, calls_stacked)) {
-		json_t *s = loc(w, c);
+		json_t *st = loc(w, c);
 
 		json_object_set_new(o, "kind", json_string("stacked"));
-		json_object_set_new(s, "call", json_string(spelled));
-		json_array_append_new(arr(w->an, "stacked"), s);
+		json_object_set_new(st, "call", json_string(spelled));
+		json_array_append_new(arr(w->an, "stacked"), st);
 	} else if (str_in_list(name, calls_simple) || str_in_list(spelled, calls_simple)) {
 		json_object_set_new(o, "kind", json_string("simple"));
 		if (!strncmp(spelled, "vm_flags_", 9)) {
@@ -1470,45 +1562,7 @@ static void call(struct walk *w, CXCursor c)
 			json_array_append_new(arr(w->an, "flag_ops"), f);
 		}
 	} else {
-		CXCursor ref = clang_getCursorReferenced(callee);
-		CXCursor def = clang_getCursorDefinition(ref);
-		int has_def = !clang_Cursor_isNull(def) &&
-			      clang_getCursorKind(def) == CXCursor_FunctionDecl;
-
-		if (has_def && w->depth < MAX_DEPTH && !json_object_get(w->visited, name)) {
-			struct walk sub = *w;
-			int main_file = clang_Location_isFromMainFile(clang_getCursorLocation(def));
-			json_t *fo = loc(w, c);
-
-			json_object_set_new(o, "kind", json_string("followed"));
-			json_object_set_new(fo, "fn", json_string(name));
-			json_object_set_new(fo, "depth", json_integer(w->depth + 1));
-			json_object_set_new(fo, "where", json_string(
-				main_file ? (clang_Cursor_getStorageClass(def) == CX_SC_Static ?
-					     "static, this file" : "this file") :
-				"inline, a header"));
-			/* its uses in the code compiled, macros expanded */
-			if (main_file)
-				json_object_set_new(fo, "refs", json_integer(tu_refs(w->tu, def)));
-			json_array_append_new(arr(w->an, "followed"), fo);
-			json_object_set_new(w->visited, name, json_integer(w->depth + 1));
-			sub.nvma = 1;
-			sub.vmas[0] = clang_Cursor_getArgument(def, vidx);
-			sub.depth = w->depth + 1;
-			sub.fn = json_string_value(json_object_get(fo, "fn"));
-			sub.site = w->depth ? w->site : cursor_offset(c, NULL);
-			sub.sp = 0;
-			walk_function(&sub, def);
-		} else {
-			json_t *e = loc(w, c);
-
-			json_object_set_new(o, "kind", json_string(
-				has_def ? "too deep" : "not visible"));
-			json_object_set_new(e, "how", json_string("passed"));
-			json_object_set_new(e, "to", json_string(spelled));
-			json_object_set_new(e, "visible", json_boolean(has_def));
-			json_array_append_new(arr(w->an, "escapes"), e);
-		}
+		follow_call(w, c, callee, o, name, spelled, vidx);
 	}
 	if (!fx) {
 		/* a call that receives the VMA: what it does with it */
@@ -1526,17 +1580,26 @@ static void call(struct walk *w, CXCursor c)
 				"too deep to follow" : "not in this translation unit")));
 	}
 	json_array_append_new(arr(w->an, "calls"), o);
-out:
-	if (!fx && (TAKEN(name) || TAKEN(spelled))) {
+	json_decref(args);
+	return fx;
+}
+
+/* The call's effect into analysis.effects (fx, or a take or release by its names). */
+static void call_effect_entry(struct walk *w, CXCursor c, const char *name, const char *spelled,
+			      int visible, json_t *fx)
+{
+	json_t *eo;
+
+	if (!fx && (taken_by(visible, name) || taken_by(visible, spelled))) {
 		fx = json_object();
 		json_object_set_new(fx, "effect", json_string("take"));
-		json_object_set_new(fx, "kind", json_string(TAKEN(name) ? TAKEN(name) :
-							     TAKEN(spelled)));
-	} else if (!fx && (RELEASED(name) || RELEASED(spelled))) {
+		json_object_set_new(fx, "kind", json_string(taken_by(visible, name) ?
+			taken_by(visible, name) : taken_by(visible, spelled)));
+	} else if (!fx && (released_by(visible, name) || released_by(visible, spelled))) {
 		fx = json_object();
 		json_object_set_new(fx, "effect", json_string("release"));
-		json_object_set_new(fx, "kind", json_string(RELEASED(name) ? RELEASED(name) :
-							     RELEASED(spelled)));
+		json_object_set_new(fx, "kind", json_string(released_by(visible, name) ?
+			released_by(visible, name) : released_by(visible, spelled)));
 	}
 	if (fx) {
 		eo = loc(w, c);
@@ -1545,12 +1608,28 @@ out:
 		json_array_append_new(arr(w->an, "effects"), eo);
 		json_decref(fx);
 	}
-	json_decref(args);
+}
+
+static void call(struct walk *w, CXCursor c)
+{
+	CXCursor callee = strip(nth_child(c, 0));
+	char *name = cxstr(clang_getCursorSpelling(c));
+	/* a body that can be read is judged by what it does, not by its name's shape */
+	int visible = body_visible(c), vidx;
+	char *spelled;
+	json_t *fx;
+	unsigned line;
+
+	cursor_offset(c, &line);
+	vidx = vma_argument(w, c, callee, name);
+	spelled = call_spelling(w, c, callee, name);
+	fx = resource_effects(w, c, name, spelled, vidx, visible);
+	if (vidx >= 0 && !hook_call(w, c, callee, &fx))
+		fx = vma_call(w, c, callee, name, spelled, vidx, fx);
+	call_effect_entry(w, c, name, spelled, visible, fx);
 	free(name);
 	free(spelled);
 }
-#undef TAKEN
-#undef RELEASED
 
 /* A write outside the function's own locals, other than the VMA's fields: an effect. */
 static void write_effect(struct walk *w, CXCursor c)
