@@ -286,31 +286,31 @@ static void units_of(const struct strlist *ol, const int *pp, int *depth, int *u
  * touches a conditional directive or a multi-line macro, which no region
  * can wrap.
  */
-int compat_wrap(const char *path, const char *old, const char *diff, const char *guard)
-{
-	struct strlist ol = { 0 }, out = { 0 };
+/* One compat_wrap(): the old file, its units, the diff's hunks, what is written. */
+struct wrap {
+	struct strlist ol, out;
 	struct hunk *h;
-	int nh = parse_hunks(diff, &h), i = 0, k, line = 0, regions = 0, ret, inc = 0;
-	int *depth, *unit, *whole, *pp, first_region = -1, side;
-	char *text;
+	int nh;
+	int *depth, *unit, *whole, *pp;
+};
 
-	split_lines(old, &ol);
-	depth = xmalloc((ol.n + 1) * sizeof(*depth));
-	unit = xmalloc((ol.n + 1) * sizeof(*unit));
-	pp = xmalloc((ol.n + 1) * sizeof(*pp));
-	whole = calloc(ol.n + 2, sizeof(*whole));
-	pp_lines(&ol, pp);
-	units_of(&ol, pp, depth, unit);
-	/*
-	 * A change to a conditional or to a multi-line macro cannot go under
-	 * a version test: the region would split the file's own #if or the
-	 * macro's body.  Such a file is left to a human (-2).
-	 */
-	for (i = 0; i < nh; i++)
-		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
-			if (depth[k] == 0 && unit[k] >= 0)
-				whole[unit[k]] = 1;
-	for (i = 0; i < nh; i++) {
+/*
+ * Can every hunk of w go under a version test?  A change to a conditional
+ * or to a multi-line macro cannot: the region would split the file's own
+ * #if or the macro's body.  Such a file is left to a human (0).  Marks
+ * w->whole for the units whose own (depth 0) line changed.
+ */
+static int wrappable(struct wrap *w)
+{
+	const struct strlist *ol = &w->ol;
+	int i, k;
+
+	for (i = 0; i < w->nh; i++)
+		for (k = first_old(&w->h[i]); k < end_old(&w->h[i]) && k < ol->n; k++)
+			if (w->depth[k] == 0 && w->unit[k] >= 0)
+				w->whole[w->unit[k]] = 1;
+	for (i = 0; i < w->nh; i++) {
+		struct hunk *h = &w->h[i];
 		int hp[256] = { 0 }, a, in_whole;
 
 		/*
@@ -318,169 +318,237 @@ int compat_wrap(const char *path, const char *old, const char *diff, const char 
 		 * conditionals, when they open and close inside it: the old unit
 		 * goes whole under the #else.
 		 */
-		k = first_old(&h[i]) < ol.n ? first_old(&h[i]) : ol.n - 1;
-		in_whole = k >= 0 && unit[k] >= 0 && whole[unit[k]] && unit_balanced(&ol, unit, unit[k]);
-		for (k = first_old(&h[i]); k < end_old(&h[i]) && k < ol.n; k++)
-			if ((conditional(ol.v[k]) && !(in_whole && unit[k] == unit[first_old(&h[i])])) ||
-			    (pp[k] && !conditional(ol.v[k]) &&
-			     ((k + 1 < ol.n && pp[k + 1] && !directive(ol.v[k + 1])) ||
-			      !directive(ol.v[k]))))
-				goto cannot;
-		if (h[i].add.n < 256) {
-			pp_lines(&h[i].add, hp);
-			for (a = 0; a < h[i].add.n; a++)
-				if ((conditional(h[i].add.v[a]) && !in_whole) ||
-				    (hp[a] && !directive(h[i].add.v[a])) ||
-				    (hp[a] && a + 1 < h[i].add.n && hp[a + 1] &&
-				     !directive(h[i].add.v[a + 1])))
-					goto cannot;
+		k = first_old(h) < ol->n ? first_old(h) : ol->n - 1;
+		in_whole = k >= 0 && w->unit[k] >= 0 && w->whole[w->unit[k]] &&
+			   unit_balanced(ol, w->unit, w->unit[k]);
+		for (k = first_old(h); k < end_old(h) && k < ol->n; k++)
+			if ((conditional(ol->v[k]) &&
+			     !(in_whole && w->unit[k] == w->unit[first_old(h)])) ||
+			    (w->pp[k] && !conditional(ol->v[k]) &&
+			     ((k + 1 < ol->n && w->pp[k + 1] && !directive(ol->v[k + 1])) ||
+			      !directive(ol->v[k]))))
+				return 0;
+		if (h->add.n < 256) {
+			pp_lines(&h->add, hp);
+			for (a = 0; a < h->add.n; a++)
+				if ((conditional(h->add.v[a]) && !in_whole) ||
+				    (hp[a] && !directive(h->add.v[a])) ||
+				    (hp[a] && a + 1 < h->add.n && hp[a + 1] &&
+				     !directive(h->add.v[a + 1])))
+					return 0;
 		}
 		/* a change next to a macro's continued line is part of its body */
-		if (first_old(&h[i]) > 0 && first_old(&h[i]) - 1 < ol.n &&
-		    pp[first_old(&h[i]) - 1] &&
-		    str_ends_with(ol.v[first_old(&h[i]) - 1], "\\"))
-			goto cannot;
+		if (first_old(h) > 0 && first_old(h) - 1 < ol->n && w->pp[first_old(h) - 1] &&
+		    str_ends_with(ol->v[first_old(h) - 1], "\\"))
+			return 0;
 	}
-	if (strstr(guard, "LINUX_VERSION_CODE"))
-		for (k = 0; k < ol.n; k++) {
-			if (strstr(ol.v[k], "<linux/version.h>") && directive(ol.v[k]))
-				inc = 1;
-			/*
-			 * a version test before the first change: the file has the
-			 * macros already (through a header of its own)
-			 */
-			if (nh && k < first_old(&h[0]) && directive(ol.v[k]) &&
-			    strstr(ol.v[k], "KERNEL_VERSION("))
-				inc = 1;
-		}
-	i = 0;
-	while (i < nh) {
-		int j = i, from = first_old(&h[i]), to = end_old(&h[i]), u = -1, g;
+	return 1;
+}
 
-		if (from < ol.n && unit[from] >= 0 && whole[unit[from]])
-			u = unit[from];
-		else if (!h[i].old_n && from > 0 && from - 1 < ol.n && unit[from - 1] >= 0 &&
-			 whole[unit[from - 1]])
-			u = unit[from - 1];	/* added at the end of a unit wrapped whole */
-		if (u >= 0) {
-			/* the whole unit, and every change in it */
-			while (from > 0 && unit[from - 1] == u)
-				from--;
-			while (to < ol.n && unit[to] == u)
-				to++;
-			while (j + 1 < nh && first_old(&h[j + 1]) < to)
-				j++;
-			if (end_old(&h[j]) > to)
-				to = end_old(&h[j]);
+/*
+ * Does the file have LINUX_VERSION_CODE already: it includes
+ * linux/version.h, or tests KERNEL_VERSION() before the first change
+ * (through a header of its own)?
+ */
+static int has_version_macros(const struct wrap *w)
+{
+	int k;
+
+	for (k = 0; k < w->ol.n; k++) {
+		if (strstr(w->ol.v[k], "<linux/version.h>") && directive(w->ol.v[k]))
+			return 1;
+		if (w->nh && k < first_old(&w->h[0]) && directive(w->ol.v[k]) &&
+		    strstr(w->ol.v[k], "KERNEL_VERSION("))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The region that starts with hunk i: the old lines [*from, *to) it
+ * replaces.  A unit wrapped whole is one region with every change in it;
+ * other changes join the next while MERGE_GAP unchanged lines of the
+ * same unit lie between.  Returns the region's last hunk.
+ */
+static int region_span(const struct wrap *w, int i, int *from, int *to)
+{
+	const int *unit = w->unit, *whole = w->whole;
+	const struct hunk *h = w->h;
+	int j = i, u = -1, g, n = w->ol.n;
+
+	*from = first_old(&h[i]);
+	*to = end_old(&h[i]);
+	if (*from < n && unit[*from] >= 0 && whole[unit[*from]])
+		u = unit[*from];
+	else if (!h[i].old_n && *from > 0 && *from - 1 < n && unit[*from - 1] >= 0 &&
+		 whole[unit[*from - 1]])
+		u = unit[*from - 1];	/* added at the end of a unit wrapped whole */
+	if (u >= 0) {
+		/* the whole unit, and every change in it */
+		while (*from > 0 && unit[*from - 1] == u)
+			(*from)--;
+		while (*to < n && unit[*to] == u)
+			(*to)++;
+		while (j + 1 < w->nh && first_old(&h[j + 1]) < *to)
+			j++;
+		if (end_old(&h[j]) > *to)
+			*to = end_old(&h[j]);
+		return j;
+	}
+	/* the next change, while few unchanged lines of the same unit lie between */
+	while (j + 1 < w->nh) {
+		int gf = end_old(&h[j]), gt = first_old(&h[j + 1]), ok;
+
+		ok = h[j + 1].old_n && gt - gf <= MERGE_GAP && gt < n &&
+		     !(unit[gt] >= 0 && whole[unit[gt]]);
+		for (g = gf; ok && g < gt; g++)
+			ok = unit[g] >= 0 && !w->pp[g] && (!h[j].old_n || gf == 0 ||
+						      unit[g] == unit[gf - 1]);
+		if (!ok)
+			break;
+		j++;
+	}
+	*to = end_old(&h[j]);
+	return j;
+}
+
+/*
+ * Hunks i..j, replacing old lines [from, to), into w->out: "#if guard",
+ * the region as converted, "#else", the old lines, "#endif" (an insertion
+ * has no #else).  0, or -2 when a side would open or close a conditional
+ * of the file's.
+ */
+static int emit_region(struct wrap *w, int i, int j, int from, int to, const char *guard)
+{
+	struct strlist *out = &w->out;
+	int g, k, side;
+
+	strlist_addf(out, "#if %s", guard);
+	side = out->n;
+	/* the region as converted: its old lines, each change's in place of its own */
+	for (g = from, k = i; g < to || k <= j; ) {
+		if (k <= j && g >= first_old(&w->h[k])) {
+			int a;
+
+			for (a = 0; a < w->h[k].add.n; a++)
+				strlist_add(out, w->h[k].add.v[a]);
+			g = end_old(&w->h[k]) > g ? end_old(&w->h[k]) : g;
+			k++;
+		} else if (g < to) {
+			strlist_add(out, w->ol.v[g++]);
 		} else {
-			/* the next change, while few unchanged lines of the same unit lie between */
-			while (j + 1 < nh) {
-				int gf = end_old(&h[j]), gt = first_old(&h[j + 1]), ok;
-
-				ok = h[j + 1].old_n && gt - gf <= MERGE_GAP && gt < ol.n &&
-				     !(unit[gt] >= 0 && whole[unit[gt]]);
-				for (g = gf; ok && g < gt; g++)
-					ok = unit[g] >= 0 && !pp[g] && (!h[j].old_n || gf == 0 ||
-							      unit[g] == unit[gf - 1]);
-				if (!ok)
-					break;
-				j++;
-			}
-			to = end_old(&h[j]);
+			break;
 		}
+	}
+	if (!balanced(out, side, out->n))
+		return -2;	/* the new side opens or closes a conditional of the file's */
+	if (to > from) {
+		strlist_add(out, "#else");
+		side = out->n;
+		for (g = from; g < to && g < w->ol.n; g++)
+			strlist_add(out, w->ol.v[g]);
+		if (!balanced(out, side, out->n))
+			return -2;
+		strlist_add(out, "#endif");
+	} else {
+		/* an insertion: its trailing blank lines after the #endif */
+		int blanks = 0;
+
+		while (out->n && !*out->v[out->n - 1]) {
+			free(out->v[--out->n]);
+			blanks++;
+		}
+		strlist_add(out, "#endif");
+		while (blanks--)
+			strlist_add(out, "");
+	}
+	return 0;
+}
+
+/*
+ * #include <linux/version.h> into w->out after the last #include outside
+ * any conditional before the first region (at first_region), else right
+ * before it: at the top level, where the guard is read.
+ */
+static void add_version_include(struct wrap *w, int first_region)
+{
+	struct strlist *out = &w->out;
+	int at = first_region - 1, nest = 0, k;
+	char *spare;
+
+	for (k = 0; k < first_region; k++) {
+		int c = conditional(out->v[k]);
+
+		if (!nest && !strncmp(out->v[k], "#include", 8))
+			at = k;
+		nest += c == 1 ? 1 : c == -1 ? -1 : 0;
+	}
+	strlist_add(out, "");
+	spare = out->v[out->n - 1];
+	memmove(&out->v[at + 2], &out->v[at + 1], (out->n - at - 2) * sizeof(*out->v));
+	out->v[at + 1] = xstrdup("#include <linux/version.h>");
+	free(spare);
+}
+
+/*
+ * Rewrite PATH (the converted file; OLD its text before the conversion,
+ * DIFF the conversion as git diff -U0) with each changed region under
+ * GUARD.  A unit whose own line changed (a handler's signature, at depth
+ * 0) is one region, whole: the old handler beside the new one.  Other
+ * changes (a member of an initializer, a line inside a body) are regions
+ * of their own lines, joined while MERGE_GAP unchanged lines apart in the
+ * same unit; an insertion has an empty #else.  Returns the number of
+ * regions, -1 if PATH cannot be written, -2 (PATH left as it is) if a change
+ * touches a conditional directive or a multi-line macro, which no region
+ * can wrap.
+ */
+int compat_wrap(const char *path, const char *old, const char *diff, const char *guard)
+{
+	struct wrap w = { 0 };
+	int i, j, from, to, line = 0, regions = 0, ret = -2, first_region = -1, k;
+	char *text, *t;
+
+	w.nh = parse_hunks(diff, &w.h);
+	split_lines(old, &w.ol);
+	w.depth = xmalloc((w.ol.n + 1) * sizeof(*w.depth));
+	w.unit = xmalloc((w.ol.n + 1) * sizeof(*w.unit));
+	w.pp = xmalloc((w.ol.n + 1) * sizeof(*w.pp));
+	w.whole = calloc(w.ol.n + 2, sizeof(*w.whole));
+	pp_lines(&w.ol, w.pp);
+	units_of(&w.ol, w.pp, w.depth, w.unit);
+	if (!wrappable(&w))
+		goto done;
+	for (i = 0; i < w.nh; i = j + 1) {
+		j = region_span(&w, i, &from, &to);
 		if (from < line)
 			from = line;	/* never twice (a unit's regions are one) */
-		for (; line < from && line < ol.n; line++)
-			strlist_add(&out, ol.v[line]);
+		for (; line < from && line < w.ol.n; line++)
+			strlist_add(&w.out, w.ol.v[line]);
 		if (first_region < 0)
-			first_region = out.n;
-		strlist_addf(&out, "#if %s", guard);
-		side = out.n;
-		/* the region as converted: its old lines, each change's in place of its own */
-		for (g = from, k = i; g < to || k <= j; ) {
-			if (k <= j && g >= first_old(&h[k])) {
-				int a;
-
-				for (a = 0; a < h[k].add.n; a++)
-					strlist_add(&out, h[k].add.v[a]);
-				g = end_old(&h[k]) > g ? end_old(&h[k]) : g;
-				k++;
-			} else if (g < to) {
-				strlist_add(&out, ol.v[g++]);
-			} else {
-				break;
-			}
-		}
-		if (!balanced(&out, side, out.n))
-			goto cannot;	/* the new side opens or closes a conditional of the file's */
-		if (to > from) {
-			strlist_add(&out, "#else");
-			side = out.n;
-			for (g = from; g < to && g < ol.n; g++)
-				strlist_add(&out, ol.v[g]);
-			if (!balanced(&out, side, out.n))
-				goto cannot;
-			strlist_add(&out, "#endif");
-		} else {
-			/* an insertion: its trailing blank lines after the #endif */
-			int blanks = 0;
-
-			while (out.n && !*out.v[out.n - 1]) {
-				free(out.v[--out.n]);
-				blanks++;
-			}
-			strlist_add(&out, "#endif");
-			while (blanks--)
-				strlist_add(&out, "");
-		}
+			first_region = w.out.n;
+		if (emit_region(&w, i, j, from, to, guard))
+			goto done;
 		line = to;
 		regions++;
-		i = j + 1;
 	}
-	for (; line < ol.n; line++)
-		strlist_add(&out, ol.v[line]);
-	if (regions && !inc && strstr(guard, "LINUX_VERSION_CODE")) {
-		/*
-		 * after the last #include outside any conditional before the
-		 * first region, else right before it: at the top level, where
-		 * the guard is read
-		 */
-		int at = first_region - 1, nest = 0;
-		char *spare;
-
-		for (k = 0; k < first_region; k++) {
-			int c = conditional(out.v[k]);
-
-			if (!nest && !strncmp(out.v[k], "#include", 8))
-				at = k;
-			nest += c == 1 ? 1 : c == -1 ? -1 : 0;
-		}
-		strlist_add(&out, "");
-		spare = out.v[out.n - 1];
-		memmove(&out.v[at + 2], &out.v[at + 1], (out.n - at - 2) * sizeof(*out.v));
-		out.v[at + 1] = xstrdup("#include <linux/version.h>");
-		free(spare);
-	}
-	text = strlist_join(&out, "\n");
-	{
-		char *t = xasprintf("%s\n", text);
-
-		ret = regions && write_file(path, t, strlen(t)) ? -1 : regions;
-		free(t);
-	}
+	for (; line < w.ol.n; line++)
+		strlist_add(&w.out, w.ol.v[line]);
+	if (regions && strstr(guard, "LINUX_VERSION_CODE") && !has_version_macros(&w))
+		add_version_include(&w, first_region);
+	text = strlist_join(&w.out, "\n");
+	t = xasprintf("%s\n", text);
+	ret = regions && write_file(path, t, strlen(t)) ? -1 : regions;
+	free(t);
 	free(text);
 done:
-	for (k = 0; k < nh; k++)
-		strlist_free(&h[k].add);
-	free(h);
-	free(depth);
-	free(unit);
-	free(whole);
-	free(pp);
-	strlist_free(&ol);
-	strlist_free(&out);
+	for (k = 0; k < w.nh; k++)
+		strlist_free(&w.h[k].add);
+	free(w.h);
+	free(w.depth);
+	free(w.unit);
+	free(w.whole);
+	free(w.pp);
+	strlist_free(&w.ol);
+	strlist_free(&w.out);
 	return ret;
-cannot:
-	ret = -2;
-	goto done;
 }
