@@ -428,6 +428,29 @@ struct mapping_call {
 	char *addr, *pfn, *size;	/* in the descriptor's terms; NULL: whole VMA */
 };
 
+/* What one side (the old handler, or the new functions) does, as compared. */
+struct effect_sets {
+	struct strlist set, clear, tests, errs, fields;	/* flags set, cleared, tested ... */
+	struct mapping_call m[8];
+	int nm;
+};
+
+static void effect_sets_free(struct effect_sets *e)
+{
+	int i;
+
+	strlist_free(&e->set);
+	strlist_free(&e->clear);
+	strlist_free(&e->tests);
+	strlist_free(&e->errs);
+	strlist_free(&e->fields);
+	for (i = 0; i < 8; i++) {
+		free(e->m[i].addr);
+		free(e->m[i].pfn);
+		free(e->m[i].size);
+	}
+}
+
 /* Each flag of "VM_A|VM_B" into l, once. */
 static void add_flags(struct strlist *l, const char *fl)
 {
@@ -658,8 +681,7 @@ static int passes_desc(json_t *r, json_t *new_sums, const char *helper)
  * found in either, or not taking desc, is a difference.
  */
 static void helper_facts(json_t *r, json_t *old_sums, json_t *new_sums, json_t *diffs,
-			 struct strlist *o[5], struct strlist *n[5], struct mapping_call *om,
-			 int *nom, struct mapping_call *nm, int *nnm)
+			 struct effect_sets *o, struct effect_sets *n)
 {
 	struct strlist hs = { 0 };
 	int h;
@@ -689,178 +711,186 @@ static void helper_facts(json_t *r, json_t *old_sums, json_t *new_sums, json_t *
 			add_diff(diffs, "helper", hs.v[h], "libclang did not parse all of it", 1);
 			continue;
 		}
-		summary_facts(os, 1, ov, NULL, NULL, o[0], o[1], o[2], o[3], o[4], om, nom);
-		summary_facts(ns, 0, "vma", NULL, NULL, n[0], n[1], n[2], n[3], n[4], nm, nnm);
+		summary_facts(os, 1, ov, NULL, NULL, &o->set, &o->clear, &o->tests, &o->errs,
+			      &o->fields, o->m, &o->nm);
+		summary_facts(ns, 0, "vma", NULL, NULL, &n->set, &n->clear, &n->tests, &n->errs,
+			      &n->fields, n->m, &n->nm);
 	}
 	strlist_free(&hs);
 }
 
-void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_sums)
+/* The new functions of a conversion by role: prepare, complete, mapped, abort. */
+static const char *const code_roles[][2] = {
+	{ "new_function", "prepare" }, { "complete_function", "complete" },
+	{ "mapped_function", "mapped" }, { "abort_function", "abort" },
+};
+
+/*
+ * The old handler's effects (old_sum, and its helpers from old_sums) into
+ * o, the new functions' (new_sums) into n.  Returns whether a new
+ * function makes a mapping call as the old handler made it.
+ */
+static int code_sets(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_sums,
+		     json_t *diffs, struct effect_sets *o, struct effect_sets *n)
 {
-	json_t *conv = json_object_get(r, "conversion"), *eq = json_object_get(conv, "equivalence");
-	json_t *an = json_object_get(r, "analysis"), *diffs, *e, *params;
-	const char *vma = js(an, "vma_param"), *filep = NULL;
-	const char *roles[][2] = {
-		{ "new_function", "prepare" }, { "complete_function", "complete" },
-		{ "mapped_function", "mapped" }, { "abort_function", "abort" },
-	};
-	struct strlist oset = { 0 }, oclear = { 0 }, otests = { 0 }, oerrs = { 0 }, ofields = { 0 };
-	struct strlist nset = { 0 }, nclear = { 0 }, ntests = { 0 }, nerrs = { 0 }, nfields = { 0 };
-	struct strlist implied = { 0 };
-	struct mapping_call om[8] = { { 0 } }, nm[8] = { { 0 } };
-	int nom = 0, nnm = 0, i, fatal = 0, nnm_plain = 0;
+	json_t *conv = json_object_get(r, "conversion"), *e;
 	json_t *prep = json_object_get(new_sums, js(conv, "new_function"));
+	const char *vma = js(json_object_get(r, "analysis"), "vma_param"), *filep = NULL;
+	int i, plain = 0;
 	size_t k;
 
-	if (!eq || !old_sum || !prep)
-		return;
-	diffs = json_object_get(eq, "differences");
-	params = json_object_get(old_sum, "params");
-	json_array_foreach(params, k, e)
+	json_array_foreach(json_object_get(old_sum, "params"), k, e)
 		if (strcmp(json_string_value(e), vma))
 			filep = json_string_value(e);	/* the struct file * one */
-	summary_facts(old_sum, 1, vma, filep, NULL, &oset, &oclear, &otests, &oerrs, &ofields,
-		      om, &nom);
+	summary_facts(old_sum, 1, vma, filep, NULL, &o->set, &o->clear, &o->tests, &o->errs,
+		      &o->fields, o->m, &o->nm);
 	/* a mapping call's own checks the rule wrote in prepare: their codes too */
 	json_array_foreach(json_object_get(conv, "kept_errors"), k, e)
-		strlist_add(&oerrs, json_string_value(e));
+		strlist_add(&o->errs, json_string_value(e));
 	for (i = 0; i < 4; i++) {
-		json_t *s = json_object_get(new_sums, js(conv, roles[i][0]));
+		json_t *sm = json_object_get(new_sums, js(conv, code_roles[i][0]));
 		const char *cv = "vma";
 
-		if (!jstr(conv, roles[i][0]) || !s)
+		if (!jstr(conv, code_roles[i][0]) || !sm)
 			continue;
 		/* complete gets the VMA: its texts go through the same table */
-		if (json_array_size(json_object_get(s, "params")) > 1)
-			cv = json_string_value(json_array_get(json_object_get(s, "params"), 1));
-		summary_facts(s, 0, cv, NULL, prep, &nset, &nclear, &ntests, &nerrs, &nfields,
-			      nm, &nnm);
+		if (json_array_size(json_object_get(sm, "params")) > 1)
+			cv = json_string_value(json_array_get(json_object_get(sm, "params"), 1));
+		summary_facts(sm, 0, cv, NULL, prep, &n->set, &n->clear, &n->tests, &n->errs,
+			      &n->fields, n->m, &n->nm);
 	}
-	if (old_sums) {
-		struct strlist *o[5] = { &oset, &oclear, &otests, &oerrs, &ofields };
-		struct strlist *n[5] = { &nset, &nclear, &ntests, &nerrs, &nfields };
-
-		helper_facts(r, old_sums, new_sums, diffs, o, n, om, &nom, nm, &nnm);
-	}
+	if (old_sums)
+		helper_facts(r, old_sums, new_sums, diffs, o, n);
 	/* mapping calls as the old handler made them, now after prepare */
 	for (i = 0; i < 4; i++) {
-		json_t *sm = json_object_get(new_sums, js(conv, roles[i][0])), *c;
-		size_t m;
+		json_t *sm = json_object_get(new_sums, js(conv, code_roles[i][0])), *c;
 
-		json_array_foreach(json_object_get(sm, "calls"), m, c)
+		json_array_foreach(json_object_get(sm, "calls"), k, c)
 			if (str_in_list(js(c, "callee"), calls_remap) ||
 			    str_in_list(js(c, "callee"), calls_insert))
-				nnm_plain = 1;
+				plain = 1;
 	}
-	/*
-	 * What the old mapping call set on the VMA itself (mm/memory.c:
-	 * remap_pfn_range() VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
-	 * vm_insert_page() VM_MIXEDMAP) the new code may set in prepare.
-	 */
-	if (json_array_size(json_object_get(an, "inserts")))
-		add_flags(&implied, "VM_MIXEDMAP");
-	if (json_array_size(json_object_get(an, "remaps")))
-		add_flags(&implied, "VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP");
-	compare_sets(diffs, "flags cleared", &oclear, &nclear, 1);
-	compare_sets(diffs, "flag tests", &otests, &ntests, 1);
-	{
-		/*
-		 * Every error code of the old handler must be returned by the new
-		 * code.  More are a stated difference when the old handler
-		 * returned a mapping call's value, whose own codes its text does
-		 * not show (vm_map_pages()'s -ENXIO, checked in prepare now).
-		 */
-		int missing = 0, extra = 0;
-		struct strlist left = { 0 };
+	return plain;
+}
 
-		for (i = 0; i < nerrs.n; i++)
-			strlist_add(&left, nerrs.v[i]);
-		for (i = 0; i < oerrs.n; i++) {
-			int j;
+/*
+ * Every error code of the old handler must be returned by the new code.
+ * More are a stated difference when the old handler returned a mapping
+ * call's value, whose own codes its text does not show (vm_map_pages()'s
+ * -ENXIO, checked in prepare now).
+ */
+static void compare_errors(json_t *diffs, json_t *an, struct effect_sets *o,
+			   struct effect_sets *n)
+{
+	struct strlist left = { 0 };
+	int i, j, missing = 0;
 
-			for (j = 0; j < left.n && strcmp(left.v[j], oerrs.v[i]); j++)
-				;
-			if (j == left.n) {
-				missing = 1;
-				continue;
-			}
-			free(left.v[j]);
-			left.v[j] = left.v[--left.n];
+	for (i = 0; i < n->errs.n; i++)
+		strlist_add(&left, n->errs.v[i]);
+	for (i = 0; i < o->errs.n; i++) {
+		for (j = 0; j < left.n && strcmp(left.v[j], o->errs.v[i]); j++)
+			;
+		if (j == left.n) {
+			missing = 1;
+			continue;
 		}
-		extra = left.n > 0;
-		if (missing || extra)
-			compare_sets(diffs, "error codes", &oerrs, &nerrs,
-				     missing || !returns_mapping(an));
-		strlist_free(&left);
+		free(left.v[j]);
+		left.v[j] = left.v[--left.n];
 	}
-	{
-		/*
-		 * Hazard 3: a protection the old handler gave the remap only; rfc
-		 * has no protection of the remap's own, so prepare sets the VMA's
-		 * (the semantic patch states it): a difference, not a wrong one.
-		 */
-		const char *po = jstr(json_object_get(an, "hazards"), "prot_only_for_remap");
-		char *pp = po ? xasprintf("desc->page_prot=%s", po) : NULL;
+	if (missing || left.n > 0)
+		compare_sets(diffs, "error codes", &o->errs, &n->errs,
+			     missing || !returns_mapping(an));
+	strlist_free(&left);
+}
 
-		if (pp)
-			squeeze(pp);
-		for (i = 0; pp && i < nfields.n; i++)
-			if (!strcmp(nfields.v[i], pp) && !strlist_has(&ofields, pp)) {
-				add_diff(diffs, "page protection", "", pp, 0);
-				free(nfields.v[i]);
-				nfields.v[i] = nfields.v[--nfields.n];
-				break;
-			}
-		free(pp);
-	}
-	compare_sets(diffs, "fields assigned", &ofields, &nfields, 1);
-	{
-		/* flags set: the new code may add only what the old mapping call set */
-		char *a = multiset(&oset), *b = multiset(&nset);
+/*
+ * Hazard 3: a protection the old handler gave the remap only; rfc has no
+ * protection of the remap's own, so prepare sets the VMA's (the semantic
+ * patch states it): a difference, not a wrong one, taken out of n's fields.
+ */
+static void compare_prot(json_t *diffs, json_t *an, struct effect_sets *o,
+			 struct effect_sets *n)
+{
+	const char *po = jstr(json_object_get(an, "hazards"), "prot_only_for_remap");
+	char *pp = po ? xasprintf("desc->page_prot=%s", po) : NULL;
+	int i;
 
-		for (i = 0; i < nset.n; i++)
-			if (!strlist_has(&oset, nset.v[i]) && !strlist_has(&implied, nset.v[i]))
+	if (pp)
+		squeeze(pp);
+	for (i = 0; pp && i < n->fields.n; i++)
+		if (!strcmp(n->fields.v[i], pp) && !strlist_has(&o->fields, pp)) {
+			add_diff(diffs, "page protection", "", pp, 0);
+			free(n->fields.v[i]);
+			n->fields.v[i] = n->fields.v[--n->fields.n];
+			break;
+		}
+	free(pp);
+}
+
+/*
+ * Flags set: the new code may add only what the old mapping call set on
+ * the VMA itself (implied); a mapping call moved whole after prepare
+ * (plain: rfc's mmap_complete), with no prepare form or action to set its
+ * flags, needs prepare to set them, or the new VMA merges and lacks them
+ * until then.  Returns 1 when they differ (a difference added).
+ */
+static int compare_flags_set(json_t *diffs, struct effect_sets *o,
+			     struct effect_sets *n, const struct strlist *implied,
+			     int plain, json_t *prep)
+{
+	char *a = multiset(&o->set), *b = multiset(&n->set);
+	int i, fatal = 0;
+
+	for (i = 0; i < n->set.n; i++)
+		if (!strlist_has(&o->set, n->set.v[i]) && !strlist_has(implied, n->set.v[i]))
+			fatal = 1;
+	for (i = 0; i < o->set.n; i++)
+		if (!strlist_has(&n->set, o->set.v[i]))
+			fatal = 1;
+	if (plain && !prepare_maps(prep))
+		for (i = 0; i < implied->n; i++)
+			if (!strlist_has(&n->set, implied->v[i]))
 				fatal = 1;
-		for (i = 0; i < oset.n; i++)
-			if (!strlist_has(&nset, oset.v[i]))
-				fatal = 1;
-		/*
-		 * A mapping call moved whole after prepare (rfc's mmap_complete),
-		 * with no prepare form or action to set its flags: prepare must
-		 * set them, or the new VMA merges and lacks them until then.
-		 */
-		if (nnm_plain && !prepare_maps(prep))
-			for (i = 0; i < implied.n; i++)
-				if (!strlist_has(&nset, implied.v[i]))
-					fatal = 1;
-		if (fatal)
-			add_diff(diffs, "flags set", a, b, 1);
-		free(a);
-		free(b);
-	}
-	if (nom != nnm) {
-		char *a = xasprintf("%d", nom), *b = xasprintf("%d", nnm);
+	if (fatal)
+		add_diff(diffs, "flags set", a, b, 1);
+	free(a);
+	free(b);
+	return fatal;
+}
+
+/* The mapping calls, one by one: how many, their PFN, address and size. */
+static void compare_mappings(json_t *diffs, json_t *an, const struct effect_sets *o,
+			     const struct effect_sets *n)
+{
+	int i;
+
+	if (o->nm != n->nm) {
+		char *a = xasprintf("%d", o->nm), *b = xasprintf("%d", n->nm);
 
 		add_diff(diffs, "mapping calls", a, b, 1);
 		free(a);
 		free(b);
 	}
-	for (i = 0; i < nom && i < nnm; i++) {
-		if (strcmp(om[i].pfn, nm[i].pfn))
-			add_diff(diffs, "mapping pfn", om[i].pfn, nm[i].pfn, 1);
-		if (strcmp(om[i].addr, nm[i].addr))
-			add_diff(diffs, "mapping address", om[i].addr, nm[i].addr, 1);
+	for (i = 0; i < o->nm && i < n->nm; i++) {
+		if (strcmp(o->m[i].pfn, n->m[i].pfn))
+			add_diff(diffs, "mapping pfn", o->m[i].pfn, n->m[i].pfn, 1);
+		if (strcmp(o->m[i].addr, n->m[i].addr))
+			add_diff(diffs, "mapping address", o->m[i].addr, n->m[i].addr, 1);
 		/* a range clamped to the VMA (docs/hazards.md, H4) is a stated change */
-		if (strcmp(om[i].size, nm[i].size))
-			add_diff(diffs, "mapping size", om[i].size, nm[i].size,
+		if (strcmp(o->m[i].size, n->m[i].size))
+			add_diff(diffs, "mapping size", o->m[i].size, n->m[i].size,
 				 json_is_true(json_object_get(json_array_get(
 					json_object_get(an, "remaps"), i), "whole_range")));
 	}
-	for (i = 0; i < 8; i++) {
-		free(om[i].addr), free(om[i].pfn), free(om[i].size);
-		free(nm[i].addr), free(nm[i].pfn), free(nm[i].size);
-	}
-	/* where each call of the old handler went */
+}
+
+/* Where each call of the old handler went, by the new code (placement_from_code). */
+static void code_placements(json_t *r, json_t *eq, json_t *diffs, json_t *new_sums)
+{
+	json_t *conv = json_object_get(r, "conversion"), *e;
+	size_t k;
+	int i;
+
 	json_array_foreach(json_object_get(eq, "effects"), k, e) {
 		const char *what = js(e, "what"), *found = NULL;
 		json_t *c;
@@ -869,42 +899,49 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_
 		if (!strcmp(js(e, "effect"), "write") || strcmp(js(e, "in"), js(r, "function")))
 			continue;
 		for (i = 0; i < 4 && !found; i++) {
-			json_t *s = json_object_get(new_sums, js(conv, roles[i][0]));
+			json_t *s = json_object_get(new_sums, js(conv, code_roles[i][0]));
 
 			json_array_foreach(json_object_get(s, "calls"), m, c)
 				if (!strcmp(js(c, "callee"), what))
-					found = roles[i][1];
+					found = code_roles[i][1];
 			/* a call that does not parse there (a name it lacks) is in its text */
 			if (!found && s && calls_in_text(js(s, "text"), what))
-				found = roles[i][1];
+				found = code_roles[i][1];
 		}
-		if (found && strcmp(found, js(e, "placement"))) {
-			json_object_set_new(e, "placement_from_code", json_string(found));
-			if (!strcmp(js(e, "effect"), "take") && !strcmp(found, "prepare") &&
-			    !strcmp(js(e, "placement"), "mapped"))
-				add_diff(diffs, "a take moved to vm_ops->mapped is made in prepare",
-					 what, found, 1);
-			if (!strcmp(js(e, "effect"), "take") && !strcmp(found, "prepare") &&
-			    !strcmp(js(e, "placement"), "complete"))
-				add_diff(diffs, "a take moved to mmap_complete is made in prepare",
-					 what, found, 1);
-			/* the code put it after prepare: no longer a difference of prepare's */
-			if (!strcmp(js(e, "placement"), "prepare") && strcmp(found, "prepare")) {
-				json_t *d;
-				size_t m2;
+		if (!found || !strcmp(found, js(e, "placement")))
+			continue;
+		json_object_set_new(e, "placement_from_code", json_string(found));
+		if (!strcmp(js(e, "effect"), "take") && !strcmp(found, "prepare") &&
+		    !strcmp(js(e, "placement"), "mapped"))
+			add_diff(diffs, "a take moved to vm_ops->mapped is made in prepare",
+				 what, found, 1);
+		if (!strcmp(js(e, "effect"), "take") && !strcmp(found, "prepare") &&
+		    !strcmp(js(e, "placement"), "complete"))
+			add_diff(diffs, "a take moved to mmap_complete is made in prepare",
+				 what, found, 1);
+		/* the code put it after prepare: no longer a difference of prepare's */
+		if (!strcmp(js(e, "placement"), "prepare") && strcmp(found, "prepare")) {
+			json_t *d;
+			size_t m2;
 
-				json_array_foreach(diffs, m2, d)
-					if (!strcmp(js(d, "what"), what) &&
-					    jint(d, "line") == jint(e, "line") &&
-					    json_object_get(d, "also_runs")) {
-						json_array_remove(diffs, m2);
-						break;
-					}
-				json_object_set_new(e, "placement", json_string(found));
-			}
+			json_array_foreach(diffs, m2, d)
+				if (!strcmp(js(d, "what"), what) &&
+				    jint(d, "line") == jint(e, "line") &&
+				    json_object_get(d, "also_runs")) {
+					json_array_remove(diffs, m2);
+					break;
+				}
+			json_object_set_new(e, "placement", json_string(found));
 		}
 	}
-	/* the verdict again, from the differences left */
+}
+
+/* The verdict again, from the differences left (fatal: one already differs). */
+static void code_verdict(json_t *eq, json_t *conv, json_t *diffs, int fatal)
+{
+	json_t *e;
+	size_t k;
+
 	json_object_set_new(eq, "verdict", json_string(json_array_size(diffs) ||
 			    json_array_size(json_object_get(conv, "behaviour_changes")) ?
 			    "stated" : "exact"));
@@ -919,9 +956,42 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_
 		json_object_set_new(eq, "verdict", json_string("differs"));
 	else if (json_array_size(diffs) && !strcmp(js(eq, "verdict"), "exact"))
 		json_object_set_new(eq, "verdict", json_string("stated"));
-	strlist_free(&oset), strlist_free(&oclear), strlist_free(&otests), strlist_free(&oerrs);
-	strlist_free(&ofields), strlist_free(&nset), strlist_free(&nclear), strlist_free(&ntests);
-	strlist_free(&nerrs), strlist_free(&nfields), strlist_free(&implied);
+}
+
+void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_sums)
+{
+	json_t *conv = json_object_get(r, "conversion"), *eq = json_object_get(conv, "equivalence");
+	json_t *an = json_object_get(r, "analysis"), *diffs;
+	json_t *prep = json_object_get(new_sums, js(conv, "new_function"));
+	struct effect_sets o = { 0 }, n = { 0 };
+	struct strlist implied = { 0 };
+	int plain, fatal;
+
+	if (!eq || !old_sum || !prep)
+		return;
+	diffs = json_object_get(eq, "differences");
+	plain = code_sets(r, old_sum, new_sums, old_sums, diffs, &o, &n);
+	/*
+	 * What the old mapping call set on the VMA itself (mm/memory.c:
+	 * remap_pfn_range() VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+	 * vm_insert_page() VM_MIXEDMAP) the new code may set in prepare.
+	 */
+	if (json_array_size(json_object_get(an, "inserts")))
+		add_flags(&implied, "VM_MIXEDMAP");
+	if (json_array_size(json_object_get(an, "remaps")))
+		add_flags(&implied, "VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP");
+	compare_sets(diffs, "flags cleared", &o.clear, &n.clear, 1);
+	compare_sets(diffs, "flag tests", &o.tests, &n.tests, 1);
+	compare_errors(diffs, an, &o, &n);
+	compare_prot(diffs, an, &o, &n);
+	compare_sets(diffs, "fields assigned", &o.fields, &n.fields, 1);
+	fatal = compare_flags_set(diffs, &o, &n, &implied, plain, prep);
+	compare_mappings(diffs, an, &o, &n);
+	code_placements(r, eq, diffs, new_sums);
+	code_verdict(eq, conv, diffs, fatal);
+	effect_sets_free(&o);
+	effect_sets_free(&n);
+	strlist_free(&implied);
 }
 
 /*
