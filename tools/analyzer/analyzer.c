@@ -733,74 +733,108 @@ static void helper_uses(const char *tree, json_t *r)
 	}
 }
 
-int analyze_records(const struct options *o, const char *tree, json_t *records)
+/* j into DIR/name (out_path()). */
+static void dump_out(const struct options *o, const char *name, json_t *j)
 {
-	struct strlist files = { 0 };
-	struct analyze_file *af;
-	char *bdir = xasprintf("%s/build/x86_64", o->out);
-	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase, *parse_in = NULL;
-	const char *how = NULL;
-	json_t *db, *r, *plan, *defs, *shared = json_object(), *v, *core, *configured = NULL;
-	struct strlist elsewhere = { 0 };
-	const char *k;
-	size_t i;
-	int f, nparse = 0, nlibclang = 0, ncocci;
-	double t, tc;
+	char *p = out_path(o, name);
 
-	/* the core's rules, from the tree: DIR/core-rules.json says which hold */
-	core = core_rules(o->external ? o->tree : tree);
-	{
-		char *cp = out_path(o, "core-rules.json");
+	json_dump_path(j, p);
+	free(p);
+}
 
-		json_dump_path(core, cp);
-		free(cp);
-	}
+/* The core's rules, from the tree: DIR/core-rules.json says which hold; decide's. */
+static json_t *classify_core(const struct options *o, const char *tree)
+{
+	json_t *core = core_rules(o->external ? o->tree : tree);
+
+	dump_out(o, "core-rules.json", core);
 	if (!json_array_size(json_object_get(core, "special_flags")))
 		warnx("classify: %s/include/linux/mm.h defines no VMA_SPECIAL_FLAGS or VM_SPECIAL: "
 		      "no flag is taken to stop a mapping merging (docs/core-rules.md)",
 		      o->external ? o->tree : tree);
 	decide_set_core(core);
+	return core;
+}
+
+/*
+ * The files to parse into files: each registering file, but one that only
+ * registers handlers defined in another .c file (vb2_fop_mmap,
+ * sock_no_mmap ...: half of the files on 7.x), whose records take the
+ * defining file's analysis; and the file of each handler defined
+ * elsewhere, with one record in shared to analyse it there.  Returns
+ * those definitions (function -> file).
+ */
+static json_t *files_to_parse(const char *tree, json_t *records, struct strlist *files,
+			      json_t *shared)
+{
+	struct strlist elsewhere = { 0 };
+	json_t *r, *v, *defs;
+	const char *k;
+	size_t i;
+
 	json_array_foreach(records, i, r) {
 		if (wants_analysis(r) && json_is_null(json_object_get(r, "definition")) &&
 		    !strlist_has(&elsewhere, jstr(r, "function")))
 			strlist_add(&elsewhere, jstr(r, "function"));
 	}
-	/* one record per handler defined elsewhere, analysed in its own file */
 	defs = find_definitions(tree, &elsewhere);
-	/*
-	 * A file that only registers handlers defined in another .c file
-	 * (vb2_fop_mmap, sock_no_mmap ...) need not be parsed: its records
-	 * take the defining file's analysis.  Half of the files on 7.x.
-	 */
 	json_array_foreach(records, i, r) {
 		if (!wants_analysis(r) || elsewhere_only(r, defs))
 			continue;
-		strlist_add_once(&files, jstr(r, "file"));
+		strlist_add_once(files, jstr(r, "file"));
 	}
 	json_object_foreach(defs, k, v) {
 		json_object_set_new(shared, k, json_pack("{s:s,s:s,s:s}", "file",
 			json_string_value(v), "function", k, "category", "shared"));
-		strlist_add_once(&files, json_string_value(v));
+		strlist_add_once(files, json_string_value(v));
 	}
-	ktree = kbuild_source(o, tree, &kbase);
-	if (strcmp(ktree, tree) && files.n)
-		kbuild_prepare_x86(o, ktree, kbase, bdir);
-	db = o->external && files.n ? external_flags(o, tree, bdir, &files, &how, &parse_in,
-						     &configured) :
-	     compdb_for_files(ktree, bdir, &files, o->jobs, &how);
-	af = xmalloc((files.n + 1) * sizeof(*af));
-	for (f = 0; f < files.n; f++) {
-		af[f].file = files.v[f];
-		af[f].args = json_object_get(db, files.v[f]);
+	strlist_free(&elsewhere);
+	return defs;
+}
+
+/* The record r into the parse of its file (af[f], f one of files); NULL args: why not. */
+static void parse_add(struct analyze_file *af, const struct strlist *files, json_t *r,
+		      const char *file)
+{
+	int f;
+
+	for (f = 0; f < files->n; f++)
+		if (!strcmp(files->v[f], file))
+			break;
+	json_array_append(af[f].records, r);
+	if (!af[f].args)
+		json_object_set_new(r, "analysis_error", json_string(af[f].why_not));
+}
+
+/*
+ * One parse per file of files, with its compile command from db (how:
+ * where the commands came from), and the records it analyses.  *nparse
+ * gets how many files have a command.
+ */
+static struct analyze_file *parses_of(const struct options *o, const struct strlist *files,
+				      json_t *db, const char *how, json_t *records, json_t *defs,
+				      json_t *shared, int *nparse)
+{
+	struct analyze_file *af = xmalloc((files->n + 1) * sizeof(*af));
+	json_t *r, *v;
+	const char *k;
+	size_t i;
+	int f;
+
+	*nparse = 0;
+	for (f = 0; f < files->n; f++) {
+		const char *file = files->v[f];
+
+		af[f].file = file;
+		af[f].args = json_object_get(db, file);
 		af[f].why_not = NULL;
 		af[f].records = json_array();
 		if (af[f].args)
-			nparse++;
+			(*nparse)++;
 		else
-			af[f].why_not = !strncmp(files.v[f], "arch/", 5) &&
-				strncmp(files.v[f], "arch/x86/", 9) ?
+			af[f].why_not = !strncmp(file, "arch/", 5) && strncmp(file, "arch/x86/", 9) ?
 				"another architecture's file: no build dir for its arch here" :
-				strcmp(files.v[f] + strlen(files.v[f]) - 2, ".c") ?
+				strcmp(file + strlen(file) - 2, ".c") ?
 				"a header: parsed only through the files that include it" :
 				o->external && strcmp(how, "fallback") ?
 				"kbuild gave no command for its object in an M= build of the "
@@ -808,24 +842,61 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 				"directory" :
 				"kbuild gave no command for its object in x86_64 allmodconfig";
 	}
-	json_array_foreach(records, i, r) {
-		if (!wants_analysis(r) || elsewhere_only(r, defs))
-			continue;
-		for (f = 0; f < files.n; f++)
-			if (!strcmp(files.v[f], jstr(r, "file")))
-				break;
-		json_array_append(af[f].records, r);
-		if (!af[f].args)
-			json_object_set_new(r, "analysis_error", json_string(af[f].why_not));
+	json_array_foreach(records, i, r)
+		if (wants_analysis(r) && !elsewhere_only(r, defs))
+			parse_add(af, files, r, jstr(r, "file"));
+	json_object_foreach(shared, k, v)
+		parse_add(af, files, v, jstr(v, "file"));
+	return af;
+}
+
+/*
+ * A record of a handler defined in another file takes the analysis made
+ * there (shared), or says why there is none.
+ */
+static void adopt_analysis(json_t *r, json_t *shared, json_t *defs)
+{
+	json_t *an = json_object_get(r, "analysis");
+	json_t *sh = json_object_get(shared, jstr(r, "function") ? jstr(r, "function") : "");
+
+	if (!json_is_object(an) && json_is_null(json_object_get(r, "definition")) &&
+	    json_is_object(json_object_get(sh, "analysis"))) {
+		an = json_deep_copy(json_object_get(sh, "analysis"));
+		json_object_set_new(an, "def_file", json_string(jstr(sh, "file")));
+		json_object_set_new(r, "analysis", an);
+		json_object_del(r, "analysis_error");
+	} else if (!json_is_object(an) && sh && jstr(sh, "analysis_error") &&
+		   json_is_null(json_object_get(r, "definition"))) {
+		json_object_set_new(r, "analysis_error", json_string(xasprintf(
+			"defined in %s: %s", jstr(sh, "file"), jstr(sh, "analysis_error"))));
+	} else if (!json_is_object(an) && elsewhere_only(r, defs) &&
+		   !json_object_get(r, "analysis_error")) {
+		json_object_set_new(r, "analysis_error", json_string(xasprintf(
+			"defined in %s, where libclang did not find it", jstr(sh, "file"))));
 	}
-	json_object_foreach(shared, k, v) {
-		for (f = 0; f < files.n; f++)
-			if (!strcmp(files.v[f], jstr(v, "file")))
-				break;
-		json_array_append(af[f].records, v);
-		if (!af[f].args)
-			json_object_set_new(v, "analysis_error", json_string(af[f].why_not));
-	}
+}
+
+int analyze_records(const struct options *o, const char *tree, json_t *records)
+{
+	struct strlist files = { 0 };
+	struct analyze_file *af;
+	char *bdir = xasprintf("%s/build/x86_64", o->out);
+	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase, *parse_in = NULL;
+	const char *how = NULL;
+	json_t *db, *r, *plan, *defs, *shared = json_object(), *core, *configured = NULL;
+	size_t i;
+	int f, nparse, nlibclang = 0, ncocci;
+	double t, tc;
+
+	core = classify_core(o, tree);
+	defs = files_to_parse(tree, records, &files, shared);
+	ktree = kbuild_source(o, tree, &kbase);
+	if (strcmp(ktree, tree) && files.n)
+		kbuild_prepare_x86(o, ktree, kbase, bdir);
+	db = o->external && files.n ? external_flags(o, tree, bdir, &files, &how, &parse_in,
+						     &configured) :
+	     compdb_for_files(ktree, bdir, &files, o->jobs, &how);
+	af = parses_of(o, &files, db, how, records, defs, shared, &nparse);
 	/* the flags used, for the bench's plain clang -fsyntax-only pass */
 	mkdir_p(tmp);
 	{
@@ -834,7 +905,6 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		json_dump_path(db, p);
 		free(p);
 	}
-	mkdir_p(tmp);
 	t = analyze_parallel(parse_in ? parse_in : tree, tmp, af, files.n, o->jobs, 0);
 	if (strcmp(how, "fallback") && !o->external)
 		t += parse_again_with_generated(o, tree, ktree, bdir, tmp, af, files.n);
@@ -844,25 +914,10 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	/* what libclang could not see: Coccinelle's facts, less sure */
 	ncocci = cocci_fallback(tree, tmp, af, files.n, o->jobs, &tc);
 	json_array_foreach(records, i, r) {
-		json_t *an = json_object_get(r, "analysis");
-		json_t *sh = json_object_get(shared, jstr(r, "function") ? jstr(r, "function") : "");
+		json_t *an;
 
-		if (!json_is_object(an) && json_is_null(json_object_get(r, "definition")) &&
-		    json_is_object(json_object_get(sh, "analysis"))) {
-			an = json_deep_copy(json_object_get(sh, "analysis"));
-			json_object_set_new(an, "def_file", json_string(jstr(sh, "file")));
-			json_object_set_new(r, "analysis", an);
-			json_object_del(r, "analysis_error");
-		} else if (!json_is_object(an) && sh && jstr(sh, "analysis_error") &&
-			   json_is_null(json_object_get(r, "definition"))) {
-			json_object_set_new(r, "analysis_error", json_string(xasprintf(
-				"defined in %s: %s", jstr(sh, "file"), jstr(sh, "analysis_error"))));
-		} else if (!json_is_object(an) && elsewhere_only(r, defs) &&
-			   !json_object_get(r, "analysis_error")) {
-			json_object_set_new(r, "analysis_error", json_string(xasprintf(
-				"defined in %s, where libclang did not find it", jstr(sh, "file"))));
-		}
-
+		adopt_analysis(r, shared, defs);
+		an = json_object_get(r, "analysis");
 		if (json_is_object(an) && !jstr(an, "source")) {
 			if (!json_object_get(an, "flags"))
 				json_object_set_new(an, "flags", json_string(how));
@@ -879,12 +934,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",
 	     ncocci, tc);
 	plan = dispatcher_plan(records);
-	{
-		char *p = out_path(o, "dispatchers.json");
-
-		json_dump_path(plan, p);
-		free(p);
-	}
+	dump_out(o, "dispatchers.json", plan);
 	json_decref(plan);
 	for (f = 0; f < files.n; f++)
 		json_decref(af[f].records);
@@ -895,7 +945,6 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	decide_set_core(NULL);
 	json_decref(core);
 	strlist_free(&files);
-	strlist_free(&elsewhere);
 	free(bdir);
 	free(ktree);
 	free(kbase);
