@@ -181,6 +181,14 @@ int check_records(const struct options *o, json_t *records);
 int series_records(const struct options *o, json_t *records);
 
 /* mmapport.c: run the stage called name (scan, classify, ...) with o */
+/* stages.c: the stages as commands */
+struct stage {
+	const char *name;
+	int (*fn)(struct options *o);
+	const char *usage;
+};
+const struct stage *stage_named(const char *name);
+void stages_list(FILE *f);
 int run_stage(const char *name, struct options *o);
 /* mmapport.c: the tree at path is a kernel tree (else die, naming what) */
 char *need_kernel_tree(const char *what, const char *path);
