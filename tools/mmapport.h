@@ -180,7 +180,7 @@ int check_records(const struct options *o, json_t *records);
 /* series.c */
 int series_records(const struct options *o, json_t *records);
 
-/* mmapport.c: run the stage called name (scan, classify, ...) with o */
+/* stages.c: run the stage called name (scan, classify, ...) with o */
 /* stages.c: the stages as commands */
 struct stage {
 	const char *name;
@@ -190,7 +190,7 @@ struct stage {
 const struct stage *stage_named(const char *name);
 void stages_list(FILE *f);
 int run_stage(const char *name, struct options *o);
-/* mmapport.c: the tree at path is a kernel tree (else die, naming what) */
+/* stages.c: the tree at path is a kernel tree (else die, naming what) */
 char *need_kernel_tree(const char *what, const char *path);
 
 /* replay.c: the hand ports from --old to --new against mmapport's (docs/replay.md) */
