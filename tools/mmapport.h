@@ -180,8 +180,7 @@ int check_records(const struct options *o, json_t *records);
 /* series.c */
 int series_records(const struct options *o, json_t *records);
 
-/* stages.c: run the stage called name (scan, classify, ...) with o */
-/* stages.c: the stages as commands */
+/* stages.c: the stages as commands; run_stage(): the one called name, with o */
 struct stage {
 	const char *name;
 	int (*fn)(struct options *o);
