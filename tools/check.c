@@ -811,6 +811,24 @@ struct check_run {
 #define RUN_SRC(cr, ar) ((ar)->ktree ? (ar)->ktree : (cr)->src)
 #define RUN_EXT(cr, ar) ((ar)->ktree ? (ar)->ktree : (cr)->ext)
 
+/*
+ * The API profile convert used (field "profile"), or the one the tree has
+ * ("tree_api"), from the first converted record; dflt when none converted.
+ */
+static const char *converted_api(json_t *records, const char *field, const char *dflt)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+
+		if (!strcmp(js(c, "status"), "converted") && jstr(c, field))
+			return jstr(c, field);
+	}
+	return dflt;
+}
+
 /* A tree without the API: nothing converted is built, and none is emitted. */
 static void drop_all_unbuilt(json_t *records)
 {
@@ -880,7 +898,8 @@ static void check_inputs(struct check_run *cr)
 	if (!cr->ext) {
 		char *olog = xasprintf("%s/overlay.log", cr->logs);
 
-		overlay_apply(cr->work, cr->api, olog);
+		overlay_apply(cr->work, cr->api, converted_api(cr->records, "tree_api", NULL),
+			      olog);
 		free(olog);
 	}
 	add_time(cr->shared, "checkout", now_seconds() - t0);
@@ -1500,7 +1519,6 @@ static void check_run_free(struct check_run *cr)
 int check_records(const struct options *o, json_t *records)
 {
 	struct check_run cr = { .o = o, .records = records };
-	struct profile prof;
 	double t0;
 
 	cr.work = work_tree(o, 0);
@@ -1508,14 +1526,15 @@ int check_records(const struct options *o, json_t *records)
 	cr.ext = o->external ? o->tree : NULL;
 	cr.src = o->external ? o->tree : cr.work;
 	ext_build_of(o, &cr.eb);
-	if (detect_profile(cr.src, NULL, &prof)) {
+	if (!strcmp(converted_api(records, "tree_api", ""), "none")) {
 		/* e.g. 6.12 with --api: building would only fail; say why instead */
 		drop_all_unbuilt(records);
 		free(cr.work);
 		free(cr.base);
+		ext_build_free(&cr.eb);
 		return 0;
 	}
-	cr.api = o->api ? o->api : prof.api;
+	cr.api = converted_api(records, "profile", o->api ? o->api : "mainline");
 	check_inputs(&cr);
 	plan_runs(&cr);
 	check_bases(&cr);

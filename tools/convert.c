@@ -36,6 +36,7 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 	p->flag_bits = file_has(mmt, "vma_flags_t vma_flags");
 	p->has_mapped = file_has(mm, "(*mapped)(");
 	p->twins = prepare_twins(tree);
+	p->native = rfc ? "rfc" : mainline ? "mainline" : NULL;
 	if (want)
 		p->api = want;
 	else if (rfc)
@@ -1445,6 +1446,9 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 	size_t i;
 
 	json_object_set_new(c, "profile", json_string(cv->prof.api));
+	/* what check builds against: "none", a tree without the API (--api forced it) */
+	json_object_set_new(c, "tree_api", json_string(cv->prof.native ? cv->prof.native :
+							"none"));
 	json_object_set_new(c, "method", json_string(method_name(m, &cv->prof, plan, r)));
 	json_object_set_new(c, "status", json_string("converted"));
 	set_hook_name(c, "new_function", fn, "prepare");

@@ -570,6 +570,7 @@ static const struct field record_fields[] = {
 static const struct field conversion_fields[] = {
 	{ "status", T_STR, 1 },
 	{ "profile", T_STR, 0 },
+	{ "tree_api", T_STR, 0 },
 	{ "method", T_STR, 0 },
 	{ "reason", T_STR, 0 },
 	{ "diff", T_PATH, 0 },

@@ -64,6 +64,7 @@ void classify_records(const char *tree, const char *ktree, json_t *records);
 /* profile.c */
 struct profile {
 	const char *api;	/* "mainline" or "rfc" */
+	const char *native;	/* the API the tree itself has: "rfc", "mainline" or NULL */
 	int flag_bits;		/* vma_desc_set_flags(desc, VMA_*_BIT) idiom */
 	int has_prepare;	/* the tree has f_op->mmap_prepare at all */
 	int has_mapped;		/* vm_operations_struct has the mapped hook */
@@ -171,7 +172,7 @@ char *kconfig_enable(const char *tree, const char *srcarch, const struct strlist
 int kconfig_settable(const char *tree, const char *srcarch, const char *sym);
 
 /* overlay.c */
-int overlay_apply(const char *work, const char *api, const char *log);
+int overlay_apply(const char *work, const char *api, const char *native, const char *log);
 void overlay_revert(const char *work, const char *api);
 
 /* check.c */

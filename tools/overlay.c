@@ -45,7 +45,7 @@ static int applied(const char *work, const char *patch)
 }
 
 /* Apply overlay/API/ in work unless the tree has the API already. */
-int overlay_apply(const char *work, const char *api, const char *log)
+int overlay_apply(const char *work, const char *api, const char *native, const char *log)
 {
 	glob_t g;
 	size_t i;
@@ -58,9 +58,7 @@ int overlay_apply(const char *work, const char *api, const char *log)
 		if (applied(work, patch))
 			continue;	/* applied already (an interrupted check) */
 		if (run_v(work, log, "git", "apply", patch, NULL)) {
-			struct profile tree;
-
-			if (!detect_profile(work, NULL, &tree) && !strcmp(tree.api, "rfc"))
+			if (native && !strcmp(native, "rfc"))
 				break;	/* the tree has the rfc API of its own */
 			die("the %s API overlay %s does not apply to %s%s; see %s", api, patch,
 			    work, log_reason(log), log);
