@@ -12,7 +12,10 @@
 # with its first error; --external-configure gives the step by hand; a
 # step that is not run leaves the handler unconverted.  A conversion that
 # changes a branch no build compiles (a second definition under "#else" of
-# "#ifdef CONFIG_MMU") is dropped, saying which.
+# "#ifdef CONFIG_MMU") is dropped, saying which.  A test of a kernel
+# CONFIG_ symbol is settled for the configuration checked and the compat
+# guard names it (refused with --no-compat); a macro the driver's own
+# files define again is not the step's to settle.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "1..0 # SKIP cannot fetch the tree"; exit 1; }
@@ -21,7 +24,7 @@ ext=$top/examples/oot-configure
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out=$tmp/out
-echo "1..11"
+echo "1..14"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); echo "not ok $n - $*"; }
@@ -152,4 +155,46 @@ if [ "$got" = "simple dropped" ] &&
 	ok "a changed branch no build compiles: dropped, saying which"
 else
 	notok "a changed branch no build compiles: '$got': $why"
+fi
+
+# 12: "#ifdef CONFIG_PPC" in the handler: settled for x86_64's configuration,
+# the guard says so, both trees pass, checkpatch clean
+cp -r "$ext" "$tmp/ppc"
+sed 's|^\tvma->vm_ops = &cfgdemo_vm_ops;$|#ifdef CONFIG_PPC\n\tvma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);\n#endif\n\tvma->vm_ops = \&cfgdemo_vm_ops;|' \
+	"$ext/cfgdemo.c" > "$tmp/ppc/cfgdemo.c"
+"$top/bin/mmapport" run --tree "$tree" --external "$tmp/ppc" --out "$tmp/ppc-out" --arch x86_64 \
+	--compat-tree "$old" > "$tmp/ppc.log" 2>&1
+got=$(rec '"\(.conversion.status) \(.check.overall.status) \([.analysis.dead_branches[] | .kconfig // empty | to_entries[] | "\(.key)=\(.value)"] | join(","))"' "$tmp/ppc-out")
+guard=$(rec .conversion.compat.guard "$tmp/ppc-out")
+if [ "$got" = "converted pass CONFIG_PPC=n" ] &&
+   [ "$guard" = "KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE && defined(CFGDEMO_HAVE_VM_FLAGS_SET) && !defined(CONFIG_PPC)" ] &&
+   ! sed -n '/^+static int cfgdemo_mmap_prepare/,/^+}/p' "$tmp"/ppc-out/diffs/*.patch | grep -q 'CONFIG_PPC\|page_prot' &&
+   grep -q '^total: 0 errors, 0 warnings' "$tmp/ppc-out/series/checkpatch.txt"; then
+	ok "a kconfig test settled for the configuration checked, named by the guard: $guard"
+else
+	notok "a kconfig test: '$got', guard '$guard'"; tail -3 "$tmp/ppc.log" | sed 's/^/# /'
+fi
+
+# 13: the same with --no-compat: nothing would keep the other configurations' code
+"$top/bin/mmapport" convert --tree "$tree" --external "$tmp/ppc" --out "$tmp/ppc-out" \
+	--no-compat > "$tmp/ppc-nc.log" 2>&1
+why=$(rec .conversion.reason "$tmp/ppc-out")
+if [ "$(rec .conversion.status "$tmp/ppc-out")" = refused ] &&
+   echo "$why" | grep -qF 'without the compat guard nothing keeps the code another build takes'; then
+	ok "--no-compat refuses a handler settled for one build: $why"
+else
+	notok "--no-compat: $(rec .conversion.status "$tmp/ppc-out"): $why"
+fi
+
+# 14: the driver's own file undefines the macro again: not the step's value
+cp -r "$ext" "$tmp/undef"
+sed 's|^#include "config.h"$|#include "config.h"\n#undef CFGDEMO_HAVE_VM_FLAGS_SET\n#define CFGDEMO_HAVE_VM_FLAGS_SET 1|' \
+	"$ext/cfgdemo.c" > "$tmp/undef/cfgdemo.c"
+"$top/bin/mmapport" classify --tree "$tree" --external "$tmp/undef" --out "$tmp/undef-out" \
+	> "$tmp/undef.log" 2>&1
+got=$(rec '[.analysis.dead_branches[]? | .configured // empty] | length' "$tmp/undef-out")
+if [ "$got" = 0 ] && [ "$(rec .confidence "$tmp/undef-out")" = high ]; then
+	ok "a macro the driver's own file defines again is not settled by the step's value"
+else
+	notok "redefined macro: $got configured dead branches"
 fi

@@ -503,16 +503,38 @@ int branches_live(const struct branch_map *m, const char *ipath, const char *fil
 /* ---- the branches dead for the target's release ---- */
 
 /*
+ * The kconfig symbol a CONFIG_ name of a test is about (CONFIG_X of
+ * CONFIG_X_MODULE too), when st->kconfig gives it a y, m or no value:
+ * NULL for a symbol of another type (an int, a string), which no
+ * IS_ENABLED() guard can stand for.
+ */
+static char *kconfig_symbol(const struct settle *st, const char *name)
+{
+	size_t n = strlen(name);
+	char *sym = n > 7 && str_ends_with(name, "_MODULE") &&
+		    !json_object_get(st->kconfig, name) ? strndup(name, n - 7) : xstrdup(name);
+	const char *v = jstr((json_t *)st->kconfig, sym);
+
+	if (v && strcmp(v, "y") && strcmp(v, "m")) {
+		free(sym);
+		return NULL;
+	}
+	return sym;
+}
+
+/*
  * The expression of a "#if" or "#elif" (or "defined(NAME)" of an
  * "#ifdef", "!defined(NAME)" of an "#ifndef") whose only names are what
  * st lets it settle: LINUX_VERSION_CODE and KERNEL_VERSION (a version
  * test, decided by the release alone) when st->version, the macros of
  * st->macros (a driver's configure step wrote them for this kernel), and
- * "defined"; NULL for any other.  *is_else: the directive is "#else".
- * names, when given, gets the macros of st->macros it names.
+ * "defined", and the kernel's CONFIG_ symbols with IS_ENABLED(),
+ * IS_BUILTIN() and IS_MODULE() when st->kconfig; NULL for any other.
+ * *is_else: the directive is "#else".  names, when given, gets the macros
+ * of st->macros it names, kconfig the kconfig symbols.
  */
 static char *settled_expr(const char *cond, const struct settle *st, int *is_else,
-			  struct strlist *names)
+			  struct strlist *names, struct strlist *kconfig)
 {
 	size_t wl;
 	const char *w = directive(cond, strlen(cond), &wl), *e, *s;
@@ -546,8 +568,18 @@ static char *settled_expr(const char *cond, const struct settle *st, int *is_els
 			named = 1;
 			if (names)
 				strlist_add_once(names, name);
+		} else if (st->kconfig && !strncmp(name, "CONFIG_", 7)) {
+			char *sym = kconfig_symbol(st, name);
+
+			named = 1;
+			ok = sym != NULL;
+			if (sym && kconfig)
+				strlist_add_once(kconfig, sym);
+			free(sym);
 		} else if (!(st->version && !strcmp(name, "KERNEL_VERSION")) &&
-			   !(!ifdef && !strcmp(name, "defined"))) {
+			   !(!ifdef && !strcmp(name, "defined")) &&
+			   !(st->kconfig && !ifdef && (!strcmp(name, "IS_ENABLED") ||
+			     !strcmp(name, "IS_BUILTIN") || !strcmp(name, "IS_MODULE")))) {
 			ok = 0;
 		}
 		free(name);
@@ -565,12 +597,19 @@ static char *settled_expr(const char *cond, const struct settle *st, int *is_els
 	return xstrdup(e);
 }
 
-/* The macros of st->macros that cond names (see settled_expr()). */
-void branch_settled_names(const char *cond, const struct settle *st, struct strlist *names)
+/* settled_expr() of cond: its expression, or NULL (*is_else: an #else). */
+char *branch_settled_expr(const char *cond, const struct settle *st, int *is_else)
+{
+	return settled_expr(cond, st, is_else, NULL, NULL);
+}
+
+/* The macros of st->macros and the kconfig symbols that cond names (see settled_expr()). */
+void branch_settled_names(const char *cond, const struct settle *st, struct strlist *names,
+			  struct strlist *kconfig)
 {
 	int is_else;
 
-	free(settled_expr(cond, st, &is_else, names));
+	free(settled_expr(cond, st, &is_else, names, kconfig));
 }
 
 /*
@@ -600,7 +639,7 @@ int branches_dead_for_version(const struct branch_map *m, long code, const struc
 	if (taken)
 		memset(taken, 0, m->nbranches);
 	for (b = 1; b < m->nbranches; b++) {
-		char *e = settled_expr(m->branches[b].cond, st, &is_else, NULL);
+		char *e = settled_expr(m->branches[b].cond, st, &is_else, NULL, NULL);
 
 		val[b] = -1;
 		if (e) {
@@ -631,6 +670,28 @@ int branches_dead_for_version(const struct branch_map *m, long code, const struc
 		json_object_foreach((json_t *)st->macros, k, v)
 			if (json_is_string(v))
 				fprintf(f, "#define %s%s\n", k, json_string_value(v));
+	}
+	if (st->kconfig) {
+		const char *k;
+		json_t *v;
+
+		/* as include/generated/autoconf.h has them, and linux/kconfig.h's tests */
+		json_object_foreach((json_t *)st->kconfig, k, v)
+			if (!strcmp(json_string_value(v), "y"))
+				fprintf(f, "#define %s 1\n", k);
+			else if (!strcmp(json_string_value(v), "m"))
+				fprintf(f, "#define %s_MODULE 1\n", k);
+		fputs("#define __ARG_PLACEHOLDER_1 0,\n"
+		      "#define __take_second_arg(__ignored, val, ...) val\n"
+		      "#define __is_defined(x) ___is_defined(x)\n"
+		      "#define ___is_defined(val) ____is_defined(__ARG_PLACEHOLDER_##val)\n"
+		      "#define ____is_defined(arg1_or_junk) __take_second_arg(arg1_or_junk 1, 0)\n"
+		      "#define __or(x, y) ___or(x, y)\n"
+		      "#define ___or(x, y) ____or(__ARG_PLACEHOLDER_##x, y)\n"
+		      "#define ____or(arg1_or_junk, y) __take_second_arg(arg1_or_junk 1, y)\n"
+		      "#define IS_BUILTIN(option) __is_defined(option)\n"
+		      "#define IS_MODULE(option) __is_defined(option##_MODULE)\n"
+		      "#define IS_ENABLED(option) __or(IS_BUILTIN(option), IS_MODULE(option))\n", f);
 	}
 	fputs(src, f);
 	fclose(f);
@@ -665,7 +726,7 @@ decide:
 		for (k = b; k < m->nbranches; k++) {
 			if (m->branches[k].first != b)
 				continue;
-			free(settled_expr(m->branches[k].cond, st, &is_else, NULL));
+			free(settled_expr(m->branches[k].cond, st, &is_else, NULL, NULL));
 			if (is_taken) {
 				dead[k] = 1;
 			} else if (unknown) {

@@ -26,11 +26,14 @@ struct branch_map {
  * What a group's tests may name to be settled for a kernel: its release
  * (version: the file includes linux/version.h), and the macros a driver's
  * configure step wrote for it (NAME -> the rest of its #define line, or
- * null for an #undef one; NULL: none).
+ * null for an #undef one; NULL: none), and the kernel configuration's
+ * symbols (kconfig: an --external driver's target, whose old code is
+ * kept under a guard that can name them).
  */
 struct settle {
 	int version;
 	const json_t *macros;
+	const json_t *kconfig;	/* CONFIG_X -> "y", "m" or another value; absent: not set */
 };
 
 json_t *diff_touched_files(const char *patch);
@@ -41,7 +44,9 @@ int branch_after(const struct branch_map *m, int line);
 int branch_of_touch(const struct branch_map *m, json_t *v);
 int branches_dead_for_version(const struct branch_map *m, long code, const struct settle *st,
 			      char *dead, char *taken);
-void branch_settled_names(const char *cond, const struct settle *st, struct strlist *names);
+char *branch_settled_expr(const char *cond, const struct settle *st, int *is_else);
+void branch_settled_names(const char *cond, const struct settle *st, struct strlist *names,
+			  struct strlist *kconfig);
 void branch_wants(const struct branch_map *m, int b, struct strlist *reqs);
 int branches_live(const struct branch_map *m, const char *ipath, const char *file,
 		  char *live);

@@ -126,7 +126,7 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 		/* the driver configured for the kernel this build is against */
 		char *clog = xasprintf("%.*s-configure.log", (int)strlen(log) - 4, log), *why;
 
-		r = ext_configure(eb, work, ext, bdir, clog, &why);
+		r = ext_configure(eb, work, ext, bdir, p, clog, &why);
 		free(clog);
 		if (r) {
 			FILE *f = fopen(log, "w");

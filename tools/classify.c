@@ -317,6 +317,20 @@ static void analyze(struct analysis *a, int name_tok, int body, const char *vma,
 }
 
 /* Other places that name the handler: a direct call makes it no leaf. */
+/* A C keyword that may stand before a call ("return fn(...);"), not a type. */
+static int statement_word(const struct token *t)
+{
+	static const char *const words[] = {
+		"return", "else", "do", "case", "goto", "sizeof", "typeof", NULL,
+	};
+	int k;
+
+	for (k = 0; words[k]; k++)
+		if (tok_is(t, words[k]))
+			return 1;
+	return 0;
+}
+
 static int other_references(const struct lexer *lx, const char *fn, int def, int *exported)
 {
 	int i, n = 0;
@@ -343,7 +357,7 @@ static int other_references(const struct lexer *lx, const char *fn, int def, int
 			int c = match_close(lx, i + 1);
 
 			if ((tok_is(lx->toks + c + 1, ";") || tok_is(lx->toks + c + 1, "{")) &&
-			    lx->toks[i - 1].kind == TOK_IDENT)
+			    lx->toks[i - 1].kind == TOK_IDENT && !statement_word(lx->toks + i - 1))
 				continue;	/* a prototype, or its definition in another #if branch */
 			n++;
 		} else {

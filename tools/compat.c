@@ -40,22 +40,6 @@ struct hunk {
 	struct strlist add;	/* the new lines */
 };
 
-static void split_lines(const char *text, struct strlist *l)
-{
-	const char *p = text;
-
-	while (*p) {
-		const char *e = strchr(p, '\n');
-		char *line = e ? strndup(p, e - p) : xstrdup(p);
-
-		strlist_add(l, line);
-		free(line);
-		if (!e)
-			break;
-		p = e + 1;
-	}
-}
-
 /* The hunks of a diff -U0. */
 static int parse_hunks(const char *diff, struct hunk **out)
 {
@@ -413,6 +397,42 @@ static int region_span(const struct wrap *w, int i, int *from, int *to)
 }
 
 /*
+ * "#if guard" into out, continued with a backslash at a " && " where it
+ * would pass 80 columns (the next line indented by a tab).
+ */
+static void guard_lines(struct strlist *out, const char *guard)
+{
+	char *line = xstrdup("#if"), *g = xstrdup(guard), *term = g, *next;
+	size_t col = 3;
+
+	for (; term; term = next) {
+		next = strstr(term, " && ");
+		if (next) {
+			*next = '\0';
+			next += 4;
+		}
+		if (col > 3 && col + 4 + strlen(term) + (next ? 5 : 0) > 80) {
+			char *t = xasprintf("%s && \\", line);
+
+			strlist_add(out, t);
+			free(t);
+			free(line);
+			line = xasprintf("\t%s", term);
+			col = 8 + strlen(term);
+		} else {
+			char *t = xasprintf("%s%s%s", line, col > 3 ? " && " : " ", term);
+
+			free(line);
+			line = t;
+			col += (col > 3 ? 4 : 1) + strlen(term);
+		}
+	}
+	strlist_add(out, line);
+	free(line);
+	free(g);
+}
+
+/*
  * Hunks i..j, replacing old lines [from, to), into w->out: "#if guard",
  * the region as converted, "#else", the old lines, "#endif" (an insertion
  * has no #else).  0, or -2 when a side would open or close a conditional
@@ -423,7 +443,7 @@ static int emit_region(struct wrap *w, int i, int j, int from, int to, const cha
 	struct strlist *out = &w->out;
 	int g, k, side;
 
-	strlist_addf(out, "#if %s", guard);
+	guard_lines(out, guard);
 	side = out->n;
 	/* the region as converted: its old lines, each change's in place of its own */
 	for (g = from, k = i; g < to || k <= j; ) {

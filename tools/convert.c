@@ -1112,6 +1112,24 @@ struct convert_run {
 };
 
 /* Why r is refused before any rewrite (NULL: it goes to the semantic patches). */
+/*
+ * The first test of r's handler that was settled for more than the
+ * release (a configure step's macro, a kconfig symbol: it has a guard),
+ * or NULL.
+ */
+static const char *settled_with_guard(json_t *r)
+{
+	json_t *an = json_object_get(r, "analysis"), *db;
+	size_t i;
+
+	if (!json_array_size(json_object_get(an, "version_drop")))
+		return NULL;
+	json_array_foreach(json_object_get(an, "dead_branches"), i, db)
+		if (jstr(db, "guard"))
+			return js(json_object_get(db, "group"), "directive");
+	return NULL;
+}
+
 static char *refused_before(struct convert_run *cv, json_t *r)
 {
 	const char *cat = jstr(r, "category");
@@ -1161,6 +1179,12 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 	}
 	if (why || m == M_NONE)
 		return why;
+	/* a test settled for one build, with no guard to keep the others' code */
+	if ((!cv->o->external || cv->o->no_compat) && settled_with_guard(r))
+		return xasprintf("a test (%s) was settled for the build checked (a configure "
+				 "step's macro or a kconfig symbol), and without the compat "
+				 "guard nothing keeps the code another build takes: convert it "
+				 "without --no-compat, or by hand", settled_with_guard(r));
 	/* a version test that this release and every later one do not settle */
 	if (jstr(json_object_get(r, "analysis"), "version_unsettled"))
 		return xasprintf("a version test the conversion cannot settle for this "
@@ -1743,6 +1767,44 @@ static int keep_old_file(struct convert_run *cv, const char *file, const char *g
 	return n;
 }
 
+/*
+ * The guard of the change whose diff is drel: guard, and the condition
+ * under which the compiler takes the code each settled test of its
+ * handlers kept (analysis.dead_branches guard: a configure step's macro,
+ * a kconfig symbol).  A kernel, configuration or configure run that
+ * answers otherwise compiles the old code.
+ */
+static char *unit_guard(json_t *records, const char *drel, const char *guard)
+{
+	struct strlist conds = { 0 };
+	json_t *r, *db;
+	char *g;
+	size_t i, j;
+	int k;
+
+	json_array_foreach(records, i, r) {
+		json_t *c = json_object_get(r, "conversion");
+
+		if (strcmp(js(c, "status"), "converted") || strcmp(js(c, "diff"), drel) ||
+		    !json_array_size(json_object_get(json_object_get(r, "analysis"),
+						     "version_drop")))
+			continue;
+		json_array_foreach(json_object_get(json_object_get(r, "analysis"),
+						   "dead_branches"), j, db)
+			if (jstr(db, "guard"))
+				strlist_add_once(&conds, jstr(db, "guard"));
+	}
+	g = xstrdup(guard);
+	for (k = 0; k < conds.n; k++) {
+		char *t = xasprintf("%s && %s", g, conds.v[k]);
+
+		free(g);
+		g = t;
+	}
+	strlist_free(&conds);
+	return g;
+}
+
 static void keep_old_kernels(struct convert_run *cv)
 {
 	char *guard = compat_guard(cv->o->tree, cv->o->compat_macro);
@@ -1756,15 +1818,16 @@ static void keep_old_kernels(struct convert_run *cv)
 	}
 	for (u = 0; u < cv->units.n; u++) {
 		const char *unit = cv->units.v[u];
-		char *drel = diff_rel_path(unit), *dp = out_path(cv->o, drel);
+		char *drel = diff_rel_path(unit), *dp = out_path(cv->o, drel), *ug = NULL;
 		json_t *r, *f;
 		size_t i;
 		int n = 0, k;
 
 		if (!path_exists(dp))
 			goto next;
+		ug = unit_guard(cv->records, drel, guard);
 		json_array_foreach(json_object_get(cv->unit_files, unit), i, f) {
-			k = keep_old_file(cv, json_string_value(f), guard);
+			k = keep_old_file(cv, json_string_value(f), ug);
 			n = k == -2 || n == -2 ? -2 : k < 0 || n < 0 ? -1 : n + k;
 		}
 		if (n > 0)
@@ -1781,7 +1844,7 @@ static void keep_old_kernels(struct convert_run *cv)
 				continue;
 			if (n > 0) {
 				json_object_set_new(c, "compat", json_pack("{s:s,s:i}", "guard",
-						    guard, "regions", n));
+						    ug, "regions", n));
 			} else if (n == -2) {
 				json_object_set_new(c, "status", json_string("refused"));
 				json_object_set_new(c, "reason", json_string(
@@ -1794,6 +1857,7 @@ static void keep_old_kernels(struct convert_run *cv)
 			}
 		}
 next:
+		free(ug);
 		free(dp);
 		free(drel);
 	}

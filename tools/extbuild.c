@@ -31,6 +31,7 @@
  * are of the driver's own files.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,29 +320,60 @@ static char *replace_all(const char *s, const char *from, const char *to)
 
 /*
  * Run b's configure step in top (the driver's work copy) for the kernel
- * tree ktree, prepared in kdir, output to log.  0 when there is none or
- * it succeeded; else its exit status, and *why (may be NULL) says so with
- * the first error line of its log.
+ * tree ktree, prepared in kdir for profile p (its ARCH and CROSS_COMPILE
+ * in the step's environment, its name as ${arch}), output to log, from the copy as git has
+ * it (what is not tracked goes first, objects of earlier builds too).  0
+ * when there is none or it succeeded; else its exit status, and *why (may
+ * be NULL) says so with the first error line of its log.
  */
 int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
-		  const char *kdir, const char *log, char **why)
+		  const char *kdir, const struct arch_profile *p, const char *log, char **why)
 {
-	struct run_opts ro = { .dir = top, .out = log, .err = log };
+	struct strlist env = { 0 };
+	struct run_opts ro = { .dir = top, .out = log, .err = log, .env = &env };
 	struct strlist cmd = { 0 };
-	long code = tree_version_code(ktree);
-	char *kver = code < 0 ? xstrdup("") :
-		     xasprintf("%ld.%ld.%ld", code >> 16, (code >> 8) & 255, code & 255);
+	char *kver;
 	int i, st;
 
 	if (why)
 		*why = NULL;
 	if (!b->configure.n)
 		return 0;
+	/* ${kernelver}: the release as kbuild makes it, else VERSION.PATCHLEVEL.SUBLEVEL */
+	kver = capture_v(NULL, "make", "-s", "--no-print-directory", "-C", kdir,
+			 "kernelrelease", NULL);
+	if (!kver || !*kver || strchr(kver, '\n')) {
+		long code = tree_version_code(ktree);
+
+		free(kver);
+		kver = code < 0 ? xstrdup("") : xasprintf("%ld.%ld.%ld", code >> 16,
+							  (code >> 8) & 255, code & 255);
+	}
+	/* a probe the step builds with kbuild is for this build's architecture */
+	arch_make_args(p, &env);
+	if (!strncmp(b->configure.v[0], "./", 2)) {
+		char *script = xasprintf("%s/%s", top, b->configure.v[0] + 2);
+		int missing = access(script, X_OK);
+
+		free(script);
+		if (missing) {
+			if (why)
+				*why = xasprintf("the configure step (%s) runs %s, which the work "
+						 "copy lacks (a file git ignores is not copied)",
+						 b->configure_from, b->configure.v[0]);
+			strlist_free(&env);
+			free(kver);
+			return 1;
+		}
+	}
 	for (i = 0; i < b->configure.n; i++) {
 		char *a = replace_all(b->configure.v[i], AT_KERNEL, kdir);
 		char *c = replace_all(a, AT_KVER, kver);
-		char *d = replace_all(c, AT_ARCH, "x86_64");
+		/* the profile's architecture: x86_64 of "x86_64@6.12" or "x86_64+FOO=n" */
+		char *an = strndup(p->name, strcspn(p->name, "+@"));
+		char *d = replace_all(c, AT_ARCH, an);
 
+		free(an);
 		strlist_add(&cmd, d);
 		free(a);
 		free(c);
@@ -352,9 +384,22 @@ int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
 			*why = xasprintf("the configure step (%s) names ${dkms_tree} other than "
 					 "as the driver's own copy: %s", b->configure_from, cmd.v[i]);
 			strlist_free(&cmd);
+			strlist_free(&env);
 			free(kver);
 			return 1;
 		}
+	/*
+	 * From the copy as it was: what an earlier run wrote for another
+	 * kernel (a config.h, a cache) must not answer for this one
+	 */
+	if (run_v(top, log, "git", "clean", "-q", "-f", "-d", "-x", NULL) && why) {
+		*why = xasprintf("cannot clean %s before the configure step (see %s)", top, log);
+		strlist_free(&cmd);
+		strlist_free(&env);
+		free(kver);
+		return 1;
+	}
+	ro.append = 1;
 	st = run_list(&ro, &cmd);
 	if (st && why) {
 		char *e = first_error_line(log);
@@ -365,6 +410,7 @@ int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
 		free(e);
 	}
 	strlist_free(&cmd);
+	strlist_free(&env);
 	free(kver);
 	return st;
 }
@@ -406,23 +452,108 @@ static int define_line(const char *l, char **name, char **rest, int *undef)
 	return 1;
 }
 
+/* Does l open (+1) or close (-1) a conditional, or neither (0)? */
+static int cond_step(const char *l)
+{
+	while (*l == ' ' || *l == '\t')
+		l++;
+	if (*l++ != '#')
+		return 0;
+	while (*l == ' ' || *l == '\t')
+		l++;
+	return !strncmp(l, "if", 2) ? 1 : !strncmp(l, "endif", 5) ? -1 : 0;
+}
+
+/*
+ * Is body (the rest of an object-like #define) a value a test can be
+ * settled with: numbers, operators and the names of macros (known) the
+ * same step wrote, and nothing a kernel header or configuration decides?
+ */
+static int plain_body(const char *body, const json_t *known)
+{
+	const char *s;
+
+	if (*body == '(')
+		return 0;	/* "NAME(args) ...": a function-like macro */
+	for (s = body; *s; s++) {
+		const char *t = s;
+		char *id;
+		int ok;
+
+		if (s[0] == '/' && (s[1] == '*' || s[1] == '/'))
+			return 1;	/* a comment ends it */
+		if (isdigit((unsigned char)*s)) {
+			while (isalnum((unsigned char)s[1]))
+				s++;
+			continue;
+		}
+		if (!isalpha((unsigned char)*s) && *s != '_') {
+			if (!strchr(" \t()!&|<>=+-*/%~^?:", *s))
+				return 0;
+			continue;
+		}
+		while (isalnum((unsigned char)s[1]) || s[1] == '_')
+			s++;
+		id = strndup(t, s - t + 1);
+		ok = json_object_get(known, id) && !json_is_false(json_object_get(known, id)) &&
+		     strncmp(id, "CONFIG_", 7);
+		free(id);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* The headers' macros that the driver's own files define or undefine too, out of m. */
+static void drop_redefined(const char *top, json_t *m)
+{
+	char *ls = capture_v(top, "git", "ls-files", "--", "*.c", "*.h", NULL);
+	char *f, *fsave = NULL;
+
+	for (f = ls ? strtok_r(ls, "\n", &fsave) : NULL; f; f = strtok_r(NULL, "\n", &fsave)) {
+		char *path = xasprintf("%s/%s", top, f), *buf = read_file(path, NULL), *l, *save;
+
+		for (l = buf ? strtok_r(buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+			char *name, *rest;
+			int undef;
+
+			if (define_line(l, &name, &rest, &undef)) {
+				json_object_del(m, name);
+				free(name);
+				free(rest);
+			}
+		}
+		free(buf);
+		free(path);
+	}
+	free(ls);
+}
+
 /*
  * What a configure step wrote in top (the driver's work copy, a git
- * repository): the headers it made or changed, and every macro they
+ * repository): the headers it made or changed, and the macros they
  * define ({files: [path], macros: {NAME: the rest of its #define line,
- * or null for an "#undef NAME"}}).  NULL when it wrote no header.
+ * or null for an "#undef NAME"}}).  Only what a test can be settled
+ * with counts: a macro defined outside any conditional of its header (its
+ * include guard aside), not a CONFIG_ name, with a plain value
+ * (plain_body()), and defined or undefined in none of the driver's own
+ * files.  NULL when it wrote no header.
  */
 json_t *ext_configured(const char *top)
 {
 	char *st = capture_v(top, "git", "--no-optional-locks", "status", "--porcelain=v1",
 			     "--untracked-files=all", "--ignored", "--no-renames", NULL);
 	char *line, *save = NULL;
-	json_t *files = json_array(), *macros = json_object();
+	json_t *files = json_array(), *macros = json_object(), *all = json_object(), *v;
+	const char *k;
+	void *tmp;
 
 	for (line = st ? strtok_r(st, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		const char *file = strlen(line) > 3 ? line + 3 : "";
-		char *path, *buf, *l, *lsave = NULL;
+		char *path, *buf, *guard = NULL;
+		struct strlist ls = { 0 };
+		int depth = 0, seen = 0, i;
 
 		if (!str_ends_with(file, ".h") || strchr(file, '"'))
 			continue;
@@ -432,19 +563,46 @@ json_t *ext_configured(const char *top)
 		if (!buf)
 			continue;
 		json_array_append_new(files, json_string(file));
-		for (l = strtok_r(buf, "\n", &lsave); l; l = strtok_r(NULL, "\n", &lsave)) {
+		split_lines(buf, &ls);
+		for (i = 0; i < ls.n; i++) {
 			char *name, *rest;
-			int undef;
+			int undef, c = cond_step(ls.v[i]);
 
-			if (!define_line(l, &name, &rest, &undef))
+			/* the first "#ifndef G" with "#define G" next: the include guard */
+			if (c == 1 && !seen && i + 1 < ls.n &&
+			    sscanf(ls.v[i], " # ifndef %ms", &guard) == 1 &&
+			    define_line(ls.v[i + 1], &name, &rest, &undef)) {
+				int is_guard = !undef && !strcmp(name, guard);
+
+				free(name);
+				free(rest);
+				seen = 1;
+				if (is_guard) {
+					i++;
+					continue;
+				}
+			}
+			seen |= c != 0;
+			depth += c;
+			if (!define_line(ls.v[i], &name, &rest, &undef))
 				continue;
-			json_object_set_new(macros, name, undef ? json_null() : json_string(rest));
+			/* conditional in the header: its value is not one */
+			json_object_set_new(all, name, depth > 0 ? json_false() :
+					    undef ? json_null() : json_string(rest));
 			free(name);
 			free(rest);
 		}
+		strlist_free(&ls);
+		free(guard);
 		free(buf);
 	}
 	free(st);
+	json_object_foreach_safe(all, tmp, k, v)
+		if (json_is_null(v) || (json_is_string(v) && strncmp(k, "CONFIG_", 7) &&
+		    plain_body(json_string_value(v), all)))
+			json_object_set(macros, k, v);
+	drop_redefined(top, macros);
+	json_decref(all);
 	if (!json_array_size(files)) {
 		json_decref(files);
 		json_decref(macros);

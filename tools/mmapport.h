@@ -43,8 +43,9 @@ struct ext_build {
 };
 void ext_build_of(const struct options *o, struct ext_build *b);
 void ext_build_free(struct ext_build *b);
+struct arch_profile;
 int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
-		  const char *kdir, const char *log, char **why);
+		  const char *kdir, const struct arch_profile *p, const char *log, char **why);
 json_t *ext_configured(const char *top);
 int ext_includes(const char *tree, const char *file, const json_t *names);
 

@@ -171,21 +171,39 @@ static void variant_notes(char **msg, json_t *records, const char *diff)
 static void append_wrapped(char **msg, const char *lead, const char *text)
 {
 	char *t = xstrdup(text), *w, *save;
+	struct strlist words = { 0 };
 	size_t col = strlen(lead), indent = strlen(lead);
-	int first = 1;
+	int i;
 
+	for (w = strtok_r(t, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		strlist_add(&words, w);
 	append(msg, "%s", lead);
-	for (w = strtok_r(t, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
-		if (!first && col + 1 + strlen(w) > 72) {
-			append(msg, "\n%*s%s", (int)indent, "", w);
-			col = indent + strlen(w);
+	for (i = 0; i < words.n; i++) {
+		size_t len = strlen(words.v[i]);
+		/*
+		 * A line that would start with "#" (git drops it as a comment)
+		 * starts with the word before it instead.
+		 */
+		int wrap = i && col + 1 + len > 72;
+		int pull = wrap && !indent && words.v[i][0] == '#' && i > 1 &&
+			   col > strlen(words.v[i - 1]) + 1;
+
+		if (pull) {
+			size_t prev = strlen(words.v[i - 1]);
+
+			(*msg)[strlen(*msg) - prev - 1] = '\0';
+			append(msg, "\n%s %s", words.v[i - 1], words.v[i]);
+			col = prev + 1 + len;
+		} else if (wrap) {
+			append(msg, "\n%*s%s", (int)indent, "", words.v[i]);
+			col = indent + len;
 		} else {
-			append(msg, "%s%s", first ? "" : " ", w);
-			col += (first ? 0 : 1) + strlen(w);
+			append(msg, "%s%s", i ? " " : "", words.v[i]);
+			col += (i ? 1 : 0) + len;
 		}
-		first = 0;
 	}
 	append(msg, "\n");
+	strlist_free(&words);
 	free(t);
 }
 
@@ -302,7 +320,7 @@ static void change_words_free(struct change_words *w)
 static char *settled_words(json_t *r)
 {
 	json_t *an = json_object_get(r, "analysis"), *db;
-	char *t, *tests = NULL, *configured = NULL;
+	char *t, *tests = NULL, *configured = NULL, *kconfig = NULL;
 	struct strlist seen = { 0 };
 	size_t j;
 
@@ -312,6 +330,13 @@ static char *settled_words(json_t *r)
 		json_t *conf = json_object_get(db, "configured"), *v;
 		json_t *g = json_object_get(db, "group");
 		const char *name;
+
+		json_object_foreach(json_object_get(db, "kconfig"), name, v)
+			if (!strlist_has(&seen, name)) {
+				strlist_add(&seen, name);
+				append(&kconfig, "%s%s=%s", kconfig ? ", " : "", name,
+				       json_string_value(v));
+			}
 
 		/* a configured group by its test, a version test by its dead branch */
 		if (!g || !strlist_has(&seen, js(g, "directive")))
@@ -326,18 +351,22 @@ static char *settled_words(json_t *r)
 				       name, json_is_string(v) ? "defined" : "not defined");
 			}
 	}
-	t = configured ?
-	    xasprintf("The tests in %s() (%s) are settled for this kernel by what the "
-		      "driver's configure step wrote for it (%s): %s_prepare() keeps "
-		      "only the code they compile there, and the old handler the rest.",
-		      jstr(r, "function"), tests ? tests : "", configured,
-		      jstr(r, "function")) :
+	t = kconfig || configured ?
+	    xasprintf("The tests in %s() (%s) are settled for the build checked (%s%s%s%s): "
+		      "%s_prepare() keeps only the code they compile there, and the guard "
+		      "below builds it only where they still do; a kernel, configuration "
+		      "or configure result that answers otherwise builds the old handler.",
+		      jstr(r, "function"), tests ? tests : "", kconfig ? kconfig : "",
+		      kconfig && configured ? "; " : "",
+		      configured ? "the driver's configure step: " : "",
+		      configured ? configured : "", jstr(r, "function")) :
 	    xasprintf("The version tests in %s() (%s) are settled for this release "
 		      "and every later one: %s_prepare() keeps only the code they "
 		      "compile there, and the branches for older kernels go.",
 		      jstr(r, "function"), tests ? tests : "", jstr(r, "function"));
 	free(tests);
 	free(configured);
+	free(kconfig);
 	strlist_free(&seen);
 	return t;
 }

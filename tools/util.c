@@ -1036,3 +1036,20 @@ char *strlist_join(const struct strlist *l, const char *sep)
 	}
 	return s;
 }
+
+/* Each line of text (without its newline) into l. */
+void split_lines(const char *text, struct strlist *l)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		char *line = e ? strndup(p, e - p) : xstrdup(p);
+
+		strlist_add(l, line);
+		free(line);
+		if (!e)
+			break;
+		p = e + 1;
+	}
+}

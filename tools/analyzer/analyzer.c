@@ -252,35 +252,130 @@ static int directive_end(const struct branch_map *m, int k)
 /* The newest release KERNEL_VERSION() can name. */
 #define VERSION_MAX ((255L << 16) + (255 << 8) + 255)
 
+/* Is e "defined(NAME)" (one test of one name)? */
+static int defined_name(const char *e)
+{
+	size_t n = strlen(e);
+
+	return !strncmp(e, "defined(", 8) && e[n - 1] == ')' &&
+	       strspn(e + 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+	       n - 9;
+}
+
+/* e as a term of a conjunction: "defined(X)" and "!defined(X)" bare, else "(e)". */
+static char *plain_term(const char *e)
+{
+	return defined_name(e) || (e[0] == '!' && defined_name(e + 1)) ? xstrdup(e) :
+	       xasprintf("(%s)", e);
+}
+
+/* e false, as a term: "!defined(X)", "defined(X)" for "!defined(X)", else "!(e)". */
+static char *negated_term(const char *e)
+{
+	return defined_name(e) ? xasprintf("!%s", e) :
+	       e[0] == '!' && defined_name(e + 1) ? xstrdup(e + 1) : xasprintf("!(%s)", e);
+}
+
+/*
+ * For group g..lastk of m, when its tests name more than the release (a
+ * configure step's macro, a kconfig symbol): the condition under which
+ * the compiler takes the branch taken says it takes, "!(A) && (B)" (every
+ * test before it false, its own true); NULL for a group of version tests
+ * alone, which settle for every later release by themselves.
+ */
+static char *taken_condition(const struct branch_map *m, int g, int lastk,
+			     const struct settle *st, const char *dead, const char *taken)
+{
+	struct strlist names = { 0 }, syms = { 0 };
+	char *cond = NULL;
+	int k, is_else;
+
+	for (k = g; k <= lastk; k++)
+		if (m->branches[k].first == g)
+			branch_settled_names(m->branches[k].cond, st, &names, &syms);
+	if (!names.n && !syms.n)
+		goto out;
+	for (k = g; k <= lastk; k++) {
+		char *e, *t;
+
+		if (m->branches[k].first != g)
+			continue;
+		e = branch_settled_expr(m->branches[k].cond, st, &is_else);
+		if (!e && !is_else) {
+			/* not settled after all: nothing to name */
+			free(cond);
+			cond = NULL;
+			goto out;
+		}
+		if (e) {
+			char *term = taken[k] ? plain_term(e) : negated_term(e);
+
+			t = xasprintf("%s%s%s", cond ? cond : "", cond ? " && " : "", term);
+			free(term);
+			free(cond);
+			cond = t;
+		}
+		free(e);
+		if (taken[k])
+			break;
+	}
+out:
+	strlist_free(&names);
+	strlist_free(&syms);
+	return cond;
+}
+
 /*
  * A dead branch k of group g: {line, directive, from, to}, and when the
  * group's tests name macros the driver's configure step wrote,
- * "configured": each with its value (null: not defined), and "group": the
- * group's first directive ({line, directive}).
+ * "configured": each with its value (null: not defined), when they name
+ * kconfig symbols, "kconfig": each with its value in the target's
+ * configuration ("y", "m", "n"), and then "group": the group's first
+ * directive ({line, directive}) and "guard": the condition under which
+ * the compiler takes the branch the group keeps (guard), for the compat
+ * guard: a kernel, configuration or configure run that answers otherwise
+ * builds the old handler.
  */
 static json_t *dead_branch_json(const struct branch_map *m, int g, int k,
-				const struct settle *st, int from, int to)
+				const struct settle *st, int from, int to, const char *guard)
 {
 	json_t *d = json_pack("{s:i,s:s,s:i,s:i}", "line", m->branches[k].line, "directive",
 			      m->branches[k].cond, "from", from ? from : m->branches[k].line + 1,
 			      "to", from ? to : m->branches[k].line);
-	struct strlist names = { 0 };
+	struct strlist names = { 0 }, syms = { 0 };
 	int i;
 
 	for (i = g; i <= k; i++)
 		if (m->branches[i].first == g)
-			branch_settled_names(m->branches[i].cond, st, &names);
-	if (names.n) {
+			branch_settled_names(m->branches[i].cond, st, &names, &syms);
+	if (syms.n) {
+		json_t *c = json_object();
+
+		/* each symbol as the target's configuration has it */
+		for (i = 0; i < syms.n; i++)
+			json_object_set_new(c, syms.v[i], json_string(
+				jstr((json_t *)st->kconfig, syms.v[i]) ?
+				jstr((json_t *)st->kconfig, syms.v[i]) : "n"));
+		json_object_set_new(d, "kconfig", c);
+	}
+	if (names.n || syms.n) {
 		json_t *c = json_object();
 
 		for (i = 0; i < names.n; i++)
 			json_object_set(c, names.v[i], json_object_get(st->macros, names.v[i]));
-		json_object_set_new(d, "configured", c);
+		if (names.n)
+			json_object_set_new(d, "configured", c);
+		else
+			json_decref(c);
 		/* the group's first test, which names them */
 		json_object_set_new(d, "group", json_pack("{s:i,s:s}", "line", m->branches[g].line,
 							  "directive", m->branches[g].cond));
+		/* where the code kept is what the compiler takes: the compat guard adds it */
+		if (guard)
+			json_object_set_new(d, "guard", json_string(guard));
 	}
 	strlist_free(&names);
+	strlist_free(&syms);
 	return d;
 }
 
@@ -296,7 +391,7 @@ static void version_groups(const struct branch_map *m, long code, const struct s
 			   int first, int last, json_t *list, json_t *drop, char **unsettled)
 {
 	char *dead = calloc(m->nbranches, 1), *taken = calloc(m->nbranches, 1);
-	char *later = calloc(m->nbranches, 1);
+	char *later = calloc(m->nbranches, 1), *guard = NULL;
 	int g, k, l;
 
 	if (branches_dead_for_version(m, code, st, dead, taken) <= 0 ||
@@ -318,6 +413,8 @@ static void version_groups(const struct branch_map *m, long code, const struct s
 		}
 		if (!any)
 			continue;
+		free(guard);
+		guard = taken_condition(m, g, lastk, st, dead, taken);
 		for (k = g; k <= lastk; k++) {
 			int from = 0, to = 0;
 
@@ -327,7 +424,7 @@ static void version_groups(const struct branch_map *m, long code, const struct s
 				from = from ? from : l;
 				to = l;
 			}
-			json_array_append_new(list, dead_branch_json(m, g, k, st, from, to));
+			json_array_append_new(list, dead_branch_json(m, g, k, st, from, to, guard));
 			if (!settled && !*unsettled)
 				*unsettled = xasprintf("line %d: %s", m->branches[k].line,
 						       m->branches[k].cond);
@@ -351,6 +448,7 @@ static void version_groups(const struct branch_map *m, long code, const struct s
 			}
 	}
 out:
+	free(guard);
 	free(dead);
 	free(taken);
 	free(later);
@@ -372,19 +470,52 @@ out:
  * includes a header that step wrote.  0 when neither.
  */
 static int settle_of(const char *tree, const char *file, const json_t *configured,
-		     struct settle *st)
+		     const json_t *kconfig, struct settle *st)
 {
 	char *path = xasprintf("%s/%s", tree, file);
 
 	st->version = file_has(path, "linux/version.h");
 	st->macros = configured && ext_includes(tree, file, json_object_get(configured, "files")) ?
 		     json_object_get(configured, "macros") : NULL;
+	st->kconfig = kconfig;
 	free(path);
-	return st->version || st->macros;
+	return st->version || st->macros || st->kconfig;
+}
+
+/*
+ * The kernel configuration an --external driver is built against (its
+ * prepared build dir's include/generated/autoconf.h): CONFIG_X -> "y",
+ * "m", or the value of another type as written.  A symbol not set is
+ * absent.  NULL without the file.
+ */
+static json_t *kconfig_values(const char *bdir)
+{
+	char *path = xasprintf("%s/include/generated/autoconf.h", bdir);
+	char *buf = read_file(path, NULL), *l, *save;
+	json_t *kc = buf ? json_object() : NULL;
+
+	for (l = buf ? strtok_r(buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char name[256], val[256];
+		size_t n;
+
+		if (sscanf(l, "#define %255s %255[^\n]", name, val) != 2 ||
+		    strncmp(name, "CONFIG_", 7))
+			continue;
+		n = strlen(name);
+		if (n > 7 && str_ends_with(name, "_MODULE") && !strcmp(val, "1")) {
+			name[n - 7] = '\0';
+			json_object_set_new(kc, name, json_string("m"));
+		} else if (!json_object_get(kc, name)) {
+			json_object_set_new(kc, name, json_string(strcmp(val, "1") ? val : "y"));
+		}
+	}
+	free(buf);
+	free(path);
+	return kc;
 }
 
 static void dead_for_target(const char *ktree, const char *tree, json_t *records,
-			    const json_t *configured)
+			    const json_t *configured, const json_t *kconfig)
 {
 	long code = tree_version_code(ktree);
 	struct settle st;
@@ -399,9 +530,9 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 		char *path, *dead;
 		int b;
 
-		/* the registration */
+		/* the registration (a configuration's test does not make it dead code) */
 		path = xasprintf("%s/%s", tree, jstr(r, "file"));
-		if (jint(r, "line") > 0 && settle_of(tree, jstr(r, "file"), configured, &st) &&
+		if (jint(r, "line") > 0 && settle_of(tree, jstr(r, "file"), configured, NULL, &st) &&
 		    !branch_map_read(&m, path)) {
 			dead = calloc(m.nbranches, 1);
 			b = branch_of(&m, jint(r, "line"));
@@ -434,7 +565,7 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 		if (!json_is_object(an) || jint(an, "def_line") <= 0 || jint(an, "def_end") <= 0)
 			continue;
 		path = xasprintf("%s/%s", tree, record_def_file(r));
-		if (settle_of(tree, record_def_file(r), configured, &st) &&
+		if (settle_of(tree, record_def_file(r), configured, kconfig, &st) &&
 		    !branch_map_read(&m, path)) {
 			json_t *list = json_array(), *drop = json_array();
 			char *unsettled = NULL;
@@ -652,7 +783,7 @@ static json_t *external_flags(const struct options *o, const char *tree, const c
 		 */
 		if (eb.configure.n) {
 			work_reset(work, base, NULL);
-			if (ext_configure(&eb, work, o->tree, bdir, clog, &why))
+			if (ext_configure(&eb, work, o->tree, bdir, x86, clog, &why))
 				die("classify: %s: the driver cannot be read as it builds for "
 				    "this kernel; fix the step, or give the one to run with "
 				    "--external-configure", why);
@@ -884,6 +1015,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase, *parse_in = NULL;
 	const char *how = NULL;
 	json_t *db, *r, *plan, *defs, *shared = json_object(), *core, *configured = NULL;
+	json_t *kconfig = NULL;
 	size_t i;
 	int f, nparse, nlibclang = 0, ncocci;
 	double t, tc;
@@ -928,7 +1060,14 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 		decide_record(r);
 	}
 	named_in_files(tree, records);
-	dead_for_target(o->tree, tree, records, configured);
+	/*
+	 * An --external driver whose old code is kept under a guard: the
+	 * kernel's configuration settles its tests too, the guard naming them
+	 */
+	if (o->external && !o->no_compat && strcmp(how, "fallback"))
+		kconfig = kconfig_values(bdir);
+	dead_for_target(o->tree, tree, records, configured, kconfig);
+	json_decref(kconfig);
 	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; "
 	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
 	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",
