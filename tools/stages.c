@@ -291,36 +291,35 @@ static int do_classify(struct options *o)
 	return 0;
 }
 
-static int do_convert(struct options *o)
+/*
+ * A stage that reads the records and writes them back (convert, check,
+ * series): its inputs checked, fn run on them, the records saved.
+ */
+static int on_records(struct options *o, const char *stage,
+		      int (*fn)(const struct options *o, json_t *records))
 {
 	json_t *records;
 	int r;
 
 	need_tree(o);
-	need_tools(o, "convert");
+	need_tools(o, stage);
 	need_out(o);
 	same_tree(o);
 	records = load_records(o);
-	r = convert_records(o, records);
+	r = fn(o, records);
 	save_records(o, records);
 	json_decref(records);
 	return r;
 }
 
+static int do_convert(struct options *o)
+{
+	return on_records(o, "convert", convert_records);
+}
+
 static int do_check(struct options *o)
 {
-	json_t *records;
-	int r;
-
-	need_tree(o);
-	need_tools(o, "check");
-	need_out(o);
-	same_tree(o);
-	records = load_records(o);
-	r = check_records(o, records);
-	save_records(o, records);
-	json_decref(records);
-	return r;
+	return on_records(o, "check", check_records);
 }
 
 /*
@@ -384,18 +383,7 @@ static int do_equiv(struct options *o)
 
 static int do_series(struct options *o)
 {
-	json_t *records;
-	int r;
-
-	need_tree(o);
-	need_tools(o, "series");
-	need_out(o);
-	same_tree(o);
-	records = load_records(o);
-	r = series_records(o, records);
-	save_records(o, records);
-	json_decref(records);
-	return r;
+	return on_records(o, "series", series_records);
 }
 
 static int do_report(struct options *o)
