@@ -81,6 +81,22 @@ static char *conf_value(const char *conf, const char *key)
 	return NULL;
 }
 
+/* s with every "from" replaced by "to". */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+	char *out = xstrdup(s), *at;
+	size_t off = 0;
+
+	while ((at = strstr(out + off, from))) {
+		char *n = xasprintf("%.*s%s%s", (int)(at - out), out, to, at + strlen(from));
+
+		off = (at - out) + strlen(to);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
 /* ${NAME} and $NAME of the DKMS variables in s, as far as they are known. */
 static char *expand(const char *s, const char *name, const char *version)
 {
@@ -97,19 +113,17 @@ static char *expand(const char *s, const char *name, const char *version)
 			!strcmp(vars[i], "dkms_tree") ? AT_DKMS_TREE :
 			!strcmp(vars[i], "kernel_source_dir") ? AT_KERNEL :
 			!strcmp(vars[i], "kernelver") ? AT_KVER : AT_ARCH;
-		char *forms[2], *at;
+		char *forms[2];
 		int f;
 
 		forms[0] = xasprintf("${%s}", vars[i]);
 		forms[1] = xasprintf("$%s", vars[i]);
-		for (f = 0; f < 2; f++)
-			while (val && (at = strstr(out, forms[f]))) {
-				char *n = xasprintf("%.*s%s%s", (int)(at - out), out, val,
-						    at + strlen(forms[f]));
+		for (f = 0; f < 2 && val; f++) {
+			char *n = replace_all(out, forms[f], val);
 
-				free(out);
-				out = n;
-			}
+			free(out);
+			out = n;
+		}
 		free(forms[0]);
 		free(forms[1]);
 	}
@@ -302,21 +316,6 @@ void ext_build_free(struct ext_build *b)
 	strlist_free(&b->configure);
 }
 
-/* s with every "from" replaced by "to". */
-static char *replace_all(const char *s, const char *from, const char *to)
-{
-	char *out = xstrdup(s), *at;
-	size_t off = 0;
-
-	while ((at = strstr(out + off, from))) {
-		char *n = xasprintf("%.*s%s%s", (int)(at - out), out, to, at + strlen(from));
-
-		off = (at - out) + strlen(to);
-		free(out);
-		out = n;
-	}
-	return out;
-}
 
 /*
  * Run b's configure step in top (the driver's work copy) for the kernel
