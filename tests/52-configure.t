@@ -134,59 +134,55 @@ else
 	notok "not-executable PRE_BUILD"; tail -5 "$tmp/noexec.log" | sed 's/^/# /'
 fi
 
-# 11: the handler defined again for !CONFIG_MMU: both definitions convert
-# (the second is no "direct use"), but x86_64 builds only the first, and
-# an --external driver gets no config variant: dropped, naming the branch
-cp -r "$ext" "$tmp/mmu"
+# 11, 12, 14 build one copy of the driver with two modules, one run for both:
+#   mmudemo.c    the handler defined again for !CONFIG_MMU: both definitions
+#                convert (the second is no "direct use"), but x86_64 builds
+#                only the first, and an --external driver gets no config
+#                variant: dropped, naming the branch;
+#   cfgdemo.c    "#ifdef CONFIG_PPC" in the handler: settled for x86_64's
+#                configuration, the guard says so.
+var=$tmp/var
+cp -r "$ext" "$var"
 awk '/^static int cfgdemo_mmap\(/ { print "#ifdef CONFIG_MMU" }
      { print }
      /^}$/ && inmmap { print "#else"; print "static int cfgdemo_mmap(struct file *file, struct vm_area_struct *vma)";
 		       print "{"; print "\tif (vma->vm_pgoff)"; print "\t\treturn -EINVAL;";
 		       print "\tvma->vm_ops = &cfgdemo_vm_ops;"; print "\treturn 0;"; print "}";
 		       print "#endif"; inmmap = 0 }
-     /^static int cfgdemo_mmap\(/ { inmmap = 1 }' "$ext/cfgdemo.c" > "$tmp/mmu/cfgdemo.c"
-"$top/bin/mmapport" run --tree "$tree" --external "$tmp/mmu" --out "$tmp/mmu-out" --arch x86_64 \
-	--compat-tree "$old" > "$tmp/mmu.log" 2>&1
-got=$(rec '"\(.category) \(.conversion.status)"' "$tmp/mmu-out")
-why=$(rec .conversion.reason "$tmp/mmu-out")
+     /^static int cfgdemo_mmap\(/ { inmmap = 1 }' "$ext/cfgdemo.c" | sed 's/cfgdemo/mmudemo/g' > "$var/mmudemo.c"
+sed 's|^\tvma->vm_ops = &cfgdemo_vm_ops;$|#ifdef CONFIG_PPC\n\tvma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);\n#endif\n\tvma->vm_ops = \&cfgdemo_vm_ops;|' \
+	"$ext/cfgdemo.c" > "$var/cfgdemo.c"
+echo 'obj-m += mmudemo.o' >> "$var/Kbuild"
+"$top/bin/mmapport" run --tree "$tree" --external "$var" --out "$tmp/var-out" --arch x86_64 \
+	--compat-tree "$old" > "$tmp/var.log" 2>&1
+# the record of handler $1: rec_of HANDLER FILTER
+rec_of() { jq -r ".[] | select(.function == \"$1\") | $2" "$tmp/var-out/records.json" 2>/dev/null; }
+
+got=$(rec_of mmudemo_mmap '"\(.category) \(.conversion.status)"')
+why=$(rec_of mmudemo_mmap .conversion.reason)
 if [ "$got" = "simple dropped" ] &&
    echo "$why" | grep -qF '(#else of "#ifdef CONFIG_MMU" at line' &&
    echo "$why" | grep -qF 'no profile or config variant compiled it (an --external driver is built'; then
 	ok "a changed branch no build compiles: dropped, saying which"
 else
-	notok "a changed branch no build compiles: '$got': $why"
+	notok "a changed branch no build compiles: '$got': $why"; tail -3 "$tmp/var.log" | sed 's/^/# /'
 fi
 
-# 12: "#ifdef CONFIG_PPC" in the handler: settled for x86_64's configuration,
-# the guard says so, both trees pass, checkpatch clean
-cp -r "$ext" "$tmp/ppc"
-sed 's|^\tvma->vm_ops = &cfgdemo_vm_ops;$|#ifdef CONFIG_PPC\n\tvma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);\n#endif\n\tvma->vm_ops = \&cfgdemo_vm_ops;|' \
-	"$ext/cfgdemo.c" > "$tmp/ppc/cfgdemo.c"
-"$top/bin/mmapport" run --tree "$tree" --external "$tmp/ppc" --out "$tmp/ppc-out" --arch x86_64 \
-	--compat-tree "$old" > "$tmp/ppc.log" 2>&1
-got=$(rec '"\(.conversion.status) \(.check.overall.status) \([.analysis.dead_branches[] | .kconfig // empty | to_entries[] | "\(.key)=\(.value)"] | join(","))"' "$tmp/ppc-out")
-guard=$(rec .conversion.compat.guard "$tmp/ppc-out")
+# 12: CONFIG_PPC settled for x86_64's configuration, named by the guard;
+# both trees pass, checkpatch clean
+got=$(rec_of cfgdemo_mmap '"\(.conversion.status) \(.check.overall.status) \([.analysis.dead_branches[] | .kconfig // empty | to_entries[] | "\(.key)=\(.value)"] | join(","))"')
+guard=$(rec_of cfgdemo_mmap .conversion.compat.guard)
 if [ "$got" = "converted pass CONFIG_PPC=n" ] &&
    [ "$guard" = "KERNEL_VERSION(7, 2, 0) <= LINUX_VERSION_CODE && defined(CFGDEMO_HAVE_VM_FLAGS_SET) && !defined(CONFIG_PPC)" ] &&
-   ! sed -n '/^+static int cfgdemo_mmap_prepare/,/^+}/p' "$tmp"/ppc-out/diffs/*.patch | grep -q 'CONFIG_PPC\|page_prot' &&
-   grep -q '^total: 0 errors, 0 warnings' "$tmp/ppc-out/series/checkpatch.txt"; then
+   ! sed -n '/^+static int cfgdemo_mmap_prepare/,/^+}/p' "$tmp"/var-out/diffs/*cfgdemo*.patch | grep -q 'CONFIG_PPC\|page_prot' &&
+   grep -q '^total: 0 errors, 0 warnings' "$tmp/var-out/series/checkpatch.txt"; then
 	ok "a kconfig test settled for the configuration checked, named by the guard: $guard"
 else
-	notok "a kconfig test: '$got', guard '$guard'"; tail -3 "$tmp/ppc.log" | sed 's/^/# /'
+	notok "a kconfig test: '$got', guard '$guard'"; tail -3 "$tmp/var.log" | sed 's/^/# /'
 fi
 
-# 13: the same with --no-compat: nothing would keep the other configurations' code
-"$top/bin/mmapport" convert --tree "$tree" --external "$tmp/ppc" --out "$tmp/ppc-out" \
-	--no-compat > "$tmp/ppc-nc.log" 2>&1
-why=$(rec .conversion.reason "$tmp/ppc-out")
-if [ "$(rec .conversion.status "$tmp/ppc-out")" = refused ] &&
-   echo "$why" | grep -qF 'without the compat guard nothing keeps the code another build takes'; then
-	ok "--no-compat refuses a handler settled for one build: $why"
-else
-	notok "--no-compat: $(rec .conversion.status "$tmp/ppc-out"): $why"
-fi
-
-# 14: the driver's own file undefines the macro again: not the step's value
+# 13: the driver's own file undefines the macro again: not the step's value
+# (a macro any of the driver's files defines again is not settled for any)
 cp -r "$ext" "$tmp/undef"
 sed 's|^#include "config.h"$|#include "config.h"\n#undef CFGDEMO_HAVE_VM_FLAGS_SET\n#define CFGDEMO_HAVE_VM_FLAGS_SET 1|' \
 	"$ext/cfgdemo.c" > "$tmp/undef/cfgdemo.c"
@@ -197,4 +193,15 @@ if [ "$got" = 0 ] && [ "$(rec .confidence "$tmp/undef-out")" = high ]; then
 	ok "a macro the driver's own file defines again is not settled by the step's value"
 else
 	notok "redefined macro: $got configured dead branches"
+fi
+
+# 14: the same with --no-compat: nothing would keep the other configurations' code
+"$top/bin/mmapport" convert --tree "$tree" --external "$var" --out "$tmp/var-out" \
+	--no-compat > "$tmp/var-nc.log" 2>&1
+why=$(rec_of cfgdemo_mmap .conversion.reason)
+if [ "$(rec_of cfgdemo_mmap .conversion.status)" = refused ] &&
+   echo "$why" | grep -qF 'without the compat guard nothing keeps the code another build takes'; then
+	ok "--no-compat refuses a handler settled for one build: $why"
+else
+	notok "--no-compat: $(rec_of cfgdemo_mmap .conversion.status): $why"
 fi
