@@ -6,10 +6,10 @@
 /// at once, no types from headers), so these facts are less sure than
 /// libclang's and mmapport marks them so (confidence low).
 ///
-/// For each handler named with -D handlers=a,b (or MMAPPORT_HANDLERS=a,b
-/// in the environment; without either, every function that takes a
-/// struct vm_area_struct *), the facts are printed one JSON object per
-/// line, in the vocabulary of mmapport's analyzer (docs/categories.md):
+/// For each handler named with -D handler_names=a,b (without it, every function
+/// that takes a struct vm_area_struct *), the facts are printed one JSON
+/// object per line, in the vocabulary of mmapport's analyzer
+/// (docs/categories.md):
 ///   {"handler": H, "key": K, "item": {...}}    an element of the list K
 ///   {"handler": H, "key": K, "value": V}       K is V
 ///   {"handler": H, "key": "locals", "name": N, "value": V}
@@ -25,22 +25,27 @@
 /// the handler's call that led to it).
 ///
 /// The rules only match (no rewrite): the SmPL says which shapes are
-/// facts; the python records them by position and prints them.
+/// facts; the python records them by position and prints them.  -D report
+/// (make coccicheck MODE=report) prints a line per function instead, at
+/// its definition: how many facts of each key it has.  mmapport adds
+/// --macro-file cocci/macros.h, the cleanup helpers Coccinelle does not
+/// know (scoped_guard); alone, a body that uses them may not parse.
 ///
 // Confidence: Moderate
 // Copyright: (C) 2026 the mmapport authors.
-// Options: --no-includes --macro-file cocci/macros.h
+// Options: --no-includes
+
+virtual report
 
 @initialize:python@
 @@
 import json
-import os
 import re
 
 MAX_DEPTH = 3
-named = set()
-if os.environ.get('MMAPPORT_HANDLERS'):
-	named.update(os.environ['MMAPPORT_HANDLERS'].split(','))
+named = set()		# -D handler_names=a,b
+finished = set()	# (file, function): its facts completed (finish())
+summarised = set()	# (file, function): its -D report line printed
 
 # file -> (text, offsets of the line starts)
 texts = {}
@@ -212,8 +217,143 @@ def escape(p, v, item):
 		fact(f, 'escapes', p, item)
 		explain(p)
 
+# --- what the end of a file (report) or of the run does with the facts
+
+def containing(f, pos):
+	"""in a loop; in a branch of an if; the innermost block (or None)"""
+	lp = any(s <= pos < stmts.get(f.file, {}).get(s, s)
+		 for s in loops.get(f.file, []))
+	br = any(c <= pos < stmts.get(f.file, {}).get(s, s)
+		 for c, s in branches.get(f.file, []))
+	inner = None
+	for s, e in blocks.get(f.file, []):
+		if s <= pos < e and (inner is None or e - s < inner[1] - inner[0]):
+			inner = (s, e)
+	return lp, br, inner
+
+def result_of(f, pos):
+	k = (f.file, pos)
+	return checks.get(k) or results.get(k) or 'used in an expression'
+
+def flatten(file, fn, seen):
+	"""The names fn calls, and those its file's callees call, 8 deep."""
+	out = []
+	for g in body_calls.get((file, fn), []):
+		out.append(g)
+		if (file, g) in defs and g not in seen and len(seen) < 8:
+			seen.add(g)
+			out.extend(flatten(file, g, seen))
+	return out
+
+def finish(f):
+	"""Results, loops and paths of f's facts; the unexplained uses."""
+	t = text_of(f.file)[0]
+	dr = dead.get(f.file, [])
+	if dr:
+		# what never runs is not counted: its facts go, its uses are explained
+		f.facts = [(k, it) for k, it in f.facts
+			   if not any(s <= it['pos'] < e for s, e in dr)]
+		f.seen.update(pos for pos in f.uses if any(s <= pos < e for s, e in dr))
+	for key, item in f.facts:
+		pos = item['pos']
+		if key in ('remaps', 'inserts'):
+			item['result'] = result_of(f, pos)
+			if (f.file, pos) in check_returns:
+				item['result_return'] = check_returns[(f.file, pos)]
+
+		if key == 'inserts':
+			item['in_loop'] = containing(f, pos)[0]
+		if key == 'call_sites':
+			if (f.file, item['call']) in defs and (f.file, item['call']) not in fns:
+				item['body_calls'] = flatten(f.file, item['call'], {item['call']})
+			r = results.get((f.file, pos), '')
+			if r.startswith('assigned to '):
+				item['result'] = r[12:]
+			lp, br, inner = containing(f, pos)
+			if br:
+				item['conditional'] = True
+			if inner and re.search(r'\b(return|goto)\b', t[inner[0]:inner[1]]):
+				item['exit_path_until'] = inner[1]
+	for pos in sorted(set(f.uses) - f.seen):
+		f.facts.append(('escapes', {'how': 'used', 'line': f.uses[pos], 'pos': pos}))
+
+
+def complete():
+	"""Finish the facts of every function not finished yet."""
+	for k, f in fns.items():
+		if k not in finished:
+			finished.add(k)
+			finish(f)
+
+def end_line(f):
+	"""The line of f's closing brace: the first after its last statement."""
+	t = text_of(f.file)[0]
+	brace = t.find('}', f.last)
+	return text_line(f.file, brace if brace >= 0 else f.last)
+
+def text_line(file, o):
+	starts = text_of(file)[1]
+	lo, hi = 0, len(starts) - 1
+	while lo < hi:
+		mid = (lo + hi + 1) >> 1
+		if starts[mid] <= o:
+			lo = mid
+		else:
+			hi = mid - 1
+	return lo + 1
+
+def emit(h, key, **kw):
+	kw['handler'] = h
+	kw['key'] = key
+	print(json.dumps(kw, sort_keys=True))
+
+def walk(h, f, depth, site, visited, out):
+	for key, item in sorted(f.facts, key=lambda ki: ki[1]['pos']):
+		if depth and key in ('returns', 'error_codes', 'dead_code', 'desc_calls'):
+			continue
+		it = dict(item)
+		it['in'] = f.name
+		it['offset'] = site if depth else it['pos']
+		if depth and it.get('result') == 'returned':
+			it['result'] = 'returned by the helper'
+		if key == 'calls' and 'kind' not in it:
+			callee = fns.get((f.file, it['callee']))
+			has_def = (f.file, it['callee']) in defs
+			if (callee is not None and it['vma_arg'] in callee.vmas.values() and
+			    depth < MAX_DEPTH and it['callee'] not in visited):
+				visited.add(it['callee'])
+				it['kind'] = 'followed'
+				out.append(('followed', {'fn': it['callee'], 'depth': depth + 1,
+							 'where': 'static, this file' if
+							 (f.file, it['callee']) in statics else
+							 'this file', 'line': it['line'],
+							 'in': f.name, 'offset': it['offset'],
+							 'pos': it['pos']}))
+				walk(h, callee, depth + 1, it['offset'], visited, out)
+				out.append((key, it))
+				continue
+			it['kind'] = 'too deep' if has_def else 'not visible'
+			out.append(('escapes', {'how': 'passed', 'to': it['callee'],
+						'visible': has_def, 'line': it['line'], 'in': f.name,
+						'offset': it['offset'], 'pos': it['pos']}))
+		if key == 'fields_written' and 'ops_var' in it:
+			table = ops_tables.get((f.file, it['ops_var']))
+			if table is not None:
+				ops = dict(table)
+				ops['ops'] = it['ops_var']
+				close = fns.get((f.file, table.get('close')))
+				if close is not None:
+					ops['close_calls'] = [{'call': s['call'], 'key': s.get('key', '')}
+							      for k, s in close.facts if k == 'call_sites']
+				out.append(('vm_ops', ops))
+		out.append((key, it))
+	if not depth:
+		return
+	# the helper's locals come after the handler's
+	out.extend(('locals', {'name': n, 'value': v}) for p, n, v in sorted(f.locals))
+
 @script:python@
-h << virtual.handlers;
+h << virtual.handler_names;
 @@
 named.update(h.split(','))
 
@@ -1167,136 +1307,28 @@ ops_tables.setdefault((p[0].file, X), {})[fld] = fn
 // Once every rule has run: what each call's value becomes, which loops,
 // branches and blocks hold each fact, and the handler's facts, with those
 // of the functions it passes its VMA to, three calls deep.
-@finalize:python@
+// -D report, at the end of each file (make coccicheck runs the rule in
+// several processes, which share no end of run): a line per function that
+// takes the VMA, with how many facts of each key it has.
+@script:python depends on report@
 @@
-def containing(f, pos):
-	"""in a loop; in a branch of an if; the innermost block (or None)"""
-	lp = any(s <= pos < stmts.get(f.file, {}).get(s, s)
-		 for s in loops.get(f.file, []))
-	br = any(c <= pos < stmts.get(f.file, {}).get(s, s)
-		 for c, s in branches.get(f.file, []))
-	inner = None
-	for s, e in blocks.get(f.file, []):
-		if s <= pos < e and (inner is None or e - s < inner[1] - inner[0]):
-			inner = (s, e)
-	return lp, br, inner
+complete()
+for (file, name), f in sorted(fns.items()):
+	if (file, name) in summarised or (named and name not in named):
+		continue
+	summarised.add((file, name))
+	out = [('locals', {'name': n, 'value': v}) for p, n, v in sorted(f.locals)]
+	walk(name, f, 0, 0, {name}, out)
+	keys = {}
+	for key, item in out:
+		keys[key] = keys.get(key, 0) + 1
+	print('%s:%d:0-0: %s(): facts: %s' % (file, defs.get((file, name), 0), name,
+		', '.join('%s %d' % kv for kv in sorted(keys.items())) or 'none'))
 
-def result(f, pos):
-	k = (f.file, pos)
-	return checks.get(k) or results.get(k) or 'used in an expression'
-
-def flatten(file, fn, seen):
-	"""The names fn calls, and those its file's callees call, 8 deep."""
-	out = []
-	for g in body_calls.get((file, fn), []):
-		out.append(g)
-		if (file, g) in defs and g not in seen and len(seen) < 8:
-			seen.add(g)
-			out.extend(flatten(file, g, seen))
-	return out
-
-def finish(f):
-	"""Results, loops and paths of f's facts; the unexplained uses."""
-	t = text_of(f.file)[0]
-	dr = dead.get(f.file, [])
-	if dr:
-		# what never runs is not counted: its facts go, its uses are explained
-		f.facts = [(k, it) for k, it in f.facts
-			   if not any(s <= it['pos'] < e for s, e in dr)]
-		f.seen.update(pos for pos in f.uses if any(s <= pos < e for s, e in dr))
-	for key, item in f.facts:
-		pos = item['pos']
-		if key in ('remaps', 'inserts'):
-			item['result'] = result(f, pos)
-			if (f.file, pos) in check_returns:
-				item['result_return'] = check_returns[(f.file, pos)]
-
-		if key == 'inserts':
-			item['in_loop'] = containing(f, pos)[0]
-		if key == 'call_sites':
-			if (f.file, item['call']) in defs and (f.file, item['call']) not in fns:
-				item['body_calls'] = flatten(f.file, item['call'], {item['call']})
-			r = results.get((f.file, pos), '')
-			if r.startswith('assigned to '):
-				item['result'] = r[12:]
-			lp, br, inner = containing(f, pos)
-			if br:
-				item['conditional'] = True
-			if inner and re.search(r'\b(return|goto)\b', t[inner[0]:inner[1]]):
-				item['exit_path_until'] = inner[1]
-	for pos in sorted(set(f.uses) - f.seen):
-		f.facts.append(('escapes', {'how': 'used', 'line': f.uses[pos], 'pos': pos}))
-
-for f in fns.values():
-	finish(f)
-
-def end_line(f):
-	"""The line of f's closing brace: the first after its last statement."""
-	t = text_of(f.file)[0]
-	brace = t.find('}', f.last)
-	return text_line(f.file, brace if brace >= 0 else f.last)
-
-def text_line(file, o):
-	starts = text_of(file)[1]
-	lo, hi = 0, len(starts) - 1
-	while lo < hi:
-		mid = (lo + hi + 1) >> 1
-		if starts[mid] <= o:
-			lo = mid
-		else:
-			hi = mid - 1
-	return lo + 1
-
-def emit(h, key, **kw):
-	kw['handler'] = h
-	kw['key'] = key
-	print(json.dumps(kw, sort_keys=True))
-
-def walk(h, f, depth, site, visited, out):
-	for key, item in sorted(f.facts, key=lambda ki: ki[1]['pos']):
-		if depth and key in ('returns', 'error_codes', 'dead_code', 'desc_calls'):
-			continue
-		it = dict(item)
-		it['in'] = f.name
-		it['offset'] = site if depth else it['pos']
-		if depth and it.get('result') == 'returned':
-			it['result'] = 'returned by the helper'
-		if key == 'calls' and 'kind' not in it:
-			callee = fns.get((f.file, it['callee']))
-			has_def = (f.file, it['callee']) in defs
-			if (callee is not None and it['vma_arg'] in callee.vmas.values() and
-			    depth < MAX_DEPTH and it['callee'] not in visited):
-				visited.add(it['callee'])
-				it['kind'] = 'followed'
-				out.append(('followed', {'fn': it['callee'], 'depth': depth + 1,
-							 'where': 'static, this file' if
-							 (f.file, it['callee']) in statics else
-							 'this file', 'line': it['line'],
-							 'in': f.name, 'offset': it['offset'],
-							 'pos': it['pos']}))
-				walk(h, callee, depth + 1, it['offset'], visited, out)
-				out.append((key, it))
-				continue
-			it['kind'] = 'too deep' if has_def else 'not visible'
-			out.append(('escapes', {'how': 'passed', 'to': it['callee'],
-						'visible': has_def, 'line': it['line'], 'in': f.name,
-						'offset': it['offset'], 'pos': it['pos']}))
-		if key == 'fields_written' and 'ops_var' in it:
-			table = ops_tables.get((f.file, it['ops_var']))
-			if table is not None:
-				ops = dict(table)
-				ops['ops'] = it['ops_var']
-				close = fns.get((f.file, table.get('close')))
-				if close is not None:
-					ops['close_calls'] = [{'call': s['call'], 'key': s.get('key', '')}
-							      for k, s in close.facts if k == 'call_sites']
-				out.append(('vm_ops', ops))
-		out.append((key, it))
-	if not depth:
-		return
-	# the helper's locals come after the handler's
-	out.extend(('locals', {'name': n, 'value': v}) for p, n, v in sorted(f.locals))
-
+// Without -D report, at the end of the run: the facts, a JSON object a line.
+@finalize:python depends on !report@
+@@
+complete()
 found = set()
 for (file, name), f in sorted(fns.items()):
 	if named and name not in named:

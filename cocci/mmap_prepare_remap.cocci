@@ -23,7 +23,8 @@
 /// size it was checked against) read again from the VMA, and at most one
 /// value prepare computed, carried in desc->mmap_context; prepare sets
 /// VM_MIXEDMAP as the first insertion did.  Refused: a lock held across the
-/// loop, state taken before it ($MMAPPORT_TAKES, from the analyzer), a goto
+/// loop, state taken before it (-D takes_json=JSON, from the analyzer; alone,
+/// without it, no loop moves), a goto
 /// out of it, several values from prepare, a vm_ops close.  Mainline refuses
 /// the loops: mmap_action_map_kernel_pages*() takes a ready page array.
 ///
@@ -44,25 +45,38 @@
 ///
 /// The handler keeps its struct vm_area_struct * parameter here: pass 2,
 /// mmap_prepare_simple.cocci, rewrites the remaining VMA uses, the signature
-/// and the registration, and refuses what it cannot express.  Refusals and
-/// behaviour changes are written to $MMAPPORT_REPORT, one line per handler:
-/// "NAME<TAB>refused<TAB>reason" or "NAME<TAB>note<TAB>text".
+/// and the registration, and refuses what it cannot express.
+///
+/// -D handler_names=a,b restricts the rule to those handlers (mmapport passes
+/// those its classifier found).  -D report says what the rule did (with
+/// -D patch) or would do, a line per handler that makes a mapping call
+/// (every handler mmapport names):
+///   FILE:LINE:COL-COL: NAME(): refused: REASON
+///   FILE:LINE:COL-COL: NAME(): convertible: ...
+///   FILE:LINE:COL-COL: NAME(): note: A BEHAVIOUR CHANGE
+///   FILE:LINE:COL-COL: NAME(): keeps error: -EX
+/// ("keeps error": a check of the mapping call, moved to prepare, returns
+/// -EX there).
 ///
 // Confidence: Moderate
 // Copyright: (C) 2026 the mmapport authors.
 // Options: --no-includes --include-headers
 
 virtual patch
+virtual report
 virtual rfc
 
 @initialize:python@
 @@
 import json
-import os
 import re
 
-wanted = os.environ.get('MMAPPORT_HANDLERS') or None
-report_path = os.environ.get('MMAPPORT_REPORT')
+wanted = None		# -D handler_names=a,b: the handlers mmapport asks for
+where = {}		# handler: its definition's position, else its registration's
+
+def say(h, kind, text):
+	"""A line of -D report: FILE:LINE:COL-COL: NAME(): KIND: TEXT."""
+	coccilib.report.print_report(where[h], '%s(): %s: %s' % (h, kind, text))
 
 SUPPORTED = ('remap_pfn_range', 'io_remap_pfn_range', 'vm_iomap_memory',
 	     'vm_map_pages', 'vm_map_pages_zero')
@@ -86,8 +100,9 @@ params = {}		# handler: (file parameter, VMA parameter)
 body_start = {}		# handler: the line its text starts at
 decls = {}		# handler: local -> {type, init, line}
 loop_drop = {}		# handler: locals only the moved loop used
-# rfc: the takes of state the analyzer found (convert.c): handler -> [{call, line}]
-takes = json.loads(os.environ.get('MMAPPORT_TAKES') or '{}')
+# rfc, -D takes_json=JSON: the takes of state the analyzer found (convert.c):
+# handler -> [{call, line}]; None alone, and then no loop moves
+takes = None
 
 # calls an initialiser may make and still be dropped with its unused local
 PURE_CALLS = set(['vma_pages', 'vma_start_pgoff', 'sizeof'])
@@ -610,6 +625,9 @@ def plan_loop(h, p):
 				    'mmap_complete names file' % fp)
 	if re.search(r'\b(context)\b', code):
 		return None, None, ('rfc: the loop names context, the parameter of mmap_complete')
+	if takes is None:
+		return None, None, ("rfc: which calls before the loop take state is the "
+				    "analyzer's to say (-D takes_json); the rule alone moves no loop")
 	for t in takes.get(h, []):
 		if not start <= t['line'] <= end:
 			return None, None, (
@@ -893,29 +911,55 @@ def lock_notes(h):
 	     'as before; prepare makes the mapping unmergeable, so complete or abort always '
 	     'runs (docs/hazards.md, H6 and H2)' % (' and '.join(lp['what']), '; '.join(lp['moved'])))
 
+# what one file's handlers gather, emptied as each file starts: the rule
+# alone (make coccicheck) runs on many files, mmapport gives it one
+PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
+	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
+	    body_start, decls, loop_drop, body_text, tails, lock_plan, abort_body)
+
 @script:python depends on rfc@
 @@
 rfc_mode = True
 
+// mmapport's settings, one -D each.
+@script:python@
+v << virtual.handler_names;
+@@
+wanted = v
+
+@script:python@
+v << virtual.takes_json;
+@@
+takes = json.loads(v)
+
+// Each file starts afresh.
+@script:python@
+@@
+for c in PER_FILE:
+	c.clear()
+
 // The handlers: file_operations .mmap initialisers.
 @ fops @
 identifier ops, handler;
+position p;
 @@
 (
 struct file_operations ops = {
-	.mmap = handler,
+	.mmap = handler@p,
 };
 |
 const struct file_operations ops = {
-	.mmap = handler,
+	.mmap = handler@p,
 };
 )
 
 @script:python@
 h << fops.handler;
+p << fops.p;
 @@
 if wanted is None or h in wanted.split(','):
 	handlers.add(h)
+	where.setdefault(h, p[0])
 
 // The handlers' definitions: their text is read for the size and locals.
 @ handler_def @
@@ -934,6 +978,7 @@ if hf in handlers and hf not in body_text:
 	read_body(hf, ph)
 	body_start[hf] = int(ph[0].line)
 	params[hf] = (str(fp), str(vma))
+	where[hf] = ph[0]
 
 // The handlers' locals, for what a moved insert loop needs (rfc).
 @ local_init depends on rfc @
@@ -1169,7 +1214,9 @@ if h in lock_plan and int(p[0].line) in lock_plan[h]['mlines'] and \
 else:
 	cocci.include_match(False)
 
-@ depends on patch && rfc @
+// Taken out in report mode too: the shapes below match the handler without
+// it (make coccicheck's report runs with --no-show-diff).
+@ drop_moved_unlock depends on rfc && (patch || report) @
 identifier moved_unlock.ul;
 expression list moved_unlock.es;
 position moved_unlock.p;
@@ -1346,7 +1393,8 @@ else:
 		coccinelle.act = cocci.make_ident(act_text)
 		coccinelle.cbody = cocci.make_ident(body or 'return 0')
 
-@ depends on patch @
+// The mapping call becomes its action (mainline) or its prepare (rfc).
+@ rewrite_call depends on patch @
 identifier site.h;
 identifier fp, vma, site.fn, ret;
 identifier C =~ "^E[A-Z0-9]+$";
@@ -1410,7 +1458,7 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 ...+> }
 
 // A local that only fed the call ("ret", "vsize") would now be unused.
-@ depends on patch @
+@ drop_unused_local depends on patch @
 identifier site.h;
 identifier fp, vma, x;
 type T;
@@ -1428,7 +1476,7 @@ h(struct file *fp, struct vm_area_struct *vma) {
 
 // ... or one set apart from its declaration ("size = vma->vm_end - ...;"),
 // which would be set but unused (a new W=1 warning).
-@ depends on patch @
+@ drop_set_local depends on patch @
 identifier site.h;
 identifier fp, vma, x;
 type T;
@@ -1443,7 +1491,7 @@ h(struct file *fp, struct vm_area_struct *vma) {
 }
 
 // rfc: the remap itself, in a new mmap_complete hook after the handler.
-@ depends on patch && rfc @
+@ add_complete depends on patch && rfc @
 identifier site.h;
 fresh identifier comp = h ## "_complete";
 identifier how.cbody;
@@ -1456,7 +1504,8 @@ h(...) { ... }
 +	cbody;
 +}
 
-@ depends on patch && rfc @
+// rfc: the new hook registered beside the handler.
+@ register_complete depends on patch && rfc @
 identifier site.h;
 fresh identifier comp = h ## "_complete";
 identifier ops;
@@ -1524,7 +1573,8 @@ else:
 		coccinelle.lact = cocci.make_ident(act_text or '')
 		coccinelle.lbody = cocci.make_ident(body)
 
-@ depends on patch && rfc @
+// rfc: the loop leaves the handler; prepare's flag setting takes its place.
+@ move_loop depends on patch && rfc @
 identifier loop_site.h, fp, vma;
 statement loop_site.S, U1, U2, U3;
 position loop_site.pl;
@@ -1557,7 +1607,7 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 ...+> }
 
 // The locals only the loop used.
-@ depends on patch && rfc @
+@ drop_loop_local depends on patch && rfc @
 identifier loop_site.h;
 identifier fp, vma;
 identifier x : script:python(h) { x in loop_drop.get(h, ()) };
@@ -1574,7 +1624,8 @@ h(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
-@ depends on patch && rfc @
+// rfc: the loop, as written, in the new mmap_complete hook.
+@ add_loop_complete depends on patch && rfc @
 identifier loop_site.h, loop_site.vma;
 fresh identifier comp = h ## "_complete";
 identifier loop_how.lbody;
@@ -1587,7 +1638,8 @@ h(...) { ... }
 +	lbody;
 +}
 
-@ depends on patch && rfc @
+// rfc: the new hook registered beside the handler.
+@ register_loop_complete depends on patch && rfc @
 identifier loop_site.h;
 fresh identifier comp = h ## "_complete";
 identifier ops;
@@ -1622,7 +1674,8 @@ h = aborted(comp)
 coccinelle.abrt = cocci.make_ident(h + '_abort')
 coccinelle.abody = cocci.make_ident(abort_body[h])
 
-@ depends on patch && rfc @
+// rfc: NAME_abort() after NAME_complete(): the unlocks if the mapping fails.
+@ add_abort depends on patch && rfc @
 identifier abort_anchor.comp, abort_how.abrt, abort_how.abody;
 @@
 comp(...) { ... }
@@ -1633,7 +1686,8 @@ comp(...) { ... }
 +	abody;
 +}
 
-@ depends on patch && rfc @
+// rfc: the new hook registered beside mmap_complete.
+@ register_abort depends on patch && rfc @
 identifier abort_anchor.comp, abort_how.abrt;
 identifier ops;
 @@
@@ -1649,32 +1703,34 @@ const struct file_operations ops = {
 };
 )
 
-@finalize:python@
+// -D report: what the rule did (with -D patch) or would do, a line per
+// handler that makes a mapping call, or that mmapport named.
+@script:python depends on report@
 @@
-if report_path:
-	with open(report_path, 'a') as f:
-		for h in sorted(handlers):
-			if h not in calls and h not in refused:
-				refused[h] = ('no mapping call in the body of the handler as spatch '
-					      'parsed it: the call is in a helper it passes the VMA '
-					      'to, or the function did not parse (cleanup helpers such '
-					      'as scoped_guard)')
-			if h in tails and h not in done and h not in refused:
-				refused[h] = ('rfc: several mapping calls (%s) that do not end the handler: '
-					      'only the statements from the one that holds the first call '
-					      'to a "return 0;" (at most four) move to mmap_complete'
-					      % ', '.join(sorted(set(c[2] for c in calls[h]))))
-			if h in insert_loops and h not in done and h not in refused:
-				refused[h] = ('rfc: the vm_insert_page() loop is not the last statement '
-					      'of the handler before its "return 0;": only a loop that '
-					      'ends the handler moves to mmap_complete')
-			if h in refused:
-				f.write('%s\trefused\t%s\n' % (h, refused[h]))
-			elif h in done:
-				f.write('%s\tconverted\t\n' % h)
-				for n in notes.get(h, []):
-					f.write('%s\tnote\t%s\n' % (h, n))
-				# the error codes of the checks of the mapping call, now
-				# written in prepare: mmapport checks the code has them
-				for c in kept_errors.get(h, []):
-					f.write('%s\tkeeps-error\t%s\n' % (h, c))
+for h in sorted(handlers):
+	if h not in calls and h not in refused:
+		if wanted is None:
+			continue
+		refused[h] = ('no mapping call in the body of the handler as spatch '
+			      'parsed it: the call is in a helper it passes the VMA '
+			      'to, or the function did not parse (cleanup helpers such '
+			      'as scoped_guard)')
+	if h in tails and h not in done and h not in refused:
+		refused[h] = ('rfc: several mapping calls (%s) that do not end the handler: '
+			      'only the statements from the one that holds the first call '
+			      'to a "return 0;" (at most four) move to mmap_complete'
+			      % ', '.join(sorted(set(c[2] for c in calls[h]))))
+	if h in insert_loops and h not in done and h not in refused:
+		refused[h] = ('rfc: the vm_insert_page() loop is not the last statement '
+			      'of the handler before its "return 0;": only a loop that '
+			      'ends the handler moves to mmap_complete')
+	if h in refused:
+		say(h, 'refused', refused[h])
+	elif h in done:
+		say(h, 'convertible', 'its mapping call rewritten by mmap_prepare_remap.cocci')
+		for n in notes.get(h, []):
+			say(h, 'note', n)
+		# the error codes of the checks of the mapping call, now
+		# written in prepare: mmapport checks the code has them
+		for c in kept_errors.get(h, []):
+			say(h, 'keeps error', c)

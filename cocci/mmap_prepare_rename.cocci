@@ -8,13 +8,15 @@
 /// other use (a call, a pointer stored) is left as it is, and mmapport
 /// then finds the old name still used and refuses the change whole.
 /// -D renamed=a,b names the handlers converted; alone the rule does
-/// nothing.
+/// nothing.  -D report names each prototype, registration and export of
+/// those handlers that the rule renames (with -D patch) or would rename.
 ///
 // Confidence: High
 // Copyright: (C) 2026 the mmapport authors.
 // Options: --no-includes --include-headers
 
 virtual patch
+virtual report
 
 @initialize:python@
 @@
@@ -24,6 +26,40 @@ targets = set()
 r << virtual.renamed;
 @@
 targets.update(x for x in r.split(',') if x)
+
+// --- report mode: where each handler named by -D renamed is named, before
+// the rules below rename it.
+
+@ named_at depends on report @
+identifier fn;
+identifier ops;
+declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
+expression N;
+type T;
+position p;
+@@
+(
+ T fn@p(...);
+|
+struct file_operations ops = {
+	.mmap = fn@p,
+};
+|
+ EXPORT_SYMBOL(fn@p);
+|
+ EXPORT_SYMBOL_GPL(fn@p);
+|
+ EXPORT_SYMBOL_NS(fn@p, N);
+|
+ EXPORT_SYMBOL_NS_GPL(fn@p, N);
+)
+
+@script:python depends on report@
+fn << named_at.fn;
+p << named_at.p;
+@@
+if fn in targets:
+	coccilib.report.print_report(p[0], '%s(): renamed: %s_prepare' % (fn, fn))
 
 // The prototype, its parameters named or not.  (spatch 1.1 cannot add a
 // declaration at top level with a metavariable in it: the name and the
@@ -48,7 +84,8 @@ if fn in targets:
 else:
 	cocci.include_match(False)
 
-@ depends on patch @
+// The prototype names the prepare function and takes the descriptor.
+@ rename_prototype depends on patch @
 identifier prototype.fn, prototype_name.prep, fp, vma;
 position prototype.p;
 type T;
@@ -78,7 +115,7 @@ type T;
 @@
  struct vm_area_desc;
 
-@ depends on patch && prototype_name && !desc_declared @
+@ declare_desc depends on patch && prototype_name && !desc_declared @
 @@
  struct vm_area_struct;
 +struct vm_area_desc;

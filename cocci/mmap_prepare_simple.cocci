@@ -8,7 +8,7 @@
 /// vm_flags_set/clear/mod, vma_pages(), vma_start_pgoff(), vma_set_anonymous()
 /// and generic_file_mmap(); a use in code that never runs ("if (0) S")
 /// goes with that code; a VMA passed to a function whose prototype takes
-/// the descriptor (MMAPPORT_DESC_FNS) becomes desc; a static function of
+/// the descriptor (-D desc_fn_names=a,b) becomes desc; a static function of
 /// the file that takes the VMA (a helper) converts with the handlers when
 /// every use of its name is a call from one that converts, passing it its
 /// VMA, and each of its own uses of the VMA has a descriptor form: its VMA
@@ -21,14 +21,15 @@
 /// state (a reference, an allocation) or a run-time swap of the ops into
 /// a file (docs/hazards.md: what prepare takes has no abort in
 /// mainline; a swapped-in leaf is not converted alone), unless
-/// MMAPPORT_STATE_KEPT names it (mmap_prepare_state.cocci kept its
+/// -D state_kept_names=a,b names it (mmap_prepare_state.cocci kept its
 /// state).  Flags use the 7.x vma_flags_t helpers (vma_desc_set_flags
 /// with VMA_*_BIT); -D vm_flags_field selects
-/// the 6.16-6.19 "desc->vm_flags" idiom instead.  MMAPPORT_HANDLERS=a,b in
-/// the environment restricts the rule to those handlers;
-/// MMAPPORT_ELSEWHERE=a,b names those defined here and registered from
-/// other files, which convert with no registration here and keep their
-/// export for mmap_prepare_rename.cocci to rename.
+/// the 6.16-6.19 "desc->vm_flags" idiom instead.  -D handler_names=a,b
+/// restricts the rule to those handlers; -D twin_names=a,b names the library
+/// handlers registered by their prepare twin; -D elsewhere_names=a,b names
+/// those defined here and registered from other files, which convert
+/// with no registration here and keep their export for
+/// mmap_prepare_rename.cocci to rename.
 ///
 // Confidence: High
 // Copyright: (C) 2026 the mmapport authors.
@@ -40,26 +41,30 @@ virtual vm_flags_field
 
 @initialize:python@
 @@
-import os
 import re
 
-# mmapport passes the handlers its classifier found simple; alone (as in
-# make coccicheck) the rule decides by itself.
-wanted = os.environ.get('MMAPPORT_HANDLERS') or None
-# stateful handlers whose state mmap_prepare_state.cocci already kept
-# (rfc: mmap_abort; mainline: vm_ops->mapped): their takes are handled.
-state_kept = set((os.environ.get('MMAPPORT_STATE_KEPT') or '').split(','))
-# library handlers with a prepare twin in the tree (F and F_prepare), and
-# the fallback "#define handler F" lines seen
-twins = set((os.environ.get('MMAPPORT_TWINS') or '').split(',')) - set([''])
-# functions whose prototype in the tree takes a struct vm_area_desc * where
-# the handler passes its VMA (code written for an older kernel): the
-# analyzer reads the prototypes
-desc_fns = set((os.environ.get('MMAPPORT_DESC_FNS') or '').split(',')) - set([''])
-# handlers defined here and registered from other files (mmapport passes
-# them; mmap_prepare_rename.cocci follows the conversion into those files,
-# the export here too): a handler with no registration in this file
-elsewhere = set((os.environ.get('MMAPPORT_ELSEWHERE') or '').split(',')) - set([''])
+# mmapport's settings come as -D NAME=a,b (the virtual rules below); alone,
+# as in make coccicheck, the rule decides by itself.
+def names(v):
+	"""The names of a comma-separated -D value."""
+	return set(v.split(',')) - set([''])
+
+# -D handler_names: the handlers mmapport's classifier found simple
+wanted = None
+# -D state_kept_names: stateful handlers whose state mmap_prepare_state.cocci
+# already kept (rfc: mmap_abort; mainline: vm_ops->mapped)
+state_kept = set()
+# -D twin_names: library handlers with a prepare twin in the tree (F and
+# F_prepare), and the fallback "#define handler F" lines seen
+twins = set()
+# -D desc_fn_names: functions whose prototype in the tree takes a struct
+# vm_area_desc * where the handler passes its VMA (code written for an
+# older kernel): the analyzer reads the prototypes
+desc_fns = set()
+# -D elsewhere_names: handlers defined here and registered from other files
+# (mmap_prepare_rename.cocci follows the conversion into those files, the
+# export here too): a handler with no registration in this file
+elsewhere = set()
 
 def no_leaf(h):
 	"""Note a handler named outside its registration; match nothing."""
@@ -74,7 +79,7 @@ aliased = {}
 
 MAPPED_FIELDS = set(['vm_start', 'vm_end', 'vm_pgoff', 'vm_file', 'vm_page_prot',
 		     'vm_mm', 'vm_ops', 'vm_private_data'])
-# handlers: the registered handlers (restricted to MMAPPORT_HANDLERS);
+# handlers: the registered handlers (restricted to -D handler_names);
 # params: handler -> (file parameter, VMA parameter), for handlers with a
 # body here; uses and mapped: per handler, the positions of all uses of
 # its VMA parameter and of those with a descriptor form.
@@ -192,6 +197,32 @@ MAPPED_FIELDS.add('vm_flags')
 
 // The handlers: file_operations .mmap initialisers.
 // Each file starts afresh (make coccicheck gives one spatch run many files).
+// mmapport's settings, one -D each.
+@script:python@
+v << virtual.handler_names;
+@@
+wanted = v
+
+@script:python@
+v << virtual.state_kept_names;
+@@
+state_kept = names(v)
+
+@script:python@
+v << virtual.twin_names;
+@@
+twins = names(v)
+
+@script:python@
+v << virtual.desc_fn_names;
+@@
+desc_fns = names(v)
+
+@script:python@
+v << virtual.elsewhere_names;
+@@
+elsewhere = names(v)
+
 @script:python@
 @@
 for state in (handlers, params, uses, mapped, conv, names_in, conv_vma, conv_file, ops_of,
@@ -786,7 +817,7 @@ desc_declared.add(p[0].current_element)
 // A "#define handler F" for the configurations without the handler (a
 // fallback to a library handler, e.g. under #ifndef CONFIG_FS_DAX).  The
 // rename must follow it into that branch: F becomes its prepare twin,
-// F_prepare, when the tree declares one (MMAPPORT_TWINS, which mmapport
+// F_prepare, when the tree declares one (-D twin_names, which mmapport
 // finds in the tree's headers); with no twin the handler is not converted,
 // or that configuration stops building.  "#define handler NULL" is below.
 @ alias @
@@ -857,12 +888,30 @@ while grown:
 					grown = True
 conv_file.update(params[hf][0] for hf in cand)
 
+// --- report mode: the handlers that convert, found before patch mode renames
+// them (mmapport runs -D patch and -D report together).
+
+@ simple_report depends on report @
+identifier hr;
+position p;
+@@
+hr@p(...) { ... }
+
+@script:python depends on report@
+hr << simple_report.hr;
+p << simple_report.p;
+@@
+if hr in conv and hr not in helpers:
+	coccilib.report.print_report(p[0],
+		"WARNING: %s() can use mmap_prepare (see mmap_prepare_simple.cocci)" % hr)
+
 // --- patch mode: rewrite the uses, then the signature, then the registration.
 // The rewrite rules apply in the converted handlers (conv) to their VMA and
 // file parameters (conv_vma, conv_file), whose every use the rules above
 // found to have a descriptor form.
 
-@ depends on patch @
+// A VMA passed to a function whose prototype takes the descriptor: desc.
+@ desc_fn_arg depends on patch @
 identifier vma : script:python() { vma in conv_vma };
 identifier F : script:python() { F in desc_fns };
 expression list es1, es2;
@@ -873,7 +922,8 @@ position p : script:python() { p[0].current_element in conv };
 + desc
   , es2)
 
-@ depends on patch @
+// A VMA passed to a converted helper: desc.
+@ helper_arg depends on patch @
 identifier vma : script:python() { vma in conv_vma };
 identifier hc : script:python() { hc in conv_helpers };
 expression list es1, es2;
@@ -887,13 +937,14 @@ position p : script:python() { helper_arg(p) };
 // What never runs goes first, then the locals only it used, whose values
 // are read without a call (three rounds: a local that only initialised
 // another one goes in the next).
-@ depends on patch @
+@ drop_dead_if depends on patch @
 statement S;
 position p : script:python() { p[0].current_element in conv and key(p) in dead_ifs };
 @@
 - if@p (0) S
 
-@ depends on patch @
+// A local that only dead code read goes with it (three rounds, for a chain).
+@ drop_dead_local depends on patch @
 type T;
 identifier x;
 expression E : script:python() { no_call(E) };
@@ -902,7 +953,8 @@ position p : script:python(x) { p[0].current_element in conv and dead_local(x, p
 - T x@p = E;
   ... when != x
 
-@ depends on patch @
+// The second round.
+@ drop_dead_local_2 depends on patch @
 type T;
 identifier x;
 expression E : script:python() { no_call(E) };
@@ -911,7 +963,8 @@ position p : script:python(x) { p[0].current_element in conv and dead_local(x, p
 - T x@p = E;
   ... when != x
 
-@ depends on patch @
+// The third round.
+@ drop_dead_local_3 depends on patch @
 type T;
 identifier x;
 expression E : script:python() { no_call(E) };
@@ -940,7 +993,8 @@ if old_flags:
 else:
 	coccinelle.bits = cocci.make_ident(flag_bits(E))
 
-@ depends on patch @
+// vm_flags_set/clear() on the VMA: the vma_flags_t helpers, VMA_*_BIT.
+@ flags_set_bits depends on patch @
 identifier vma : script:python() { vma in conv_vma };
 expression set_flags.E;
 position set_flags.p;
@@ -962,7 +1016,8 @@ position p : script:python() { p[0].current_element in conv };
 - is_nommu_shared_mapping(vma@p->vm_flags)
 + is_nommu_shared_vma_flags(&desc->vma_flags)
 
-@ depends on patch && vm_flags_field @
+// -D vm_flags_field: the 6.16-6.19 desc->vm_flags idiom.
+@ flags_set_field depends on patch && vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };
 expression E;
 position p : script:python() { p[0].current_element in conv };
@@ -995,7 +1050,8 @@ else:
 	coccinelle.sbits = cocci.make_ident(flag_bits(E1))
 	coccinelle.cbits = cocci.make_ident(flag_bits(E2))
 
-@ depends on patch @
+// vm_flags_mod(): a set and a clear.
+@ flags_mod_bits depends on patch @
 identifier vma : script:python() { vma in conv_vma };
 expression mod_flags.E1, mod_flags.E2;
 position mod_flags.p;
@@ -1005,7 +1061,8 @@ identifier mod_bits.sbits, mod_bits.cbits;
 + vma_desc_set_flags(desc, sbits);
 + vma_desc_clear_flags(desc, cbits);
 
-@ depends on patch && vm_flags_field @
+// vm_flags_mod(), -D vm_flags_field.
+@ flags_mod_field depends on patch && vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };
 expression E1, E2;
 position p : script:python() { p[0].current_element in conv };
@@ -1036,7 +1093,8 @@ b = flag_bits(E)
 coccinelle.bits = cocci.make_ident(b)
 coccinelle.anyfn = cocci.make_ident('vma_desc_test_any' if ',' in b else 'vma_desc_test')
 
-@ depends on patch && !vm_flags_field @
+// A flag test compared with zero: vma_desc_test_any() negated.
+@ zero_test depends on patch && !vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };
 expression zero_flags.E;
 position zero_flags.p;
@@ -1071,7 +1129,8 @@ bits;
 @@
 coccinelle.bits = cocci.make_ident(flag_bits(E))
 
-@ depends on patch && !vm_flags_field @
+// An "all of these flags" test as an if condition.
+@ all_if_test depends on patch && !vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };
 expression all_if.E;
 position all_if.p;
@@ -1115,7 +1174,8 @@ bits;
 @@
 coccinelle.bits = cocci.make_ident(flag_bits(E))
 
-@ depends on patch && !vm_flags_field @
+// An "all of these flags" test elsewhere.
+@ all_flags_test depends on patch && !vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };
 expression all_flags.E;
 position all_flags.p;
@@ -1148,7 +1208,8 @@ b = flag_bits(E)
 coccinelle.bits = cocci.make_ident(b)
 coccinelle.anyfn = cocci.make_ident('vma_desc_test_any' if ',' in b else 'vma_desc_test')
 
-@ depends on patch && !vm_flags_field @
+// A parenthesised flag test in a boolean context.
+@ paren_test depends on patch && !vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };
 expression test_paren.E;
 position test_paren.p;
@@ -1174,7 +1235,8 @@ b = flag_bits(E)
 coccinelle.bits = cocci.make_ident(b)
 coccinelle.anyfn = cocci.make_ident('vma_desc_test_any' if ',' in b else 'vma_desc_test')
 
-@ depends on patch && !vm_flags_field @
+// A flag test in a boolean context.
+@ flag_test depends on patch && !vm_flags_field @
 identifier vma : script:python() { vma in conv_vma };
 expression test_flags.E;
 position test_flags.p;
@@ -1183,21 +1245,24 @@ identifier test_bits.bits, test_bits.anyfn;
 - vma@p->vm_flags & E
 + anyfn(desc, bits)
 
-@ depends on patch @
+// vm_end - vm_start: vma_desc_size().
+@ vma_size depends on patch @
 identifier vma : script:python() { vma in conv_vma };
 position p : script:python() { p[0].current_element in conv };
 @@
 - vma@p->vm_end - vma->vm_start
 + vma_desc_size(desc)
 
-@ depends on patch disable not_ptr1, not_ptr2, is_null, isnt_null1 @
+// !vma: !desc.
+@ not_vma depends on patch disable not_ptr1, not_ptr2, is_null, isnt_null1 @
 identifier vma : script:python() { vma in conv_vma };
 position p : script:python() { p[0].current_element in conv };
 @@
 - !vma@p
 + !desc
 
-@ depends on patch @
+// The VMA helpers that have a descriptor form.
+@ vma_helpers depends on patch @
 identifier vma : script:python() { vma in conv_vma };
 identifier fp : script:python() { fp in conv_file };
 position p : script:python() { p[0].current_element in conv };
@@ -1246,14 +1311,16 @@ position p : script:python() { p[0].current_element in conv };
 + desc->vm_flags
 )
 
-@ depends on patch @
+// The file parameter: desc->file.
+@ file_param depends on patch @
 identifier fp : script:python() { fp in conv_file };
 position p : script:python() { p[0].current_element in conv - set(helpers) };
 @@
 - fp@p
 + desc->file
 
-@ depends on patch @
+// The handler's signature: NAME_prepare(struct vm_area_desc *desc).
+@ signature depends on patch @
 identifier h : script:python() { h in conv and h not in helpers };
 identifier fp, vma;
 fresh identifier prep = h ## "_prepare";
@@ -1263,7 +1330,7 @@ fresh identifier prep = h ## "_prepare";
 { ... }
 
 // A converted helper keeps its name and its other parameters.
-@ depends on patch @
+@ helper_signature depends on patch @
 identifier h : script:python() { h in conv_helpers };
 identifier hv : script:python(h) { hv == helpers[h][1] };
 parameter list ps1, ps2;
@@ -1285,7 +1352,8 @@ hp << converted.hp;
 @@
 converted_names.add(hp)
 
-@ depends on patch @
+// A prototype of a converted handler, its parameters named ...
+@ prototype depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
 fresh identifier prep = h ## "_prepare";
 identifier fp, vma;
@@ -1294,7 +1362,8 @@ type T;
 - T h(struct file *fp, struct vm_area_struct *vma);
 + T prep(struct vm_area_desc *desc);
 
-@ depends on patch @
+// ... or not.
+@ prototype_unnamed depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
 fresh identifier prep = h ## "_prepare";
 type T;
@@ -1302,7 +1371,8 @@ type T;
 - T h(struct file *, struct vm_area_struct *);
 + T prep(struct vm_area_desc *desc);
 
-@ depends on patch @
+// The registration: .mmap_prepare = NAME_prepare.
+@ registration depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
 fresh identifier prep = h ## "_prepare";
 identifier ops;
@@ -1313,7 +1383,7 @@ struct file_operations ops = {
 };
 
 // A library handler registered as it is, whose prepare twin the tree
-// declares (MMAPPORT_TWINS): the registration takes the twin.  Only the
+// declares (-D twin_names): the registration takes the twin.  Only the
 // handlers mmapport asks for, and never alone (make coccicheck passes no
 // twins): the twin must be checked against the library handler first.
 @ twin_reg depends on patch @
@@ -1328,14 +1398,15 @@ struct file_operations ops = {
 
 // A "#define handler NULL" for the configurations without the handler
 // (spufs) follows the rename, or those configurations stop building.
-@ depends on patch @
+@ define_null depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
 fresh identifier prep = h ## "_prepare";
 @@
 - #define h NULL
 + #define prep NULL
 
-@ depends on patch @
+// A "#define handler F" fallback: F's prepare twin.
+@ define_alias depends on patch @
 identifier h : script:python() { h + "_prepare" in converted_names };
 identifier f : script:python() { f in twins };
 fresh identifier prep = h ## "_prepare";
@@ -1343,19 +1414,3 @@ fresh identifier fprep = f ## "_prepare";
 @@
 - #define h f
 + #define prep fprep
-
-// --- report mode
-
-@ simple_report depends on report @
-identifier hr;
-position p;
-@@
-hr@p(...) { ... }
-
-@script:python depends on report@
-hr << simple_report.hr;
-p << simple_report.p;
-@@
-if hr in conv and hr not in helpers:
-	coccilib.report.print_report(p[0],
-		"WARNING: %s() can use mmap_prepare (see mmap_prepare_simple.cocci)" % hr)

@@ -3,7 +3,7 @@
 /// (pass 1 of 2, for the handlers of category stateful).
 ///
 /// mmapport's state plan (tools/state.c, from the analyzer's resource
-/// facts) gives per handler, in $MMAPPORT_STATE (JSON), the takes that the
+/// facts) gives per handler, in -D plans_json=JSON, the takes that the
 /// mapping keeps, the success return and, for rfc, the release of the old
 /// failure path that undoes each take.
 /// -D rfc: the takes stay in the handler (prepare).  A new NAME_abort(),
@@ -21,28 +21,33 @@
 /// The rule checks the shapes the facts cannot: the take's own failure
 /// test, the "if (ret)" of a conditional release, the locals and what runs
 /// after the take.  The handler keeps its VMA parameter: pass 2,
-/// mmap_prepare_simple.cocci, rewrites the rest.  Refusals and behaviour
-/// changes go to $MMAPPORT_REPORT as for mmap_prepare_remap.cocci:
-/// "NAME<TAB>refused<TAB>reason", "NAME<TAB>converted<TAB>",
-/// "NAME<TAB>note<TAB>text".
+/// mmap_prepare_simple.cocci, rewrites the rest.  -D report says per
+/// handler what the rule did or would do, as mmap_prepare_remap.cocci
+/// does.  Alone (make coccicheck, no -D plans_json) the rule has no plan and
+/// does nothing: which calls take state, and which release undoes each, is
+/// the analyzer's to say (docs/hazards.md, H1).
 ///
 // Confidence: Moderate
 // Copyright: (C) 2026 the mmapport authors.
 // Options: --no-includes --include-headers
 
 virtual patch
+virtual report
 virtual rfc
 
 @initialize:python@
 @@
 import json
-import os
 import re
 
-wanted = os.environ.get('MMAPPORT_HANDLERS') or None
-report_path = os.environ.get('MMAPPORT_REPORT')
-plans = json.loads(os.environ.get('MMAPPORT_STATE') or '{}')
+wanted = None		# -D handler_names=a,b: the handlers mmapport asks for
+plans = {}		# -D plans_json=JSON: handler -> its state plan (tools/state.c)
 rfc_mode = False
+where = {}		# handler: its definition's position, else its registration's
+
+def say(h, kind, text):
+	"""A line of -D report: FILE:LINE:COL-COL: NAME(): KIND: TEXT."""
+	coccilib.report.print_report(where[h], '%s(): %s: %s' % (h, kind, text))
 
 handlers = set()	# registered, wanted and planned
 params = {}		# handler: (file parameter, VMA parameter)
@@ -428,29 +433,54 @@ def plan_moved(h, plan):
 	     '; mapped finds its object again from %s' % how if how else ''))
 	return None
 
+# what one file's handlers gather, emptied as each file starts: the rule
+# alone (make coccicheck) runs on many files, mmapport gives it one
+PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields, ops_users,
+	    refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped)
+
 @script:python depends on rfc@
 @@
 rfc_mode = True
 
+// mmapport's settings, one -D each.
+@script:python@
+v << virtual.handler_names;
+@@
+wanted = v
+
+@script:python@
+v << virtual.plans_json;
+@@
+plans = json.loads(v)
+
+// Each file starts afresh.
+@script:python@
+@@
+for c in PER_FILE:
+	c.clear()
+
 // The handlers: file_operations .mmap initialisers.
 @ fops @
 identifier ops, handler;
+position p;
 @@
 (
 struct file_operations ops = {
-	.mmap = handler,
+	.mmap = handler@p,
 };
 |
 const struct file_operations ops = {
-	.mmap = handler,
+	.mmap = handler@p,
 };
 )
 
 @script:python@
 h << fops.handler;
+p << fops.p;
 @@
 if (wanted is None or h in wanted.split(',')) and h in plans:
 	handlers.add(h)
+	where.setdefault(h, p[0])
 
 @ handler_def @
 identifier hf, fp, vma;
@@ -466,6 +496,7 @@ ph << handler_def.ph;
 @@
 if hf in handlers and hf not in params:
 	params[hf] = (str(fp), str(vma))
+	where[hf] = ph[0]
 	read_source(hf, ph)
 
 // The locals, with their types and initialisers.
@@ -613,7 +644,8 @@ if hf in ctx_set and int(r[0].line) == plans[hf]['success']:
 else:
 	cocci.include_match(False)
 
-@ depends on patch && rfc @
+// rfc: desc->mmap_context set just before the success return.
+@ set_context depends on patch && rfc @
 identifier succ_site.hf, fp, vma;
 expression succ_site.E;
 position succ_site.r;
@@ -641,7 +673,7 @@ else:
 	cocci.include_match(False)
 
 // Two rules: what a later rule adds after the handler comes first.
-@ depends on patch && rfc @
+@ add_abort depends on patch && rfc @
 identifier handler_again.hf;
 fresh identifier abrt = hf ## "_abort";
 identifier abort_how.abody;
@@ -654,7 +686,8 @@ hf(...) { ... }
 +	abody;
 +}
 
-@ depends on patch && rfc @
+// rfc: the mmap_complete the rfc API requires beside mmap_abort.
+@ add_empty_complete depends on patch && rfc @
 identifier handler_again.hf;
 fresh identifier comp = hf ## "_complete";
 identifier abort_how.abody;
@@ -668,7 +701,8 @@ hf(...) { ... }
 +	return 0;
 +}
 
-@ depends on patch && rfc @
+// rfc: both new hooks registered beside the handler.
+@ register_abort depends on patch && rfc @
 identifier h : script:python() { h in done and h in abort_body };
 fresh identifier comp = h ## "_complete";
 fresh identifier abrt = h ## "_abort";
@@ -710,7 +744,8 @@ if hf in drop_take and int(p[0].line) in drop_take[hf]:
 else:
 	cocci.include_match(False)
 
-@ depends on patch @
+// The take that moves to mapped or complete goes from the handler.
+@ drop_take_call depends on patch @
 identifier take_stmt.hf, fp, vma, take_stmt.f;
 expression list take_stmt.es;
 position take_stmt.p;
@@ -723,7 +758,7 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
 // A local that only fed the take would now be unused, and so would one
 // that only fed it: three rounds for a chain of three.  Only a local whose
 // initialiser calls nothing: a call would be a side effect dropped.
-@ depends on patch @
+@ drop_take_local depends on patch @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
@@ -739,7 +774,8 @@ hf(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
-@ depends on patch @
+// The second round.
+@ drop_take_local_2 depends on patch @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
@@ -755,7 +791,8 @@ hf(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
-@ depends on patch @
+// The third round.
+@ drop_take_local_3 depends on patch @
 identifier hf : script:python() { hf in drop_take };
 identifier fp, vma, x;
 type T;
@@ -788,7 +825,8 @@ if rfc_mode and hc in done and hc in complete_body:
 else:
 	cocci.include_match(False)
 
-@ depends on patch && rfc @
+// rfc: NAME_complete() with the take moved into it.
+@ add_complete depends on patch && rfc @
 identifier handler_cpl.cf;
 fresh identifier comp = cf ## "_complete";
 identifier complete_how.cbody;
@@ -801,7 +839,8 @@ cf(...) { ... }
 +	cbody;
 +}
 
-@ depends on patch && rfc @
+// rfc: the new hook registered beside the handler.
+@ register_complete depends on patch && rfc @
 identifier h : script:python() { h in done and h in complete_body };
 fresh identifier comp = h ## "_complete";
 identifier ops;
@@ -844,7 +883,8 @@ if not rfc_mode and str(o) in mapped and mapped[str(o)][0] == str(F):
 else:
 	cocci.include_match(False)
 
-@ depends on patch && !rfc @
+// mainline: the new hook in the handler's vm_operations_struct.
+@ register_mapped depends on patch && !rfc @
 identifier ops_site.o, ops_site.F, ops_site.V;
 identifier mapped_how.mname;
 @@
@@ -862,7 +902,7 @@ const struct vm_operations_struct o = {
 
 // The hook before the vm_ops.  No disjunction: code added before one has
 // no token to attach to; the pattern matches a const definition too.
-@ depends on patch && !rfc @
+@ add_mapped depends on patch && !rfc @
 identifier ops_site.o;
 identifier mapped_how.mname, mapped_how.mbody;
 @@
@@ -874,14 +914,13 @@ identifier mapped_how.mname, mapped_how.mbody;
 +
 struct vm_operations_struct o = { ... };
 
-@finalize:python@
+// -D report: what the rule did (with -D patch) or would do, a line per handler.
+@script:python depends on report@
 @@
-if report_path:
-	with open(report_path, 'a') as f:
-		for h in sorted(handlers):
-			if h in refused:
-				f.write('%s\trefused\t%s\n' % (h, refused[h]))
-			elif h in done:
-				f.write('%s\tconverted\t\n' % h)
-				for n in notes.get(h, []):
-					f.write('%s\tnote\t%s\n' % (h, n))
+for h in sorted(handlers):
+	if h in refused:
+		say(h, 'refused', refused[h])
+	elif h in done:
+		say(h, 'convertible', 'its state kept by mmap_prepare_state.cocci')
+		for n in notes.get(h, []):
+			say(h, 'note', n)

@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cocci=$top/cocci/mmap_prepare_simple.cocci
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..5"
+echo "1..7"
 # spatch's Python rules run on the system's python3, as mmapport runs them
 # (spatch_python() in tools/util.c; docs/usage.md, "In CI")
 py=$(PATH=$(getconf PATH) command -v python3)
@@ -66,7 +66,7 @@ fi
 
 # 3-5. The kernel's make coccicheck on the real tree.
 tree=$("$top/tools/fetch-tree.sh" 7.2) || { echo "not ok 3 - cannot fetch the 7.2 tree"; exit 1; }
-dirs="drivers/hv fs/udf virt/kvm drivers/hsi"
+dirs="drivers/hv fs/udf virt/kvm drivers/hsi drivers/misc/genwqe"
 mkdir -p "$tmp/o"
 : > "$tmp/report"
 : > "$tmp/patch"
@@ -101,4 +101,46 @@ if [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
 	echo "ok 5 - make coccicheck left the tree unchanged"
 else
 	echo "not ok 5 - the tree was changed"
+fi
+
+# 6-7. Every other rule alone under make coccicheck MODE=report, as the
+# kernel runs it (J=2: several spatch processes), on a directory with a
+# remap handler: the same report as the rule run file by file, and the
+# remap rule's verdicts those of mmapport (mainline).
+rd=drivers/misc/genwqe
+bad=
+for cocci in "$top"/cocci/*.cocci; do
+	rule=$(basename "$cocci" .cocci)
+	[ "$rule" = mmap_prepare_simple ] && continue
+	opts=$(sed -n 's|^// Options:||p' "$cocci")
+	make -s -C "$tree" O="$tmp/o" coccicheck MODE=report COCCI="$cocci" SPFLAGS="$spy" M="$rd" J=2 \
+		> "$tmp/cc-$rule" 2>>"$tmp/err" || bad="$bad $rule(exit $?)"
+	grep -E '^[^ ]+:[0-9]+:[0-9]+-[0-9]+: ' "$tmp/cc-$rule" | sed 's|^\./||' | sort > "$tmp/cc-$rule.rep"
+	# shellcheck disable=SC2086
+	(cd "$tree/$rd" && for f in *.c; do
+		spatch $spy --sp-file "$cocci" -D report --no-show-diff $opts --very-quiet "$f"
+	done) 2>>"$tmp/err" | sort > "$tmp/one-$rule.rep"
+	cmp -s "$tmp/cc-$rule.rep" "$tmp/one-$rule.rep" || bad="$bad $rule(differs)"
+done
+nlines=$(cat "$tmp"/cc-*.rep | wc -l)
+if [ -z "$bad" ] && [ -s "$tmp/cc-facts.rep" ] && [ -s "$tmp/cc-mmap_prepare_remap.rep" ] &&
+   [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+	echo "ok 6 - every rule runs alone under make coccicheck MODE=report on $rd ($nlines lines, as file by file)"
+else
+	echo "not ok 6 - make coccicheck MODE=report on $rd:${bad:- empty report, or the tree changed}"
+	tail -5 "$tmp/err" | sed 's/^/# /'
+fi
+
+# the remap rule's verdicts against mmapport's (the handlers the rule names)
+rule_says=$(sed -n 's/^[^ ]*: \([a-z0-9_]*\)(): \(refused\|convertible\): .*/\1 \2/p' \
+	"$tmp/cc-mmap_prepare_remap.rep" | sort -u)
+mm_says=$(for h in $(echo "$rule_says" | cut -d' ' -f1); do
+	jq -r --arg h "$h" --arg d "$rd/" '.[] | select(.function == $h and (.file | startswith($d))) |
+		"\(.function) \(if .conversion.status == "converted" then "convertible" else "refused" end)"' \
+		"$tmp/m/records.json"
+done | sort -u)
+if [ -n "$rule_says" ] && [ "$rule_says" = "$mm_says" ]; then
+	echo "ok 7 - the remap rule alone and mmapport agree on $rd: $(echo $rule_says)"
+else
+	echo "not ok 7 - the remap rule alone says '$(echo $rule_says)', mmapport '$(echo $mm_says)'"
 fi

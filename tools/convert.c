@@ -338,11 +338,12 @@ static char *log_name(const struct options *o, const char *what, const char *fil
 }
 
 /*
- * spatch on file in the work tree, in place, with the rule cocci and its
- * settings in env (MMAPPORT_*); define is an extra -D, or NULL.  No shell:
- * the names and the JSON reach spatch's environment as they are, and file
- * is a name safe_file_name() took (Coccinelle runs its own diff and cp
- * through a shell).
+ * spatch on file in the work tree, in place, with the rule
+ * cocci/mmap_prepare_WHAT.cocci and its settings, "-D NAME[=VALUE]" each
+ * (defines; the rule's virtual rules).  No shell: the names and the JSON
+ * reach spatch as they are, and file is a name safe_file_name() took
+ * (Coccinelle runs its own diff and cp through a shell).  report: a file
+ * for the rule's -D report lines (spatch's standard output), or NULL.
  */
 /*
  * spatch failing (an exit status other than 0: a crash, a timeout, a
@@ -353,22 +354,28 @@ static char *log_name(const struct options *o, const char *what, const char *fil
 static int nspatch_failed;
 
 static int run_spatch(const struct options *o, const char *work, const char *file,
-		      const char *what, const struct strlist *env, const char *define,
+		      const char *what, const struct strlist *defines, const char *report,
 		      char **failed)
 {
 	struct strlist cmd = { 0 };
 	char *log = log_name(o, what, file);
-	struct run_opts ro = { .dir = work, .out = log, .err = log, .env = env };
+	struct run_opts ro = { .dir = work, .out = report ? report : log, .err = log };
 	char *sp = xasprintf("%s/cocci/mmap_prepare_%s.cocci", project_dir(), what);
-	int r;
+	int i, r;
 
 	spatch_command(&cmd, sp);
 	free(sp);
 	strlist_add(&cmd, "-D");
 	strlist_add(&cmd, "patch");
-	if (define) {
+	if (report) {
 		strlist_add(&cmd, "-D");
-		strlist_add(&cmd, define);
+		strlist_add(&cmd, "report");
+		/* the file is rewritten in place: the output is the report alone */
+		strlist_add(&cmd, "--no-show-diff");
+	}
+	for (i = 0; defines && i < defines->n; i++) {
+		strlist_add(&cmd, "-D");
+		strlist_add(&cmd, defines->v[i]);
 	}
 	strlist_add(&cmd, "--no-includes");
 	strlist_add(&cmd, "--include-headers");
@@ -385,6 +392,19 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
 	}
 	free(log);
 	return r;
+}
+
+/* "-D name=a,b" for the names of list, if any */
+static void define_names(struct strlist *defines, const char *name,
+			 const struct strlist *list)
+{
+	char *names;
+
+	if (!list->n)
+		return;
+	names = strlist_join(list, ",");
+	strlist_addf(defines, "%s=%s", name, names);
+	free(names);
 }
 
 struct verdict {
@@ -416,25 +436,19 @@ static int run_simple(const struct options *o, const char *work, const char *fil
 		      const struct strlist *handlers, const struct strlist *kept,
 		      struct file_job *j, const struct profile *p)
 {
-	struct strlist env = { 0 };
-	char *names = strlist_join(handlers, ","), *knames = strlist_join(kept, ",");
-	char *dnames = strlist_join(&j->desc_fns, ",");
-	char *enames = strlist_join(&j->elsewhere, ",");
+	struct strlist defines = { 0 };
 	int r;
 
-	strlist_addf(&env, "MMAPPORT_DESC_FNS=%s", dnames);
-	free(dnames);
-	strlist_addf(&env, "MMAPPORT_ELSEWHERE=%s", enames);
-	free(enames);
-
-	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
-	strlist_addf(&env, "MMAPPORT_STATE_KEPT=%s", knames);
-	strlist_addf(&env, "MMAPPORT_TWINS=%s", p->twins ? p->twins : "");
-	r = run_spatch(o, work, file, "simple", &env, p->flag_bits ? NULL : "vm_flags_field",
-		       &j->spatch_failed);
-	strlist_free(&env);
-	free(names);
-	free(knames);
+	define_names(&defines, "handler_names", handlers);
+	define_names(&defines, "state_kept_names", kept);
+	define_names(&defines, "desc_fn_names", &j->desc_fns);
+	define_names(&defines, "elsewhere_names", &j->elsewhere);
+	if (p->twins && *p->twins)
+		strlist_addf(&defines, "twin_names=%s", p->twins);
+	if (!p->flag_bits)
+		strlist_add(&defines, "vm_flags_field");
+	r = run_spatch(o, work, file, "simple", &defines, NULL, &j->spatch_failed);
+	strlist_free(&defines);
 	return r;
 }
 
@@ -444,26 +458,23 @@ static int run_simple(const struct options *o, const char *work, const char *fil
  * mmap_abort, mainline with vm_ops->mapped); mmap_prepare_remap.cocci turns
  * the mapping call into an mmap_action (mainline) or a prepare / complete
  * split (rfc), given what the handler takes.  data reaches the rule as
- * MMAPPORT_STATE or MMAPPORT_TAKES; the rule says per handler what it did
- * in report.
+ * -D plans_json=JSON or -D takes_json=JSON; the rule says per handler what it did
+ * with -D report, into the file report (read_report()).
  */
 static int run_pass1(const struct options *o, const char *work, const char *file,
 		     const char *what, const struct strlist *handlers, json_t *data,
 		     const struct profile *p, const char *report, char **failed)
 {
-	struct strlist env = { 0 };
-	char *names = strlist_join(handlers, ",");
+	struct strlist defines = { 0 };
 	char *js = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
 	int r;
 
-	unlink(report);
-	strlist_addf(&env, "MMAPPORT_HANDLERS=%s", names);
-	strlist_addf(&env, "MMAPPORT_REPORT=%s", report);
-	strlist_addf(&env, "MMAPPORT_%s=%s", !strcmp(what, "state") ? "STATE" : "TAKES", js);
-	r = run_spatch(o, work, file, what, &env, !strcmp(p->api, "rfc") ? "rfc" : NULL,
-		       failed);
-	strlist_free(&env);
-	free(names);
+	define_names(&defines, "handler_names", handlers);
+	strlist_addf(&defines, "%s=%s", !strcmp(what, "state") ? "plans_json" : "takes_json", js);
+	if (!strcmp(p->api, "rfc"))
+		strlist_add(&defines, "rfc");
+	r = run_spatch(o, work, file, what, &defines, report, failed);
+	strlist_free(&defines);
 	free(js);
 	return r;
 }
@@ -503,37 +514,43 @@ static void read_report(const char *report, struct verdict *v)
 	if (!buf)
 		return;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *kind = strchr(line, '\t'), *text;
+		char *end = strstr(line, "(): "), *name, *kind, *text;
 		json_t *notes;
 
-		if (!kind)
+		/* FILE:LINE:COL-COL: NAME(): KIND: TEXT (the rules' say()) */
+		if (!end)
 			continue;
-		*kind++ = '\0';
-		text = strchr(kind, '\t');
+		for (name = end; name > line && (isalnum((unsigned char)name[-1]) ||
+						 name[-1] == '_'); name--)
+			;
+		*end = '\0';
+		kind = end + 4;
+		text = strstr(kind, ": ");
 		if (!text)
 			continue;
-		*text++ = '\0';
+		*text = '\0';
+		text += 2;
 		if (!strcmp(kind, "refused")) {
-			json_object_set_new(v->refused, line, json_string(text));
-		} else if (!strcmp(kind, "converted")) {
-			if (!json_object_get(v->converted, line))
-				json_object_set_new(v->converted, line, json_array());
-		} else if (!strcmp(kind, "keeps-error")) {
+			json_object_set_new(v->refused, name, json_string(text));
+		} else if (!strcmp(kind, "convertible")) {
+			if (!json_object_get(v->converted, name))
+				json_object_set_new(v->converted, name, json_array());
+		} else if (!strcmp(kind, "keeps error")) {
 			json_t *k;
 
 			if (!v->kept_errors)
 				v->kept_errors = json_object();
-			k = json_object_get(v->kept_errors, line);
+			k = json_object_get(v->kept_errors, name);
 			if (!k) {
 				k = json_array();
-				json_object_set_new(v->kept_errors, line, k);
+				json_object_set_new(v->kept_errors, name, k);
 			}
 			json_array_append_new(k, json_string(text));
 		} else if (!strcmp(kind, "note")) {
-			notes = json_object_get(v->converted, line);
+			notes = json_object_get(v->converted, name);
 			if (!notes) {
 				notes = json_array();
-				json_object_set_new(v->converted, line, notes);
+				json_object_set_new(v->converted, name, notes);
 			}
 			json_array_append_new(notes, json_string(text));
 		}
@@ -1609,24 +1626,25 @@ static void unit_reset(struct convert_run *cv, const char *unit, const char *rev
 static void rename_elsewhere(struct convert_run *cv, const char *unit,
 			     const struct strlist *renamed, char **failed)
 {
-	char *names = strlist_join(renamed, ","), *define = xasprintf("renamed=%s", names);
+	struct strlist defines = { 0 };
 	json_t *f;
 	size_t i;
 
+	define_names(&defines, "renamed", renamed);
 	json_array_foreach(json_object_get(cv->unit_files, unit), i, f) {
 		char *path = xasprintf("%s/%s", cv->work, json_string_value(f));
 		char *orig = read_file(path, NULL);
 		int k;
 
-		run_spatch(cv->o, cv->work, json_string_value(f), "rename", NULL, define, failed);
+		run_spatch(cv->o, cv->work, json_string_value(f), "rename", &defines, NULL,
+			   failed);
 		/* each new designator at the column of the old one's "=" */
 		for (k = 0; orig && k < renamed->n; k++)
 			realign(path, orig, renamed->v[k]);
 		free(orig);
 		free(path);
 	}
-	free(define);
-	free(names);
+	strlist_free(&defines);
 }
 
 /* The records of unit's rewrite file, into their verdicts; why: all refused with it. */

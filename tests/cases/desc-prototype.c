@@ -4,7 +4,7 @@
  * check-category: simple
  * check-output: desc-prototype.mainline.expected
  * check-output-rfc: desc-prototype.rfc.expected
- * check-coccicheck: mmapport-only the prototypes that take the descriptor are read by the analyzer (MMAPPORT_DESC_FNS), and the rule alone never rewrites such a call
+ * check-coccicheck: mmapport-only the prototypes that take the descriptor are read by the analyzer (-D desc_fn_names), and the rule alone never rewrites such a call
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -7,7 +7,7 @@
  * check-fact: generic_file_mmap: .twin == "generic_file_mmap_prepare" and .subcategory == "twin"
  * check-equivalence: mainline stated generic_file_mmap_prepare
  * check-equivalence: rfc stated generic_file_readonly_mmap_prepare
- * check-coccicheck: mmapport-only the twins are found in the tree by mmapport (MMAPPORT_TWINS), and the rule alone never takes one
+ * check-coccicheck: mmapport-only the twins are found in the tree by mmapport (-D twin_names), and the rule alone never takes one
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -4,7 +4,7 @@
  * check-category: simple
  * check-output: two-flag-test.mainline.expected
  * check-output-rfc: two-flag-test.rfc.expected
- * check-coccicheck: mmapport-only the twins are found in the tree by mmapport (MMAPPORT_TWINS), and the rule alone never takes one (the #else alias)
+ * check-coccicheck: mmapport-only the twins are found in the tree by mmapport (-D twin_names), and the rule alone never takes one (the #else alias)
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

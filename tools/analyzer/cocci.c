@@ -63,7 +63,7 @@ static pid_t start_spatch(const char *tree, const struct cocci_job *j, const cha
 	strlist_add(&cmd, "--no-includes");
 	strlist_add(&cmd, "--very-quiet");
 	strlist_add(&cmd, "-D");
-	strlist_addf(&cmd, "handlers=%s", j->handlers);
+	strlist_addf(&cmd, "handler_names=%s", j->handlers);
 	strlist_addf(&cmd, "%s/%s", tree, file);
 	pid = spawn_list(&ro, &cmd);
 	strlist_free(&cmd);
