@@ -755,6 +755,12 @@ def plan_loop(h, p):
 SLEEPING = re.compile(r'^(mutex_lock(_interruptible|_killable|_nested|_io)?|'
 		      r'down_read(_interruptible|_killable)?|down_write(_killable)?)$')
 lock_plan = {}		# handler: {'moved', 'mlines', 'binds', 'what'}
+
+def moving_unlock(p):
+	"""Is the call at p an unlock that moves to mmap_complete (not a loop's)?"""
+	h = p[0].current_element
+	return (h in lock_plan and int(p[0].line) in lock_plan[h]['mlines'] and
+		not lock_plan[h]['loop'])
 abort_body = {}		# handler: the body of NAME_abort()
 
 def code_line(h, n):
@@ -1207,16 +1213,12 @@ ul@p(es);
 p << moved_unlock.p;
 gone;
 @@
-h = p[0].current_element
-if h in lock_plan and int(p[0].line) in lock_plan[h]['mlines'] and \
-   not lock_plan[h]['loop']:
+if moving_unlock(p):
 	coccinelle.gone = cocci.make_ident('moved')
 else:
 	cocci.include_match(False)
 
-// Taken out in report mode too: the shapes below match the handler without
-// it (make coccicheck's report runs with --no-show-diff).
-@ drop_moved_unlock depends on rfc && (patch || report) @
+@ drop_moved_unlock depends on patch && rfc @
 identifier moved_unlock.ul;
 expression list moved_unlock.es;
 position moved_unlock.p;
@@ -1227,13 +1229,16 @@ identifier unlock_how.gone;
 // --- The shapes that end a handler with the call.  Matched first without
 // change, so that the reason for a refusal can name what is missing.
 
+// (An unlock that moves to mmap_complete is still there when the rule
+// only reports: drop_moved_unlock rewrites with -D patch alone.)
 @ shape @
 identifier h;
-identifier fp, vma, fn, ret;
+identifier fp, vma, fn, ret, ul;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
-expression list es, la;
+expression list es, la, ue;
 position p, q;
+position u : script:python() { moving_unlock(u) };
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
@@ -1273,6 +1278,20 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  return ret;
 |
  fn@p(vma, es);
+ return 0;
+|
+ ret = fn@p(vma, es);
+ ul@u(ue);
+ return ret;
+|
+ ret = fn@p(vma, es);
+ ul@u(ue);
+ if (ret)
+	return ret;
+ return 0;
+|
+ fn@p(vma, es);
+ ul@u(ue);
  return 0;
 )
 ...+> }

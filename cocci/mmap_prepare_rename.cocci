@@ -31,7 +31,7 @@ targets.update(x for x in r.split(',') if x)
 // the rules below rename it.
 
 @ named_at depends on report @
-identifier fn;
+identifier fn, fp, vma;
 identifier ops;
 declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
 expression N;
@@ -39,7 +39,9 @@ type T;
 position p;
 @@
 (
- T fn@p(...);
+ T fn@p(struct file *fp, struct vm_area_struct *vma);
+|
+ T fn@p(struct file *, struct vm_area_struct *);
 |
 struct file_operations ops = {
 	.mmap = fn@p,

@@ -195,8 +195,6 @@ def map_use(p, vma):
 old_flags = True
 MAPPED_FIELDS.add('vm_flags')
 
-// The handlers: file_operations .mmap initialisers.
-// Each file starts afresh (make coccicheck gives one spatch run many files).
 // mmapport's settings, one -D each.
 @script:python@
 v << virtual.handler_names;
@@ -223,6 +221,7 @@ v << virtual.elsewhere_names;
 @@
 elsewhere = names(v)
 
+// Each file starts afresh (make coccicheck gives one spatch run many files).
 @script:python@
 @@
 for state in (handlers, params, uses, mapped, conv, names_in, conv_vma, conv_file, ops_of,
@@ -233,6 +232,7 @@ for state in (handlers, params, uses, mapped, conv, names_in, conv_vma, conv_fil
 if wanted is not None:
 	handlers.update(h for h in elsewhere if h in wanted.split(','))
 
+// The handlers: file_operations .mmap initialisers.
 @ fops @
 identifier ops, handler;
 @@

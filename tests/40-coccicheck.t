@@ -105,8 +105,9 @@ fi
 
 # 6-7. Every other rule alone under make coccicheck MODE=report, as the
 # kernel runs it (J=2: several spatch processes), on a directory with a
-# remap handler: the same report as the rule run file by file, and the
-# remap rule's verdicts those of mmapport (mainline).
+# remap handler: the same report as the rule run file by file (diffs
+# shown: report mode must print none), and the remap rule's verdicts
+# those of mmapport (mainline).
 rd=drivers/misc/genwqe
 bad=
 for cocci in "$top"/cocci/*.cocci; do
@@ -118,7 +119,7 @@ for cocci in "$top"/cocci/*.cocci; do
 	grep -E '^[^ ]+:[0-9]+:[0-9]+-[0-9]+: ' "$tmp/cc-$rule" | sed 's|^\./||' | sort > "$tmp/cc-$rule.rep"
 	# shellcheck disable=SC2086
 	(cd "$tree/$rd" && for f in *.c; do
-		spatch $spy --sp-file "$cocci" -D report --no-show-diff $opts --very-quiet "$f"
+		spatch $spy --sp-file "$cocci" -D report $opts --very-quiet "$f"
 	done) 2>>"$tmp/err" | sort > "$tmp/one-$rule.rep"
 	cmp -s "$tmp/cc-$rule.rep" "$tmp/one-$rule.rep" || bad="$bad $rule(differs)"
 done

@@ -12,9 +12,10 @@
 #                when the rule must change nothing);
 #   -D report, when there is a NAME.rep: the rule's coccilib report
 #                lines (the file named NAME.c) must be NAME.rep, both from
-#                the patching run (-D patch -D report, as mmapport runs
-#                the rule) and alone (-D report --no-show-diff, as make
-#                coccicheck MODE=report runs it), which must write nothing;
+#                a run that patches too (-D patch -D report, as mmapport
+#                runs the rule; the file must still become NAME.res) and
+#                alone (-D report, as make coccicheck MODE=report runs
+#                it), which must print no diff: report mode never rewrites;
 #   no mode, for a rule that only prints (facts.cocci): its output must
 #                be NAME.out, the file unchanged.
 # No mmapport here: these are the rules' own contracts (docs/design.md,
@@ -57,15 +58,12 @@ for i in $inputs; do
 	else
 		mode=() want=$c
 	fi
-	reports=
-	grep -q '^virtual report$' "$cocci" && [ -f "$base.rep" ] && [ ${#mode[@]} != 0 ] &&
-		reports=(-D report --no-show-diff)
 	mkdir -p "$tmp/$rule"
 	cp "$c" "$tmp/$rule/$name.c"
 	n=$((n + 1))
 	# shellcheck disable=SC2086
-	if ! (cd "$tmp/$rule" && spatch $spy --sp-file "$cocci" "${mode[@]}" ${reports:+"${reports[@]}"} \
-		"${defs[@]}" $opts --very-quiet --in-place "$name.c" > "$tmp/$name.out" 2>"$tmp/$name.err"); then
+	if ! (cd "$tmp/$rule" && spatch $spy --sp-file "$cocci" "${mode[@]}" "${defs[@]}" $opts \
+		--very-quiet --in-place "$name.c" > "$tmp/$name.out" 2>"$tmp/$name.err"); then
 		echo "not ok $n - $rule/$name: spatch failed"
 		sed 's/^/#   /' "$tmp/$name.err" | tail -5
 	elif [ ! -f "$want" ]; then
@@ -82,27 +80,35 @@ for i in $inputs; do
 		echo "ok $n - $rule/$name: patch mode gives $name.res"
 	fi
 	[ -f "$base.rep" ] || continue
-	# what mmapport reads: the report of the run that patched
-	if [ ${#mode[@]} = 0 ]; then
-		:
-	elif n=$((n + 1)) && [ -n "$reports" ] && diff -u "$base.rep" "$tmp/$name.out" > "$tmp/$name.diff"; then
-		echo "ok $n - $rule/$name: patch and report together report $name.rep"
-	else
-		echo "not ok $n - $rule/$name: the report of the patching run differs from $name.rep"
-		sed 's/^/#   /' "$tmp/$name.diff" | head -20
+	# what mmapport reads: the report of a run that patches too (and the
+	# same file as patch mode alone)
+	if [ ${#mode[@]} != 0 ]; then
+		cp "$c" "$tmp/$rule/$name.c"
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		(cd "$tmp/$rule" && spatch $spy --sp-file "$cocci" -D patch -D report --no-show-diff \
+			"${defs[@]}" $opts --very-quiet --in-place "$name.c" > "$tmp/$name.both" \
+			2>"$tmp/$name.err")
+		rc=$?
+		if [ $rc = 0 ] && diff -u "$base.rep" "$tmp/$name.both" > "$tmp/$name.diff" &&
+		   cmp -s "$want" "$tmp/$rule/$name.c"; then
+			echo "ok $n - $rule/$name: patch and report together: $name.res, reporting $name.rep"
+		else
+			echo "not ok $n - $rule/$name: patch and report together (exit $rc): another report, or file"
+			sed 's/^/#   /' "$tmp/$name.diff" "$tmp/$name.err" | head -20
+		fi
 	fi
-	# make coccicheck MODE=report: report alone, no diff shown
+	# report mode alone, diffs shown: it must print the report and no diff
 	cp "$c" "$tmp/$rule/$name.c"
 	n=$((n + 1))
 	# shellcheck disable=SC2086
-	(cd "$tmp/$rule" && spatch $spy --sp-file "$cocci" -D report --no-show-diff "${defs[@]}" \
+	(cd "$tmp/$rule" && spatch $spy --sp-file "$cocci" -D report "${defs[@]}" \
 		$opts --very-quiet "$name.c" > "$tmp/$name.rep" 2>"$tmp/$name.err")
 	rc=$?
-	if [ $rc = 0 ] && diff -u "$base.rep" "$tmp/$name.rep" > "$tmp/$name.diff" &&
-	   cmp -s "$c" "$tmp/$rule/$name.c"; then
-		echo "ok $n - $rule/$name: report mode alone gives $name.rep ($(wc -l < "$base.rep") lines)"
+	if [ $rc = 0 ] && diff -u "$base.rep" "$tmp/$name.rep" > "$tmp/$name.diff"; then
+		echo "ok $n - $rule/$name: report mode alone gives $name.rep ($(wc -l < "$base.rep") lines), no diff"
 	else
-		echo "not ok $n - $rule/$name: report mode (exit $rc) differs from $name.rep, or wrote"
+		echo "not ok $n - $rule/$name: report mode (exit $rc) differs from $name.rep, or rewrites"
 		sed 's/^/#   /' "$tmp/$name.diff" "$tmp/$name.err" | tail -20
 	fi
 done

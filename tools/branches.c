@@ -327,7 +327,7 @@ static char *simple_test(const char *cond, const char **when_true, int *negated)
 			while (*s == ' ')
 				s++;
 		}
-		for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
 			if (!strncmp(s, tests[i].name, strlen(tests[i].name))) {
 				s += strlen(tests[i].name);
 				kind = tests[i].kind;

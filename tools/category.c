@@ -274,16 +274,19 @@ const char *effect_by_name(const char *name, int visible, const char **why, cons
 	*why = NULL;
 	*kind = NULL;
 	/* a body that can be read is judged by what it does, not by its name's shape */
-	if ((*kind = visible ? resource_taken_listed(name) : resource_taken(name)))
+	*kind = visible ? resource_taken_listed(name) : resource_taken(name);
+	if (*kind)
 		return "take";
-	if ((*kind = visible ? resource_released_listed(name) : resource_released(name)))
+	*kind = visible ? resource_released_listed(name) : resource_released(name);
+	if (*kind)
 		return "release";
 	if (str_in_list(name, calls_simple))
 		return "vma-edit";
 	if (str_in_list(name, calls_remap) || str_in_list(name, calls_insert) ||
 	    !strncmp(name, "dma_mmap_", 9))
 		return "mapping";
-	if ((a = allowlisted(name))) {
+	a = allowlisted(name);
+	if (a) {
 		*why = a->why;
 		return a->effect;
 	}

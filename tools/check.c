@@ -553,7 +553,8 @@ static int compiled_branches(struct arch_run *ar, const char *file, int f, struc
 		e[strcspn(e, ";")] = 0;
 		sh = xasprintf("%s -E -dD -o %s%s", cmd, ipath, e);
 		/* the dependency file is kbuild's: leave it alone */
-		if ((at = strstr(sh, "-Wp,-MMD,")))
+		at = strstr(sh, "-Wp,-MMD,");
+		if (at)
 			memset(at, ' ', strcspn(at, " "));
 		unlink(ipath);
 		live = calloc(m->nbranches, 1);

@@ -337,6 +337,17 @@ static char *log_name(const struct options *o, const char *what, const char *fil
 	return log;
 }
 
+/* logs/spatch-WHAT-FILE.report: the rule's -D report lines for file */
+static char *report_name(const struct options *o, const char *what, const char *file)
+{
+	char *log = log_name(o, what, file), *report;
+
+	log[strlen(log) - 4] = '\0';	/* ".log" */
+	report = xasprintf("%s.report", log);
+	free(log);
+	return report;
+}
+
 /*
  * spatch on file in the work tree, in place, with the rule
  * cocci/mmap_prepare_WHAT.cocci and its settings, "-D NAME[=VALUE]" each
@@ -832,8 +843,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 			 struct file_job *j, const struct profile *p)
 {
 	char *path = xasprintf("%s/%s", work, file);
-	char *report = xasprintf("%s/logs/remap-report.txt", o->out);
-	char *sreport = xasprintf("%s/logs/state-report.txt", o->out);
+	char *report = report_name(o, "remap", file);
+	char *sreport = report_name(o, "state", file);
 	struct strlist want_simple = { 0 }, want_remap = { 0 }, want_state = { 0 };
 	size_t olen;
 	char *orig = read_file(path, &olen);
@@ -1249,10 +1260,13 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 	/* scan records none, but records.json is a file anyone can edit */
 	if (!safe_file_name(jstr(r, "file")))
 		return refused_name_reason(jstr(r, "file"));
-	if (m == M_REMAP && io_remap_user(r) &&
-	    (cv->io_gap || (cv->io_gap = io_remap_arch_gap(cv->o->external ? NULL : cv->work))) &&
-	    *cv->io_gap)
-		return xstrdup(cv->io_gap);
+	if (m == M_REMAP && io_remap_user(r)) {
+		/* which architectures lack the PFN translation: asked once a run */
+		if (!cv->io_gap)
+			cv->io_gap = io_remap_arch_gap(cv->o->external ? NULL : cv->work);
+		if (cv->io_gap && *cv->io_gap)
+			return xstrdup(cv->io_gap);
+	}
 	/* spatch writes in place: never through a symlink out of the work tree */
 	{
 		char *rw = abs_path(cv->work);

@@ -95,10 +95,12 @@ static json_t *special_flags(const char *mm_h, const char **from)
 	const char *p, *end;
 
 	*from = "include/linux/mm.h: VMA_SPECIAL_FLAGS";
-	if (!d && mm_h && (d = strstr(mm_h, "#define VM_SPECIAL")) &&
-	    (d[18] == ' ' || d[18] == '\t'))
-		*from = "include/linux/mm.h: VM_SPECIAL";
-	else if (!d)
+	if (!d && mm_h) {
+		d = strstr(mm_h, "#define VM_SPECIAL");
+		if (d && (d[18] == ' ' || d[18] == '\t'))
+			*from = "include/linux/mm.h: VM_SPECIAL";
+	}
+	if (!d)
 		return flags;
 	/* the definition, with its continuation lines */
 	for (end = d; *end && !(*end == '\n' && end[-1] != '\\'); end++)

@@ -305,7 +305,7 @@ static char *to_desc(const char *text, const char *vma, const char *filep)
 	char *s = xstrdup(text), *t;
 	size_t i;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
 		char *from = xasprintf(map[i][0], vma, vma);
 
 		t = strstr(s, from) ? replace_word(s, from, map[i][1]) : xstrdup(s);
@@ -333,11 +333,13 @@ static char *uncast(const char *text)
 	squeeze(s);
 	while (again) {
 		again = 0;
-		for (i = 0; casts[i]; i++)
-			if ((t = strstr(s, casts[i]))) {
+		for (i = 0; casts[i]; i++) {
+			t = strstr(s, casts[i]);
+			if (t) {
 				memmove(t, t + strlen(casts[i]), strlen(t + strlen(casts[i])) + 1);
 				again = 1;
 			}
+		}
 	}
 	squeeze(s);
 	while (s[0] == '(' && s[strlen(s) - 1] == ')') {
@@ -1099,7 +1101,8 @@ static json_t *args_for(const struct options *o, const char *file)
 		classified_out = xstrdup(o->out);
 		free(fp);
 	}
-	if ((a = json_object_get(seen, key))) {
+	a = json_object_get(seen, key);
+	if (a) {
 		free(mk);
 		free(key);
 		return json_is_null(a) ? NULL : json_incref(a);
@@ -1597,7 +1600,7 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 			  &ptheirs.actions },
 		};
 
-		for (k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+		for (k = 0; k < ARRAY_SIZE(sets); k++) {
 			char *a = multiset(sets[k].o), *b = multiset(sets[k].n);
 			char *c = multiset(sets[k].t);
 

@@ -139,7 +139,8 @@ static char *in_tree(const char *root, const char *what, const char *given, char
 			free(r);
 			free(q);
 		}
-		if (!rel && (in = path_below(root, p)))
+		in = rel ? NULL : path_below(root, p);
+		if (in)
 			rel = xstrdup(in);
 		if (!rel)
 			*why = xasprintf("outside %s %s", what, root);
@@ -301,7 +302,7 @@ void need_tools(const struct options *o, const char *stage)
 	for (s = 0; all[s]; s++) {
 		if (strcmp(stage, "run") && strcmp(stage, all[s]))
 			continue;
-		for (i = 0; i < sizeof(tool_needs) / sizeof(tool_needs[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(tool_needs); i++) {
 			const struct tool_need *t = &tool_needs[i];
 
 			if (strcmp(t->stage, all[s]) || (t->when && !t->when(o)) || on_path(t->tool))
@@ -525,8 +526,6 @@ static char *fields_wrong(json_t *o, const struct field *f, size_t n, int classi
 	return NULL;
 }
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 /* The fields that the stages read from a record, and their types. */
 static const struct field record_fields[] = {
 	{ "id", T_STR, 1 },
@@ -611,12 +610,12 @@ static char *record_wrong(json_t *r, size_t i, int classified)
 		return xasprintf("record [%zu] is %s, not an object", i, type_name(r));
 	where = jstr(r, "id") ? xasprintf("record [%zu] (id \"%s\")", i, jstr(r, "id")) :
 		xasprintf("record [%zu]", i);
-	why = fields_wrong(r, record_fields, N(record_fields), classified, where);
+	why = fields_wrong(r, record_fields, ARRAY_SIZE(record_fields), classified, where);
 	c = json_object_get(r, "conversion");
 	if (!why && c) {
 		char *w = xasprintf("%s: conversion", where);
 
-		why = fields_wrong(c, conversion_fields, N(conversion_fields), 1, w);
+		why = fields_wrong(c, conversion_fields, ARRAY_SIZE(conversion_fields), 1, w);
 		if (!why && !str_in_list(jstr(c, "status"), statuses))
 			why = xasprintf("%s: conversion status \"%s\" is not converted, refused or "
 					"dropped", where, jstr(c, "status"));
@@ -631,7 +630,7 @@ static char *record_wrong(json_t *r, size_t i, int classified)
 			why = xasprintf("%s is %s, not an object", w, type_name(v));
 		else if (!why)
 			why = fields_wrong(v, !strcmp(k, "overall") ? overall_fields : cell_fields,
-					   !strcmp(k, "overall") ? N(overall_fields) : N(cell_fields),
+					   !strcmp(k, "overall") ? ARRAY_SIZE(overall_fields) : ARRAY_SIZE(cell_fields),
 					   1, w);
 		free(w);
 	}
@@ -673,7 +672,7 @@ static char *inventory_wrong(json_t *j)
 
 	if (!json_is_object(j))
 		return xasprintf("the top level is %s, not an object", type_name(j));
-	why = fields_wrong(j, inventory_fields, N(inventory_fields), 0, "the inventory");
+	why = fields_wrong(j, inventory_fields, ARRAY_SIZE(inventory_fields), 0, "the inventory");
 	if (why)
 		return why;
 	why = records_wrong(json_object_get(j, "records"), 0);
@@ -719,14 +718,14 @@ static char *check_times_wrong(json_t *j)
 
 	if (!json_is_object(j))
 		return xasprintf("the top level is %s, not an object", type_name(j));
-	why = fields_wrong(j, check_times_fields, N(check_times_fields), 0, "the top level");
+	why = fields_wrong(j, check_times_fields, ARRAY_SIZE(check_times_fields), 0, "the top level");
 	json_object_foreach(json_object_get(j, "profiles"), k, v) {
 		char *w = xasprintf("profiles.%s", k);
 
 		if (!why && !json_is_object(v))
 			why = xasprintf("%s is %s, not an object", w, type_name(v));
 		else if (!why)
-			why = fields_wrong(v, profile_time_fields, N(profile_time_fields), 0, w);
+			why = fields_wrong(v, profile_time_fields, ARRAY_SIZE(profile_time_fields), 0, w);
 		free(w);
 	}
 	json_object_foreach(json_object_get(j, "shared"), k, v)
@@ -786,14 +785,14 @@ static char *replay_wrong(json_t *j)
 
 	if (!json_is_object(j))
 		return xasprintf("the top level is %s, not an object", type_name(j));
-	why = fields_wrong(j, replay_fields, N(replay_fields), 0, "the top level");
+	why = fields_wrong(j, replay_fields, ARRAY_SIZE(replay_fields), 0, "the top level");
 	json_array_foreach(json_object_get(j, "ports"), i, row) {
 		char *w = xasprintf("ports[%zu]", i);
 
 		if (!why && !json_is_object(row))
 			why = xasprintf("%s is %s, not an object", w, type_name(row));
 		else if (!why)
-			why = fields_wrong(row, replay_row_fields, N(replay_row_fields), 0, w);
+			why = fields_wrong(row, replay_row_fields, ARRAY_SIZE(replay_row_fields), 0, w);
 		free(w);
 	}
 	return why;

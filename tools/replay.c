@@ -252,7 +252,8 @@ static void add_build(json_t *rows, json_t *records)
 	json_array_foreach(rows, i, row) {
 		json_t *ov;
 
-		if (!(r = run_record(records, row)))
+		r = run_record(records, row);
+		if (!r)
 			continue;
 		ov = json_object_get(json_object_get(r, "check"), "overall");
 		if (json_is_object(ov))
@@ -311,11 +312,12 @@ static void write_replay(const struct options *o, const char *arch, json_t *rows
 
 int replay(struct options *o)
 {
+	static const char *const first[] = { "scan", "classify", "convert" };
 	char *tree, *work, *rp, *mk;
 	struct options so = *o;
 	json_t *pairs, *records, *rows, *p;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	/* the hand ports of these two trees (scan: under a minute a tree) */
 	pairs = json_pack("{s:o}", "ports", hand_ports(o->old_tree, o->new_tree));
@@ -333,9 +335,9 @@ int replay(struct options *o)
 	so.old_tree = so.new_tree = NULL;
 	so.arch = o->arch ? o->arch : "x86_64";
 	need_tools(&so, "run");
-	if ((rc = run_stage("scan", &so)) || (rc = run_stage("classify", &so)) ||
-	    (rc = run_stage("convert", &so)))
-		die("replay: the stages stopped on %s (see %s/logs)", tree, so.out);
+	for (i = 0; i < ARRAY_SIZE(first); i++)
+		if (run_stage(first[i], &so))
+			die("replay: the stages stopped on %s (see %s/logs)", tree, so.out);
 	/* compare before check: check puts back the files that do not build */
 	records = load_records(&so);
 	work = out_path(&so, "work");

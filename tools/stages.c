@@ -428,7 +428,7 @@ static int do_run(struct options *o)
 	need_tools(o, "run");
 	need_out(o);
 	tp = out_path(o, "timings.json");
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(stages); i++) {
 		double t0 = now_seconds();
 		struct options so = *o;
 
@@ -548,7 +548,7 @@ int run_stage(const char *name, struct options *o)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(stages); i++)
 		if (!strcmp(stages[i].name, name))
 			return stages[i].fn(o);
 	die("no stage called %s", name);
@@ -559,7 +559,7 @@ const struct stage *stage_named(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(stages); i++)
 		if (!strcmp(stages[i].name, name))
 			return &stages[i];
 	return NULL;
@@ -570,6 +570,6 @@ void stages_list(FILE *f)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(stages); i++)
 		fprintf(f, "  %s\n", stages[i].name);
 }

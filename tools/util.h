@@ -8,6 +8,9 @@
 
 #include <jansson.h>
 
+/* the number of elements of an array (not of a pointer) */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 extern const char *progname;
 
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

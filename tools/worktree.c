@@ -297,7 +297,10 @@ static json_t *source_identity(const char *src, const char *logs, struct strlist
 		ro.out = stp;
 		ro.err = log;
 		words_of(&words, st_argv);
-		if (run_list(&ro, &words) || !(st = read_file(stp, &len)))
+		if (run_list(&ro, &words))
+			die("%s: git status failed (%s)", src, log);
+		st = read_file(stp, &len);
+		if (!st)
 			die("%s: git status failed (%s)", src, log);
 		strlist_free(&words);
 		free(stp);

@@ -958,8 +958,11 @@ static json_t *call_effect(CXTranslationUnit tu, json_t *cache, CXCursor c, cons
 	int direct = clang_getCursorKind(target) == CXCursor_FunctionDecl;
 	int visible = body_visible(c);
 
-	if (direct && ((eff = effect_by_name(spelled, visible, &why, &kind)) ||
-		       (eff = effect_by_name(name, visible, &why, &kind)))) {
+	eff = NULL;
+	if (direct)
+		eff = effect_by_name(spelled, visible, &why, &kind) ?:
+		      effect_by_name(name, visible, &why, &kind);
+	if (eff) {
 		json_object_set_new(e, "effect", json_string(eff));
 		if (why)
 			json_object_set_new(e, "why", json_string(why));
@@ -1375,7 +1378,7 @@ static void take_call(struct walk *w, CXCursor c, const char *name, const char *
 static json_t *resource_effects(struct walk *w, CXCursor c, const char *name,
 				const char *spelled, int vidx, int visible)
 {
-	const char *kind, *helper_take = NULL, *helper_rel = NULL;
+	const char *take, *rel, *helper_take = NULL, *helper_rel = NULL;
 	json_t *fx = NULL, *o;
 
 	if (vidx < 0 && !taken_by(visible, name) && !taken_by(visible, spelled) &&
@@ -1386,12 +1389,13 @@ static json_t *resource_effects(struct walk *w, CXCursor c, const char *name,
 		else if (!strcmp(js(fx, "effect"), "release"))
 			helper_rel = js(fx, "kind");
 	}
-	if ((kind = helper_take) || (kind = taken_by(visible, name)) ||
-	    (kind = taken_by(visible, spelled))) {
-		take_call(w, c, name, spelled, kind, fx, !!helper_take);
-	} else if ((kind = helper_rel) || (kind = released_by(visible, name)) ||
-		   (kind = released_by(visible, spelled))) {
-		o = resource_call(w, c, clang_Cursor_getNumArguments(c), name, spelled, kind);
+	/* the helper's body first, then the name as called, then as spelled */
+	take = helper_take ?: taken_by(visible, name) ?: taken_by(visible, spelled);
+	rel = helper_rel ?: released_by(visible, name) ?: released_by(visible, spelled);
+	if (take) {
+		take_call(w, c, name, spelled, take, fx, !!helper_take);
+	} else if (rel) {
+		o = resource_call(w, c, clang_Cursor_getNumArguments(c), name, spelled, rel);
 		if (helper_rel)
 			json_object_set_new(o, "via", json_string(js(fx, "via")));
 		exit_path(w, o);

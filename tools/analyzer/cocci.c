@@ -138,7 +138,8 @@ static json_t *read_facts(const char *path, json_t *missing)
 			an = json_object();
 			json_object_set_new(by, h, an);
 		}
-		if ((item = json_object_get(v, "item"))) {
+		item = json_object_get(v, "item");
+		if (item) {
 			json_array_append(arr(an, key), item);
 		} else if (!strcmp(key, "locals") && jstr(v, "name")) {
 			/* what a local stands for: its first value, as the analyzer */
@@ -309,14 +310,16 @@ static void complete(json_t *an, const char *text)
 		body_effect(x);
 	/* every call: those that take or release, by mmapport's lists */
 	json_array_foreach(json_object_get(an, "call_sites"), i, x) {
-		const char *call = jstr(x, "call"), *kind;
+		const char *call = jstr(x, "call");
+		const char *take = site_taken(x, call) ?: jstr(x, "body_take");
+		const char *rel = site_released(x, call) ?: jstr(x, "body_release");
 		int guard = !strcmp(call, "guard") || !strcmp(call, "scoped_guard") ||
 			    !strcmp(call, "scoped_cond_guard");
 		json_t *o;
 
-		if (guard || (kind = site_taken(x, call)) || (kind = jstr(x, "body_take"))) {
+		if (guard || take) {
 			o = json_deep_copy(x);
-			json_object_set_new(o, "kind", json_string(guard ? "lock" : kind));
+			json_object_set_new(o, "kind", json_string(guard ? "lock" : take));
 			if (jstr(x, "via"))
 				json_object_set(o, "via", json_object_get(x, "via"));
 			json_object_del(o, "body_take");
@@ -326,9 +329,9 @@ static void complete(json_t *an, const char *text)
 			json_object_del(o, "conditional");
 			json_object_del(o, "exit_path_until");
 			json_array_append_new(arr(an, "takes"), o);
-		} else if ((kind = site_released(x, call)) || (kind = jstr(x, "body_release"))) {
+		} else if (rel) {
 			o = json_deep_copy(x);
-			json_object_set_new(o, "kind", json_string(kind));
+			json_object_set_new(o, "kind", json_string(rel));
 			if (jstr(x, "via"))
 				json_object_set(o, "via", json_object_get(x, "via"));
 			json_object_del(o, "body_release");
