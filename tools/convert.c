@@ -326,26 +326,17 @@ static void drop_brace_residue(const char *path)
 	free(buf);
 }
 
-static char *log_name(const struct options *o, const char *what, const char *file)
+/* logs/spatch-WHAT-FILE.SUFFIX: what spatch said running a rule on file */
+static char *spatch_out_name(const struct options *o, const char *what, const char *file,
+			     const char *suffix)
 {
-	char *logdir = out_path(o, "logs"), *flat = flat_path(file), *log;
+	char *logdir = out_path(o, "logs"), *flat = flat_path(file), *name;
 
 	mkdir_p(logdir);
-	log = xasprintf("%s/spatch-%s-%s.log", logdir, what, flat);
+	name = xasprintf("%s/spatch-%s-%s.%s", logdir, what, flat, suffix);
 	free(logdir);
 	free(flat);
-	return log;
-}
-
-/* logs/spatch-WHAT-FILE.report: the rule's -D report lines for file */
-static char *report_name(const struct options *o, const char *what, const char *file)
-{
-	char *log = log_name(o, what, file), *report;
-
-	log[strlen(log) - 4] = '\0';	/* ".log" */
-	report = xasprintf("%s.report", log);
-	free(log);
-	return report;
+	return name;
 }
 
 /*
@@ -369,7 +360,7 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
 		      char **failed)
 {
 	struct strlist cmd = { 0 };
-	char *log = log_name(o, what, file);
+	char *log = spatch_out_name(o, what, file, "log");
 	struct run_opts ro = { .dir = work, .out = report ? report : log, .err = log };
 	char *sp = xasprintf("%s/cocci/mmap_prepare_%s.cocci", project_dir(), what);
 	int i, r;
@@ -469,8 +460,8 @@ static int run_simple(const struct options *o, const char *work, const char *fil
  * mmap_abort, mainline with vm_ops->mapped); mmap_prepare_remap.cocci turns
  * the mapping call into an mmap_action (mainline) or a prepare / complete
  * split (rfc), given what the handler takes.  data reaches the rule as
- * -D plans_json=JSON or -D takes_json=JSON; the rule says per handler what it did
- * with -D report, into the file report (read_report()).
+ * -D plans_json=JSON or -D takes_json=JSON; the rule says per handler
+ * what it did with -D report, into the file report (read_report()).
  */
 static int run_pass1(const struct options *o, const char *work, const char *file,
 		     const char *what, const struct strlist *handlers, json_t *data,
@@ -843,8 +834,9 @@ static void convert_file(const struct options *o, const char *work, const char *
 			 struct file_job *j, const struct profile *p)
 {
 	char *path = xasprintf("%s/%s", work, file);
-	char *report = report_name(o, "remap", file);
-	char *sreport = report_name(o, "state", file);
+	/* the pass-1 rules' -D report lines */
+	char *report = spatch_out_name(o, "remap", file, "report");
+	char *sreport = spatch_out_name(o, "state", file, "report");
 	struct strlist want_simple = { 0 }, want_remap = { 0 }, want_state = { 0 };
 	size_t olen;
 	char *orig = read_file(path, &olen);

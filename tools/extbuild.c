@@ -316,7 +316,6 @@ void ext_build_free(struct ext_build *b)
 	strlist_free(&b->configure);
 }
 
-
 /*
  * Run b's configure step in top (the driver's work copy) for the kernel
  * tree ktree, prepared in kdir for profile p (its ARCH and CROSS_COMPILE
