@@ -15,6 +15,11 @@
 /// split into remap_pfn_range_prepare() / io_remap_pfn_range_prepare() in
 /// the handler and a new NAME_complete() that does the remap, with the PFN
 /// carried in desc->mmap_context; page arrays move into NAME_complete().
+/// The Python of the rule decides the form of each call (plan(), the
+/// Form names); the action_*, keep_* and prepare_* rules write it in
+/// their + lines.  The bodies of NAME_complete() and NAME_abort(), and a
+/// moved loop, are still put together in Python: Coccinelle 1.1 does not
+/// wrap the lines of a function it adds.
 ///
 /// -D rfc also takes a vm_insert_page() loop (kernel/kcov.c) that is the
 /// handler's last statement before "return 0;": the loop moves, as written,
@@ -95,6 +100,19 @@ kept_errors = {}	# handler: [the -E codes of the checks of a mapping call, moved
 done = set()		# handlers whose call was rewritten
 rfc_mode = False
 shapes = {}		# handler: facts about the shape that ends it
+forms = {}		# handler: the form its call takes (plan())
+
+class Form:
+	"""The forms a call takes: names, as a constraint script cannot hold
+	a string literal."""
+	FULL = 'full'		# mainline: a remap of the whole VMA
+	RANGE = 'range'		# mainline: a remap of a size checked to be the VMA one
+	CLAMP = 'clamp'		# mainline: any other remap, clamped to the VMA
+	IOMAP = 'iomap'		# mainline: vm_iomap_memory()
+	PAGES = 'pages'		# mainline: vm_map_pages*()
+	RFC_REMAP = 'rfc_remap'	# rfc: a remap prepared, done in mmap_complete
+	RFC_PAGES = 'rfc_pages'	# rfc: pages inserted in mmap_complete
+prot_kept = set()	# handlers whose remap protection differs from the VMA one
 insert_loops = set()	# rfc: handlers whose vm_insert_page() loop may move to complete
 params = {}		# handler: (file parameter, VMA parameter)
 body_start = {}		# handler: the line its text starts at
@@ -205,7 +223,9 @@ def guarded_size(h, s, fn):
 	return False
 
 def read_body(h, p):
-	"""The text of the function that starts at position p, up to its closing brace."""
+	"""The text of the function that starts at position p, up to its closing
+	brace (a position on it would do, but spatch binds one at the end of
+	each path through the function, and none when every path returns)."""
 	try:
 		with open(p[0].file) as f:
 			lines = f.readlines()
@@ -244,14 +264,6 @@ def split_args(es):
 	args.append(tidy(cur))
 	return ['vma'] + args
 
-def indent_of(p):
-	try:
-		with open(p[0].file) as f:
-			src = f.readlines()[int(p[0].line) - 1]
-		return src[:len(src) - len(src.lstrip())]
-	except Exception:
-		return '\t'
-
 def locked_body(h, c, ov):
 	"""rfc: the body of NAME_complete() for a call made under a lock: the
 	call, then the releases that followed it; the same releases make the
@@ -268,10 +280,9 @@ def locked_body(h, c, ov):
 	return out
 
 def plan(h, fn, es, p):
-	"""The statements that replace the call in prepare, the body of the
-	rfc complete hook, and the reason for a refusal (or None)."""
+	"""The form the call takes (forms[h], which the rules below write), the
+	body of the rfc complete hook, and the reason for a refusal (or None)."""
 	args = split_args(es)
-	ind = indent_of(p)
 	shp = shapes.get(h)
 	ov = shp.get('override') if shp else None
 	if shp is None:
@@ -281,11 +292,9 @@ def plan(h, fn, es, p):
 	if shp.get('ignored'):
 		note(h, 'the result of %s() was ignored; a failure now fails the mmap '
 		     '(docs/hazards.md, H5)' % fn)
-	lines = []
 	body = None
 	if fn in ('remap_pfn_range', 'io_remap_pfn_range') and len(args) == 5:
 		a, pfn, size, prot = args[1], args[2], args[3], args[4]
-		io = fn.startswith('io_')
 		full = is_start(a) and is_full_size(h, size)
 		# a size the handler proved to be that of the VMA stays as written
 		guarded = is_start(a) and not full and guarded_size(h, size, fn)
@@ -302,29 +311,15 @@ def plan(h, fn, es, p):
 				if not pure(prot):
 					return None, None, ('rfc: the protection %s has side effects'
 							    % prot)
-				lines.append(assign(ind, 'desc->page_prot', prot))
+				prot_kept.add(h)
 				note(h, 'the protection %s was used only for the remap; rfc has no '
 				     'protection for the remap apart from the one of the VMA, so '
 				     'prepare sets desc->page_prot to it: the VMA now keeps %s '
 				     '(docs/hazards.md, H3), and mmap_complete remaps with it' % (prot, prot))
+			cname = fn + '_complete'
 			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
 				 size if guarded else 'vma->vm_end - vma->vm_start',
 				 'vma->vm_page_prot']
-			# The context first: the prepare helper may rewrite desc->pgoff
-			# (a COW mapping, docs/hazards.md, H7), which the PFN may be made of.
-			# Through unsigned long, the type of the pfn parameter of the
-			# remap: a u64 PFN (phys_addr_t >> PAGE_SHIFT on a 32-bit arch
-			# with 64-bit physical addresses) is cut as the old call cut
-			# it, and the pointer cast does not warn.
-			lines.append(assign(ind, 'desc->mmap_context',
-					    '(void *)(unsigned long)(%s)' % pfn))
-			if io:
-				lines.append(call(ind, 'io_remap_pfn_range_prepare',
-						  ['desc', pfn, 'vma_desc_size(desc)']))
-				cname = 'io_remap_pfn_range_complete'
-			else:
-				lines.append(call(ind, 'remap_pfn_range_prepare', ['desc', pfn]))
-				cname = 'remap_pfn_range_complete'
 			if h in lock_plan:
 				body = locked_body(h, call('\t', cname, cargs, 'err = '), ov)
 			elif ov:
@@ -335,42 +330,37 @@ def plan(h, fn, es, p):
 			note(h, 'the remap moves to mmap_complete, which runs once the VMA is '
 			     'inserted and uses its final page protection; the PFN computed in '
 			     'prepare reaches it in desc->mmap_context')
-			return (';\n' + ind).join(lines), body, None
+			return Form.RFC_REMAP, body, None
 		if full:
-			lines.append(call(ind, 'mmap_action_ioremap_full' if io else
-					  'mmap_action_remap_full', ['desc', pfn]))
+			kind = Form.FULL
+		elif guarded:
+			kind = Form.RANGE
 		else:
-			sz = size
-			if not (full or guarded):
-				sz = 'min_t(unsigned long, %s, vma->vm_end - %s)' % (
-					size, a if is_start(a) else '(%s)' % a)
-				note(h, 'the %s() size is clamped to the end of the VMA: mainline '
-				     'rejects a range past desc->end, where the old code would '
-				     'have mapped past the VMA (docs/hazards.md, H4)' % fn)
-			lines.append(call(ind, 'mmap_action_ioremap' if io else 'mmap_action_remap',
-					  ['desc', a, pfn, sz]))
+			kind = Form.CLAMP
+			note(h, 'the %s() size is clamped to the end of the VMA: mainline '
+			     'rejects a range past desc->end, where the old code would '
+			     'have mapped past the VMA (docs/hazards.md, H4)' % fn)
 		if squash(prot) != 'vma->vm_page_prot':
-			lines.append('desc->action.remap.pgprot = %s' % prot)
+			prot_kept.add(h)
 			note(h, 'the protection %s is used only for the remap, so it goes to '
 			     'desc->action.remap.pgprot and the VMA keeps its own page_prot, '
 			     'as before (docs/hazards.md, H3)' % prot)
 		if ov:
-			lines.append('desc->action.error_override = %s' % ov)
 			note(h, 'a failed remap still returns %s, through '
 			     'desc->action.error_override; a range that the core rejects '
 			     'before the VMA exists returns its own error' % ov)
-	elif fn == 'vm_iomap_memory' and len(args) == 3:
+		return kind, None, None
+	if fn == 'vm_iomap_memory' and len(args) == 3:
 		if rfc_mode:
 			return None, None, ('rfc: vm_iomap_memory() has no prepare/complete pair '
 					    'in the rfc series')
-		lines.append(call(ind, 'mmap_action_simple_ioremap', ['desc', args[1], args[2]]))
 		if ov:
-			lines.append('desc->action.error_override = %s' % ov)
 			note(h, 'a failed remap still returns %s through '
 			     'desc->action.error_override; the range checks of '
 			     'vm_iomap_memory() now run before the VMA exists and return '
 			     '-EINVAL as they are' % ov)
-	elif fn in ('vm_map_pages', 'vm_map_pages_zero') and len(args) == 3:
+		return Form.IOMAP, None, None
+	if fn in ('vm_map_pages', 'vm_map_pages_zero') and len(args) == 3:
 		pages, n = args[1], args[2]
 		if rfc_mode:
 			locs = locals_of(h)
@@ -379,7 +369,6 @@ def plan(h, fn, es, p):
 				return None, None, ('rfc: the page array or its length uses locals '
 						    '(%s) that mmap_complete cannot see'
 						    % ', '.join(sorted(toks & locs)))
-			lines.append('vm_flags_set(vma, VM_MIXEDMAP)')
 			if h in lock_plan:
 				body = locked_body(h, call('\t', fn, ['vma', pages, n], 'err = '), ov)
 			elif ov:
@@ -390,25 +379,26 @@ def plan(h, fn, es, p):
 			note(h, 'the pages are inserted by mmap_complete; prepare sets VM_MIXEDMAP, '
 			     'as the insertion did, so the mapping cannot merge and skip '
 			     'mmap_complete (docs/hazards.md, H2)')
-			return (';\n' + ind).join(lines), body, None
-		enxio = ov or '-ENXIO'
-		kept_errors.setdefault(h, []).append(enxio)
-		if fn == 'vm_map_pages':
-			lines.append('if (vma->vm_pgoff >= %s || vma_pages(vma) > %s - vma->vm_pgoff)\n'
-				     '%s\treturn %s' % (n, n, ind, enxio))
-			lines.append(call(ind, 'mmap_action_map_kernel_pages_full',
-					  ['desc', '%s + vma->vm_pgoff' % pages]))
-		else:
-			lines.append('if (vma_pages(vma) > %s)\n%s\treturn %s' % (n, ind, enxio))
-			lines.append(call(ind, 'mmap_action_map_kernel_pages_full', ['desc', pages]))
+			return Form.RFC_PAGES, body, None
+		kept_errors.setdefault(h, []).append(ov or '-ENXIO')
 		if ov:
-			lines.append('desc->action.error_override = %s' % ov)
 			note(h, 'a failed page insertion still returns %s through '
 			     'desc->action.error_override' % ov)
-	else:
-		return None, None, '%s() with %d arguments is not a form the rule knows' % (
-			fn, len(args))
-	return (';\n' + ind).join(lines), None, None
+		return Form.PAGES, None, None
+	return None, None, '%s() with %d arguments is not a form the rule knows' % (
+		fn, len(args))
+
+def overridden(h):
+	return h in done and shapes[h].get('override') is not None
+
+def form_is(h, kind):
+	return forms.get(str(h)) == kind
+
+def error_code(h):
+	"""The error a check written in prepare returns: its own override, else
+	the one the mapping call returned."""
+	ov = shapes[h].get('override')
+	return ov[1:] if ov else 'ENXIO'
 
 
 def code_only(t):
@@ -1396,84 +1386,247 @@ h << site.h;
 fn << site.fn;
 es << site.es;
 p << site.p;
-act;
 cbody;
 @@
 if h not in convertible:
 	cocci.include_match(False)
 else:
-	act_text, body, why = plan(h, fn, es, p)
+	kind, body, why = plan(h, fn, es, p)
 	if why is not None:
 		refused[h] = why
 		convertible.discard(h)
 		cocci.include_match(False)
 	else:
 		done.add(h)
-		coccinelle.act = cocci.make_ident(act_text)
+		forms[h] = kind
 		coccinelle.cbody = cocci.make_ident(body or 'return 0')
 
-// The mapping call becomes its action (mainline) or its prepare (rfc).
+// The shape that ends the handler becomes the call alone, then
+// "return 0;": the rules after this one write what the call becomes.
 @ rewrite_call depends on patch @
-identifier site.h;
+identifier fun : script:python() { fun in done };
 identifier fp, vma, site.fn, ret;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
 expression list site.es, la;
 position site.p;
-identifier how.act;
 @@
-h(struct file *fp, struct vm_area_struct *vma) { <+...
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
 (
 - return fn@p(vma, es);
-+ act;
++ fn(vma, es);
 + return 0;
 |
 - if (fn@p(vma, es))
 -	return -C;
-+ act;
++ fn(vma, es);
   return 0;
 |
 - if (fn@p(vma, es)) {
 -	return -C;
 - }
-+ act;
++ fn(vma, es);
   return 0;
 |
 - if (fn@p(vma, es)) {
 -	logf(la);
 -	return -C;
 - }
-+ act;
++ fn(vma, es);
   return 0;
 |
 - ret = fn@p(vma, es);
 - return ret;
-+ act;
++ fn(vma, es);
 + return 0;
 |
 - ret = fn@p(vma, es);
 - if (ret)
 -	return ret;
-+ act;
++ fn(vma, es);
   return 0;
 |
 - ret = fn@p(vma, es);
 - if (ret < 0)
 -	return ret;
-+ act;
++ fn(vma, es);
   return 0;
 |
 - ret = fn@p(vma, es);
 - if (ret)
 -	return -C;
 - return ret;
-+ act;
++ fn(vma, es);
 + return 0;
 |
-- fn@p(vma, es);
-+ act;
+  fn@p(vma, es);
   return 0;
 )
+...+> }
+
+// The error the handler returned when the call failed: the action keeps
+// it (mainline), and the checks written in prepare return it.
+@script:python failure@
+h << site.h;
+E;
+@@
+if h not in done:
+	cocci.include_match(False)
+else:
+	coccinelle.E = cocci.make_ident(error_code(h))
+
+// mainline: the action fails the mmap with the handler's error.
+@ keep_error depends on patch && !rfc @
+identifier fun : script:python() { overridden(fun) };
+identifier fp, vma, site.fn;
+expression list es;
+identifier failure.E;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+  fn(vma, es);
++ desc->action.error_override = -E;
+...+> }
+
+// mainline: a protection other than the VMA's serves the remap alone.
+@ keep_prot depends on patch && !rfc @
+identifier fun : script:python() { fun in prot_kept };
+identifier fp, vma, site.fn;
+expression A, P, S, R;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+  fn(vma, A, P, S, R);
++ desc->action.remap.pgprot = R;
+...+> }
+
+// mainline: a remap of the whole VMA.
+@ action_full depends on patch && !rfc @
+identifier fun : script:python() { form_is(fun, Form.FULL) };
+identifier fp, vma;
+expression A, P, S, R;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+(
+- remap_pfn_range(vma, A, P, S, R);
++ mmap_action_remap_full(desc, P);
+|
+- io_remap_pfn_range(vma, A, P, S, R);
++ mmap_action_ioremap_full(desc, P);
+)
+...+> }
+
+// mainline: a remap of a size the handler checked to be the VMA's.
+@ action_range depends on patch && !rfc @
+identifier fun : script:python() { form_is(fun, Form.RANGE) };
+identifier fp, vma;
+expression A, P, S, R;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+(
+- remap_pfn_range(vma, A, P, S, R);
++ mmap_action_remap(desc, A, P, S);
+|
+- io_remap_pfn_range(vma, A, P, S, R);
++ mmap_action_ioremap(desc, A, P, S);
+)
+...+> }
+
+// mainline: any other remap, its size clamped to the end of the VMA.
+@ action_clamped depends on patch && !rfc @
+identifier fun : script:python() { form_is(fun, Form.CLAMP) };
+identifier fp, vma;
+expression A, P, S, R;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+(
+- remap_pfn_range(vma, vma->vm_start, P, S, R);
++ mmap_action_remap(desc, vma->vm_start, P,
++		   min_t(unsigned long, S, vma->vm_end - vma->vm_start));
+|
+- io_remap_pfn_range(vma, vma->vm_start, P, S, R);
++ mmap_action_ioremap(desc, vma->vm_start, P,
++		     min_t(unsigned long, S, vma->vm_end - vma->vm_start));
+|
+- remap_pfn_range(vma, A, P, S, R);
++ mmap_action_remap(desc, A, P, min_t(unsigned long, S, vma->vm_end - (A)));
+|
+- io_remap_pfn_range(vma, A, P, S, R);
++ mmap_action_ioremap(desc, A, P, min_t(unsigned long, S, vma->vm_end - (A)));
+)
+...+> }
+
+// mainline: vm_iomap_memory() has its action.
+@ action_iomap depends on patch && !rfc @
+identifier fun : script:python() { form_is(fun, Form.IOMAP) };
+identifier fp, vma;
+expression X, Y;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+- vm_iomap_memory(vma, X, Y);
++ mmap_action_simple_ioremap(desc, X, Y);
+...+> }
+
+// mainline: vm_map_pages*() checked the VMA against the array; prepare
+// does it before the action maps the array whole.
+@ action_pages depends on patch && !rfc @
+identifier fun : script:python() { form_is(fun, Form.PAGES) };
+identifier fp, vma;
+expression PG, N;
+identifier failure.E;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+(
+- vm_map_pages(vma, PG, N);
++ if (vma->vm_pgoff >= N || vma_pages(vma) > N - vma->vm_pgoff)
++	return -E;
++ mmap_action_map_kernel_pages_full(desc, PG + vma->vm_pgoff);
+|
+- vm_map_pages_zero(vma, PG, N);
++ if (vma_pages(vma) > N)
++	return -E;
++ mmap_action_map_kernel_pages_full(desc, PG);
+)
+...+> }
+
+// rfc: a protection other than the VMA's becomes the VMA's, set first.
+@ prepare_prot depends on patch && rfc @
+identifier fun : script:python() { fun in prot_kept };
+identifier fp, vma, site.fn;
+expression A, P, S, R;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
++ desc->page_prot = R;
+  fn(vma, A, P, S, R);
+...+> }
+
+// rfc: prepare carries the PFN to mmap_complete and prepares the remap.
+@ prepare_remap depends on patch && rfc @
+identifier fun : script:python() { form_is(fun, Form.RFC_REMAP) };
+identifier fp, vma;
+expression A, P, S, R;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+(
+- remap_pfn_range(vma, A, P, S, R);
++ desc->mmap_context = (void *)(unsigned long)(P);
++ remap_pfn_range_prepare(desc, P);
+|
+- io_remap_pfn_range(vma, A, P, S, R);
++ desc->mmap_context = (void *)(unsigned long)(P);
++ io_remap_pfn_range_prepare(desc, P, vma_desc_size(desc));
+)
+...+> }
+
+// rfc: the pages are inserted by mmap_complete; prepare sets the flag the
+// insertion set.
+@ prepare_pages depends on patch && rfc @
+identifier fun : script:python() { form_is(fun, Form.RFC_PAGES) };
+identifier fp, vma;
+identifier fn =~ "^vm_map_pages(_zero)?$";
+expression list es;
+@@
+fun(struct file *fp, struct vm_area_struct *vma) { <+...
+- fn(vma, es);
++ vm_flags_set(vma, VM_MIXEDMAP);
 ...+> }
 
 // A local that only fed the call ("ret", "vsize") would now be unused.

@@ -668,6 +668,11 @@ static int find_in_makefile(const char *path, const char *target, struct gate_ma
 			*end = '\0';
 		while (*s == ' ' || *s == '\t')
 			s++;
+		op = strstr(s, "+=");
+		if (!op)
+			op = strstr(s, ":=");
+		if (!op)
+			op = strchr(s, '=');
 		if (!strncmp(s, "ifdef ", 6) || (!strncmp(s, "ifeq ", 5) && strstr(s, ",y)")) ||
 		    (!strncmp(s, "ifneq ", 6) && strstr(s, ",)"))) {
 			struct strlist one = { 0 };
@@ -681,7 +686,7 @@ static int find_in_makefile(const char *path, const char *target, struct gate_ma
 			stack.v[stack.n - 1][0] = '\0';
 		} else if (!strncmp(s, "endif", 5) && stack.n) {
 			free(stack.v[--stack.n]);
-		} else if ((op = strstr(s, "+=")) || (op = strstr(s, ":=")) || (op = strchr(s, '='))) {
+		} else if (op) {
 			char *rhs = op + (*op == '=' ? 1 : 2), *tok, *save;
 			int hit = 0;
 

@@ -48,6 +48,27 @@ static void add_line(json_t *lines, json_t *v)
 }
 
 /*
+ * A hunk header "@@ -A,B +C,D @@": 1 and the numbers, a count left out
+ * ("@@ -A +C @@") being 1; 0 for any other line.
+ */
+static int hunk_header(const char *line, int *a, int *b, int *c, int *d)
+{
+	if (strncmp(line, "@@ -", 4))
+		return 0;
+	*b = *d = 1;
+	if (sscanf(line, "@@ -%d,%d +%d,%d", a, b, c, d) == 4)
+		return 1;
+	*b = *d = 1;
+	if (sscanf(line, "@@ -%d +%d,%d", a, c, d) == 3)
+		return 1;
+	*b = *d = 1;
+	if (sscanf(line, "@@ -%d,%d +%d", a, b, c) == 3)
+		return 1;
+	*b = *d = 1;
+	return sscanf(line, "@@ -%d +%d", a, c) == 2;
+}
+
+/*
  * What a unified diff touched, per file, in the file as it was: each old
  * line it removes (a number), and for lines it inserts, the old line they
  * follow ({"after": N}, 0 for the top of the file).  A file's part starts
@@ -67,7 +88,7 @@ json_t *diff_touched_files(const char *patch)
 		if (*next)
 			next++;
 		if (!nold && !nnew) {
-			int a, b = 1, c, d = 1;
+			int a, b, c, d;
 
 			if (!strncmp(line, "+++ b/", 6)) {
 				char *name = strndup(line + 6, next - line - 6 - (next[-1] == '\n'));
@@ -75,11 +96,7 @@ json_t *diff_touched_files(const char *patch)
 				lines = json_array();
 				json_object_set_new(files, name, lines);
 				free(name);
-			} else if (lines && !strncmp(line, "@@ -", 4) &&
-			    (sscanf(line, "@@ -%d,%d +%d,%d", &a, &b, &c, &d) == 4 ||
-			     (b = 1, sscanf(line, "@@ -%d +%d,%d", &a, &c, &d) == 3) ||
-			     (d = 1, sscanf(line, "@@ -%d,%d +%d", &a, &b, &c) == 3) ||
-			     (b = d = 1, sscanf(line, "@@ -%d +%d", &a, &c) == 2))) {
+			} else if (lines && hunk_header(line, &a, &b, &c, &d)) {
 				/* "-5,0": nothing removed, the insertion follows line 5 */
 				old = b ? a : a + 1;
 				nold = b;

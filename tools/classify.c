@@ -95,8 +95,11 @@ static void use(struct analysis *a, const char *u)
 	json_array_append_new(a->uses, json_string(u));
 }
 
-/* Index of the name token of the definition of function name, or -1. */
-static int find_function(const struct lexer *lx, const char *name, int *body)
+/*
+ * Is function name defined here?  Then *name_tok is the index of its
+ * name token and *body that of its opening brace.
+ */
+static int find_function(const struct lexer *lx, const char *name, int *name_tok, int *body)
 {
 	int i, depth = 0;
 
@@ -115,15 +118,16 @@ static int find_function(const struct lexer *lx, const char *name, int *body)
 		c = match_close(lx, i + 1);
 		for (j = c + 1; j < lx->ntoks && j < c + 12; j++) {
 			if (tok_is(lx->toks + j, "{")) {
+				*name_tok = i;
 				*body = j;
-				return i;
+				return 1;
 			}
 			if (tok_is(lx->toks + j, ";") || tok_is(lx->toks + j, ",") ||
 			    tok_is(lx->toks + j, "="))
 				break;
 		}
 	}
-	return -1;
+	return 0;
 }
 
 /* Parameter n's name in the list opened at toks[open]; type test on the way. */
@@ -289,7 +293,7 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 			} else if (in_list(c, lex_calls_stacked)) {
 				fact(a, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s",
 				     cs, fn_name);
-			} else if (depth < MAX_DEPTH && (cname = find_function(lx, cs, &cbody)) >= 0) {
+			} else if (depth < MAX_DEPTH && find_function(lx, cs, &cname, &cbody)) {
 				char *pn = param_name(lx, cname + 1, argidx);
 
 				if (pn) {
@@ -439,7 +443,7 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 		free(tw);
 		goto done;
 	}
-	if (!fc || !json_is_object(def) || (name_tok = find_function(&fc->lx, fn, &body)) < 0) {
+	if (!fc || !json_is_object(def) || !find_function(&fc->lx, fn, &name_tok, &body)) {
 		fact(&a, CAT_UNPARSED, "the definition of %s() is not in %s", fn, jstr(r, "file"));
 		confidence = "low";
 		goto done;

@@ -1075,6 +1075,24 @@ static json_t *with_configs(json_t *args, const char *path)
 }
 
 /*
+ * The summaries of n files parsed with args, file i for the functions
+ * fns[i], into *out[i]: 1, or 0 at the first that does not parse (the
+ * files after it are not parsed).
+ */
+static int summarize_all(void *index, json_t *args, int n, const char *const path[],
+			 const struct strlist *const fns[], json_t **const out[])
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		*out[i] = summarize(index, path[i], args, fns[i]);
+		if (!*out[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The clang arguments for file: those classify parsed it with (its
  * DIR/analyzer/flags.json: kbuild's x86_64 allmodconfig command, an
  * --external driver's M= command, or the fallback set); for a file it did
@@ -1165,8 +1183,9 @@ static void twin_code(const struct options *o, CXIndex index, json_t *r)
 		why = "the library handler's definition was not found in the tree";
 	else if (!args)
 		why = "no compile command for the library handler's file";
-	else if (!(old_s = summarize(index, path, args, &of)) ||
-		 !(new_s = summarize(index, path, args, &nf)))
+	else if (!summarize_all(index, args, 2, (const char *[]){ path, path },
+			       (const struct strlist *[]){ &of, &nf },
+			       (json_t **[]){ &old_s, &new_s }))
 		why = "libclang could not parse the library handler's file";
 	else if (!json_object_get(old_s, fn) || !json_object_get(new_s, tw))
 		why = "the twin is not defined beside the library handler";
@@ -1232,8 +1251,9 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 		}
 		if (!args)
 			why = "no compile command for the file (x86_64 allmodconfig does not build it)";
-		else if (!(old_s = summarize(index, op, args, &oldf)) ||
-			 !(new_s = summarize(index, np, args, &newf)))
+		else if (!summarize_all(index, args, 2, (const char *[]){ op, np },
+				       (const struct strlist *[]){ &oldf, &newf },
+				       (json_t **[]){ &old_s, &new_s }))
 			why = "libclang could not parse the file";
 		if (!why && json_object_size(old_s) < (size_t)oldf.n) {
 			/*
@@ -1543,9 +1563,10 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 	}
 	if (!args)
 		why = "no compile command for the file (x86_64 allmodconfig does not build it)";
-	else if (!(old_s = summarize(index, old_path, args, &of)) ||
-		 !(ours_s = summarize(index, ours_path, args, &nf)) ||
-		 !(theirs_s = summarize(index, theirs_path, args, &tf)))
+	else if (!summarize_all(index, args, 3,
+			       (const char *[]){ old_path, ours_path, theirs_path },
+			       (const struct strlist *[]){ &of, &nf, &tf },
+			       (json_t **[]){ &old_s, &ours_s, &theirs_s }))
 		why = "libclang could not parse the file";
 	else if (!json_object_get(old_s, of.v[0]) || !json_object_get(ours_s, nf.v[0]))
 		why = "the old handler or the conversion is not in the configuration parsed";

@@ -614,10 +614,10 @@ static void parse_init(struct scan_ctx *sc, const char *type, const char *var,
 				v++;
 			v++;
 			h = find_hook(sc->ht, type, member);
+			sub = find_embed(sc->ht, type, member);
 			if (h && v < end) {
 				add_record(sc, h, type, var, v, end, "initializer");
-			} else if ((sub = find_embed(sc->ht, type, member)) &&
-				   find_embed_inline(sc->ht, type, member) &&
+			} else if (sub && find_embed_inline(sc->ht, type, member) &&
 				   strlist_has(&sc->ht->types, sub) && v < end &&
 				   tok_is(lx->toks + v, "{")) {
 				char *subvar = xasprintf("%s.%s", var ? var : "", member);

@@ -558,8 +558,8 @@ static json_t *call_result_ret(struct walk *w, int from, char **retp)
 				while (*v == ' ' || *v == '(')
 					v++;
 				*retp = end ? xasprintf("%.*s", (int)(end - v), v) : xstrdup(v);
-				for (end = *retp + strlen(*retp); end > *retp &&
-				     (end[-1] == ' ' || end[-1] == ')'); )
+				end = *retp + strlen(*retp);
+				while (end > *retp && (end[-1] == ' ' || end[-1] == ')'))
 					*--end = 0;
 			}
 		} else {
@@ -1107,8 +1107,9 @@ static enum CXChildVisitResult fx_cb(CXCursor c, CXCursor parent, CXClientData d
 	} else if (k == CXCursor_GCCAsmStmt || k == CXCursor_AsmStmt) {
 		if (!f->why)
 			f->why = xstrdup("runs inline assembly");
-	} else if (!clang_Cursor_isNull(lhs = written_lvalue(f->tu, c)) && !local_lvalue(lhs)) {
-		if (!f->why) {
+	} else {
+		lhs = written_lvalue(f->tu, c);
+		if (!clang_Cursor_isNull(lhs) && !local_lvalue(lhs) && !f->why) {
 			char *t = cursor_text(f->tu, lhs);
 
 			f->why = xasprintf("writes %s", t);

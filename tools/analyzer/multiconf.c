@@ -157,8 +157,10 @@ static int file_names_arch(const char *tree, const char *file, const struct arch
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *s = line + strspn(line, " \t");
 
-		if (*s == '#' && (s += 1 + strspn(s + 1, " \t"),
-				  !strncmp(s, "if", 2) || !strncmp(s, "elif", 4)))
+		if (*s != '#')
+			continue;
+		s += 1 + strspn(s + 1, " \t");
+		if (!strncmp(s, "if", 2) || !strncmp(s, "elif", 4))
 			hit = text_names_arch(s, p);
 	}
 	if (!hit) {
