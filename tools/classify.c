@@ -68,7 +68,7 @@ struct analysis {
 };
 
 static void fact(struct analysis *a, enum category c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__printf(3, 4);
 
 static void fact(struct analysis *a, enum category c, const char *fmt, ...)
 {

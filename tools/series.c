@@ -88,7 +88,7 @@ static char *maintainers(const char *work, const struct strlist *files)
 	return m ? m : xstrdup("");
 }
 
-static void append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(char **buf, const char *fmt, ...) __printf(2, 3);
 
 static void append(char **buf, const char *fmt, ...)
 {
@@ -806,11 +806,10 @@ static char *checkpatch_gate(const struct options *o, const char *work, struct s
 		checkpatch_findings(o, work, cp, op, &before, NULL);
 	}
 	for (i = 0; i < now.n; i++) {
-		if (strlist_has(&before, now.v[i])) {
+		if (strlist_has(&before, now.v[i]))
 			strlist_add_once(pre, now.v[i]);
-		} else if (!bad) {
+		else if (!bad)
 			bad = xstrdup(now.v[i]);
-		}
 	}
 	strlist_free(&now);
 	strlist_free(&before);

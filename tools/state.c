@@ -170,8 +170,10 @@ static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, j
 			if (strcmp(js(rel, "in"), js(r, "function")) || off(rel) <= off(t) ||
 			    !resource_pairs(t, rel))
 				continue;
-			/* on a failure path: under "if (ret)", in a block that
-			 * returns, or in the unwinding after the success return */
+			/*
+			 * on a failure path: under "if (ret)", in a block that
+			 * returns, or in the unwinding after the success return
+			 */
 			if (!json_is_true(json_object_get(rel, "conditional")) &&
 			    !json_object_get(rel, "exit_path_until") && off(rel) <= off(succ))
 				continue;
@@ -211,8 +213,10 @@ static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, j
 			json_object_set_new(e, "line", json_integer(line_of(pick)));
 			json_object_set_new(e, "call", json_string(js(pick, "call")));
 			json_object_set_new(e, "for", json_string(w));
-			/* "if (ret) release": the rule checks that ret is what is returned;
-			 * a release in a block that returns is on that failure path */
+			/*
+			 * "if (ret) release": the rule checks that ret is what is returned;
+			 * a release in a block that returns is on that failure path
+			 */
 			if (json_is_true(json_object_get(pick, "conditional")) &&
 			    !json_object_get(pick, "exit_path_until"))
 				json_object_set_new(e, "conditional", json_true());
@@ -433,8 +437,10 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	json_object_set_new(plan, "takes", kept);
 	if (!strcmp(mode, "abort")) {
 		*why = abort_releases(r, an, succ, kept, plan);
-		/* no failure path releases it: a take that cannot fail can still
-		 * move to mmap_complete, which runs once the VMA exists */
+		/*
+		 * no failure path releases it: a take that cannot fail can still
+		 * move to mmap_complete, which runs once the VMA exists
+		 */
 		char *still = *why ? movable_takes(r, an, kept, "mmap_complete",
 						   "no failure path releases it") : NULL;
 

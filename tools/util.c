@@ -695,7 +695,7 @@ void blank_comments(char *text)
 	}
 }
 
-/* Is the text at at, l long, a whole word of text? */
+/* Is the text at position at, l long, a whole word of text? */
 static int word_at(const char *text, const char *at, size_t l)
 {
 	return (at == text || !(isalnum((unsigned char)at[-1]) || at[-1] == '_')) &&
@@ -715,7 +715,7 @@ static int static_line(const char *text, const char *at)
 }
 
 /*
- * Does the code of path (its comments and strings aside) name name as a
+ * Does the code of path (its comments and strings aside) use the name as a
  * whole word?  *own_static: the file declares a static function of that
  * name itself ("static ... name(", the return type on that line or the one
  * above), so the name there is its own.

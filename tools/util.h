@@ -11,18 +11,22 @@
 /* the number of elements of an array (not of a pointer) */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* the kernel's names of the attributes (include/linux/compiler_attributes.h) */
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noreturn __attribute__((noreturn))
+
 extern const char *progname;
 
-void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void die(const char *fmt, ...) __printf(1, 2) __noreturn;
+void warnx(const char *fmt, ...) __printf(1, 2);
+void info(const char *fmt, ...) __printf(1, 2);
 extern int verbose;
 
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xvasprintf(const char *fmt, va_list ap);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) __printf(1, 2);
 
 /* Read a whole file; returns NULL (errno set) on failure. */
 char *read_file(const char *path, size_t *len);
@@ -103,7 +107,7 @@ char *capture_list(const struct run_opts *ro, struct strlist *argv, int *status)
 /* capture_list() of the NULL-terminated words, stderr dropped; NULL unless it exits 0. */
 char *capture_v(const char *dir, const char *arg0, ...) __attribute__((sentinel));
 /* strlist_add() of a formatted string: "O=%s", "-j%d". */
-void strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strlist_addf(struct strlist *l, const char *fmt, ...) __printf(2, 3);
 
 /*
  * No command runs through a shell: every one is an argument vector above.

@@ -42,7 +42,7 @@ struct walk {
 	int nvma;
 	int depth;
 	const char *fn;		/* function being walked */
-	unsigned site;		/* offset, in the handler, of the call that led here */
+	unsigned int site;		/* offset, in the handler, of the call that led here */
 	CXCursor stack[MAX_STACK];
 	int idx[MAX_STACK];	/* child index of stack[i] in stack[i - 1] */
 	int sp;
@@ -76,7 +76,7 @@ static char *range_text(CXTranslationUnit tu, CXSourceRange r)
 {
 	CXSourceLocation a = clang_getRangeStart(r), b = clang_getRangeEnd(r);
 	CXFile fa, fb;
-	unsigned oa, ob;
+	unsigned int oa, ob;
 	const char *buf;
 	size_t size;
 	char *out, *o;
@@ -91,7 +91,7 @@ static char *range_text(CXTranslationUnit tu, CXSourceRange r)
 	if (ob == oa) {
 		/* inside a macro: a macro argument is spelled where it was written */
 		CXFile sa, sb;
-		unsigned pa, pb;
+		unsigned int pa, pb;
 
 		clang_getSpellingLocation(a, &sa, NULL, NULL, &pa);
 		clang_getSpellingLocation(b, &sb, NULL, NULL, &pb);
@@ -126,7 +126,7 @@ static char *range_text(CXTranslationUnit tu, CXSourceRange r)
 static char *ident_at(CXTranslationUnit tu, CXCursor c)
 {
 	CXFile f;
-	unsigned o, e;
+	unsigned int o, e;
 	const char *buf;
 	size_t size;
 
@@ -147,10 +147,10 @@ static char *cursor_text(CXTranslationUnit tu, CXCursor c)
 	return range_text(tu, clang_getCursorExtent(c));
 }
 
-static unsigned cursor_offset(CXCursor c, unsigned *line)
+static unsigned int cursor_offset(CXCursor c, unsigned int *line)
 {
 	CXFile f;
-	unsigned l, col, off;
+	unsigned int l, col, off;
 
 	clang_getExpansionLocation(clang_getCursorLocation(c), &f, &l, &col, &off);
 	if (line)
@@ -271,8 +271,8 @@ static void set_local(struct walk *w, char *name, char *text)
 
 static json_t *loc(struct walk *w, CXCursor c)
 {
-	unsigned line;
-	unsigned off = cursor_offset(c, &line);
+	unsigned int line;
+	unsigned int off = cursor_offset(c, &line);
 	json_t *o = json_object();
 
 	json_object_set_new(o, "line", json_integer(line));
@@ -661,7 +661,7 @@ static int in_branch_at(struct walk *w, int from)
 }
 
 /* Expansion offsets of the start and the end of c's extent. */
-static void extent_offsets(CXCursor c, unsigned *start, unsigned *end)
+static void extent_offsets(CXCursor c, unsigned int *start, unsigned int *end)
 {
 	CXSourceRange r = clang_getCursorExtent(c);
 	CXFile f;
@@ -674,7 +674,7 @@ static void extent_offsets(CXCursor c, unsigned *start, unsigned *end)
  * Where the macro call written at offset o ends (after its ")"), or o.
  * With *arg0, the text of its first argument.
  */
-static unsigned macro_call_end(const char *buf, size_t size, unsigned o, char **arg0)
+static unsigned int macro_call_end(const char *buf, size_t size, unsigned int o, char **arg0)
 {
 	size_t i, a;
 	int depth = 0;
@@ -709,7 +709,7 @@ static unsigned macro_call_end(const char *buf, size_t size, unsigned o, char **
  */
 static int macro_top(struct walk *w, const char *name, const char *spelled)
 {
-	unsigned s, ps, pe, end;
+	unsigned int s, ps, pe, end;
 	const char *buf;
 	size_t size;
 	CXFile f;
@@ -736,7 +736,7 @@ static int macro_top(struct walk *w, const char *name, const char *spelled)
 static char *macro_arg0(CXTranslationUnit tu, CXCursor c)
 {
 	CXFile f;
-	unsigned o;
+	unsigned int o;
 	const char *buf;
 	size_t size;
 	char *arg0 = NULL;
@@ -1185,7 +1185,7 @@ static void exit_path(struct walk *w, json_t *o)
 		enum CXCursorKind pk = clang_getCursorKind(w->stack[i - 1]);
 		char *t;
 		CXFile f;
-		unsigned end;
+		unsigned int end;
 
 		if (clang_getCursorKind(b) != CXCursor_CompoundStmt)
 			continue;
@@ -1212,7 +1212,7 @@ static void exit_path(struct walk *w, json_t *o)
  */
 static int macro_statement(struct walk *w, CXCursor c)
 {
-	unsigned at = cursor_offset(c, NULL);
+	unsigned int at = cursor_offset(c, NULL);
 	enum CXCursorKind outer = CXCursor_InvalidCode;
 	int i;
 
@@ -1623,7 +1623,7 @@ static void call(struct walk *w, CXCursor c)
 	int visible = body_visible(c), vidx;
 	char *spelled;
 	json_t *fx;
-	unsigned line;
+	unsigned int line;
 
 	cursor_offset(c, &line);
 	vidx = vma_argument(w, c, callee, name);
@@ -1766,9 +1766,8 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 		if (clang_getCursorKind(lhs) == CXCursor_DeclRefExpr) {
 			char *op = binop(w->tu, c);
 
-			if (!strcmp(op, "=")) {
+			if (!strcmp(op, "="))
 				set_local(w, cxstr(clang_getCursorSpelling(lhs)), cursor_text(w->tu, rhs));
-			}
 			free(op);
 		}
 		if (w->depth)
@@ -1890,7 +1889,7 @@ static void vm_ops_facts(CXTranslationUnit tu, struct defs *ds, json_t *an)
 		const char *var = jstr(w, "ops_var");
 		CXCursor v;
 		CXToken *toks;
-		unsigned nt, t;
+		unsigned int nt, t;
 		json_t *o;
 
 		if (!var)
@@ -2006,9 +2005,9 @@ static int api_mismatch(CXDiagnostic d)
 /* Errors in the TU (total) and inside def (returned; the first's words in *first). */
 static int tu_errors_in(CXTranslationUnit tu, CXCursor def, int *total, char **first)
 {
-	unsigned i, n = clang_getNumDiagnostics(tu);
+	unsigned int i, n = clang_getNumDiagnostics(tu);
 	CXSourceRange r = clang_getCursorExtent(def);
-	unsigned a, b;
+	unsigned int a, b;
 	CXFile fa;
 	int in = 0;
 
@@ -2018,7 +2017,7 @@ static int tu_errors_in(CXTranslationUnit tu, CXCursor def, int *total, char **f
 	for (i = 0; i < n; i++) {
 		CXDiagnostic d = clang_getDiagnostic(tu, i);
 		CXFile f;
-		unsigned off;
+		unsigned int off;
 
 		if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error && !api_mismatch(d)) {
 			(*total)++;
@@ -2112,7 +2111,7 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 			continue;
 		}
 		{
-			unsigned line;
+			unsigned int line;
 
 			cursor_offset(def, &line);
 			json_object_set_new(an, "def_line", json_integer(line));
@@ -2286,7 +2285,7 @@ static const char *offset_key(CXCursor c)
 	static char key[48];
 	CXSourceRange r;
 	CXFile f;
-	unsigned b, e, l, col;
+	unsigned int b, e, l, col;
 
 	c = strip(c);
 	r = clang_getCursorExtent(c);
@@ -2445,7 +2444,7 @@ static enum CXChildVisitResult sum_cb(CXCursor c, CXCursor parent, CXClientData 
 		char *name = cxstr(clang_getCursorSpelling(c)), *sp = ident_at(u->tu, c);
 		int i, n = clang_Cursor_getNumArguments(c);
 		json_t *o = json_object(), *args = json_array();
-		unsigned line, at = cursor_offset(c, &line);
+		unsigned int line, at = cursor_offset(c, &line);
 
 		if (strcmp(sp, name) && isalpha((unsigned char)sp[0]) &&
 		    clang_getCursorKind(strip(nth_child(c, 0))) == CXCursor_DeclRefExpr) {

@@ -384,7 +384,7 @@ static void complete(json_t *an, const char *text)
 	}
 }
 
-static void no_facts(json_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void no_facts(json_t *r, const char *fmt, ...) __printf(2, 3);
 
 static void no_facts(json_t *r, const char *fmt, ...)
 {

@@ -151,11 +151,11 @@ static int next_fixdep(char **pos, char **target, char **cmd)
 			if (*q == '\'' && !strncmp(q, "'\\''", 4)) {
 				*o++ = '\'';
 				q += 3;
-			} else if (*q == '\'') {
-				break;
-			} else {
-				*o++ = *q;
+				continue;
 			}
+			if (*q == '\'')
+				break;
+			*o++ = *q;
 		}
 		*o = '\0';
 		*pos = q;

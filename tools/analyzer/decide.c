@@ -51,7 +51,7 @@ struct decision {
 };
 
 static void fact(struct decision *d, enum category c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__printf(3, 4);
 
 static void fact(struct decision *d, enum category c, const char *fmt, ...)
 {
