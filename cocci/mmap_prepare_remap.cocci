@@ -911,7 +911,8 @@ def lock_notes(h):
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
-	    body_start, decls, loop_drop, body_text, tails, lock_plan, abort_body)
+	    body_start, decls, loop_drop, body_text, tails, lock_plan, abort_body, forms,
+	    prot_kept)
 
 @script:python depends on rfc@
 @@
@@ -1466,24 +1467,27 @@ fun(struct file *fp, struct vm_area_struct *vma) { <+...
 
 // The error the handler returned when the call failed: the action keeps
 // it (mainline), and the checks written in prepare return it.
+// E goes with the handler h it was made for: the rules that write it
+// inherit site.h, not a handler chosen again by a constraint, or each
+// handler of the file would get each E.  Which handlers they write for,
+// a position constraint decides: include_match(False) here would drop
+// the match of site for every later rule that inherits from it.
 @script:python failure@
 h << site.h;
 E;
 @@
-if h not in done:
-	cocci.include_match(False)
-else:
-	coccinelle.E = cocci.make_ident(error_code(h))
+coccinelle.E = cocci.make_ident(error_code(h))
 
 // mainline: the action fails the mmap with the handler's error.
 @ keep_error depends on patch && !rfc @
-identifier fun : script:python() { overridden(fun) };
+identifier site.h;
 identifier fp, vma, site.fn;
 expression list es;
 identifier failure.E;
+position q : script:python(h) { overridden(h) };
 @@
-fun(struct file *fp, struct vm_area_struct *vma) { <+...
-  fn(vma, es);
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+  fn@q(vma, es);
 + desc->action.error_override = -E;
 ...+> }
 
@@ -1568,19 +1572,20 @@ fun(struct file *fp, struct vm_area_struct *vma) { <+...
 // mainline: vm_map_pages*() checked the VMA against the array; prepare
 // does it before the action maps the array whole.
 @ action_pages depends on patch && !rfc @
-identifier fun : script:python() { form_is(fun, Form.PAGES) };
+identifier site.h;
 identifier fp, vma;
 expression PG, N;
 identifier failure.E;
+position q : script:python(h) { form_is(h, Form.PAGES) };
 @@
-fun(struct file *fp, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
-- vm_map_pages(vma, PG, N);
+- vm_map_pages@q(vma, PG, N);
 + if (vma->vm_pgoff >= N || vma_pages(vma) > N - vma->vm_pgoff)
 +	return -E;
 + mmap_action_map_kernel_pages_full(desc, PG + vma->vm_pgoff);
 |
-- vm_map_pages_zero(vma, PG, N);
+- vm_map_pages_zero@q(vma, PG, N);
 + if (vma_pages(vma) > N)
 +	return -E;
 + mmap_action_map_kernel_pages_full(desc, PG);
