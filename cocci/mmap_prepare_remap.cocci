@@ -1604,6 +1604,12 @@ fun(struct file *fp, struct vm_area_struct *vma) { <+...
 ...+> }
 
 // rfc: prepare carries the PFN to mmap_complete and prepares the remap.
+// The context first: the prepare helper may rewrite desc->pgoff (a COW
+// mapping, docs/hazards.md, H7), which the PFN may be made of.  Through
+// unsigned long, the type of the pfn parameter of the remap: a u64 PFN
+// (phys_addr_t >> PAGE_SHIFT on a 32-bit arch with 64-bit physical
+// addresses) is cut as the old call cut it, and the pointer cast does
+// not warn.
 @ prepare_remap depends on patch && rfc @
 identifier fun : script:python() { form_is(fun, Form.RFC_REMAP) };
 identifier fp, vma;
