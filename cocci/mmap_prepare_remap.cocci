@@ -179,6 +179,8 @@ def note(h, text):
 FULL = ('vma->vm_end-vma->vm_start', '(vma->vm_end-vma->vm_start)',
 	'vma_pages(vma)<<PAGE_SHIFT')
 body_text = {}		# handler: its source text
+last_stmt = {}		# handler: (line, column) where its last statement ends
+starts = {}		# handler: the lines where its definitions start
 
 def is_full_size(h, s):
 	"""The whole VMA: the expression, or a local only ever set to it."""
@@ -222,21 +224,49 @@ def guarded_size(h, s, fn):
 				return True
 	return False
 
-def read_body(h, p):
-	"""The text of the function that starts at position p, up to its closing
-	brace (a position on it would do, but spatch binds one at the end of
-	each path through the function, and none when every path returns)."""
+def closing_brace(lines, n, i):
+	"""The number of the line of the first } after column i of line n that
+	is not in a comment or a preprocessor line: all there is between a
+	function's last statement and its closing brace."""
+	comment = False
+	while n <= len(lines):
+		l = lines[n - 1]
+		if not comment and not l[:i].strip() and l.lstrip().startswith('#'):
+			l = ''
+		while i < len(l):
+			if comment:
+				j = l.find('*/', i)
+				comment, i = j < 0, len(l) if j < 0 else j + 2
+			elif l.startswith('/*', i):
+				comment, i = True, i + 2
+			elif l.startswith('//', i) or l[i] == '}':
+				break
+			else:
+				i += 1
+		if i < len(l) and l[i] == '}':
+			return n
+		n, i = n + 1, 0
+	return None
+
+def read_text(h, p):
+	"""The lines of h, defined at p, from its name to its closing brace, as
+	they are in the file; None if it cannot tell where the function ends.
+	(spatch binds a position on the brace itself only at the end of a path
+	that falls off the function: last_stmt[h] holds where its last
+	statement ends.)"""
+	if h not in last_stmt:
+		return None
 	try:
-		with open(p[0].file) as f:
+		with open(p.file) as f:
 			lines = f.readlines()
-	except Exception:
-		return
-	out = []
-	for l in lines[int(p[0].line) - 1:]:
-		out.append(l)
-		if l.startswith('}'):
-			break
-	body_text[h] = ''.join(out)
+	except OSError:
+		return None
+	last = closing_brace(lines, *last_stmt[h])
+	return lines[int(p.line) - 1:last] if last else None
+
+def file_lines(h):
+	"""The handler's lines, each at the index of its line number less one."""
+	return [''] * (body_start[h] - 1) + body_text.get(h, '').splitlines(True)
 
 def is_start(a):
 	return squash(a) == 'vma->vm_start'
@@ -559,11 +589,7 @@ def plan_loop(h, p):
 	fp, vma = params.get(h, (None, None))
 	start, end = int(p[0].line), int(p[0].line_end)
 	cline, ccol, fn = calls[h][0]
-	try:
-		with open(p[0].file) as f:
-			lines = f.readlines()
-	except Exception:
-		return None, None, 'the handler could not be read again'
+	lines = file_lines(h)
 	first = lines[start - 1]
 	if int(p[0].column) != len(first) - len(first.lstrip()):
 		return None, None, None		# a block inside the statement of that line
@@ -911,8 +937,8 @@ def lock_notes(h):
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
-	    body_start, decls, loop_drop, body_text, tails, lock_plan, abort_body, forms,
-	    prot_kept)
+	    body_start, decls, loop_drop, body_text, last_stmt, starts, tails, lock_plan,
+	    abort_body, forms, prot_kept)
 
 @script:python depends on rfc@
 @@
@@ -971,11 +997,36 @@ fp << handler_def.fp;
 vma << handler_def.vma;
 ph << handler_def.ph;
 @@
-if hf in handlers and hf not in body_text:
-	read_body(hf, ph)
+# the first definition of the name: another is under another #if
+if hf in handlers:
+	starts.setdefault(hf, []).append(int(ph[0].line))
+if hf in handlers and hf not in body_start:
 	body_start[hf] = int(ph[0].line)
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
+
+// Every statement: where the last one of each handler ends.
+@ any_stmt @
+statement S;
+position ps;
+@@
+ S@ps
+
+@script:python@
+ps << any_stmt.ps;
+@@
+h, l = ps[0].current_element, int(ps[0].line)
+# in the definition read: the last one that starts before the statement
+if h in starts and max(s for s in starts[h] + [0] if s <= l) == int(where[h].line):
+	last_stmt[h] = max(last_stmt.get(h, (0, 0)),
+			   (int(ps[0].line_end), int(ps[0].column_end)))
+
+@script:python@
+@@
+for h in body_start:
+	t = read_text(h, where[h])
+	if t is not None:
+		body_text[h] = ''.join(t)
 
 // The handlers' locals, for what a moved insert loop needs (rfc).
 @ local_init depends on rfc @

@@ -52,6 +52,8 @@ def say(h, kind, text):
 handlers = set()	# registered, wanted and planned
 params = {}		# handler: (file parameter, VMA parameter)
 source = {}		# handler: (first line number, [lines])
+last_stmt = {}		# handler: (line, column) where its last statement ends
+starts = {}		# handler: the lines where its definitions start
 decls = {}		# handler: local -> {type, init, line}
 calls = {}		# handler: line -> [(function, call text)]
 privs = {}		# handler: local -> lines where it is stored in vma->vm_private_data
@@ -96,20 +98,45 @@ def note(h, text):
 	if text not in l:
 		l.append(text)
 
-def read_source(h, p):
-	"""The lines of the function that starts at p, up to its closing brace."""
+def closing_brace(lines, n, i):
+	"""The number of the line of the first } after column i of line n that
+	is not in a comment or a preprocessor line: all there is between a
+	function's last statement and its closing brace."""
+	comment = False
+	while n <= len(lines):
+		l = lines[n - 1]
+		if not comment and not l[:i].strip() and l.lstrip().startswith('#'):
+			l = ''
+		while i < len(l):
+			if comment:
+				j = l.find('*/', i)
+				comment, i = j < 0, len(l) if j < 0 else j + 2
+			elif l.startswith('/*', i):
+				comment, i = True, i + 2
+			elif l.startswith('//', i) or l[i] == '}':
+				break
+			else:
+				i += 1
+		if i < len(l) and l[i] == '}':
+			return n
+		n, i = n + 1, 0
+	return None
+
+def read_text(h, p):
+	"""The lines of h, defined at p, from its name to its closing brace, as
+	they are in the file; None if it cannot tell where the function ends.
+	(spatch binds a position on the brace itself only at the end of a path
+	that falls off the function: last_stmt[h] holds where its last
+	statement ends.)"""
+	if h not in last_stmt:
+		return None
 	try:
-		with open(p[0].file) as f:
+		with open(p.file) as f:
 			lines = f.readlines()
-	except Exception:
-		return
-	first = int(p[0].line)
-	out = []
-	for l in lines[first - 1:]:
-		out.append(l.rstrip('\n'))
-		if l.startswith('}'):
-			break
-	source[h] = (first, out)
+	except OSError:
+		return None
+	last = closing_brace(lines, *last_stmt[h])
+	return lines[int(p.line) - 1:last] if last else None
 
 def line(h, n):
 	first, lines = source[h]
@@ -435,8 +462,8 @@ def plan_moved(h, plan):
 
 # what one file's handlers gather, emptied as each file starts: the rule
 # alone (make coccicheck) runs on many files, mmapport gives it one
-PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields, ops_users,
-	    refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped)
+PER_FILE = (where, handlers, params, source, last_stmt, starts, decls, calls, privs, ops_fields,
+	    ops_users, refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped)
 
 @script:python depends on rfc@
 @@
@@ -494,10 +521,35 @@ fp << handler_def.fp;
 vma << handler_def.vma;
 ph << handler_def.ph;
 @@
+# the first definition of the name: another is under another #if
+if hf in handlers:
+	starts.setdefault(hf, []).append(int(ph[0].line))
 if hf in handlers and hf not in params:
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
-	read_source(hf, ph)
+
+// Every statement: where the last one of each handler ends.
+@ any_stmt @
+statement S;
+position ps;
+@@
+ S@ps
+
+@script:python@
+ps << any_stmt.ps;
+@@
+h, l = ps[0].current_element, int(ps[0].line)
+# in the definition read: the last one that starts before the statement
+if h in starts and max(s for s in starts[h] + [0] if s <= l) == int(where[h].line):
+	last_stmt[h] = max(last_stmt.get(h, (0, 0)),
+			   (int(ps[0].line_end), int(ps[0].column_end)))
+
+@script:python@
+@@
+for h in params:
+	t = read_text(h, where[h])
+	if t is not None:
+		source[h] = (int(where[h].line), [l.rstrip('\n') for l in t])
 
 // The locals, with their types and initialisers.
 @ local_init @
