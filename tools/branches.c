@@ -677,8 +677,8 @@ int branches_dead_for_version(const struct branch_map *m, long code, const struc
 		free(val);
 		return -1;
 	}
-	fprintf(f, "#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + "
-		"((c) > 255 ? 255 : (c)))\n#define LINUX_VERSION_CODE %ld\n", code);
+	fprintf(f, "#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))\n#define LINUX_VERSION_CODE %ld\n",
+		code);
 	if (st->macros) {
 		const char *k;
 		json_t *v;

@@ -177,8 +177,8 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 		die("%s: the build ran out of disk space (see %s): free some and run again; "
 		    "nothing is judged from a build that could not write", p->name, log);
 	if (file_has(log, "not available or not up to date"))
-		die("the kernel skipped sparse on %s (\"sparse is not available or not up to "
-		    "date\", see %s): a check that silently does nothing is a failure", p->name, log);
+		die("the kernel skipped sparse on %s (\"sparse is not available or not up to date\", see %s): a check that silently does nothing is a failure",
+		    p->name, log);
 	return r;
 }
 
@@ -349,8 +349,8 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 		} else if (!strcmp(row[i].status, "skipped") && strcmp(status, "fail") &&
 			   strcmp(status, "pass") && !reason) {
 			status = "skipped";
-			reason = xasprintf("not checked on any architecture that builds it "
-					   "(%s: %s)", runs[i].prof->name, row[i].reason);
+			reason = xasprintf("not checked on any architecture that builds it (%s: %s)",
+					   runs[i].prof->name, row[i].reason);
 		} else if (!strcmp(row[i].status, "n/a") && runs[i].prof->variant &&
 			   strlist_has(&runs[i].variant_files, file) &&
 			   !strcmp(status, "n/a") && !reason) {
@@ -361,8 +361,7 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 	if ((!strcmp(status, "n/a") || !strcmp(status, "skipped")) && !reason) {
 		char *na = first_na(runs, nrun, row);
 
-		reason = xasprintf("%s%s%s%s%s%s", nrun ? "not built by any profile that has a "
-				   "compiler" : "no architecture profile selected",
+		reason = xasprintf("%s%s%s%s%s%s", nrun ? "not built by any profile that has a compiler" : "no architecture profile selected",
 				   na ? " (" : "", na ? na : "", na ? ")" : "",
 				   variant_why ? "; " : "", variant_why ? variant_why : "");
 		free(na);
@@ -670,8 +669,8 @@ static char *polarity_fragment(const char *src, struct arch_run *ar, const struc
 		free(osum);
 	}
 	if (!*why && !*name)
-		*why = reqs.n ? xasprintf("its CONFIG_ symbols are already as it needs (%s): "
-					  "something else decides it", m->branches[b].cond) :
+		*why = reqs.n ? xasprintf("its CONFIG_ symbols are already as it needs (%s): something else decides it",
+					  m->branches[b].cond) :
 		       xasprintf("no CONFIG_ symbol decides it (%s)", m->branches[b].cond);
 	if (*why) {
 		free(frag);
@@ -729,8 +728,7 @@ static int try_polarities(const char *src, const char *dir, const struct strlist
 				k = use_variant(v, runs, &nrun, cap, a, dir, frag, name, summary, file,
 						&made);
 				if (made)
-					info("check: %s: the branch at line %d (%s) holds lines the "
-					     "conversion changed, and no build so far compiled it; "
+					info("check: %s: the branch at line %d (%s) holds lines the conversion changed, and no build so far compiled it; "
 					     "trying %s (%s)", file, v->map[f].branches[b].line,
 					     v->map[f].branches[b].cond, runs[k].prof->name, summary);
 				free(frag);
@@ -777,8 +775,7 @@ static json_t *branches_json(const struct variants *v, int f, char **why)
 			char *of = g != b ? xasprintf(" of \"%s\" at line %d", m->branches[g].cond,
 						      m->branches[g].line) : xstrdup("");
 
-			*why = xasprintf("the conversion changed lines in the branch at line %d "
-					 "(%s%s), and no profile or config variant compiled it%s%s%s",
+			*why = xasprintf("the conversion changed lines in the branch at line %d (%s%s), and no profile or config variant compiled it%s%s%s",
 					 m->branches[b].line, m->branches[b].cond, of,
 					 v->pwhy[f] ? " (" : "", v->pwhy[f] ? v->pwhy[f] : "",
 					 v->pwhy[f] ? ")" : "");
@@ -836,16 +833,14 @@ static void drop_all_unbuilt(json_t *records)
 	json_t *r;
 	size_t i;
 
-	info("check: the tree lacks the API (no struct mmap_action, no mmap_complete): "
-	     "conversions are not built, and none is emitted");
+	info("check: the tree lacks the API (no struct mmap_action, no mmap_complete): conversions are not built, and none is emitted");
 	json_array_foreach(records, i, r) {
 		json_t *c = json_object_get(r, "conversion");
 
 		if (!json_is_object(c) || strcmp(jstr(c, "status"), "converted"))
 			continue;
 		json_object_set_new(c, "status", json_string("dropped"));
-		json_object_set_new(c, "reason", json_string("not checked: the tree lacks "
-							     "the API"));
+		json_object_set_new(c, "reason", json_string("not checked: the tree lacks the API"));
 	}
 }
 
@@ -881,8 +876,8 @@ static void check_inputs(struct check_run *cr)
 		cr->sparse = capture_list(&ro, &cmd, &st);
 		strlist_free(&cmd);
 		if (st || !cr->sparse || !*cr->sparse)
-			die("no sparse that the tree accepts (tools/deps.sh --tree %s "
-			    "failed)", cr->src);
+			die("no sparse that the tree accepts (tools/deps.sh --tree %s failed)",
+			    cr->src);
 		sparse_probe(cr->sparse, cr->logs);
 		info("check: sparse %s", cr->sparse);
 		add_time(cr->shared, "sparse", now_seconds() - t0);
@@ -960,8 +955,7 @@ static void changed_branches(struct check_run *cr)
 		}
 		/* its builds are the profiles' own configurations */
 		if (cr->ext && needs_branches(vs, f))
-			vs->pwhy[f] = xstrdup("an --external driver is built on the profiles' own "
-					      "configurations only: no config variant is made for it");
+			vs->pwhy[f] = xstrdup("an --external driver is built on the profiles' own configurations only: no config variant is made for it");
 		free(path);
 	}
 }
@@ -987,8 +981,8 @@ static void compat_run(struct check_run *cr)
 	p = xmalloc(sizeof(*p));
 	*p = *x86;
 	p->name = xasprintf("%s@%s", x86->name, ver);
-	p->description = xasprintf("%s against %s, a tree without the API: the code kept "
-				   "for older kernels", x86->description, ver);
+	p->description = xasprintf("%s against %s, a tree without the API: the code kept for older kernels",
+				   x86->description, ver);
 	cr->runs[cr->nrun++] = (struct arch_run){ .prof = p, .ktree = o->compat_tree };
 	free(ver);
 }
@@ -1048,19 +1042,19 @@ static void cells_without_build(struct check_run *cr, int a, struct strlist *can
 		size_t n = strlen(p->srcarch);
 
 		if (p->variant && !strlist_has(&ar->variant_files, file))
-			set_cell(CELL(f, a), "n/a", xasprintf("a config variant made for "
-				 "other files (%s)", ar->variant_files.v[0]));
+			set_cell(CELL(f, a), "n/a", xasprintf("a config variant made for other files (%s)",
+				 ar->variant_files.v[0]));
 		else if (strcmp(file + strlen(file) - 2, ".c"))
 			set_cell(CELL(f, a), "n/a", xstrdup("not a C source"));
 		else if (cr->ext && *cr->eb.subdir &&
 			 (strncmp(file, cr->eb.subdir, strlen(cr->eb.subdir)) ||
 			  file[strlen(cr->eb.subdir)] != '/'))
-			set_cell(CELL(f, a), "n/a", xasprintf("outside the directory the driver's "
-				 "build runs kbuild in (M=%s, %s)", cr->eb.subdir, cr->eb.from));
+			set_cell(CELL(f, a), "n/a", xasprintf("outside the directory the driver's build runs kbuild in (M=%s, %s)",
+				 cr->eb.subdir, cr->eb.from));
 		else if (!cr->ext && !strncmp(file, "arch/", 5) &&
 			 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
-			set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: "
-				 "not built for %s", p->srcarch));
+			set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: not built for %s",
+				 p->srcarch));
 		else if (!has_cc)
 			set_cell(CELL(f, a), "skipped", arch_no_toolchain(p));
 		else
@@ -1092,8 +1086,8 @@ static void select_by_kconfig(struct check_run *cr, int a, const struct strlist 
 			continue;
 		/* an external Kbuild is built whole, against any configuration */
 		if (mismatch)
-			why = xasprintf("the kernel's Kconfig did not take the config variant: "
-					"%s", mismatch);
+			why = xasprintf("the kernel's Kconfig did not take the config variant: %s",
+					mismatch);
 		else
 			why = cr->ext ? NULL : arch_applies(&sel, cr->files.v[f]);
 		if (why)
@@ -1166,8 +1160,8 @@ static void build_base(struct check_run *cr, int a, const char *pname)
 		    !CELL(f, a)->status &&
 		    compiled_branches(ar, cr->files.v[f], f, &cr->vs, kdir,
 				      kbuild_name(cr->ext ? &cr->eb : NULL, cr->files.v[f]), blog))
-			warnx("check: %s: %s: could not preprocess it to see its "
-			      "branches (see %s)", p->name, cr->files.v[f], blog);
+			warnx("check: %s: %s: could not preprocess it to see its branches (see %s)",
+			      p->name, cr->files.v[f], blog);
 		free(blog);
 		free(kdir);
 	}
@@ -1453,8 +1447,7 @@ static void check_summary(struct check_run *cr)
 			nn += !strcmp(s, "n/a");
 			ns += !strcmp(s, "skipped");
 		}
-		info("check: %-10s %2d pass %2d fail %2d n/a %2d skipped  (configure %.1f s, "
-		     "select %.1f s, prepare %.1f s, base %.1f s, converted %.1f s)",
+		info("check: %-10s %2d pass %2d fail %2d n/a %2d skipped  (configure %.1f s, select %.1f s, prepare %.1f s, base %.1f s, converted %.1f s)",
 		     cr->runs[a].prof->name, np, nf, nn, ns, cr->runs[a].t_config,
 		     cr->runs[a].t_select, cr->runs[a].t_prepare, cr->runs[a].t_base,
 		     cr->runs[a].t_after);
@@ -1547,8 +1540,8 @@ int check_records(const struct options *o, json_t *records)
 	add_time(cr.shared, "revert", now_seconds() - t0);
 	check_summary(&cr);
 	if (cr.ext_unbuilt) {
-		warnx("check: the driver builds nothing against %s as it is (%s): check the "
-		      "tree and the driver's Kbuild; nothing was judged", o->tree, cr.ext_unbuilt);
+		warnx("check: the driver builds nothing against %s as it is (%s): check the tree and the driver's Kbuild; nothing was judged",
+		      o->tree, cr.ext_unbuilt);
 		free(cr.ext_unbuilt);
 		check_run_free(&cr);
 		return 1;

@@ -417,8 +417,7 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 	}
 	if (!ops || strcmp(ops, "file_operations")) {
 		fact(&a, CAT_DISPATCHER,
-		     "a leaf of the subsystem hook %s.%s: the subsystem's own ->mmap calls it "
-		     "with the VMA, so it converts together with a prepare variant of that hook",
+		     "a leaf of the subsystem hook %s.%s: the subsystem's own ->mmap calls it with the VMA, so it converts together with a prepare variant of that hook",
 		     ops ? ops : "(unknown type)", jstr(r, "hook"));
 		goto done;
 	}
@@ -437,8 +436,7 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 
 		json_object_set_new(r, "twin", json_string(tw));
 		json_object_set_new(r, "subcategory", json_string("twin"));
-		fact(&a, CAT_SIMPLE, "%s() is a library handler whose prepare form %s() the "
-		     "tree declares (include/linux/fs.h or mm.h): the registration takes it",
+		fact(&a, CAT_SIMPLE, "%s() is a library handler whose prepare form %s() the tree declares (include/linux/fs.h or mm.h): the registration takes it",
 		     fn, tw);
 		free(tw);
 		goto done;
@@ -458,18 +456,18 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 	analyze(&a, name_tok, body, vma, 0, fn);
 	if (jstr(r, "ops_var") && fops_swapped(&fc->lx, jstr(r, "ops_var"))) {
 		json_object_set_new(r, "fops_swapped", json_true());
-		fact(&a, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting "
-		     "it alone changes behaviour (docs/hazards.md, H8)", jstr(r, "ops_var"));
+		fact(&a, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it alone changes behaviour (docs/hazards.md, H8)",
+		     jstr(r, "ops_var"));
 	}
 	if (other_references(&fc->lx, fn, name_tok, &exported)) {
 		json_object_set_new(r, "called_directly", json_true());
-		fact(&a, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only "
-		     "registered: it is no leaf", fn);
+		fact(&a, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only registered: it is no leaf",
+		     fn);
 	}
 	if (exported) {
 		json_object_set_new(r, "exported", json_true());
-		fact(&a, CAT_SIMPLE, "%s() is exported (EXPORT_SYMBOL): a module outside the "
-		     "tree may call it by its name", fn);
+		fact(&a, CAT_SIMPLE, "%s() is exported (EXPORT_SYMBOL): a module outside the tree may call it by its name",
+		     fn);
 	}
 	if (a.cat == CAT_SIMPLE)
 		fact(&a, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent%s%s",

@@ -387,8 +387,8 @@ static int run_spatch(const struct options *o, const char *work, const char *fil
 	r = run_list(&ro, &cmd);
 	strlist_free(&cmd);
 	if (r && !*failed) {
-		*failed = xasprintf("spatch (mmap_prepare_%s.cocci) failed with exit status %d"
-				    "%s; see %s", what, r, log_reason(log), log);
+		*failed = xasprintf("spatch (mmap_prepare_%s.cocci) failed with exit status %d%s; see %s",
+				    what, r, log_reason(log), log);
 		warnx("%s: %s", file, *failed);
 		nspatch_failed++;
 	}
@@ -894,10 +894,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 		/* a hidden line a rule moved or took with a statement: the file is not whole */
 		if (j->dead_lines.n && unmask_dead(path) != j->dead_lines.n) {
 			if (!j->spatch_failed)
-				j->spatch_failed = xstrdup("a line of a version-test branch for "
-					"older kernels is inside a statement the conversion "
-					"rewrites: the branch cannot be taken out whole, so the "
-					"file is left as it was");
+				j->spatch_failed = xstrdup("a line of a version-test branch for older kernels is inside a statement the conversion rewrites: the branch cannot be taken out whole, so the file is left as it was");
 			strlist_free(&j->done);
 			strlist_free(&pass2);
 			strlist_free(&kept);
@@ -1001,11 +998,8 @@ static char *differs_reason(json_t *eq, const char *not_kind)
 	json_array_foreach(json_object_get(eq, "differences"), i, x)
 		if (json_is_true(json_object_get(x, "held")) &&
 		    (!not_kind || strcmp(js(x, "kind"), not_kind)))
-			return xasprintf("%s() in %s() line %lld takes %s still held when the "
-					 "handler succeeds, and it would stay in prepare: prepare "
-					 "also runs when the mapping %sfails after prepare, where "
-					 "the old ->mmap did not run, and nothing would release it "
-					 "(docs/equivalence.md)", js(x, "what"), js(x, "in"),
+			return xasprintf("%s() in %s() line %lld takes %s still held when the handler succeeds, and it would stay in prepare: prepare also runs when the mapping %sfails after prepare, where the old ->mmap did not run, and nothing would release it (docs/equivalence.md)",
+					 js(x, "what"), js(x, "in"),
 					 line_of(x), !strcmp(js(x, "kind"), "lock") ? "a lock" :
 					 !strcmp(js(x, "kind"), "ref") ? "a reference" :
 					 "an allocation", !strcmp(js(eq, "merged"), "possible") ?
@@ -1096,10 +1090,8 @@ static char *io_remap_arch_gap(const char *work)
 	free(dir);
 	if (!*list)
 		return list;
-	why = xasprintf("the tree's %s override io_remap_pfn_range() with their own PFN "
-			"translation and have no io_remap_pfn_range_pfn(): a prepare-time "
-			"io_remap would skip that translation there. The arch-side split (as "
-			"the seed series did for sparc and mips) must land first", list);
+	why = xasprintf("the tree's %s override io_remap_pfn_range() with their own PFN translation and have no io_remap_pfn_range_pfn(): a prepare-time io_remap would skip that translation there. The arch-side split (as the seed series did for sparc and mips) must land first",
+			list);
 	free(list);
 	return why;
 }
@@ -1163,9 +1155,7 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 	 * facts only, and the check would build the file without it.
 	 */
 	if (m == M_REMAP && json_is_true(json_object_get(r, "not_in_config")))
-		why = xstrdup("the handler is not in the configuration the analyzer "
-			      "parsed (disabled by #if, or another architecture's code): "
-			      "its facts are not libclang's, and the check could not build it");
+		why = xstrdup("the handler is not in the configuration the analyzer parsed (disabled by #if, or another architecture's code): its facts are not libclang's, and the check could not build it");
 	/* what a stateful handler keeps, and whether this profile can keep it */
 	if (m == M_STATE && jstr(r, "function")) {
 		plan = state_plan(r, &cv->prof, &why);
@@ -1201,30 +1191,21 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 		return why;
 	/* a test settled for one build, with no guard to keep the others' code */
 	if ((!cv->o->external || cv->o->no_compat) && settled_with_guard(r))
-		return xasprintf("a test (%s) was settled for the build checked (a configure "
-				 "step's macro or a kconfig symbol), and without the compat "
-				 "guard nothing keeps the code another build takes: convert it "
-				 "without --no-compat, or by hand", settled_with_guard(r));
+		return xasprintf("a test (%s) was settled for the build checked (a configure step's macro or a kconfig symbol), and without the compat guard nothing keeps the code another build takes: convert it without --no-compat, or by hand",
+				 settled_with_guard(r));
 	/* a version test that this release and every later one do not settle */
 	if (jstr(json_object_get(r, "analysis"), "version_unsettled"))
-		return xasprintf("a version test the conversion cannot settle for this "
-				 "release and every later one (%s): its branches would be kept "
-				 "for a prepare handler that cannot use them, or rewritten where "
-				 "they are not compiled; convert it by hand",
+		return xasprintf("a version test the conversion cannot settle for this release and every later one (%s): its branches would be kept for a prepare handler that cannot use them, or rewritten where they are not compiled; convert it by hand",
 				 jstr(json_object_get(r, "analysis"), "version_unsettled"));
 	/* under a version test this release fails: compiled by no kernel the tree is */
 	if (json_is_object(json_object_get(r, "not_compiled")))
-		return xasprintf("its registration is under \"%s\" (line %d), which is false "
-				 "on this tree's release: no kernel this tree builds compiles "
-				 "it, so there is nothing to convert for it",
+		return xasprintf("its registration is under \"%s\" (line %d), which is false on this tree's release: no kernel this tree builds compiles it, so there is nothing to convert for it",
 				 js(json_object_get(r, "not_compiled"), "directive"),
 				 jint(json_object_get(r, "not_compiled"), "line"));
 	/* exported, and named nowhere else in the tree: its users are out of sight */
 	if (jstr(r, "function") && json_is_true(json_object_get(r, "exported")) &&
 	    !spans_files(r))
-		return xasprintf("%s() is exported (EXPORT_SYMBOL) and no other file of the "
-				 "tree names it: a module outside the tree may call it by its "
-				 "name, which the conversion would take away",
+		return xasprintf("%s() is exported (EXPORT_SYMBOL) and no other file of the tree names it: a module outside the tree may call it by its name, which the conversion would take away",
 				 jstr(r, "function"));
 	/* a registration of it that only older kernels compile would be renamed too */
 	if (jstr(r, "function") && spans_files(r)) {
@@ -1234,19 +1215,15 @@ static char *refused_before(struct convert_run *cv, json_t *r)
 		json_array_foreach(cv->records, i, x)
 			if (json_is_object(json_object_get(x, "not_compiled")) &&
 			    !strcmp(js(x, "function"), jstr(r, "function")) && x != r)
-				return xasprintf("%s registers %s() under \"%s\" (line %d), for "
-						 "older kernels only: renaming it there would break "
-						 "them, and leaving it would leave the old name",
+				return xasprintf("%s registers %s() under \"%s\" (line %d), for older kernels only: renaming it there would break them, and leaving it would leave the old name",
 						 js(x, "file"), jstr(r, "function"),
 						 js(json_object_get(x, "not_compiled"), "directive"),
 						 jint(json_object_get(x, "not_compiled"), "line"));
 	}
 	/* one change holds the definition and every file that names it */
 	if (jstr(r, "function") && spans_files(r) && m != M_SIMPLE)
-		return xasprintf("%s() is defined in %s and named in %s: its definition and "
-				 "those files would change together, which mmapport does only "
-				 "for a handler whose prepare needs no mapping action or kept "
-				 "state (simple)", jstr(r, "function"), record_def_file(r),
+		return xasprintf("%s() is defined in %s and named in %s: its definition and those files would change together, which mmapport does only for a handler whose prepare needs no mapping action or kept state (simple)",
+				 jstr(r, "function"), record_def_file(r),
 				 strcmp(record_def_file(r), js(r, "file")) ? js(r, "file") :
 				 json_string_value(json_array_get(named_in(r), 0)));
 	/* scan records none, but records.json is a file anyone can edit */
@@ -1555,21 +1532,17 @@ static char *refused_after(const struct file_job *j, json_t *r)
 	else if (why)
 		reason = xstrdup(why);
 	else if (m == M_REMAP && json_object_get(j->v.converted, fn))
-		reason = xasprintf("the mapping call converts, but the rest of the handler uses "
-				   "the VMA beyond the descriptor (mmap_prepare_simple.cocci "
-				   "refused it)%s%s", sep, f);
+		reason = xasprintf("the mapping call converts, but the rest of the handler uses the VMA beyond the descriptor (mmap_prepare_simple.cocci refused it)%s%s",
+				   sep, f);
 	else if (m == M_STATE && json_object_get(j->v.converted, fn))
-		reason = xasprintf("the state is kept, but the rest of the handler uses the VMA "
-				   "beyond the descriptor (mmap_prepare_simple.cocci refused "
-				   "it)%s%s", sep, f);
+		reason = xasprintf("the state is kept, but the rest of the handler uses the VMA beyond the descriptor (mmap_prepare_simple.cocci refused it)%s%s",
+				   sep, f);
 	else if (m == M_STATE || m == M_REMAP)
-		reason = xasprintf("%s found no handler to convert: the function or its "
-				   "registration did not parse, or is not a file_operations "
-				   ".mmap initialiser; see logs/", m == M_STATE ?
+		reason = xasprintf("%s found no handler to convert: the function or its registration did not parse, or is not a file_operations .mmap initialiser; see logs/",
+				   m == M_STATE ?
 				   "mmap_prepare_state.cocci" : "mmap_prepare_remap.cocci");
 	else
-		reason = xasprintf("the semantic patch did not convert it (a use of the VMA or "
-				   "a registration shape it does not handle)%s%s; see logs/",
+		reason = xasprintf("the semantic patch did not convert it (a use of the VMA or a registration shape it does not handle)%s%s; see logs/",
 				   sep, f);
 	free(facts);
 	return reason;
@@ -1744,8 +1717,8 @@ static void drop_differing(struct convert_run *cv)
 			    strcmp(jstr(xc, "diff"), jstr(c, "diff")))
 				continue;
 			why = x == r ? code_differs_reason(r) : xasprintf(
-				"%s() in the same file differs from its old handler, and the "
-				"file is left as it was", jstr(r, "function"));
+				"%s() in the same file differs from its old handler, and the file is left as it was",
+				jstr(r, "function"));
 			json_object_set_new(xc, "status", json_string("refused"));
 			json_object_set_new(xc, "reason", json_string(why));
 			free(why);
@@ -1835,8 +1808,7 @@ static void keep_old_kernels(struct convert_run *cv)
 	int u;
 
 	if (!guard) {
-		warnx("convert: %s/Makefile gives no VERSION and PATCHLEVEL: the conversions "
-		      "are not kept under a version test (give --compat-macro, or --no-compat)",
+		warnx("convert: %s/Makefile gives no VERSION and PATCHLEVEL: the conversions are not kept under a version test (give --compat-macro, or --no-compat)",
 		      cv->o->tree);
 		return;
 	}
@@ -1872,10 +1844,7 @@ static void keep_old_kernels(struct convert_run *cv)
 			} else if (n == -2) {
 				json_object_set_new(c, "status", json_string("refused"));
 				json_object_set_new(c, "reason", json_string(
-					"the conversion changes a preprocessor conditional or a "
-					"multi-line macro of the file, which a version test cannot "
-					"wrap for older kernels: convert it by hand, or give "
-					"--no-compat for the plain form"));
+					"the conversion changes a preprocessor conditional or a multi-line macro of the file, which a version test cannot wrap for older kernels: convert it by hand, or give --no-compat for the plain form"));
 				cv->nconv--;
 				cv->nref++;
 			}
@@ -1894,9 +1863,8 @@ int convert_records(const struct options *o, json_t *records)
 	int f, failed;
 
 	if (detect_profile(o->tree, o->api, &cv.prof))
-		die("%s has neither mmap_prepare API (no struct mmap_action in "
-		    "include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): "
-		    "give --api mainline or --api rfc to convert anyway", o->tree);
+		die("%s has neither mmap_prepare API (no struct mmap_action in include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): give --api mainline or --api rfc to convert anyway",
+		    o->tree);
 	warn_missing_api(o);
 	cv.core = core_rules(o->tree);
 	info("convert: profile %s, flags as %s", cv.prof.api,
@@ -1922,8 +1890,8 @@ int convert_records(const struct options *o, json_t *records)
 	     cv.nconv, cv.nref, cv.units.n);
 	failed = nspatch_failed > 0;
 	if (failed)
-		warnx("convert: spatch failed on %d files (above): their handlers are refused with "
-		      "that reason, and convert exits 1", nspatch_failed);
+		warnx("convert: spatch failed on %d files (above): their handlers are refused with that reason, and convert exits 1",
+		      nspatch_failed);
 	strlist_free(&cv.units);
 	json_decref(cv.unit_files);
 	json_decref(cv.unit_of);

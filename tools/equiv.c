@@ -1346,21 +1346,16 @@ char *code_differs_reason(json_t *r)
 
 	json_array_foreach(json_object_get(eq, "differences"), i, x)
 		if (json_is_true(json_object_get(x, "fatal")) && !strcmp(js(x, "what"), "old name"))
-			return xasprintf("%s() is still named at %s after the conversion, by a "
-					 "use mmapport does not rename (a call, a pointer kept, a "
-					 "fallback #define): that code expects the old handler, so "
-					 "the handler and the files that name it stay as they were "
-					 "(docs/equivalence.md)", js(x, "old"), js(x, "new"));
+			return xasprintf("%s() is still named at %s after the conversion, by a use mmapport does not rename (a call, a pointer kept, a fallback #define): that code expects the old handler, so the handler and the files that name it stay as they were (docs/equivalence.md)",
+					 js(x, "old"), js(x, "new"));
 	json_array_foreach(json_object_get(eq, "differences"), i, x)
 		if (json_is_true(json_object_get(x, "fatal")))
-			return xasprintf("the converted code differs from the old handler in its "
-					 "%s: \"%s\" before, \"%s\" after (docs/equivalence.md)",
+			return xasprintf("the converted code differs from the old handler in its %s: \"%s\" before, \"%s\" after (docs/equivalence.md)",
 					 js(x, "what"), js(x, "old"), js(x, "new"));
 	json_array_foreach(json_object_get(eq, "differences"), i, x)
 		if (json_is_true(json_object_get(x, "held")))
-			return xasprintf("%s() at line %lld takes %s still held when prepare "
-					 "returns: it would leak when the mapping merges or fails "
-					 "after prepare (docs/equivalence.md)", js(x, "what"),
+			return xasprintf("%s() at line %lld takes %s still held when prepare returns: it would leak when the mapping merges or fails after prepare (docs/equivalence.md)",
+					 js(x, "what"),
 					 line_of(x), js(x, "kind"));
 	return xstrdup("the converted code differs from the old handler (docs/equivalence.md)");
 }
@@ -1589,8 +1584,7 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 		if (jint(pe, "old") + jint(pe, "ours") + jint(pe, "theirs"))
 			json_object_set(res, "parse_errors", pe);
 		if (jint(pe, "ours") + jint(pe, "theirs"))
-			why = "libclang did not parse all of the conversion or of upstream's port "
-			      "(parse_errors)";
+			why = "libclang did not parse all of the conversion or of upstream's port (parse_errors)";
 		json_decref(pe);
 		if (why) {
 			json_object_set_new(res, "why", json_string(why));

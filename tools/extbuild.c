@@ -197,8 +197,8 @@ static void configure_of(const struct options *o, const char *conf, const char *
 		char *script = xasprintf("%s/%s", o->external, b->configure.v[0]);
 
 		if (access(script, X_OK)) {
-			warnx("dkms.conf PRE_BUILD names %s, which is not an executable file of "
-			      "the driver: DKMS skips it, and so does mmapport", b->configure.v[0]);
+			warnx("dkms.conf PRE_BUILD names %s, which is not an executable file of the driver: DKMS skips it, and so does mmapport",
+			      b->configure.v[0]);
 			strlist_free(&b->configure);
 			b->configure_from = NULL;
 		} else {
@@ -282,8 +282,8 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 				 !strncmp(v, "$PWD", 4))
 				rest = strchr(v, ')') ? strchr(v, ')') + 1 : v + 4;
 			if (!rest)
-				warnx("%s: cannot tell where M=%s is in the driver: kbuild runs "
-				      "at its top", b->from, v);
+				warnx("%s: cannot tell where M=%s is in the driver: kbuild runs at its top",
+				      b->from, v);
 			if (rest) {
 				while (*rest == '/')
 					rest++;
@@ -299,8 +299,8 @@ void ext_build_of(const struct options *o, struct ext_build *b)
 		}
 	}
 	if (*b->subdir && (!safe_file_name(b->subdir) || strstr(b->subdir, "..")))
-		die("%s gives M= below the driver's top as '%s', which kbuild cannot take "
-		    "safely", b->from, b->subdir);
+		die("%s gives M= below the driver's top as '%s', which kbuild cannot take safely",
+		    b->from, b->subdir);
 out:
 	strlist_free(&w);
 	free(line);
@@ -356,8 +356,7 @@ int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
 		free(script);
 		if (missing) {
 			if (why)
-				*why = xasprintf("the configure step (%s) runs %s, which the work "
-						 "copy lacks (a file git ignores is not copied)",
+				*why = xasprintf("the configure step (%s) runs %s, which the work copy lacks (a file git ignores is not copied)",
 						 b->configure_from, b->configure.v[0]);
 			strlist_free(&env);
 			free(kver);
@@ -379,8 +378,8 @@ int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
 	}
 	for (i = 0; i < cmd.n; i++)
 		if (strstr(cmd.v[i], AT_DKMS_TREE) && why) {
-			*why = xasprintf("the configure step (%s) names ${dkms_tree} other than "
-					 "as the driver's own copy: %s", b->configure_from, cmd.v[i]);
+			*why = xasprintf("the configure step (%s) names ${dkms_tree} other than as the driver's own copy: %s",
+					 b->configure_from, cmd.v[i]);
 			strlist_free(&cmd);
 			strlist_free(&env);
 			free(kver);
@@ -402,8 +401,8 @@ int ext_configure(const struct ext_build *b, const char *top, const char *ktree,
 	if (st && why) {
 		char *e = first_error_line(log);
 
-		*why = xasprintf("the driver's configure step (%s: %s) failed with status %d%s%s "
-				 "(see %s)", b->configure_from, b->configure.v[0], st,
+		*why = xasprintf("the driver's configure step (%s: %s) failed with status %d%s%s (see %s)",
+				 b->configure_from, b->configure.v[0], st,
 				 e ? ": " : "", e ? e : "", log);
 		free(e);
 	}

@@ -120,8 +120,8 @@ static char *in_tree(const char *root, const char *what, const char *given, char
 
 	*why = NULL;
 	if (!*given) {
-		*why = xasprintf("an empty path: give files or directories of %s, or no --paths "
-				 "for all of it", what);
+		*why = xasprintf("an empty path: give files or directories of %s, or no --paths for all of it",
+				 what);
 		return NULL;
 	}
 	if (given[0] == '/') {
@@ -324,21 +324,15 @@ void warn_missing_api(const struct options *o)
 	if (!o->api || (!strcmp(o->api, "mainline") ? mainline : rfc))
 		goto out;
 	if (!mainline && !rfc)
-		warnx("--api %s: the tree %s has neither mmap_prepare API (no struct mmap_action "
-		      "in include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): the "
-		      "conversions are made, but check will not build them and drops them all "
-		      "(\"the tree lacks the API\"): none reaches the series", o->api, o->tree);
+		warnx("--api %s: the tree %s has neither mmap_prepare API (no struct mmap_action in include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): the conversions are made, but check will not build them and drops them all (\"the tree lacks the API\"): none reaches the series",
+		      o->api, o->tree);
 	else if (!strcmp(o->api, "rfc") && !o->external)
-		warnx("--api rfc: the tree %s lacks the rfc API (no mmap_complete in "
-		      "include/linux/fs.h): check --api rfc will build the conversions against "
-		      "the rfc overlay (overlay/rfc/), a type check of that API, not a runtime "
-		      "test", o->tree);
+		warnx("--api rfc: the tree %s lacks the rfc API (no mmap_complete in include/linux/fs.h): check --api rfc will build the conversions against the rfc overlay (overlay/rfc/), a type check of that API, not a runtime test",
+		      o->tree);
 	else
-		warnx("--api %s: the tree %s lacks the %s API (no %s): check will build the "
-		      "conversions against this tree's headers, where they fail, and drop them",
+		warnx("--api %s: the tree %s lacks the %s API (no %s): check will build the conversions against this tree's headers, where they fail, and drop them",
 		      o->api, o->tree, o->api, !strcmp(o->api, "rfc") ?
-		      "mmap_complete in include/linux/fs.h; with --external the rfc overlay is "
-		      "not applied" : "struct mmap_action in include/linux/mm_types.h");
+		      "mmap_complete in include/linux/fs.h; with --external the rfc overlay is not applied" : "struct mmap_action in include/linux/mm_types.h");
 out:
 	free(mmt);
 	free(fs);
@@ -381,9 +375,8 @@ void need_safe_path(const char *what, const char *path)
 	ok = safe_file_name(p);
 	free(p);
 	if (!ok)
-		die("%s %s: kbuild and spatch cannot take this path safely (only A-Z a-z 0-9 "
-		    ". _ , + - / and, not first in a part, ~ and @ are taken; no part may start "
-		    "with -): move it, or link it from such a path", what, printable_name(path));
+		die("%s %s: kbuild and spatch cannot take this path safely (only A-Z a-z 0-9 . _ , + - / and, not first in a part, ~ and @ are taken; no part may start with -): move it, or link it from such a path",
+		    what, printable_name(path));
 }
 
 void sparse_probe(const char *sparse, const char *dir)
@@ -397,9 +390,8 @@ void sparse_probe(const char *sparse, const char *dir)
 		die("%s: cannot write: %s", src, strerror(errno));
 	r = run_v(NULL, log, sparse, "-D__CHECKER__", src, NULL);
 	if (!file_has(log, "sparse-probe.c:6:") || !file_has(log, "different address spaces"))
-		die("sparse at %s did not diagnose a known-bad snippet (%s: a plain pointer passed "
-		    "as a __user one; exit status %d, output in %s): its silence on the kernel "
-		    "would prove nothing", sparse, src, r, log);
+		die("sparse at %s did not diagnose a known-bad snippet (%s: a plain pointer passed as a __user one; exit status %d, output in %s): its silence on the kernel would prove nothing",
+		    sparse, src, r, log);
 	free(src);
 	free(log);
 }
@@ -520,8 +512,7 @@ static char *fields_wrong(json_t *o, const struct field *f, size_t n, int classi
 			return xasprintf("%s: \"%s\" is \"%s\", not %s", where, f[i].key,
 					 printable_name(json_string_value(v)), want_name(f[i].types));
 		return xasprintf("%s: \"%s\" is %s, not %s", where, f[i].key,
-				 (f[i].types & T_STRS) && json_is_array(v) ? "an array with a "
-				 "non-string" : type_name(v), want_name(f[i].types));
+				 (f[i].types & T_STRS) && json_is_array(v) ? "an array with a non-string" : type_name(v), want_name(f[i].types));
 	}
 	return NULL;
 }
@@ -617,8 +608,8 @@ static char *record_wrong(json_t *r, size_t i, int classified)
 
 		why = fields_wrong(c, conversion_fields, ARRAY_SIZE(conversion_fields), 1, w);
 		if (!why && !str_in_list(jstr(c, "status"), statuses))
-			why = xasprintf("%s: conversion status \"%s\" is not converted, refused or "
-					"dropped", where, jstr(c, "status"));
+			why = xasprintf("%s: conversion status \"%s\" is not converted, refused or dropped",
+					where, jstr(c, "status"));
 		if (!why && !jstr(r, "function"))
 			why = xasprintf("%s: a conversion, but \"function\" is not a string", where);
 		free(w);

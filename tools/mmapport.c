@@ -147,8 +147,7 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			if (!*optarg || (!isalpha((unsigned char)*optarg) && *optarg != '_') ||
-			    optarg[strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					  "0123456789_")])
+			    optarg[strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")])
 				die("--compat-macro takes a C macro name, not '%s'", optarg);
 			o.compat_macro = optarg;
 			break;

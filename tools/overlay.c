@@ -64,8 +64,8 @@ int overlay_apply(const char *work, const char *api, const char *native, const c
 			    work, log_reason(log), log);
 		}
 	}
-	info("check: %s API overlay applied (%zu patches): a type check of the %s API, "
-	     "not a runtime test", api, g.gl_pathc, api);
+	info("check: %s API overlay applied (%zu patches): a type check of the %s API, not a runtime test",
+	     api, g.gl_pathc, api);
 	globfree(&g);
 	return 1;
 }

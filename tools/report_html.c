@@ -138,8 +138,8 @@ static void conversions(FILE *f, const struct options *o, json_t *records)
 	int a;
 
 	check_arches(records, &arches);
-	fputs("<h2>Conversions</h2>\n<table>\n<tr><th>handler</th><th>category</th>"
-	      "<th>conversion</th>", f);
+	fputs("<h2>Conversions</h2>\n<table>\n<tr><th>handler</th><th>category</th><th>conversion</th>",
+	      f);
 	for (a = 0; a < arches.n; a++) {
 		fputs("<th>", f);
 		esc(f, arches.v[a]);

@@ -157,9 +157,8 @@ static void variant_notes(char **msg, json_t *records, const char *diff)
 
 		if (!json_string_value(json_object_get(cell, "config")))
 			continue;
-		t = xasprintf("No architecture's all*config builds this file; %s is %s, "
-			      "proposed by mmapport from the Kconfig dependencies and accepted "
-			      "by the kernel's Kconfig.", name,
+		t = xasprintf("No architecture's all*config builds this file; %s is %s, proposed by mmapport from the Kconfig dependencies and accepted by the kernel's Kconfig.",
+			      name,
 			      json_string_value(json_object_get(cell, "config")));
 		append(msg, "\n");
 		append_wrapped(msg, "", t);
@@ -352,17 +351,12 @@ static char *settled_words(json_t *r)
 			}
 	}
 	t = kconfig || configured ?
-	    xasprintf("The tests in %s() (%s) are settled for the build checked (%s%s%s%s): "
-		      "%s_prepare() keeps only the code they compile there, and the guard "
-		      "below builds it only where they still do; a kernel, configuration "
-		      "or configure result that answers otherwise builds the old handler.",
+	    xasprintf("The tests in %s() (%s) are settled for the build checked (%s%s%s%s): %s_prepare() keeps only the code they compile there, and the guard below builds it only where they still do; a kernel, configuration or configure result that answers otherwise builds the old handler.",
 		      jstr(r, "function"), tests ? tests : "", kconfig ? kconfig : "",
 		      kconfig && configured ? "; " : "",
 		      configured ? "the driver's configure step: " : "",
 		      configured ? configured : "", jstr(r, "function")) :
-	    xasprintf("The version tests in %s() (%s) are settled for this release "
-		      "and every later one: %s_prepare() keeps only the code they "
-		      "compile there, and the branches for older kernels go.",
+	    xasprintf("The version tests in %s() (%s) are settled for this release and every later one: %s_prepare() keeps only the code they compile there, and the branches for older kernels go.",
 		      jstr(r, "function"), tests ? tests : "", jstr(r, "function"));
 	free(tests);
 	free(configured);
@@ -385,9 +379,7 @@ static void handler_notes(char **msg, json_t *records, const char *diff)
 		strlist_add(&said, jstr(r, "function"));
 		if (json_is_true(json_object_get(json_object_get(r, "conversion"),
 						 "export_renamed"))) {
-			t = xasprintf("%s() is exported: the export is renamed with it, to "
-				      "%s_prepare(), and every user in the tree follows; a module "
-				      "outside the tree that calls %s() must follow too.",
+			t = xasprintf("%s() is exported: the export is renamed with it, to %s_prepare(), and every user in the tree follows; a module outside the tree that calls %s() must follow too.",
 				      jstr(r, "function"), jstr(r, "function"), jstr(r, "function"));
 			append_wrapped(msg, "", t);
 			free(t);
@@ -396,9 +388,8 @@ static void handler_notes(char **msg, json_t *records, const char *diff)
 				   j, db) {
 			if (!json_is_true(json_object_get(db, "with_handler")))
 				continue;
-			t = xasprintf("%s() passes its VMA to %s(), a static function only it "
-				      "calls: %s() takes the descriptor instead, and its uses "
-				      "of the VMA become the descriptor's.", jstr(r, "function"),
+			t = xasprintf("%s() passes its VMA to %s(), a static function only it calls: %s() takes the descriptor instead, and its uses of the VMA become the descriptor's.",
+				      jstr(r, "function"),
 				      js(db, "fn"), js(db, "fn"));
 			append_wrapped(msg, "", t);
 			free(t);
@@ -418,22 +409,15 @@ static void remap_notes(char **msg, const struct change_words *w)
 
 	for (i = 0; i < (size_t)w->remaps.n; i++) {
 		char *t = w->rfc ?
-			xasprintf("%s() ends by mapping memory into the VMA. Split it: "
-				  "%s_prepare() validates and prepares the descriptor, and "
-				  "%s_complete(), the new mmap_complete hook, maps the memory "
-				  "once the VMA exists.", w->remaps.v[i], w->remaps.v[i], w->remaps.v[i]) :
-			xasprintf("%s() ends by mapping memory into the VMA. Convert it to "
-				  "%s_prepare(), which validates as before and asks the core "
-				  "for the mapping with an mmap_action, done once the VMA exists.",
+			xasprintf("%s() ends by mapping memory into the VMA. Split it: %s_prepare() validates and prepares the descriptor, and %s_complete(), the new mmap_complete hook, maps the memory once the VMA exists.",
+				  w->remaps.v[i], w->remaps.v[i], w->remaps.v[i]) :
+			xasprintf("%s() ends by mapping memory into the VMA. Convert it to %s_prepare(), which validates as before and asks the core for the mapping with an mmap_action, done once the VMA exists.",
 				  w->remaps.v[i], w->remaps.v[i]);
 
 		append_wrapped(msg, "", t);
 		free(t);
 		if (w->rfc && strlist_has(&w->locked, w->remaps.v[i])) {
-			t = xasprintf("%s_prepare() takes the lock the mapping was made under, as "
-				      "before, and returns with it held; %s_complete() releases it "
-				      "after mapping, and %s_abort(), the new mmap_abort hook, "
-				      "releases it if the mapping fails before complete.",
+			t = xasprintf("%s_prepare() takes the lock the mapping was made under, as before, and returns with it held; %s_complete() releases it after mapping, and %s_abort(), the new mmap_abort hook, releases it if the mapping fails before complete.",
 				      w->remaps.v[i], w->remaps.v[i], w->remaps.v[i]);
 			append_wrapped(msg, "", t);
 			free(t);
@@ -453,17 +437,15 @@ static void shape_notes(char **msg, const struct change_words *w, const char *fi
 		for (i = 0; i < (size_t)files->n; i++)
 			if (strcmp(files->v[i], file))
 				append(&list, "%s%s", list ? ", " : "", files->v[i]);
-		t = xasprintf("The handler is defined in %s and named in %s too: they "
-			      "change together (its prototype, its registrations), and no "
-			      "other use of the old name is left.", file, list);
+		t = xasprintf("The handler is defined in %s and named in %s too: they change together (its prototype, its registrations), and no other use of the old name is left.",
+			      file, list);
 		append_wrapped(msg, "", t);
 		free(t);
 		free(list);
 	}
 	for (i = 0; i < (size_t)w->twins.n; i++) {
-		char *t = xasprintf("The file registers the library's %s() as it is, and "
-				    "the tree provides its prepare form, %s_prepare(): "
-				    "register that instead.", w->twins.v[i], w->twins.v[i]);
+		char *t = xasprintf("The file registers the library's %s() as it is, and the tree provides its prepare form, %s_prepare(): register that instead.",
+				    w->twins.v[i], w->twins.v[i]);
 
 		append_wrapped(msg, "", t);
 		free(t);
@@ -471,12 +453,8 @@ static void shape_notes(char **msg, const struct change_words *w, const char *fi
 	remap_notes(msg, w);
 	for (i = 0; i < (size_t)w->aborts.n; i++) {
 		const char *f = w->aborts.v[i];
-		char *t = xasprintf("%s() takes state that the mapping keeps. Convert it to "
-				    "%s_prepare(), which takes it as before. If the mapping then "
-				    "fails before the VMA exists, the new mmap_abort hook, %s_abort(), "
-				    "releases it as the old failure path did; %s_complete() is the "
-				    "mmap_complete hook the API requires beside it, and has nothing "
-				    "to do.", f, f, f, f);
+		char *t = xasprintf("%s() takes state that the mapping keeps. Convert it to %s_prepare(), which takes it as before. If the mapping then fails before the VMA exists, the new mmap_abort hook, %s_abort(), releases it as the old failure path did; %s_complete() is the mmap_complete hook the API requires beside it, and has nothing to do.",
+				    f, f, f, f);
 
 		append_wrapped(msg, "", t);
 		free(t);
@@ -487,10 +465,8 @@ static void shape_notes(char **msg, const struct change_words *w, const char *fi
 
 		for (i = 0; i < (size_t)l->n; i++) {
 			const char *f = l->v[i];
-			char *t = xasprintf("%s() takes a reference that the mapping keeps. "
-					    "Convert it to %s_prepare(), and take the reference in "
-					    "%s_%s(), the new %s hook, which runs once the VMA "
-					    "exists.", f, f, f, j ? "mapped" : "complete",
+			char *t = xasprintf("%s() takes a reference that the mapping keeps. Convert it to %s_prepare(), and take the reference in %s_%s(), the new %s hook, which runs once the VMA exists.",
+					    f, f, f, j ? "mapped" : "complete",
 					    j ? "vm_ops->mapped" : "mmap_complete");
 
 			append_wrapped(msg, "", t);
@@ -505,10 +481,7 @@ static void compat_and_uses(char **msg, const struct change_words *w)
 	size_t i;
 
 	if (w->guard) {
-		char *t = xasprintf("The driver is built for older kernels too, which lack the "
-				    "API the new code uses: each changed part is under "
-				    "\"#if %s\", with the code as it was in its #else, so that "
-				    "older kernels still build the old handler and register it.",
+		char *t = xasprintf("The driver is built for older kernels too, which lack the API the new code uses: each changed part is under \"#if %s\", with the code as it was in its #else, so that older kernels still build the old handler and register it.",
 				    w->guard);
 
 		append(msg, "\n");
@@ -591,38 +564,29 @@ static void tested_notes(char **msg, json_t *records, const char *diff,
 			if (of_change(u, diff) && !configured)
 				configured = jstr(json_object_get(json_object_get(u, "check"),
 								  "overall"), "configured_by");
-		t = xasprintf("Generated with mmapport (%s). Built with sparse and W=1, "
-			      "before and after%s%s%s%s, on the architectures that build it; "
-			      "the object builds, and neither sparse nor the compiler reports "
-			      "anything new, on: %s.",
+		t = xasprintf("Generated with mmapport (%s). Built with sparse and W=1, before and after%s%s%s%s, on the architectures that build it; "
+			      "the object builds, and neither sparse nor the compiler reports anything new, on: %s.",
 			      w->aborts.n || w->mapped.n ? (w->remaps.n ?
-			      "cocci/mmap_prepare_state.cocci, cocci/mmap_prepare_remap.cocci, then "
-			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_state.cocci, "
-			      "then cocci/mmap_prepare_simple.cocci") :
-			      w->remaps.n ? "cocci/mmap_prepare_remap.cocci, then "
-			      "cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",
+			      "cocci/mmap_prepare_state.cocci, cocci/mmap_prepare_remap.cocci, then cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_state.cocci, then cocci/mmap_prepare_simple.cocci") :
+			      w->remaps.n ? "cocci/mmap_prepare_remap.cocci, then cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",
 			      w->rfc ? " with the rfc API overlay" : "",
-			      configured ? ", the driver configured for each kernel by its "
-			      "configure step (" : "", configured ? configured : "",
+			      configured ? ", the driver configured for each kernel by its configure step (" : "", configured ? configured : "",
 			      configured ? ")" : "", arches);
 		free(arches);
 
 		append_wrapped(msg, "", t);
 		free(t);
-		t = xasprintf("Compared with the old handler effect by effect, in a new VMA, "
-			      "a merged mapping and a failure after prepare (mmapport's "
-			      "docs/equivalence.md): %s.", strlist_has(&w->verdicts, "stated") ?
+		t = xasprintf("Compared with the old handler effect by effect, in a new VMA, a merged mapping and a failure after prepare (mmapport's docs/equivalence.md): %s.",
+			      strlist_has(&w->verdicts, "stated") ?
 			      "every difference is listed above" : "no difference");
 		append_wrapped(msg, "", t);
 		variant_notes(msg, records, diff);
 		if (pre.n) {
 			append(msg, "\n");
-			append_wrapped(msg, "", "checkpatch reports on lines this patch rewrites, "
-				       "as it did on the lines before:");
+			append_wrapped(msg, "", "checkpatch reports on lines this patch rewrites, as it did on the lines before:");
 			for (i = 0; i < (size_t)pre.n; i++)
 				append_wrapped(msg, "  ", pre.v[i]);
-			append_wrapped(msg, "", "The constructs predate this patch and are left "
-				       "as they were, to keep the change minimal.");
+			append_wrapped(msg, "", "The constructs predate this patch and are left as they were, to keep the change minimal.");
 		}
 		append(msg, "\n");
 		free(t);

@@ -50,8 +50,7 @@ static void need_tree(struct options *o)
 		need_safe_path("--external", o->external);
 	if (o->compat_tree) {
 		if (!o->external || o->no_compat)
-			die("--compat-tree builds an --external driver's kept old code: give "
-			    "--external, without --no-compat");
+			die("--compat-tree builds an --external driver's kept old code: give --external, without --no-compat");
 		o->compat_tree = need_kernel_tree("--compat-tree", o->compat_tree);
 		need_safe_path("--compat-tree", o->compat_tree);
 	}
@@ -162,8 +161,8 @@ static void same_tree(const struct options *o)
 	char *why = other_source(o, 0);
 
 	if (why)
-		die("%s: the records were made from %s: run 'mmapport classify' (or run) with "
-		    "this tree first", o->out, why);
+		die("%s: the records were made from %s: run 'mmapport classify' (or run) with this tree first",
+		    o->out, why);
 }
 
 static int do_scan(struct options *o)

@@ -179,9 +179,8 @@ static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, j
 				continue;
 			txt = what(rel);
 			if (first && strcmp(first, txt)) {
-				char *why = xasprintf("the failure paths release %s in different ways "
-						      "(%s, %s): which one mmap_abort must do is not "
-						      "derived", w, first, txt);
+				char *why = xasprintf("the failure paths release %s in different ways (%s, %s): which one mmap_abort must do is not derived",
+						      w, first, txt);
 
 				free(txt);
 				free(first);
@@ -197,9 +196,8 @@ static char *abort_releases(json_t *r, json_t *an, json_t *succ, json_t *kept, j
 		free(first);
 		if (!pick) {
 			const char *cl = close_of(an);
-			char *why = xasprintf("%s is kept by the mapping, but no failure path of the "
-					      "handler releases it: there is no old error path to "
-					      "derive mmap_abort from%s%s%s", w,
+			char *why = xasprintf("%s is kept by the mapping, but no failure path of the handler releases it: there is no old error path to derive mmap_abort from%s%s%s",
+					      w,
 					      cl ? " (it is dropped in vm_ops->close " : "",
 					      cl ? cl : "", cl ? "())" : "");
 
@@ -246,21 +244,17 @@ static char *movable_takes(json_t *r, json_t *an, json_t *kept, const char *hook
 		char *w = what(t), *why = NULL;
 
 		if (!strcmp(js(t, "kind"), "alloc"))
-			why = xasprintf("%s allocates what the mapping keeps: %s, and moved to "
-					"%s, a failed allocation unmaps the new VMA and runs %s%s "
-					"for a setup that never happened (docs/hazards.md, H1)",
+			why = xasprintf("%s allocates what the mapping keeps: %s, and moved to %s, a failed allocation unmaps the new VMA and runs %s%s for a setup that never happened (docs/hazards.md, H1)",
 					w, lead, hook, cl ? cl : "its close", cl ? "()" : "");
 		else if (strcmp(js(t, "use"), "ignored"))
-			why = xasprintf("%s can fail (%s): %s, and moved to %s, a failure unmaps "
-					"the new VMA and runs %s%s for a reference never taken "
-					"(docs/hazards.md, H1)", w, js(t, "use"), lead, hook,
+			why = xasprintf("%s can fail (%s): %s, and moved to %s, a failure unmaps the new VMA and runs %s%s for a reference never taken (docs/hazards.md, H1)",
+					w, js(t, "use"), lead, hook,
 					cl ? cl : "its close", cl ? "()" : "");
 		json_array_foreach(json_object_get(an, "releases"), k, rel)
 			if (!why && !strcmp(js(rel, "in"), js(r, "function")) &&
 			    off(rel) > off(t) && resource_pairs(t, rel))
-				why = xasprintf("the handler can still fail after %s (line %lld "
-						"releases it): moved to %s, the checks made under it "
-						"would run before it is taken", w, line_of(rel), hook);
+				why = xasprintf("the handler can still fail after %s (line %lld releases it): moved to %s, the checks made under it would run before it is taken",
+						w, line_of(rel), hook);
 		free(w);
 		if (why)
 			return why;
@@ -273,15 +267,13 @@ static char *mapped_takes(json_t *r, json_t *an, json_t *kept, json_t *plan)
 {
 	json_t *v, *ops = NULL;
 	size_t i;
-	char *why = movable_takes(r, an, kept, "vm_ops->mapped", "mainline has no abort hook "
-				  "to keep it in prepare");
+	char *why = movable_takes(r, an, kept, "vm_ops->mapped", "mainline has no abort hook to keep it in prepare");
 
 	if (why)
 		return why;
 	json_array_foreach(json_object_get(an, "vm_ops"), i, v) {
 		if (ops)
-			return xstrdup("installs several vm_ops: vm_ops->mapped needs the one the "
-				       "new VMA gets");
+			return xstrdup("installs several vm_ops: vm_ops->mapped needs the one the new VMA gets");
 		ops = v;
 	}
 	if (!ops)
@@ -315,8 +307,8 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, const cha
 			    jint(rel, "pos") > jint(t, "pos") && resource_pairs(t, rel))
 				released = 1;
 		if (!released)
-			why = xasprintf("%s in the helper %s() is not released there: the %s "
-					"would have to undo the helper's work", w, js(t, "in"), hook);
+			why = xasprintf("%s in the helper %s() is not released there: the %s would have to undo the helper's work",
+					w, js(t, "in"), hook);
 		free(w);
 		return why;
 	}
@@ -325,14 +317,14 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, const cha
 		/* not kept: it must not be kept on a failure return either */
 		json_array_foreach(held, k, l)
 			if (!why && !own_test(an, t, json_integer_value(l)))
-				why = xasprintf("%s is still held at the return at line %lld: the "
-						"old failure path leaks it", w, json_integer_value(l));
+				why = xasprintf("%s is still held at the return at line %lld: the old failure path leaks it",
+						w, json_integer_value(l));
 	} else if (!strcmp(js(t, "kind"), "lock")) {
-		why = xasprintf("%s is still held when the handler succeeds: a lock kept past "
-				"prepare is not derived", w);
+		why = xasprintf("%s is still held when the handler succeeds: a lock kept past prepare is not derived",
+				w);
 	} else if (json_is_true(json_object_get(t, "conditional"))) {
-		why = xasprintf("%s is taken on some paths only (in a branch or a loop): the "
-				"%s cannot tell whether it was taken", w, hook);
+		why = xasprintf("%s is taken on some paths only (in a branch or a loop): the %s cannot tell whether it was taken",
+				w, hook);
 	} else {
 		json_array_foreach(held, k, l) {
 			long long ln = json_integer_value(l);
@@ -342,9 +334,8 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, const cha
 			if (test < 0 && own_test(an, t, ln))
 				test = ln;
 			else
-				why = xasprintf("the failure return at line %lld keeps %s: the old "
-						"error path does not release it, so there is nothing "
-						"to derive the release from", ln, w);
+				why = xasprintf("the failure return at line %lld keeps %s: the old error path does not release it, so there is nothing to derive the release from",
+						ln, w);
 		}
 		if (!why)
 			json_array_append_new(kept, take_entry(t, test));
@@ -363,21 +354,17 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 
 	*why = NULL;
 	if (!an || strcmp(js(r, "analyzer"), "libclang")) {
-		*why = xasprintf("libclang did not parse the handler (its facts are %s): what it "
-				 "takes and releases, and on which paths, is not known exactly",
+		*why = xasprintf("libclang did not parse the handler (its facts are %s): what it takes and releases, and on which paths, is not known exactly",
 				 jstr(r, "analyzer") ? jstr(r, "analyzer") : "the scan's");
 		return NULL;
 	}
 	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file"))) {
-		*why = xasprintf("defined in %s, not in the file that registers it: a "
-				 "handler of several files converts as one change only when "
-				 "it is simple, and this one keeps state", jstr(an, "def_file"));
+		*why = xasprintf("defined in %s, not in the file that registers it: a handler of several files converts as one change only when it is simple, and this one keeps state",
+				 jstr(an, "def_file"));
 		return NULL;
 	}
 	if (!rfc && !p->has_mapped) {
-		*why = xstrdup("the tree's struct vm_operations_struct has no mapped hook "
-			       "(include/linux/mm.h), and mainline has no abort hook: what the "
-			       "handler takes cannot be kept by the mapping");
+		*why = xstrdup("the tree's struct vm_operations_struct has no mapped hook (include/linux/mm.h), and mainline has no abort hook: what the handler takes cannot be kept by the mapping");
 		return NULL;
 	}
 	succ = success_return(an);
@@ -387,8 +374,8 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	}
 	json_array_foreach(json_object_get(an, "returns"), i, t)
 		if (t != succ && !strcmp(js(t, "value"), "0")) {
-			*why = xasprintf("returns 0 at line %lld and at line %lld: which success "
-					 "keeps the state is not derived", line_of(t),
+			*why = xasprintf("returns 0 at line %lld and at line %lld: which success keeps the state is not derived",
+					 line_of(t),
 					 line_of(succ));
 			return NULL;
 		}
@@ -404,15 +391,10 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 	 */
 	mergeable = !json_is_false(json_object_get(hz, "mergeable"));
 	if (mergeable && changes_flags(an)) {
-		*why = xasprintf("the new mapping may merge with a neighbour (it sets none of "
-				 "the flags that stop merging, and it changes the flags, the "
-				 "offset or the file the merge compares, so it does not merge the "
-				 "same mappings as before): then %s (docs/hazards.md, "
-				 "H2; docs/core-rules.md)", rfc ?
-				 "mmap_complete does not run, nor mmap_abort, and what prepare "
-				 "took stays taken with no VMA of its own to release it" :
-				 "vm_ops->mapped does not run, and what the handler took is not "
-				 "taken");
+		*why = xasprintf("the new mapping may merge with a neighbour (it sets none of the flags that stop merging, and it changes the flags, the offset or the file the merge compares, so it does not merge the same mappings as before): then %s (docs/hazards.md, H2; docs/core-rules.md)",
+				 rfc ?
+				 "mmap_complete does not run, nor mmap_abort, and what prepare took stays taken with no VMA of its own to release it" :
+				 "vm_ops->mapped does not run, and what the handler took is not taken");
 		return NULL;
 	}
 	/* rfc: kept by prepare and undone by mmap_abort, or taken in mmap_complete */
@@ -452,9 +434,7 @@ json_t *state_plan(json_t *r, const struct profile *p, char **why)
 		}
 		free(still);
 	} else if (!strcmp(mode, "complete")) {
-		*why = movable_takes(r, an, kept, "mmap_complete", "the mapping may merge, and "
-				     "then neither mmap_complete nor mmap_abort runs to release "
-				     "it (docs/hazards.md, H2)");
+		*why = movable_takes(r, an, kept, "mmap_complete", "the mapping may merge, and then neither mmap_complete nor mmap_abort runs to release it (docs/hazards.md, H2)");
 	} else {
 		*why = mapped_takes(r, an, kept, plan);
 	}

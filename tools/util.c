@@ -414,8 +414,8 @@ static int plain_word(const char *s)
 	if (!*s)
 		return 0;
 	for (; *s; s++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789._,+-/=:@%^", *s))
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._,+-/=:@%^",
+			    *s))
 			return 0;
 	return 1;
 }
@@ -1010,9 +1010,8 @@ char *printable_name(const char *s)
 char *refused_name_reason(const char *rel)
 {
 	char *shown = printable_name(rel);
-	char *why = xasprintf("%s: file name refused: mmapport takes only "
-			      "A-Z a-z 0-9 . _ , + - / in names and no part starting with '-' "
-			      "(kbuild and Coccinelle run names through a shell)", shown);
+	char *why = xasprintf("%s: file name refused: mmapport takes only A-Z a-z 0-9 . _ , + - / in names and no part starting with '-' (kbuild and Coccinelle run names through a shell)",
+			      shown);
 
 	free(shown);
 	return why;

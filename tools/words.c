@@ -29,32 +29,24 @@ char *difference_words(json_t *r, json_t *d)
 	size_t i;
 
 	if (!strcmp(eff, "code") && !strcmp(what, "page protection"))
-		return xasprintf("%s() sets the VMA's page protection (%s), which the old "
-				 "handler gave the remap only.", prep, js(d, "new"));
+		return xasprintf("%s() sets the VMA's page protection (%s), which the old handler gave the remap only.",
+				 prep, js(d, "new"));
 	if (!strcmp(eff, "code"))
-		return xasprintf("The %s of the converted code differ from the old handler's: "
-				 "%s before, %s after.", what, *js(d, "old") ? js(d, "old") : "none",
+		return xasprintf("The %s of the converted code differ from the old handler's: %s before, %s after.",
+				 what, *js(d, "old") ? js(d, "old") : "none",
 				 *js(d, "new") ? js(d, "new") : "none");
 	if (!strcmp(eff, "fails"))
-		return xasprintf("%s() now returns its errors (%s, from line %lld) before the "
-				 "core tries to merge the range into a neighbouring mapping: an "
-				 "mmap the core merged, without calling the old ->mmap, can now "
-				 "fail with them.", prep, what, line_of(d));
+		return xasprintf("%s() now returns its errors (%s, from line %lld) before the core tries to merge the range into a neighbouring mapping: an mmap the core merged, without calling the old ->mmap, can now fail with them.",
+				 prep, what, line_of(d));
 	if (!strcmp(eff, "action-fails"))
-		return xasprintf("%s() now runs once the VMA is in place, after the core has "
-				 "removed what a MAP_FIXED mmap replaces: if it fails, the core "
-				 "unmaps the new VMA and leaves a hole there, where the old "
-				 "->mmap failed before that removal and the core put the old "
-				 "mappings back (mmapport docs/core-rules.md, "
-				 "actions-after-replaced-unmapped).", what);
+		return xasprintf("%s() now runs once the VMA is in place, after the core has removed what a MAP_FIXED mmap replaces: if it fails, the core unmaps the new VMA and leaves a hole there, where the old ->mmap failed before that removal and the core put the old mappings back (mmapport docs/core-rules.md, actions-after-replaced-unmapped).",
+				 what);
 	if (!strcmp(eff, "twin"))
-		return xasprintf("%s() is the tree's own prepare form of %s(); their code was "
-				 "not compared (%s), so what the library's port changes is the "
-				 "library's to say.", what, js(d, "old"), js(d, "why"));
+		return xasprintf("%s() is the tree's own prepare form of %s(); their code was not compared (%s), so what the library's port changes is the library's to say.",
+				 what, js(d, "old"), js(d, "why"));
 	if (!strcmp(eff, "core-rule"))
-		return xasprintf("the tree's core does not bear out the rule %s that the "
-				 "comparison rests on (mmapport docs/core-rules.md): the old "
-				 "and the new hook may run in other cases than said here", what);
+		return xasprintf("the tree's core does not bear out the rule %s that the comparison rests on (mmapport docs/core-rules.md): the old and the new hook may run in other cases than said here",
+				 what);
 	subject = !strcmp(eff, "write") ?
 		xasprintf("The write to %s at line %lld", what, line_of(d)) :
 		xasprintf("%s() at line %lld", what, line_of(d));
@@ -69,25 +61,23 @@ char *difference_words(json_t *r, json_t *d)
 		when = n;
 	}
 	if (!strcmp(eff, "take") && json_is_true(json_object_get(d, "released")))
-		tail = xasprintf("it takes %s that %s() releases before it returns, so "
-				 "nothing stays held", kind_words(js(d, "kind")), prep);
+		tail = xasprintf("it takes %s that %s() releases before it returns, so nothing stays held",
+				 kind_words(js(d, "kind")), prep);
 	else if (!strcmp(eff, "take") && jstr(d, "undone_by"))
-		tail = xasprintf("it takes %s that the new mmap_abort hook releases when the "
-				 "mapping fails after prepare", kind_words(js(d, "kind")));
+		tail = xasprintf("it takes %s that the new mmap_abort hook releases when the mapping fails after prepare",
+				 kind_words(js(d, "kind")));
 	else if (!strcmp(eff, "release"))
 		tail = xasprintf("it releases %s taken earlier in %s()",
 				 kind_words(js(d, "kind")), prep);
 	else if (!strcmp(eff, "write"))
-		tail = xstrdup("the value stays written though the mapping was not made by "
-			       "this call");
+		tail = xstrdup("the value stays written though the mapping was not made by this call");
 	else if (jstr(d, "why"))
-		tail = xasprintf("it is a side effect (%s) and stays done though the mapping "
-				 "was not made by this call", js(d, "why"));
+		tail = xasprintf("it is a side effect (%s) and stays done though the mapping was not made by this call",
+				 js(d, "why"));
 	else
 		tail = xstrdup("it stays done though the mapping was not made by this call");
-	s = xasprintf("%s now runs in %s(), before the core tries to merge the range and "
-		      "allocates the VMA, so it also runs %s, where the old ->mmap did not "
-		      "run; %s.", subject, prep, when, tail);
+	s = xasprintf("%s now runs in %s(), before the core tries to merge the range and allocates the VMA, so it also runs %s, where the old ->mmap did not run; %s.",
+		      subject, prep, when, tail);
 	free(subject);
 	free(when);
 	free(tail);

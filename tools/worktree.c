@@ -138,21 +138,20 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 			continue;
 		s = resolve_path(srcs[i]);
 		if (path_below(s, abs))
-			die("%s: the output directory%s is inside %s, which mmapport reads and "
-			    "never writes: give --out DIR outside it", abs,
+			die("%s: the output directory%s is inside %s, which mmapport reads and never writes: give --out DIR outside it",
+			    abs,
 			    out_given ? "" : " (the default ./mmapport-out)", s);
 		if (path_below(abs, s))
-			die("%s: inside the output directory %s, whose contents mmapport deletes "
-			    "and rewrites: give a tree outside it", s, abs);
+			die("%s: inside the output directory %s, whose contents mmapport deletes and rewrites: give a tree outside it",
+			    s, abs);
 		free(s);
 	}
 	marker = xasprintf("%s/%s", abs, OUT_MARKER);
 	if (path_exists(abs) && !is_dir(abs))
 		die("%s: exists and is not a directory: give --out a new or empty directory", abs);
 	if (is_dir(abs) && !path_exists(marker) && !is_empty_dir(abs))
-		die("%s: not empty, and not an mmapport output directory (no %s in it): "
-		    "mmapport deletes and rewrites what is in its output, so it takes only a "
-		    "new or empty directory, or one it made", abs, OUT_MARKER);
+		die("%s: not empty, and not an mmapport output directory (no %s in it): mmapport deletes and rewrites what is in its output, so it takes only a new or empty directory, or one it made",
+		    abs, OUT_MARKER);
 	if (mkdir_p(abs))
 		die("%s: cannot create: %s", abs, strerror(errno));
 	/* created in place (no rename), so that two first runs lock the same file */
@@ -162,8 +161,8 @@ char *out_claim(const char *out, const char *tree, const char *external, int out
 	if (lock_fd < 0)
 		die("%s: cannot open: %s", marker, strerror(errno));
 	if (flock(lock_fd, LOCK_EX | LOCK_NB))
-		die("%s: another mmapport run is using this output directory; wait for it "
-		    "to end or give another --out", abs);
+		die("%s: another mmapport run is using this output directory; wait for it to end or give another --out",
+		    abs);
 	if (lseek(lock_fd, 0, SEEK_END) == 0 &&
 	    write(lock_fd, marker_text, strlen(marker_text)) != (ssize_t)strlen(marker_text))
 		die("%s: cannot write: %s", marker, strerror(errno));
@@ -289,8 +288,8 @@ static json_t *source_identity(const char *src, const char *logs, struct strlist
 		size_t len, off;
 
 		if (!head || !*head)
-			die("%s: a git repository without a commit to start from (git rev-parse "
-			    "HEAD failed); commit the tree first", src);
+			die("%s: a git repository without a commit to start from (git rev-parse HEAD failed); commit the tree first",
+			    src);
 		head[strcspn(head, "\n")] = '\0';
 		/* NUL-separated: read back from a file, with its length */
 		stp = xasprintf("%s/source-status.z", logs);
@@ -343,8 +342,7 @@ static char *identity_differs(json_t *had, json_t *now)
 	const char *a, *b;
 
 	if (!json_is_object(had))
-		return xstrdup("it has no record of its source (no work.json: a run killed while "
-			       "making it, or an older mmapport)");
+		return xstrdup("it has no record of its source (no work.json: a run killed while making it, or an older mmapport)");
 	a = jstr(had, "source");
 	b = jstr(now, "source");
 	if (!a || strcmp(a, b))
@@ -540,9 +538,8 @@ static void make_work(const char *src, const char *work, json_t *id,
 		must_run(NULL, log, xasprintf("cannot clone %s into %s", src, tmp), clone);
 		must_run(NULL, log, xasprintf("%s: cannot check out %s", tmp, jstr(id, "head")), co);
 		if (changed->n) {
-			info("the work tree takes %d files with uncommitted changes as they are in "
-			     "%s's working copy (a commit on top of HEAD); the series applies to "
-			     "that working copy", changed->n, src);
+			info("the work tree takes %d files with uncommitted changes as they are in %s's working copy (a commit on top of HEAD); the series applies to that working copy",
+			     changed->n, src);
 			take_changes(src, tmp, changed, log);
 		}
 	} else {
@@ -574,15 +571,15 @@ char *work_tree(const struct options *o, int remake)
 	mkdir_p(logs);
 	log = xasprintf("%s/work.log", logs);
 	if (!remake && (!path_exists(work) || !path_exists(idp)))
-		die("%s: no work tree (or no record of what it was made from): run 'mmapport "
-		    "convert' (or run) first", work);
+		die("%s: no work tree (or no record of what it was made from): run 'mmapport convert' (or run) first",
+		    work);
 	now = source_identity(src, logs, &changed);
 	if (path_exists(work)) {
 		had = path_exists(idp) ? json_load_path(idp) : NULL;
 		why = identity_differs(had, now);
 		if (why && !remake)
-			die("%s: %s; the conversions were made from that: run 'mmapport convert' "
-			    "(or run) again", work, why);
+			die("%s: %s; the conversions were made from that: run 'mmapport convert' (or run) again",
+			    work, why);
 		if (why) {
 			info("the work tree is made again: %s", why);
 			remove_tree(work);
