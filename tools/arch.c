@@ -644,6 +644,45 @@ struct gate_match {
 };
 
 /*
+ * The assignment s (op at its operator) names target in the list of a
+ * build prefix ("obj-$(CONFIG_X) += target"): m takes the prefix, the
+ * Makefile and the symbols of the list name and of the open ifs (stack).
+ */
+static int list_names_target(const char *path, const char *s, char *op, const char *target,
+			     const struct strlist *stack, struct gate_match *m)
+{
+	char *rhs = op + (*op == '=' ? 1 : 2), *tok, *save, *lhs, *dash, *prefix;
+	int hit = 0, i;
+
+	for (tok = strtok_r(rhs, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+		if (names_target(tok, target))
+			hit = 1;
+	lhs = strndup(s, op - s);
+	/* kvm-intel-y, obj-$(CONFIG_X): the list name ends at the last dash */
+	dash = strstr(lhs, "-$(");
+	if (!dash)
+		dash = strrchr(lhs, '-');
+	if (!hit || !dash || dash == lhs) {
+		free(lhs);
+		return 0;
+	}
+	prefix = strndup(lhs, dash - lhs);
+	if (!build_list(prefix) || strchr(prefix, '$') || strchr(prefix, ' ')) {
+		free(prefix);
+		free(lhs);
+		return 0;
+	}
+	m->prefix = prefix;
+	m->makefile = xstrdup(path);
+	symbols_in(dash, &m->syms);
+	for (i = 0; i < stack->n; i++)
+		if (*stack->v[i] && !strlist_has(&m->syms, stack->v[i]))
+			strlist_add(&m->syms, stack->v[i]);
+	free(lhs);
+	return 1;
+}
+
+/*
  * Look for target in one Makefile.  Lines are joined at backslashes;
  * enclosing "ifdef CONFIG_X", "ifeq ($(CONFIG_X),y)", "ifneq ($(CONFIG_X),)"
  * add X, their else branch and negative tests add nothing.
@@ -662,7 +701,7 @@ static int find_in_makefile(const char *path, const char *target, struct gate_ma
 		if (p[0] == '\\' && p[1] == '\n')
 			p[0] = p[1] = ' ';
 	for (line = buf; line && *line && !found;) {
-		char *end = strchr(line, '\n'), *s = line, *op, *lhs, *dash;
+		char *end = strchr(line, '\n'), *s = line, *op;
 
 		if (end)
 			*end = '\0';
@@ -687,35 +726,7 @@ static int find_in_makefile(const char *path, const char *target, struct gate_ma
 		} else if (!strncmp(s, "endif", 5) && stack.n) {
 			free(stack.v[--stack.n]);
 		} else if (op) {
-			char *rhs = op + (*op == '=' ? 1 : 2), *tok, *save;
-			int hit = 0;
-
-			lhs = strndup(s, op - s);
-			for (tok = strtok_r(rhs, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
-				if (names_target(tok, target))
-					hit = 1;
-			/* kvm-intel-y, obj-$(CONFIG_X): the list name ends at the last dash */
-			dash = strstr(lhs, "-$(");
-			if (!dash)
-				dash = strrchr(lhs, '-');
-			if (hit && dash && dash != lhs) {
-				char *prefix = strndup(lhs, dash - lhs);
-
-				if (build_list(prefix) && !strchr(prefix, '$') && !strchr(prefix, ' ')) {
-					int i;
-
-					m->prefix = prefix;
-					m->makefile = xstrdup(path);
-					symbols_in(dash, &m->syms);
-					for (i = 0; i < stack.n; i++)
-						if (*stack.v[i] && !strlist_has(&m->syms, stack.v[i]))
-							strlist_add(&m->syms, stack.v[i]);
-					found = 1;
-				} else {
-					free(prefix);
-				}
-			}
-			free(lhs);
+			found = list_names_target(path, s, op, target, &stack, m);
 		}
 		line = end ? end + 1 : NULL;
 	}

@@ -1235,8 +1235,10 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 
 		json_array_foreach(records, i, r) {
 			json_t *c = json_object_get(r, "conversion");
-			const char *k[] = { "new_function", "complete_function", "mapped_function",
-					    "abort_function", NULL };
+			static const char * const k[] = {
+				"new_function", "complete_function", "mapped_function",
+				"abort_function", NULL
+			};
 			int n;
 
 			if (strcmp(record_def_file(r), file) || strcmp(js(c, "status"), "converted") ||
@@ -1532,8 +1534,9 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 	json_t *conv = json_object_get(r, "conversion"), *res = json_object();
 	json_t *diffs = json_array(), *args = args_for(o, record_def_file(r));
 	json_t *old_s = NULL, *ours_s = NULL, *theirs_s = NULL, *params, *e;
-	const char *roles[] = { "new_function", "complete_function", "mapped_function",
-				"abort_function" };
+	static const char * const roles[] = {
+		"new_function", "complete_function", "mapped_function", "abort_function"
+	};
 	struct strlist of = { 0 }, nf = { 0 }, tf = { 0 };
 	struct port_facts pold = { 0 }, pours = { 0 }, ptheirs = { 0 };
 	char *old_path = xasprintf("%s/%s", o->tree, record_def_file(r));
