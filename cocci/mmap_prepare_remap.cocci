@@ -180,7 +180,6 @@ FULL = ('vma->vm_end-vma->vm_start', '(vma->vm_end-vma->vm_start)',
 	'vma_pages(vma)<<PAGE_SHIFT')
 body_text = {}		# handler: its source text
 last_stmt = {}		# handler: (line, column) where its last statement ends
-starts = {}		# handler: the lines where its definitions start
 
 def is_full_size(h, s):
 	"""The whole VMA: the expression, or a local only ever set to it."""
@@ -937,7 +936,7 @@ def lock_notes(h):
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
-	    body_start, decls, loop_drop, body_text, last_stmt, starts, tails, lock_plan,
+	    body_start, decls, loop_drop, body_text, last_stmt, tails, lock_plan,
 	    abort_body, forms, prot_kept)
 
 @script:python depends on rfc@
@@ -998,28 +997,31 @@ vma << handler_def.vma;
 ph << handler_def.ph;
 @@
 # the first definition of the name: another is under another #if
-if hf in handlers:
-	starts.setdefault(hf, []).append(int(ph[0].line))
 if hf in handlers and hf not in body_start:
 	body_start[hf] = int(ph[0].line)
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
 
-// Every statement: where the last one of each handler ends.
-@ any_stmt @
+// Every statement of each handler: where the last one ends.
+@ handler_stmt @
+identifier handler_def.hf, fp, vma;
+position handler_def.ph, ps;
 statement S;
-position ps;
 @@
+hf@ph(struct file *fp, struct vm_area_struct *vma) {
+ ... when exists
  S@ps
+ ... when exists
+}
 
 @script:python@
-ps << any_stmt.ps;
+hf << handler_def.hf;
+ph << handler_def.ph;
+ps << handler_stmt.ps;
 @@
-h, l = ps[0].current_element, int(ps[0].line)
-# in the definition read: the last one that starts before the statement
-if h in starts and max(s for s in starts[h] + [0] if s <= l) == int(where[h].line):
-	last_stmt[h] = max(last_stmt.get(h, (0, 0)),
-			   (int(ps[0].line_end), int(ps[0].column_end)))
+if int(ph[0].line) == body_start.get(hf):
+	last_stmt[hf] = max(last_stmt.get(hf, (0, 0)),
+			    (int(ps[0].line_end), int(ps[0].column_end)))
 
 @script:python@
 @@

@@ -53,7 +53,6 @@ handlers = set()	# registered, wanted and planned
 params = {}		# handler: (file parameter, VMA parameter)
 source = {}		# handler: (first line number, [lines])
 last_stmt = {}		# handler: (line, column) where its last statement ends
-starts = {}		# handler: the lines where its definitions start
 decls = {}		# handler: local -> {type, init, line}
 calls = {}		# handler: line -> [(function, call text)]
 privs = {}		# handler: local -> lines where it is stored in vma->vm_private_data
@@ -462,7 +461,7 @@ def plan_moved(h, plan):
 
 # what one file's handlers gather, emptied as each file starts: the rule
 # alone (make coccicheck) runs on many files, mmapport gives it one
-PER_FILE = (where, handlers, params, source, last_stmt, starts, decls, calls, privs, ops_fields,
+PER_FILE = (where, handlers, params, source, last_stmt, decls, calls, privs, ops_fields,
 	    ops_users, refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped)
 
 @script:python depends on rfc@
@@ -522,27 +521,30 @@ vma << handler_def.vma;
 ph << handler_def.ph;
 @@
 # the first definition of the name: another is under another #if
-if hf in handlers:
-	starts.setdefault(hf, []).append(int(ph[0].line))
 if hf in handlers and hf not in params:
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
 
-// Every statement: where the last one of each handler ends.
-@ any_stmt @
+// Every statement of each handler: where the last one ends.
+@ handler_stmt @
+identifier handler_def.hf, fp, vma;
+position handler_def.ph, ps;
 statement S;
-position ps;
 @@
+hf@ph(struct file *fp, struct vm_area_struct *vma) {
+ ... when exists
  S@ps
+ ... when exists
+}
 
 @script:python@
-ps << any_stmt.ps;
+hf << handler_def.hf;
+ph << handler_def.ph;
+ps << handler_stmt.ps;
 @@
-h, l = ps[0].current_element, int(ps[0].line)
-# in the definition read: the last one that starts before the statement
-if h in starts and max(s for s in starts[h] + [0] if s <= l) == int(where[h].line):
-	last_stmt[h] = max(last_stmt.get(h, (0, 0)),
-			   (int(ps[0].line_end), int(ps[0].column_end)))
+if hf in params and int(ph[0].line) == int(where[hf].line):
+	last_stmt[hf] = max(last_stmt.get(hf, (0, 0)),
+			    (int(ps[0].line_end), int(ps[0].column_end)))
 
 @script:python@
 @@
