@@ -2082,8 +2082,8 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 
 		if (clang_Cursor_isNull(def)) {
 			json_object_set_new(r, "analysis_error", json_string(xasprintf(
-				"%s() is not defined in this configuration (x86_64 allmodconfig): "
-				"code disabled by #if, or defined elsewhere", fn)));
+				"%s() is not defined in this configuration (x86_64 allmodconfig): code disabled by #if, or defined elsewhere",
+				fn)));
 			json_object_set_new(r, "not_in_config", json_true());
 			continue;
 		}

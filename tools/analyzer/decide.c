@@ -168,22 +168,22 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 		const char *f = js(x, "field");
 
 		if (!str_in_list(f, vma_fields_read))
-			fact(d, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor "
-			     "equivalent", vma, f, js(x, "in"), line_of(x));
+			fact(d, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor equivalent",
+			     vma, f, js(x, "in"), line_of(x));
 		else if (!strcmp(f, "vm_flags") && strcmp(js(x, "op"), "&") &&
 			 strcmp(js(x, "op"), "is_nommu_shared_mapping"))
-			fact(d, CAT_NEEDS_VMA, "reads %s->vm_flags other than as a flag test in "
-			     "%s() line %lld", vma, js(x, "in"), line_of(x));
+			fact(d, CAT_NEEDS_VMA, "reads %s->vm_flags other than as a flag test in %s() line %lld",
+			     vma, js(x, "in"), line_of(x));
 	}
 	json_array_foreach(json_object_get(an, "fields_written"), i, x) {
 		const char *f = js(x, "field");
 
 		if (!str_in_list(f, vma_fields_write) || strcmp(js(x, "op"), "="))
-			fact(d, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor "
-			     "equivalent", vma, f, js(x, "op"), js(x, "expr"), js(x, "in"));
+			fact(d, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor equivalent",
+			     vma, f, js(x, "op"), js(x, "expr"), js(x, "in"));
 		if (!strcmp(f, "vm_pgoff")) {
-			fact(d, CAT_SIMPLE, "rewrites %s->vm_pgoff = %s (line %lld; docs/hazards.md, H7: "
-			     "keep the order with any remap)", vma, js(x, "expr"), line_of(x));
+			fact(d, CAT_SIMPLE, "rewrites %s->vm_pgoff = %s (line %lld; docs/hazards.md, H7: keep the order with any remap)",
+			     vma, js(x, "expr"), line_of(x));
 			json_object_set_new(hz, "pgoff_rewritten", json_string(js(x, "expr")));
 		}
 	}
@@ -234,22 +234,17 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 			fact(d, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s()", c,
 			     js(x, "in"));
 		else if (!strcmp(k, "followed") && static_helper(an, c))
-			fact(d, CAT_SIMPLE, "passes the VMA to %s(), a static function of this "
-			     "file: it converts with the handler (its VMA parameter becomes the "
-			     "descriptor) when every use of its name is such a call from a "
-			     "handler that converts (its facts are followed and included here)",
+			fact(d, CAT_SIMPLE, "passes the VMA to %s(), a static function of this file: it converts with the handler (its VMA parameter becomes the descriptor) when every use of its name is such a call from a handler that converts (its facts are followed and included here)",
 			     c);
 		else if (!strcmp(k, "followed") && (strlist_add_once(&d->followed, c), 1))
-			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a "
-			     "vm_area_struct%s: only the handler is rewritten (its facts are "
-			     "followed and included here)", c, !strcmp(js(followed_entry(an, c), "where"), "static, this file") ?
-			     ", a static function of this file used elsewhere too (its "
-			     "other uses expect the VMA)" : "");
+			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a vm_area_struct%s: only the handler is rewritten (its facts are followed and included here)",
+			     c, !strcmp(js(followed_entry(an, c), "where"), "static, this file") ?
+			     ", a static function of this file used elsewhere too (its other uses expect the VMA)" : "");
 	}
 	json_array_foreach(json_object_get(an, "escapes"), i, x) {
 		if (!strcmp(js(x, "how"), "passed"))
-			fact(d, CAT_NEEDS_VMA, "the VMA escapes: passed to %s() in %s() line %lld, "
-			     "%s", js(x, "to"), js(x, "in"), line_of(x),
+			fact(d, CAT_NEEDS_VMA, "the VMA escapes: passed to %s() in %s() line %lld, %s",
+			     js(x, "to"), js(x, "in"), line_of(x),
 			     json_is_true(json_object_get(x, "visible")) ? "too deep to follow" :
 			     "whose body the analyzer cannot see");
 		else
@@ -300,8 +295,8 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 		     whole ? "the whole VMA" : "part of the VMA, or a range not checked against it",
 		     json_is_true(json_object_get(x, "io")) ? ", I/O memory" : "");
 		if (!whole)
-			fact(d, CAT_PFN_REMAP, "remap range: addr %s, size %s (docs/hazards.md, H4: the "
-			     "mainline action rejects a range past the VMA's end)", js(x, "addr"),
+			fact(d, CAT_PFN_REMAP, "remap range: addr %s, size %s (docs/hazards.md, H4: the mainline action rejects a range past the VMA's end)",
+			     js(x, "addr"),
 			     local(an, js(x, "size")));
 		if (jstr(x, "prot")) {
 			char *vprot = xasprintf("%s->vm_page_prot", vma);
@@ -314,21 +309,20 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 				    !strcmp(js(w, "expr"), js(x, "prot")))
 					stored = 1;
 			if (strcmp(js(x, "prot"), vprot) && !stored) {
-				fact(d, CAT_PFN_REMAP, "the protection %s is passed only to %s(), "
-				     "not stored in %s (docs/hazards.md, H3: set the action's own prot, not "
-				     "desc->page_prot)", js(x, "prot"), fn, vprot);
+				fact(d, CAT_PFN_REMAP, "the protection %s is passed only to %s(), not stored in %s (docs/hazards.md, H3: set the action's own prot, not desc->page_prot)",
+				     js(x, "prot"), fn, vprot);
 				json_object_set_new(hz, "prot_only_for_remap",
 						    json_string(js(x, "prot")));
 			}
 			free(vprot);
 		}
 		if (!strcmp(res, "ignored")) {
-			fact(d, CAT_PFN_REMAP, "the result of %s() is ignored (docs/hazards.md, H5: the "
-			     "action propagates it; say so in the commit message)", fn);
+			fact(d, CAT_PFN_REMAP, "the result of %s() is ignored (docs/hazards.md, H5: the action propagates it; say so in the commit message)",
+			     fn);
 			json_object_set_new(hz, "error_ignored", json_string(fn));
 		} else if (jstr(x, "result_return") && !strncmp(jstr(x, "result_return"), "-E", 2)) {
-			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: return %s (docs/hazards.md, H5: "
-			     "needs action.error_override)", fn, jstr(x, "result_return"));
+			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: return %s (docs/hazards.md, H5: needs action.error_override)",
+			     fn, jstr(x, "result_return"));
 			json_object_set_new(hz, "error_rewritten", json_string(jstr(x, "result_return")));
 		}
 	}
@@ -390,8 +384,8 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 				fact(d, CAT_SIMPLE, "%s() in the helper %s() is not released there",
 				     call, js(x, "in"));
 			else
-				fact(d, CAT_STATEFUL, "%s() in the helper %s() takes %s it does not "
-				     "release", call, js(x, "in"), what);
+				fact(d, CAT_STATEFUL, "%s() in the helper %s() takes %s it does not release",
+				     call, js(x, "in"), what);
 			continue;
 		}
 
@@ -403,23 +397,22 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 			if (m->at >= 0 && off(x) < m->at && (held_at(an, x, m->at + 1, 0) ||
 			    json_is_true(json_object_get(x, "auto_release")))) {
 				add_unique(across, call);
-				fact(d, CAT_SIMPLE, "%s(%s) is held across the mapping (docs/hazards.md, H6: a "
-				     "mainline action cannot carry it from prepare)", call,
+				fact(d, CAT_SIMPLE, "%s(%s) is held across the mapping (docs/hazards.md, H6: a mainline action cannot carry it from prepare)",
+				     call,
 				     jstr(x, "key") ? jstr(x, "key") : "");
 			}
 			if (json_array_size(held))
-				fact(d, CAT_SIMPLE, "%s() in %s() is still held at %zu return(s) "
-				     "(first at line %lld)", call, js(x, "in"), json_array_size(held),
+				fact(d, CAT_SIMPLE, "%s() in %s() is still held at %zu return(s) (first at line %lld)",
+				     call, js(x, "in"), json_array_size(held),
 				     json_integer_value(json_array_get(held, 0)));
 			continue;
 		}
 		if (success_at >= 0 && held_at(an, x, success_at + 1, 1))
-			fact(d, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the "
-			     "handler succeeds: kept by the mapping (mainline: vm_ops->mapped; "
+			fact(d, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the handler succeeds: kept by the mapping (mainline: vm_ops->mapped; "
 			     "rfc: complete + abort)", call, js(x, "in"), line_of(x), what);
 		else if (json_array_size(held))
-			fact(d, CAT_STATEFUL, "%s() in %s() takes %s that is not released on every "
-			     "return path (held at line %lld)", call, js(x, "in"), what,
+			fact(d, CAT_STATEFUL, "%s() in %s() takes %s that is not released on every return path (held at line %lld)",
+			     call, js(x, "in"), what,
 			     json_integer_value(json_array_get(held, 0)));
 		else
 			fact(d, CAT_SIMPLE, "%s() in %s() takes %s released before every return",
@@ -429,12 +422,11 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 		fact(d, CAT_SIMPLE, "unwinds with goto (%lld goto statements)",
 		     json_integer_value(json_object_get(an, "gotos")));
 	json_array_foreach(json_object_get(an, "desc_calls"), i, x)
-		fact(d, CAT_SIMPLE, "passes the VMA to %s() at line %lld, whose prototype in this "
-		     "tree takes a struct vm_area_desc *: the conversion passes the descriptor",
+		fact(d, CAT_SIMPLE, "passes the VMA to %s() at line %lld, whose prototype in this tree takes a struct vm_area_desc *: the conversion passes the descriptor",
 		     js(x, "call"), line_of(x));
 	json_array_foreach(json_object_get(an, "dead_code"), i, x)
-		fact(d, CAT_SIMPLE, "the block under if (0) at line %lld never runs: what it does "
-		     "is not counted, and the conversion removes it", line_of(x));
+		fact(d, CAT_SIMPLE, "the block under if (0) at line %lld never runs: what it does is not counted, and the conversion removes it",
+		     line_of(x));
 }
 
 static void vm_ops(struct decision *d, json_t *an, json_t *hz, json_t *flags_set)
@@ -467,14 +459,13 @@ static void vm_ops(struct decision *d, json_t *an, json_t *hz, json_t *flags_set
 					free(list);
 					list = n;
 				}
-				fact(d, CAT_SIMPLE, "%s.close = %s() releases %s: if the mapping fails "
-				     "after insertion, close runs for a setup that may not have taken "
-				     "it (docs/hazards.md, H1)", js(x, "ops"), js(x, "close"), list);
+				fact(d, CAT_SIMPLE, "%s.close = %s() releases %s: if the mapping fails after insertion, close runs for a setup that may not have taken it (docs/hazards.md, H1)",
+				     js(x, "ops"), js(x, "close"), list);
 				json_object_set_new(hz, "close_releases", json_incref(rel));
 				free(list);
 			} else {
-				fact(d, CAT_SIMPLE, "%s.close = %s() releases nothing the analyzer "
-				     "recognises", js(x, "ops"), js(x, "close"));
+				fact(d, CAT_SIMPLE, "%s.close = %s() releases nothing the analyzer recognises",
+				     js(x, "ops"), js(x, "close"));
 			}
 		}
 		if (jstr(x, "open"))
@@ -503,8 +494,7 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 	if (m.at >= 0 || json_array_size(json_object_get(an, "takes")))
 		fact(d, CAT_SIMPLE, json_array_size(flags_set) ?
 		     "the new mapping cannot merge (docs/hazards.md, H2: complete/mapped always run)" :
-		     "the new mapping may merge with a neighbour: work moved to complete or "
-		     "mapped would be skipped (docs/hazards.md, H2)");
+		     "the new mapping may merge with a neighbour: work moved to complete or mapped would be skipped (docs/hazards.md, H2)");
 	json_array_foreach(json_object_get(an, "arch_branches"), i, x)
 		fact(d, CAT_SIMPLE, "an architecture-only branch: %s (docs/hazards.md, H9)",
 		     json_string_value(x));
@@ -512,13 +502,13 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 		json_object_set_new(hz, "arch_branches",
 				    json_incref(json_object_get(an, "arch_branches")));
 	if (json_is_true(json_object_get(r, "fops_swapped"))) {
-		fact(d, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it "
-		     "alone changes behaviour (docs/hazards.md, H8)", js(r, "ops_var"));
+		fact(d, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it alone changes behaviour (docs/hazards.md, H8)",
+		     js(r, "ops_var"));
 		json_object_set_new(hz, "fops_swapped", json_true());
 	}
 	if (json_is_true(json_object_get(r, "called_directly")))
-		fact(d, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only "
-		     "registered: it is no leaf", js(r, "function"));
+		fact(d, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only registered: it is no leaf",
+		     js(r, "function"));
 	json_object_set_new(an, "hazards", hz);
 
 	/* the variant within the category */
@@ -638,12 +628,11 @@ void decide_record(json_t *r)
 	}
 	cocci = !strcmp(js(an, "source"), "coccinelle");
 	if (cocci)
-		fact(&d, CAT_SIMPLE, "facts from Coccinelle, which reads every #if branch at once "
-		     "and no types (libclang: %s): less sure than libclang's",
+		fact(&d, CAT_SIMPLE, "facts from Coccinelle, which reads every #if branch at once and no types (libclang: %s): less sure than libclang's",
 		     js(r, "analysis_error"));
 	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file")))
-		fact(&d, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers "
-		     "it", js(r, "function"), jstr(an, "def_file"));
+		fact(&d, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers it",
+		     js(r, "function"), jstr(an, "def_file"));
 	decide(&d, r, an);
 	strlist_free(&d.followed);
 	if (d.cat == CAT_SIMPLE)

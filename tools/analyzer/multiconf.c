@@ -345,8 +345,8 @@ void analyze_other_configs(const struct options *o, const char *tree, json_t *re
 		free(target);
 	}
 	if (nseen + ngeneric)
-		info("classify: %d handlers of other architectures and %d generic ones x86_64 "
-		     "compiles out analysed in another allmodconfig in %.1f s", nseen, ngeneric,
+		info("classify: %d handlers of other architectures and %d generic ones x86_64 compiles out analysed in another allmodconfig in %.1f s",
+		     nseen, ngeneric,
 		     now_seconds() - t0);
 	free(used);
 	free(rtree);
