@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..44"
+echo "1..46"
 
 n=0
 pass() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -124,6 +124,7 @@ out=$tmp/out
 # a record (hand-edited) whose file is reached through the symlink
 mkout "$tmp/o-link"
 jq '.[0].file = "drivers/link/evil.c"' "$out/records.json" > "$tmp/o-link/records.json"
+cp "$out/core-rules.json" "$tmp/o-link/"
 run "$mm" convert --tree "$tree" --out "$tmp/o-link"
 why=$(jq -r '.[0].conversion.reason // empty' "$tmp/o-link/records.json" 2>/dev/null)
 if cmp -s "$top/tests/cases/simple-vmops.c" "$tmp/outside/evil.c" &&
@@ -148,7 +149,7 @@ for d in "${dirs[@]}"; do
 done
 ln -s -t "$tmp/bin" "${progs[@]}"
 mkdir -p "$tmp/o-tool"
-cp "$out/records.json" "$tmp/o-tool/"
+cp "$out/records.json" "$out/core-rules.json" "$tmp/o-tool/"
 run env PATH="$tmp/bin" "$mm" convert --tree "$tree" --out "$tmp/o-tool"
 refused "convert without spatch on PATH stops, naming it" \
 	"convert needs spatch (the semantic patches of cocci/), which is not on PATH"
@@ -166,7 +167,7 @@ mkdir -p "$tmp/failing"
 printf '#!/bin/sh\necho "spatch: made to fail by the test" >&2\nexit 3\n' > "$tmp/failing/spatch"
 chmod +x "$tmp/failing/spatch"
 mkout "$tmp/o-fail"
-cp "$out/records.json" "$tmp/o-fail/"
+cp "$out/records.json" "$out/core-rules.json" "$tmp/o-fail/"
 run env PATH="$tmp/failing:$PATH" "$mm" convert --tree "$tree" --out "$tmp/o-fail"
 refused "convert with a spatch that fails exits 1, naming the failure" \
 	"spatch failed on 1 files (above)"
@@ -205,7 +206,7 @@ fi
 # --- --api on a tree without that API ----------------------------------------
 
 mkout "$tmp/o-rfc"
-cp "$out/records.json" "$tmp/o-rfc/"
+cp "$out/records.json" "$out/core-rules.json" "$tmp/o-rfc/"
 run "$mm" convert --api rfc --tree "$tree" --out "$tmp/o-rfc"
 head -n 1 "$tmp/err" | grep -q "warning: --api rfc: the tree $tree lacks the rfc API.*rfc overlay" &&
 	pass "convert --api rfc on a mainline tree says first that check builds on the overlay" ||
@@ -216,7 +217,7 @@ cp -a "$tree" "$old"
 rm "$old/drivers/link"
 sed -i '/mmap_action/d' "$old/include/linux/mm_types.h"
 mkout "$tmp/o-old"
-cp "$out/records.json" "$tmp/o-old/"
+cp "$out/records.json" "$out/core-rules.json" "$tmp/o-old/"
 run "$mm" convert --api mainline --tree "$old" --out "$tmp/o-old"
 head -n 1 "$tmp/err" | grep -q "has neither mmap_prepare API.*check will not build them and drops them all" &&
 	pass "convert --api mainline on a tree without the API says first that check drops them" ||
@@ -264,6 +265,31 @@ if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport timings file: "scan" is a string
 	pass "report refuses timings.json of the wrong shape before writing the report"
 else
 	fail "report on a bad timings.json: exit $rc" "$tmp/err"
+fi
+
+# classify's other outputs, read by later stages: of the wrong shape, refused
+mkout "$tmp/o-disp"
+cp "$out/records.json" "$tmp/o-disp/"
+echo '{"file_operations.mmap": {"leaves": "many"}}' > "$tmp/o-disp/dispatchers.json"
+run "$mm" report --out "$tmp/o-disp"
+if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport dispatcher plan: the hook file_operations.mmap: "leaves" is a string' "$tmp/err" &&
+   [ ! -e "$tmp/o-disp/report.txt" ]; then
+	pass "report refuses dispatchers.json of the wrong shape before writing the report"
+else
+	fail "report on a bad dispatchers.json: exit $rc" "$tmp/err"
+fi
+
+mkout "$tmp/o-core"
+cp "$out/records.json" "$tmp/o-core/"
+echo '{"rules": [{"id": "prepare-before-merge", "holds": "yes", "from": "mm/vma.c"}], "special_flags": []}' \
+	> "$tmp/o-core/core-rules.json"
+cp "$tmp/o-core/records.json" "$tmp/records.before"
+run "$mm" convert --tree "$tree" --out "$tmp/o-core"
+if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport core-rules file: rules[0]: "holds" is a string' "$tmp/err" &&
+   cmp -s "$tmp/records.before" "$tmp/o-core/records.json" && [ ! -e "$tmp/o-core/work" ]; then
+	pass "convert refuses core-rules.json of the wrong shape before it starts, records unchanged"
+else
+	fail "convert on a bad core-rules.json: exit $rc" "$tmp/err"
 fi
 
 # --- checkpatch ---------------------------------------------------------------------

@@ -1866,7 +1866,7 @@ int convert_records(const struct options *o, json_t *records)
 		die("%s has neither mmap_prepare API (no struct mmap_action in include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): give --api mainline or --api rfc to convert anyway",
 		    o->tree);
 	warn_missing_api(o);
-	cv.core = core_rules(o->tree);
+	cv.core = load_core_rules(o);
 	info("convert: profile %s, flags as %s", cv.prof.api,
 	     cv.prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");
 	cv.work = work_tree(o, 1);

@@ -798,3 +798,70 @@ json_t *load_check_times_file(const char *path)
 {
 	return load_checked(path, "an mmapport check-times file", check_times_wrong);
 }
+
+static const struct field dispatcher_fields[] = {
+	{ "leaves", T_INT, 1 }, { "convertible_with_prepare_variant", T_INT, 1 },
+	{ "convertible_with_variant_and_action", T_INT, 1 }, { "needs_more", T_INT, 1 },
+	{ "not_analysed", T_INT, 1 }, { "leaf_categories", T_OBJ, 1 },
+	{ "dispatchers", T_STRS, 1 },
+};
+
+static char *dispatchers_wrong(json_t *j)
+{
+	const char *k;
+	json_t *v;
+	char *why = NULL;
+
+	if (!json_is_object(j))
+		return xasprintf("the top level is %s, not an object", type_name(j));
+	json_object_foreach(j, k, v) {
+		char *w = xasprintf("the hook %s", k);
+
+		if (!why && !json_is_object(v))
+			why = xasprintf("%s is %s, not an object", w, type_name(v));
+		else if (!why)
+			why = fields_wrong(v, dispatcher_fields, ARRAY_SIZE(dispatcher_fields), 0, w);
+		free(w);
+	}
+	return why;
+}
+
+json_t *load_dispatchers_file(const char *path)
+{
+	return load_checked(path, "an mmapport dispatcher plan", dispatchers_wrong);
+}
+
+static const struct field core_rule_fields[] = {
+	{ "id", T_STR, 1 }, { "holds", T_BOOL, 1 }, { "from", T_STR, 1 },
+};
+
+static char *core_rules_wrong(json_t *j)
+{
+	json_t *r;
+	size_t i;
+	char *why;
+
+	if (!json_is_object(j))
+		return xasprintf("the top level is %s, not an object", type_name(j));
+	if (!json_is_array(json_object_get(j, "rules")))
+		return xasprintf("rules is %s, not an array", type_name(json_object_get(j, "rules")));
+	if (!json_is_array(json_object_get(j, "special_flags")))
+		return xasprintf("special_flags is %s, not an array",
+				 type_name(json_object_get(j, "special_flags")));
+	json_array_foreach(json_object_get(j, "rules"), i, r) {
+		char *w = xasprintf("rules[%zu]", i);
+
+		why = json_is_object(r) ? fields_wrong(r, core_rule_fields,
+						       ARRAY_SIZE(core_rule_fields), 0, w) :
+		      xasprintf("%s is %s, not an object", w, type_name(r));
+		free(w);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+json_t *load_core_rules_file(const char *path)
+{
+	return load_checked(path, "an mmapport core-rules file", core_rules_wrong);
+}

@@ -60,5 +60,7 @@ json_t *load_inventory_file(const char *path);
 json_t *load_timings_file(const char *path);
 json_t *load_check_times_file(const char *path);
 json_t *load_replay_file(const char *path);
+json_t *load_dispatchers_file(const char *path);
+json_t *load_core_rules_file(const char *path);
 
 #endif

@@ -209,6 +209,8 @@ int report_html(const struct options *o, json_t *records, json_t *timings);
 char *out_path(const struct options *o, const char *name);
 json_t *load_records(const struct options *o);
 void save_records(const struct options *o, json_t *records);
+void save_out(const struct options *o, const char *name, json_t *j);
+json_t *load_core_rules(const struct options *o);
 char *flat_path(const char *file);
 char *diff_rel_path(const char *file);
 const char *record_def_file(json_t *r);

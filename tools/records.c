@@ -36,6 +36,29 @@ void save_records(const struct options *o, json_t *records)
 	free(p);
 }
 
+/* Another output of a stage, NAME in --out: core-rules.json, dispatchers.json. */
+void save_out(const struct options *o, const char *name, json_t *j)
+{
+	char *p = out_path(o, name);
+
+	if (json_dump_path(j, p))
+		die("%s: cannot write", p);
+	free(p);
+}
+
+/* The core's rules classify read from the tree (core-rules.json). */
+json_t *load_core_rules(const struct options *o)
+{
+	char *p = out_path(o, "core-rules.json");
+	json_t *j;
+
+	if (!path_exists(p))
+		die("%s: no core rules yet; run 'mmapport classify' (or 'run') first", p);
+	j = load_core_rules_file(p);
+	free(p);
+	return j;
+}
+
 /* A tree-relative file as one name of --out: '/' written '_'. */
 char *flat_path(const char *file)
 {

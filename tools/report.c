@@ -175,6 +175,9 @@ int report_records(const struct options *o, json_t *records, json_t *timings,
 {
 	char *rpath = out_path(o, "replay.json");
 	json_t *rp = path_exists(rpath) ? load_replay_file(rpath) : NULL;
+	/* classify's dispatcher plan; none when classify has not run */
+	char *dpath = out_path(o, "dispatchers.json");
+	json_t *plan = path_exists(dpath) ? load_dispatchers_file(dpath) : json_object();
 
 	char *path = out_path(o, "report.txt");
 	json_t *by_ops = json_object(), *by_cat = json_object(), *r, *v;
@@ -191,14 +194,11 @@ int report_records(const struct options *o, json_t *records, json_t *timings,
 		print_replay(f, rp);
 	json_decref(rp);
 	free(rpath);
+	free(dpath);
 	print_counts(f, "By ops type and hook:", by_ops);
 	print_counts(f, "By category:", by_cat);
-	{
-		json_t *plan = dispatcher_plan(records);
-
-		dispatcher_plan_print(f, plan);
-		json_decref(plan);
-	}
+	dispatcher_plan_print(f, plan);
+	json_decref(plan);
 
 	fprintf(f, "Conversions (file_operations, simple class):\n");
 	json_array_foreach(records, i, r) {

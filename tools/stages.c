@@ -235,7 +235,7 @@ static int do_rules(struct options *o)
 static int do_classify(struct options *o)
 {
 	char *inv_path, *why = NULL;
-	json_t *inv, *records;
+	json_t *inv, *records, *core, *plan;
 
 	need_tree(o);
 	need_tools(o, "classify");
@@ -260,8 +260,16 @@ static int do_classify(struct options *o)
 		free(fl);
 	}
 	classify_records(o->external ? o->external : o->tree, o->tree, records);
+	/* the core's rules as the kernel tree has them: decide's, then convert's */
+	core = core_rules(o->tree);
+	save_out(o, "core-rules.json", core);
 	if (!o->lexical)
-		analyze_records(o, o->external ? o->external : o->tree, records);
+		analyze_records(o, o->external ? o->external : o->tree, records, core);
+	json_decref(core);
+	/* the dispatcher plan, which report prints */
+	plan = dispatcher_plan(records);
+	save_out(o, "dispatchers.json", plan);
+	json_decref(plan);
 	save_records(o, records);
 	if (o->json) {
 		char *s = json_dumps(records, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -107,8 +107,8 @@ double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_fil
 
 		waitpid(pids[j], &st, 0);
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
-			warnx("analyzer worker %d died (status %d): its files keep the lexical "
-			      "classification", j, st);
+			warnx("analyzer worker %d died (status %d): its files keep the lexical classification",
+			      j, st);
 		res = fopen(out, "r");
 		while (res && getline(&buf, &cap, res) > 0) {
 			json_t *v = json_loads(buf, 0, NULL), *r;
@@ -539,9 +539,8 @@ static void dead_for_target(const char *ktree, const char *tree, json_t *records
 			if (branches_dead_for_version(&m, code, &st, dead, NULL) > 0 && dead[b]) {
 				while (dead[m.branches[b].outer])
 					b = m.branches[b].outer;
-				char *f = xasprintf("registered only under \"%s\" (line %d), which "
-						    "is false on this tree's release: no kernel this "
-						    "tree builds compiles it", m.branches[b].cond,
+				char *f = xasprintf("registered only under \"%s\" (line %d), which is false on this tree's release: no kernel this tree builds compiles it",
+						    m.branches[b].cond,
 						    m.branches[b].line);
 
 				json_object_set_new(r, "not_compiled", json_pack("{s:i,s:s}", "line",
@@ -784,15 +783,14 @@ static json_t *external_flags(const struct options *o, const char *tree, const c
 		if (eb.configure.n) {
 			work_reset(work, base, NULL);
 			if (ext_configure(&eb, work, o->tree, bdir, x86, clog, &why))
-				die("classify: %s: the driver cannot be read as it builds for "
-				    "this kernel; fix the step, or give the one to run with "
-				    "--external-configure", why);
+				die("classify: %s: the driver cannot be read as it builds for this kernel; fix the step, or give the one to run with --external-configure",
+				    why);
 			*configured = ext_configured(work);
 			*parse_in = xstrdup(work);
 		}
 		db = compdb_for_external(o->tree, bdir, work, &eb, files, o->jobs, nlog);
-		info("classify: compile commands of %zu of %d files from kbuild (M=%s%s%s) in "
-		     "%.1f s", json_object_size(db), files->n, *eb.subdir ? eb.subdir : ".",
+		info("classify: compile commands of %zu of %d files from kbuild (M=%s%s%s) in %.1f s",
+		     json_object_size(db), files->n, *eb.subdir ? eb.subdir : ".",
 		     eb.from ? ", from " : "", eb.from ? eb.from : "", now_seconds() - t0);
 		ext_build_free(&eb);
 		free(work);
@@ -865,26 +863,13 @@ static void helper_uses(const char *tree, json_t *r)
 }
 
 /* j into DIR/name (out_path()). */
-static void dump_out(const struct options *o, const char *name, json_t *j)
+/* The core's rules, as classify read them from the tree: decide's. */
+static void classify_core(const struct options *o, json_t *core)
 {
-	char *p = out_path(o, name);
-
-	json_dump_path(j, p);
-	free(p);
-}
-
-/* The core's rules, from the tree: DIR/core-rules.json says which hold; decide's. */
-static json_t *classify_core(const struct options *o, const char *tree)
-{
-	json_t *core = core_rules(o->external ? o->tree : tree);
-
-	dump_out(o, "core-rules.json", core);
 	if (!json_array_size(json_object_get(core, "special_flags")))
-		warnx("classify: %s/include/linux/mm.h defines no VMA_SPECIAL_FLAGS or VM_SPECIAL: "
-		      "no flag is taken to stop a mapping merging (docs/core-rules.md)",
-		      o->external ? o->tree : tree);
+		warnx("classify: %s/include/linux/mm.h defines no VMA_SPECIAL_FLAGS or VM_SPECIAL: no flag is taken to stop a mapping merging (docs/core-rules.md)",
+		      o->tree);
 	decide_set_core(core);
-	return core;
 }
 
 /*
@@ -968,9 +953,7 @@ static struct analyze_file *parses_of(const struct options *o, const struct strl
 				strcmp(file + strlen(file) - 2, ".c") ?
 				"a header: parsed only through the files that include it" :
 				o->external && strcmp(how, "fallback") ?
-				"kbuild gave no command for its object in an M= build of the "
-				"driver (x86_64 allmodconfig): not in the Kbuild of the M= "
-				"directory" :
+				"kbuild gave no command for its object in an M= build of the driver (x86_64 allmodconfig): not in the Kbuild of the M= directory" :
 				"kbuild gave no command for its object in x86_64 allmodconfig";
 	}
 	json_array_foreach(records, i, r)
@@ -1007,20 +990,20 @@ static void adopt_analysis(json_t *r, json_t *shared, json_t *defs)
 	}
 }
 
-int analyze_records(const struct options *o, const char *tree, json_t *records)
+int analyze_records(const struct options *o, const char *tree, json_t *records, json_t *core)
 {
 	struct strlist files = { 0 };
 	struct analyze_file *af;
 	char *bdir = xasprintf("%s/build/x86_64", o->out);
 	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase, *parse_in = NULL;
 	const char *how = NULL;
-	json_t *db, *r, *plan, *defs, *shared = json_object(), *core, *configured = NULL;
+	json_t *db, *r, *defs, *shared = json_object(), *configured = NULL;
 	json_t *kconfig = NULL;
 	size_t i;
 	int f, nparse, nlibclang = 0, ncocci;
 	double t, tc;
 
-	core = classify_core(o, tree);
+	classify_core(o, core);
 	defs = files_to_parse(tree, records, &files, shared);
 	ktree = kbuild_source(o, tree, &kbase);
 	if (strcmp(ktree, tree) && files.n)
@@ -1072,9 +1055,6 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
 	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",
 	     ncocci, tc);
-	plan = dispatcher_plan(records);
-	dump_out(o, "dispatchers.json", plan);
-	json_decref(plan);
 	for (f = 0; f < files.n; f++)
 		json_decref(af[f].records);
 	free(af);
@@ -1082,7 +1062,6 @@ int analyze_records(const struct options *o, const char *tree, json_t *records)
 	json_decref(defs);
 	json_decref(shared);
 	decide_set_core(NULL);
-	json_decref(core);
 	strlist_free(&files);
 	free(bdir);
 	free(ktree);

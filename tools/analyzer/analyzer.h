@@ -87,7 +87,7 @@ json_t *dispatcher_plan(json_t *records);
 void dispatcher_plan_print(FILE *f, json_t *plan);
 
 /* analyzer.c: the driver, called by classify. */
-int analyze_records(const struct options *o, const char *tree, json_t *records);
+int analyze_records(const struct options *o, const char *tree, json_t *records, json_t *core);
 char *kbuild_source(const struct options *o, const char *tree, char **base);
 void kbuild_prepare_x86(const struct options *o, const char *ktree, const char *kbase,
 			const char *bdir);
