@@ -101,7 +101,8 @@ for c in "${cases[@]}"; do
 	done < <(sed -n 's/^ \* check-plan: //p' "$c")
 
 	mkdir -p "$tmp/$name/rfc"
-	cp "$out/inventory.json" "$out/records.json" "$out/.mmapport-out" "$tmp/$name/rfc/"
+	cp "$out/inventory.json" "$out/records.json" "$out/core-rules.json" "$out/.mmapport-out" \
+		"$tmp/$name/rfc/"
 
 	for profile in mainline rfc; do
 		out=$tmp/$name/$profile

@@ -75,8 +75,6 @@ int detect_profile(const char *tree, const char *want, struct profile *p);
 
 /* state.c: what a stateful handler keeps, as a plan for the state rule */
 json_t *state_plan(json_t *r, const struct profile *p, char **why);
-/* The success return of an analysis: the last "return 0", else the last not -E... */
-json_t *success_return(json_t *an);
 /*
  * equiv.c: the equivalence of converting r by method (with the state
  * plan, and an mmap_abort or not, under the tree's core rules): {verdict exact/stated/differs, effects
@@ -211,6 +209,7 @@ json_t *load_records(const struct options *o);
 void save_records(const struct options *o, json_t *records);
 void save_out(const struct options *o, const char *name, json_t *j);
 json_t *load_core_rules(const struct options *o);
+json_t *success_return(json_t *an);
 char *flat_path(const char *file);
 char *diff_rel_path(const char *file);
 const char *record_def_file(json_t *r);

@@ -59,6 +59,15 @@ json_t *load_core_rules(const struct options *o)
 	return j;
 }
 
+/* The return of an analysis that succeeds (classify's analysis.success_return). */
+json_t *success_return(json_t *an)
+{
+	json_t *i = json_object_get(an, "success_return");
+
+	return json_is_integer(i) ? json_array_get(json_object_get(an, "returns"),
+						   json_integer_value(i)) : NULL;
+}
+
 /* A tree-relative file as one name of --out: '/' written '_'. */
 char *flat_path(const char *file)
 {

@@ -22,25 +22,6 @@
 #include "analyzer/analyzer.h"
 
 
-/*
- * The success return: the last "return 0", else the last one that does not
- * return -E... (as decide.c).  "return 0; err: kfree(b); return ret;" is
- * kernel unwinding: the last return there is a failure exit.
- */
-json_t *success_return(json_t *an)
-{
-	json_t *x, *succ = NULL, *zero = NULL;
-	size_t i;
-
-	json_array_foreach(json_object_get(an, "returns"), i, x) {
-		if (js(x, "value")[0] != '-')
-			succ = x;
-		if (!strcmp(js(x, "value"), "0"))
-			zero = x;
-	}
-	return zero ? zero : succ;
-}
-
 /* The lines of the returns where take t is still held (success: succ). */
 static json_t *held_returns(json_t *an, json_t *t, json_t *succ)
 {

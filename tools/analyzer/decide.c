@@ -349,19 +349,32 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 		      struct mapping *m)
 {
-	long long success_at = -1;
+	long long success_at = -1, succ = -1, zero = -1;
 	json_t *x;
 	size_t i;
 
-	/* the success return: the last one that does not return -E... */
+	/*
+	 * The success return, which the record keeps for every later stage
+	 * (analysis.success_return, an index into returns): the last "return
+	 * 0", else the last one that does not return -E...  "return 0; err:
+	 * kfree(b); return ret;" is kernel unwinding: the last return there is
+	 * a failure exit.
+	 */
 	json_array_foreach(json_object_get(an, "returns"), i, x) {
 		const char *v = js(x, "value");
 
 		if (v[0] != '-')
-			success_at = off(x);
+			succ = i;
+		if (!strcmp(v, "0"))
+			zero = i;
 		if (v[0] == '-' && v[1] == 'E')
 			add_unique_str_json(an, "error_codes", v);
 	}
+	if (zero >= 0)
+		succ = zero;
+	json_object_set_new(an, "success_return", succ >= 0 ? json_integer(succ) : json_null());
+	if (succ >= 0)
+		success_at = off(json_array_get(json_object_get(an, "returns"), succ));
 	json_array_foreach(json_object_get(an, "takes"), i, x) {
 		const char *kind = js(x, "kind"), *call = js(x, "call");
 		const char *what = !strcmp(kind, "ref") ? "a reference" : "an allocation";
