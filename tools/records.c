@@ -15,16 +15,23 @@ char *out_path(const struct options *o, const char *name)
 	return xasprintf("%s/%s", o->out, name);
 }
 
-json_t *load_records(const struct options *o)
+/* classify's output NAME, WHAT, loaded and its shape checked by load. */
+static json_t *load_classified(const struct options *o, const char *name, const char *what,
+			       json_t *(*load)(const char *path))
 {
-	char *p = out_path(o, "records.json");
-	json_t *r;
+	char *p = out_path(o, name);
+	json_t *j;
 
 	if (!path_exists(p))
-		die("%s: no records yet; run 'mmapport classify' (or 'run') first", p);
-	r = load_records_file(p);
+		die("%s: no %s yet; run 'mmapport classify' (or 'run') first", p, what);
+	j = load(p);
 	free(p);
-	return r;
+	return j;
+}
+
+json_t *load_records(const struct options *o)
+{
+	return load_classified(o, "records.json", "records", load_records_file);
 }
 
 void save_records(const struct options *o, json_t *records)
@@ -49,14 +56,7 @@ void save_out(const struct options *o, const char *name, json_t *j)
 /* The core's rules classify read from the tree (core-rules.json). */
 json_t *load_core_rules(const struct options *o)
 {
-	char *p = out_path(o, "core-rules.json");
-	json_t *j;
-
-	if (!path_exists(p))
-		die("%s: no core rules yet; run 'mmapport classify' (or 'run') first", p);
-	j = load_core_rules_file(p);
-	free(p);
-	return j;
+	return load_classified(o, "core-rules.json", "core rules", load_core_rules_file);
 }
 
 /* The return of an analysis that succeeds (classify's analysis.success_return). */
