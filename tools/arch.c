@@ -1020,14 +1020,17 @@ static char *unset_symbols(const struct strlist *config, const struct strlist *s
 }
 
 /* NULL when kbuild descends into dir, otherwise why not. */
-static char *kbuild_reaches(struct arch_selection *sel, const char *dir)
+static char *kbuild_reaches(struct arch_selection *sel, const char *dir, int *gated)
 {
 	json_t *memo = json_object_get(sel->reach, dir);
 	char *why = NULL, *a;
 	size_t n = strlen(sel->prof->srcarch);
 
-	if (memo)
-		return json_is_string(memo) ? xstrdup(json_string_value(memo)) : NULL;
+	*gated = 0;
+	if (memo) {
+		*gated = json_is_true(json_object_get(memo, "gated"));
+		return jstr(memo, "why") ? xstrdup(jstr(memo, "why")) : NULL;
+	}
 	if (!strncmp(dir, "arch/", 5) && !strncmp(dir + 5, sel->prof->srcarch, n) && !dir[5 + n]) {
 		why = NULL;	/* obj-y += arch/$(SRCARCH)/ in the top Kbuild */
 	} else if (!strchr(dir, '/')) {
@@ -1046,6 +1049,7 @@ static char *kbuild_reaches(struct arch_selection *sel, const char *dir)
 
 			if (*unset)
 				why = xasprintf("the top Kbuild does not build %s%s", t, unset);
+			*gated = why != NULL;
 			free(unset);
 		}
 		strlist_free(&m.syms);
@@ -1064,7 +1068,7 @@ static char *kbuild_reaches(struct arch_selection *sel, const char *dir)
 
 			if (l && json_list_has(json_object_get(l, "subdirs"), dir)) {
 				free(why);
-				why = kbuild_reaches(sel, a);
+				why = kbuild_reaches(sel, a, gated);
 				break;
 			}
 			if (l && !parent)
@@ -1083,12 +1087,13 @@ static char *kbuild_reaches(struct arch_selection *sel, const char *dir)
 			unset = unset_symbols(sel->config, &syms);
 			free(why);
 			why = xasprintf("%s/Makefile does not build %s/%s", parent, dir, unset);
+			*gated = 1;
 			free(unset);
 			strlist_free(&syms);
 		}
 		free(parent);
 	}
-	json_object_set_new(sel->reach, dir, why ? json_string(why) : json_true());
+	json_object_set_new(sel->reach, dir, json_pack("{s:s?,s:b}", "why", why, "gated", *gated));
 	return why;
 }
 
@@ -1144,7 +1149,7 @@ void arch_selection_free(struct arch_selection *sel)
  * above it (obj-y += sub/foo.o), or one of arch/SRCARCH whose Makefile
  * includes a Makefile fragment of the file's directory (virt/kvm).
  */
-char *arch_applies(struct arch_selection *sel, const char *file)
+char *arch_applies(struct arch_selection *sel, const char *file, int *gated)
 {
 	const struct arch_profile *p = sel->prof;
 	char *obj = xstrdup(file), *dir = dirname_of(file), *a, *why = NULL;
@@ -1152,6 +1157,7 @@ char *arch_applies(struct arch_selection *sel, const char *file)
 	size_t n = strlen(p->srcarch);
 	int i, listed = 0;
 
+	*gated = 0;
 	if (!strncmp(file, "arch/", 5) && (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/')) {
 		free(obj);
 		free(dir);
@@ -1187,11 +1193,12 @@ char *arch_applies(struct arch_selection *sel, const char *file)
 			continue;
 		listed = 1;
 		free(why);
-		why = kbuild_reaches(sel, cands.v[i]);
+		why = kbuild_reaches(sel, cands.v[i], gated);
 		if (!why)
 			break;
 	}
 	if (!listed) {
+		*gated = 1;
 		char *g = arch_file_gates(sel->work, p, file, &syms), *unset;
 
 		unset = unset_symbols(sel->config, &syms);

@@ -186,6 +186,7 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 struct cell {
 	const char *status;	/* NULL: still to build */
 	char *reason;
+	int gated;		/* n/a: kbuild leaves it out for a Kconfig symbol that is off */
 	struct strlist new_msgs;
 	int base_msgs;
 };
@@ -212,6 +213,7 @@ static void set_cell(struct cell *c, const char *status, char *reason)
 	c->status = status;
 	free(c->reason);
 	c->reason = reason;
+	c->gated = 0;
 }
 
 static int is_c_source(const char *file)
@@ -468,8 +470,8 @@ static int try_variants(const struct options *o, const char *src, const struct s
 			int made;
 			int i;
 
-			if (!c->status || strcmp(c->status, "n/a") || !c->reason ||
-			    !strstr(c->reason, "does not build") || !arch_has_toolchain(p))
+			if (!c->status || strcmp(c->status, "n/a") || !c->gated ||
+			    !arch_has_toolchain(p))
 				continue;
 			arch_load_config(runs[a].bdir, &config);
 			g = arch_file_gates(src, p, file, &syms);
@@ -1081,6 +1083,7 @@ static void select_by_kconfig(struct check_run *cr, int a, const struct strlist 
 	mismatch = p->variant ? arch_config_mismatch(p, ar->bdir) : NULL;
 	for (f = 0; f < cr->files.n; f++) {
 		char *why;
+		int gated = 0;
 
 		if (!strlist_has(cand, cr->files.v[f]))
 			continue;
@@ -1089,11 +1092,13 @@ static void select_by_kconfig(struct check_run *cr, int a, const struct strlist 
 			why = xasprintf("the kernel's Kconfig did not take the config variant: %s",
 					mismatch);
 		else
-			why = cr->ext ? NULL : arch_applies(&sel, cr->files.v[f]);
-		if (why)
+			why = cr->ext ? NULL : arch_applies(&sel, cr->files.v[f], &gated);
+		if (why) {
 			set_cell(CELL(f, a), "n/a", why);
-		else
+			CELL(f, a)->gated = gated;
+		} else {
 			strlist_add(&ar->build, cr->files.v[f]);
+		}
 	}
 	arch_selection_free(&sel);
 	free(mismatch);

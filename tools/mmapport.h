@@ -156,12 +156,13 @@ struct arch_selection {
 	const char *work, *bdir;
 	struct strlist *config;	/* the prepared .config */
 	json_t *dirs;		/* dir -> {objs, subdirs} as kbuild computes them */
-	json_t *reach;		/* dir -> true, or why kbuild never descends into it */
+	json_t *reach;		/* dir -> {why kbuild never descends into it, or null; gated} */
 };
 void arch_selection_init(struct arch_selection *sel, const struct arch_profile *p,
 			 const char *work, const char *bdir);
 void arch_selection_free(struct arch_selection *sel);
-char *arch_applies(struct arch_selection *sel, const char *file);
+/* gated: the reason is a Kconfig symbol that is off (a config variant may build it) */
+char *arch_applies(struct arch_selection *sel, const char *file, int *gated);
 
 /* kconfig.c */
 void kconfig_depends(const char *tree, const char *srcarch, const struct strlist *syms,
