@@ -23,32 +23,6 @@
 #include "inputs.h"
 #include "analyzer/analyzer.h"
 
-int detect_profile(const char *tree, const char *want, struct profile *p)
-{
-	char *mmt = xasprintf("%s/include/linux/mm_types.h", tree);
-	char *fs = xasprintf("%s/include/linux/fs.h", tree);
-	char *mm = xasprintf("%s/include/linux/mm.h", tree);
-	int mainline = file_has(mmt, "struct mmap_action");
-	int rfc = file_has(fs, "mmap_complete");
-
-	memset(p, 0, sizeof(*p));
-	p->has_prepare = file_has(fs, "mmap_prepare");
-	p->flag_bits = file_has(mmt, "vma_flags_t vma_flags");
-	p->has_mapped = file_has(mm, "(*mapped)(");
-	p->twins = prepare_twins(tree);
-	p->native = rfc ? "rfc" : mainline ? "mainline" : NULL;
-	if (want)
-		p->api = want;
-	else if (rfc)
-		p->api = "rfc";
-	else if (mainline)
-		p->api = "mainline";
-	free(mmt);
-	free(fs);
-	free(mm);
-	return p->api ? 0 : -1;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1865,7 +1839,7 @@ int convert_records(const struct options *o, json_t *records)
 	if (detect_profile(o->tree, o->api, &cv.prof))
 		die("%s has neither mmap_prepare API (no struct mmap_action in include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): give --api mainline or --api rfc to convert anyway",
 		    o->tree);
-	warn_missing_api(o);
+	warn_missing_api(o, &cv.prof);
 	cv.core = load_core_rules(o);
 	info("convert: profile %s, flags as %s", cv.prof.api,
 	     cv.prof.flag_bits ? "vma_desc_set_flags(desc, VMA_*_BIT)" : "desc->vm_flags");

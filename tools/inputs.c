@@ -315,29 +315,6 @@ void need_tools(const struct options *o, const char *stage)
 
 /* --- the API asked for ------------------------------------------------------ */
 
-void warn_missing_api(const struct options *o)
-{
-	char *mmt = xasprintf("%s/include/linux/mm_types.h", o->tree);
-	char *fs = xasprintf("%s/include/linux/fs.h", o->tree);
-	int mainline = file_has(mmt, "struct mmap_action"), rfc = file_has(fs, "mmap_complete");
-
-	if (!o->api || (!strcmp(o->api, "mainline") ? mainline : rfc))
-		goto out;
-	if (!mainline && !rfc)
-		warnx("--api %s: the tree %s has neither mmap_prepare API (no struct mmap_action in include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): the conversions are made, but check will not build them and drops them all (\"the tree lacks the API\"): none reaches the series",
-		      o->api, o->tree);
-	else if (!strcmp(o->api, "rfc") && !o->external)
-		warnx("--api rfc: the tree %s lacks the rfc API (no mmap_complete in include/linux/fs.h): check --api rfc will build the conversions against the rfc overlay (overlay/rfc/), a type check of that API, not a runtime test",
-		      o->tree);
-	else
-		warnx("--api %s: the tree %s lacks the %s API (no %s): check will build the conversions against this tree's headers, where they fail, and drop them",
-		      o->api, o->tree, o->api, !strcmp(o->api, "rfc") ?
-		      "mmap_complete in include/linux/fs.h; with --external the rfc overlay is not applied" : "struct mmap_action in include/linux/mm_types.h");
-out:
-	free(mmt);
-	free(fs);
-}
-
 /* --- sparse ------------------------------------------------------------------ */
 
 /*

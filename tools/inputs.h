@@ -39,12 +39,6 @@ void need_safe_path(const char *what, const char *path);
 void need_tools(const struct options *o, const char *stage);
 
 /*
- * Says (warnx) at the start of convert what check will do when --api asks
- * for an API that the tree's headers lack.
- */
-void warn_missing_api(const struct options *o);
-
-/*
  * Dies unless the sparse at path warns about a known-bad snippet (a plain
  * pointer passed as a __user one); dir holds the snippet and its log.
  */

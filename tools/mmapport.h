@@ -62,16 +62,19 @@ json_t *scan_tree(const char *tree, const struct strlist *paths, const char *ext
 /* classify.c */
 void classify_records(const char *tree, const char *ktree, json_t *records);
 
-/* profile.c */
+/* profile.c: the API profile (not an architecture profile: arch.c) */
 struct profile {
 	const char *api;	/* "mainline" or "rfc" */
 	const char *native;	/* the API the tree itself has: "rfc", "mainline" or NULL */
+	int has_mainline;	/* struct mmap_action in include/linux/mm_types.h */
+	int has_rfc;		/* mmap_complete in include/linux/fs.h */
 	int flag_bits;		/* vma_desc_set_flags(desc, VMA_*_BIT) idiom */
 	int has_prepare;	/* the tree has f_op->mmap_prepare at all */
 	int has_mapped;		/* vm_operations_struct has the mapped hook */
 	char *twins;		/* "F,G": library handlers F with an F_prepare(desc) twin */
 };
 int detect_profile(const char *tree, const char *want, struct profile *p);
+void warn_missing_api(const struct options *o, const struct profile *p);
 
 /* state.c: what a stateful handler keeps, as a plan for the state rule */
 json_t *state_plan(json_t *r, const struct profile *p, char **why);
