@@ -62,7 +62,17 @@ ops_users = {}		# vm_operations_struct: the functions that take its address
 refused = {}		# handler: reason
 notes = {}		# handler: [behaviour change]
 done = set()		# handlers rewritten
-ctx_set = {}		# handler: the statement before the success return (rfc)
+ctx_set = {}		# handler: (local, Ctx kind) that desc->mmap_context carries (rfc)
+
+class Ctx:
+	"""How the local reaches desc->mmap_context: names, as a constraint
+	script cannot hold a string literal."""
+	PTR = 'ptr'		# a pointer, as it is
+	CONST_PTR = 'const_ptr'	# a pointer to const: (void *) drops the const
+	INT = 'int'		# an integer, through unsigned long
+
+def ctx_is(h, kind):
+	return ctx_set.get(str(h), (None, None))[1] == kind
 abort_body = {}		# handler: the body of NAME_abort (rfc)
 drop_take = {}		# handler: lines of the takes moved to mapped or complete
 complete_body = {}	# handler: the body of NAME_complete that takes (rfc)
@@ -310,11 +320,11 @@ def plan_abort(h, plan):
 	if ctx:
 		x, t, ptr = ctx[0]
 		if ptr and not t.startswith('const'):
-			ctx_set[h] = 'desc->mmap_context = %s' % x
+			ctx_set[h] = (x, Ctx.PTR)
 		elif ptr:
-			ctx_set[h] = 'desc->mmap_context = (void *)%s' % x
+			ctx_set[h] = (x, Ctx.CONST_PTR)
 		else:
-			ctx_set[h] = 'desc->mmap_context = (void *)(unsigned long)%s' % x
+			ctx_set[h] = (x, Ctx.INT)
 	abort_body[h] = ''.join('%s\n\t' % b for b in binds[:-1]) + \
 		('%s\n\n\t' % binds[-1] if binds else '') + ';\n\t'.join(rels)
 	what = ', '.join(t['what'] for t in plan['takes'])
@@ -675,26 +685,39 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
  return@r E;
 ...+> }
 
+// The local that desc->mmap_context carries to mmap_abort: its name.
 @script:python ctx_how@
 hf << succ_site.hf;
 r << succ_site.r;
-ctx;
+cx;
 @@
 if hf in ctx_set and int(r[0].line) == plans[hf]['success']:
-	coccinelle.ctx = cocci.make_ident(ctx_set[hf])
+	coccinelle.cx = cocci.make_ident(ctx_set[hf][0])
 else:
 	cocci.include_match(False)
 
-// rfc: desc->mmap_context set just before the success return.
+// rfc: the local in desc->mmap_context just before the success return:
+// a pointer as it is, a pointer to const through (void *), an integer
+// through unsigned long.
 @ set_context depends on patch && rfc @
-identifier succ_site.hf, fp, vma;
+identifier succ_site.hf, fp, vma, ctx_how.cx;
 expression succ_site.E;
 position succ_site.r;
-identifier ctx_how.ctx;
+position p1 : script:python(hf) { ctx_is(hf, Ctx.PTR) };
+position p2 : script:python(hf) { ctx_is(hf, Ctx.CONST_PTR) };
+position p3 : script:python(hf) { ctx_is(hf, Ctx.INT) };
 @@
 hf(struct file *fp, struct vm_area_struct *vma) { <+...
-+ ctx;
-  return@r E;
+(
++ desc->mmap_context = cx;
+  return@r@p1 E;
+|
++ desc->mmap_context = (void *)cx;
+  return@r@p2 E;
+|
++ desc->mmap_context = (void *)(unsigned long)cx;
+  return@r@p3 E;
+)
 ...+> }
 
 // Matched again (as ops_site below): a script inheriting handler_def this
