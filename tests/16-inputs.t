@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..46"
+echo "1..48"
 
 n=0
 pass() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -279,6 +279,19 @@ else
 	fail "report on a bad dispatchers.json: exit $rc" "$tmp/err"
 fi
 
+mkout "$tmp/o-succ"
+jq 'map(if .analysis then .analysis |= del(.success_return) else . end)' "$out/records.json" \
+	> "$tmp/o-succ/records.json"
+cp "$out/core-rules.json" "$tmp/o-succ/"
+cp "$tmp/o-succ/records.json" "$tmp/records.before"
+run "$mm" convert --tree "$tree" --out "$tmp/o-succ"
+if [ "$rc" -ne 0 ] && grep -qF 'analysis has no "success_return" (an older mmapport classified it): run classify again' "$tmp/err" &&
+   cmp -s "$tmp/records.before" "$tmp/o-succ/records.json" && [ ! -e "$tmp/o-succ/work" ]; then
+	pass "convert refuses records whose analysis lacks the success return (an older classify's), records unchanged"
+else
+	fail "convert on records without success_return: exit $rc" "$tmp/err"
+fi
+
 mkout "$tmp/o-core"
 cp "$out/records.json" "$tmp/o-core/"
 echo '{"rules": [{"id": "prepare-before-merge", "holds": "yes", "from": "mm/vma.c"}], "special_flags": []}' \
@@ -290,6 +303,14 @@ if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport core-rules file: rules[0]: "hold
 	pass "convert refuses core-rules.json of the wrong shape before it starts, records unchanged"
 else
 	fail "convert on a bad core-rules.json: exit $rc" "$tmp/err"
+fi
+echo '{"rules": [], "special_flags": []}' > "$tmp/o-core/core-rules.json"
+run "$mm" convert --tree "$tree" --out "$tmp/o-core"
+if [ "$rc" -ne 0 ] && grep -qF 'not an mmapport core-rules file: it has no rule special-flags-defined (an older mmapport classified this tree): run classify again' "$tmp/err" &&
+   cmp -s "$tmp/records.before" "$tmp/o-core/records.json" && [ ! -e "$tmp/o-core/work" ]; then
+	pass "convert refuses core-rules.json without a rule it reads, records unchanged"
+else
+	fail "convert on a core-rules.json without rules: exit $rc" "$tmp/err"
 fi
 
 # --- checkpatch ---------------------------------------------------------------------

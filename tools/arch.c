@@ -1198,9 +1198,9 @@ char *arch_applies(struct arch_selection *sel, const char *file, int *gated)
 			break;
 	}
 	if (!listed) {
-		*gated = 1;
 		char *g = arch_file_gates(sel->work, p, file, &syms), *unset;
 
+		*gated = 1;
 		unset = unset_symbols(sel->config, &syms);
 		why = xasprintf("kbuild does not build %s under %s's %s%s", obj, p->name,
 				p->config, *unset ? unset : g ? "" : "");

@@ -77,9 +77,20 @@ static char *read_tree_file(const char *tree, const char *rel)
 	return text;
 }
 
+/* The rules core_rules() reads, by id: a core-rules.json read back holds each. */
+const char *const core_rule_ids[] = {
+	"special-flags-defined", "special-flags-stop-new-merge", "close-does-not-stop-new-merge",
+	"prepare-before-merge", "merge-before-allocation", "actions-after-allocation-new-vma-only",
+	"old-mmap-after-allocations", "actions-after-replaced-unmapped",
+	"mapped-after-action-error-unmaps", NULL
+};
+
 static void rule(json_t *rules, const char *id, int holds, const char *from)
 {
 	json_t *o = json_object();
+
+	if (!str_in_list(id, core_rule_ids))
+		die("core.c: the rule %s is not in core_rule_ids", id);
 
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "holds", json_boolean(holds));

@@ -591,6 +591,11 @@ static char *record_wrong(json_t *r, size_t i, int classified)
 			why = xasprintf("%s: a conversion, but \"function\" is not a string", where);
 		free(w);
 	}
+	/* classify chooses the success return of every analysis it keeps */
+	if (!why && classified && json_is_object(json_object_get(r, "analysis")) &&
+	    !json_object_get(json_object_get(r, "analysis"), "success_return"))
+		why = xasprintf("%s: analysis has no \"success_return\" (an older mmapport classified it): run classify again",
+				where);
 	json_object_foreach(json_object_get(r, "check"), k, v) {
 		char *w = xasprintf("%s: check.%s", where, k);
 
@@ -834,6 +839,18 @@ static char *core_rules_wrong(json_t *j)
 		free(w);
 		if (why)
 			return why;
+	}
+	/* each rule this mmapport reads (an older classify wrote fewer) */
+	for (i = 0; core_rule_ids[i]; i++) {
+		json_t *x;
+		size_t k;
+		int found = 0;
+
+		json_array_foreach(json_object_get(j, "rules"), k, x)
+			found |= !strcmp(js(x, "id"), core_rule_ids[i]);
+		if (!found)
+			return xasprintf("it has no rule %s (an older mmapport classified this tree): run classify again",
+					 core_rule_ids[i]);
 	}
 	return NULL;
 }

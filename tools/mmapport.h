@@ -107,6 +107,7 @@ char *replay_difference_words(json_t *d);
 /* core.c: the core's rules as the tree's mm/ has them (docs/core-rules.md). */
 json_t *core_rules(const char *tree);
 int core_rule(json_t *rules, const char *id);
+extern const char *const core_rule_ids[];
 
 /* worktree.c: DIR is mmapport's own (marker, lock); DIR/work tied to its source */
 void git_isolate(void);

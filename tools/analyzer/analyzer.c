@@ -862,7 +862,6 @@ static void helper_uses(const char *tree, json_t *r)
 	}
 }
 
-/* j into DIR/name (out_path()). */
 /* The core's rules, as classify read them from the tree: decide's. */
 static void classify_core(const struct options *o, json_t *core)
 {

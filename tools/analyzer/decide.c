@@ -346,35 +346,44 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 	}
 }
 
-static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
-		      struct mapping *m)
+/*
+ * The success return, which the record keeps for every later stage
+ * (analysis.success_return, an index into returns): the last "return 0",
+ * else the last one that does not return -E...  "return 0; err: kfree(b);
+ * return ret;" is kernel unwinding: the last return there is a failure
+ * exit.  Chosen for every analysis the record keeps, decided or not (a
+ * library twin's, one with parse errors): equivalence reads it.
+ */
+static void choose_success(json_t *an)
 {
-	long long success_at = -1, succ = -1, zero = -1;
+	long long succ = -1, zero = -1;
 	json_t *x;
 	size_t i;
 
-	/*
-	 * The success return, which the record keeps for every later stage
-	 * (analysis.success_return, an index into returns): the last "return
-	 * 0", else the last one that does not return -E...  "return 0; err:
-	 * kfree(b); return ret;" is kernel unwinding: the last return there is
-	 * a failure exit.
-	 */
 	json_array_foreach(json_object_get(an, "returns"), i, x) {
-		const char *v = js(x, "value");
-
-		if (v[0] != '-')
+		if (js(x, "value")[0] != '-')
 			succ = i;
-		if (!strcmp(v, "0"))
+		if (!strcmp(js(x, "value"), "0"))
 			zero = i;
-		if (v[0] == '-' && v[1] == 'E')
-			add_unique_str_json(an, "error_codes", v);
 	}
 	if (zero >= 0)
 		succ = zero;
 	json_object_set_new(an, "success_return", succ >= 0 ? json_integer(succ) : json_null());
-	if (succ >= 0)
-		success_at = off(json_array_get(json_object_get(an, "returns"), succ));
+}
+
+static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
+		      struct mapping *m)
+{
+	json_t *x, *succ = success_return(an);
+	long long success_at = succ ? off(succ) : -1;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, "returns"), i, x) {
+		const char *v = js(x, "value");
+
+		if (v[0] == '-' && v[1] == 'E')
+			add_unique_str_json(an, "error_codes", v);
+	}
 	json_array_foreach(json_object_get(an, "takes"), i, x) {
 		const char *kind = js(x, "kind"), *call = js(x, "call");
 		const char *what = !strcmp(kind, "ref") ? "a reference" : "an allocation";
@@ -591,6 +600,9 @@ void decide_record(json_t *r)
 			      strcmp(ops, "file_operations");
 	const char *confidence;
 	int cocci;
+
+	if (json_is_object(an))
+		choose_success(an);
 
 	if (lex && (!strcmp(lex, "no-handler") || !strcmp(lex, "already-prepare"))) {
 		json_object_set_new(r, "analyzer", json_string("scan"));
