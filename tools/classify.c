@@ -95,41 +95,6 @@ static void use(struct analysis *a, const char *u)
 	json_array_append_new(a->uses, json_string(u));
 }
 
-/*
- * Is function name defined here?  Then *name_tok is the index of its
- * name token and *body that of its opening brace.
- */
-static int find_function(const struct lexer *lx, const char *name, int *name_tok, int *body)
-{
-	int i, depth = 0;
-
-	for (i = 0; i + 1 < lx->ntoks; i++) {
-		const struct token *t = lx->toks + i;
-		int c, j;
-
-		if (t->macro >= 0)
-			continue;
-		if (tok_is(t, "{"))
-			depth++;
-		else if (tok_is(t, "}"))
-			depth--;
-		if (depth || t->kind != TOK_IDENT || !tok_is(t + 1, "(") || !tok_is(t, name))
-			continue;
-		c = match_close(lx, i + 1);
-		for (j = c + 1; j < lx->ntoks && j < c + 12; j++) {
-			if (tok_is(lx->toks + j, "{")) {
-				*name_tok = i;
-				*body = j;
-				return 1;
-			}
-			if (tok_is(lx->toks + j, ";") || tok_is(lx->toks + j, ",") ||
-			    tok_is(lx->toks + j, "="))
-				break;
-		}
-	}
-	return 0;
-}
-
 /* Parameter n's name in the list opened at toks[open]; type test on the way. */
 static int param_index_of(const struct lexer *lx, int open, const char *type_word,
 			  char **name)
@@ -293,7 +258,7 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 			} else if (in_list(c, lex_calls_stacked)) {
 				fact(a, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s",
 				     cs, fn_name);
-			} else if (depth < MAX_DEPTH && find_function(lx, cs, &cname, &cbody)) {
+			} else if (depth < MAX_DEPTH && lex_find_function(lx, cs, &cname, &cbody)) {
 				char *pn = param_name(lx, cname + 1, argidx);
 
 				if (pn) {
@@ -441,7 +406,7 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 		free(tw);
 		goto done;
 	}
-	if (!fc || !json_is_object(def) || !find_function(&fc->lx, fn, &name_tok, &body)) {
+	if (!fc || !json_is_object(def) || !lex_find_function(&fc->lx, fn, &name_tok, &body)) {
 		fact(&a, CAT_UNPARSED, "the definition of %s() is not in %s", fn, jstr(r, "file"));
 		confidence = "low";
 		goto done;

@@ -480,3 +480,40 @@ int match_close(const struct lexer *lx, int i)
 	}
 	return lx->ntoks - 1;
 }
+
+/*
+ * Is function name defined here (outside any braces, its ")" followed by
+ * attributes at most, then the body)?  Then *name_tok is the index of its
+ * name token and *body that of its opening brace.  scan and classify find
+ * a handler's definition with it.
+ */
+int lex_find_function(const struct lexer *lx, const char *name, int *name_tok, int *body)
+{
+	int i, depth = 0;
+
+	for (i = 0; i + 1 < lx->ntoks; i++) {
+		const struct token *t = lx->toks + i;
+		int c, j;
+
+		if (t->macro >= 0)
+			continue;
+		if (tok_is(t, "{"))
+			depth++;
+		else if (tok_is(t, "}"))
+			depth--;
+		if (depth || t->kind != TOK_IDENT || !tok_is(t + 1, "(") || !tok_is(t, name))
+			continue;
+		c = match_close(lx, i + 1);
+		for (j = c + 1; j < lx->ntoks && j < c + 12; j++) {
+			if (tok_is(lx->toks + j, "{")) {
+				*name_tok = i;
+				*body = j;
+				return 1;
+			}
+			if (tok_is(lx->toks + j, ";") || tok_is(lx->toks + j, ",") ||
+			    tok_is(lx->toks + j, "="))
+				break;
+		}
+	}
+	return 0;
+}

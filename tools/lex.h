@@ -53,6 +53,9 @@ static inline int tok_is(const struct token *t, const char *s)
 /* Index of the token closing the group opened at toks[i]. */
 int match_close(const struct lexer *lx, int i);
 
+/* Is function name defined here?  Its name token and its opening brace. */
+int lex_find_function(const struct lexer *lx, const char *name, int *name_tok, int *body);
+
 /* Copy a token's text into a new string. */
 char *tok_str(const struct token *t);
 

@@ -420,32 +420,9 @@ static char *text_range(const struct scan_ctx *sc, int a, int b)
 /* Line of the definition of function name in this file, or 0. */
 static int find_definition(const struct scan_ctx *sc, const char *name)
 {
-	const struct lexer *lx = sc->lx;
-	int i, depth = 0;
+	int name_tok, body;
 
-	for (i = 0; i + 1 < lx->ntoks; i++) {
-		const struct token *t = lx->toks + i;
-
-		if (t->macro >= 0)
-			continue;
-		if (tok_is(t, "{"))
-			depth++;
-		else if (tok_is(t, "}"))
-			depth--;
-		else if (!depth && t->kind == TOK_IDENT && tok_is(t + 1, "(") && tok_is(t, name)) {
-			int c = match_close(lx, i + 1), j;
-
-			/* after ")" come attributes at most, then the body */
-			for (j = c + 1; j < lx->ntoks && j < c + 12; j++) {
-				if (tok_is(lx->toks + j, "{"))
-					return t->line;
-				if (tok_is(lx->toks + j, ";") || tok_is(lx->toks + j, ",") ||
-				    tok_is(lx->toks + j, "="))
-					break;
-			}
-		}
-	}
-	return 0;
+	return lex_find_function(sc->lx, name, &name_tok, &body) ? sc->lx->toks[name_tok].line : 0;
 }
 
 /* Parameter signature of function name declared or defined in this file. */
