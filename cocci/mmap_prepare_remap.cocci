@@ -996,7 +996,7 @@ if hf in handlers and hf not in body_start:
 // (Not the statements of the handler's body alone: spatch follows no path
 // from a return under #ifdef to the closing brace, so "... S@p ..." in the
 // body misses it.)
-@ any_stmt @
+@ any_stmt depends on handler_def @
 statement S;
 position ps;
 @@
