@@ -60,6 +60,7 @@
 ///   FILE:LINE:COL-COL: NAME(): convertible: ...
 ///   FILE:LINE:COL-COL: NAME(): note: A BEHAVIOUR CHANGE
 ///   FILE:LINE:COL-COL: NAME(): keeps error: -EX
+///   FILE:LINE:COL-COL: NAME(): adds hook: mmap_abort
 /// ("keeps error": a check of the mapping call, moved to prepare, returns
 /// -EX there).
 ///
@@ -1957,3 +1958,6 @@ for h in sorted(handlers):
 		# written in prepare: mmapport checks the code has them
 		for c in kept_errors.get(h, []):
 			say(h, 'keeps error', c)
+		# rfc: prepare returns with a lock held, NAME_abort() drops it
+		if h in abort_body:
+			say(h, 'adds hook', 'mmap_abort')

@@ -9,7 +9,9 @@
 /// then finds the old name still used and refuses the change whole.
 /// -D renamed=a,b names the handlers converted; alone the rule does
 /// nothing.  -D report names each prototype, registration and export of
-/// those handlers that the rule renames (with -D patch) or would rename.
+/// those handlers that the rule renames (with -D patch) or would rename:
+///   FILE:LINE:COL-COL: NAME(): renamed: NAME_prepare
+///   FILE:LINE:COL-COL: NAME(): renamed export: NAME_prepare
 ///
 // Confidence: High
 // Copyright: (C) 2026 the mmapport authors.
@@ -33,8 +35,6 @@ targets.update(x for x in r.split(',') if x)
 @ named_at depends on report @
 identifier fn, fp, vma;
 identifier ops;
-declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
-expression N;
 type T;
 position p;
 @@
@@ -46,7 +46,23 @@ position p;
 struct file_operations ops = {
 	.mmap = fn@p,
 };
-|
+)
+
+@script:python depends on report@
+fn << named_at.fn;
+p << named_at.p;
+@@
+if fn in targets:
+	coccilib.report.print_report(p[0], '%s(): renamed: %s_prepare' % (fn, fn))
+
+// An export: other modules that call the handler must follow the rename.
+@ exported_at depends on report @
+identifier fn;
+declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
+expression N;
+position p;
+@@
+(
  EXPORT_SYMBOL(fn@p);
 |
  EXPORT_SYMBOL_GPL(fn@p);
@@ -57,11 +73,11 @@ struct file_operations ops = {
 )
 
 @script:python depends on report@
-fn << named_at.fn;
-p << named_at.p;
+fn << exported_at.fn;
+p << exported_at.p;
 @@
 if fn in targets:
-	coccilib.report.print_report(p[0], '%s(): renamed: %s_prepare' % (fn, fn))
+	coccilib.report.print_report(p[0], '%s(): renamed export: %s_prepare' % (fn, fn))
 
 // The prototype, its parameters named or not.  (spatch 1.1 cannot add a
 // declaration at top level with a metavariable in it: the name and the

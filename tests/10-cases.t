@@ -21,7 +21,8 @@
 # WHAT PLACE" that a converted record places its effect WHAT (a call as
 # written) at PLACE (prepare, action, mapped, complete, removed...).
 # "check-fact: FUNCTION: JQ" must hold (jq -e) on FUNCTION's record after
-# classify, "check-plan: JQ" on dispatchers.json.  Every case is also
+# classify, "check-conversion: PROFILE FUNCTION: JQ" on its conversion
+# after convert, "check-plan: JQ" on dispatchers.json.  Every case is also
 # checked to have been analysed: by libclang with the fake tree's marked
 # fallback flags, or, where libclang cannot see it, by Coccinelle or the
 # lexical classifier, never by nothing (scan alone decides only a NULL
@@ -36,7 +37,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 cases=("$top"/tests/cases/*.c)
-nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\|fact\|plan\): ')
+nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\|conversion\|fact\|plan\): ')
 echo "1..$(( ${#cases[@]} * 4 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
@@ -155,7 +156,18 @@ for c in "${cases[@]}"; do
 		else
 			field='(.conversion.behaviour_changes // [])[]'
 		fi
-		if [ "$kind" = placement ]; then
+		if [ "$kind" = conversion ]; then
+			fn=${text%%: *}
+			expr=${text#*: }
+			if jq -e --arg fn "$fn" "[.[] | select(.function == \$fn)] | length > 0 and
+			   all(.[]; .conversion | $expr)" "$tmp/$name/$profile/records.json" >/dev/null 2>&1; then
+				echo "ok $n - $name: $profile: $fn: .conversion | $expr"
+			else
+				echo "not ok $n - $name: $profile: $fn: .conversion | $expr"
+				jq --arg fn "$fn" '.[] | select(.function == $fn) | .conversion' \
+					"$tmp/$name/$profile/records.json" 2>&1 | sed 's/^/#   /'
+			fi
+		elif [ "$kind" = placement ]; then
 			if jq -e --arg w "${text% *}" --arg p "${text##* }" '[.[] |
 			   select(.conversion.status == "converted") | .conversion.equivalence.effects[]? |
 			   select(.what == $w and .placement == $p)] | length > 0' \
@@ -189,5 +201,5 @@ for c in "${cases[@]}"; do
 			jq -r '.[] | "#   \(.function): \(.conversion // {} | tojson)"' \
 				"$tmp/$name/$profile/records.json" 2>/dev/null
 		fi
-	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\): /\1 /p' "$c")
+	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\|conversion\): /\1 /p' "$c")
 done

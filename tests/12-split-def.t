@@ -129,10 +129,13 @@ else
 	sed 's/^/# /' "$tmp/err"
 fi
 d=$tmp/out/diffs/drivers_shared_mmap.c.patch
-s=$(jq -r '[.[] | select(.function == "shared_mmap") | "\(.conversion.status) \(.conversion.diff)"] | unique | join(" ")' \
-	"$tmp/out/records.json")
+s=$(jq -r '[.[] | select(.function == "shared_mmap" or .function == "split_mmap") |
+	"\(.function) \(.conversion.status) \(.conversion.diff) \(.conversion.export_renamed)"] |
+	unique | join(" ")' "$tmp/out/records.json")
 w=$wt/drivers/shared
-if [ "$s" = "converted diffs/drivers_shared_mmap.c.patch" ] &&
+# the record says the export was renamed (series tells other modules'
+# users to follow), and only for the exported handler
+if [ "$s" = "shared_mmap converted diffs/drivers_shared_mmap.c.patch true split_mmap converted diffs/drivers_split_def.c.patch null" ] &&
    [ "$(grep -c '^diff --git' "$d")" = 4 ] &&
    grep -q '^int shared_mmap_prepare(struct vm_area_desc \*desc);$' "$w/shared.h" &&
    [ "$(grep -A1 '^struct vm_area_struct;$' "$w/shared.h" | tail -1)" = 'struct vm_area_desc;' ] &&
@@ -140,7 +143,7 @@ if [ "$s" = "converted diffs/drivers_shared_mmap.c.patch" ] &&
    grep -q '\.mmap_prepare = shared_mmap_prepare,' "$w/one.c" &&
    grep -qP '^\t\.mmap_prepare\t= shared_mmap_prepare,$' "$w/two.c" &&
    ! grep -rqw shared_mmap "$w"; then
-	echo "ok 4 - shared_mmap: header (the descriptor declared), export and both registrations change in one diff"
+	echo "ok 4 - shared_mmap: header (the descriptor declared), export (recorded) and both registrations change in one diff"
 else
 	echo "not ok 4 - shared_mmap: $s"
 	[ -f "$d" ] && sed 's/^/# /' "$d"

@@ -90,19 +90,6 @@ static int converted_ok(const char *path, const char *fn, int hooks, int twin, i
 	return ok;
 }
 
-/*
- * rfc: a remap or page-insert handler whose prepare returns with a lock
- * held (docs/hazards.md, H6) was also given an mmap_abort that releases it.
- */
-static int locked(const char *work, const char *file, const char *fn)
-{
-	char *path = xasprintf("%s/%s", work, file);
-	int ok = hook_ok(path, fn, "abort", "const struct file *file,");
-
-	free(path);
-	return ok;
-}
-
 /* The hooks a conversion adds; a state plan (tools/state.c) says which for state. */
 static int hooks_of(enum method m, const struct profile *p, json_t *plan)
 {
@@ -387,6 +374,7 @@ struct verdict {
 	json_t *refused;	/* handler -> reason */
 	json_t *converted;	/* handler -> [behaviour changes] */
 	json_t *kept_errors;	/* handler -> [-E codes of a mapping call's checks, now in prepare] */
+	json_t *aborts;		/* handler -> true: the remap rule gave it an mmap_abort */
 };
 
 struct file_job {
@@ -477,60 +465,90 @@ static void add_takes(json_t *takes, json_t *r)
 	json_object_set_new(takes, jstr(r, "function"), list);
 }
 
+/*
+ * A line of a rule's report, FILE:LINE:COL-COL: NAME(): KIND: TEXT (the
+ * rules' coccilib report), cut into its parts in place; 0 if it is not one.
+ */
+static int report_line(char *line, char **name, char **kind, char **text)
+{
+	char *end = strstr(line, "(): ");
+
+	if (!end)
+		return 0;
+	for (*name = end; *name > line && (isalnum((unsigned char)(*name)[-1]) ||
+					   (*name)[-1] == '_'); (*name)--)
+		;
+	*end = '\0';
+	*kind = end + 4;
+	*text = strstr(*kind, ": ");
+	if (!*text)
+		return 0;
+	**text = '\0';
+	*text += 2;
+	return 1;
+}
+
+/* The list in obj under key, created empty if need be. */
+static json_t *list_of(json_t *obj, const char *key)
+{
+	json_t *l = json_object_get(obj, key);
+
+	if (!l) {
+		l = json_array();
+		json_object_set_new(obj, key, l);
+	}
+	return l;
+}
+
+static void verdict_free(struct verdict *v)
+{
+	json_decref(v->refused);
+	json_decref(v->converted);
+	json_decref(v->kept_errors);
+	json_decref(v->aborts);
+	memset(v, 0, sizeof(*v));
+}
+
 /* What pass 1 said about each handler. */
 static void read_report(const char *report, struct verdict *v)
 {
-	size_t len;
-	char *buf = read_file(report, &len), *line, *save;
+	char *buf = read_file(report, NULL), *line, *save, *name, *kind, *text;
 
 	if (!v->refused)
 		v->refused = json_object();
 	if (!v->converted)
 		v->converted = json_object();
-	if (!buf)
-		return;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *end = strstr(line, "(): "), *name, *kind, *text;
-		json_t *notes;
-
-		/* FILE:LINE:COL-COL: NAME(): KIND: TEXT (the rules' say()) */
-		if (!end)
+	if (!v->kept_errors)
+		v->kept_errors = json_object();
+	if (!v->aborts)
+		v->aborts = json_object();
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!report_line(line, &name, &kind, &text))
 			continue;
-		for (name = end; name > line && (isalnum((unsigned char)name[-1]) ||
-						 name[-1] == '_'); name--)
-			;
-		*end = '\0';
-		kind = end + 4;
-		text = strstr(kind, ": ");
-		if (!text)
-			continue;
-		*text = '\0';
-		text += 2;
-		if (!strcmp(kind, "refused")) {
+		if (!strcmp(kind, "refused"))
 			json_object_set_new(v->refused, name, json_string(text));
-		} else if (!strcmp(kind, "convertible")) {
-			if (!json_object_get(v->converted, name))
-				json_object_set_new(v->converted, name, json_array());
-		} else if (!strcmp(kind, "keeps error")) {
-			json_t *k;
-
-			if (!v->kept_errors)
-				v->kept_errors = json_object();
-			k = json_object_get(v->kept_errors, name);
-			if (!k) {
-				k = json_array();
-				json_object_set_new(v->kept_errors, name, k);
-			}
-			json_array_append_new(k, json_string(text));
-		} else if (!strcmp(kind, "note")) {
-			notes = json_object_get(v->converted, name);
-			if (!notes) {
-				notes = json_array();
-				json_object_set_new(v->converted, name, notes);
-			}
-			json_array_append_new(notes, json_string(text));
-		}
+		else if (!strcmp(kind, "convertible"))
+			list_of(v->converted, name);
+		else if (!strcmp(kind, "keeps error"))
+			json_array_append_new(list_of(v->kept_errors, name), json_string(text));
+		else if (!strcmp(kind, "note"))
+			json_array_append_new(list_of(v->converted, name), json_string(text));
+		else if (!strcmp(kind, "adds hook") && !strcmp(text, "mmap_abort"))
+			json_object_set_new(v->aborts, name, json_true());
 	}
+	free(buf);
+}
+
+/* The handlers whose export mmap_prepare_rename.cocci's report says it renamed. */
+static void read_exports(const char *report, json_t *exported)
+{
+	char *buf = read_file(report, NULL), *line, *save, *name, *kind, *text;
+
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (report_line(line, &name, &kind, &text) && !strcmp(kind, "renamed export"))
+			json_object_set_new(exported, name, json_true());
 	free(buf);
 }
 
@@ -831,10 +849,7 @@ static void convert_file(const struct options *o, const char *work, const char *
 		mask_dead(path, &j->dead_lines);
 		strlist_free(&j->done);
 		if (round == 0) {
-			json_decref(j->v.refused);
-			json_decref(j->v.converted);
-			json_decref(j->v.kept_errors);
-			j->v.refused = j->v.converted = j->v.kept_errors = NULL;
+			verdict_free(&j->v);
 		}
 		/* the state pass first: its plans carry the lines of the file as read */
 		if (want_state.n) {
@@ -1094,6 +1109,7 @@ struct convert_run {
 	char *work, *base, *diffs, *io_gap;
 	json_t *plans;			/* file -> handler -> state plan */
 	json_t *core;			/* the core's rules (core.c) */
+	json_t *exported;		/* this unit: handler -> true, its export renamed */
 	int nconv, nref;
 };
 
@@ -1406,9 +1422,7 @@ static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
 
 static void job_free(struct file_job *j)
 {
-	json_decref(j->v.refused);
-	json_decref(j->v.converted);
-	json_decref(j->v.kept_errors);
+	verdict_free(&j->v);
 	strlist_free(&j->simple);
 	strlist_free(&j->remap);
 	json_decref(j->takes);
@@ -1452,7 +1466,7 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 	set_hook_name(c, "new_function", fn, "prepare");
 	if (hooks & H_COMPLETE)
 		set_hook_name(c, "complete_function", fn, "complete");
-	if ((hooks & H_ABORT) || (m == M_REMAP && locked(cv->work, file, fn)))
+	if ((hooks & H_ABORT) || json_object_get(j->v.aborts, fn))
 		set_hook_name(c, "abort_function", fn, "abort");
 	if (hooks & H_MAPPED)
 		set_hook_name(c, "mapped_function", fn, "mapped");
@@ -1469,16 +1483,8 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 			json_object_set_new(files, json_string_value(f), json_array());
 	json_object_set_new(c, "files", files);
 	/* the export renamed with it: other modules' users must follow */
-	{
-		char *diff = read_file(dpath, NULL), *l, *save;
-		char *want = xasprintf("(%s_prepare", fn);
-
-		for (l = diff ? strtok_r(diff, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
-			if (!strncmp(l, "+EXPORT_SYMBOL", 14) && strstr(l, want))
-				json_object_set_new(c, "export_renamed", json_true());
-		free(want);
-		free(diff);
-	}
+	if (json_object_get(cv->exported, fn))
+		json_object_set_new(c, "export_renamed", json_true());
 	json_object_set_new(c, "behaviour_changes", notes ? json_incref(notes) : json_array());
 	if (json_object_get(j->v.kept_errors, fn))
 		json_object_set(c, "kept_errors", json_object_get(j->v.kept_errors, fn));
@@ -1575,6 +1581,7 @@ static void unit_reset(struct convert_run *cv, const char *unit, const char *rev
  * export in every file of the unit.  A use the rule does not rename (a
  * call, a pointer kept) still names the old handler: the equivalence
  * verdict finds it (the old name, equiv.c) and the unit is left as it was.
+ * The rule's report names each export it renamed, into cv->exported.
  */
 static void rename_elsewhere(struct convert_run *cv, const char *unit,
 			     const struct strlist *renamed, char **failed)
@@ -1585,16 +1592,19 @@ static void rename_elsewhere(struct convert_run *cv, const char *unit,
 
 	define_names(&defines, "renamed", renamed);
 	json_array_foreach(json_object_get(cv->unit_files, unit), i, f) {
-		char *path = xasprintf("%s/%s", cv->work, json_string_value(f));
+		const char *file = json_string_value(f);
+		char *path = xasprintf("%s/%s", cv->work, file);
+		char *report = spatch_out_name(cv->o, "rename", file, "report");
 		char *orig = read_file(path, NULL);
 		int k;
 
-		run_spatch(cv->o, cv->work, json_string_value(f), "rename", &defines, NULL,
-			   failed);
+		run_spatch(cv->o, cv->work, file, "rename", &defines, report, failed);
+		read_exports(report, cv->exported);
 		/* each new designator at the column of the old one's "=" */
 		for (k = 0; orig && k < renamed->n; k++)
 			realign(path, orig, renamed->v[k]);
 		free(orig);
+		free(report);
 		free(path);
 	}
 	strlist_free(&defines);
@@ -1652,6 +1662,7 @@ static void convert_unit(struct convert_run *cv, const char *unit)
 			if (strlist_has(&jobs[i].done, jobs[i].elsewhere.v[k]))
 				strlist_add(&renamed, jobs[i].elsewhere.v[k]);
 	}
+	cv->exported = json_object();
 	if (renamed.n)
 		rename_elsewhere(cv, unit, &renamed, &failed);
 	/* a rename spatch could not make: the unit as it was, its handlers refused */
@@ -1665,6 +1676,8 @@ static void convert_unit(struct convert_run *cv, const char *unit)
 	}
 	free(jobs);
 	free(failed);
+	json_decref(cv->exported);
+	cv->exported = NULL;
 	strlist_free(&renamed);
 	free(drel);
 }

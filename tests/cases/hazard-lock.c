@@ -5,6 +5,7 @@
  * check-reason: mainline docs/hazards.md, H6
  * check-output-rfc: hazard-lock.rfc.expected
  * check-change: rfc it is held across the core's VMA setup in between
+ * check-conversion: rfc region_mmap: .abort_function == "region_mmap_abort"
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -5,6 +5,7 @@
  * check-output-rfc: insert-loop-locked.rfc.expected
  * check-reason: mainline vm_insert_page() in a loop has no exact mainline form
  * check-change: rfc the lock taken by mutex_lock(&pr->lock) is now held from prepare
+ * check-conversion: rfc ilk_mmap: .abort_function == "ilk_mmap_abort"
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

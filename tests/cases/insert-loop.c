@@ -6,6 +6,7 @@
  * check-fact: il_mmap: .analysis.inserts[0].in_loop == true
  * check-fact: il_mmap: .analysis.hazards.nomerge_by == ["VM_MIXEDMAP"]
  * check-output-rfc: insert-loop.rfc.expected
+ * check-conversion: rfc il_mmap: .complete_function == "il_mmap_complete" and .abort_function == null
  * check-reason: mainline vm_insert_page() in a loop has no exact mainline form
  * check-change: rfc addr is read again from the VMA in mmap_complete (vma->vm_start)
  */
