@@ -488,18 +488,6 @@ static int report_line(char *line, char **name, char **kind, char **text)
 	return 1;
 }
 
-/* The list in obj under key, created empty if need be. */
-static json_t *list_of(json_t *obj, const char *key)
-{
-	json_t *l = json_object_get(obj, key);
-
-	if (!l) {
-		l = json_array();
-		json_object_set_new(obj, key, l);
-	}
-	return l;
-}
-
 static void verdict_free(struct verdict *v)
 {
 	json_decref(v->refused);
@@ -529,11 +517,11 @@ static void read_report(const char *report, struct verdict *v)
 		if (!strcmp(kind, "refused"))
 			json_object_set_new(v->refused, name, json_string(text));
 		else if (!strcmp(kind, "convertible"))
-			list_of(v->converted, name);
+			jarray_of(v->converted, name);
 		else if (!strcmp(kind, "keeps error"))
-			json_array_append_new(list_of(v->kept_errors, name), json_string(text));
+			json_array_append_new(jarray_of(v->kept_errors, name), json_string(text));
 		else if (!strcmp(kind, "note"))
-			json_array_append_new(list_of(v->converted, name), json_string(text));
+			json_array_append_new(jarray_of(v->converted, name), json_string(text));
 		else if (!strcmp(kind, "adds hook") && !strcmp(text, "mmap_abort"))
 			json_object_set_new(v->aborts, name, json_true());
 	}

@@ -820,6 +820,18 @@ json_t *files_naming(const char *tree, const struct strlist *names, int headers)
 	return where;
 }
 
+/* The array in obj under key, put there empty if there is none. */
+json_t *jarray_of(json_t *obj, const char *key)
+{
+	json_t *a = json_object_get(obj, key);
+
+	if (!json_is_array(a)) {
+		a = json_array();
+		json_object_set_new(obj, key, a);
+	}
+	return a;
+}
+
 int jarray_add_unique(json_t *arr, const char *s)
 {
 	json_t *v;

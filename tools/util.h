@@ -137,6 +137,7 @@ char *printable_name(const char *s);
 json_t *json_load_path(const char *path);
 int json_dump_path(json_t *j, const char *path);
 int jarray_add_unique(json_t *arr, const char *s);
+json_t *jarray_of(json_t *obj, const char *key);
 json_t *files_naming(const char *tree, const struct strlist *names, int headers);
 void blank_comments(char *text);
 int names_in_code(const char *path, const char *name, int *own_static);

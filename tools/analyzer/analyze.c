@@ -51,17 +51,6 @@ struct walk {
 	json_t *fx_cache;	/* effect summaries of this translation unit's functions */
 };
 
-static json_t *arr(json_t *an, const char *key)
-{
-	json_t *a = json_object_get(an, key);
-
-	if (!a) {
-		a = json_array();
-		json_object_set_new(an, key, a);
-	}
-	return a;
-}
-
 static char *cxstr(CXString s)
 {
 	const char *c = clang_getCString(s);
@@ -398,7 +387,7 @@ static void vma_use(struct walk *w, CXCursor c)
 							json_string(cxstr(clang_getCursorSpelling(v))));
 					}
 				}
-				json_array_append_new(arr(w->an, "fields_written"), o);
+				json_array_append_new(jarray_of(w->an, "fields_written"), o);
 				free(e);
 				free(op);
 				free(field);
@@ -415,7 +404,7 @@ static void vma_use(struct walk *w, CXCursor c)
 			json_object_set_new(o, "op", json_string(
 				gk == CXCursor_MemberRefExpr ? "member" : "value"));
 		}
-		json_array_append_new(arr(w->an, "fields_read"), o);
+		json_array_append_new(jarray_of(w->an, "fields_read"), o);
 		free(field);
 		return;
 	}
@@ -446,7 +435,7 @@ static void vma_use(struct walk *w, CXCursor c)
 				json_object_set_new(o, "how", json_string(
 					child_of_p == 1 && !strcmp(op, "=") ? "stored" : "operand"));
 				json_object_set_new(o, "to", json_string(lhs));
-				json_array_append_new(arr(w->an, "escapes"), o);
+				json_array_append_new(jarray_of(w->an, "escapes"), o);
 				free(lhs);
 			}
 			free(op);
@@ -459,7 +448,7 @@ static void vma_use(struct walk *w, CXCursor c)
 				json_t *o = loc(w, c);
 
 				json_object_set_new(o, "how", json_string("address taken"));
-				json_array_append_new(arr(w->an, "escapes"), o);
+				json_array_append_new(jarray_of(w->an, "escapes"), o);
 			}
 			free(t);
 		}
@@ -472,7 +461,7 @@ static void vma_use(struct walk *w, CXCursor c)
 			pk == CXCursor_ReturnStmt ? "returned" :
 			pk == CXCursor_InitListExpr ? "stored in an initializer" :
 			pk == CXCursor_VarDecl ? "stored in a variable" : "used"));
-		json_array_append_new(arr(w->an, "escapes"), o);
+		json_array_append_new(jarray_of(w->an, "escapes"), o);
 	}
 }
 
@@ -816,7 +805,7 @@ static void remap_fact(struct walk *w, CXCursor call, const char *name, const ch
 		json_object_set_new(o, "prot", json_string(a[4] ? a[4] : "?"));
 	}
 	set_result(w, o, "result", w->sp - 2);
-	json_array_append_new(arr(w->an, "remaps"), o);
+	json_array_append_new(jarray_of(w->an, "remaps"), o);
 }
 
 /*
@@ -1295,7 +1284,7 @@ static int vma_argument(struct walk *w, CXCursor c, CXCursor callee, const char 
 
 			json_object_set_new(dc, "call", json_string(name));
 			json_object_set_new(dc, "arg", json_integer(vidx));
-			json_array_append_new(arr(w->an, "desc_calls"), dc);
+			json_array_append_new(jarray_of(w->an, "desc_calls"), dc);
 			vidx = -1;
 		}
 		free(ts);
@@ -1367,7 +1356,7 @@ static void take_call(struct walk *w, CXCursor c, const char *name, const char *
 	if (seen_call(w, "takes", o))
 		json_decref(o);
 	else
-		json_array_append_new(arr(w->an, "takes"), o);
+		json_array_append_new(jarray_of(w->an, "takes"), o);
 }
 
 /*
@@ -1400,13 +1389,13 @@ static json_t *resource_effects(struct walk *w, CXCursor c, const char *name,
 		if (helper_rel)
 			json_object_set_new(o, "via", json_string(js(fx, "via")));
 		exit_path(w, o);
-		json_array_append_new(arr(w->an, "releases"), o);
+		json_array_append_new(jarray_of(w->an, "releases"), o);
 	} else if (!strncmp(name, "class_", 6) && str_ends_with(name, "_constructor")) {
 		o = loc(w, c);
 		json_object_set_new(o, "call", json_string(name));
 		json_object_set_new(o, "kind", json_string("lock"));
 		json_object_set_new(o, "auto_release", json_true());
-		json_array_append_new(arr(w->an, "takes"), o);
+		json_array_append_new(jarray_of(w->an, "takes"), o);
 	}
 	return fx;
 }
@@ -1456,7 +1445,7 @@ static int hook_call(struct walk *w, CXCursor c, CXCursor callee, json_t **fx)
 		json_object_set_new(o, "to", json_string(xasprintf("%s (%s)",
 			cursor_text(w->tu, callee), hook)));
 		json_object_set_new(o, "visible", json_false());
-		json_array_append_new(arr(w->an, "escapes"), o);
+		json_array_append_new(jarray_of(w->an, "escapes"), o);
 		*fx = json_object();
 		json_object_set_new(*fx, "effect", json_string("side-effect"));
 		json_object_set_new(*fx, "why", json_string(
@@ -1464,7 +1453,7 @@ static int hook_call(struct walk *w, CXCursor c, CXCursor callee, json_t **fx)
 	} else {
 		json_object_set_new(o, "hook", json_string(hook));
 		json_object_set_new(o, "expr", json_string(cursor_text(w->tu, callee)));
-		json_array_append_new(arr(w->an, !strcmp(sname, "file_operations") ?
+		json_array_append_new(jarray_of(w->an, !strcmp(sname, "file_operations") ?
 					  "stacked" : "dispatches"), o);
 	}
 	free(hook);
@@ -1501,7 +1490,7 @@ static void follow_call(struct walk *w, CXCursor c, CXCursor callee, json_t *o,
 		/* its uses in the code compiled, macros expanded */
 		if (main_file)
 			json_object_set_new(fo, "refs", json_integer(tu_refs(w->tu, def)));
-		json_array_append_new(arr(w->an, "followed"), fo);
+		json_array_append_new(jarray_of(w->an, "followed"), fo);
 		json_object_set_new(w->visited, name, json_integer(w->depth + 1));
 		sub.nvma = 1;
 		sub.vmas[0] = clang_Cursor_getArgument(def, vidx);
@@ -1517,7 +1506,7 @@ static void follow_call(struct walk *w, CXCursor c, CXCursor callee, json_t *o,
 		json_object_set_new(e, "how", json_string("passed"));
 		json_object_set_new(e, "to", json_string(spelled));
 		json_object_set_new(e, "visible", json_boolean(has_def));
-		json_array_append_new(arr(w->an, "escapes"), e);
+		json_array_append_new(jarray_of(w->an, "escapes"), e);
 	}
 }
 
@@ -1547,7 +1536,7 @@ static json_t *vma_call(struct walk *w, CXCursor c, CXCursor callee, const char 
 		json_object_set_new(ins, "args", json_incref(args));
 		json_object_set_new(ins, "in_loop", json_boolean(in_loop(w)));
 		json_object_set_new(ins, "result", call_result(w));
-		json_array_append_new(arr(w->an, "inserts"), ins);
+		json_array_append_new(jarray_of(w->an, "inserts"), ins);
 	} else if (!strncmp(spelled, "dma_mmap_", 9) || !strncmp(name, "dma_mmap_", 9)) {
 		json_object_set_new(o, "kind", json_string("dma-mmap"));
 	} else if (str_in_list(name, calls_stacked) || str_in_list(spelled, calls_stacked)) {
@@ -1555,7 +1544,7 @@ static json_t *vma_call(struct walk *w, CXCursor c, CXCursor callee, const char 
 
 		json_object_set_new(o, "kind", json_string("stacked"));
 		json_object_set_new(st, "call", json_string(spelled));
-		json_array_append_new(arr(w->an, "stacked"), st);
+		json_array_append_new(jarray_of(w->an, "stacked"), st);
 	} else if (str_in_list(name, calls_simple) || str_in_list(spelled, calls_simple)) {
 		json_object_set_new(o, "kind", json_string("simple"));
 		if (!strncmp(spelled, "vm_flags_", 9)) {
@@ -1564,7 +1553,7 @@ static json_t *vma_call(struct walk *w, CXCursor c, CXCursor callee, const char 
 			json_object_set_new(f, "op", json_string(spelled));
 			json_object_set_new(f, "flags", json_string(
 				n > 1 ? json_string_value(json_array_get(args, 1)) : ""));
-			json_array_append_new(arr(w->an, "flag_ops"), f);
+			json_array_append_new(jarray_of(w->an, "flag_ops"), f);
 		}
 	} else {
 		follow_call(w, c, callee, o, name, spelled, vidx);
@@ -1584,7 +1573,7 @@ static json_t *vma_call(struct walk *w, CXCursor c, CXCursor callee, const char 
 				"receives the VMA, and its body is %s", !strcmp(ck2, "too deep") ?
 				"too deep to follow" : "not in this translation unit")));
 	}
-	json_array_append_new(arr(w->an, "calls"), o);
+	json_array_append_new(jarray_of(w->an, "calls"), o);
 	json_decref(args);
 	return fx;
 }
@@ -1610,7 +1599,7 @@ static void call_effect_entry(struct walk *w, CXCursor c, const char *name, cons
 		eo = loc(w, c);
 		json_object_set_new(eo, "call", json_string(spelled));
 		json_object_update_missing(eo, fx);
-		json_array_append_new(arr(w->an, "effects"), eo);
+		json_array_append_new(jarray_of(w->an, "effects"), eo);
 		json_decref(fx);
 	}
 }
@@ -1652,7 +1641,7 @@ static void write_effect(struct walk *w, CXCursor c)
 	o = loc(w, c);
 	json_object_set_new(o, "write", json_string(cursor_text(w->tu, lhs)));
 	json_object_set_new(o, "effect", json_string("write"));
-	json_array_append_new(arr(w->an, "effects"), o);
+	json_array_append_new(jarray_of(w->an, "effects"), o);
 }
 
 static enum CXChildVisitResult label_cb(CXCursor c, CXCursor parent, CXClientData d)
@@ -1702,7 +1691,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 	if (k == CXCursor_IfStmt && dead_if(w->tu, c)) {
 		/* if (0) { ... }: code that never runs, and that the conversion removes */
 		if (!w->depth)
-			json_array_append_new(arr(w->an, "dead_code"), loc(w, c));
+			json_array_append_new(jarray_of(w->an, "dead_code"), loc(w, c));
 		w->sp--;
 		return CXChildVisit_Continue;
 	} else if (k == CXCursor_DeclRefExpr && is_vma(w, c)) {
@@ -1720,7 +1709,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 
 				json_object_set_new(o, "call", json_string(xasprintf(
 					"looks at %s", cursor_text(w->tu, c))));
-				json_array_append_new(arr(w->an, "stacked"), o);
+				json_array_append_new(jarray_of(w->an, "stacked"), o);
 			}
 			free(tbuf);
 		}
@@ -1732,7 +1721,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 			json_t *o = loc(w, c);
 
 			json_object_set_new(o, "call", json_string("can_mmap_file() on another file"));
-			json_array_append_new(arr(w->an, "stacked"), o);
+			json_array_append_new(jarray_of(w->an, "stacked"), o);
 		}
 		free(name);
 		call(w, c);
@@ -1742,7 +1731,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 
 		json_object_set_new(o, "value", json_string(
 			!strncmp(t, "return", 6) ? t + (t[6] == ' ' ? 7 : 6) : t));
-		json_array_append_new(arr(w->an, "returns"), o);
+		json_array_append_new(jarray_of(w->an, "returns"), o);
 		free(t);
 	} else if (k == CXCursor_CompoundAssignOperator || k == CXCursor_UnaryOperator) {
 		write_effect(w, c);
@@ -1777,7 +1766,7 @@ static enum CXChildVisitResult visit(CXCursor c, CXCursor parent, CXClientData d
 			char *t = cursor_text(w->tu, rhs);
 
 			if (t[0] == '-' && t[1] == 'E')
-				add_unique_str(arr(w->an, "error_codes"), t);
+				add_unique_str(jarray_of(w->an, "error_codes"), t);
 			free(t);
 		}
 	}
@@ -2188,7 +2177,7 @@ static void split_args_text(const char *p, json_t *args)
 
 static void sum_add(json_t *s, const char *key, json_t *v)
 {
-	json_array_append_new(arr(s, key), v);
+	json_array_append_new(jarray_of(s, key), v);
 }
 
 /* A flag test's polarity: flipped by "!", "== 0" and "!= NONZERO" around it. */
@@ -2565,7 +2554,7 @@ json_t *summarize(void *index, const char *path, json_t *jargs, const struct str
 		}
 		np = clang_Cursor_getNumArguments(def);
 		for (p = 0; p < np; p++)
-			json_array_append_new(arr(u.s, "params"), json_string(cxstr(
+			json_array_append_new(jarray_of(u.s, "params"), json_string(cxstr(
 				clang_getCursorSpelling(clang_Cursor_getArgument(def, p)))));
 		/* the text too: what does not parse (an API the headers lack) is read there */
 		json_object_set_new(u.s, "text", json_string(cursor_text(tu, def)));

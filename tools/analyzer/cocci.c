@@ -98,17 +98,6 @@ static void run_jobs(const char *tree, struct analyze_file *af, struct cocci_job
 	}
 }
 
-static json_t *arr(json_t *an, const char *key)
-{
-	json_t *a = json_object_get(an, key);
-
-	if (!json_is_array(a)) {
-		a = json_array();
-		json_object_set_new(an, key, a);
-	}
-	return a;
-}
-
 /*
  * One spatch output: handler -> its facts, as facts.cocci printed them;
  * handler -> why there are none in *missing.
@@ -140,7 +129,7 @@ static json_t *read_facts(const char *path, json_t *missing)
 		}
 		item = json_object_get(v, "item");
 		if (item) {
-			json_array_append(arr(an, key), item);
+			json_array_append(jarray_of(an, key), item);
 		} else if (!strcmp(key, "locals") && jstr(v, "name")) {
 			/* what a local stands for: its first value, as the analyzer */
 			l = json_object_get(an, "locals");
@@ -328,7 +317,7 @@ static void complete(json_t *an, const char *text)
 				json_object_set_new(o, "auto_release", json_true());
 			json_object_del(o, "conditional");
 			json_object_del(o, "exit_path_until");
-			json_array_append_new(arr(an, "takes"), o);
+			json_array_append_new(jarray_of(an, "takes"), o);
 		} else if (rel) {
 			o = json_deep_copy(x);
 			json_object_set_new(o, "kind", json_string(rel));
@@ -337,7 +326,7 @@ static void complete(json_t *an, const char *text)
 			json_object_del(o, "body_release");
 			json_object_del(o, "body_calls");
 			json_object_del(o, "result");
-			json_array_append_new(arr(an, "releases"), o);
+			json_array_append_new(jarray_of(an, "releases"), o);
 		}
 	}
 	effects(an);
