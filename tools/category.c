@@ -15,6 +15,24 @@ const char *const cat_names[] = {
 	"stacked", "unparsed", "dispatcher", "already-prepare", "no-handler",
 };
 
+void finding(struct findings *f, enum category c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (jarray_add_unique(f->facts, s) && c > CAT_SIMPLE && f->reasons) {
+		json_array_append_new(f->reasons, json_pack("{s:s,s:s}",
+			"category", cat_names[c], "fact", s));
+		f->nreasons++;
+	}
+	free(s);
+	if (c > f->cat)
+		f->cat = c;
+}
+
 const char *const vma_fields_read[] = {
 	"vm_start", "vm_end", "vm_pgoff", "vm_file", "vm_page_prot", "vm_mm", "vm_flags", NULL,
 };

@@ -8,6 +8,8 @@
 #ifndef MMAPPORT_CATEGORY_H
 #define MMAPPORT_CATEGORY_H
 
+#include "util.h"
+
 /* Strongest reason last: a handler gets the highest that applies. */
 enum category {
 	CAT_SIMPLE,
@@ -24,6 +26,21 @@ enum category {
 };
 
 extern const char *const cat_names[];
+
+/*
+ * A handler's category as the facts found raise it, the strongest
+ * kept: each fact once, in the order found; those beyond simple also in
+ * reasons ({category, fact}), when reasons is not NULL.
+ */
+struct findings {
+	enum category cat;
+	json_t *facts;		/* strings a reviewer reads */
+	json_t *reasons;	/* the facts that raised it beyond simple, or NULL */
+	int nreasons;
+};
+
+void finding(struct findings *f, enum category c, const char *fmt, ...)
+	__printf(3, 4);
 
 /* VMA fields with a descriptor equivalent: read / assigned. */
 extern const char *const vma_fields_read[];

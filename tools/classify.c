@@ -60,29 +60,11 @@ static int in_list(const struct token *t, const char *const *list)
 }
 
 struct analysis {
-	enum category cat;
-	json_t *facts;		/* strings a reviewer reads */
+	struct findings f;	/* the category and its facts (no reasons) */
 	json_t *uses;		/* VMA uses: "vm_start", "vm_flags_set()", ... */
 	const struct lexer *lx;
 	int io_remap, io_memory;	/* typed, as decide.c sets them */
 };
-
-static void fact(struct analysis *a, enum category c, const char *fmt, ...)
-	__printf(3, 4);
-
-static void fact(struct analysis *a, enum category c, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	jarray_add_unique(a->facts, s);
-	free(s);
-	if (c > a->cat)
-		a->cat = c;
-}
 
 static void use(struct analysis *a, const char *u)
 {
@@ -186,13 +168,13 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 
 		if ((tok_is(t, "f_op") && tok_is(t + 1, "->") && tok_is(t + 2, "mmap")) ||
 		    (tok_is(t, "can_mmap_file") && tok_is(t + 1, "(")))
-			fact(a, CAT_STACKED, "looks at another file's mmap hook in %s (stacked)",
+			finding(&a->f, CAT_STACKED, "looks at another file's mmap hook in %s (stacked)",
 			     fn_name);
 		if (t->kind == TOK_IDENT && tok_is(t + 1, "(") && takes_state(t) &&
 		    !tok_is(t - 1, "->") && !tok_is(t - 1, ".")) {
 			char *s = tok_str(t);
 
-			fact(a, CAT_STATEFUL, "%s() takes state (a reference or an allocation) in %s",
+			finding(&a->f, CAT_STATEFUL, "%s() takes state (a reference or an allocation) in %s",
 			     s, fn_name);
 			free(s);
 		}
@@ -216,11 +198,11 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 				if (tok_is(f, "vm_flags") && !tok_is(f + 1, "&") &&
 				    !(i >= 2 && tok_is(t - 1, "(") &&
 				      tok_is(t - 2, "is_nommu_shared_mapping")))
-					fact(a, CAT_NEEDS_VMA,
+					finding(&a->f, CAT_NEEDS_VMA,
 					     "reads vma->vm_flags other than as a flag test in %s",
 					     fn_name);
 			} else {
-				fact(a, CAT_NEEDS_VMA, "%s vma->%s in %s (no descriptor equivalent)",
+				finding(&a->f, CAT_NEEDS_VMA, "%s vma->%s in %s (no descriptor equivalent)",
 				     write || rmw ? "writes" : "reads", fs, fn_name);
 			}
 			free(fs);
@@ -228,7 +210,7 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 		}
 		callee = enclosing_call(lx, i, body, &argidx);
 		if (callee < 0) {
-			fact(a, CAT_NEEDS_VMA, "the VMA escapes in %s (line %d): stored or returned",
+			finding(&a->f, CAT_NEEDS_VMA, "the VMA escapes in %s (line %d): stored or returned",
 			     fn_name, t->line);
 			continue;
 		}
@@ -238,25 +220,25 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 			int cbody, cname;
 
 			if (tok_is(c - 1, "->") && tok_is(c, "mmap")) {
-				fact(a, CAT_STACKED, "calls another file's ->mmap in %s", fn_name);
+				finding(&a->f, CAT_STACKED, "calls another file's ->mmap in %s", fn_name);
 			} else if (in_list(c, calls_simple)) {
 				char *u = xasprintf("%s()", cs);
 
 				use(a, u);
 				free(u);
 			} else if (in_list(c, calls_remap)) {
-				fact(a, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s", cs, fn_name);
+				finding(&a->f, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s", cs, fn_name);
 				a->io_remap |= !strncmp(cs, "io_remap_pfn_range", 18);
 				a->io_memory |= !strncmp(cs, "io_remap_pfn_range", 18) ||
 						!strcmp(cs, "vm_iomap_memory");
 			} else if (in_list(c, calls_insert)) {
-				fact(a, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s", cs,
+				finding(&a->f, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s", cs,
 				     fn_name);
 			} else if (!strncmp(cs, "dma_mmap_", 9) || !strcmp(cs, "dma_buf_mmap")) {
-				fact(a, strcmp(cs, "dma_buf_mmap") ? CAT_DMA_MMAP : CAT_STACKED,
+				finding(&a->f, strcmp(cs, "dma_buf_mmap") ? CAT_DMA_MMAP : CAT_STACKED,
 				     "%s() maps the VMA in %s", cs, fn_name);
 			} else if (in_list(c, lex_calls_stacked)) {
-				fact(a, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s",
+				finding(&a->f, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s",
 				     cs, fn_name);
 			} else if (depth < MAX_DEPTH && lex_find_function(lx, cs, &cname, &cbody)) {
 				char *pn = param_name(lx, cname + 1, argidx);
@@ -265,12 +247,12 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 					analyze(a, cname, cbody, pn, depth + 1, cs);
 					free(pn);
 					/* the facts are followed, but only the handler is rewritten */
-					fact(a, CAT_NEEDS_VMA, "passes the VMA to the static helper %s()", cs);
+					finding(&a->f, CAT_NEEDS_VMA, "passes the VMA to the static helper %s()", cs);
 				} else {
-					fact(a, CAT_NEEDS_VMA, "passes the VMA to %s()", cs);
+					finding(&a->f, CAT_NEEDS_VMA, "passes the VMA to %s()", cs);
 				}
 			} else {
-				fact(a, CAT_NEEDS_VMA, "passes the VMA to %s() in %s, which %s", cs,
+				finding(&a->f, CAT_NEEDS_VMA, "passes the VMA to %s() in %s, which %s", cs,
 				     fn_name, depth < MAX_DEPTH ? "is defined elsewhere" :
 				     "is too deep to follow");
 			}
@@ -362,7 +344,8 @@ struct file_cache {
 
 static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 {
-	struct analysis a = { .cat = CAT_SIMPLE, .facts = json_array(), .uses = json_array() };
+	struct analysis a = { .f = { .cat = CAT_SIMPLE, .facts = json_array() },
+			      .uses = json_array() };
 	const char *fn = jstr(r, "function");
 	const char *ops = jstr(r, "ops_type");
 	json_t *def = json_object_get(r, "definition");
@@ -371,23 +354,23 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 	char *vma = NULL;
 
 	if (json_is_true(json_object_get(r, "prepare_hook"))) {
-		fact(&a, CAT_ALREADY_PREPARE, "registered as %s.%s, which takes a vm_area_desc",
+		finding(&a.f, CAT_ALREADY_PREPARE, "registered as %s.%s, which takes a vm_area_desc",
 		     ops ? ops : "?", jstr(r, "hook"));
 		goto done;
 	}
 	if (!fn) {
-		fact(&a, CAT_NO_HANDLER, "the hook is set to '%s', not to a function",
+		finding(&a.f, CAT_NO_HANDLER, "the hook is set to '%s', not to a function",
 		     jstr(r, "value"));
 		goto done;
 	}
 	if (!ops || strcmp(ops, "file_operations")) {
-		fact(&a, CAT_DISPATCHER,
+		finding(&a.f, CAT_DISPATCHER,
 		     "a leaf of the subsystem hook %s.%s: the subsystem's own ->mmap calls it with the VMA, so it converts together with a prepare variant of that hook",
 		     ops ? ops : "(unknown type)", jstr(r, "hook"));
 		goto done;
 	}
 	if (strcmp(jstr(r, "registration"), "initializer")) {
-		fact(&a, CAT_UNPARSED, "registered through %s %s: convert the macro's users by hand",
+		finding(&a.f, CAT_UNPARSED, "registered through %s %s: convert the macro's users by hand",
 		     jstr(r, "registration"), jstr(r, "macro") ? jstr(r, "macro") : "");
 		confidence = "low";
 	}
@@ -401,48 +384,48 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 
 		json_object_set_new(r, "twin", json_string(tw));
 		json_object_set_new(r, "subcategory", json_string("twin"));
-		fact(&a, CAT_SIMPLE, "%s() is a library handler whose prepare form %s() the tree declares (include/linux/fs.h or mm.h): the registration takes it",
+		finding(&a.f, CAT_SIMPLE, "%s() is a library handler whose prepare form %s() the tree declares (include/linux/fs.h or mm.h): the registration takes it",
 		     fn, tw);
 		free(tw);
 		goto done;
 	}
 	if (!fc || !json_is_object(def) || !lex_find_function(&fc->lx, fn, &name_tok, &body)) {
-		fact(&a, CAT_UNPARSED, "the definition of %s() is not in %s", fn, jstr(r, "file"));
+		finding(&a.f, CAT_UNPARSED, "the definition of %s() is not in %s", fn, jstr(r, "file"));
 		confidence = "low";
 		goto done;
 	}
 	a.lx = &fc->lx;
 	idx = param_index_of(&fc->lx, name_tok + 1, "vm_area_struct", &vma);
 	if (idx < 0) {
-		fact(&a, CAT_UNPARSED, "%s() has no named struct vm_area_struct * parameter", fn);
+		finding(&a.f, CAT_UNPARSED, "%s() has no named struct vm_area_struct * parameter", fn);
 		confidence = "low";
 		goto done;
 	}
 	analyze(&a, name_tok, body, vma, 0, fn);
 	if (jstr(r, "ops_var") && fops_swapped(&fc->lx, jstr(r, "ops_var"))) {
 		json_object_set_new(r, "fops_swapped", json_true());
-		fact(&a, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it alone changes behaviour (docs/hazards.md, H8)",
+		finding(&a.f, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it alone changes behaviour (docs/hazards.md, H8)",
 		     jstr(r, "ops_var"));
 	}
 	if (other_references(&fc->lx, fn, name_tok, &exported)) {
 		json_object_set_new(r, "called_directly", json_true());
-		fact(&a, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only registered: it is no leaf",
+		finding(&a.f, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only registered: it is no leaf",
 		     fn);
 	}
 	if (exported) {
 		json_object_set_new(r, "exported", json_true());
-		fact(&a, CAT_SIMPLE, "%s() is exported (EXPORT_SYMBOL): a module outside the tree may call it by its name",
+		finding(&a.f, CAT_SIMPLE, "%s() is exported (EXPORT_SYMBOL): a module outside the tree may call it by its name",
 		     fn);
 	}
-	if (a.cat == CAT_SIMPLE)
-		fact(&a, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent%s%s",
+	if (a.f.cat == CAT_SIMPLE)
+		finding(&a.f, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent%s%s",
 		     json_array_size(a.uses) ? ": " : " (it uses none)", "");
 	json_object_set_new(r, "vma_param", json_string(vma));
 	free(vma);
 done:
-	json_object_set_new(r, "category", json_string(cat_names[a.cat]));
+	json_object_set_new(r, "category", json_string(cat_names[a.f.cat]));
 	json_object_set_new(r, "confidence", json_string(confidence));
-	json_object_set_new(r, "facts", a.facts);
+	json_object_set_new(r, "facts", a.f.facts);
 	json_object_set_new(r, "vma_uses", a.uses);
 	json_object_set_new(r, "io_remap", json_boolean(a.io_remap));
 	json_object_set_new(r, "io_memory", json_boolean(a.io_memory));

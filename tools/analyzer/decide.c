@@ -44,32 +44,9 @@ static int stops_merge(const char *flag)
 static const char *const remap_flags[] = { "VM_IO", "VM_PFNMAP", "VM_DONTEXPAND", NULL };
 
 struct decision {
-	enum category cat;
-	json_t *facts, *reasons;
-	int nreasons;		/* facts beyond simple */
+	struct findings f;		/* the category, its facts and reasons */
 	struct strlist followed;	/* helpers the VMA is passed to, followed */
 };
-
-static void fact(struct decision *d, enum category c, const char *fmt, ...)
-	__printf(3, 4);
-
-static void fact(struct decision *d, enum category c, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (jarray_add_unique(d->facts, s) && c > CAT_SIMPLE) {
-		json_array_append_new(d->reasons, json_pack("{s:s,s:s}",
-			"category", cat_names[c], "fact", s));
-		d->nreasons++;
-	}
-	free(s);
-	if (c > d->cat)
-		d->cat = c;
-}
 
 static void add_unique(json_t *a, const char *s)
 {
@@ -168,21 +145,21 @@ static void fields(struct decision *d, json_t *an, const char *vma, json_t *hz)
 		const char *f = js(x, "field");
 
 		if (!str_in_list(f, vma_fields_read))
-			fact(d, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor equivalent",
+			finding(&d->f, CAT_NEEDS_VMA, "reads %s->%s in %s() line %lld: no descriptor equivalent",
 			     vma, f, js(x, "in"), line_of(x));
 		else if (!strcmp(f, "vm_flags") && strcmp(js(x, "op"), "&") &&
 			 strcmp(js(x, "op"), "is_nommu_shared_mapping"))
-			fact(d, CAT_NEEDS_VMA, "reads %s->vm_flags other than as a flag test in %s() line %lld",
+			finding(&d->f, CAT_NEEDS_VMA, "reads %s->vm_flags other than as a flag test in %s() line %lld",
 			     vma, js(x, "in"), line_of(x));
 	}
 	json_array_foreach(json_object_get(an, "fields_written"), i, x) {
 		const char *f = js(x, "field");
 
 		if (!str_in_list(f, vma_fields_write) || strcmp(js(x, "op"), "="))
-			fact(d, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor equivalent",
+			finding(&d->f, CAT_NEEDS_VMA, "writes %s->%s %s %s in %s(): no descriptor equivalent",
 			     vma, f, js(x, "op"), js(x, "expr"), js(x, "in"));
 		if (!strcmp(f, "vm_pgoff")) {
-			fact(d, CAT_SIMPLE, "rewrites %s->vm_pgoff = %s (line %lld; docs/hazards.md, H7: keep the order with any remap)",
+			finding(&d->f, CAT_SIMPLE, "rewrites %s->vm_pgoff = %s (line %lld; docs/hazards.md, H7: keep the order with any remap)",
 			     vma, js(x, "expr"), line_of(x));
 			json_object_set_new(hz, "pgoff_rewritten", json_string(js(x, "expr")));
 		}
@@ -228,35 +205,35 @@ static void calls(struct decision *d, json_t *r, json_t *an)
 		const char *k = js(x, "kind"), *c = js(x, "callee");
 
 		if (!strcmp(k, "dma-mmap"))
-			fact(d, CAT_DMA_MMAP, "%s() maps a DMA buffer into the VMA in %s()", c,
+			finding(&d->f, CAT_DMA_MMAP, "%s() maps a DMA buffer into the VMA in %s()", c,
 			     js(x, "in"));
 		else if (!strcmp(k, "stacked"))
-			fact(d, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s()", c,
+			finding(&d->f, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s()", c,
 			     js(x, "in"));
 		else if (!strcmp(k, "followed") && static_helper(an, c))
-			fact(d, CAT_SIMPLE, "passes the VMA to %s(), a static function of this file: it converts with the handler (its VMA parameter becomes the descriptor) when every use of its name is such a call from a handler that converts (its facts are followed and included here)",
+			finding(&d->f, CAT_SIMPLE, "passes the VMA to %s(), a static function of this file: it converts with the handler (its VMA parameter becomes the descriptor) when every use of its name is such a call from a handler that converts (its facts are followed and included here)",
 			     c);
 		else if (!strcmp(k, "followed") && (strlist_add_once(&d->followed, c), 1))
-			fact(d, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a vm_area_struct%s: only the handler is rewritten (its facts are followed and included here)",
+			finding(&d->f, CAT_NEEDS_VMA, "passes the VMA to %s(), which takes a vm_area_struct%s: only the handler is rewritten (its facts are followed and included here)",
 			     c, !strcmp(js(followed_entry(an, c), "where"), "static, this file") ?
 			     ", a static function of this file used elsewhere too (its other uses expect the VMA)" : "");
 	}
 	json_array_foreach(json_object_get(an, "escapes"), i, x) {
 		if (!strcmp(js(x, "how"), "passed"))
-			fact(d, CAT_NEEDS_VMA, "the VMA escapes: passed to %s() in %s() line %lld, %s",
+			finding(&d->f, CAT_NEEDS_VMA, "the VMA escapes: passed to %s() in %s() line %lld, %s",
 			     js(x, "to"), js(x, "in"), line_of(x),
 			     json_is_true(json_object_get(x, "visible")) ? "too deep to follow" :
 			     "whose body the analyzer cannot see");
 		else
-			fact(d, CAT_NEEDS_VMA, "the VMA escapes: %s%s%s in %s() line %lld",
+			finding(&d->f, CAT_NEEDS_VMA, "the VMA escapes: %s%s%s in %s() line %lld",
 			     js(x, "how"), jstr(x, "to") ? " into " : "",
 			     jstr(x, "to") ? jstr(x, "to") : "", js(x, "in"), line_of(x));
 	}
 	json_array_foreach(json_object_get(an, "stacked"), i, x)
-		fact(d, CAT_STACKED, "calls another file's mmap (%s) in %s(): stacked (docs/hazards.md, H8)",
+		finding(&d->f, CAT_STACKED, "calls another file's mmap (%s) in %s(): stacked (docs/hazards.md, H8)",
 		     jstr(x, "hook") ? js(x, "expr") : js(x, "call"), js(x, "in"));
 	json_array_foreach(json_object_get(an, "dispatches"), i, x) {
-		fact(d, CAT_DISPATCHER, "dispatches the VMA to the subsystem hook %s (%s) in %s()",
+		finding(&d->f, CAT_DISPATCHER, "dispatches the VMA to the subsystem hook %s (%s) in %s()",
 		     js(x, "hook"), js(x, "expr"), js(x, "in"));
 		if (!json_object_get(r, "dispatches_to"))
 			json_object_set_new(r, "dispatches_to", json_string(js(x, "hook")));
@@ -290,12 +267,12 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 		for (j = 0; remap_flags[j]; j++)
 			if (stops_merge(remap_flags[j]))
 				add_unique(flags_set, remap_flags[j]);
-		fact(d, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s() line %lld: %s%s",
+		finding(&d->f, CAT_PFN_REMAP, "%s() maps PFNs into the VMA in %s() line %lld: %s%s",
 		     fn, js(x, "in"), line_of(x),
 		     whole ? "the whole VMA" : "part of the VMA, or a range not checked against it",
 		     json_is_true(json_object_get(x, "io")) ? ", I/O memory" : "");
 		if (!whole)
-			fact(d, CAT_PFN_REMAP, "remap range: addr %s, size %s (docs/hazards.md, H4: the mainline action rejects a range past the VMA's end)",
+			finding(&d->f, CAT_PFN_REMAP, "remap range: addr %s, size %s (docs/hazards.md, H4: the mainline action rejects a range past the VMA's end)",
 			     js(x, "addr"),
 			     local(an, js(x, "size")));
 		if (jstr(x, "prot")) {
@@ -309,7 +286,7 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 				    !strcmp(js(w, "expr"), js(x, "prot")))
 					stored = 1;
 			if (strcmp(js(x, "prot"), vprot) && !stored) {
-				fact(d, CAT_PFN_REMAP, "the protection %s is passed only to %s(), not stored in %s (docs/hazards.md, H3: set the action's own prot, not desc->page_prot)",
+				finding(&d->f, CAT_PFN_REMAP, "the protection %s is passed only to %s(), not stored in %s (docs/hazards.md, H3: set the action's own prot, not desc->page_prot)",
 				     js(x, "prot"), fn, vprot);
 				json_object_set_new(hz, "prot_only_for_remap",
 						    json_string(js(x, "prot")));
@@ -317,11 +294,11 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 			free(vprot);
 		}
 		if (!strcmp(res, "ignored")) {
-			fact(d, CAT_PFN_REMAP, "the result of %s() is ignored (docs/hazards.md, H5: the action propagates it; say so in the commit message)",
+			finding(&d->f, CAT_PFN_REMAP, "the result of %s() is ignored (docs/hazards.md, H5: the action propagates it; say so in the commit message)",
 			     fn);
 			json_object_set_new(hz, "error_ignored", json_string(fn));
 		} else if (jstr(x, "result_return") && !strncmp(jstr(x, "result_return"), "-E", 2)) {
-			fact(d, CAT_PFN_REMAP, "the error of %s() is rewritten: return %s (docs/hazards.md, H5: needs action.error_override)",
+			finding(&d->f, CAT_PFN_REMAP, "the error of %s() is rewritten: return %s (docs/hazards.md, H5: needs action.error_override)",
 			     fn, jstr(x, "result_return"));
 			json_object_set_new(hz, "error_rewritten", json_string(jstr(x, "result_return")));
 		}
@@ -337,10 +314,10 @@ static void remaps(struct decision *d, json_t *an, const char *vma, json_t *hz,
 			m->at = off(x);
 		add_unique(flags_set, strncmp(fn, "remap_vmalloc", 13) ? "VM_MIXEDMAP" :
 			   "VM_DONTEXPAND");
-		fact(d, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s() line %lld%s", fn,
+		finding(&d->f, CAT_PAGE_INSERT, "%s() inserts pages into the VMA in %s() line %lld%s", fn,
 		     js(x, "in"), line_of(x), loop ? ", in a loop" : "");
 		if (!strcmp(js(x, "result"), "ignored")) {
-			fact(d, CAT_PAGE_INSERT, "the result of %s() is ignored (docs/hazards.md, H5)", fn);
+			finding(&d->f, CAT_PAGE_INSERT, "the result of %s() is ignored (docs/hazards.md, H5)", fn);
 			json_object_set_new(hz, "error_ignored", json_string(fn));
 		}
 	}
@@ -403,10 +380,10 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 			if (released)
 				continue;
 			if (!strcmp(kind, "lock"))
-				fact(d, CAT_SIMPLE, "%s() in the helper %s() is not released there",
+				finding(&d->f, CAT_SIMPLE, "%s() in the helper %s() is not released there",
 				     call, js(x, "in"));
 			else
-				fact(d, CAT_STATEFUL, "%s() in the helper %s() takes %s it does not release",
+				finding(&d->f, CAT_STATEFUL, "%s() in the helper %s() takes %s it does not release",
 				     call, js(x, "in"), what);
 			continue;
 		}
@@ -419,35 +396,35 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 			if (m->at >= 0 && off(x) < m->at && (held_at(an, x, m->at + 1, 0) ||
 			    json_is_true(json_object_get(x, "auto_release")))) {
 				add_unique(across, call);
-				fact(d, CAT_SIMPLE, "%s(%s) is held across the mapping (docs/hazards.md, H6: a mainline action cannot carry it from prepare)",
+				finding(&d->f, CAT_SIMPLE, "%s(%s) is held across the mapping (docs/hazards.md, H6: a mainline action cannot carry it from prepare)",
 				     call,
 				     jstr(x, "key") ? jstr(x, "key") : "");
 			}
 			if (json_array_size(held))
-				fact(d, CAT_SIMPLE, "%s() in %s() is still held at %zu return(s) (first at line %lld)",
+				finding(&d->f, CAT_SIMPLE, "%s() in %s() is still held at %zu return(s) (first at line %lld)",
 				     call, js(x, "in"), json_array_size(held),
 				     json_integer_value(json_array_get(held, 0)));
 			continue;
 		}
 		if (success_at >= 0 && held_at(an, x, success_at + 1, 1))
-			fact(d, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the handler succeeds: kept by the mapping (mainline: vm_ops->mapped; "
+			finding(&d->f, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the handler succeeds: kept by the mapping (mainline: vm_ops->mapped; "
 			     "rfc: complete + abort)", call, js(x, "in"), line_of(x), what);
 		else if (json_array_size(held))
-			fact(d, CAT_STATEFUL, "%s() in %s() takes %s that is not released on every return path (held at line %lld)",
+			finding(&d->f, CAT_STATEFUL, "%s() in %s() takes %s that is not released on every return path (held at line %lld)",
 			     call, js(x, "in"), what,
 			     json_integer_value(json_array_get(held, 0)));
 		else
-			fact(d, CAT_SIMPLE, "%s() in %s() takes %s released before every return",
+			finding(&d->f, CAT_SIMPLE, "%s() in %s() takes %s released before every return",
 			     call, js(x, "in"), what);
 	}
 	if (json_integer_value(json_object_get(an, "gotos")))
-		fact(d, CAT_SIMPLE, "unwinds with goto (%lld goto statements)",
+		finding(&d->f, CAT_SIMPLE, "unwinds with goto (%lld goto statements)",
 		     json_integer_value(json_object_get(an, "gotos")));
 	json_array_foreach(json_object_get(an, "desc_calls"), i, x)
-		fact(d, CAT_SIMPLE, "passes the VMA to %s() at line %lld, whose prototype in this tree takes a struct vm_area_desc *: the conversion passes the descriptor",
+		finding(&d->f, CAT_SIMPLE, "passes the VMA to %s() at line %lld, whose prototype in this tree takes a struct vm_area_desc *: the conversion passes the descriptor",
 		     js(x, "call"), line_of(x));
 	json_array_foreach(json_object_get(an, "dead_code"), i, x)
-		fact(d, CAT_SIMPLE, "the block under if (0) at line %lld never runs: what it does is not counted, and the conversion removes it",
+		finding(&d->f, CAT_SIMPLE, "the block under if (0) at line %lld never runs: what it does is not counted, and the conversion removes it",
 		     line_of(x));
 }
 
@@ -481,17 +458,17 @@ static void vm_ops(struct decision *d, json_t *an, json_t *hz, json_t *flags_set
 					free(list);
 					list = n;
 				}
-				fact(d, CAT_SIMPLE, "%s.close = %s() releases %s: if the mapping fails after insertion, close runs for a setup that may not have taken it (docs/hazards.md, H1)",
+				finding(&d->f, CAT_SIMPLE, "%s.close = %s() releases %s: if the mapping fails after insertion, close runs for a setup that may not have taken it (docs/hazards.md, H1)",
 				     js(x, "ops"), js(x, "close"), list);
 				json_object_set_new(hz, "close_releases", json_incref(rel));
 				free(list);
 			} else {
-				fact(d, CAT_SIMPLE, "%s.close = %s() releases nothing the analyzer recognises",
+				finding(&d->f, CAT_SIMPLE, "%s.close = %s() releases nothing the analyzer recognises",
 				     js(x, "ops"), js(x, "close"));
 			}
 		}
 		if (jstr(x, "open"))
-			fact(d, CAT_SIMPLE, "%s.open = %s()", js(x, "ops"), js(x, "open"));
+			finding(&d->f, CAT_SIMPLE, "%s.open = %s()", js(x, "ops"), js(x, "open"));
 	}
 }
 
@@ -514,29 +491,29 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 	else
 		json_decref(across);
 	if (m.at >= 0 || json_array_size(json_object_get(an, "takes")))
-		fact(d, CAT_SIMPLE, json_array_size(flags_set) ?
+		finding(&d->f, CAT_SIMPLE, json_array_size(flags_set) ?
 		     "the new mapping cannot merge (docs/hazards.md, H2: complete/mapped always run)" :
 		     "the new mapping may merge with a neighbour: work moved to complete or mapped would be skipped (docs/hazards.md, H2)");
 	json_array_foreach(json_object_get(an, "arch_branches"), i, x)
-		fact(d, CAT_SIMPLE, "an architecture-only branch: %s (docs/hazards.md, H9)",
+		finding(&d->f, CAT_SIMPLE, "an architecture-only branch: %s (docs/hazards.md, H9)",
 		     json_string_value(x));
 	if (json_object_get(an, "arch_branches"))
 		json_object_set_new(hz, "arch_branches",
 				    json_incref(json_object_get(an, "arch_branches")));
 	if (json_is_true(json_object_get(r, "fops_swapped"))) {
-		fact(d, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it alone changes behaviour (docs/hazards.md, H8)",
+		finding(&d->f, CAT_NEEDS_VMA, "%s is swapped into file->f_op at run time: converting it alone changes behaviour (docs/hazards.md, H8)",
 		     js(r, "ops_var"));
 		json_object_set_new(hz, "fops_swapped", json_true());
 	}
 	if (json_is_true(json_object_get(r, "called_directly")))
-		fact(d, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only registered: it is no leaf",
+		finding(&d->f, CAT_NEEDS_VMA, "%s() is also called or referenced directly, not only registered: it is no leaf",
 		     js(r, "function"));
 	json_object_set_new(an, "hazards", hz);
 
 	/* the variant within the category */
-	if (d->cat == CAT_NEEDS_VMA) {
+	if (d->f.cat == CAT_NEEDS_VMA) {
 		/* needs-vma only because helpers take the VMA, each use with a desc form */
-		int only_helpers = d->followed.n && d->nreasons == d->followed.n;
+		int only_helpers = d->followed.n && d->f.nreasons == d->followed.n;
 		char *list = xstrdup("");
 
 		for (i = 0; i < (size_t)d->followed.n; i++) {
@@ -557,13 +534,13 @@ static void decide(struct decision *d, json_t *r, json_t *an)
 	 */
 	json_object_set_new(r, "io_remap", json_boolean(m.io_remap));
 	json_object_set_new(r, "io_memory", json_boolean(m.any_io));
-	if (d->cat == CAT_PFN_REMAP)
+	if (d->f.cat == CAT_PFN_REMAP)
 		json_object_set_new(r, "subcategory", json_string(
 			m.iomem ? "vm_iomap_memory" :
 			xasprintf("%s, %s%s", m.any_io ? "io_remap_pfn_range" : "remap_pfn_range",
 				  m.all_whole ? "whole range" : "partial range",
 				  m.nremap > 1 ? ", several remaps" : "")));
-	else if (d->cat == CAT_PAGE_INSERT && m.insert_kind)
+	else if (d->f.cat == CAT_PAGE_INSERT && m.insert_kind)
 		json_object_set_new(r, "subcategory", json_string(m.insert_kind));
 }
 
@@ -595,7 +572,8 @@ void decide_record(json_t *r)
 	json_t *an = json_object_get(r, "analysis");
 	const char *lex = jstr(r, "category");
 	const char *ops = jstr(r, "ops_type");
-	struct decision d = { .cat = CAT_SIMPLE, .facts = json_array(), .reasons = json_array() };
+	struct decision d = { .f = { .cat = CAT_SIMPLE, .facts = json_array(),
+				    .reasons = json_array() } };
 	int dispatcher_leaf = lex && !strcmp(lex, "dispatcher") && ops &&
 			      strcmp(ops, "file_operations");
 	const char *confidence;
@@ -606,8 +584,8 @@ void decide_record(json_t *r)
 
 	if (lex && (!strcmp(lex, "no-handler") || !strcmp(lex, "already-prepare"))) {
 		json_object_set_new(r, "analyzer", json_string("scan"));
-		json_decref(d.facts);
-		json_decref(d.reasons);
+		json_decref(d.f.facts);
+		json_decref(d.f.reasons);
 		return;
 	}
 	if (jstr(r, "twin")) {
@@ -617,8 +595,8 @@ void decide_record(json_t *r)
 		 * handler, where there is one, stays for the equivalence.
 		 */
 		json_object_set_new(r, "analyzer", json_string("lexical"));
-		json_decref(d.facts);
-		json_decref(d.reasons);
+		json_decref(d.f.facts);
+		json_decref(d.f.reasons);
 		return;
 	}
 	if (json_is_object(an) &&
@@ -647,21 +625,21 @@ void decide_record(json_t *r)
 		}
 		if (strcmp(js(r, "confidence"), "low"))
 			json_object_set_new(r, "confidence", json_string("low"));
-		json_decref(d.facts);
-		json_decref(d.reasons);
+		json_decref(d.f.facts);
+		json_decref(d.f.reasons);
 		return;
 	}
 	cocci = !strcmp(js(an, "source"), "coccinelle");
 	if (cocci)
-		fact(&d, CAT_SIMPLE, "facts from Coccinelle, which reads every #if branch at once and no types (libclang: %s): less sure than libclang's",
+		finding(&d.f, CAT_SIMPLE, "facts from Coccinelle, which reads every #if branch at once and no types (libclang: %s): less sure than libclang's",
 		     js(r, "analysis_error"));
 	if (jstr(an, "def_file") && strcmp(jstr(an, "def_file"), js(r, "file")))
-		fact(&d, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers it",
+		finding(&d.f, CAT_SIMPLE, "%s() is defined in %s, shared by every file that registers it",
 		     js(r, "function"), jstr(an, "def_file"));
 	decide(&d, r, an);
 	strlist_free(&d.followed);
-	if (d.cat == CAT_SIMPLE)
-		fact(&d, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent");
+	if (d.f.cat == CAT_SIMPLE)
+		finding(&d.f, CAT_SIMPLE, "every use of the VMA has a descriptor equivalent");
 	confidence = cocci ||
 		     json_integer_value(json_object_get(an, "parse_errors_in_handler")) ? "low" :
 		     json_integer_value(json_object_get(an, "parse_errors")) ||
@@ -672,16 +650,16 @@ void decide_record(json_t *r)
 	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed") &&
 				strcmp(js(r, "registration"), "initializer"))) {
 		/* the leaf as it would be under a prepare variant of its hook */
-		json_object_set_new(r, "leaf_category", json_string(cat_names[d.cat]));
+		json_object_set_new(r, "leaf_category", json_string(cat_names[d.f.cat]));
 		if (jstr(r, "subcategory"))
 			json_object_set_new(r, "leaf_subcategory",
 					    json_string(jstr(r, "subcategory")));
-		json_array_insert_new(d.facts, 0, json_string(json_string_value(
+		json_array_insert_new(d.f.facts, 0, json_string(json_string_value(
 			json_array_get(json_object_get(r, "facts"), 0))));
-		json_object_set_new(r, "facts", d.facts);
+		json_object_set_new(r, "facts", d.f.facts);
 		json_object_set_new(r, "reasons", json_pack("[{s:s,s:s}]", "category", lex,
-			"fact", json_string_value(json_array_get(d.facts, 0))));
-		json_decref(d.reasons);
+			"fact", json_string_value(json_array_get(d.f.facts, 0))));
+		json_decref(d.f.reasons);
 		if (dispatcher_leaf)
 			json_object_set_new(r, "subcategory", json_string(xasprintf("%s.%s", ops,
 				js(r, "hook"))));
@@ -689,12 +667,12 @@ void decide_record(json_t *r)
 			!strcmp(lex, "unparsed") ? "low" : confidence));
 		return;
 	}
-	json_object_set_new(r, "category", json_string(cat_names[d.cat]));
-	if (d.cat == CAT_DISPATCHER && jstr(r, "dispatches_to"))
+	json_object_set_new(r, "category", json_string(cat_names[d.f.cat]));
+	if (d.f.cat == CAT_DISPATCHER && jstr(r, "dispatches_to"))
 		json_object_set_new(r, "subcategory", json_string(jstr(r, "dispatches_to")));
 	json_object_set_new(r, "confidence", json_string(confidence));
-	json_object_set_new(r, "facts", d.facts);
-	json_object_set_new(r, "reasons", d.reasons);
+	json_object_set_new(r, "facts", d.f.facts);
+	json_object_set_new(r, "reasons", d.f.reasons);
 }
 
 /* For convert's state plan (tools/state.c): the same pairing and holding. */
