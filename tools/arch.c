@@ -643,6 +643,14 @@ struct gate_match {
 	struct strlist syms;	/* CONFIG_ symbols of the list name and enclosing ifs */
 };
 
+static void gate_match_free(struct gate_match *m)
+{
+	strlist_free(&m->syms);
+	free(m->prefix);
+	free(m->makefile);
+	memset(m, 0, sizeof(*m));
+}
+
 /*
  * The assignment s (op at its operator) names target in the list of a
  * build prefix ("obj-$(CONFIG_X) += target"): m takes the prefix, the
@@ -800,6 +808,17 @@ static char *dirname_of(const char *path)
 	return slash ? strndup(path, slash - path) : xstrdup("");
 }
 
+/* One directory up: *dir becomes its parent, *target next_target. */
+static void climb(char **dir, char **target, char *next_target)
+{
+	char *parent = dirname_of(*dir);
+
+	free(*dir);
+	free(*target);
+	*dir = parent;
+	*target = next_target;
+}
+
 /*
  * Walk from target (relative to dir) up to the top of the tree, adding the
  * gating symbols.  Returns NULL, or why the object is never built.
@@ -812,8 +831,6 @@ static char *gates_from(const char *tree, const char *srcarch, char *dir, char *
 	int up;
 
 	for (up = 0; depth < 24; up++, depth++) {
-		char *parent, *t;
-
 		if (!*dir || (!strncmp(dir, "arch/", 5) && !strchr(dir + 5, '/')))
 			break;	/* the top, or arch/SRCARCH: built by the top Kbuild */
 		if (find_in_dir(tree, dir, target, &m)) {
@@ -847,31 +864,17 @@ static char *gates_from(const char *tree, const char *srcarch, char *dir, char *
 				}
 				break;
 			}
-			parent = dirname_of(dir);
-			t = xasprintf("%s/", strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir);
-			free(dir);
-			free(target);
-			dir = parent;
-			target = t;
-			strlist_free(&m.syms);
-			free(m.prefix);
-			free(m.makefile);
-			memset(&m, 0, sizeof(m));
+			climb(&dir, &target, xasprintf("%s/", strrchr(dir, '/') ?
+							     strrchr(dir, '/') + 1 : dir));
+			gate_match_free(&m);
 			continue;
 		}
 		/* not named here: maybe by a Makefile further up (obj-y += sub/foo.o) */
 		if (up > 2 || !strchr(dir, '/'))
 			break;
-		parent = dirname_of(dir);
-		t = xasprintf("%s/%s", strrchr(dir, '/') + 1, target);
-		free(dir);
-		free(target);
-		dir = parent;
-		target = t;
+		climb(&dir, &target, xasprintf("%s/%s", strrchr(dir, '/') + 1, target));
 	}
-	strlist_free(&m.syms);
-	free(m.prefix);
-	free(m.makefile);
+	gate_match_free(&m);
 	free(dir);
 	free(target);
 	return why;
@@ -1052,9 +1055,7 @@ static char *kbuild_reaches(struct arch_selection *sel, const char *dir, int *ga
 			*gated = why != NULL;
 			free(unset);
 		}
-		strlist_free(&m.syms);
-		free(m.prefix);
-		free(m.makefile);
+		gate_match_free(&m);
 		free(kb);
 		free(t);
 		free(mk);

@@ -1000,11 +1000,8 @@ struct arch_grep {
 static void arch_grep_file(const char *root, const char *rel, void *arg)
 {
 	struct arch_grep *ag = arg;
-	char *path = xasprintf("%s/%s", root, rel), *buf, *line, *save;
-	size_t len;
+	char *buf = read_file_at(root, rel, NULL), *line, *save;
 
-	buf = read_file(path, &len);
-	free(path);
 	if (!buf)
 		return;
 	if (strstr(buf, "io_remap_pfn_range_pfn"))

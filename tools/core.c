@@ -68,15 +68,6 @@ static long call_at(const char *body, const char *call)
 	return -1;
 }
 
-static char *read_tree_file(const char *tree, const char *rel)
-{
-	char *path = xasprintf("%s/%s", tree, rel);
-	char *text = read_file(path, NULL);
-
-	free(path);
-	return text;
-}
-
 /* The rules core_rules() reads, by id: a core-rules.json read back holds each. */
 const char *const core_rule_ids[] = {
 	"special-flags-defined", "special-flags-stop-new-merge", "close-does-not-stop-new-merge",
@@ -147,9 +138,9 @@ static json_t *special_flags(const char *mm_h, const char **from)
 json_t *core_rules(const char *tree)
 {
 	json_t *out = json_object(), *rules = json_array(), *flags;
-	char *mm_h = read_tree_file(tree, "include/linux/mm.h");
-	char *vma_c = read_tree_file(tree, "mm/vma.c");
-	char *util_c = read_tree_file(tree, "mm/util.c");
+	char *mm_h = read_file_at(tree, "include/linux/mm.h", NULL);
+	char *vma_c = read_file_at(tree, "mm/vma.c", NULL);
+	char *util_c = read_file_at(tree, "mm/util.c", NULL);
 	char *merge = vma_c ? body_of(vma_c, "vma_merge_new_range") : NULL;
 	char *mergeable = vma_c ? body_of(vma_c, "is_mergeable_vma") : NULL;
 	char *remove = vma_c ? body_of(vma_c, "can_merge_remove_vma") : NULL;

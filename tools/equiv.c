@@ -1006,12 +1006,10 @@ static void old_name_left(json_t *r, const char *work, const char *file)
 {
 	json_t *eq = json_object_get(json_object_get(r, "conversion"), "equivalence");
 	const char *fn = jstr(r, "function");
-	char *path = xasprintf("%s/%s", work, file);
-	char *text = read_file(path, NULL), *p, *at;
+	char *text = read_file_at(work, file, NULL), *p, *at;
 	size_t n = strlen(fn);
 	long line = 1;
 
-	free(path);
 	if (!text)
 		return;
 	/*

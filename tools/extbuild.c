@@ -625,10 +625,9 @@ static char *dir_of(const char *file)
 
 static int includes_at(const char *tree, const char *file, const json_t *names, int depth)
 {
-	char *path = xasprintf("%s/%s", tree, file), *buf = read_file(path, NULL), *l, *save;
+	char *buf = read_file_at(tree, file, NULL), *l, *save;
 	int found = 0;
 
-	free(path);
 	for (l = buf ? strtok_r(buf, "\n", &save) : NULL; l && !found;
 	     l = strtok_r(NULL, "\n", &save)) {
 		const char *s = l, *q;

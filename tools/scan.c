@@ -297,12 +297,10 @@ static void hooks_in_file(const char *root, const char *rel, void *arg)
 {
 	struct hooktab *ht = arg;
 	struct lexer lx = { 0 };
-	char *path = xasprintf("%s/%s", root, rel);
 	size_t len;
-	char *buf = read_file(path, &len);
+	char *buf = read_file_at(root, rel, &len);
 	int i;
 
-	free(path);
 	if (!buf)
 		return;
 	/* Only headers declare the member types that assignments go through. */
@@ -743,12 +741,10 @@ static void regs_in_file(const char *root, const char *rel, void *arg)
 {
 	struct scan_ctx *sc = arg;
 	struct lexer lx = { 0 };
-	char *path = xasprintf("%s/%s", root, rel);
 	size_t len;
-	char *buf = read_file(path, &len);
+	char *buf = read_file_at(root, rel, &len);
 	int i;
 
-	free(path);
 	if (!buf || refused(rel)) {
 		free(buf);
 		return;

@@ -130,6 +130,15 @@ char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+char *read_file_at(const char *dir, const char *rel, size_t *len)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+	char *text = read_file(path, len);
+
+	free(path);
+	return text;
+}
+
 int write_file(const char *path, const char *data, size_t len)
 {
 	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());

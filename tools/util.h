@@ -30,6 +30,8 @@ char *xasprintf(const char *fmt, ...) __printf(1, 2);
 
 /* Read a whole file; returns NULL (errno set) on failure. */
 char *read_file(const char *path, size_t *len);
+/* read_file() of the file rel under dir. */
+char *read_file_at(const char *dir, const char *rel, size_t *len);
 int write_file(const char *path, const char *data, size_t len);
 int path_exists(const char *path);
 int is_dir(const char *path);
