@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lex.h"
+#include "util.h"
 
 #define MAX_COND_DEPTH 64
 
@@ -76,24 +77,23 @@ static char *dup_range(const char *a, const char *b)
 	return s;
 }
 
-/* Collapse white space, drop comments and line continuations. */
-static char *clean_expr(const char *a, const char *b)
+/*
+ * The text from a to b as one line: white space and line continuations
+ * collapsed to single blanks, comments dropped ("//" to the end of its line).
+ */
+char *lex_collapse(const char *a, const char *b)
 {
-	char *s = malloc(b - a + 1), *o = s;
+	char *s = xmalloc(b - a + 1), *o = s;
 	int space = 0;
 
-	if (!s)
-		return NULL;
 	while (a < b) {
-		if (a + 1 < b && a[0] == '/' && a[1] == '*') {
-			const char *e = strstr(a + 2, "*/");
+		if (a + 1 < b && a[0] == '/' && (a[1] == '*' || a[1] == '/')) {
+			const char *e = a[1] == '*' ? strstr(a + 2, "*/") : memchr(a, '\n', b - a);
 
-			a = (e && e < b) ? e + 2 : b;
+			a = (e && e < b) ? e + (a[1] == '*' ? 2 : 0) : b;
 			space = 1;
 			continue;
 		}
-		if (a + 1 < b && a[0] == '/' && a[1] == '/')
-			break;
 		if (*a == '\\' || isspace((unsigned char)*a)) {
 			space = 1;
 			a++;
@@ -306,9 +306,7 @@ static void directive(struct lex_state *st, const char *p, const char *eol)
 	while (p < eol && isalpha((unsigned char)*p))
 		p++;
 	we = p;
-	expr = clean_expr(p, eol);
-	if (!expr)
-		return;
+	expr = lex_collapse(p, eol);
 
 #define IS(word) ((size_t)(we - w) == strlen(word) && !strncmp(w, word, we - w))
 	if (IS("if") || IS("ifdef") || IS("ifndef")) {

@@ -58,5 +58,6 @@ int lex_find_function(const struct lexer *lx, const char *name, int *name_tok, i
 
 /* Copy a token's text into a new string. */
 char *tok_str(const struct token *t);
+char *lex_collapse(const char *a, const char *b);
 
 #endif

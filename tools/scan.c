@@ -380,39 +380,14 @@ struct scan_ctx {
 	struct strlist macro_uses;	/* "MACRO=type": a macro used as an element */
 };
 
+/* The source of tokens a to b-1, as one line (lex_collapse()). */
 static char *text_range(const struct scan_ctx *sc, int a, int b)
 {
 	const struct token *ta = sc->lx->toks + a, *tb = sc->lx->toks + b - 1;
-	const char *s, *e;
-	char *out, *o;
-	int space = 0;
 
 	if (b <= a)
 		return xstrdup("");
-	s = ta->text;
-	e = tb->text + tb->len;
-	out = o = xmalloc(e - s + 1);
-	/* Collapse white space and comments to single blanks. */
-	while (s < e) {
-		if (s + 1 < e && s[0] == '/' && s[1] == '*') {
-			const char *c = strstr(s + 2, "*/");
-
-			s = c ? c + 2 : e;
-			space = 1;
-			continue;
-		}
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\') {
-			space = 1;
-			s++;
-			continue;
-		}
-		if (space && o > out)
-			*o++ = ' ';
-		space = 0;
-		*o++ = *s++;
-	}
-	*o = '\0';
-	return out;
+	return lex_collapse(ta->text, tb->text + tb->len);
 }
 
 /* Line of the definition of function name in this file, or 0. */
