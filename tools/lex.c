@@ -485,23 +485,31 @@ int match_close(const struct lexer *lx, int i)
  * name token and *body that of its opening brace.  scan and classify find
  * a handler's definition with it.
  */
-int lex_find_function(const struct lexer *lx, const char *name, int *name_tok, int *body)
+int lex_next_toplevel(const struct lexer *lx, const char *name, int i, int *depth)
 {
-	int i, depth = 0;
-
-	for (i = 0; i + 1 < lx->ntoks; i++) {
+	for (; i + 1 < lx->ntoks; i++) {
 		const struct token *t = lx->toks + i;
-		int c, j;
 
 		if (t->macro >= 0)
 			continue;
 		if (tok_is(t, "{"))
-			depth++;
+			(*depth)++;
 		else if (tok_is(t, "}"))
-			depth--;
-		if (depth || t->kind != TOK_IDENT || !tok_is(t + 1, "(") || !tok_is(t, name))
-			continue;
-		c = match_close(lx, i + 1);
+			(*depth)--;
+		else if (!*depth && t->kind == TOK_IDENT && tok_is(t + 1, "(") && tok_is(t, name))
+			return i;
+	}
+	return -1;
+}
+
+int lex_find_function(const struct lexer *lx, const char *name, int *name_tok, int *body)
+{
+	int i, depth = 0;
+
+	for (i = lex_next_toplevel(lx, name, 0, &depth); i >= 0;
+	     i = lex_next_toplevel(lx, name, i + 1, &depth)) {
+		int c = match_close(lx, i + 1), j;
+
 		for (j = c + 1; j < lx->ntoks && j < c + 12; j++) {
 			if (tok_is(lx->toks + j, "{")) {
 				*name_tok = i;

@@ -53,6 +53,13 @@ static inline int tok_is(const struct token *t, const char *s)
 /* Index of the token closing the group opened at toks[i]. */
 int match_close(const struct lexer *lx, int i);
 
+/*
+ * The next token from i on that is name followed by "(" at file scope
+ * (not in braces, not in a macro's body), or -1; *depth, 0 at the first
+ * call, carries the brace depth from one call to the next.
+ */
+int lex_next_toplevel(const struct lexer *lx, const char *name, int i, int *depth);
+
 /* Is function name defined here?  Its name token and its opening brace. */
 int lex_find_function(const struct lexer *lx, const char *name, int *name_tok, int *body);
 

@@ -404,23 +404,16 @@ static char *find_signature(const struct scan_ctx *sc, const char *name)
 	const struct lexer *lx = sc->lx;
 	int i, depth = 0;
 
-	for (i = 0; i + 1 < lx->ntoks; i++) {
-		const struct token *t = lx->toks + i;
+	for (i = lex_next_toplevel(lx, name, 0, &depth); i >= 0;
+	     i = lex_next_toplevel(lx, name, i + 1, &depth)) {
+		int c;
 
-		if (t->macro >= 0)
+		if (!i || (lx->toks[i - 1].kind != TOK_IDENT && !tok_is(lx->toks + i - 1, "*")))
 			continue;
-		if (tok_is(t, "{"))
-			depth++;
-		else if (tok_is(t, "}"))
-			depth--;
-		else if (!depth && t->kind == TOK_IDENT && tok_is(t + 1, "(") && tok_is(t, name) &&
-			 i > 0 && (lx->toks[i - 1].kind == TOK_IDENT || tok_is(lx->toks + i - 1, "*"))) {
-			int c = match_close(lx, i + 1);
-
-			if (params_kind(lx, i + 2, c))
-				return param_sig(lx, i + 2, c);
-			return xstrdup("");	/* declared, but takes no VMA */
-		}
+		c = match_close(lx, i + 1);
+		if (params_kind(lx, i + 2, c))
+			return param_sig(lx, i + 2, c);
+		return xstrdup("");	/* declared, but takes no VMA */
 	}
 	return NULL;
 }
