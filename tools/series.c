@@ -18,8 +18,12 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* "drivers/hsi/clients/cmt_speech.c" -> "hsi: cmt_speech". */
-static char *subject_prefix(const char *file)
+/*
+ * "drivers/hsi/clients/cmt_speech.c" -> "hsi: cmt_speech";
+ * "drivers/soc/aspeed/aspeed-lpc-ctrl.c" -> "aspeed", or with full (another
+ * commit of the series has that one) "aspeed: lpc-ctrl".
+ */
+static char *subject_prefix(const char *file, int full)
 {
 	static const char *const skip[] = {
 		"drivers", "fs", "virt", "security", "kernel", "sound", "net", "arch",
@@ -51,6 +55,11 @@ static char *subject_prefix(const char *file)
 	}
 	if (!first)
 		out = xstrdup(base);
+	else if (full && strstr(base, last) == base && strchr("-_", base[strlen(last)]) &&
+		 base[strlen(last) + 1])
+		out = xasprintf("%s: %s", last, base + strlen(last) + 1);
+	else if (full && !is_generic && strcmp(last, base))
+		out = xasprintf("%s: %s", last, base);
 	else if (is_generic || !strcmp(last, base) || strstr(base, last) == base)
 		out = xstrdup(last);
 	else
@@ -618,11 +627,38 @@ static void cc_lines(char **msg, const char *work, const struct strlist *files)
 	free(cc);
 }
 
-static char *commit_message(json_t *records, const char *diff, const char *work)
+/*
+ * The subject prefix of diff's commit: the short one, unless another
+ * change of records would have the same (then each says its file).
+ */
+static char *change_prefix(json_t *records, const char *diff, const struct strlist *diffs)
 {
 	struct strlist files = { 0 };
 	const char *file = change_files(records, diff, &files);
-	char *msg = NULL, *prefix = subject_prefix(file);
+	char *mine = subject_prefix(file, 0), *other;
+	int i, full = 0;
+
+	for (i = 0; i < diffs->n && !full; i++) {
+		if (!strcmp(diffs->v[i], diff))
+			continue;
+		other = subject_prefix(change_files(records, diffs->v[i], &files), 0);
+		full = !strcmp(other, mine);
+		free(other);
+	}
+	if (full) {
+		free(mine);
+		mine = subject_prefix(file, 1);
+	}
+	strlist_free(&files);
+	return mine;
+}
+
+static char *commit_message(json_t *records, const char *diff, const char *work,
+			    const struct strlist *diffs)
+{
+	struct strlist files = { 0 };
+	const char *file = change_files(records, diff, &files);
+	char *msg = NULL, *prefix = change_prefix(records, diff, diffs);
 	struct change_words w;
 	size_t i;
 
@@ -913,7 +949,8 @@ static void drop_change(json_t *records, const char *diff, const char *bad)
  * commit's checkpatch verdict goes to verdicts.
  */
 static int commit_change(const struct options *o, const char *work, const struct run_opts *git,
-			 json_t *records, const char *diff, struct strlist *verdicts)
+			 json_t *records, const char *diff, const struct strlist *diffs,
+			 struct strlist *verdicts)
 {
 	char *msg, *mfile = xasprintf("%s/logs/commit-msg", o->out), *patch = out_path(o, diff);
 	struct strlist changed = { 0 }, pre = { 0 };
@@ -926,7 +963,7 @@ static int commit_change(const struct options *o, const char *work, const struct
 		die("%s: the conversion no longer applies", diff);
 	free(patch);
 	change_files(records, diff, &changed);
-	msg = commit_message(records, diff, work);
+	msg = commit_message(records, diff, work, diffs);
 	write_file(mfile, msg, strlen(msg));
 	git_commit(git, mfile, 0, &changed, diff);
 	strlist_free(&changed);
@@ -950,7 +987,7 @@ static int commit_change(const struct options *o, const char *work, const struct
 			json_object_set_new(r, "checkpatch_preexisting", l);
 		}
 		free(msg);
-		msg = commit_message(records, diff, work);
+		msg = commit_message(records, diff, work, diffs);
 		write_file(mfile, msg, strlen(msg));
 		git_commit(git, mfile, 1, NULL, diff);
 		/* the verdict is on the commit as amended */
@@ -1050,7 +1087,7 @@ int series_records(const struct options *o, json_t *records)
 			strlist_add_once(&files, jstr(c, "diff"));
 	}
 	for (f = 0; f < files.n; f++)
-		ndropped += commit_change(o, work, &git, records, files.v[f], &verdicts);
+		ndropped += commit_change(o, work, &git, records, files.v[f], &files, &verdicts);
 	/* what checkpatch dropped is no longer passed */
 	json_array_foreach(records, i, r)
 		n.passed += passed(r);

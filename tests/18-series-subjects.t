@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The subjects of a series: each commit is named for its driver
+# ("DIR: FILE: convert to mmap_prepare", kernel style), the short form
+# ("acme") when no other commit of the series would have the same one,
+# else the file's own part ("acme: one", "acme: two"), so that no two
+# commits of a series share a subject.  On a fake tree, with a stand-in
+# for checkpatch and the checks passed by hand (tests/16-inputs.t does
+# the same): the subjects are series' own work.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+mm=$top/bin/mmapport
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "1..3"
+
+t=$tmp/tree
+bash "$top/tests/lib/fake-tree.sh" "$t"
+mkdir -p "$t/drivers/soc/acme" "$t/drivers/hsi/clients" "$t/scripts"
+# a driver: simple-vmops.c's handler, named after it
+driver() {
+	sed "s/demo_/$2_/g" "$top/tests/cases/simple-vmops.c" > "$t/$1"
+}
+driver drivers/soc/acme/acme-one.c acme_one
+driver drivers/soc/acme/acme_two.c acme_two
+driver drivers/hsi/clients/cmt_speech.c cmt
+cat > "$t/scripts/checkpatch.pl" <<'PL'
+# a stand-in for the kernel's checkpatch.pl (tests/18-series-subjects.t)
+print "total: 0 errors, 0 warnings, 10 lines checked\n";
+exit 0;
+PL
+git -C "$t" init -q && git -C "$t" add -A &&
+	git -C "$t" -c user.name=t -c user.email=t@t commit -qm base
+o=$tmp/out
+if ! "$mm" classify --tree "$t" --out "$o" --paths drivers > /dev/null 2> "$tmp/err" ||
+   ! "$mm" convert --tree "$t" --out "$o" > /dev/null 2>> "$tmp/err" ||
+   ! jq 'map(if .conversion.status == "converted"
+	then .check = {overall: {status: "pass", pass: ["x86_64"]}} else . end)' \
+	"$o/records.json" > "$tmp/passed.json" ||
+   [ "$(jq '[.[] | select(.check.overall.status == "pass")] | length' "$tmp/passed.json")" != 3 ]; then
+	echo "Bail out! classify or convert did not convert the three drivers"
+	sed 's/^/# /' "$tmp/err"
+	exit 1
+fi
+cp "$tmp/passed.json" "$o/records.json"
+if "$mm" series --tree "$t" --out "$o" > /dev/null 2>> "$tmp/err"; then
+	echo "ok 1 - series of three drivers"
+else
+	echo "not ok 1 - series failed"
+	sed 's/^/# /' "$tmp/err"
+fi
+# shellcheck disable=SC2046
+subjects=$(sed -n 's/^Subject: \[PATCH [0-9]*\/[0-9]*\] //p' \
+	$(ls "$o"/series/0*.patch | grep -v cover-letter) | sort)
+want=$(printf '%s\n' "acme: one: convert to mmap_prepare" "acme: two: convert to mmap_prepare" \
+	"hsi: cmt_speech: convert to mmap_prepare" | sort)
+if [ "$subjects" = "$want" ]; then
+	echo "ok 2 - the two acme drivers are told apart by their files; hsi keeps its subject"
+else
+	echo "not ok 2 - subjects:"
+	echo "$subjects" | sed 's/^/#   /'
+fi
+if [ "$(echo "$subjects" | uniq -d)" = "" ] && [ "$(echo "$subjects" | wc -l)" = 3 ]; then
+	echo "ok 3 - no two commits of the series share a subject"
+else
+	echo "not ok 3 - a subject is repeated"
+fi
