@@ -890,9 +890,13 @@ def plan_lock(h, cline, fn, held, loop):
 	# nothing but the releases between the call and the return
 	for k in range(e + 1, succ):
 		c = code_line(h, k).strip()
-		if c and k not in mlines:
+		if c and k not in mlines and k < max(mlines, default=e):
 			return ('"%s" runs between %s() and the release of the lock held across it: '
 				'only the releases move to mmap_complete with the call' % (c, fn))
+		if c and k not in mlines:
+			return ('"%s" follows the release of the lock held across %s(), before '
+				'the return: only the releases move to mmap_complete with the call'
+				% (c, fn))
 		if k in mlines and not top_level_line(h, k):
 			return 'the release at line %d is not a statement of the handler\'s own block' % k
 	moved = [tidy(code_line(h, k).strip().rstrip(';')) for k in sorted(mlines)]
