@@ -761,34 +761,31 @@ int names_in_code(const char *path, const char *name, int *own_static)
 }
 
 /*
- * The files of tree (its .c files, and with headers its .h files too)
- * whose text names each of names as a whole word: name -> [files], in
- * grep's order.  One git grep for all names (grep -r outside a git
- * tree); a name no file has is absent.
+ * grep over tree's .c files (with headers, its .h files too): git grep in
+ * a git tree, grep -r elsewhere, with flags ("-nIwF") and then the
+ * pattern arguments args ("-e", NAME...).  Its output, lines
+ * "FILE:LINE:TEXT", or NULL when grep could not run; grep_line() splits one.
  */
-json_t *files_naming(const char *tree, const struct strlist *names, int headers)
+char *grep_tree(const char *tree, const char *flags, const struct strlist *args, int headers)
 {
 	struct strlist cmd = { 0 };
 	struct run_opts ro = { .dir = tree, .err = "/dev/null" };
-	char *git = xasprintf("%s/.git", tree), *out, *line, *save;
-	json_t *where = json_object();
+	char *git = xasprintf("%s/.git", tree), *out;
 	int k, is_git = path_exists(git);
 
 	free(git);
-	if (!names->n)
-		return where;
-	strlist_add(&cmd, is_git ? "git" : "grep");
 	if (is_git) {
+		strlist_add(&cmd, "git");
 		strlist_add(&cmd, "grep");
-		strlist_add(&cmd, "-nIwF");
+		strlist_add(&cmd, flags);
 	} else {
-		strlist_add(&cmd, "-rnIwF");
+		strlist_add(&cmd, "grep");
+		strlist_add(&cmd, "-r");
+		strlist_add(&cmd, flags);
 		strlist_add(&cmd, headers ? "--include=*.[ch]" : "--include=*.c");
 	}
-	for (k = 0; k < names->n; k++) {
-		strlist_add(&cmd, "-e");
-		strlist_add(&cmd, names->v[k]);
-	}
+	for (k = 0; k < args->n; k++)
+		strlist_add(&cmd, args->v[k]);
 	strlist_add(&cmd, "--");
 	if (is_git) {
 		strlist_add(&cmd, "*.c");
@@ -799,30 +796,57 @@ json_t *files_naming(const char *tree, const struct strlist *names, int headers)
 	}
 	out = capture_list(&ro, &cmd, NULL);
 	strlist_free(&cmd);
+	return out;
+}
+
+/* A line of grep_tree()'s output, split in place: its file (tree-relative) and text. */
+int grep_line(char *line, const char **file, char **text)
+{
+	char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+	if (!c2)
+		return 0;
+	*c1 = '\0';
+	*file = strncmp(line, "./", 2) ? line : line + 2;
+	*text = c2 + 1;
+	return 1;
+}
+
+/*
+ * The files of tree (its .c files, and with headers its .h files too)
+ * whose text names each of names as a whole word: name -> [files], in
+ * grep's order.  One grep_tree() for all names; a name no file has is
+ * absent.
+ */
+json_t *files_naming(const char *tree, const struct strlist *names, int headers)
+{
+	struct strlist args = { 0 };
+	char *out, *line, *save, *text;
+	json_t *where = json_object();
+	const char *file;
+	int k;
+
+	if (!names->n)
+		return where;
+	for (k = 0; k < names->n; k++) {
+		strlist_add(&args, "-e");
+		strlist_add(&args, names->v[k]);
+	}
+	out = grep_tree(tree, "-nIwF", &args, headers);
+	strlist_free(&args);
 	for (line = out ? strtok_r(out, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		const char *file = line;
-
-		if (!c2)
+		if (!grep_line(line, &file, &text))
 			continue;
-		*c1 = '\0';
-		if (!strncmp(file, "./", 2))
-			file += 2;
 		for (k = 0; k < names->n; k++) {
 			size_t l = strlen(names->v[k]);
 			const char *at;
-			json_t *fl;
 
-			for (at = strstr(c2 + 1, names->v[k]); at && !word_at(c2 + 1, at, l);
+			for (at = strstr(text, names->v[k]); at && !word_at(text, at, l);
 			     at = strstr(at + 1, names->v[k]))
 				;
-			if (!at)
-				continue;
-			fl = json_object_get(where, names->v[k]);
-			if (!fl)
-				json_object_set_new(where, names->v[k], fl = json_array());
-			jarray_add_unique(fl, file);
+			if (at)
+				jarray_add_unique(jarray_of(where, names->v[k]), file);
 		}
 	}
 	free(out);

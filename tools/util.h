@@ -141,6 +141,8 @@ int json_dump_path(json_t *j, const char *path);
 int jarray_add_unique(json_t *arr, const char *s);
 json_t *jarray_of(json_t *obj, const char *key);
 json_t *files_naming(const char *tree, const struct strlist *names, int headers);
+char *grep_tree(const char *tree, const char *flags, const struct strlist *args, int headers);
+int grep_line(char *line, const char **file, char **text);
 void blank_comments(char *text);
 int names_in_code(const char *path, const char *name, int *own_static);
 const char *jstr(json_t *obj, const char *key);

@@ -141,54 +141,22 @@ double analyze_parallel(const char *tree, const char *tmpdir, struct analyze_fil
 static json_t *find_definitions(const char *tree, struct strlist *names)
 {
 	json_t *defs = json_object();
-	char *alt, *out, *line, *save, *git = xasprintf("%s/.git", tree);
-	struct run_opts ro = { .dir = tree, .err = "/dev/null" };
-	struct strlist cmd = { 0 };
-	size_t n = 1;
+	char *alt, *out, *line, *save, *text;
+	struct strlist args = { 0 };
+	const char *file;
 	int i;
 
 	if (!names->n)
-		goto out;
-	for (i = 0; i < names->n; i++)
-		n += strlen(names->v[i]) + 1;
-	alt = xmalloc(n);
-	alt[0] = '\0';
-	for (i = 0; i < names->n; i++) {
-		strcat(alt, names->v[i]);
-		if (i + 1 < names->n)
-			strcat(alt, "|");
-	}
-	if (path_exists(git)) {
-		strlist_add(&cmd, "git");
-		strlist_add(&cmd, "grep");
-		strlist_add(&cmd, "-n");
-		strlist_add(&cmd, "-E");
-		strlist_addf(&cmd, "^([A-Za-z_].*[^A-Za-z_0-9])?(%s)\\(", alt);
-		strlist_add(&cmd, "--");
-		strlist_add(&cmd, "*.c");
-	} else {
-		strlist_add(&cmd, "grep");
-		strlist_add(&cmd, "-rn");
-		strlist_add(&cmd, "--include=*.c");
-		strlist_add(&cmd, "-E");
-		strlist_addf(&cmd, "^([A-Za-z_].*[^A-Za-z_0-9])?(%s)\\(", alt);
-		strlist_add(&cmd, "--");
-		strlist_add(&cmd, ".");
-	}
-	out = capture_list(&ro, &cmd, NULL);
-	strlist_free(&cmd);
+		return defs;
+	alt = strlist_join(names, "|");
+	strlist_addf(&args, "^([A-Za-z_].*[^A-Za-z_0-9])?(%s)\\(", alt);
+	out = grep_tree(tree, "-nE", &args, 0);
+	strlist_free(&args);
 	/* no output at all (grep could not run): no definition found */
 	for (line = out ? strtok_r(out, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *text;
-		const char *file = line;
-
-		if (!c2)
+		if (!grep_line(line, &file, &text))
 			continue;
-		*c1 = '\0';
-		text = c2 + 1;
-		if (!strncmp(file, "./", 2))
-			file += 2;
 		/* a name scan refuses is never analysed: it would reach make */
 		if (!safe_file_name(file))
 			continue;
@@ -212,8 +180,6 @@ static json_t *find_definitions(const char *tree, struct strlist *names)
 	}
 	free(out);
 	free(alt);
-out:
-	free(git);
 	return defs;
 }
 
