@@ -836,9 +836,8 @@ static void convert_file(const struct options *o, const char *work, const char *
 		run_v(work, NULL, "git", "checkout", "-q", "--", file, NULL);
 		mask_dead(path, &j->dead_lines);
 		strlist_free(&j->done);
-		if (round == 0) {
+		if (round == 0)
 			verdict_free(&j->v);
-		}
 		/* the state pass first: its plans carry the lines of the file as read */
 		if (want_state.n) {
 			run_pass1(o, work, file, "state", &want_state, j->plans, p, sreport,
