@@ -544,24 +544,28 @@ static void read_exports(const char *report, json_t *exported)
 
 /*
  * The handlers of want that pass 2 took (all, if pass2 is NULL) and that are
- * converted with hooks in path, into done and next.  Returns 1 if that is
- * all of them.
+ * converted with hooks in path (those of the method, and the mmap_abort
+ * the remap rule says it added), into j->done and next.  Returns 1 if
+ * that is all of them.
  */
 static int keep_converted(const char *path, const struct strlist *want,
 			  const struct strlist *pass2, enum method m, const struct profile *p,
-			  json_t *plans, const struct strlist *twins,
-			  const struct strlist *elsewhere, struct strlist *done, struct strlist *next)
+			  struct file_job *j, struct strlist *next)
 {
 	int i, all = 1;
 
 	for (i = 0; i < want->n; i++) {
-		int hooks = hooks_of(m, p, json_object_get(plans, want->v[i]));
+		const char *fn = want->v[i];
+		int hooks = hooks_of(m, p, json_object_get(j->plans, fn));
+		int simple = m == M_SIMPLE;
 
-		if ((!pass2 || strlist_has(pass2, want->v[i])) &&
-		    converted_ok(path, want->v[i], hooks, twins && strlist_has(twins, want->v[i]),
-				 elsewhere && strlist_has(elsewhere, want->v[i]))) {
-			strlist_add(done, want->v[i]);
-			strlist_add(next, want->v[i]);
+		if (json_object_get(j->v.aborts, fn))
+			hooks |= H_ABORT;
+		if ((!pass2 || strlist_has(pass2, fn)) &&
+		    converted_ok(path, fn, hooks, simple && strlist_has(&j->twins, fn),
+				 simple && strlist_has(&j->elsewhere, fn))) {
+			strlist_add(&j->done, fn);
+			strlist_add(next, fn);
 		} else {
 			all = 0;
 		}
@@ -876,12 +880,9 @@ static void convert_file(const struct options *o, const char *work, const char *
 			strlist_free(&kept);
 			break;
 		}
-		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, NULL, &j->twins,
-				      &j->elsewhere, &j->done, &next_simple);
-		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, NULL, NULL, NULL,
-				      &j->done, &next_remap);
-		all &= keep_converted(path, &want_state, &pass2, M_STATE, p, j->plans, NULL, NULL,
-				      &j->done, &next_state);
+		all &= keep_converted(path, &want_simple, NULL, M_SIMPLE, p, j, &next_simple);
+		all &= keep_converted(path, &want_remap, &pass2, M_REMAP, p, j, &next_remap);
+		all &= keep_converted(path, &want_state, &pass2, M_STATE, p, j, &next_state);
 		strlist_free(&pass2);
 		strlist_free(&kept);
 		strlist_free(&want_simple);

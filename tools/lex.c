@@ -79,7 +79,9 @@ static char *dup_range(const char *a, const char *b)
 
 /*
  * The text from a to b as one line: white space and line continuations
- * collapsed to single blanks, comments dropped ("//" to the end of its line).
+ * collapsed to single blanks, comments dropped (a "//" one to the first
+ * newline that no backslash continues), string and character literals
+ * kept as written.
  */
 char *lex_collapse(const char *a, const char *b)
 {
@@ -87,10 +89,16 @@ char *lex_collapse(const char *a, const char *b)
 	int space = 0;
 
 	while (a < b) {
-		if (a + 1 < b && a[0] == '/' && (a[1] == '*' || a[1] == '/')) {
-			const char *e = a[1] == '*' ? strstr(a + 2, "*/") : memchr(a, '\n', b - a);
+		if (a + 1 < b && a[0] == '/' && a[1] == '*') {
+			const char *e = strstr(a + 2, "*/");
 
-			a = (e && e < b) ? e + (a[1] == '*' ? 2 : 0) : b;
+			a = (e && e < b) ? e + 2 : b;
+			space = 1;
+			continue;
+		}
+		if (a + 1 < b && a[0] == '/' && a[1] == '/') {
+			while (a < b && !(*a == '\n' && a[-1] != '\\'))
+				a++;
 			space = 1;
 			continue;
 		}
@@ -102,6 +110,19 @@ char *lex_collapse(const char *a, const char *b)
 		if (space && o > s)
 			*o++ = ' ';
 		space = 0;
+		if (*a == '"' || *a == '\'') {
+			char q = *a;
+
+			*o++ = *a++;
+			while (a < b && *a != q && *a != '\n') {
+				if (*a == '\\' && a + 1 < b)
+					*o++ = *a++;
+				*o++ = *a++;
+			}
+			if (a < b && *a == q)
+				*o++ = *a++;
+			continue;
+		}
 		*o++ = *a++;
 	}
 	*o = '\0';
@@ -479,12 +500,7 @@ int match_close(const struct lexer *lx, int i)
 	return lx->ntoks - 1;
 }
 
-/*
- * Is function name defined here (outside any braces, its ")" followed by
- * attributes at most, then the body)?  Then *name_tok is the index of its
- * name token and *body that of its opening brace.  scan and classify find
- * a handler's definition with it.
- */
+/* The next "name(" at file scope from i on (lex.h). */
 int lex_next_toplevel(const struct lexer *lx, const char *name, int i, int *depth)
 {
 	for (; i + 1 < lx->ntoks; i++) {
@@ -502,6 +518,12 @@ int lex_next_toplevel(const struct lexer *lx, const char *name, int i, int *dept
 	return -1;
 }
 
+/*
+ * Is function name defined here (outside any braces, its ")" followed by
+ * attributes at most, then the body)?  Then *name_tok is the index of its
+ * name token and *body that of its opening brace.  scan and classify find
+ * a handler's definition with it.
+ */
 int lex_find_function(const struct lexer *lx, const char *name, int *name_tok, int *body)
 {
 	int i, depth = 0;

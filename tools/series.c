@@ -19,11 +19,13 @@ static int cmp_name(const void *a, const void *b)
 }
 
 /*
- * "drivers/hsi/clients/cmt_speech.c" -> "hsi: cmt_speech";
- * "drivers/soc/aspeed/aspeed-lpc-ctrl.c" -> "aspeed", or with full (another
- * commit of the series has that one) "aspeed: lpc-ctrl".
+ * The subject prefix of a commit named from file, at a level of detail:
+ * 0, the short one ("drivers/hsi/clients/cmt_speech.c" -> "hsi: cmt_speech",
+ * "drivers/soc/aspeed/aspeed-lpc-ctrl.c" -> "aspeed"); 1, the last
+ * directory and the file ("aspeed: lpc-ctrl"); 2, every directory that is
+ * not a generic one and the file ("soc: aspeed: lpc-ctrl"); 3, the path.
  */
-static char *subject_prefix(const char *file, int full)
+static char *subject_prefix(const char *file, int level)
 {
 	static const char *const skip[] = {
 		"drivers", "fs", "virt", "security", "kernel", "sound", "net", "arch",
@@ -33,10 +35,16 @@ static char *subject_prefix(const char *file, int full)
 		"file", "main", "core", "inode", "dev", "device", "base", NULL,
 	};
 	char *s = xstrdup(file), *tok, *save, *first = NULL, *last = NULL;
-	char *base = strrchr(s, '/') ? strrchr(s, '/') + 1 : s, *out;
+	char *base = strrchr(s, '/') ? strrchr(s, '/') + 1 : s, *out, *dirs = NULL;
+	size_t ll;
 	int i, is_skip, is_generic = 0;
 
 	base[strcspn(base, ".")] = '\0';
+	if (level >= 3) {
+		out = xasprintf("%.*s", (int)(base - s + strlen(base)), file);
+		free(s);
+		return out;
+	}
 	for (i = 0; generic[i]; i++)
 		if (!strcmp(base, generic[i]) || !strncmp(base, generic[i], strlen(generic[i])))
 			is_generic = !strcmp(base, generic[i]);
@@ -52,18 +60,28 @@ static char *subject_prefix(const char *file, int full)
 		if (!first)
 			first = tok;
 		last = tok;
+		if (level == 2) {
+			char *d = dirs ? xasprintf("%s: %s", dirs, tok) : xstrdup(tok);
+
+			free(dirs);
+			dirs = d;
+		}
 	}
+	ll = last ? strlen(last) : 0;
 	if (!first)
 		out = xstrdup(base);
-	else if (full && strstr(base, last) == base && strchr("-_", base[strlen(last)]) &&
-		 base[strlen(last) + 1])
-		out = xasprintf("%s: %s", last, base + strlen(last) + 1);
-	else if (full && !is_generic && strcmp(last, base))
+	else if (level == 2)
+		out = xasprintf("%s: %s", dirs, base);
+	else if (level == 1 && !strncmp(base, last, ll) && base[ll] && strchr("-_", base[ll]) &&
+		 base[ll + 1])
+		out = xasprintf("%s: %s", last, base + ll + 1);
+	else if (level == 1)
 		out = xasprintf("%s: %s", last, base);
 	else if (is_generic || !strcmp(last, base) || strstr(base, last) == base)
 		out = xstrdup(last);
 	else
 		out = xasprintf("%s: %s", first, base);
+	free(dirs);
 	free(s);
 	return out;
 }
@@ -628,37 +646,46 @@ static void cc_lines(char **msg, const char *work, const struct strlist *files)
 }
 
 /*
- * The subject prefix of diff's commit: the short one, unless another
- * change of records would have the same (then each says its file).
+ * The subject prefix of each change of diffs, diff -> prefix: the short
+ * one, unless another change would have the same (then both say more of
+ * their file, subject_prefix()'s next level, until they differ).
  */
-static char *change_prefix(json_t *records, const char *diff, const struct strlist *diffs)
+static json_t *change_prefixes(json_t *records, const struct strlist *diffs)
 {
 	struct strlist files = { 0 };
-	const char *file = change_files(records, diff, &files);
-	char *mine = subject_prefix(file, 0), *other;
-	int i, full = 0;
+	json_t *prefix = json_object(), *count;
+	int *level = xmalloc((diffs->n + 1) * sizeof(*level)), i, again = 1;
 
-	for (i = 0; i < diffs->n && !full; i++) {
-		if (!strcmp(diffs->v[i], diff))
-			continue;
-		other = subject_prefix(change_files(records, diffs->v[i], &files), 0);
-		full = !strcmp(other, mine);
-		free(other);
-	}
-	if (full) {
-		free(mine);
-		mine = subject_prefix(file, 1);
+	memset(level, 0, (diffs->n + 1) * sizeof(*level));
+	while (again) {
+		again = 0;
+		count = json_object();
+		for (i = 0; i < diffs->n; i++) {
+			char *p = subject_prefix(change_files(records, diffs->v[i], &files),
+						 level[i]);
+
+			json_object_set_new(prefix, diffs->v[i], json_string(p));
+			json_object_set_new(count, p, json_integer(jint(count, p) + 1));
+			free(p);
+		}
+		for (i = 0; i < diffs->n; i++)
+			if (jint(count, jstr(prefix, diffs->v[i])) > 1 && level[i] < 3) {
+				level[i]++;
+				again = 1;
+			}
+		json_decref(count);
 	}
 	strlist_free(&files);
-	return mine;
+	free(level);
+	return prefix;
 }
 
 static char *commit_message(json_t *records, const char *diff, const char *work,
-			    const struct strlist *diffs)
+			    const char *prefix)
 {
 	struct strlist files = { 0 };
 	const char *file = change_files(records, diff, &files);
-	char *msg = NULL, *prefix = change_prefix(records, diff, diffs);
+	char *msg = NULL;
 	struct change_words w;
 	size_t i;
 
@@ -679,7 +706,6 @@ static char *commit_message(json_t *records, const char *diff, const char *work,
 	cc_lines(&msg, work, &files);
 	change_words_free(&w);
 	strlist_free(&files);
-	free(prefix);
 	return msg;
 }
 
@@ -946,10 +972,11 @@ static void drop_change(json_t *records, const char *diff, const char *bad)
  * One commit for the change diff (its patch applied to work), checked by
  * checkpatch: dropped if it complains of the conversion (returns 1), its
  * message remade to state what checkpatch said of the lines before.  The
- * commit's checkpatch verdict goes to verdicts.
+ * commit's checkpatch verdict goes to verdicts; prefix begins its subject
+ * (change_prefixes()).
  */
 static int commit_change(const struct options *o, const char *work, const struct run_opts *git,
-			 json_t *records, const char *diff, const struct strlist *diffs,
+			 json_t *records, const char *diff, const char *prefix,
 			 struct strlist *verdicts)
 {
 	char *msg, *mfile = xasprintf("%s/logs/commit-msg", o->out), *patch = out_path(o, diff);
@@ -963,7 +990,7 @@ static int commit_change(const struct options *o, const char *work, const struct
 		die("%s: the conversion no longer applies", diff);
 	free(patch);
 	change_files(records, diff, &changed);
-	msg = commit_message(records, diff, work, diffs);
+	msg = commit_message(records, diff, work, prefix);
 	write_file(mfile, msg, strlen(msg));
 	git_commit(git, mfile, 0, &changed, diff);
 	strlist_free(&changed);
@@ -987,7 +1014,7 @@ static int commit_change(const struct options *o, const char *work, const struct
 			json_object_set_new(r, "checkpatch_preexisting", l);
 		}
 		free(msg);
-		msg = commit_message(records, diff, work, diffs);
+		msg = commit_message(records, diff, work, prefix);
 		write_file(mfile, msg, strlen(msg));
 		git_commit(git, mfile, 1, NULL, diff);
 		/* the verdict is on the commit as amended */
@@ -1067,6 +1094,7 @@ int series_records(const struct options *o, json_t *records)
 	struct strlist files = { 0 }, verdicts = { 0 }, ident = { 0 };
 	struct run_opts git = { .dir = work, .env = &ident };
 	struct series_counts n = { .found = json_array_size(records) };
+	json_t *prefixes;
 	char *date = series_ident(work, base, &ident);
 	int f, ndropped = 0;
 	size_t i;
@@ -1086,8 +1114,11 @@ int series_records(const struct options *o, json_t *records)
 		if (passed(r))
 			strlist_add_once(&files, jstr(c, "diff"));
 	}
+	prefixes = change_prefixes(records, &files);
 	for (f = 0; f < files.n; f++)
-		ndropped += commit_change(o, work, &git, records, files.v[f], &files, &verdicts);
+		ndropped += commit_change(o, work, &git, records, files.v[f],
+					  jstr(prefixes, files.v[f]), &verdicts);
+	json_decref(prefixes);
 	/* what checkpatch dropped is no longer passed */
 	json_array_foreach(records, i, r)
 		n.passed += passed(r);
