@@ -7,6 +7,7 @@
  * check-fact: el_mmap: .analysis.takes[0].held_at_returns == []
  * check-fact: el_mmap: .analysis.remaps[0].result == "assigned to ret"
  * check-fact: el_mmap: .analysis.hazards.mergeable == false
+ * check-fact: el_mmap: .analysis.returns[.analysis.success_return].value == "ret"
  * check-output-rfc: early-return-lock.rfc.expected
  * check-refused: mainline mutex_lock() is held across
  */

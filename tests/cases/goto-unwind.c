@@ -9,6 +9,7 @@
  * check-fact: gu_mmap: [.analysis.takes[] | select(.call == "kzalloc") | .held_at_returns | length] == [2]
  * check-fact: gu_mmap: [.analysis.releases[].call] == ["kfree"]
  * check-fact: gu_mmap: .analysis.error_codes == ["-EINVAL", "-ENOMEM"]
+ * check-fact: gu_mmap: .analysis.returns[.analysis.success_return].value == "0"
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
