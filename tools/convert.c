@@ -488,6 +488,15 @@ static int report_line(char *line, char **name, char **kind, char **text)
 	return 1;
 }
 
+/* The hooks fn's conversion adds: its method's, and an mmap_abort the remap rule says it added. */
+static int job_hooks(enum method m, const struct profile *p, const struct file_job *j,
+		     const char *fn)
+{
+	int hooks = hooks_of(m, p, json_object_get(j->plans, fn));
+
+	return json_object_get(j->v.aborts, fn) ? hooks | H_ABORT : hooks;
+}
+
 static void verdict_free(struct verdict *v)
 {
 	json_decref(v->refused);
@@ -556,11 +565,8 @@ static int keep_converted(const char *path, const struct strlist *want,
 
 	for (i = 0; i < want->n; i++) {
 		const char *fn = want->v[i];
-		int hooks = hooks_of(m, p, json_object_get(j->plans, fn));
-		int simple = m == M_SIMPLE;
+		int hooks = job_hooks(m, p, j, fn), simple = m == M_SIMPLE;
 
-		if (json_object_get(j->v.aborts, fn))
-			hooks |= H_ABORT;
 		if ((!pass2 || strlist_has(pass2, fn)) &&
 		    converted_ok(path, fn, hooks, simple && strlist_has(&j->twins, fn),
 				 simple && strlist_has(&j->elsewhere, fn))) {
@@ -1438,7 +1444,7 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 	enum method m = method_of(jstr(r, "category"));
 	json_t *plan = json_object_get(j->plans, fn), *c = json_object(), *eq, *files, *f;
 	json_t *notes = json_object_get(j->v.converted, fn);
-	int hooks = hooks_of(m, &cv->prof, plan);
+	int hooks = job_hooks(m, &cv->prof, j, fn);
 	char *dpath = out_path(cv->o, drel);
 	size_t i;
 
@@ -1451,7 +1457,7 @@ static json_t *converted_record(struct convert_run *cv, json_t *r, const char *f
 	set_hook_name(c, "new_function", fn, "prepare");
 	if (hooks & H_COMPLETE)
 		set_hook_name(c, "complete_function", fn, "complete");
-	if ((hooks & H_ABORT) || json_object_get(j->v.aborts, fn))
+	if (hooks & H_ABORT)
 		set_hook_name(c, "abort_function", fn, "abort");
 	if (hooks & H_MAPPED)
 		set_hook_name(c, "mapped_function", fn, "mapped");
