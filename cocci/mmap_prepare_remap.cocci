@@ -114,6 +114,8 @@ class Form:
 	RFC_REMAP = 'rfc_remap'	# rfc: a remap prepared, done in mmap_complete
 	RFC_PAGES = 'rfc_pages'	# rfc: pages inserted in mmap_complete
 prot_kept = set()	# handlers whose remap protection differs from the VMA one
+guarded_remaps = set()	# rfc: handlers whose remap size, as written, is the VMA one
+written = set()		# rfc: handlers whose NAME_complete() body written_body() made
 insert_loops = set()	# rfc: handlers whose vm_insert_page() loop may move to complete
 params = {}		# handler: (file parameter, VMA parameter)
 body_start = {}		# handler: the line its text starts at
@@ -297,9 +299,23 @@ def locked_body(h, c, ov):
 	lock_notes(h)
 	return out
 
+def written_body(h, name, args, ov):
+	"""rfc: the body of NAME_complete() that SmPL cannot write, or None
+	when it can (the rules complete_remap_* and complete_pages): a call
+	made under a lock, or one whose failure returns its own error.  The
+	latter is an if on the call: spatch breaks a long line only at the commas of
+	its first parenthesis, that of the if."""
+	if h in lock_plan:
+		return locked_body(h, call('\t', name, args, 'err = '), ov)
+	if ov:
+		return 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
+			call('\t', name, args, 'if ('), ov)
+	return None
+
 def plan(h, fn, es, p):
 	"""The form the call takes (forms[h], which the rules below write), the
-	body of the rfc complete hook, and the reason for a refusal (or None)."""
+	body of the rfc complete hook when the rules cannot write it
+	(written_body()), and the reason for a refusal (or None)."""
 	args = split_args(es)
 	shp = shapes.get(h)
 	ov = shp.get('override') if shp else None
@@ -334,17 +350,13 @@ def plan(h, fn, es, p):
 				     'protection for the remap apart from the one of the VMA, so '
 				     'prepare sets desc->page_prot to it: the VMA now keeps %s '
 				     '(docs/hazards.md, H3), and mmap_complete remaps with it' % (prot, prot))
+			if guarded:
+				guarded_remaps.add(h)
 			cname = fn + '_complete'
 			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
 				 size if guarded else 'vma->vm_end - vma->vm_start',
 				 'vma->vm_page_prot']
-			if h in lock_plan:
-				body = locked_body(h, call('\t', cname, cargs, 'err = '), ov)
-			elif ov:
-				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
-					call('\t', cname, cargs, 'if ('), ov)
-			else:
-				body = 'return ' + call('\t', cname, cargs, 'return ')
+			body = written_body(h, cname, cargs, ov)
 			note(h, 'the remap moves to mmap_complete, which runs once the VMA is '
 			     'inserted and uses its final page protection; the PFN computed in '
 			     'prepare reaches it in desc->mmap_context')
@@ -387,13 +399,7 @@ def plan(h, fn, es, p):
 				return None, None, ('rfc: the page array or its length uses locals '
 						    '(%s) that mmap_complete cannot see'
 						    % ', '.join(sorted(toks & locs)))
-			if h in lock_plan:
-				body = locked_body(h, call('\t', fn, ['vma', pages, n], 'err = '), ov)
-			elif ov:
-				body = 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
-					call('\t', fn, ['vma', pages, n], 'if ('), ov)
-			else:
-				body = 'return ' + call('\t', fn, ['vma', pages, n], 'return ')
+			body = written_body(h, fn, ['vma', pages, n], ov)
 			note(h, 'the pages are inserted by mmap_complete; prepare sets VM_MIXEDMAP, '
 			     'as the insertion did, so the mapping cannot merge and skip '
 			     'mmap_complete (docs/hazards.md, H2)')
@@ -408,6 +414,12 @@ def plan(h, fn, es, p):
 
 def overridden(h):
 	return h in done and shapes[h].get('override') is not None
+
+def completes(h, kind, guarded):
+	"""rfc: whether the rule that writes NAME_complete() for this form
+	and size writes it for h, whose body written_body() did not make."""
+	return (form_is(h, kind) and h not in written and
+		(h in guarded_remaps) == guarded)
 
 def form_is(h, kind):
 	return forms.get(str(h)) == kind
@@ -930,7 +942,7 @@ def lock_notes(h):
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
 	    body_start, decls, loop_drop, body_text, last_stmt, starts, tails, lock_plan,
-	    abort_body, forms, prot_kept)
+	    abort_body, forms, prot_kept, guarded_remaps, written)
 
 @script:python depends on rfc@
 @@
@@ -1445,7 +1457,31 @@ else:
 	else:
 		done.add(h)
 		forms[h] = kind
+		if body is not None:
+			written.add(h)
 		coccinelle.cbody = cocci.make_ident(body or 'return 0')
+
+// rfc: the arguments of the call that NAME_complete() repeats, taken
+// before the rules below rewrite it.
+@ remap_args depends on patch && rfc @
+identifier site.h, site.fn;
+identifier fp, vma;
+expression A, P, S, R;
+position site.p;
+@@
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+ fn@p(vma, A, P, S, R)
+...+> }
+
+@ pages_args depends on patch && rfc @
+identifier site.h, site.fn;
+identifier fp, vma;
+expression PG, N;
+position site.p;
+@@
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+ fn@p(vma, PG, N)
+...+> }
 
 // The shape that ends the handler becomes the call alone, then
 // "return 0;": the rules after this one write what the call becomes.
@@ -1718,13 +1754,64 @@ h(struct file *fp, struct vm_area_struct *vma) {
  ... when != x
 }
 
-// rfc: the remap itself, in a new mmap_complete hook after the handler.
-@ add_complete depends on patch && rfc @
+// rfc: the mapping call itself, in a new mmap_complete hook after the
+// handler: a remap of the whole VMA, or of the size the handler proved to
+// be the VMA's, with its final protection and the PFN that prepare left
+// in desc->mmap_context; or the page insertion, as written.
+@ complete_remap_full depends on patch && rfc @
+identifier site.h, site.fn;
+fresh identifier comp = h ## "_complete";
+fresh identifier cfn = fn ## "_complete";
+position q : script:python(h) { completes(h, Form.RFC_REMAP, False) };
+@@
+h@q(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	return cfn(vma, vma->vm_start, (unsigned long)context,
++		   vma->vm_end - vma->vm_start, vma->vm_page_prot);
++}
+
+@ complete_remap_sized depends on patch && rfc @
+identifier site.h, site.fn;
+expression remap_args.S;
+fresh identifier comp = h ## "_complete";
+fresh identifier cfn = fn ## "_complete";
+position q : script:python(h) { completes(h, Form.RFC_REMAP, True) };
+@@
+h@q(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	return cfn(vma, vma->vm_start, (unsigned long)context, S,
++		   vma->vm_page_prot);
++}
+
+@ complete_pages depends on patch && rfc @
+identifier site.h, site.fn;
+expression pages_args.PG, pages_args.N;
+fresh identifier comp = h ## "_complete";
+position q : script:python(h) { completes(h, Form.RFC_PAGES, False) };
+@@
+h@q(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	return fn(vma, PG, N);
++}
+
+// rfc: a call made under a lock, with the releases that followed it, or
+// one whose failure returns its own error (written_body()).
+@ complete_written depends on patch && rfc @
 identifier site.h;
 fresh identifier comp = h ## "_complete";
 identifier how.cbody;
+position q : script:python(h) { h in written };
 @@
-h(...) { ... }
+h@q(...) { ... }
 +
 +static int comp(struct file *file, struct vm_area_struct *vma,
 +		const void *context)
