@@ -132,6 +132,7 @@ class Fn:
 		self.last = 0		# end offset of its last statement
 		self.declared = {}	# local -> whether it is a pointer
 		self.params = {}	# parameter -> whether it is a pointer
+		self.file_param = None	# the first struct file * parameter
 
 fns = {}	# (file, name) -> Fn
 defs = {}	# (file, name) -> line of the name, for every function defined
@@ -416,7 +417,10 @@ T << param.T;
 x << param.x;
 p << param.p;
 @@
-fn_at(p[0]).params[x] = '*' in T
+f = fn_at(p[0])
+f.params[x] = '*' in T
+if ' '.join(str(T).split()) == 'struct file *' and f.file_param is None:
+	f.file_param = str(x)
 
 // Every statement's extent; blocks, loops and branches are among them.
 @ stmt @
@@ -1335,6 +1339,8 @@ for (file, name), f in sorted(fns.items()):
 		continue
 	found.add(name)
 	emit(name, 'vma_param', value=sorted(f.vmas, key=f.vmas.get)[0])
+	if f.file_param is not None:
+		emit(name, 'file_param', value=f.file_param)
 	emit(name, 'def_line', value=defs.get((file, name), 0))
 	emit(name, 'end_line', value=end_line(f))
 	if f.gotos:

@@ -351,7 +351,7 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 	json_t *def = json_object_get(r, "definition");
 	const char *confidence = "high";
 	int name_tok, body, idx, exported = 0;
-	char *vma = NULL;
+	char *vma = NULL, *filep = NULL;
 
 	if (json_is_true(json_object_get(r, "prepare_hook"))) {
 		finding(&a.f, CAT_ALREADY_PREPARE, "registered as %s.%s, which takes a vm_area_desc",
@@ -422,6 +422,10 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 		     json_array_size(a.uses) ? ": " : " (it uses none)", "");
 	json_object_set_new(r, "vma_param", json_string(vma));
 	free(vma);
+	if (param_index_of(&fc->lx, name_tok + 1, "file", &filep) >= 0) {
+		json_object_set_new(r, "file_param", json_string(filep));
+		free(filep);
+	}
 done:
 	json_object_set_new(r, "category", json_string(cat_names[a.f.cat]));
 	json_object_set_new(r, "confidence", json_string(confidence));

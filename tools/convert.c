@@ -381,6 +381,7 @@ struct file_job {
 	struct strlist simple, remap, state;	/* handler names, sorted */
 	json_t *plans;			/* state: handler -> plan (tools/state.c) */
 	json_t *takes;			/* remap: handler -> state it takes (add_takes) */
+	json_t *params;			/* handler -> {file, vma}: its parameters' names */
 	struct strlist done;		/* converted and verified */
 	struct strlist balanced;	/* simple, every take released (libclang's facts) */
 	struct strlist twins;		/* simple: library handlers whose registration takes F_prepare */
@@ -585,55 +586,22 @@ static int keep_converted(const char *path, const struct strlist *want,
  * dropped and the file redone without it, so a file holds only whole
  * conversions.
  */
-/* The parameter names of "fn(struct file *F, struct vm_area_struct *V)" in buf. */
-static int handler_params(const char *buf, const char *fn, char *f, char *v, size_t n)
-{
-	const char *at = buf;
-	size_t l = strlen(fn);
-
-	while ((at = strstr(at, fn))) {
-		const char *s = at + l;
-		int k;
-
-		at = s;
-		if (at - l > buf && (isalnum((unsigned char)at[-l - 1]) || at[-l - 1] == '_'))
-			continue;
-		if (*s != '(' || strncmp(s + 1, "struct file *", 13))
-			continue;
-		s += 14;
-		for (k = 0; (isalnum((unsigned char)*s) || *s == '_') && k < (int)n - 1; k++)
-			f[k] = *s++;
-		f[k] = 0;
-		while (*s == ',' || isspace((unsigned char)*s))
-			s++;
-		if (strncmp(s, "struct vm_area_struct *", 23))
-			continue;
-		s += 23;
-		for (k = 0; (isalnum((unsigned char)*s) || *s == '_') && k < (int)n - 1; k++)
-			v[k] = *s++;
-		v[k] = 0;
-		if (*f && *v && *s == ')')
-			return 0;
-	}
-	return -1;
-}
-
 /*
  * The kernel-doc of a converted handler follows it (W=1 checks it): in
  * the "/ ** ... * /" right above "fn_prepare(struct vm_area_desc *desc)",
  * "fn - " becomes "fn_prepare - ", the file parameter's "@F:" line goes
  * (with its continuation lines) and "@V:" becomes "@desc:", its words
- * kept.  orig is the file before the conversion, for the parameter names.
+ * kept.  fpar and vpar: the record's file_param and vma_param.
  */
-static void fix_kerneldoc(const char *path, const char *orig, const char *fn)
+static void fix_kerneldoc(const char *path, const char *fn, const char *fpar, const char *vpar)
 {
-	char fpar[64], vpar[64], *np = xasprintf("%s_prepare(struct vm_area_desc *desc)", fn);
+	char *np = xasprintf("%s_prepare(struct vm_area_desc *desc)", fn);
 	char *buf, *def, *end, *start, *out, *line, *name;
 	size_t len;
 	struct strlist lines = { 0 };
 
 	buf = read_file(path, &len);
-	if (!buf || handler_params(orig, fn, fpar, vpar, sizeof(fpar)))
+	if (!buf || !fpar || !vpar)
 		goto done;
 	/* the definition itself: not another_fn_prepare(...), not a prototype */
 	for (def = strstr(buf, np); def; def = strstr(def + 1, np)) {
@@ -903,8 +871,10 @@ static void convert_file(const struct options *o, const char *work, const char *
 	if (!j->done.n)
 		run_v(work, NULL, "git", "checkout", "-q", "--", file, NULL);
 	for (i = 0; orig && i < j->done.n; i++) {
+		json_t *pr = json_object_get(j->params, j->done.v[i]);
+
 		realign(path, orig, j->done.v[i]);
-		fix_kerneldoc(path, orig, j->done.v[i]);
+		fix_kerneldoc(path, j->done.v[i], jstr(pr, "file"), jstr(pr, "vma"));
 	}
 	if (j->done.n)
 		drop_brace_residue(path);
@@ -1359,6 +1329,7 @@ static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
 	size_t i;
 
 	j->takes = json_object();
+	j->params = json_object();
 	json_array_foreach(cv->records, i, r) {
 		const char *fn = jstr(r, "function");
 		enum method m;
@@ -1367,6 +1338,9 @@ static void job_of(struct convert_run *cv, const char *file, struct file_job *j)
 		    json_object_get(r, "conversion"))	/* refused above */
 			continue;
 		m = method_of(jstr(r, "category"));
+		json_object_set_new(j->params, fn, json_pack("{s:s?, s:s?}", "file",
+							      jstr(r, "file_param"), "vma",
+							      jstr(r, "vma_param")));
 		if (spans_files(r))
 			strlist_add_once(&j->elsewhere, fn);
 		{
@@ -1417,6 +1391,7 @@ static void job_free(struct file_job *j)
 	strlist_free(&j->simple);
 	strlist_free(&j->remap);
 	json_decref(j->takes);
+	json_decref(j->params);
 	strlist_free(&j->state);
 	strlist_free(&j->done);
 	strlist_free(&j->balanced);

@@ -516,6 +516,7 @@ static const struct field record_fields[] = {
 	{ "vma_uses", T_STRS, 0 },
 	{ "reasons", T_ARR, 0 },
 	{ "vma_param", T_STR, 0 },
+	{ "file_param", T_STR, 0 },
 	{ "analysis", T_OBJ | T_NULL, 0 },
 	{ "analysis_error", T_STR, 0 },
 	{ "coccinelle_error", T_STR, 0 },

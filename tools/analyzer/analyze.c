@@ -2089,6 +2089,11 @@ void analyze_file(void *index, const char *tree, struct analyze_file *af, int sy
 				w.vmas[w.nvma++] = pc;
 				json_object_set_new(an, "vma_param",
 					json_string(cxstr(clang_getCursorSpelling(pc))));
+			} else if (!strcmp(ts, "struct file *") && !json_object_get(an, "file_param")) {
+				char *name = cxstr(clang_getCursorSpelling(pc));
+
+				json_object_set_new(an, "file_param", json_string(name));
+				free(name);
 			}
 			free(ts);
 		}

@@ -646,6 +646,8 @@ void decide_record(json_t *r)
 		     !strcmp(js(an, "flags"), "fallback") ? "medium" : "high";
 	json_object_set_new(r, "analyzer", json_string(cocci ? "coccinelle" : "libclang"));
 	json_object_set_new(r, "vma_param", json_string(js(an, "vma_param")));
+	if (jstr(an, "file_param"))
+		json_object_set_new(r, "file_param", json_string(jstr(an, "file_param")));
 	json_object_set_new(r, "vma_uses", uses(an));
 	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed") &&
 				strcmp(js(r, "registration"), "initializer"))) {
