@@ -427,12 +427,25 @@ static void classify_one(const char *twins, json_t *r, struct file_cache *fc)
 		free(filep);
 	}
 done:
-	json_object_set_new(r, "category", json_string(cat_names[a.f.cat]));
+	json_object_set_new(r, "lexical_category", json_string(cat_names[a.f.cat]));
 	json_object_set_new(r, "confidence", json_string(confidence));
 	json_object_set_new(r, "facts", a.f.facts);
 	json_object_set_new(r, "vma_uses", a.uses);
 	json_object_set_new(r, "io_remap", json_boolean(a.io_remap));
 	json_object_set_new(r, "io_memory", json_boolean(a.io_memory));
+}
+
+/*
+ * With --lexical, no analyzer decides (tools/analyzer/decide.c does
+ * otherwise): each record's category is its lexical one.
+ */
+void lexical_verdict(json_t *records)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(records, i, r)
+		json_object_set_new(r, "category", json_string(js(r, "lexical_category")));
 }
 
 void classify_records(const char *tree, const char *ktree, json_t *records)

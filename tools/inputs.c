@@ -501,6 +501,7 @@ static const struct field record_fields[] = {
 	{ "hook", T_STR, 1 },
 	{ "registration", T_STR, 1 },
 	{ "category", T_STR, 2 },
+	{ "lexical_category", T_STR, 0 },
 	{ "line", T_INT, 0 },
 	{ "function", T_STR | T_NULL, 0 },
 	{ "ops_type", T_STR | T_NULL, 0 },

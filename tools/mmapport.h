@@ -61,6 +61,7 @@ json_t *scan_tree(const char *tree, const struct strlist *paths, const char *ext
 
 /* classify.c */
 void classify_records(const char *tree, const char *ktree, json_t *records);
+void lexical_verdict(json_t *records);
 
 /* profile.c: the API profile (not an architecture profile: arch.c) */
 struct profile {

@@ -265,6 +265,8 @@ static int do_classify(struct options *o)
 	save_out(o, "core-rules.json", core);
 	if (!o->lexical)
 		analyze_records(o, o->external ? o->external : o->tree, records, core);
+	else
+		lexical_verdict(records);
 	json_decref(core);
 	/* the dispatcher plan, which report prints */
 	plan = dispatcher_plan(records);

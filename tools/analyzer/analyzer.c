@@ -29,7 +29,7 @@
 
 static int wants_analysis(json_t *r)
 {
-	const char *c = jstr(r, "category");
+	const char *c = jstr(r, "lexical_category");
 
 	return jstr(r, "function") && !json_is_true(json_object_get(r, "prepare_hook")) &&
 	       c && strcmp(c, "no-handler") && strcmp(c, "already-prepare");

@@ -570,7 +570,7 @@ static json_t *uses(json_t *an)
 void decide_record(json_t *r)
 {
 	json_t *an = json_object_get(r, "analysis");
-	const char *lex = jstr(r, "category");
+	const char *lex = jstr(r, "lexical_category");
 	const char *ops = jstr(r, "ops_type");
 	struct decision d = { .f = { .cat = CAT_SIMPLE, .facts = json_array(),
 				    .reasons = json_array() } };
@@ -583,6 +583,7 @@ void decide_record(json_t *r)
 		choose_success(an);
 
 	if (lex && (!strcmp(lex, "no-handler") || !strcmp(lex, "already-prepare"))) {
+		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "analyzer", json_string("scan"));
 		json_decref(d.f.facts);
 		json_decref(d.f.reasons);
@@ -594,6 +595,7 @@ void decide_record(json_t *r)
 		 * decided on the registration; the analysis of the library's
 		 * handler, where there is one, stays for the equivalence.
 		 */
+		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "analyzer", json_string("lexical"));
 		json_decref(d.f.facts);
 		json_decref(d.f.reasons);
@@ -614,6 +616,7 @@ void decide_record(json_t *r)
 		const char *why = jstr(r, "analysis_error"), *cwhy = jstr(r, "coccinelle_error");
 		json_t *facts = json_object_get(r, "facts");
 
+		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "analyzer", json_string("lexical"));
 		if (why || cwhy) {
 			char *s = xasprintf("libclang: %s; %s%s%sthe lexical classification stands",
@@ -652,6 +655,7 @@ void decide_record(json_t *r)
 	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed") &&
 				strcmp(js(r, "registration"), "initializer"))) {
 		/* the leaf as it would be under a prepare variant of its hook */
+		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "leaf_category", json_string(cat_names[d.f.cat]));
 		if (jstr(r, "subcategory"))
 			json_object_set_new(r, "leaf_subcategory",
