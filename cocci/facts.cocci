@@ -371,6 +371,7 @@ p << fn_def.p;
 @@
 defs[(p[0].file, fn)] = int(p[0].line)
 
+// The static functions of the file.
 @ static_fn @
 identifier fn;
 type T;
@@ -442,6 +443,7 @@ if head.startswith('{'):
 elif head == 'do ' or head == 'do{' or head == 'do\t' or head == 'do\n':
 	loops.setdefault(p[0].file, []).append(s)
 
+// Every loop, for the facts made inside one.
 @ loop @
 expression E;
 statement S;
@@ -461,6 +463,7 @@ p << loop.p;
 @@
 loops.setdefault(p[0].file, []).append(start(p[0]))
 
+// Every if with an else, and its condition.
 @ branch @
 expression E;
 statement S1, S2;
@@ -551,6 +554,7 @@ if f is not None and start(p[0]) not in f.seen:
 	r['op'] = 'is_nommu_shared_mapping'
 	explain(p[0])
 
+// A field of the VMA read with a binary operator (a vm_flags test).
 @ field_op @
 identifier v, fld;
 binary operator bop;
@@ -572,6 +576,7 @@ if f is not None and start(p[0]) not in f.seen:
 		r['op'] = str(bop).strip()
 	explain(p[0])
 
+// Any other read of a field of the VMA.
 @ field_read @
 identifier v, fld;
 position p : script:python() { interesting(p) };
@@ -621,6 +626,7 @@ if f is not None:
 				 'pfn': src(pp[0]), 'size': src(ps[0]), 'prot': src(pr[0])})
 	explain(pv[0])
 
+// remap_4k_pfn() (powerpc), a remap of one 4K page.
 @ remap_4k @
 identifier v;
 expression list[n] before;
@@ -647,6 +653,7 @@ if f is not None:
 				 'pfn': src(pp[0]), 'prot': src(pr[0])})
 	explain(pv[0])
 
+// vm_iomap_memory(), a remap of a physical range.
 @ iomap @
 identifier v;
 expression list[n] before;
@@ -713,6 +720,7 @@ if f is not None:
 			fact(f, 'flag_ops', p[0], {'op': fn, 'flags': a[1] if len(a) > 1 else ''})
 	explain(pv[0])
 
+// dma_mmap_*(), a mapping made by the DMA API.
 @ dma_call @
 identifier v;
 identifier fn =~ "^dma_mmap_";
@@ -831,6 +839,7 @@ p << member_type.p;
 @@
 member_types[(p[0].file, start(p[0]))] = str(T)
 
+// A call through a member (ops->mmap(..., vma)) that gets the VMA.
 @ member_call @
 expression E;
 identifier m, v;
@@ -873,6 +882,7 @@ t = member_types.get((p[0].file, start(p[0])), '')
 if 'file_operations' in t and 'v4l2' not in t or src(pe[0]).endswith('f_op'):
 	fact(fn_at(p[0]), 'stacked', p[0], {'call': 'looks at %s' % src(pe[0], p[0])})
 
+// can_mmap_file(): the handler looks at another file's operations.
 @ looks_can @
 position p : script:python() { interesting(p) };
 @@
@@ -895,6 +905,7 @@ p << res_return.p;
 @@
 results[(p[0].file, start(p[0]))] = 'returned'
 
+// A call's result dropped.
 @ res_ignored @
 identifier fn;
 position p : script:python() { interesting(p) };
@@ -906,6 +917,7 @@ p << res_ignored.p;
 @@
 results[(p[0].file, start(p[0]))] = 'ignored'
 
+// A call's result assigned.
 @ res_assign @
 identifier fn;
 expression X;
@@ -920,6 +932,7 @@ px << res_assign.px;
 @@
 results[(p[0].file, start(p[0]))] = 'assigned to ' + src(px[0])
 
+// A call's result initialising a local.
 @ res_decl @
 identifier fn, x;
 type T;
@@ -933,6 +946,7 @@ p << res_decl.p;
 @@
 results[(p[0].file, start(p[0]))] = 'assigned to ' + x
 
+// A call's result tested by an if.
 @ res_if @
 identifier fn;
 expression E;
@@ -1109,6 +1123,7 @@ p << escape_return.p;
 @@
 escape(p[0], v, {'how': 'returned'})
 
+// The VMA stored somewhere by an assignment.
 @ escape_store @
 identifier v;
 expression X;
@@ -1124,6 +1139,7 @@ px << escape_store.px;
 @@
 escape(p[0], v, {'how': 'stored', 'to': src(px[0])})
 
+// The VMA kept in a local.
 @ escape_decl @
 identifier v, x;
 type T;
@@ -1137,6 +1153,7 @@ p << escape_decl.p;
 @@
 escape(p[0], v, {'how': 'stored in a variable'})
 
+// The VMA's address taken.
 @ escape_address @
 identifier v;
 position p : script:python() { interesting(p) };
@@ -1149,6 +1166,7 @@ p << escape_address.p;
 @@
 escape(p[0], v, {'how': 'address taken'})
 
+// The VMA in an initialiser.
 @ escape_init @
 identifier v, x, fld;
 type T;
@@ -1199,6 +1217,7 @@ p << test.p;
 @@
 explain(p[0])
 
+// The VMA tested for NULL.
 @ test_if @
 identifier v;
 statement S;
@@ -1248,6 +1267,7 @@ if not re.search(r'(?m)^\s*[A-Za-z_]\w*\s*:(?!:)', text_of(p[0].file)[0][start(q
 	dead.setdefault(p[0].file, []).append((start(q[0]), end(q[0])))
 	fact(fn_at(p[0]), 'dead_code', p[0], {})
 
+// Every goto.
 @ jump @
 identifier l;
 position p : script:python() { interesting(p) };
@@ -1260,6 +1280,7 @@ p << jump.p;
 if not any(s <= start(p[0]) < e for s, e in dead.get(p[0].file, [])):
 	fn_at(p[0]).gotos += 1
 
+// An error code assigned (ret = -EINVAL).
 @ error_code @
 expression X;
 identifier C =~ "^E[A-Z0-9]+$";
@@ -1273,6 +1294,7 @@ p << error_code.p;
 @@
 fact(fn_at(p[0]), 'error_codes', p[0], {'value': '-' + C})
 
+// A local and the value it is set to.
 @ local_value @
 identifier x;
 type T;

@@ -1053,6 +1053,7 @@ if p[0].current_element in handlers:
 	decls.setdefault(p[0].current_element, {})[str(x)] = {
 		'type': str(T), 'init': str(E), 'line': int(p[0].line)}
 
+// rfc: the locals declared without a value.
 @ local_plain depends on rfc @
 type T;
 identifier x;
@@ -1099,6 +1100,7 @@ p << lock_call.p;
 kind = 'guard' if lk in ('guard', 'scoped_guard') else 'lock'
 locks.setdefault(p[0].current_element, []).append((int(p[0].line), kind, lk))
 
+// Every release of a lock, matched by name.
 @ unlock_call @
 identifier ul =~ "(unlock|^up_read$|^up_write$|^up$)";
 position p;
@@ -1143,6 +1145,7 @@ vops << installs_ops.vops;
 @@
 ops_set.setdefault(hf, set()).add(vops)
 
+// A vm_operations_struct with a .close hook, and that hook.
 @ ops_close @
 identifier vops, cl;
 @@
@@ -1162,6 +1165,7 @@ cl << ops_close.cl;
 @@
 closes[vops] = cl
 
+// Every vm_operations_struct this file initialises.
 @ ops_def @
 identifier vops;
 @@
@@ -1266,6 +1270,7 @@ if moving_unlock(p):
 else:
 	cocci.include_match(False)
 
+// rfc: the release moved to NAME_complete() leaves prepare.
 @ drop_moved_unlock depends on patch && rfc @
 identifier moved_unlock.ul;
 expression list moved_unlock.es;
@@ -1350,6 +1355,7 @@ h << shape.h;
 if h in convertible:
 	shapes.setdefault(h, {})
 
+// A failed call that returns its own error: the error override.
 @ shape_override @
 identifier h;
 identifier fp, vma, fn, ret;
@@ -1388,6 +1394,7 @@ C << shape_override.C;
 if h in shapes:
 	shapes[h]['override'] = '-' + str(C)
 
+// A failed call that logs before it returns: the message goes.
 @ shape_log @
 identifier h;
 identifier fp, vma, fn;
@@ -1410,6 +1417,7 @@ if h in shapes:
 		note(h, 'the %s() message on a failed remap is no longer printed: the remap now '
 	     'fails after the handler has returned' % logf)
 
+// A call whose result is dropped: a failure now fails the mmap.
 @ shape_bare @
 identifier h;
 identifier fp, vma, fn;
@@ -1461,7 +1469,7 @@ else:
 			written.add(h)
 		coccinelle.cbody = cocci.make_ident(body or 'return 0')
 
-// rfc: the arguments of the call that NAME_complete() repeats, taken
+// rfc: the arguments of the remap that NAME_complete() repeats, taken
 // before the rules below rewrite it.
 @ remap_args depends on patch && rfc @
 identifier site.h, site.fn;
@@ -1473,6 +1481,7 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  fn@p(vma, A, P, S, R)
 ...+> }
 
+// rfc: the same for vm_map_pages*().
 @ pages_args depends on patch && rfc @
 identifier site.h, site.fn;
 identifier fp, vma;
@@ -1758,6 +1767,8 @@ h(struct file *fp, struct vm_area_struct *vma) {
 // handler: a remap of the whole VMA, or of the size the handler proved to
 // be the VMA's, with its final protection and the PFN that prepare left
 // in desc->mmap_context; or the page insertion, as written.
+
+// rfc: the remap of the whole VMA.
 @ complete_remap_full depends on patch && rfc @
 identifier site.h, site.fn;
 fresh identifier comp = h ## "_complete";
@@ -1773,6 +1784,7 @@ h@q(...) { ... }
 +		   vma->vm_end - vma->vm_start, vma->vm_page_prot);
 +}
 
+// rfc: the remap of the size the handler proved, as written.
 @ complete_remap_sized depends on patch && rfc @
 identifier site.h, site.fn;
 expression remap_args.S;
@@ -1789,6 +1801,7 @@ h@q(...) { ... }
 +		   vma->vm_page_prot);
 +}
 
+// rfc: vm_map_pages*(), as written.
 @ complete_pages depends on patch && rfc @
 identifier site.h, site.fn;
 expression pages_args.PG, pages_args.N;

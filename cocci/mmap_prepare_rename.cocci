@@ -128,11 +128,13 @@ type T;
 
 // A header that declares the VMA's struct without its definition
 // ("struct vm_area_struct;") declares the descriptor's beside it, which
-// the new prototype names.
+// the new prototype names: desc_declared finds the one already there,
+// declare_desc adds it.
 @ desc_declared @
 @@
  struct vm_area_desc;
 
+// The descriptor's struct declared beside the VMA's.
 @ declare_desc depends on patch && prototype_name && !desc_declared @
 @@
  struct vm_area_struct;

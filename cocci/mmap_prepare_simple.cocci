@@ -329,6 +329,7 @@ fd << defined_here.fd;
 @@
 defined.add(fd)
 
+// Each handler's file and VMA parameters.
 @ sig @
 identifier hf, fp, vma;
 @@
@@ -465,7 +466,7 @@ if flags_ok(E1) and flags_ok(E2):
 // Flag tests whose value is only used as a truth value: one rule per
 // context, so that nested contexts are all seen.  The contexts are exact,
 // so the isomorphisms that would widen them (and cost seconds per file)
-// are off.
+// are off.  First an if's condition, then ...
 @ bool_if disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
@@ -478,6 +479,7 @@ if (vma@p->vm_flags & E) S else S2
 if (vma@p->vm_flags & E) S
 )
 
+// ... a while condition,
 @ bool_while disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
@@ -506,6 +508,7 @@ p << bool_init.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
+// ... a negation,
 @ bool_not disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E;
@@ -513,6 +516,7 @@ position p;
 @@
 !(vma@p->vm_flags & E)
 
+// ... the left operand of &&,
 @ bool_and disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E, E2;
@@ -529,6 +533,7 @@ position p;
 @@
  E2 && (vma@p->vm_flags & E)
 
+// ... the left operand of ||,
 @ bool_or disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E, E2;
@@ -545,6 +550,7 @@ position p;
 @@
  E2 || (vma@p->vm_flags & E)
 
+// ... the condition of ?:.
 @ bool_cond disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma;
 expression E, E2, E3;
@@ -702,6 +708,7 @@ p << mapped_call.p;
 @@
 map_use(p, vma)
 
+// generic_file_mmap() and its read-only form, given the VMA.
 @ mapped_generic @
 identifier fp, vma;
 position p;
@@ -973,6 +980,7 @@ position p : script:python(x) { p[0].current_element in conv and dead_local(x, p
 - T x@p = E;
   ... when != x
 
+// vm_flags_set/clear() on the VMA: the flags they take.
 @ set_flags depends on patch @
 identifier vma : script:python() { vma in conv_vma };
 expression E;
@@ -1218,6 +1226,7 @@ identifier paren_bits.bits, paren_bits.anyfn;
 -(vma@p->vm_flags & E)
 + anyfn(desc, bits)
 
+// A flag test of the VMA: the bits it tests.
 @ test_flags depends on patch && !vm_flags_field
   disable not_int1, not_int2, not_ptr1, not_ptr2, is_zero, isnt_zero, is_null, isnt_null1, bitand_comm, bitor_comm, commeq, commneq, drop_cast @
 identifier vma : script:python() { vma in conv_vma };

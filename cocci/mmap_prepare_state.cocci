@@ -506,6 +506,7 @@ if (wanted is None or h in wanted.split(',')) and h in plans:
 	handlers.add(h)
 	where.setdefault(h, p[0])
 
+// Each handler's definition, its file and VMA parameters.
 @ handler_def @
 identifier hf, fp, vma;
 position ph;
@@ -569,6 +570,7 @@ fn = p[0].current_element
 if fn in handlers:
 	decls.setdefault(fn, {})[str(x)] = {'type': str(T), 'init': str(E), 'line': int(p[0].line)}
 
+// The locals declared without a value.
 @ local_plain @
 type T;
 identifier x;
@@ -641,6 +643,7 @@ F << ops_def.F;
 if str(F) != 'mapped':
 	ops_fields.setdefault(str(o), str(F))
 
+// Every use of an identifier: who uses a vm_operations_struct of the file.
 @ ops_ref @
 identifier vops;
 position p;
