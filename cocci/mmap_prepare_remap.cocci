@@ -182,8 +182,6 @@ def note(h, text):
 FULL = ('vma->vm_end-vma->vm_start', '(vma->vm_end-vma->vm_start)',
 	'vma_pages(vma)<<PAGE_SHIFT')
 body_text = {}		# handler: its source text
-last_stmt = {}		# handler: (line, column) where its last statement ends
-starts = {}		# handler: the lines where its definitions start
 
 def is_full_size(h, s):
 	"""The whole VMA: the expression, or a local only ever set to it."""
@@ -227,32 +225,16 @@ def guarded_size(h, s, fn):
 				return True
 	return False
 
-def closing_brace(lines, n, i):
-	"""The number of the line of a function's closing brace, its last
-	statement (or its name, when spatch bound no statement of it) ending
-	at column i of line n: a } after it on that line (a function written
-	on one line), else the first line after it that starts with one.
-	What else may follow the last statement (a comment, an #if 0 block,
-	a declaration's initialiser) holds its braces indented; a file with no
-	such line is read to its end."""
-	rest = re.sub(r'/\*.*?(\*/|$)|//.*', '', lines[n - 1][i:].rstrip('\n'))
-	if '}' in rest:
-		return n
-	return next((k + 1 for k in range(n, len(lines)) if lines[k].startswith('}')),
-		    len(lines))
-
 def read_text(h, p):
-	"""The lines of h, defined at p, from its name to its closing brace, as
-	they are in the file (spatch binds a position on the brace itself only
-	at the end of a path that falls off the function: last_stmt[h] holds
-	where its last statement ends)."""
+	"""The lines of h, defined at p (a position on its name), from its name
+	to its closing brace, as they are in the file: spatch gives the line
+	of the brace as current_element_line_end."""
 	try:
 		with open(p.file) as f:
 			lines = f.readlines()
 	except OSError:
 		return []
-	n, i = last_stmt.get(h, (int(p.line), int(p.column_end)))
-	return lines[int(p.line) - 1:closing_brace(lines, n, i)]
+	return lines[int(p.line) - 1:int(p.current_element_line_end)]
 
 def file_lines(h):
 	"""The handler's lines, each at the index of its line number less one."""
@@ -941,7 +923,7 @@ def lock_notes(h):
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
-	    body_start, decls, loop_drop, body_text, last_stmt, starts, tails, lock_plan,
+	    body_start, decls, loop_drop, body_text, tails, lock_plan,
 	    abort_body, forms, prot_kept, guarded_remaps, written)
 
 @script:python depends on rfc@
@@ -1001,33 +983,11 @@ fp << handler_def.fp;
 vma << handler_def.vma;
 ph << handler_def.ph;
 @@
-if hf in handlers and ph[0].file == where[hf].file:
-	starts.setdefault(hf, []).append(int(ph[0].line))
 # the first definition of the name: another is under another #if
 if hf in handlers and hf not in body_start:
 	body_start[hf] = int(ph[0].line)
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
-
-// Every statement of the file: where the last one of each handler ends.
-// (Not the statements of the handler's body alone: spatch follows no path
-// from a return under #ifdef to the closing brace, so "... S@p ..." in the
-// body misses it.)
-@ any_stmt depends on handler_def @
-statement S;
-position ps;
-@@
- S@ps
-
-@script:python@
-ps << any_stmt.ps;
-@@
-h, l = ps[0].current_element, int(ps[0].line)
-# in the definition read: the last one that starts before the statement
-if h in starts and max(s for s in starts[h] + [0] if s <= l) == int(where[h].line) and \
-   ps[0].file == where[h].file:
-	last_stmt[h] = max(last_stmt.get(h, (0, 0)),
-			   (int(ps[0].line_end), int(ps[0].column_end)))
 
 @script:python@
 @@
