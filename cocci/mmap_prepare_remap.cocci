@@ -117,6 +117,24 @@ prot_kept = set()	# handlers whose remap protection differs from the VMA one
 guarded_remaps = set()	# rfc: handlers whose remap size, as written, is the VMA one
 written = set()		# rfc: handlers whose NAME_complete() body written_body() made
 insert_loops = set()	# rfc: handlers whose vm_insert_page() loop may move to complete
+loop_ctx = {}		# rfc: handler: (the local a moved loop needs from prepare, Ctx)
+loop_flags = {}		# rfc: handler: the Flags prepare sets in place of a moved loop
+
+class Ctx:
+	"""How a local reaches desc->mmap_context (as in mmap_prepare_state.cocci):
+	names, as a constraint script cannot hold a string literal."""
+	PTR = 'ptr'		# a pointer, as it is
+	CONST_PTR = 'const_ptr'	# a pointer to const: (void *) drops the const
+	INT = 'int'		# an integer, through unsigned long
+
+class Flags:
+	"""The VMA flags the mapping calls of a moved loop set, which prepare
+	sets in their place."""
+	REMAP = 'remap'		# remap_pfn_range(): VM_IO | VM_PFNMAP, VM_DONTEXPAND | VM_DONTDUMP
+	MIXED = 'mixed'		# vm_insert_page(): VM_MIXEDMAP
+
+def loop_ctx_is(h, kind):
+	return loop_ctx.get(str(h), (None, None))[1] == kind
 params = {}		# handler: (file parameter, VMA parameter)
 body_start = {}		# handler: the line its text starts at
 decls = {}		# handler: local -> {type, init, line}
@@ -163,13 +181,6 @@ def call(ind, name, args, lead=''):
 			out += ', ' + a
 			cur += 2 + len(a)
 	return out + ')'
-
-def assign(ind, lhs, rhs):
-	"""lhs = rhs at indentation ind, broken after the = past 80 columns."""
-	one = '%s = %s' % (lhs, rhs)
-	if len(ind.expandtabs(8)) + len(one) + 1 <= 80:
-		return one
-	return '%s =\n%s\t%s' % (lhs, ind, rhs)
 
 def squash(e):
 	return re.sub(r'\s+', '', str(e))
@@ -566,25 +577,26 @@ def shared_only(h, vma, before):
 
 def plan_loop(h, p):
 	"""rfc: the vm_insert_page() loop S at p moves to NAME_complete().
-	Returns the statements that replace it in prepare, the body of the
-	complete hook, and the reason for a refusal (or None)."""
+	Returns the body of the complete hook and the reason for a refusal
+	(or None); loop_ctx[h] and loop_flags[h] say what prepare sets in
+	the loop's place (the rules loop_context and loop_flags write it)."""
 	fp, vma = params.get(h, (None, None))
 	start, end = int(p[0].line), int(p[0].line_end)
 	cline, ccol, fn = calls[h][0]
 	lines = file_lines(h)
 	first = lines[start - 1]
 	if int(p[0].column) != len(first) - len(first.lstrip()):
-		return None, None, None		# a block inside the statement of that line
+		return None, None		# a block inside the statement of that line
 	tail = tails.get(h)
 	if tail:
 		# the statements from the one that holds the first call to the return
 		if start != top_stmt(h, min(c[0] for c in calls[h]))[0]:
-			return None, None, None
+			return None, None
 		end = next((n for n in range(start + 1, body_start[h] +
 					     len(body_text[h].split('\n'))) if
 			    top_level_line(h, n) and re.match(r'^\treturn\b', src_line(h, n))), 0) - 1
 		if end < start or not all(start <= c[0] <= end for c in calls[h]):
-			return None, None, None
+			return None, None
 		while end > start and not lines[end - 1].strip():
 			end -= 1	# a blank line before the return stays one
 	loop = ''.join(lines[start - 1:end]).rstrip()
@@ -593,42 +605,42 @@ def plan_loop(h, p):
 	code = code_only(loop + ''.join('\n\t%s;' % u for u in moved))
 	if not tail and not (start <= cline <= end and
 			     re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
-		return None, None, None		# another statement before the return
+		return None, None		# another statement before the return
 	k = end
 	while k < len(lines) and (not code_only(lines[k]).strip() or
 				  (moved and k + 1 in lock_plan[h]['mlines'])):
 		k += 1
 	if k >= len(lines) or not re.match(r'^\s*return\s+0\s*;', lines[k]):
-		return None, None, None		# not the statement before the return
+		return None, None		# not the statement before the return
 	if tail:
 		w = re.search(r'(vm_flags_(set|clear|mod|reset)\s*\(|->vm_\w+\s*=(?!=))', code)
 		if w:
-			return None, None, ('rfc: the code that would move to mmap_complete with the '
+			return None, ('rfc: the code that would move to mmap_complete with the '
 					    'mapping calls changes the VMA (%s...): after the VMA is '
 					    'inserted, the core has already decided on its flags '
 					    '(docs/hazards.md, H2)' % w.group(1))
 		if tail == 'remap' and not shared_only(h, vma, start):
-			return None, None, ('rfc: remap_pfn_range() in mmap_complete on a private '
+			return None, ('rfc: remap_pfn_range() in mmap_complete on a private '
 					    '(COW) mapping would set vm_pgoff to the PFN after the VMA '
 					    'is linked into the rmap tree of the file (docs/hazards.md, H7); the '
 					    'handler does not refuse private mappings before the calls')
 		if re.search(r'\bgoto\b', code):
-			return None, None, ('rfc: the code that would move to mmap_complete with the '
+			return None, ('rfc: the code that would move to mmap_complete with the '
 					    'mapping calls leaves by goto to a label of the handler')
 	if re.search(r'\bgoto\b', code):
-		return None, None, ('rfc: the vm_insert_page() loop leaves by goto to a label of the '
+		return None, ('rfc: the vm_insert_page() loop leaves by goto to a label of the '
 				    'handler, which mmap_complete does not have')
 	if fp != 'file' and re.search(r'(?<![.>\w])%s\b' % re.escape(fp), code):
-		return None, None, ('rfc: the loop uses the file parameter %s, which '
+		return None, ('rfc: the loop uses the file parameter %s, which '
 				    'mmap_complete names file' % fp)
 	if re.search(r'\b(context)\b', code):
-		return None, None, ('rfc: the loop names context, the parameter of mmap_complete')
+		return None, ('rfc: the loop names context, the parameter of mmap_complete')
 	if takes is None:
-		return None, None, ("rfc: which calls before the loop take state is the "
+		return None, ("rfc: which calls before the loop take state is the "
 				    "analyzer's to say (-D takes_json); the rule alone moves no loop")
 	for t in takes.get(h, []):
 		if not start <= t['line'] <= end:
-			return None, None, (
+			return None, (
 				'rfc: prepare would take state (%s() line %d) that the pages the loop '
 				'inserts in mmap_complete keep: if the mapping fails before complete, '
 				'or complete fails and unmaps the VMA, nothing drops it; an mmap_abort '
@@ -645,10 +657,10 @@ def plan_loop(h, p):
 			continue	# a global, a parameter, or declared in the loop
 		t = str(d['type']).strip()
 		if not top_level_line(h, d['line']):
-			return None, None, ('rfc: the loop uses %s, declared in an inner block of '
+			return None, ('rfc: the loop uses %s, declared in an inner block of '
 					    'the handler' % x)
 		if re.search(r'\bstatic\b', src_line(h, d['line'])):
-			return None, None, ('rfc: the loop uses the static local %s, which '
+			return None, ('rfc: the loop uses the static local %s, which '
 					    'mmap_complete cannot declare again' % x)
 		# used nowhere else but in its declaration: it leaves prepare
 		others = code_only('\n'.join(l for n, l in rest[1:] if n != d['line']))
@@ -674,25 +686,23 @@ def plan_loop(h, p):
 			continue
 		ptr = t.endswith('*')
 		if not ptr and t not in INTS:
-			return None, None, ('rfc: the loop needs %s of type %s from prepare, which '
+			return None, ('rfc: the loop needs %s of type %s from prepare, which '
 					    'cannot travel exactly in desc->mmap_context' % (x, t))
 		carried.append(x)
 		binds.append(declaration(t, x, '(%s)context' % t if ptr else
 					 '(%s)(unsigned long)context' % t))
 	if len(carried) > 1:
-		return None, None, ('rfc: the loop needs several values that prepare computed '
+		return None, ('rfc: the loop needs several values that prepare computed '
 				    '(%s): desc->mmap_context carries one' % ', '.join(carried))
-	ind = '\t'
-	act = []
 	if carried:
 		x = carried[0]
 		t = str(decls[h][x]['type']).strip()
 		if t.endswith('*') and not t.startswith('const'):
-			act.append(assign(ind, 'desc->mmap_context', x))
+			loop_ctx[h] = (x, Ctx.PTR)
 		elif t.endswith('*'):
-			act.append(assign(ind, 'desc->mmap_context', '(void *)%s' % x))
+			loop_ctx[h] = (x, Ctx.CONST_PTR)
 		else:
-			act.append(assign(ind, 'desc->mmap_context', '(void *)(unsigned long)%s' % x))
+			loop_ctx[h] = (x, Ctx.INT)
 		note(h, '%s, computed in prepare, reaches mmap_complete in desc->mmap_context' % x)
 	if tail:
 		fns = sorted(set(c[2] for c in calls[h]))
@@ -704,8 +714,7 @@ def plan_loop(h, p):
 		     'the handler installs no vm_ops close for that unmap to call (docs/hazards.md, H1)'
 		     % ', '.join('%s()' % f for f in fns))
 	if tail == 'remap':
-		act.append('vm_flags_set(%s, VM_IO | VM_PFNMAP)' % vma)
-		act.append('vm_flags_set(%s, VM_DONTEXPAND | VM_DONTDUMP)' % vma)
+		loop_flags[h] = Flags.REMAP
 		note(h, 'prepare sets %s, which the remap set itself: the VMA has the same '
 		     'flags at merge time as before, and cannot merge and skip mmap_complete '
 		     '(docs/hazards.md, H2); the handler refuses private mappings, so the remap in '
@@ -717,7 +726,7 @@ def plan_loop(h, p):
 			note(h, 'io_remap_pfn_range() in mmap_complete is the same call, with its '
 			     'per-architecture PFN translation and protection')
 	elif 'VM_MIXEDMAP' not in outside:
-		act.append('vm_flags_set(%s, VM_MIXEDMAP)' % vma)
+		loop_flags[h] = Flags.MIXED
 	if not tail:
 		note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
 	     'inserted, with the mmap and VMA write locks held as ->mmap had them; a failed '
@@ -738,12 +747,12 @@ def plan_loop(h, p):
 		ab = [b for b in binds if any(re.search(r'[\s*]%s( =|;)' % re.escape(x), b)
 					      for x in used)]
 		if any(re.search(r'\b%s\b' % re.escape(vma), b) for b in ab):
-			return None, None, ('rfc: the lock held across the loop is reached through '
+			return None, ('rfc: the lock held across the loop is reached through '
 					    'the VMA, which mmap_abort does not get')
 		abort_body[h] = ''.join('%s\n\t' % b for b in ab[:-1]) + \
 			('%s\n\n\t' % ab[-1] if ab else '') + ';\n\t'.join(moved)
 		lock_notes(h)
-	return (';\n' + ind).join(act), body, None
+	return body, None
 
 # --- rfc: a lock held across the mapping call (docs/hazards.md, H6).  prepare
 # takes it and returns with it held; NAME_complete() maps and then does the
@@ -924,7 +933,8 @@ def lock_notes(h):
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
 	    body_start, decls, loop_drop, body_text, tails, lock_plan,
-	    abort_body, forms, prot_kept, guarded_remaps, written)
+	    abort_body, forms, prot_kept, guarded_remaps, written, loop_ctx,
+	    loop_flags)
 
 @script:python depends on rfc@
 @@
@@ -1844,13 +1854,13 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 @script:python loop_how@
 h << loop_site.h;
 pl << loop_site.pl;
-lact;
 lbody;
+cx;
 @@
 if h not in insert_loops or h in done or h in refused:
 	cocci.include_match(False)
 else:
-	act_text, body, why = plan_loop(h, pl)
+	body, why = plan_loop(h, pl)
 	if why is not None:
 		refused[h] = why
 		cocci.include_match(False)
@@ -1858,35 +1868,71 @@ else:
 		cocci.include_match(False)	# not the loop: another statement
 	else:
 		done.add(h)
-		coccinelle.lact = cocci.make_ident(act_text or '')
 		coccinelle.lbody = cocci.make_ident(body)
+		coccinelle.cx = cocci.make_ident(loop_ctx.get(h, ('context', None))[0])
 
-// rfc: the loop leaves the handler; prepare's flag setting takes its place.
-@ move_loop depends on patch && rfc @
-identifier loop_site.h, fp, vma;
-statement loop_site.S, U1, U2, U3;
-position loop_site.pl;
-identifier loop_how.lact;
+// rfc: in the loop's place, prepare carries the one value the loop needs
+// in desc->mmap_context (the loop_ctx[h] plan_loop() chose) ...
+@ loop_context depends on patch && rfc @
+identifier loop_site.h, fp, vma, loop_how.cx;
+statement loop_site.S;
+position p1 : script:python(h) { loop_ctx_is(h, Ctx.PTR) };
+position p2 : script:python(h) { loop_ctx_is(h, Ctx.CONST_PTR) };
+position p3 : script:python(h) { loop_ctx_is(h, Ctx.INT) };
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
-- S@pl
-+ lact;
++ desc->mmap_context = cx;
+  S@p1
+|
++ desc->mmap_context = (void *)cx;
+  S@p2
+|
++ desc->mmap_context = (void *)(unsigned long)cx;
+  S@p3
+)
+...+> }
+
+// ... and sets the flags the mapping calls set (loop_flags[h]) ...
+@ loop_flags depends on patch && rfc @
+identifier loop_site.h, fp, vma;
+statement loop_site.S;
+position p1 : script:python(h) { loop_flags.get(h) == Flags.REMAP };
+position p2 : script:python(h) { loop_flags.get(h) == Flags.MIXED };
+@@
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+(
++ vm_flags_set(vma, VM_IO | VM_PFNMAP);
++ vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+  S@p1
+|
++ vm_flags_set(vma, VM_MIXEDMAP);
+  S@p2
+)
+...+> }
+
+// ... and the loop, with what followed it up to the return, leaves.  (The
+// three rules match the loop S itself: a position is not inherited past
+// a rule that changes the code, as loop_context does.)
+@ move_loop depends on patch && rfc @
+identifier loop_site.h, fp, vma;
+statement loop_site.S, U1, U2, U3;
+@@
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+(
+- S
   return 0;
 |
-- S@pl
-+ lact;
+- S
 - U1
   return 0;
 |
-- S@pl
-+ lact;
+- S
 - U1
 - U2
   return 0;
 |
-- S@pl
-+ lact;
+- S
 - U1
 - U2
 - U3
