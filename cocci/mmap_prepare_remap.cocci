@@ -1824,12 +1824,17 @@ const struct file_operations ops = {
 // NAME_complete(); prepare keeps the checks, carries the one value the loop
 // needs in desc->mmap_context and sets VM_MIXEDMAP as the insertion did.
 
+// Each statement followed by at most three more and "return 0;".  (Along
+// "... when any", not in <+... ...+>: there, spatch gives a rule whose
+// matches no later rule changes only the first statement of a path, so
+// the rule alone in report mode would not see the loop after another.)
 @ loop_site depends on rfc @
 identifier h, fp, vma;
 statement S, U1, U2, U3;
 position pl;
 @@
-h(struct file *fp, struct vm_area_struct *vma) { <+...
+h(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
 (
  S@pl
  return 0;
@@ -1849,7 +1854,8 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  U3
  return 0;
 )
-...+> }
+ ... when any
+}
 
 @script:python loop_how@
 h << loop_site.h;
