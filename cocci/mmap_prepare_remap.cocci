@@ -1877,11 +1877,45 @@ else:
 		coccinelle.lbody = cocci.make_ident(body)
 		coccinelle.cx = cocci.make_ident(loop_ctx.get(h, ('context', None))[0])
 
+// rfc: the loop leaves the handler, with what followed it up to the
+// return; a mark stands in its place for the rules below, which find it
+// (a position is not inherited past a rule that changes the code, and
+// another statement may read the same as the loop).
+@ move_loop depends on patch && rfc @
+identifier loop_site.h, fp, vma;
+statement loop_site.S, U1, U2, U3;
+position loop_site.pl;
+@@
+h(struct file *fp, struct vm_area_struct *vma) { <+...
+(
+- S@pl
++ mmapport_moved_loop();
+  return 0;
+|
+- S@pl
++ mmapport_moved_loop();
+- U1
+  return 0;
+|
+- S@pl
++ mmapport_moved_loop();
+- U1
+- U2
+  return 0;
+|
+- S@pl
++ mmapport_moved_loop();
+- U1
+- U2
+- U3
+  return 0;
+)
+...+> }
+
 // rfc: in the loop's place, prepare carries the one value the loop needs
 // in desc->mmap_context (the loop_ctx[h] plan_loop() chose) ...
 @ loop_context depends on patch && rfc @
 identifier loop_site.h, fp, vma, loop_how.cx;
-statement loop_site.S;
 position p1 : script:python(h) { loop_ctx_is(h, Ctx.PTR) };
 position p2 : script:python(h) { loop_ctx_is(h, Ctx.CONST_PTR) };
 position p3 : script:python(h) { loop_ctx_is(h, Ctx.INT) };
@@ -1889,20 +1923,19 @@ position p3 : script:python(h) { loop_ctx_is(h, Ctx.INT) };
 h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
 + desc->mmap_context = cx;
-  S@p1
+  mmapport_moved_loop@p1();
 |
 + desc->mmap_context = (void *)cx;
-  S@p2
+  mmapport_moved_loop@p2();
 |
 + desc->mmap_context = (void *)(unsigned long)cx;
-  S@p3
+  mmapport_moved_loop@p3();
 )
 ...+> }
 
 // ... and sets the flags the mapping calls set (loop_flags[h]) ...
 @ loop_flags depends on patch && rfc @
 identifier loop_site.h, fp, vma;
-statement loop_site.S;
 position p1 : script:python(h) { loop_flags.get(h) == Flags.REMAP };
 position p2 : script:python(h) { loop_flags.get(h) == Flags.MIXED };
 @@
@@ -1910,40 +1943,19 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
 + vm_flags_set(vma, VM_IO | VM_PFNMAP);
 + vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-  S@p1
+  mmapport_moved_loop@p1();
 |
 + vm_flags_set(vma, VM_MIXEDMAP);
-  S@p2
+  mmapport_moved_loop@p2();
 )
 ...+> }
 
-// ... and the loop, with what followed it up to the return, leaves.  (The
-// three rules match the loop S itself: a position is not inherited past
-// a rule that changes the code, as loop_context does.)
-@ move_loop depends on patch && rfc @
+// ... and the mark goes.
+@ unmark_loop depends on patch && rfc @
 identifier loop_site.h, fp, vma;
-statement loop_site.S, U1, U2, U3;
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
-(
-- S
-  return 0;
-|
-- S
-- U1
-  return 0;
-|
-- S
-- U1
-- U2
-  return 0;
-|
-- S
-- U1
-- U2
-- U3
-  return 0;
-)
+- mmapport_moved_loop();
 ...+> }
 
 // The locals only the loop used.

@@ -18,9 +18,10 @@ int main(void)
 
 	if (!buf)
 		return 2;
-	while ((got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+	/* one byte kept for the NUL lex_collapse()'s strstr() needs */
+	while ((got = fread(buf + n, 1, cap - 1 - n, stdin)) > 0) {
 		n += got;
-		if (n == cap) {
+		if (n == cap - 1) {
 			char *more = realloc(buf, cap *= 2);
 
 			if (!more)
@@ -28,6 +29,7 @@ int main(void)
 			buf = more;
 		}
 	}
+	buf[n] = '\0';
 	line = lex_collapse(buf, buf + n);
 	printf("%s\n", line);
 	free(line);
