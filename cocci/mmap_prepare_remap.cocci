@@ -463,6 +463,16 @@ def released_before(h, l, name, line):
 			return True
 	return False
 
+def c_type(t):
+	"""A type as spatch prints it (struct page * *), as C is written."""
+	return re.sub(r'\*\s+(?=\*)', '*', str(t).strip())
+
+def from_context(t):
+	"""An integer of type t out of the pointer context: through unsigned
+	long, once."""
+	return ('(unsigned long)context' if t == 'unsigned long' else
+		'(%s)(unsigned long)context' % t)
+
 def declaration(t, x, rhs=None):
 	t = str(t).strip()
 	return '%s%s%s%s;' % (t, '' if t.endswith('*') else ' ', x,
@@ -655,7 +665,7 @@ def plan_loop(h, p):
 		d = decls[h].get(x)
 		if d is None or start <= d['line'] <= end:
 			continue	# a global, a parameter, or declared in the loop
-		t = str(d['type']).strip()
+		t = c_type(d['type'])
 		if not top_level_line(h, d['line']):
 			return None, ('rfc: the loop uses %s, declared in an inner block of '
 					    'the handler' % x)
@@ -690,13 +700,13 @@ def plan_loop(h, p):
 					    'cannot travel exactly in desc->mmap_context' % (x, t))
 		carried.append(x)
 		binds.append(declaration(t, x, '(%s)context' % t if ptr else
-					 '(%s)(unsigned long)context' % t))
+					 from_context(t)))
 	if len(carried) > 1:
 		return None, ('rfc: the loop needs several values that prepare computed '
 				    '(%s): desc->mmap_context carries one' % ', '.join(carried))
 	if carried:
 		x = carried[0]
-		t = str(decls[h][x]['type']).strip()
+		t = c_type(decls[h][x]['type'])
 		if t.endswith('*') and not t.startswith('const'):
 			loop_ctx[h] = (x, Ctx.PTR)
 		elif t.endswith('*'):

@@ -147,6 +147,16 @@ def assignments(h, x):
 	n += len(re.findall(r'(\+\+|--)\s*%s\b|\b%s\s*(\+\+|--)' % (re.escape(x), re.escape(x)), body))
 	return n
 
+def c_type(t):
+	"""A type as spatch prints it (struct page * *), as C is written."""
+	return re.sub(r'\*\s+(?=\*)', '*', str(t).strip())
+
+def from_context(t):
+	"""An integer of type t out of the pointer context: through unsigned
+	long, once."""
+	return ('(unsigned long)context' if t == 'unsigned long' else
+		'(%s)(unsigned long)context' % t)
+
 def declaration(t, x, rhs):
 	t = str(t).strip()
 	return '%s%s%s = %s;' % (t, '' if t.endswith('*') else ' ', x, rhs)
@@ -279,7 +289,7 @@ def plan_abort(h, plan):
 		if x not in decls[h]:
 			continue	# a global, a function, an enumerator
 		d = decls[h][x]
-		t = str(d['type']).strip()
+		t = c_type(d['type'])
 		if not top_level(h, x):
 			return ('the release uses %s, declared in an inner block: it is not in '
 				'scope where prepare returns' % x)
@@ -295,7 +305,7 @@ def plan_abort(h, plan):
 		else:
 			ctx.append((x, t, ptr))
 			binds.append(declaration(t, x, '(%s)context' % t if ptr else
-						 '(%s)(unsigned long)context' % t))
+						 from_context(t)))
 	if len(ctx) > 1:
 		return ('the releases use several locals (%s): desc->mmap_context carries one'
 			% ', '.join(c[0] for c in ctx))
