@@ -581,9 +581,10 @@ void decide_record(json_t *r)
 
 	if (json_is_object(an))
 		choose_success(an);
+	/* the lexical category stands unless decide() makes its own, below */
+	json_object_set_new(r, "category", json_string(lex));
 
 	if (lex && (!strcmp(lex, "no-handler") || !strcmp(lex, "already-prepare"))) {
-		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "analyzer", json_string("scan"));
 		json_decref(d.f.facts);
 		json_decref(d.f.reasons);
@@ -595,7 +596,6 @@ void decide_record(json_t *r)
 		 * decided on the registration; the analysis of the library's
 		 * handler, where there is one, stays for the equivalence.
 		 */
-		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "analyzer", json_string("lexical"));
 		json_decref(d.f.facts);
 		json_decref(d.f.reasons);
@@ -616,7 +616,6 @@ void decide_record(json_t *r)
 		const char *why = jstr(r, "analysis_error"), *cwhy = jstr(r, "coccinelle_error");
 		json_t *facts = json_object_get(r, "facts");
 
-		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "analyzer", json_string("lexical"));
 		if (why || cwhy) {
 			char *s = xasprintf("libclang: %s; %s%s%sthe lexical classification stands",
@@ -655,7 +654,6 @@ void decide_record(json_t *r)
 	if (dispatcher_leaf || (lex && !strcmp(lex, "unparsed") &&
 				strcmp(js(r, "registration"), "initializer"))) {
 		/* the leaf as it would be under a prepare variant of its hook */
-		json_object_set_new(r, "category", json_string(lex));
 		json_object_set_new(r, "leaf_category", json_string(cat_names[d.f.cat]));
 		if (jstr(r, "subcategory"))
 			json_object_set_new(r, "leaf_subcategory",
