@@ -95,6 +95,10 @@ closes = {}		# vm_operations_struct name: its close function
 ops_defined = set()	# vm_operations_struct names this file initialises
 refused = {}		# handler: reason
 convertible = set()
+twice = set()		# handlers defined more than once in the file (#if / #else)
+TWICE = ('the handler is defined more than once in this file (under #if and #else): '
+	 'the rule plans a handler by its name, and would rewrite every definition '
+	 'after the plan of one')
 staged = {}		# "line:col" of the call: error override text or None
 notes = {}		# handler: [behaviour change]
 kept_errors = {}	# handler: [the -E codes of the checks of a mapping call, moved to prepare]
@@ -944,7 +948,7 @@ PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
 	    body_start, decls, loop_drop, body_text, tails, lock_plan,
 	    abort_body, forms, prot_kept, guarded_remaps, written, loop_ctx,
-	    loop_flags)
+	    loop_flags, twice)
 
 @script:python depends on rfc@
 @@
@@ -1003,8 +1007,11 @@ fp << handler_def.fp;
 vma << handler_def.vma;
 ph << handler_def.ph;
 @@
-# the first definition of the name: another is under another #if
-if hf in handlers and hf not in body_start:
+# the first definition of the name; another is under another #if, and
+# the handler is refused (twice)
+if hf in handlers and hf in body_start:
+	twice.add(hf)
+elif hf in handlers:
 	body_start[hf] = int(ph[0].line)
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
@@ -1165,6 +1172,9 @@ ops_defined.add(str(vops))
 for h in handlers:
 	cs = calls.get(h, [])
 	if not cs:
+		continue
+	if h in twice:
+		refused[h] = TWICE
 		continue
 	if len(cs) > 1:
 		why = tail_check(h, cs) if rfc_mode else None

@@ -60,6 +60,10 @@ ops_users = {}		# vm_operations_struct: the functions that take its address
 refused = {}		# handler: reason
 notes = {}		# handler: [behaviour change]
 done = set()		# handlers rewritten
+twice = set()		# handlers defined more than once in the file (#if / #else)
+TWICE = ('the handler is defined more than once in this file (under #if and #else): '
+	 'the rule plans a handler by its name, and would rewrite every definition '
+	 'after the plan of one')
 ctx_set = {}		# handler: (local, Ctx kind) that desc->mmap_context carries (rfc)
 
 class Ctx:
@@ -452,7 +456,8 @@ def plan_moved(h, plan):
 # what one file's handlers gather, emptied as each file starts: the rule
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields,
-	    ops_users, refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped)
+	    ops_users, refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped,
+	    twice)
 
 @script:python depends on rfc@
 @@
@@ -511,8 +516,11 @@ fp << handler_def.fp;
 vma << handler_def.vma;
 ph << handler_def.ph;
 @@
-# the first definition of the name: another is under another #if
-if hf in handlers and hf not in params:
+# the first definition of the name; another is under another #if, and
+# the handler is refused (twice)
+if hf in handlers and hf in params:
+	twice.add(hf)
+elif hf in handlers:
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
 
@@ -632,6 +640,9 @@ if str(vops) in ops_fields and p[0].current_element != str(vops):
 for h in sorted(handlers):
 	if h not in params:
 		refused[h] = 'the handler did not parse (spatch): nothing to rewrite'
+		continue
+	if h in twice:
+		refused[h] = TWICE
 		continue
 	decls.setdefault(h, {})
 	if rfc_mode and plans[h].get('mode') == 'abort':
