@@ -83,8 +83,9 @@ check: deps all
 	prove -j2 -v --timer $(TESTS)
 
 # The timing goals: classify against one plain clang pass (bench-classify),
-# the check stage per architecture against a bare make (bench-arch).
-bench: bench-classify bench-arch bench-mutants
+# the check stage per architecture against a bare make (bench-arch); and
+# every rule alone under the kernel's make coccicheck on the whole tree.
+bench: bench-classify bench-arch bench-mutants bench-coccicheck
 
 bench-arch: deps all
 	tree=$$(tools/tree.sh "$(KERNEL)" "$(KVER)") && \
@@ -99,7 +100,11 @@ bench-classify: deps all
 bench-mutants: deps all
 	PATHS=$(PATHS) tests/bench-mutants.sh $(KERNEL)
 
+# every cocci/*.cocci alone under make coccicheck MODE=report, whole tree
+bench-coccicheck: deps all
+	JOBS=$(JOBS) tests/bench-coccicheck.sh $$(tools/tree.sh "$(KERNEL)" "$(KVER)")
+
 clean:
 	rm -rf build/obj bin
 
-.PHONY: all deps tree run replay check bench bench-arch bench-classify bench-mutants clean
+.PHONY: all deps tree run replay check bench bench-arch bench-classify bench-mutants bench-coccicheck clean
