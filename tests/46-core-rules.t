@@ -16,8 +16,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rules="special-flags-defined special-flags-stop-new-merge close-does-not-stop-new-merge
 prepare-before-merge merge-before-allocation actions-after-allocation-new-vma-only
-old-mmap-after-allocations actions-after-replaced-unmapped mapped-after-action-error-unmaps"
-echo "1..14"
+old-mmap-after-allocations actions-after-replaced-unmapped replaced-cleared-before-mmap
+mapped-after-action-error-unmaps"
+echo "1..17"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); echo "not ok $n - $*"; }
@@ -78,6 +79,8 @@ broken old-mmap-after-allocations mm/vma.c \
 	'/^static int __mmap_new_vma/,/^}/s/vma_iter_prealloc(vmi, vma)/0/'
 broken actions-after-replaced-unmapped mm/vma.c \
 	'/^static unsigned long __mmap_region/,/^}/s/__mmap_complete(&map, vma);//'
+broken replaced-cleared-before-mmap mm/vma.c \
+	'/^static int __mmap_setup/,/^}/s/vms_clean_up_area(vms, &map->mas_detach);//'
 broken mapped-after-action-error-unmaps mm/util.c \
 	'/^static int mmap_action_finish/,/^}/s/do_munmap(/no_munmap(/'
 broken special-flags-defined include/linux/mm.h 's/^#define VMA_SPECIAL_FLAGS/#define VMA_OTHER_FLAGS/'
@@ -122,3 +125,24 @@ sed -i '/^static inline bool is_mergeable_vma/,/^}/s/return true;/return !vma->v
 got=$(mergeable 2)
 [ "$got" = false ] && ok "a core whose merge test refuses ->close makes it unmergeable" ||
 	nok "mergeable read as '$got' where the core refuses ->close"
+
+# equivalence states a failed action's hole by the tree's rules: none on a
+# core that clears the replaced range before ->mmap runs (7.x), one where
+# the old ->mmap ran before that clearing.
+action_fails() {
+	cp "$top/tests/cases/remap-size-local.c" "$tmp/c/drivers/cases/"
+	rm -f "$tmp/c/drivers/cases/closer.c"
+	"$mm" classify --tree "$tmp/c" --out "$tmp/a$1" --paths drivers/cases >/dev/null 2>&1 &&
+		"$mm" convert --tree "$tmp/c" --out "$tmp/a$1" >/dev/null 2>&1
+	jq -r '[.[] | select(.conversion.status == "converted") | .conversion.equivalence.differences[] |
+		select(.effect == "action-fails")] | length' "$tmp/a$1/records.json"
+}
+case_tree
+got=$(action_fails 1)
+[ "$got" = 0 ] && ok "a failed action leaves the hole a failed ->mmap left (fake 7.x core): no difference" ||
+	nok "action-fails differences on the fake 7.x core: '$got'"
+case_tree
+sed -i '/^static int __mmap_setup/,/^}/s/vms_clean_up_area(vms, &map->mas_detach);//' "$tmp/c/mm/vma.c"
+got=$(action_fails 2)
+[ "$got" = 1 ] && ok "a core that clears the replaced range after ->mmap: the failed action's hole is stated" ||
+	nok "action-fails differences where the core clears after ->mmap: '$got'"

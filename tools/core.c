@@ -73,7 +73,7 @@ const char *const core_rule_ids[] = {
 	"special-flags-defined", "special-flags-stop-new-merge", "close-does-not-stop-new-merge",
 	"prepare-before-merge", "merge-before-allocation", "actions-after-allocation-new-vma-only",
 	"old-mmap-after-allocations", "actions-after-replaced-unmapped",
-	"mapped-after-action-error-unmaps", NULL
+	"replaced-cleared-before-mmap", "mapped-after-action-error-unmaps", NULL
 };
 
 static void rule(json_t *rules, const char *id, int holds, const char *from)
@@ -146,9 +146,10 @@ json_t *core_rules(const char *tree)
 	char *remove = vma_c ? body_of(vma_c, "can_merge_remove_vma") : NULL;
 	char *region = vma_c ? body_of(vma_c, "__mmap_region") : NULL;
 	char *newvma = vma_c ? body_of(vma_c, "__mmap_new_vma") : NULL;
+	char *setup = vma_c ? body_of(vma_c, "__mmap_setup") : NULL;
 	char *finish = util_c ? body_of(util_c, "mmap_action_finish") : NULL;
 	const char *from;
-	long prep, mrg, alloc, act, va, pre, file;
+	long prep, mrg, alloc, act, va, pre, file, clean;
 
 	flags = special_flags(mm_h, &from);
 	rule(rules, "special-flags-defined", json_array_size(flags) > 0, from);
@@ -180,6 +181,18 @@ json_t *core_rules(const char *tree)
 	     call_at(region, "__mmap_complete") >= 0 && act > call_at(region, "__mmap_complete") &&
 	     call_at(region, "vms_abort_munmap_vmas") >= 0,
 	     "mm/vma.c: __mmap_region()");
+	/*
+	 * ...and gone before ->mmap or prepare runs: the replaced range is
+	 * cleared (its PTEs zapped, its close called) by vms_clean_up_area(),
+	 * in __mmap_region() or in the __mmap_setup() it calls first, so a
+	 * failure of either leaves the same hole
+	 */
+	clean = call_at(region, "vms_clean_up_area");
+	if (clean < 0 && setup && call_at(setup, "vms_clean_up_area") >= 0)
+		clean = call_at(region, "__mmap_setup");
+	rule(rules, "replaced-cleared-before-mmap", clean >= 0 && alloc > clean &&
+	     (prep < 0 || prep > clean),
+	     "mm/vma.c: __mmap_region(), __mmap_setup()");
 	rule(rules, "mapped-after-action-error-unmaps", finish &&
 	     call_at(finish, "call_vma_mapped") >= 0 && call_at(finish, "do_munmap") >= 0,
 	     "mm/util.c: mmap_action_finish()");
@@ -193,6 +206,7 @@ json_t *core_rules(const char *tree)
 	free(remove);
 	free(region);
 	free(newvma);
+	free(setup);
 	free(finish);
 	return out;
 }

@@ -218,8 +218,13 @@ json_t *equivalence(json_t *r, const char *method, json_t *plan, int has_abort, 
 		}
 		strlist_free(&vals);
 	}
-	/* an action that fails: what a MAP_FIXED mapping replaced is gone */
-	if (mapping_at >= 0 && core_rule(core, "actions-after-replaced-unmapped"))
+	/*
+	 * an action that fails: what a MAP_FIXED mapping replaced is gone,
+	 * where a failed ->mmap found it still there (unless the core clears
+	 * it before ->mmap too: then both leave the same hole)
+	 */
+	if (mapping_at >= 0 && core_rule(core, "actions-after-replaced-unmapped") &&
+	    !core_rule(core, "replaced-cleared-before-mmap"))
 		json_array_foreach(effects, i, e)
 			if (!strcmp(js(e, "effect"), "mapping") &&
 			    (!strcmp(js(e, "placement"), "action") ||

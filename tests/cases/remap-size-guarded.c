@@ -4,7 +4,8 @@
  * check-category: pfn-remap
  * check-output: remap-size-guarded.mainline.expected
  * check-output-rfc: remap-size-guarded.rfc.expected
- * check-equivalence: mainline stated remap_pfn_range
+ * check-equivalence: mainline stated pgprot_noncached
+ * check-no-difference: mainline remap_pfn_range
  * check-no-difference: mainline mapping size
  * check-no-difference: rfc mapping size
  */

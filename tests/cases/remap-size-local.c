@@ -4,7 +4,8 @@
  * check-category: pfn-remap
  * check-output: remap-size-local.mainline.expected
  * check-output-rfc: remap-size-local.rfc.expected
- * check-equivalence: mainline stated remap_pfn_range
+ * check-equivalence: mainline exact
+ * check-no-difference: mainline remap_pfn_range
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

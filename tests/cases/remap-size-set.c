@@ -4,7 +4,8 @@
  * check-category: pfn-remap
  * check-output: remap-size-set.mainline.expected
  * check-output-rfc: remap-size-set.rfc.expected
- * check-equivalence: mainline stated remap_pfn_range
+ * check-equivalence: mainline exact
+ * check-no-difference: mainline remap_pfn_range
  */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -272,10 +272,21 @@ static int __mmap_new_vma(struct mmap_state *map, struct vm_area_struct **vmap,
 	return error;
 }
 
+static int __mmap_setup(struct mmap_state *map, struct vm_area_desc *desc,
+			struct list_head *uf)
+{
+	vms_clean_up_area(vms, &map->mas_detach);
+	set_desc_from_map(desc, map);
+	return 0;
+}
+
 static unsigned long __mmap_region(struct file *file, unsigned long addr,
 		unsigned long len, vma_flags_t vma_flags,
 		unsigned long pgoff, struct list_head *uf)
 {
+	error = __mmap_setup(&map, &desc, uf);
+	if (error)
+		goto abort_munmap;
 	if (have_mmap_prepare)
 		error = call_mmap_prepare(&map, &desc);
 	if (map.prev || map.next)
@@ -291,6 +302,7 @@ static unsigned long __mmap_region(struct file *file, unsigned long addr,
 		error = mmap_action_complete(vma, &desc.action, false);
 	return addr;
 unacct_error:
+abort_munmap:
 	vms_abort_munmap_vmas(&map.vms, &map.mas_detach);
 	return error;
 }
