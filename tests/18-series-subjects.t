@@ -14,7 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..3"
+echo "1..4"
 
 t=$tmp/tree
 bash "$top/tests/lib/fake-tree.sh" "$t"
@@ -71,3 +71,16 @@ if [ "$(echo "$subjects" | uniq -d)" = "" ] && [ "$(echo "$subjects" | wc -l)" =
 else
 	echo "not ok 3 - a subject is repeated"
 fi
+# The cover letter says what the series converts from its records'
+# categories: six simple handlers, so nothing of remaps, pages or state.
+cover=$(sed -n '/^The f_op->mmap hook is deprecated/,/^$/p' "$o/series/0000-cover-letter.patch" 2>/dev/null |
+	tr '\n' ' ')
+case $cover in
+*"the simple handlers"*)
+	if echo "$cover" | grep -qE 'remapping PFNs|map pages|taking state'; then
+		echo "not ok 4 - the cover letter names categories the series does not hold: $cover"
+	else
+		echo "ok 4 - the cover letter names the simple handlers only"
+	fi ;;
+*) echo "not ok 4 - the cover letter does not say what the series converts: '$cover'" ;;
+esac

@@ -922,7 +922,32 @@ static char *series_ident(const char *work, const char *base, struct strlist *id
 /* The series' numbers, for its cover letter. */
 struct series_counts {
 	int found, eligible, converted, passed, patches;
+	/* the passed records' categories, in cover_kinds[]'s order */
+	int kinds[4];
 };
+
+/* What the cover letter says of each category the series converts. */
+static const char *const cover_kinds[][2] = {
+	{ "simple", "the simple handlers, which use their VMA only through fields "
+	  "with a vm_area_desc equivalent" },
+	{ "pfn-remap", "handlers that end by remapping PFNs, whose remap is now made "
+	  "once the VMA exists" },
+	{ "page-insert", "handlers that map pages into the VMA, which now map them "
+	  "once the VMA exists" },
+	{ "stateful", "handlers taking state the mapping keeps, which now take or "
+	  "release it in the hooks the new API provides" },
+};
+
+/* The category of r as an index of cover_kinds[], or -1. */
+static int cover_kind(json_t *r)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(cover_kinds); k++)
+		if (!strcmp(js(r, "category"), cover_kinds[k][0]))
+			return k;
+	return -1;
+}
 
 /* "git commit -q -s -F mfile [--amend] [-- files]" in git's work tree, or die. */
 static void git_commit(const struct run_opts *git, const char *mfile, int amend,
@@ -1043,7 +1068,9 @@ static void write_cover(const struct options *o, const char *sdir, const char *b
 	char *cover = xasprintf("%s/0000-cover-letter.patch", sdir), *blurb = NULL;
 	struct strlist cmd = { 0 };
 	char *text, *b, *s, *out;
-	size_t len;
+	char *kinds = NULL, *line;
+	size_t len, k, j;
+	int said, left;
 
 	strlist_add(&cmd, "git");
 	strlist_add(&cmd, "format-patch");
@@ -1055,13 +1082,23 @@ static void write_cover(const struct options *o, const char *sdir, const char *b
 	if (run_list(git, &cmd))
 		die("git format-patch failed");
 	strlist_free(&cmd);
-	append(&blurb, "The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare.\n"
-	       "This series converts the simple handlers, which use their VMA only\n"
-	       "through fields with a vm_area_desc equivalent, and the handlers that\n"
-	       "end by remapping PFNs or mapping a page array, which now ask the\n"
-	       "core for the mapping, and those taking state the mapping keeps,\n"
-	       "which now take it once the mapping exists.  Each patch states its\n"
-	       "behaviour changes.\n\n"
+	/* only what the series holds, from the records' categories */
+	for (k = 0, said = 0; k < ARRAY_SIZE(cover_kinds); k++) {
+		if (!n->kinds[k])
+			continue;
+		left = 0;
+		for (j = k + 1; j < ARRAY_SIZE(cover_kinds); j++)
+			left += !!n->kinds[j];
+		append(&kinds, "%s%s", said ? (left ? "; " : "; and ") : "", cover_kinds[k][1]);
+		said++;
+	}
+	line = xasprintf("The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare. "
+			 "This series converts %s. Each patch states its behaviour changes.",
+			 kinds ? kinds : "nothing");
+	append_wrapped(&blurb, "", line);
+	free(line);
+	free(kinds);
+	append(&blurb, "\n"
 	       "Found:     %d mmap hook registrations\n"
 	       "Eligible:  %d (simple, pfn-remap, page-insert and stateful handlers)\n"
 	       "Converted: %d\n"
@@ -1121,7 +1158,11 @@ int series_records(const struct options *o, json_t *records)
 	json_decref(prefixes);
 	/* what checkpatch dropped is no longer passed */
 	json_array_foreach(records, i, r)
-		n.passed += passed(r);
+		if (passed(r)) {
+			n.passed++;
+			if (cover_kind(r) >= 0)
+				n.kinds[cover_kind(r)]++;
+		}
 	n.patches = files.n - ndropped;
 	run_v(NULL, NULL, "rm", "-rf", "--", sdir, NULL);
 	mkdir_p(sdir);
