@@ -353,47 +353,54 @@ def walk(h, f, depth, site, visited, out):
 	# the helper's locals come after the handler's
 	out.extend(('locals', {'name': n, 'value': v}) for p, n, v in sorted(f.locals))
 
-@script:python@
+// A file that defines a function taking a VMA: every rule depends on this
+// one, whose tokens let make coccicheck skip the other files unparsed.
+@ has_vma @
+identifier fn, v;
+@@
+fn(..., struct vm_area_struct *v, ...) { ... }
+
+@script:python depends on has_vma@
 h << virtual.handler_names;
 @@
 named.update(h.split(','))
 
 // Every function definition, and whether it is static.
-@ fn_def @
+@ fn_def depends on has_vma @
 identifier fn;
 position p;
 @@
 fn@p(...) { ... }
 
-@script:python@
+@script:python depends on has_vma@
 fn << fn_def.fn;
 p << fn_def.p;
 @@
 defs[(p[0].file, fn)] = int(p[0].line)
 
 // The static functions of the file.
-@ static_fn @
+@ static_fn depends on has_vma @
 identifier fn;
 type T;
 position p;
 @@
 static T fn@p(...) { ... }
 
-@script:python@
+@script:python depends on has_vma@
 fn << static_fn.fn;
 p << static_fn.p;
 @@
 statics.add((p[0].file, fn))
 
 // The functions that take a VMA, and its position among their parameters.
-@ vma_param @
+@ vma_param depends on has_vma @
 identifier fn, v;
 parameter list[n] before;
 position p;
 @@
 fn@p(before, struct vm_area_struct *v, ...) { ... }
 
-@script:python@
+@script:python depends on has_vma@
 fn << vma_param.fn;
 v << vma_param.v;
 n << vma_param.n;
@@ -405,7 +412,7 @@ if k not in fns:
 fns[k].vmas[v] = int(n)
 
 // Their parameters, and which are pointers (for the write rule).
-@ param @
+@ param depends on has_vma @
 identifier fn, x;
 type T;
 parameter list[n] before;
@@ -413,7 +420,7 @@ position p : script:python() { interesting(p) };
 @@
 fn@p(before, T x, ...) { ... }
 
-@script:python@
+@script:python depends on has_vma@
 T << param.T;
 x << param.x;
 p << param.p;
@@ -424,13 +431,13 @@ if ' '.join(str(T).split()) == 'struct file *' and f.file_param is None:
 	f.file_param = str(x)
 
 // Every statement's extent; blocks, loops and branches are among them.
-@ stmt @
+@ stmt depends on has_vma @
 statement S;
 position p : script:python() { interesting(p) };
 @@
 S@p
 
-@script:python@
+@script:python depends on has_vma@
 p << stmt.p;
 @@
 s, e = start(p[0]), end(p[0])
@@ -444,7 +451,7 @@ elif head == 'do ' or head == 'do{' or head == 'do\t' or head == 'do\n':
 	loops.setdefault(p[0].file, []).append(s)
 
 // Every loop, for the facts made inside one.
-@ loop @
+@ loop depends on has_vma @
 expression E;
 statement S;
 iterator I;
@@ -458,13 +465,13 @@ position p : script:python() { interesting(p) };
  I@p(...) S
 )
 
-@script:python@
+@script:python depends on has_vma@
 p << loop.p;
 @@
 loops.setdefault(p[0].file, []).append(start(p[0]))
 
 // Every if with an else, and its condition.
-@ branch @
+@ branch depends on has_vma @
 expression E;
 statement S1, S2;
 position p : script:python() { interesting(p) };
@@ -472,20 +479,20 @@ position pe;
 @@
 if@p (E@pe) S1 else S2
 
-@script:python@
+@script:python depends on has_vma@
 p << branch.p;
 pe << branch.pe;
 @@
 branches.setdefault(p[0].file, []).append((end(pe[0]), start(p[0])))
 
 // A local that stands for the VMA.
-@ alias @
+@ alias depends on has_vma @
 identifier v, x;
 position p : script:python() { interesting(p) };
 @@
 struct vm_area_struct *x = v@p;
 
-@script:python@
+@script:python depends on has_vma@
 v << alias.v;
 x << alias.x;
 p << alias.p;
@@ -497,13 +504,13 @@ if f is not None:
 
 // Every use of the VMA: each must be explained by one of the rules below,
 // or it is an escape ("used").
-@ use @
+@ use depends on has_vma @
 identifier v;
 position p : script:python() { interesting(p) };
 @@
 v@p
 
-@script:python@
+@script:python depends on has_vma@
 v << use.v;
 p << use.p;
 @@
@@ -513,7 +520,7 @@ if f is not None:
 
 // VMA fields: read, written (with the assigned expression), and the
 // operator a read is used with (a vm_flags read with & is a flag test).
-@ field_write @
+@ field_write depends on has_vma @
 identifier v, fld;
 assignment operator aop;
 expression E;
@@ -522,7 +529,7 @@ position pe;
 @@
 v@p->fld aop E@pe
 
-@script:python@
+@script:python depends on has_vma@
 v << field_write.v;
 fld << field_write.fld;
 aop << field_write.aop;
@@ -538,13 +545,13 @@ if f is not None and start(p[0]) not in f.seen:
 	explain(p[0])
 
 // is_nommu_shared_mapping(vma->vm_flags): a read with a descriptor form
-@ field_nommu @
+@ field_nommu depends on has_vma @
 identifier v;
 position p : script:python() { interesting(p) };
 @@
 is_nommu_shared_mapping(v@p->vm_flags)
 
-@script:python@
+@script:python depends on has_vma@
 v << field_nommu.v;
 p << field_nommu.p;
 @@
@@ -555,7 +562,7 @@ if f is not None and start(p[0]) not in f.seen:
 	explain(p[0])
 
 // A field of the VMA read with a binary operator (a vm_flags test).
-@ field_op @
+@ field_op depends on has_vma @
 identifier v, fld;
 binary operator bop;
 expression E;
@@ -563,7 +570,7 @@ position p : script:python() { interesting(p) };
 @@
 v@p->fld bop E
 
-@script:python@
+@script:python depends on has_vma@
 v << field_op.v;
 fld << field_op.fld;
 bop << field_op.bop;
@@ -577,13 +584,13 @@ if f is not None and start(p[0]) not in f.seen:
 	explain(p[0])
 
 // Any other read of a field of the VMA.
-@ field_read @
+@ field_read depends on has_vma @
 identifier v, fld;
 position p : script:python() { interesting(p) };
 @@
 v@p->fld
 
-@script:python@
+@script:python depends on has_vma@
 v << field_read.v;
 fld << field_read.fld;
 p << field_read.p;
@@ -597,7 +604,7 @@ if f is not None and start(p[0]) not in f.seen:
 
 // Calls that receive the VMA, by what the callee does.
 // Mapping PFNs (pfn-remap): the arguments by their role.
-@ remap @
+@ remap depends on has_vma @
 identifier fn = {remap_pfn_range, io_remap_pfn_range, io_remap_pfn_range_wc};
 identifier v;
 expression list[n] before;
@@ -607,7 +614,7 @@ position pv, pc, pa, pp, ps, pr;
 @@
 fn@p(before, v@pv, addr@pa, pfn@pp, size@ps, prot@pr)@pc
 
-@script:python@
+@script:python depends on has_vma@
 fn << remap.fn;
 v << remap.v;
 n << remap.n;
@@ -627,7 +634,7 @@ if f is not None:
 	explain(pv[0])
 
 // remap_4k_pfn() (powerpc), a remap of one 4K page.
-@ remap_4k @
+@ remap_4k depends on has_vma @
 identifier v;
 expression list[n] before;
 expression addr, pfn, prot;
@@ -636,7 +643,7 @@ position pv, pc, pa, pp, pr;
 @@
 remap_4k_pfn@p(before, v@pv, addr@pa, pfn@pp, prot@pr)@pc
 
-@script:python@
+@script:python depends on has_vma@
 v << remap_4k.v;
 n << remap_4k.n;
 p << remap_4k.p;
@@ -654,7 +661,7 @@ if f is not None:
 	explain(pv[0])
 
 // vm_iomap_memory(), a remap of a physical range.
-@ iomap @
+@ iomap depends on has_vma @
 identifier v;
 expression list[n] before;
 expression phys, size;
@@ -663,7 +670,7 @@ position pv, pc, pa, ps;
 @@
 vm_iomap_memory@p(before, v@pv, phys@pa, size@ps)@pc
 
-@script:python@
+@script:python depends on has_vma@
 v << iomap.v;
 n << iomap.n;
 p << iomap.p;
@@ -681,7 +688,7 @@ if f is not None:
 
 // Inserting pages (page-insert), mapping a DMA buffer (dma-mmap), another
 // file's mmap (stacked), and the helpers with a descriptor form (simple).
-@ kind_call @
+@ kind_call depends on has_vma @
 identifier v;
 identifier fn = {vm_insert_page, vm_insert_pages, vm_map_pages, vm_map_pages_zero,
 		 remap_vmalloc_range, remap_vmalloc_range_partial, vmf_insert_pfn,
@@ -696,7 +703,7 @@ position pv, pc;
 @@
 fn@p(before, v@pv, ...)@pc
 
-@script:python@
+@script:python depends on has_vma@
 fn << kind_call.fn;
 v << kind_call.v;
 n << kind_call.n;
@@ -721,7 +728,7 @@ if f is not None:
 	explain(pv[0])
 
 // dma_mmap_*(), a mapping made by the DMA API.
-@ dma_call @
+@ dma_call depends on has_vma @
 identifier v;
 identifier fn =~ "^dma_mmap_";
 expression list[n] before;
@@ -730,7 +737,7 @@ position pv, pc;
 @@
 fn@p(before, v@pv, ...)@pc
 
-@script:python@
+@script:python depends on has_vma@
 fn << dma_call.fn;
 v << dma_call.v;
 n << dma_call.n;
@@ -744,7 +751,7 @@ if f is not None:
 	explain(pv[0])
 
 // A local that holds a hook: mmap = pde->proc_ops->proc_mmap.
-@ hook_local @
+@ hook_local depends on has_vma @
 identifier x, m;
 expression E;
 type T;
@@ -757,7 +764,7 @@ position pe, pm;
  x@p = E@pe->m@pm
 )
 
-@script:python@
+@script:python depends on has_vma@
 x << hook_local.x;
 m << hook_local.m;
 p << hook_local.p;
@@ -770,7 +777,7 @@ hook_locals[(p[0].file, p[0].current_element, x)] = (pm[0], m, pe[0])
 // the VMA passed there (code written for an older kernel) is the
 // descriptor in the conversion (libclang reads every prototype, headers
 // too; Coccinelle sees only the file's).
-@ desc_proto @
+@ desc_proto depends on has_vma @
 identifier F, d;
 type T;
 parameter list[n] ps;
@@ -781,7 +788,7 @@ T F(ps, const struct vm_area_desc *d, ...);
 T F(ps, struct vm_area_desc *d, ...);
 )
 
-@script:python@
+@script:python depends on has_vma@
 F << desc_proto.F;
 n << desc_proto.n;
 @@
@@ -789,7 +796,7 @@ desc_protos.add((F, int(n)))
 
 // Any other function that receives the VMA: followed into this file's
 // functions, otherwise an escape (decided once all functions are known).
-@ other_call @
+@ other_call depends on has_vma @
 identifier v, fn;
 expression list[n] before;
 position p : script:python() { interesting(p) };
@@ -797,7 +804,7 @@ position pv, pc;
 @@
 fn@p(before, v@pv, ...)@pc
 
-@script:python@
+@script:python depends on has_vma@
 fn << other_call.fn;
 v << other_call.v;
 n << other_call.n;
@@ -821,7 +828,7 @@ elif f is not None:
 // A hook called through a member: another file's ->mmap (stacked), a
 // subsystem hook whose name says mmap (a dispatcher), or any other
 // callback (the VMA escapes).
-@ member_type @
+@ member_type depends on has_vma @
 type T;
 T E;
 identifier m;
@@ -833,14 +840,14 @@ position p : script:python() { interesting(p) };
  E.m@p
 )
 
-@script:python@
+@script:python depends on has_vma@
 T << member_type.T;
 p << member_type.p;
 @@
 member_types[(p[0].file, start(p[0]))] = str(T)
 
 // A call through a member (ops->mmap(..., vma)) that gets the VMA.
-@ member_call @
+@ member_call depends on has_vma @
 expression E;
 identifier m, v;
 expression list[n] before;
@@ -853,7 +860,7 @@ position pe, pv, pc;
  E@pe.m@p(before, v@pv, ...)@pc
 )
 
-@script:python@
+@script:python depends on has_vma@
 m << member_call.m;
 v << member_call.v;
 p << member_call.p;
@@ -867,14 +874,14 @@ if f is not None:
 
 // Another file's mmap hook looked at: f_op->mmap (a file_operations by
 // its type or its spelling), can_mmap_file().
-@ looks @
+@ looks depends on has_vma @
 expression E;
 position p : script:python() { interesting(p) };
 position pe;
 @@
 E@pe->mmap@p
 
-@script:python@
+@script:python depends on has_vma@
 p << looks.p;
 pe << looks.pe;
 @@
@@ -883,42 +890,42 @@ if 'file_operations' in t and 'v4l2' not in t or src(pe[0]).endswith('f_op'):
 	fact(fn_at(p[0]), 'stacked', p[0], {'call': 'looks at %s' % src(pe[0], p[0])})
 
 // can_mmap_file(): the handler looks at another file's operations.
-@ looks_can @
+@ looks_can depends on has_vma @
 position p : script:python() { interesting(p) };
 @@
 can_mmap_file@p(...)
 
-@script:python@
+@script:python depends on has_vma@
 p << looks_can.p;
 @@
 fact(fn_at(p[0]), 'stacked', p[0], {'call': 'can_mmap_file() on another file'})
 
 // What happens to a call's value: returned, ignored, assigned, tested.
-@ res_return @
+@ res_return depends on has_vma @
 identifier fn;
 position p : script:python() { interesting(p) };
 @@
 return fn@p(...);
 
-@script:python@
+@script:python depends on has_vma@
 p << res_return.p;
 @@
 results[(p[0].file, start(p[0]))] = 'returned'
 
 // A call's result dropped.
-@ res_ignored @
+@ res_ignored depends on has_vma @
 identifier fn;
 position p : script:python() { interesting(p) };
 @@
 fn@p(...);
 
-@script:python@
+@script:python depends on has_vma@
 p << res_ignored.p;
 @@
 results[(p[0].file, start(p[0]))] = 'ignored'
 
 // A call's result assigned.
-@ res_assign @
+@ res_assign depends on has_vma @
 identifier fn;
 expression X;
 position p : script:python() { interesting(p) };
@@ -926,28 +933,28 @@ position px;
 @@
 X@px = fn@p(...)
 
-@script:python@
+@script:python depends on has_vma@
 p << res_assign.p;
 px << res_assign.px;
 @@
 results[(p[0].file, start(p[0]))] = 'assigned to ' + src(px[0])
 
 // A call's result initialising a local.
-@ res_decl @
+@ res_decl depends on has_vma @
 identifier fn, x;
 type T;
 position p : script:python() { interesting(p) };
 @@
 T x = fn@p(...);
 
-@script:python@
+@script:python depends on has_vma@
 x << res_decl.x;
 p << res_decl.p;
 @@
 results[(p[0].file, start(p[0]))] = 'assigned to ' + x
 
 // A call's result tested by an if.
-@ res_if @
+@ res_if depends on has_vma @
 identifier fn;
 expression E;
 binary operator bop;
@@ -963,7 +970,7 @@ position ps;
  if (fn@p(...) bop E) S1@ps else S2
 )
 
-@script:python@
+@script:python depends on has_vma@
 p << res_if.p;
 ps << res_if.ps;
 @@
@@ -978,14 +985,14 @@ if at >= 0:
 checks[(p[0].file, start(p[0]))] = r
 
 // Every call, for what takes and releases a resource (mmapport's lists).
-@ site @
+@ site depends on has_vma @
 identifier fn;
 position p : script:python() { interesting(p) };
 position pc;
 @@
 fn@p(...)@pc
 
-@script:python@
+@script:python depends on has_vma@
 fn << site.fn;
 p << site.p;
 pc << site.pc;
@@ -1000,7 +1007,7 @@ if a and a[0] != fn:
 
 // The locals each function declares, and whether each is a pointer: a
 // write to a local (not through it) is the function's own.
-@ local_decl @
+@ local_decl depends on has_vma @
 type T;
 identifier x;
 expression E, N;
@@ -1016,7 +1023,7 @@ position p : script:python() { interesting(p) };
  T x@p[N] = E;
 )
 
-@script:python@
+@script:python depends on has_vma@
 T << local_decl.T;
 x << local_decl.x;
 p << local_decl.p;
@@ -1029,7 +1036,7 @@ f.declared[x] = '*' in T
 // Writes to the VMA's fields are fields_written; a target that is a
 // local (not written through, when it is a pointer) or a parameter is
 // the function's own.
-@ write_site @
+@ write_site depends on has_vma @
 expression E, E2;
 assignment operator aop;
 position p : script:python() { interesting(p) };
@@ -1046,7 +1053,7 @@ position p : script:python() { interesting(p) };
  --E@p
 )
 
-@script:python@
+@script:python depends on has_vma@
 E << write_site.E;
 p << write_site.p;
 @@
@@ -1066,13 +1073,13 @@ elif through or not own:
 // Every call of every function of the file, by name: what a helper the
 // handler calls does in its body (tools/analyzer/cocci.c judges the names
 // by mmapport's lists, as the analyzer judges a body it follows).
-@ body_call @
+@ body_call depends on has_vma @
 identifier g;
 position p;
 @@
 g@p(...)
 
-@script:python@
+@script:python depends on has_vma@
 g << body_call.g;
 p << body_call.p;
 @@
@@ -1081,7 +1088,7 @@ body_calls.setdefault((p[0].file, p[0].current_element), []).append(g)
 
 // scoped_guard(mutex, &lock) { ... }: a lock taken for the scope
 // (cocci/macros.h makes these iterators).
-@ guard_site @
+@ guard_site depends on has_vma @
 iterator name scoped_guard, scoped_cond_guard;
 statement S;
 position p : script:python() { interesting(p) };
@@ -1092,7 +1099,7 @@ position p : script:python() { interesting(p) };
  scoped_cond_guard@p(...) S
 )
 
-@script:python@
+@script:python depends on has_vma@
 p << guard_site.p;
 @@
 t = text_of(p[0].file)[0]
@@ -1111,20 +1118,20 @@ if len(a) > 1:
 
 // The VMA escapes: returned, stored, its address taken, put in an
 // initializer.
-@ escape_return @
+@ escape_return depends on has_vma @
 identifier v;
 position p : script:python() { interesting(p) };
 @@
 return v@p;
 
-@script:python@
+@script:python depends on has_vma@
 v << escape_return.v;
 p << escape_return.p;
 @@
 escape(p[0], v, {'how': 'returned'})
 
 // The VMA stored somewhere by an assignment.
-@ escape_store @
+@ escape_store depends on has_vma @
 identifier v;
 expression X;
 position p : script:python() { interesting(p) };
@@ -1132,7 +1139,7 @@ position px;
 @@
 X@px = v@p
 
-@script:python@
+@script:python depends on has_vma@
 v << escape_store.v;
 p << escape_store.p;
 px << escape_store.px;
@@ -1140,34 +1147,34 @@ px << escape_store.px;
 escape(p[0], v, {'how': 'stored', 'to': src(px[0])})
 
 // The VMA kept in a local.
-@ escape_decl @
+@ escape_decl depends on has_vma @
 identifier v, x;
 type T;
 position p : script:python() { interesting(p) };
 @@
 T x = v@p;
 
-@script:python@
+@script:python depends on has_vma@
 v << escape_decl.v;
 p << escape_decl.p;
 @@
 escape(p[0], v, {'how': 'stored in a variable'})
 
 // The VMA's address taken.
-@ escape_address @
+@ escape_address depends on has_vma @
 identifier v;
 position p : script:python() { interesting(p) };
 @@
  &v@p
 
-@script:python@
+@script:python depends on has_vma@
 v << escape_address.v;
 p << escape_address.p;
 @@
 escape(p[0], v, {'how': 'address taken'})
 
 // The VMA in an initialiser.
-@ escape_init @
+@ escape_init depends on has_vma @
 identifier v, x, fld;
 type T;
 position p : script:python() { interesting(p) };
@@ -1178,14 +1185,14 @@ position p : script:python() { interesting(p) };
  T x = { ..., .fld = v@p, ... };
 )
 
-@script:python@
+@script:python depends on has_vma@
 v << escape_init.v;
 p << escape_init.p;
 @@
 escape(p[0], v, {'how': 'stored in an initializer'})
 
 // Tests of the pointer (!vma, vma == NULL, if (vma)) and *vma are no escape.
-@ test @
+@ test depends on has_vma @
 identifier v;
 expression E;
 position p : script:python() { interesting(p) };
@@ -1212,27 +1219,27 @@ position p : script:python() { interesting(p) };
  E || v@p
 )
 
-@script:python@
+@script:python depends on has_vma@
 p << test.p;
 @@
 explain(p[0])
 
 // The VMA tested for NULL.
-@ test_if @
+@ test_if depends on has_vma @
 identifier v;
 statement S;
 position p : script:python() { interesting(p) };
 @@
 if (v@p) S
 
-@script:python@
+@script:python depends on has_vma@
 p << test_if.p;
 @@
 explain(p[0])
 
 // The handler's returns, gotos and error codes; what locals stand for
 // (size = vma->vm_end - vma->vm_start), as the remap's arguments use them.
-@ ret @
+@ ret depends on has_vma @
 expression E;
 position p : script:python() { interesting(p) };
 position pe;
@@ -1243,7 +1250,7 @@ position pe;
  return@p;
 )
 
-@script:python@
+@script:python depends on has_vma@
 p << ret.p;
 pe << ret.pe = [];
 @@
@@ -1251,14 +1258,14 @@ fact(fn_at(p[0]), 'returns', p[0], {'value': src(pe[0]) if pe else ''})
 
 // "if (0) S" with no else: S never runs, and the conversion removes it;
 // what it holds is not a fact of the handler's (finish() drops it).
-@ dead_if @
+@ dead_if depends on has_vma @
 statement S;
 position p : script:python() { interesting(p) };
 position q;
 @@
 if@p (0) S@q
 
-@script:python@
+@script:python depends on has_vma@
 p << dead_if.p;
 q << dead_if.q;
 @@
@@ -1268,34 +1275,34 @@ if not re.search(r'(?m)^\s*[A-Za-z_]\w*\s*:(?!:)', text_of(p[0].file)[0][start(q
 	fact(fn_at(p[0]), 'dead_code', p[0], {})
 
 // Every goto.
-@ jump @
+@ jump depends on has_vma @
 identifier l;
 position p : script:python() { interesting(p) };
 @@
 goto@p l;
 
-@script:python@
+@script:python depends on has_vma@
 p << jump.p;
 @@
 if not any(s <= start(p[0]) < e for s, e in dead.get(p[0].file, [])):
 	fn_at(p[0]).gotos += 1
 
 // An error code assigned (ret = -EINVAL).
-@ error_code @
+@ error_code depends on has_vma @
 expression X;
 identifier C =~ "^E[A-Z0-9]+$";
 position p : script:python() { interesting(p) };
 @@
 X = -C@p
 
-@script:python@
+@script:python depends on has_vma@
 C << error_code.C;
 p << error_code.p;
 @@
 fact(fn_at(p[0]), 'error_codes', p[0], {'value': '-' + C})
 
 // A local and the value it is set to.
-@ local_value @
+@ local_value depends on has_vma @
 identifier x;
 type T;
 expression E;
@@ -1308,7 +1315,7 @@ position pe;
  x@p = E@pe
 )
 
-@script:python@
+@script:python depends on has_vma@
 x << local_value.x;
 p << local_value.p;
 pe << local_value.pe;
@@ -1316,13 +1323,13 @@ pe << local_value.pe;
 fn_at(p[0]).locals.append((start(p[0]), x, src(pe[0])))
 
 // vm_operations_struct initialisers: what a handler's vm_ops = &X installs.
-@ ops_table @
+@ ops_table depends on has_vma @
 identifier X, fld, fn;
 position p;
 @@
 struct vm_operations_struct X@p = { ..., .fld = fn, ... };
 
-@script:python@
+@script:python depends on has_vma@
 X << ops_table.X;
 fld << ops_table.fld;
 fn << ops_table.fn;

@@ -950,29 +950,46 @@ PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined,
 	    abort_body, forms, prot_kept, guarded_remaps, written, loop_ctx,
 	    loop_flags, twice)
 
-@script:python depends on rfc@
+// A file that registers an mmap handler: every rule that runs without
+// -D patch depends on this one, whose tokens let make coccicheck skip the
+// other files unparsed.  None inherits its metavariables, so that it
+// stays one condition on the file.
+@ has_mmap @
+identifier ops, handler;
+@@
+(
+struct file_operations ops = {
+	.mmap = handler,
+};
+|
+const struct file_operations ops = {
+	.mmap = handler,
+};
+)
+
+@script:python depends on (has_mmap || patch) && rfc@
 @@
 rfc_mode = True
 
 // mmapport's settings, one -D each.
-@script:python@
+@script:python depends on (has_mmap || patch)@
 v << virtual.handler_names;
 @@
 wanted = v
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 v << virtual.takes_json;
 @@
 takes = json.loads(v)
 
 // Each file starts afresh.
-@script:python@
+@script:python depends on (has_mmap || patch)@
 @@
 for c in PER_FILE:
 	c.clear()
 
 // The handlers: file_operations .mmap initialisers.
-@ fops @
+@ fops depends on (has_mmap || patch) @
 identifier ops, handler;
 position p;
 @@
@@ -986,7 +1003,7 @@ const struct file_operations ops = {
 };
 )
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 h << fops.handler;
 p << fops.p;
 @@
@@ -995,13 +1012,13 @@ if wanted is None or h in wanted.split(','):
 	where.setdefault(h, p[0])
 
 // The handlers' definitions: their text is read for the size and locals.
-@ handler_def @
+@ handler_def depends on (has_mmap || patch) @
 identifier hf, fp, vma;
 position ph;
 @@
 hf@ph(struct file *fp, struct vm_area_struct *vma) { ... }
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 hf << handler_def.hf;
 fp << handler_def.fp;
 vma << handler_def.vma;
@@ -1016,13 +1033,13 @@ elif hf in handlers:
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 @@
 for h in body_start:
 	body_text[h] = ''.join(read_text(h, where[h]))
 
 // The handlers' locals, for what a moved insert loop needs (rfc).
-@ local_init depends on rfc @
+@ local_init depends on (has_mmap || patch) && rfc @
 type T;
 identifier x;
 expression E;
@@ -1030,7 +1047,7 @@ position p;
 @@
 T x@p = E;
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 T << local_init.T;
 x << local_init.x;
 E << local_init.E;
@@ -1041,14 +1058,14 @@ if p[0].current_element in handlers:
 		'type': str(T), 'init': str(E), 'line': int(p[0].line)}
 
 // rfc: the locals declared without a value.
-@ local_plain depends on rfc @
+@ local_plain depends on (has_mmap || patch) && rfc @
 type T;
 identifier x;
 position p;
 @@
 T x@p;
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 T << local_plain.T;
 x << local_plain.x;
 p << local_plain.p;
@@ -1060,27 +1077,27 @@ if p[0].current_element in handlers:
 // Every call that maps memory into the VMA, supported or not.  Calls are
 // matched alone and given to their function by position: a match inside
 // the function pattern would report one of several calls only.
-@ map_call @
+@ map_call depends on (has_mmap || patch) @
 identifier fn =~ "^(remap_pfn_range|io_remap_pfn_range|io_remap_pfn_range_wc|vm_iomap_memory|vm_map_pages|vm_map_pages_zero|remap_4k_pfn|vm_insert_page|vm_insert_pages|remap_vmalloc_range|remap_vmalloc_range_partial|vmf_insert_pfn|vmf_insert_mixed|vm_insert_kernel_pages)$";
 expression list es;
 position p;
 @@
 fn@p(es)
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 fn << map_call.fn;
 p << map_call.p;
 @@
 calls.setdefault(p[0].current_element, []).append((int(p[0].line), int(p[0].column), fn))
 
 // Locks: one taken before the remap and released after it is held across.
-@ lock_call @
+@ lock_call depends on (has_mmap || patch) @
 identifier lk =~ "(^mutex_lock|^spin_lock|^raw_spin_lock|^read_lock|^write_lock|^down_read|^down_write|^mtree_lock|^rcu_read_lock|^srcu_read_lock|^xa_lock|^guard$|^scoped_guard$)";
 position p;
 @@
 lk@p(...)
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 lk << lock_call.lk;
 p << lock_call.p;
 @@
@@ -1088,20 +1105,20 @@ kind = 'guard' if lk in ('guard', 'scoped_guard') else 'lock'
 locks.setdefault(p[0].current_element, []).append((int(p[0].line), kind, lk))
 
 // Every release of a lock, matched by name.
-@ unlock_call @
+@ unlock_call depends on (has_mmap || patch) @
 identifier ul =~ "(unlock|^up_read$|^up_write$|^up$)";
 position p;
 @@
 ul@p(...)
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 ul << unlock_call.ul;
 p << unlock_call.p;
 @@
 locks.setdefault(p[0].current_element, []).append((int(p[0].line), 'unlock', ul))
 
 // A masked flag compare has no one-helper descriptor form yet.
-@ masked_cmp @
+@ masked_cmp depends on (has_mmap || patch) @
 identifier hf, fp, vma;
 expression A, B;
 @@
@@ -1113,27 +1130,27 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
 )
 ...+> }
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 hf << masked_cmp.hf;
 @@
 masked.add(hf)
 
 // The vm_ops it installs, and their close (docs/hazards.md, H1).
-@ installs_ops @
+@ installs_ops depends on (has_mmap || patch) @
 identifier hf, fp, vma, vops;
 @@
 hf(struct file *fp, struct vm_area_struct *vma) { <+...
  vma->vm_ops = &vops
 ...+> }
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 hf << installs_ops.hf;
 vops << installs_ops.vops;
 @@
 ops_set.setdefault(hf, set()).add(vops)
 
 // A vm_operations_struct with a .close hook, and that hook.
-@ ops_close @
+@ ops_close depends on (has_mmap || patch) @
 identifier vops, cl;
 @@
 (
@@ -1146,14 +1163,14 @@ const struct vm_operations_struct vops = {
 };
 )
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 vops << ops_close.vops;
 cl << ops_close.cl;
 @@
 closes[vops] = cl
 
 // Every vm_operations_struct this file initialises.
-@ ops_def @
+@ ops_def depends on (has_mmap || patch) @
 identifier vops;
 @@
 (
@@ -1162,12 +1179,12 @@ struct vm_operations_struct vops = { ... };
 const struct vm_operations_struct vops = { ... };
 )
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 vops << ops_def.vops;
 @@
 ops_defined.add(str(vops))
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 @@
 for h in handlers:
 	cs = calls.get(h, [])
@@ -1244,7 +1261,7 @@ for h in handlers:
 // rfc: the unlocks that followed a call made under a lock leave prepare
 // (they move to NAME_complete()), so that the shapes below see the call
 // end the handler; prepare returns with the lock held.
-@ moved_unlock depends on rfc @
+@ moved_unlock depends on (has_mmap || patch) && rfc @
 identifier ul;
 expression list es;
 position p;
@@ -2077,7 +2094,23 @@ const struct file_operations ops = {
 
 // -D report: what the rule did (with -D patch) or would do, a line per
 // handler that makes a mapping call, or that mmapport named.
-@script:python depends on report@
+// The registrations again, for the report: with no -D patch, the report
+// depends on a rule that has tokens (has_mmap, this far down, would not
+// hold once a script rule has dropped a match).
+@ registered depends on !patch @
+identifier ops, handler;
+@@
+(
+struct file_operations ops = {
+	.mmap = handler,
+};
+|
+const struct file_operations ops = {
+	.mmap = handler,
+};
+)
+
+@script:python depends on (registered || patch) && report@
 @@
 for h in sorted(handlers):
 	if h not in calls and h not in refused:

@@ -24,7 +24,31 @@ virtual report
 @@
 targets = set()
 
-@script:python@
+// A file that defines a function taking a file and a VMA, or declares
+// or registers one: the rules that run without -D patch depend on these,
+// whose tokens let make coccicheck skip the other files unparsed.
+@ has_vma_fn @
+identifier fn, fp, vma;
+type T;
+@@
+ T fn(struct file *fp, struct vm_area_struct *vma) { ... }
+
+// The declaration or registration of one.
+@ has_vma @
+identifier fn, fp, vma, ops;
+type T;
+@@
+(
+ T fn(struct file *fp, struct vm_area_struct *vma);
+|
+ T fn(struct file *, struct vm_area_struct *);
+|
+struct file_operations ops = {
+	.mmap = fn,
+};
+)
+
+@script:python depends on (has_vma_fn || has_vma || patch)@
 r << virtual.renamed;
 @@
 targets.update(x for x in r.split(',') if x)
@@ -32,7 +56,7 @@ targets.update(x for x in r.split(',') if x)
 // --- report mode: where each handler named by -D renamed is named, before
 // the rules below rename it.
 
-@ named_at depends on report @
+@ named_at depends on (has_vma_fn || has_vma || patch) && report @
 identifier fn, fp, vma;
 identifier ops;
 type T;
@@ -48,7 +72,7 @@ struct file_operations ops = {
 };
 )
 
-@script:python depends on report@
+@script:python depends on (has_vma_fn || has_vma || patch) && report@
 fn << named_at.fn;
 p << named_at.p;
 @@
@@ -56,7 +80,7 @@ if fn in targets:
 	coccilib.report.print_report(p[0], '%s(): renamed: %s_prepare' % (fn, fn))
 
 // An export: other modules that call the handler must follow the rename.
-@ exported_at depends on report @
+@ exported_at depends on (has_vma_fn || has_vma || patch) && report @
 identifier fn;
 declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
 expression N;
@@ -72,7 +96,7 @@ position p;
  EXPORT_SYMBOL_NS_GPL(fn@p, N);
 )
 
-@script:python depends on report@
+@script:python depends on (has_vma_fn || has_vma || patch) && report@
 fn << exported_at.fn;
 p << exported_at.p;
 @@
@@ -82,7 +106,7 @@ if fn in targets:
 // The prototype, its parameters named or not.  (spatch 1.1 cannot add a
 // declaration at top level with a metavariable in it: the name and the
 // parameters change in place.)
-@ prototype @
+@ prototype depends on (has_vma_fn || has_vma || patch) @
 identifier fn, fp, vma;
 type T;
 position p;

@@ -190,39 +190,62 @@ def map_use(p, vma):
 		mapped.setdefault(fn, set()).add(key(p))
 	return fn
 
-@script:python depends on vm_flags_field@
+// A file that defines a function taking a file and a VMA, or registers
+// an mmap handler: the rules that run without -D patch depend on these,
+// whose tokens let make coccicheck skip the other files unparsed.
+@ has_vma_fn @
+identifier fn, fp, vma;
+type T;
+@@
+ T fn(struct file *fp, struct vm_area_struct *vma) { ... }
+
+// The registration of one.
+@ has_mmap @
+identifier ops, handler;
+@@
+(
+struct file_operations ops = {
+	.mmap = handler,
+};
+|
+const struct file_operations ops = {
+	.mmap = handler,
+};
+)
+
+@script:python depends on (has_vma_fn || has_mmap || patch) && vm_flags_field@
 @@
 old_flags = True
 MAPPED_FIELDS.add('vm_flags')
 
 // mmapport's settings, one -D each.
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 v << virtual.handler_names;
 @@
 wanted = v
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 v << virtual.state_kept_names;
 @@
 state_kept = names(v)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 v << virtual.twin_names;
 @@
 twins = names(v)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 v << virtual.desc_fn_names;
 @@
 desc_fns = names(v)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 v << virtual.elsewhere_names;
 @@
 elsewhere = names(v)
 
 // Each file starts afresh (make coccicheck gives one spatch run many files).
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 @@
 for state in (handlers, params, uses, mapped, conv, names_in, conv_vma, conv_file, ops_of,
 	      helpers, passes, helper_refs, helper_protos, conv_helpers, desc_declared,
@@ -233,14 +256,14 @@ if wanted is not None:
 	handlers.update(h for h in elsewhere if h in wanted.split(','))
 
 // The handlers: file_operations .mmap initialisers.
-@ fops @
+@ fops depends on (has_vma_fn || has_mmap || patch) @
 identifier ops, handler;
 @@
 struct file_operations ops = {
 	.mmap = handler,
 };
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 ops << fops.ops;
 h << fops.handler;
 @@
@@ -253,7 +276,7 @@ if wanted is None or h in wanted.split(','):
 // the old function, so it is not converted alone.  The constraint notes
 // the handler and fails: the rules match nothing (a script cannot take
 // an identifier that has a constraint).
-@ named @
+@ named depends on (has_vma_fn || has_mmap || patch) @
 identifier nh : script:python() { no_leaf(nh) };
 expression E;
 @@
@@ -269,7 +292,7 @@ expression E;
 
 // (A handler registered from other files is exported for them: the
 // export follows the rename, mmap_prepare_rename.cocci.)
-@ exported @
+@ exported depends on (has_vma_fn || has_mmap || patch) @
 identifier eh : script:python() { eh not in elsewhere and no_leaf(eh) };
 declarer name EXPORT_SYMBOL, EXPORT_SYMBOL_GPL, EXPORT_SYMBOL_NS, EXPORT_SYMBOL_NS_GPL;
 expression N;
@@ -286,7 +309,7 @@ expression N;
 
 // Hazard 8: ops swapped into a file at run time (ALSA's disconnect ops)
 // are not a leaf to convert alone.
-@ swap @
+@ swap depends on (has_vma_fn || has_mmap || patch) @
 expression F;
 identifier ops;
 @@
@@ -296,7 +319,7 @@ identifier ops;
  replace_fops(F, &ops)
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 ops << swap.ops;
 @@
 swapped.add(ops)
@@ -306,36 +329,36 @@ swapped.add(ops)
 // mmapport's classifier (tools/category.c), the patterns only for a
 // callee whose body is not in this file; one whose body is here is judged
 // by what it calls.  Every call, by the function it is in:
-@ state_call @
+@ state_call depends on (has_vma_fn || has_mmap || patch) @
 identifier f;
 position p;
 @@
 f@p(...)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 f << state_call.f;
 p << state_call.p;
 @@
 calls_in.setdefault(p[0].current_element, set()).add(f)
 
 // The functions whose body is in this file.
-@ defined_here @
+@ defined_here depends on (has_vma_fn || has_mmap || patch) @
 identifier fd;
 @@
 fd(...) { ... }
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 fd << defined_here.fd;
 @@
 defined.add(fd)
 
 // Each handler's file and VMA parameters.
-@ sig @
+@ sig depends on (has_vma_fn || has_mmap || patch) @
 identifier hf, fp, vma;
 @@
 hf(struct file *fp, struct vm_area_struct *vma) { ... }
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 hf << sig.hf;
 fp << sig.fp;
 vma << sig.vma;
@@ -345,7 +368,7 @@ if hf in handlers:
 
 // The static functions of this file that take a VMA (not registered
 // handlers): helpers that may convert with the handlers that call them.
-@ helper_sig @
+@ helper_sig depends on (has_vma_fn || has_mmap || patch) @
 identifier hh, hv;
 type T;
 parameter list[n] ps1;
@@ -353,7 +376,7 @@ parameter list ps2;
 @@
 static T hh(ps1, struct vm_area_struct *hv, ps2) { ... }
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 hh << helper_sig.hh;
 hv << helper_sig.hv;
 n << helper_sig.n;
@@ -365,26 +388,26 @@ if hh not in handlers:
 	params[hh] = (None, hv)
 
 // A helper with another parameter named desc would have two: left alone.
-@ helper_desc_param @
+@ helper_desc_param depends on (has_vma_fn || has_mmap || patch) @
 identifier hh, d =~ "^desc$";
 type T, T2;
 parameter list ps1, ps2;
 @@
 static T hh(ps1, T2 d, ps2) { ... }
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 hh << helper_desc_param.hh;
 @@
 desc_declared.add(hh)
 
 // A helper's prototype would keep the old parameter type: left alone.
-@ helper_proto @
+@ helper_proto depends on (has_vma_fn || has_mmap || patch) @
 identifier hh;
 type T;
 @@
 T hh(...);
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 hh << helper_proto.hh;
 @@
 if hh in helpers:
@@ -394,13 +417,13 @@ if hh in helpers:
 // parameter, and the names each function uses.  Matching each expression
 // on its own (not inside a function body pattern) finds every use, on
 // every path.
-@ ident @
+@ ident depends on (has_vma_fn || has_mmap || patch) @
 identifier x;
 position p;
 @@
 x@p
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 x << ident.x;
 p << ident.p;
 @@
@@ -412,13 +435,13 @@ if owner(p, x) is not None:
 	uses.setdefault(fn, set()).add(key(p))
 
 // The uses that have a descriptor equivalent: fields first.
-@ mapped_field @
+@ mapped_field depends on (has_vma_fn || has_mmap || patch) @
 identifier vma, fld;
 position p;
 @@
 vma@p->fld
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << mapped_field.vma;
 fld << mapped_field.fld;
 p << mapped_field.p;
@@ -427,7 +450,7 @@ if fld in MAPPED_FIELDS:
 	map_use(p, vma)
 
 // Flag updates with plain VM_* constants.
-@ mapped_setclear @
+@ mapped_setclear depends on (has_vma_fn || has_mmap || patch) @
 identifier vma;
 expression E;
 position p;
@@ -438,7 +461,7 @@ position p;
  vm_flags_clear(vma@p, E)
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << mapped_setclear.vma;
 E << mapped_setclear.E;
 p << mapped_setclear.p;
@@ -447,14 +470,14 @@ if flags_ok(E):
 	map_use(p, vma)
 
 // vm_flags_mod(): set, then clear, both with plain VM_* constants.
-@ mapped_mod @
+@ mapped_mod depends on (has_vma_fn || has_mmap || patch) @
 identifier vma;
 expression E1, E2;
 position p;
 @@
  vm_flags_mod(vma@p, E1, E2)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << mapped_mod.vma;
 E1 << mapped_mod.E1;
 E2 << mapped_mod.E2;
@@ -500,7 +523,7 @@ position p;
  const bool x = vma@p->vm_flags & E;
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_init.vma;
 E << bool_init.E;
 p << bool_init.p;
@@ -558,7 +581,7 @@ position p;
 @@
  (vma@p->vm_flags & E) ? E2 : E3
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_if.vma;
 E << bool_if.E;
 p << bool_if.p;
@@ -566,7 +589,7 @@ p << bool_if.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_while.vma;
 E << bool_while.E;
 p << bool_while.p;
@@ -574,7 +597,7 @@ p << bool_while.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_not.vma;
 E << bool_not.E;
 p << bool_not.p;
@@ -582,7 +605,7 @@ p << bool_not.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_and.vma;
 E << bool_and.E;
 p << bool_and.p;
@@ -590,7 +613,7 @@ p << bool_and.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_and_r.vma;
 E << bool_and_r.E;
 p << bool_and_r.p;
@@ -598,7 +621,7 @@ p << bool_and_r.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_or.vma;
 E << bool_or.E;
 p << bool_or.p;
@@ -606,7 +629,7 @@ p << bool_or.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_or_r.vma;
 E << bool_or_r.E;
 p << bool_or_r.p;
@@ -614,7 +637,7 @@ p << bool_or_r.p;
 if flag_bits(E) is not None:
 	map_use(p, vma)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_cond.vma;
 E << bool_cond.E;
 p << bool_cond.p;
@@ -634,7 +657,7 @@ position p;
  (vma@p->vm_flags & E) != 0
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << bool_zero.vma;
 E << bool_zero.E;
 p << bool_zero.p;
@@ -654,7 +677,7 @@ position p;
  (vma@p->vm_flags & E) != E
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << all_test.vma;
 E << all_test.E;
 p << all_test.p;
@@ -664,13 +687,13 @@ if flag_bits(E) is not None:
 
 // No-MMU: is_nommu_shared_mapping(vma->vm_flags) reads the flags whole; its
 // descriptor form is is_nommu_shared_vma_flags(&desc->vma_flags).
-@ nommu_shared @
+@ nommu_shared depends on (has_vma_fn || has_mmap || patch) @
 identifier vma;
 position p;
 @@
 is_nommu_shared_mapping(vma@p->vm_flags)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << nommu_shared.vma;
 p << nommu_shared.p;
 @@
@@ -683,14 +706,14 @@ position p;
 @@
 !vma@p
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << mapped_null.vma;
 p << mapped_null.p;
 @@
 map_use(p, vma)
 
 // Helpers with a descriptor form.
-@ mapped_call @
+@ mapped_call depends on (has_vma_fn || has_mmap || patch) @
 identifier vma;
 position p;
 @@
@@ -702,14 +725,14 @@ position p;
  vma_set_anonymous(vma@p)
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << mapped_call.vma;
 p << mapped_call.p;
 @@
 map_use(p, vma)
 
 // generic_file_mmap() and its read-only form, given the VMA.
-@ mapped_generic @
+@ mapped_generic depends on (has_vma_fn || has_mmap || patch) @
 identifier fp, vma;
 position p;
 @@
@@ -719,7 +742,7 @@ position p;
  generic_file_readonly_mmap(fp, vma@p)
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 fp << mapped_generic.fp;
 vma << mapped_generic.vma;
 p << mapped_generic.p;
@@ -729,14 +752,14 @@ if fn is not None and params[fn][0] == fp:
 	map_use(p, vma)
 
 // The VMA passed where the prototype takes the descriptor: desc goes there.
-@ desc_arg @
+@ desc_arg depends on (has_vma_fn || has_mmap || patch) @
 identifier vma, F : script:python() { F in desc_fns };
 expression list es1, es2;
 position p;
 @@
 F(es1, vma@p, es2)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << desc_arg.vma;
 p << desc_arg.p;
 @@
@@ -744,7 +767,7 @@ map_use(p, vma)
 
 // The VMA passed to a helper, where the helper takes it: desc goes there
 // if the helper converts (decided below).
-@ helper_pass @
+@ helper_pass depends on (has_vma_fn || has_mmap || patch) @
 identifier vma, hc;
 expression list[n] es1;
 expression list es2;
@@ -752,7 +775,7 @@ position p, pc;
 @@
 hc@pc(es1, vma@p, es2)
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 vma << helper_pass.vma;
 hc << helper_pass.hc;
 n << helper_pass.n;
@@ -766,13 +789,13 @@ if fn is not None and hc in helpers and helpers[hc][0] == int(n):
 // Code that never runs: "if (0) S" with no else (a block disabled, kept
 // for later).  The uses of the VMA in S need no descriptor form: the
 // statement goes in the rewrite, with the locals only it used.
-@ dead_if @
+@ dead_if depends on (has_vma_fn || has_mmap || patch) @
 statement S;
 position p, q;
 @@
 if@p (0) S@q
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 p << dead_if.p;
 q << dead_if.q;
 @@
@@ -788,7 +811,7 @@ if not re.search(r'(?m)^\s*[A-Za-z_]\w*\s*:(?!:)', '\n'.join(lines)):
 
 // The locals and their initial values: one that only dead code used can
 // leave with it, and then the locals only its value read.
-@ local_init @
+@ local_init depends on (has_vma_fn || has_mmap || patch) @
 type T;
 identifier x;
 expression E;
@@ -796,7 +819,7 @@ position p;
 @@
 T x@p = E;
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 x << local_init.x;
 E << local_init.E;
 p << local_init.p;
@@ -805,7 +828,7 @@ local_inits.setdefault(p[0].current_element, []).append((x, E))
 
 // A local named desc would hide the new parameter.  (A use of desc that
 // is not declared is the remap pass having written the descriptor form.)
-@ desc_decl @
+@ desc_decl depends on (has_vma_fn || has_mmap || patch) @
 type T;
 identifier d =~ "^desc$";
 position p;
@@ -816,7 +839,7 @@ position p;
  T d@p = ...;
 )
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 p << desc_decl.p;
 @@
 desc_declared.add(p[0].current_element)
@@ -827,12 +850,12 @@ desc_declared.add(p[0].current_element)
 // F_prepare, when the tree declares one (-D twin_names, which mmapport
 // finds in the tree's headers); with no twin the handler is not converted,
 // or that configuration stops building.  "#define handler NULL" is below.
-@ alias @
+@ alias depends on (has_vma_fn || has_mmap || patch) @
 identifier h, f;
 @@
 #define h f
 
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 h << alias.h;
 f << alias.f;
 @@
@@ -843,7 +866,7 @@ aliased[h] = f
 // be ambiguous in the rewrite: the rules below rewrite the
 // converted handlers' parameter names, so a handler must not use another
 // one's parameter names, nor "desc".
-@script:python@
+@script:python depends on (has_vma_fn || has_mmap || patch)@
 @@
 for fn in calls_in:
 	if fn not in state_kept and any(takes_deep(g, set([fn])) for g in calls_in[fn]):
@@ -898,13 +921,13 @@ conv_file.update(params[hf][0] for hf in cand)
 // --- report mode: the handlers that convert, found before patch mode renames
 // them (mmapport runs -D patch and -D report together).
 
-@ simple_report depends on report @
+@ simple_report depends on (has_vma_fn || has_mmap || patch) && report @
 identifier hr;
 position p;
 @@
 hr@p(...) { ... }
 
-@script:python depends on report@
+@script:python depends on (has_vma_fn || has_mmap || patch) && report@
 hr << simple_report.hr;
 p << simple_report.p;
 @@

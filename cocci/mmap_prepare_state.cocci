@@ -459,29 +459,46 @@ PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields,
 	    ops_users, refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped,
 	    twice)
 
-@script:python depends on rfc@
+// A file that registers an mmap handler: every rule that runs without
+// -D patch depends on this one, whose tokens let make coccicheck skip the
+// other files unparsed.  None inherits its metavariables, so that it
+// stays one condition on the file.
+@ has_mmap @
+identifier ops, handler;
+@@
+(
+struct file_operations ops = {
+	.mmap = handler,
+};
+|
+const struct file_operations ops = {
+	.mmap = handler,
+};
+)
+
+@script:python depends on (has_mmap || patch) && rfc@
 @@
 rfc_mode = True
 
 // mmapport's settings, one -D each.
-@script:python@
+@script:python depends on (has_mmap || patch)@
 v << virtual.handler_names;
 @@
 wanted = v
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 v << virtual.plans_json;
 @@
 plans = json.loads(v)
 
 // Each file starts afresh.
-@script:python@
+@script:python depends on (has_mmap || patch)@
 @@
 for c in PER_FILE:
 	c.clear()
 
 // The handlers: file_operations .mmap initialisers.
-@ fops @
+@ fops depends on (has_mmap || patch) @
 identifier ops, handler;
 position p;
 @@
@@ -495,7 +512,7 @@ const struct file_operations ops = {
 };
 )
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 h << fops.handler;
 p << fops.p;
 @@
@@ -504,13 +521,13 @@ if (wanted is None or h in wanted.split(',')) and h in plans:
 	where.setdefault(h, p[0])
 
 // Each handler's definition, its file and VMA parameters.
-@ handler_def @
+@ handler_def depends on (has_mmap || patch) @
 identifier hf, fp, vma;
 position ph;
 @@
 hf@ph(struct file *fp, struct vm_area_struct *vma) { ... }
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 hf << handler_def.hf;
 fp << handler_def.fp;
 vma << handler_def.vma;
@@ -524,13 +541,13 @@ elif hf in handlers:
 	params[hf] = (str(fp), str(vma))
 	where[hf] = ph[0]
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 @@
 for h in params:
 	source[h] = (int(where[h].line), [l.rstrip('\n') for l in read_text(h, where[h])])
 
 // The locals, with their types and initialisers.
-@ local_init @
+@ local_init depends on (has_mmap || patch) @
 type T;
 identifier x;
 expression E;
@@ -538,7 +555,7 @@ position p;
 @@
 T x@p = E;
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 T << local_init.T;
 x << local_init.x;
 E << local_init.E;
@@ -549,14 +566,14 @@ if fn in handlers:
 	decls.setdefault(fn, {})[str(x)] = {'type': str(T), 'init': str(E), 'line': int(p[0].line)}
 
 // The locals declared without a value.
-@ local_plain @
+@ local_plain depends on (has_mmap || patch) @
 type T;
 identifier x;
 position p;
 @@
 T x@p;
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 T << local_plain.T;
 x << local_plain.x;
 p << local_plain.p;
@@ -566,14 +583,14 @@ if fn in handlers:
 	decls.setdefault(fn, {})[str(x)] = {'type': str(T), 'init': None, 'line': int(p[0].line)}
 
 // The calls the plan names (takes and releases), by line.
-@ any_call @
+@ any_call depends on (has_mmap || patch) @
 identifier f;
 expression list es;
 position p;
 @@
 f@p(es)
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 f << any_call.f;
 es << any_call.es;
 p << any_call.p;
@@ -585,7 +602,7 @@ if fn in handlers:
 
 // Locals the handler stores in vma->vm_private_data: the abort or the
 // mapped hook gets them back as vm_private_data.
-@ priv @
+@ priv depends on (has_mmap || patch) @
 identifier hf, fp, vma, x;
 position p;
 @@
@@ -593,7 +610,7 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
  vma->vm_private_data@p = x
 ...+> }
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 hf << priv.hf;
 x << priv.x;
 p << priv.p;
@@ -601,7 +618,7 @@ p << priv.p;
 privs.setdefault(hf, {}).setdefault(str(x), []).append(int(p[0].line))
 
 // mainline: the vm_ops, a field of their initialiser, and who uses them.
-@ ops_def @
+@ ops_def depends on (has_mmap || patch) @
 identifier o, F, V;
 @@
 (
@@ -614,7 +631,7 @@ const struct vm_operations_struct o = {
 };
 )
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 o << ops_def.o;
 F << ops_def.F;
 @@
@@ -622,20 +639,20 @@ if str(F) != 'mapped':
 	ops_fields.setdefault(str(o), str(F))
 
 // Every use of an identifier: who uses a vm_operations_struct of the file.
-@ ops_ref @
+@ ops_ref depends on (has_mmap || patch) @
 identifier vops;
 position p;
 @@
 vops@p
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 vops << ops_ref.vops;
 p << ops_ref.p;
 @@
 if str(vops) in ops_fields and p[0].current_element != str(vops):
 	ops_users.setdefault(str(vops), set()).add(p[0].current_element)
 
-@script:python@
+@script:python depends on (has_mmap || patch)@
 @@
 for h in sorted(handlers):
 	if h not in params:
@@ -660,7 +677,7 @@ for h in sorted(handlers):
 
 // --- rfc: desc->mmap_context before the success return, then the hooks.
 
-@ succ_site @
+@ succ_site depends on (has_mmap || patch) @
 identifier hf, fp, vma;
 expression E;
 position r;
@@ -963,7 +980,23 @@ identifier mapped_how.mname, mapped_how.mbody;
 struct vm_operations_struct o = { ... };
 
 // -D report: what the rule did (with -D patch) or would do, a line per handler.
-@script:python depends on report@
+// The registrations again, for the report: with no -D patch, the report
+// depends on a rule that has tokens (has_mmap, this far down, would not
+// hold once a script rule has dropped a match).
+@ registered depends on !patch @
+identifier ops, handler;
+@@
+(
+struct file_operations ops = {
+	.mmap = handler,
+};
+|
+const struct file_operations ops = {
+	.mmap = handler,
+};
+)
+
+@script:python depends on (registered || patch) && report@
 @@
 for h in sorted(handlers):
 	if h in refused:
