@@ -1343,7 +1343,7 @@ ops_tables.setdefault((p[0].file, X), {})[fld] = fn
 // -D report, at the end of each file (make coccicheck runs the rule in
 // several processes, which share no end of run): a line per function that
 // takes the VMA, with how many facts of each key it has.
-@script:python depends on report@
+@script:python depends on has_vma && report@
 @@
 complete()
 for (file, name), f in sorted(fns.items()):

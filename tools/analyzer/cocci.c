@@ -412,8 +412,17 @@ static int apply(const char *tree, struct analyze_file *af, struct cocci_job *j)
 			continue;
 		}
 		if (!an || !jstr(an, "vma_param")) {
-			no_facts(r, "%s", jstr(missing, fn) ? jstr(missing, fn) :
-				 "facts.cocci printed no facts for it");
+			/*
+			 * nothing at all: facts.cocci's rules depend on a
+			 * function that takes a VMA (has_vma), and spatch
+			 * parsed none in the file
+			 */
+			if (jstr(missing, fn))
+				no_facts(r, "%s", jstr(missing, fn));
+			else
+				no_facts(r, "%s() is not defined here, or Coccinelle could not "
+					 "parse it (no function that takes a VMA parsed in the "
+					 "file)", fn);
 			continue;
 		}
 		an = json_deep_copy(an);
