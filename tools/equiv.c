@@ -284,13 +284,32 @@ static char *replace_word(const char *s, const char *from, const char *to)
 	return o;
 }
 
+static int word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/*
+ * s in one spacing, in place, so that two texts compare as code: a space
+ * only between two words ("unsigned long") and after a comma, none
+ * elsewhere; what a commit message quotes is still C to read.
+ */
 static char *squeeze(char *s)
 {
 	char *r = s, *w = s;
 
-	for (; *r; r++)
-		if (*r != ' ')
-			*w++ = *r;
+	for (; *r; r++) {
+		if (isspace((unsigned char)*r)) {
+			while (isspace((unsigned char)r[1]))
+				r++;
+			if (w > s && word_char(w[-1]) && word_char(r[1]))
+				*w++ = ' ';
+			continue;
+		}
+		*w++ = *r;
+		if (*r == ',' && r[1])
+			*w++ = ' ';
+	}
 	*w = '\0';
 	return s;
 }
@@ -332,7 +351,7 @@ static char *to_desc(const char *text, const char *vma, const char *filep)
 static char *uncast(const char *text)
 {
 	char *s = xstrdup(text), *t;
-	static const char *const casts[] = { "(void*)", "(unsignedlong)", "(constvoid*)", NULL };
+	static const char *const casts[] = { "(void*)", "(unsigned long)", "(const void*)", NULL };
 	int i, again = 1;
 
 	squeeze(s);

@@ -4,6 +4,7 @@
  * check-category: pfn-remap
  * check-output: hazard-range.mainline.expected
  * check-change: mainline docs/hazards.md, H4
+ * check-conversion: mainline flash_mmap: [.equivalence.differences[] | select(.what == "mapping size") | .new] == ["min_t(unsigned long, size, vma_desc_size(desc))"]
  * check-reason: rfc partial remap
  */
 #include <linux/fs.h>
