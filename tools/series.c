@@ -920,12 +920,6 @@ static char *series_ident(const char *work, const char *base, struct strlist *id
 }
 
 /* The series' numbers, for its cover letter. */
-struct series_counts {
-	int found, eligible, converted, passed, patches;
-	/* the passed records' categories, in cover_kinds[]'s order */
-	int kinds[4];
-};
-
 /* What the cover letter says of each category the series converts. */
 static const char *const cover_kinds[][2] = {
 	{ "simple", "the simple handlers, which use their VMA only through fields "
@@ -936,6 +930,12 @@ static const char *const cover_kinds[][2] = {
 	  "once the VMA exists" },
 	{ "stateful", "handlers taking state the mapping keeps, which now take or "
 	  "release it in the hooks the new API provides" },
+};
+
+struct series_counts {
+	int found, eligible, converted, passed, patches;
+	/* the passed records' categories, in cover_kinds[]'s order */
+	int kinds[ARRAY_SIZE(cover_kinds)];
 };
 
 /* The category of r as an index of cover_kinds[], or -1. */
@@ -1159,9 +1159,11 @@ int series_records(const struct options *o, json_t *records)
 	/* what checkpatch dropped is no longer passed */
 	json_array_foreach(records, i, r)
 		if (passed(r)) {
+			int k = cover_kind(r);
+
 			n.passed++;
-			if (cover_kind(r) >= 0)
-				n.kinds[cover_kind(r)]++;
+			if (k >= 0)
+				n.kinds[k]++;
 		}
 	n.patches = files.n - ndropped;
 	run_v(NULL, NULL, "rm", "-rf", "--", sdir, NULL);
