@@ -30,15 +30,32 @@
 # convert must exit 0.  "check-dir: DIR"
 # puts the case at DIR in the fake tree (default drivers/cases), e.g. in
 # another architecture's directory.  Adding a case is adding a file.
+#
+# Last, the checker's mutants (docs/equivalence.md, "Mutation testing"):
+# every conversion with an expected output must be equivalent as it is,
+# and is then broken one way at a time (tests/lib/mutants.sh), as a hand
+# port slips:
+#   flag-test     a flag test reversed (the seed series' "==" for "!=")
+#   flag-dropped  a flag dropped from vma_desc_set_flags()
+#   remap-swap    two arguments of the mapping call swapped
+#   error-dropped an error check dropped (a "return -E..." made empty, or
+#                 the action's error_override removed)
+#   take-moved    a take moved from vm_ops->mapped or mmap_complete back
+#                 into prepare
+#   alias-left    a "#define handler F" fallback left under the old name
+# 'mmapport equiv' must say "differs" for the handler of every mutant;
+# the kill rate per kind is printed at the end.  (How many mutants apply
+# is known only once they are made: the plan comes last.)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 mm=$top/bin/mmapport
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+. "$top/tests/lib/mutants.sh"
+declare -A killed tried
+
 cases=("$top"/tests/cases/*.c)
-nextra=$(cat "${cases[@]}" | grep -c '^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\|conversion\|fact\|plan\): ')
-echo "1..$(( ${#cases[@]} * 4 + nextra ))"
 n=0
 for c in "${cases[@]}"; do
 	name=$(basename "$c" .c)
@@ -202,4 +219,45 @@ for c in "${cases[@]}"; do
 				"$tmp/$name/$profile/records.json" 2>/dev/null
 		fi
 	done < <(sed -n 's/^ \* check-\(reason\|change\|refused\|equivalence\|no-difference\|placement\|conversion\): /\1 /p' "$c")
+
+	# the mutants of each conversion with an expected output
+	for profile in mainline rfc; do
+		key=check-output
+		[ $profile = rfc ] && key=check-output-rfc
+		grep -q "^ \* $key: " "$c" || continue
+		out=$tmp/$name/$profile
+		conv=$out/work/$dir/$name.c
+		n=$((n + 1))
+		"$mm" equiv --tree "$tree" --out "$out" > "$tmp/$name.equiv" 2>&1
+		if [ -f "$conv" ] && grep -q ' exact\| stated' "$tmp/$name.equiv" &&
+		   ! grep -q ' differs' "$tmp/$name.equiv"; then
+			echo "ok $n - $name: $profile: the unmutated conversion is equivalent (exact or stated)"
+		else
+			echo "not ok $n - $name: $profile: the unmutated conversion is not equivalent"
+			sed 's/^/#   /' "$tmp/$name.equiv"
+			continue
+		fi
+		cp "$conv" "$tmp/$name.pristine"
+		for kind in $kinds; do
+			cp "$tmp/$name.pristine" "$conv"
+			mutate $kind "$conv"
+			cmp -s "$tmp/$name.pristine" "$conv" && continue	# the kind does not apply
+			n=$((n + 1))
+			tried[$kind]=$(( ${tried[$kind]:-0} + 1 ))
+			"$mm" equiv --tree "$tree" --out "$out" > "$tmp/$name.equiv" 2>&1
+			if grep -q ' differs' "$tmp/$name.equiv"; then
+				killed[$kind]=$(( ${killed[$kind]:-0} + 1 ))
+				echo "ok $n - $name: $profile: $kind mutant caught"
+			else
+				echo "not ok $n - $name: $profile: $kind mutant not caught"
+				diff -u "$tmp/$name.pristine" "$conv" | sed 's/^/#   /'
+				sed 's/^/#   /' "$tmp/$name.equiv"
+			fi
+		done
+		cp "$tmp/$name.pristine" "$conv"
+	done
 done
+for kind in $kinds; do
+	echo "# kill rate $kind: ${killed[$kind]:-0} of ${tried[$kind]:-0}"
+done
+echo "1..$n"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench-mutants.sh [TREE] - mutation testing of the checker on a whole
-# tree's conversions (docs/equivalence.md), as tests/47-mutants.t does on
+# tree's conversions (docs/equivalence.md), as tests/10-cases.t does on
 # the cases: classify and convert the tree (default: Debian's newest 7.x,
 # as `make run` fetches it) for each API profile, then break every
 # converted file one way at a time (tests/lib/mutants.sh) and ask

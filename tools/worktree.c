@@ -88,6 +88,13 @@ void git_isolate(void)
 	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
 	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
 	setenv("GIT_TERMINAL_PROMPT", "0", 1);
+	/*
+	 * A kernel checkout is some 90,000 new files: one worker per core
+	 * makes them two to three times faster than git's single one.
+	 */
+	setenv("GIT_CONFIG_COUNT", "1", 1);
+	setenv("GIT_CONFIG_KEY_0", "checkout.workers", 1);
+	setenv("GIT_CONFIG_VALUE_0", "0", 1);
 }
 
 /* One of the user's own git settings (user.name), as git would read it; NULL if unset. */

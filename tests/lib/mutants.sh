@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The mutants of a converted file (docs/equivalence.md, "Mutation
-# testing"), for tests/47-mutants.t on the cases and tests/bench-mutants.sh
+# testing"), for tests/10-cases.t on the cases and tests/bench-mutants.sh
 # on a whole tree's conversions.  Source it; $kinds lists the kinds.
 
 # mutate KIND FILE: apply one mutant in place, in the first function the
