@@ -21,11 +21,12 @@ reason() {	# reason OUT -> pfrt_log_mmap's conversion reason
 		"$1/records.json"
 }
 
+# both profiles from one classify, in one output directory (one work tree)
 n=0
+out=$tmp/old
+"$mm" classify --lexical --tree "$old" --out "$out" --paths drivers/acpi >/dev/null 2>&1
 for api in rfc mainline; do
 	n=$((n + 1))
-	out=$tmp/old-$api
-	"$mm" classify --lexical --tree "$old" --out "$out" --paths drivers/acpi >/dev/null 2>&1
 	"$mm" convert --api $api --tree "$old" --out "$out" >/dev/null 2>"$tmp/err"
 	r=$(reason "$out")
 	if echo "$r" | grep -q 'sparc override io_remap_pfn_range() .*no io_remap_pfn_range_pfn'; then

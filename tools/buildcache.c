@@ -50,7 +50,7 @@
 
 #include "mmapport.h"
 
-#define MAX_ENTRIES 24
+#define MAX_ENTRIES 64
 #define CACHE_NOTE ".mmapport-cache"	/* in a build dir: the key it is to be stored as */
 
 static int cmp_strp(const void *a, const void *b)
