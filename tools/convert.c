@@ -176,11 +176,35 @@ static char *replace_at(char *buf, size_t *pos, const char *from, const char *to
 }
 
 /*
+ * What follows "=" on a new line whose "=" ends at column col: the old
+ * line's gap (from after its "=" to its value at column target), padded
+ * with its kind of white space up to target, at least one where it had
+ * any: a value aligned with tabs after "=" stays in its column.
+ */
+static char *pad_value(const char *gap, size_t n, int col, int target)
+{
+	int tabs = memchr(gap, '\t', n) != NULL;
+	char *pad;
+	size_t k = 0;
+
+	if (!n)
+		return xstrdup("");
+	pad = xmalloc(n + target / 8 + target + 2);
+	do {
+		pad[k++] = tabs ? '\t' : ' ';
+		col = tabs ? (col / 8 + 1) * 8 : col + 1;
+	} while (col < target);
+	pad[k] = '\0';
+	return pad;
+}
+
+/*
  * spatch prints a new registration as ".mmap_prepare = fn_prepare," and
  * the hooks it adds beside it (".mmap_complete = fn_complete,",
  * ".mmap_abort = fn_abort,") the same way.  Give them the layout of the
  * line they replaced: "=" in the same column (reached with tabs or
- * spaces, as the old line did), the same space after it.
+ * spaces, as the old line did), the value in the same column where the
+ * old line reached it with tabs (pad_value()).
  */
 static void realign(const char *path, const char *orig, const char *fn)
 {
@@ -197,9 +221,9 @@ static void realign(const char *path, const char *orig, const char *fn)
 		goto out;
 	for (line = orig; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		const char *d = line, *eq, *val, *end, *at;
-		int target, col, tabs, spaced, k;
+		int target, col, tabs, spaced, k, vtarget;
 		size_t lead;
-		char *want, *name, *nb;
+		char *want, *name, *nb, *gap;
 
 		while (*d == ' ' || *d == '\t')
 			d++;
@@ -218,7 +242,9 @@ static void realign(const char *path, const char *orig, const char *fn)
 		spaced = eq > d + 5;
 		col = vcol(line, lead, 0);
 		name = pad_designator(".mmap_prepare", col, target, tabs, spaced);
-		want = xasprintf("%s=%.*s%s", name, (int)(val - eq - 1), eq + 1, prep);
+		vtarget = vcol(line, val - line, 0);
+		gap = pad_value(eq + 1, val - eq - 1, vcol(name, strlen(name), col) + 1, vtarget);
+		want = xasprintf("%s=%s%s", name, gap, prep);
 		nb = xasprintf("%.*s%s%s", (int)(at - buf), buf, want, at + strlen(plain));
 		from = (at - buf) + strlen(want);
 		free(buf);
@@ -232,14 +258,18 @@ static void realign(const char *path, const char *orig, const char *fn)
 			size_t pos = from;
 
 			name = pad_designator(hook, col, target, tabs, spaced);
-			want = xasprintf("\n%.*s%s=%.*s%s_%s,", (int)lead, line, name,
-					 (int)(val - eq - 1), eq + 1, fn, extra[k]);
+			free(gap);
+			gap = pad_value(eq + 1, val - eq - 1, vcol(name, strlen(name), col) + 1,
+					vtarget);
+			want = xasprintf("\n%.*s%s=%s%s_%s,", (int)lead, line, name, gap, fn,
+					 extra[k]);
 			buf = replace_at(buf, &pos, old, want);
 			free(hook);
 			free(old);
 			free(name);
 			free(want);
 		}
+		free(gap);
 		len = strlen(buf);
 		changed = 1;
 	}
