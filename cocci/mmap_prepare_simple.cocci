@@ -1285,16 +1285,37 @@ position p : script:python() { p[0].current_element in conv };
 - vma@p->vm_end - vma->vm_start
 + vma_desc_size(desc)
 
-// "!file || !vma", the file tested first: the VMA's test goes first, so
-// that the descriptor is tested before desc->file reads through it.
+// "!file || !vma", the file tested first (alone, or last in a longer
+// chain): the VMA's test goes first, so that the descriptor is tested
+// before desc->file reads through it.  Only in a handler: a helper's
+// file is not rewritten (file_param).
 @ file_tested_first depends on patch disable not_ptr1, not_ptr2, is_null, isnt_null1, paren @
 identifier vma : script:python() { vma in conv_vma };
 identifier fp : script:python() { fp in conv_file };
-position p : script:python() { p[0].current_element in conv };
+position p : script:python() { p[0].current_element in conv - set(helpers) };
+expression E;
 @@
 (
+- E || (!fp@p) || (!vma)
++ E || (!vma) || (!fp)
+|
+- E || (!fp@p) || !vma
++ E || !vma || (!fp)
+|
+- E || !fp@p || (!vma)
++ E || (!vma) || !fp
+|
+- E || !fp@p || !vma
++ E || !vma || !fp
+|
 - (!fp@p) || (!vma)
 + (!vma) || (!fp)
+|
+- (!fp@p) || !vma
++ !vma || (!fp)
+|
+- !fp@p || (!vma)
++ (!vma) || !fp
 |
 - !fp@p || !vma
 + !vma || !fp

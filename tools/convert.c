@@ -175,11 +175,16 @@ static char *replace_at(char *buf, size_t *pos, const char *from, const char *to
 	return nb;
 }
 
+/* An old line's gap between "=" and its value lines the value up: a tab, or spaces. */
+static int gap_aligns(const char *gap, size_t n)
+{
+	return n > 1 || (n && gap[0] == '\t');
+}
+
 /*
- * What follows "=" on a new line whose "=" ends at column col: the old
- * line's gap (from after its "=" to its value at column target), padded
- * with its kind of white space up to target, at least one where it had
- * any: a value aligned with tabs after "=" stays in its column.
+ * What follows "=" on a new line whose "=" ends at column col: where the
+ * old line's gap lined its value up (gap_aligns()), its kind of white
+ * space up to column target, at least one; else the gap as it was.
  */
 static char *pad_value(const char *gap, size_t n, int col, int target)
 {
@@ -187,9 +192,9 @@ static char *pad_value(const char *gap, size_t n, int col, int target)
 	char *pad;
 	size_t k = 0;
 
-	if (!n)
-		return xstrdup("");
-	pad = xmalloc(n + target / 8 + target + 2);
+	if (!gap_aligns(gap, n))
+		return xasprintf("%.*s", (int)n, gap);
+	pad = xmalloc((target > col ? target - col : 1) + 2);
 	do {
 		pad[k++] = tabs ? '\t' : ' ';
 		col = tabs ? (col / 8 + 1) * 8 : col + 1;
@@ -242,6 +247,11 @@ static void realign(const char *path, const char *orig, const char *fn)
 		spaced = eq > d + 5;
 		col = vcol(line, lead, 0);
 		name = pad_designator(".mmap_prepare", col, target, tabs, spaced);
+		/*
+		 * Each new line's value in the old value's column where it
+		 * reaches it, as the struct's other members; a hook added
+		 * below whose "=" ends past it takes the next stop.
+		 */
 		vtarget = vcol(line, val - line, 0);
 		gap = pad_value(eq + 1, val - eq - 1, vcol(name, strlen(name), col) + 1, vtarget);
 		want = xasprintf("%s=%s%s", name, gap, prep);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * check-name: the file tested for NULL before the VMA: the descriptor's test goes first
- * check-category: simple simple
+ * check-category: simple simple simple
  * check-output: simple-null-tests.expected
  * check-output-rfc: simple-null-tests.expected
  */
@@ -33,6 +33,19 @@ static int other_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &demo_vm_ops;
 	return 0;
 }
+
+/* mixed parentheses, last in a longer chain */
+static int third_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma_pages(vma) > 4 || (!file) || !vma)
+		return -ENXIO;
+	vma->vm_ops = &demo_vm_ops;
+	return 0;
+}
+
+static const struct file_operations third_fops = {
+	.mmap		= third_mmap,
+};
 
 static const struct file_operations demo_fops = {
 	.mmap		= demo_mmap,
