@@ -919,19 +919,19 @@ static char *series_ident(const char *work, const char *base, struct strlist *id
 	return date;
 }
 
-/* The series' numbers, for its cover letter. */
 /* What the cover letter says of each category the series converts. */
 static const char *const cover_kinds[][2] = {
-	{ "simple", "the simple handlers, which use their VMA only through fields "
-	  "with a vm_area_desc equivalent" },
-	{ "pfn-remap", "handlers that end by remapping PFNs, whose remap is now made "
-	  "once the VMA exists" },
-	{ "page-insert", "handlers that map pages into the VMA, which now map them "
-	  "once the VMA exists" },
-	{ "stateful", "handlers taking state the mapping keeps, which now take or "
-	  "release it in the hooks the new API provides" },
+	{ "simple",
+	  "the simple handlers, which use their VMA only through fields with a vm_area_desc equivalent" },
+	{ "pfn-remap",
+	  "handlers that end by remapping PFNs, whose remap is now made once the VMA exists" },
+	{ "page-insert",
+	  "handlers that map pages into the VMA, which now map them once the VMA exists" },
+	{ "stateful",
+	  "handlers taking state the mapping keeps, which now take or release it in the hooks the new API provides" },
 };
 
+/* The series' numbers, for its cover letter. */
 struct series_counts {
 	int found, eligible, converted, passed, patches;
 	/* the passed records' categories, in cover_kinds[]'s order */
@@ -1092,8 +1092,7 @@ static void write_cover(const struct options *o, const char *sdir, const char *b
 		append(&kinds, "%s%s", said ? (left ? "; " : "; and ") : "", cover_kinds[k][1]);
 		said++;
 	}
-	line = xasprintf("The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare. "
-			 "This series converts %s. Each patch states its behaviour changes.",
+	line = xasprintf("The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare. This series converts %s. Each patch states its behaviour changes.",
 			 kinds ? kinds : "nothing");
 	append_wrapped(&blurb, "", line);
 	free(line);

@@ -420,9 +420,8 @@ static int apply(const char *tree, struct analyze_file *af, struct cocci_job *j)
 			if (jstr(missing, fn))
 				no_facts(r, "%s", jstr(missing, fn));
 			else
-				no_facts(r, "%s() is not defined here, or Coccinelle could not "
-					 "parse it (no function that takes a VMA parsed in the "
-					 "file)", fn);
+				no_facts(r, "%s() is not defined here, or Coccinelle could not parse it (no function that takes a VMA parsed in the file)",
+					 fn);
 			continue;
 		}
 		an = json_deep_copy(an);
