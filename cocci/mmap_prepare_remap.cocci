@@ -111,7 +111,7 @@ class Form:
 	"""The forms a call takes: names, as a constraint script cannot hold
 	a string literal."""
 	FULL = 'full'		# mainline: a remap of the whole VMA
-	RANGE = 'range'		# mainline: a remap of a size checked to be the VMA one
+	RANGE = 'range'		# mainline: a remap of a size checked to be the VMA one, or of one page
 	CLAMP = 'clamp'		# mainline: any other remap, clamped to the VMA
 	IOMAP = 'iomap'		# mainline: vm_iomap_memory()
 	PAGES = 'pages'		# mainline: vm_map_pages*()
@@ -329,6 +329,9 @@ def plan(h, fn, es, p):
 		full = is_start(a) and is_full_size(h, size)
 		# a size the handler proved to be that of the VMA stays as written
 		guarded = is_start(a) and not full and guarded_size(h, size, fn)
+		# so does one page from the start of the VMA, which every VMA holds:
+		# do_mmap() maps whole pages, and never none (docs/hazards.md, H4)
+		one_page = is_start(a) and squash(size) == 'PAGE_SIZE'
 		if rfc_mode:
 			if not (full or guarded):
 				return None, None, ('rfc: a partial remap has no remap_pfn_range_prepare() '
@@ -360,7 +363,7 @@ def plan(h, fn, es, p):
 			return Form.RFC_REMAP, body, None
 		if full:
 			kind = Form.FULL
-		elif guarded:
+		elif guarded or one_page:
 			kind = Form.RANGE
 		else:
 			kind = Form.CLAMP
@@ -1615,7 +1618,8 @@ fun(struct file *fp, struct vm_area_struct *vma) { <+...
 )
 ...+> }
 
-// mainline: a remap of a size the handler checked to be the VMA's.
+// mainline: a remap of a size the handler checked to be the VMA's, or
+// of one page from its start.
 @ action_range depends on patch && !rfc @
 identifier fun : script:python() { form_is(fun, Form.RANGE) };
 identifier fp, vma;
