@@ -1089,7 +1089,9 @@ static void write_cover(const struct options *o, const char *sdir, const char *b
 		left = 0;
 		for (j = k + 1; j < ARRAY_SIZE(cover_kinds); j++)
 			left += !!n->kinds[j];
-		append(&kinds, "%s%s", said ? (left ? "; " : "; and ") : "", cover_kinds[k][1]);
+		/* each kind has commas of its own: "A; B; and C", but "A, and B" */
+		append(&kinds, "%s%s", !said ? "" : left ? "; " : said > 1 ? "; and " : ", and ",
+		       cover_kinds[k][1]);
 		said++;
 	}
 	line = xasprintf("The f_op->mmap hook is deprecated in favour of f_op->mmap_prepare. This series converts %s. Each patch states its behaviour changes.",
