@@ -24,7 +24,7 @@ spy=${py:+--python $py}
 # has more than the rule's patch (convert's kernel-doc fix-up), and
 # "check-coccicheck: rule-only WHY" when the rule alone converts a handler
 # mmapport refuses for what only mmapport knows (the target's release).
-simple_cases=$(grep -l '^ \* check-category: simple$' "$top"/tests/cases/*.c |
+simple_cases=$(grep -l '^ \* check-category: simple\( simple\)*$' "$top"/tests/cases/*.c |
 	xargs grep -l '^ \* check-output:' | xargs grep -L '^ \* check-coccicheck: mmapport-only')
 rule_only=$(grep -l '^ \* check-coccicheck: rule-only' "$top"/tests/cases/*.c)
 patch_cases=$(echo "$simple_cases" | xargs grep -L '^ \* check-coccicheck: report-only')
@@ -50,8 +50,8 @@ for c in $patch_cases; do
 	cp "$c" "$tmp/case.c"
 	(cd "$tmp" && spatch $spy --sp-file "$cocci" -D patch --very-quiet --in-place \
 		--no-includes --include-headers case.c >/dev/null 2>&1)
-	# mmapport aligns the new designator; the rule alone does not.
-	sed 's/^\(\t*\)\.mmap_prepare[ \t]*= /\1.mmap_prepare = /' "$expect" > "$tmp/expect.c"
+	# mmapport aligns the new designator and its value; the rule alone does not.
+	sed 's/^\(\t*\)\.mmap_prepare[ \t]*=[ \t]*/\1.mmap_prepare = /' "$expect" > "$tmp/expect.c"
 	# spatch leaves a whitespace-only line where it dropped the "{" after
 	# a rewritten flag test; mmapport removes it (convert.c), so does this
 	awk '!(prev ~ /vma_desc_test.*\)/ && /^[ \t]+$/) { print } { prev = $0 }' \

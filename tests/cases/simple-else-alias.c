@@ -7,6 +7,7 @@
  * check-equivalence: mainline stated
  * check-refused: mainline the semantic patch did not convert it
  * check-refused: rfc the semantic patch did not convert it
+ * check-coccicheck: mmapport-only the twins are found in the tree by mmapport (-D twin_names), and the rule alone never takes one (the #else alias)
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
