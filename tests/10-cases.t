@@ -240,7 +240,8 @@ for c in "${cases[@]}"; do
 		[ $profile = rfc ] && key=check-output-rfc
 		grep -q "^ \* $key: " "$c" || continue
 		out=$tmp/$name/$profile
-		conv=$out/work/$dir/$name.c
+		wt=$out/work	# convert's work tree
+		conv=$wt/$dir/$name.c
 		n=$((n + 1))
 		"$mm" equiv --tree "$tree" --out "$out" > "$tmp/$name.equiv" 2>&1
 		rc=$?
