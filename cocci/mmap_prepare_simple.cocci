@@ -1288,7 +1288,10 @@ position p : script:python() { p[0].current_element in conv };
 // "!file || !vma", the file tested first (alone, or last in a longer
 // chain): the VMA's test goes first, so that the descriptor is tested
 // before desc->file reads through it.  Only in a handler: a helper's
-// file is not rewritten (file_param).
+// file is not rewritten (file_param).  Each form is written out: with
+// the paren isomorphism off, spatch 1.1.1 binds no expression
+// metavariable to a parenthesized test, and with it on the + lines
+// lose the parentheses.
 @ file_tested_first depends on patch disable not_ptr1, not_ptr2, is_null, isnt_null1, paren @
 identifier vma : script:python() { vma in conv_vma };
 identifier fp : script:python() { fp in conv_file };

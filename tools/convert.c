@@ -209,7 +209,7 @@ static char *pad_value(const char *gap, size_t n, int col, int target)
  * ".mmap_abort = fn_abort,") the same way.  Give them the layout of the
  * line they replaced: "=" in the same column (reached with tabs or
  * spaces, as the old line did), the value in the same column where the
- * old line reached it with tabs (pad_value()).
+ * old line lined it up with tabs or several spaces (pad_value()).
  */
 static void realign(const char *path, const char *orig, const char *fn)
 {
