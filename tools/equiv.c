@@ -1062,37 +1062,47 @@ static void old_name_left(json_t *r, const char *work, const char *file)
 	free(text);
 }
 
-/* args, and -DCONFIG_X=1 for every CONFIG_X of the #if lines of the file at path. */
-static json_t *with_configs(json_t *args, const char *path)
+/* Every CONFIG_X that the #if conditions cond name, once in *syms. */
+static void config_symbols(const char *cond, struct strlist *syms)
 {
-	json_t *more = json_deep_copy(args);
-	char *text = read_file(path, NULL), *line, *save;
-	struct strlist seen = { 0 };
+	const char *c, *e;
 
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *p = line, *c;
+	for (c = cond ? strstr(cond, "CONFIG_") : NULL; c; c = strstr(e, "CONFIG_")) {
+		char *sym;
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '#' || (!strstr(p, "if") && !strstr(p, "elif")))
-			continue;
-		for (c = strstr(p, "CONFIG_"); c; c = strstr(c + 7, "CONFIG_")) {
-			char *e = c;
-			char *sym;
-
-			while (isalnum((unsigned char)*e) || *e == '_')
-				e++;
-			sym = xasprintf("%.*s", (int)(e - c), c);
-			if (!strlist_has(&seen, sym)) {
-				strlist_add(&seen, sym);
-				json_array_append_new(more, json_string(xasprintf("-D%s=1", sym)));
-			}
-			free(sym);
-		}
+		for (e = c; isalnum((unsigned char)*e) || *e == '_'; e++)
+			;
+		sym = xasprintf("%.*s", (int)(e - c), c);
+		strlist_add_once(syms, sym);
+		free(sym);
 	}
-	strlist_free(&seen);
-	free(text);
+}
+
+/*
+ * args, and -DCONFIG_X=1 for every CONFIG_X of the #if conditions scan
+ * recorded around the converted handlers of file: their definitions and
+ * registrations.
+ */
+static json_t *with_configs(json_t *args, json_t *records, const char *file)
+{
+	json_t *more = json_deep_copy(args), *r;
+	struct strlist syms = { 0 };
+	size_t i;
+	int k;
+
+	json_array_foreach(records, i, r) {
+		json_t *def = json_object_get(r, "definition");
+
+		if (strcmp(record_def_file(r), file) ||
+		    strcmp(js(json_object_get(r, "conversion"), "status"), "converted"))
+			continue;
+		config_symbols(jstr(r, "conditions"), &syms);
+		if (json_is_object(def) && !strcmp(js(def, "file"), file))
+			config_symbols(jstr(def, "conditions"), &syms);
+	}
+	for (k = 0; k < syms.n; k++)
+		json_array_append_new(more, json_string(xasprintf("-D%s=1", syms.v[k])));
+	strlist_free(&syms);
 	return more;
 }
 
@@ -1282,10 +1292,10 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 		if (!why && json_object_size(old_s) < (size_t)oldf.n) {
 			/*
 			 * A handler the configuration leaves out: parse both again
-			 * with every CONFIG_ symbol of the file's #if lines set, the
-			 * branch such a handler lives in.
+			 * with every CONFIG_ symbol of its recorded #if conditions
+			 * set, the branch such a handler lives in.
 			 */
-			json_t *more = with_configs(args, op), *o2, *n2;
+			json_t *more = with_configs(args, records, file), *o2, *n2;
 
 			o2 = summarize(index, op, more, &oldf);
 			n2 = o2 ? summarize(index, np, more, &newf) : NULL;
@@ -1346,7 +1356,7 @@ int equivalence_files(const struct options *o, json_t *records, const char *work
 			equivalence_code(r, os, new_s, old_s);
 			if (branch)
 				json_object_set_new(eq, "code_config", json_string(
-					"the file's CONFIG_ symbols set (the handler's branch)"));
+					"the CONFIG_ symbols of the handler's #if conditions set (its branch)"));
 			ndiff += !strcmp(js(eq, "verdict"), "differs");
 		}
 		json_decref(args);

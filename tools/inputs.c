@@ -509,6 +509,7 @@ static const struct field record_fields[] = {
 	{ "value", T_STR | T_NULL, 0 },
 	{ "macro", T_STR | T_NULL, 0 },
 	{ "prepare_hook", T_BOOL, 0 },
+	{ "conditions", T_STR | T_NULL, 0 },
 	{ "definition", T_OBJ | T_NULL, 0 },
 	{ "subcategory", T_STR | T_NULL, 0 },
 	{ "confidence", T_STR, 0 },

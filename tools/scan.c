@@ -390,12 +390,18 @@ static char *text_range(const struct scan_ctx *sc, int a, int b)
 	return lex_collapse(ta->text, tb->text + tb->len);
 }
 
-/* Line of the definition of function name in this file, or 0. */
-static int find_definition(const struct scan_ctx *sc, const char *name)
+/* The name token of the definition of function name in this file, or NULL. */
+static const struct token *find_definition(const struct scan_ctx *sc, const char *name)
 {
 	int name_tok, body;
 
-	return lex_find_function(sc->lx, name, &name_tok, &body) ? sc->lx->toks[name_tok].line : 0;
+	return lex_find_function(sc->lx, name, &name_tok, &body) ? sc->lx->toks + name_tok : NULL;
+}
+
+/* The #if conditions around token t, or JSON null. */
+static json_t *conditions_at(const struct scan_ctx *sc, const struct token *t)
+{
+	return t->cond >= 0 ? json_string(sc->lx->conds[t->cond]) : json_null();
 }
 
 /* Parameter signature of function name declared or defined in this file. */
@@ -463,7 +469,7 @@ static void add_record(struct scan_ctx *sc, const struct hook *h, const char *op
 	char *value = text_range(sc, vstart, vend);
 	json_t *r = json_object();
 	const char *fn = NULL;
-	int def = 0;
+	const struct token *def = NULL;
 
 	/* The function is the value when it is a plain identifier. */
 	if (vend - vstart == 1 && vt->kind == TOK_IDENT && !tok_is(vt, "NULL"))
@@ -480,15 +486,15 @@ static void add_record(struct scan_ctx *sc, const struct hook *h, const char *op
 	json_object_set_new(r, "registration", json_string(registration));
 	json_object_set_new(r, "macro", vt->macro >= 0 ?
 			    json_string(sc->lx->macros[vt->macro]) : json_null());
-	json_object_set_new(r, "conditions", vt->cond >= 0 ?
-			    json_string(sc->lx->conds[vt->cond]) : json_null());
+	json_object_set_new(r, "conditions", conditions_at(sc, vt));
 	if (fn)
 		def = find_definition(sc, fn);
 	if (def) {
 		json_t *d = json_object();
 
 		json_object_set_new(d, "file", json_string(sc->rel));
-		json_object_set_new(d, "line", json_integer(def));
+		json_object_set_new(d, "line", json_integer(def->line));
+		json_object_set_new(d, "conditions", conditions_at(sc, def));
 		json_object_set_new(r, "definition", d);
 	} else {
 		json_object_set_new(r, "definition", json_null());

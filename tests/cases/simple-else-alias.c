@@ -5,6 +5,8 @@
  * check-output: simple-else-alias.mainline.expected
  * check-output-rfc: simple-else-alias.rfc.expected
  * check-equivalence: mainline stated
+ * check-fact: ea_file_mmap: .definition.conditions == "defined(CONFIG_MMAPPORT_OFF)"
+ * check-conversion: mainline ea_file_mmap: .equivalence.code_compared and (.equivalence.code_config | test("#if conditions"))
  * check-refused: mainline the semantic patch did not convert it
  * check-refused: rfc the semantic patch did not convert it
  * check-coccicheck: mmapport-only the twins are found in the tree by mmapport (-D twin_names), and the rule alone never takes one (the #else alias)
