@@ -73,9 +73,49 @@ class Ctx:
 	CONST_PTR = 'const_ptr'	# a pointer to const: (void *) drops the const
 	INT = 'int'		# an integer, through unsigned long
 
-def ctx_is(h, kind):
-	return ctx_set.get(str(h), (None, None))[1] == kind
-abort_body = {}		# handler: the body of NAME_abort (rfc)
+def carries(x, p):
+	"""Is the local x, declared at p, the one desc->mmap_context carries?"""
+	return ctx_set.get(p[0].current_element, (None,))[0] == str(x)
+
+def ctx_at(p, kind):
+	"""Is p the success return of a handler whose local reaches
+	desc->mmap_context as kind?"""
+	h = p[0].current_element
+	return (ctx_set.get(h, (None, None))[1] == kind and
+		int(p[0].line) == plans[h]['success'])
+abort_calls = {}	# handler: [(line, function)] of the releases NAME_abort makes (rfc)
+abort_binds = {}	# handler: [(local, Bind kind)] NAME_abort declares first (rfc)
+ROUNDS = 3		# the releases one NAME_abort makes: a rule per release
+
+class Bind:
+	"""Where NAME_abort finds a local of the handler again: names, as a
+	constraint script cannot hold a string literal."""
+	PRIV = 'priv'		# (T)vm_private_data
+	CTX_PTR = 'ctx_ptr'	# (T)context
+	CTX_INT = 'ctx_int'	# (T)(unsigned long)context
+	CTX_ULONG = 'ctx_ulong'	# (unsigned long)context
+
+def handler_of(hook, suffix):
+	"""The handler whose hook NAME_suffix this is."""
+	return str(hook)[:-len(suffix) - 1]
+
+def bind_is(abrt, k, kind):
+	"""Is the k-th local from the end of NAME_abort's declarations of kind?"""
+	b = abort_binds.get(handler_of(abrt, 'abort'), [])
+	return len(b) >= k and b[-k][1] == kind
+
+def copies(p, f, k):
+	"""Is the call f at p the k-th release that NAME_abort makes?"""
+	h = p[0].current_element
+	c = abort_calls.get(h, []) if h in done else []
+	return len(c) > k and c[k] == (int(p[0].line), str(f))
+
+def binds(x, p, k):
+	"""Is the local x, declared at p, the k-th from the end that NAME_abort
+	declares?"""
+	h = p[0].current_element
+	b = abort_binds.get(h, []) if h in done else []
+	return len(b) >= k and b[-k][0] == str(x)
 drop_take = {}		# handler: lines of the takes moved to mapped or complete
 complete_body = {}	# handler: the body of NAME_complete that takes (rfc)
 mapped = {}		# vm_operations_struct: (field to anchor, function name, body)
@@ -154,12 +194,6 @@ def assignments(h, x):
 def c_type(t):
 	"""A type as spatch prints it (struct page * *), as C is written."""
 	return re.sub(r'\*\s+(?=\*)', '*', str(t).strip())
-
-def from_context(t):
-	"""An integer of type t out of the pointer context: through unsigned
-	long, once."""
-	return ('(unsigned long)context' if t == 'unsigned long' else
-		'(%s)(unsigned long)context' % t)
 
 def declaration(t, x, rhs):
 	t = str(t).strip()
@@ -289,6 +323,9 @@ def plan_abort(h, plan):
 			return ("the release uses the handler's parameter %s: mmap_abort gets "
 				"neither the VMA nor a writable file" % p)
 	binds, ctx = [], []
+	if len(rels) > ROUNDS:
+		return ('the failure path makes %d releases: mmap_abort is written for up '
+			'to %d' % (len(rels), ROUNDS))
 	for x in used:
 		if x not in decls[h]:
 			continue	# a global, a function, an enumerator
@@ -305,11 +342,11 @@ def plan_abort(h, plan):
 			return ('the release uses %s of type %s, which cannot travel in a pointer'
 				% (x, t))
 		if priv_final(h, x) and ptr:
-			binds.append(declaration(t, x, '(%s)vm_private_data' % t))
+			binds.append((x, Bind.PRIV))
 		else:
 			ctx.append((x, t, ptr))
-			binds.append(declaration(t, x, '(%s)context' % t if ptr else
-						 from_context(t)))
+			binds.append((x, Bind.CTX_PTR if ptr else Bind.CTX_ULONG
+				      if t == 'unsigned long' else Bind.CTX_INT))
 	if len(ctx) > 1:
 		return ('the releases use several locals (%s): desc->mmap_context carries one'
 			% ', '.join(c[0] for c in ctx))
@@ -321,8 +358,8 @@ def plan_abort(h, plan):
 			ctx_set[h] = (x, Ctx.CONST_PTR)
 		else:
 			ctx_set[h] = (x, Ctx.INT)
-	abort_body[h] = ''.join('%s\n\t' % b for b in binds[:-1]) + \
-		('%s\n\n\t' % binds[-1] if binds else '') + ';\n\t'.join(rels)
+	abort_calls[h] = [(r['line'], r['call']) for r in plan['releases']]
+	abort_binds[h] = binds
 	what = ', '.join(t['what'] for t in plan['takes'])
 	note(h, 'if the mapping fails after prepare has returned (before the VMA exists), '
 	     'the new mmap_abort hook releases what prepare took, %s, as the old failure '
@@ -456,7 +493,7 @@ def plan_moved(h, plan):
 # what one file's handlers gather, emptied as each file starts: the rule
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields,
-	    ops_users, refused, notes, done, ctx_set, abort_body, drop_take, complete_body, mapped,
+	    ops_users, refused, notes, done, ctx_set, abort_calls, abort_binds, drop_take, complete_body, mapped,
 	    twice)
 
 // A file that registers an mmap handler: every rule that runs without
@@ -668,56 +705,150 @@ for h in sorted(handlers):
 		why = plan_moved(h, plans[h])
 	if why:
 		refused[h] = why
-		abort_body.pop(h, None)
+		abort_calls.pop(h, None)
+		abort_binds.pop(h, None)
 		ctx_set.pop(h, None)
 		complete_body.pop(h, None)
 		drop_take.pop(h, None)
 	else:
 		done.add(h)
 
+// --- rfc: what NAME_abort copies from the handler, found before the
+// first rule that changes the file (positions after it are of spatch's
+// own reparsed copy).  A rule per release and per local, each adding one
+// line: two matches of one rule cannot add before the same token.
+
+// The release NAME_abort makes first, as the old failure path made it.
+@ release_1 depends on patch && rfc @
+identifier f;
+expression list es;
+position p : script:python(f) { copies(p, f, 0) };
+@@
+f@p(es)
+
+// The hook that makes it.
+@script:python release_1_in@
+p << release_1.p;
+abrt;
+@@
+coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
+
+// The second release.
+@ release_2 depends on patch && rfc @
+identifier f;
+expression list es;
+position p : script:python(f) { copies(p, f, 1) };
+@@
+f@p(es)
+
+@script:python release_2_in@
+p << release_2.p;
+abrt;
+@@
+coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
+
+// The third (ROUNDS).
+@ release_3 depends on patch && rfc @
+identifier f;
+expression list es;
+position p : script:python(f) { copies(p, f, 2) };
+@@
+f@p(es)
+
+@script:python release_3_in@
+p << release_3.p;
+abrt;
+@@
+coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
+
+// The local NAME_abort declares last, as the handler declares it.
+@ local_last depends on patch && rfc @
+identifier hf, x;
+type T;
+expression E;
+position p : script:python(x) { binds(x, p, 1) };
+@@
+hf(...) {
+ ... when any
+(
+ T x@p;
+|
+ T x@p = E;
+)
+ ... when any
+}
+
+@script:python local_last_in@
+p << local_last.p;
+abrt;
+@@
+coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
+
+// The local it declares before that one (at most two: the one that
+// desc->private_data carries, the one that desc->mmap_context does).
+@ local_first depends on patch && rfc @
+identifier hf, x;
+type T;
+expression E;
+position p : script:python(x) { binds(x, p, 2) };
+@@
+hf(...) {
+ ... when any
+(
+ T x@p;
+|
+ T x@p = E;
+)
+ ... when any
+}
+
+@script:python local_first_in@
+p << local_first.p;
+abrt;
+@@
+coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
+
 // --- rfc: desc->mmap_context before the success return, then the hooks.
 
-@ succ_site depends on (has_mmap || patch) @
-identifier hf, fp, vma;
+// The local that desc->mmap_context carries to mmap_abort, as declared.
+// No script rule between the rules above and the hooks below drops a
+// match: spatch would drop what those rules bound with it.
+@ ctx_local depends on patch && rfc @
+identifier hf, cx;
+type T;
 expression E;
-position r;
+position p : script:python(cx) { carries(cx, p) };
 @@
-hf(struct file *fp, struct vm_area_struct *vma) { <+...
- return@r E;
-...+> }
-
-// The local that desc->mmap_context carries to mmap_abort: its name.
-@script:python ctx_how@
-hf << succ_site.hf;
-r << succ_site.r;
-cx;
-@@
-if hf in ctx_set and int(r[0].line) == plans[hf]['success']:
-	coccinelle.cx = cocci.make_ident(ctx_set[hf][0])
-else:
-	cocci.include_match(False)
+hf(...) {
+ ... when any
+(
+ T cx@p;
+|
+ T cx@p = E;
+)
+ ... when any
+}
 
 // rfc: the local in desc->mmap_context just before the success return:
 // a pointer as it is, a pointer to const through (void *), an integer
 // through unsigned long.
 @ set_context depends on patch && rfc @
-identifier succ_site.hf, fp, vma, ctx_how.cx;
-expression succ_site.E;
-position succ_site.r;
-position p1 : script:python(hf) { ctx_is(hf, Ctx.PTR) };
-position p2 : script:python(hf) { ctx_is(hf, Ctx.CONST_PTR) };
-position p3 : script:python(hf) { ctx_is(hf, Ctx.INT) };
+identifier ctx_local.hf, ctx_local.cx, fp, vma;
+expression E;
+position p1 : script:python() { ctx_at(p1, Ctx.PTR) };
+position p2 : script:python() { ctx_at(p2, Ctx.CONST_PTR) };
+position p3 : script:python() { ctx_at(p3, Ctx.INT) };
 @@
 hf(struct file *fp, struct vm_area_struct *vma) { <+...
 (
 + desc->mmap_context = cx;
-  return@r@p1 E;
+  return@p1 E;
 |
 + desc->mmap_context = (void *)cx;
-  return@r@p2 E;
+  return@p2 E;
 |
 + desc->mmap_context = (void *)(unsigned long)cx;
-  return@r@p3 E;
+  return@p3 E;
 )
 ...+> }
 
@@ -728,34 +859,121 @@ identifier hf, fp, vma;
 @@
 hf(struct file *fp, struct vm_area_struct *vma) { ... }
 
+// The handlers that get NAME_abort, and the names of their new hooks.
 @script:python abort_how@
 hf << handler_again.hf;
-abody;
+abrt;
+comp;
 @@
-if rfc_mode and hf in done and hf in abort_body:
-	coccinelle.abody = cocci.make_ident(abort_body[hf])
+if rfc_mode and hf in done and hf in abort_calls:
+	coccinelle.abrt = cocci.make_ident(hf + '_abort')
+	coccinelle.comp = cocci.make_ident(hf + '_complete')
 else:
 	cocci.include_match(False)
 
 // Two rules: what a later rule adds after the handler comes first.
+// NAME_abort, empty: the rules below fill it.
 @ add_abort depends on patch && rfc @
-identifier handler_again.hf;
-fresh identifier abrt = hf ## "_abort";
-identifier abort_how.abody;
+identifier handler_again.hf, abort_how.abrt;
 @@
 hf(...) { ... }
 +
 +static void abrt(const struct file *file, const void *vm_private_data,
 +		 const void *context)
 +{
-+	abody;
 +}
+
+// The releases, in the order of the old failure path.
+@ put_release_1 depends on patch && rfc @
+identifier release_1_in.abrt, release_1.f;
+expression list release_1.es;
+@@
+abrt(...) {
+  ...
++ f(es);
+}
+
+@ put_release_2 depends on patch && rfc @
+identifier release_2_in.abrt, release_2.f;
+expression list release_2.es;
+@@
+abrt(...) {
+  ...
++ f(es);
+}
+
+@ put_release_3 depends on patch && rfc @
+identifier release_3_in.abrt, release_3.f;
+expression list release_3.es;
+@@
+abrt(...) {
+  ...
++ f(es);
+}
+
+// The locals the releases use, from where prepare left them: the last
+// one first, a blank line after it.
+@ put_local_last depends on patch && rfc @
+identifier local_last_in.abrt, local_last.x;
+type local_last.T;
+statement S;
+position p1 : script:python(abrt) { bind_is(abrt, 1, Bind.PRIV) };
+position p2 : script:python(abrt) { bind_is(abrt, 1, Bind.CTX_PTR) };
+position p3 : script:python(abrt) { bind_is(abrt, 1, Bind.CTX_INT) };
+position p4 : script:python(abrt) { bind_is(abrt, 1, Bind.CTX_ULONG) };
+@@
+abrt(...) {
+(
++ T x = (T)vm_private_data;
++
+  S@p1
+|
++ T x = (T)context;
++
+  S@p2
+|
++ T x = (T)(unsigned long)context;
++
+  S@p3
+|
++ T x = (unsigned long)context;
++
+  S@p4
+)
+  ...
+}
+
+// Then the one before it, above the declaration that rule wrote.
+@ put_local_first depends on patch && rfc @
+identifier local_first_in.abrt, local_first.x, y;
+type local_first.T;
+type T2;
+expression E;
+position p1 : script:python(abrt) { bind_is(abrt, 2, Bind.PRIV) };
+position p2 : script:python(abrt) { bind_is(abrt, 2, Bind.CTX_PTR) };
+position p3 : script:python(abrt) { bind_is(abrt, 2, Bind.CTX_INT) };
+position p4 : script:python(abrt) { bind_is(abrt, 2, Bind.CTX_ULONG) };
+@@
+abrt(...) {
+(
++ T x = (T)vm_private_data;
+  T2 y@p1 = E;
+|
++ T x = (T)context;
+  T2 y@p2 = E;
+|
++ T x = (T)(unsigned long)context;
+  T2 y@p3 = E;
+|
++ T x = (unsigned long)context;
+  T2 y@p4 = E;
+)
+  ...
+}
 
 // rfc: the mmap_complete the rfc API requires beside mmap_abort.
 @ add_empty_complete depends on patch && rfc @
-identifier handler_again.hf;
-fresh identifier comp = hf ## "_complete";
-identifier abort_how.abody;
+identifier handler_again.hf, abort_how.comp;
 @@
 hf(...) { ... }
 +
@@ -768,7 +986,7 @@ hf(...) { ... }
 
 // rfc: both new hooks registered beside the handler.
 @ register_abort depends on patch && rfc @
-identifier h : script:python() { h in done and h in abort_body };
+identifier h : script:python() { h in done and h in abort_calls };
 fresh identifier comp = h ## "_complete";
 fresh identifier abrt = h ## "_abort";
 identifier ops;
