@@ -20,7 +20,9 @@
 /// failure path releases).
 /// The rule checks the shapes the facts cannot: the take's own failure
 /// test, the "if (ret)" of a conditional release, the locals and what runs
-/// after the take.  The handler keeps its VMA parameter: pass 2,
+/// after the take.  Python decides, SmPL writes: the new hook is added
+/// empty, then filled a call and a local per rule (at most three of each).
+/// The handler keeps its VMA parameter: pass 2,
 /// mmap_prepare_simple.cocci, rewrites the rest.  -D report says per
 /// handler what the rule did or would do, as mmap_prepare_remap.cocci
 /// does.  Alone (make coccicheck, no -D plans_json) the rule has no plan and
@@ -83,42 +85,96 @@ def ctx_at(p, kind):
 	h = p[0].current_element
 	return (ctx_set.get(h, (None, None))[1] == kind and
 		int(p[0].line) == plans[h]['success'])
-abort_calls = {}	# handler: [(line, function)] of the releases NAME_abort makes (rfc)
-abort_binds = {}	# handler: [(local, Bind kind)] NAME_abort declares first (rfc)
-ROUNDS = 3		# the releases one NAME_abort makes: a rule per release
+
+drop_take = {}		# handler: lines of the takes moved to mapped or complete
+hooks = {}		# handler: the Hook its new function is (a handler the rule rewrites)
+hook_calls = {}		# handler: [(line, function)]: the calls the new hook makes, in order
+hook_locals = {}	# handler: [(local, Bind kind, line of its value)]: what the hook declares
+renamed = {}		# handler: its file parameter, which the new hook calls "file"
+mapped = {}		# vm_operations_struct: (field to anchor, handler) (mainline)
+ROUNDS = 3		# the calls, and the locals, of one new hook: a rule each
+
+class Hook:
+	"""The new function that keeps a handler's state: NAME_abort(),
+	NAME_complete() or NAME_mapped()."""
+	ABORT = 'abort'
+	COMPLETE = 'complete'
+	MAPPED = 'mapped'
 
 class Bind:
-	"""Where NAME_abort finds a local of the handler again: names, as a
+	"""Where the new hook finds a local of the handler again: names, as a
 	constraint script cannot hold a string literal."""
-	PRIV = 'priv'		# (T)vm_private_data
+	CAST_PRIV = 'cast_priv'	# (T)vm_private_data: mmap_abort
 	CTX_PTR = 'ctx_ptr'	# (T)context
 	CTX_INT = 'ctx_int'	# (T)(unsigned long)context
 	CTX_ULONG = 'ctx_ulong'	# (unsigned long)context
+	PRIV = 'priv'		# *vm_private_data: vm_ops->mapped
+	VMA_PRIV = 'vma_priv'	# vma->vm_private_data: mmap_complete
+	FILE = 'file'		# file->private_data
+	VALUE = 'value'		# the value the handler gives it, copied
 
-def handler_of(hook, suffix):
-	"""The handler whose hook NAME_suffix this is."""
-	return str(hook)[:-len(suffix) - 1]
+def hook_name(h):
+	return '%s_%s' % (h, hooks[h])
 
-def bind_is(abrt, k, kind):
-	"""Is the k-th local from the end of NAME_abort's declarations of kind?"""
-	b = abort_binds.get(handler_of(abrt, 'abort'), [])
-	return len(b) >= k and b[-k][1] == kind
+def is_hook(m, hf):
+	"""Is m the new hook of handler hf?"""
+	return str(hf) in hooks and str(m) == hook_name(str(hf))
 
-def copies(p, f, k):
-	"""Is the call f at p the k-th release that NAME_abort makes?"""
-	h = p[0].current_element
-	c = abort_calls.get(h, []) if h in done else []
+def gets(hf, kind):
+	"""Does handler hf get a new hook of this kind?"""
+	return hooks.get(str(hf)) == kind
+
+def moves(hf):
+	"""Do hf's takes move to its new hook (and leave hf)?"""
+	return hooks.get(str(hf)) in (Hook.COMPLETE, Hook.MAPPED)
+
+def hook_of(m):
+	"""The handler whose new hook m is, or None."""
+	return next((h for h in hooks if str(m) == hook_name(h)), None)
+
+def returns_zero(m):
+	"""Is m a new mmap_complete or mapped hook, which ends returning 0?"""
+	return moves(hook_of(m))
+
+def renames(m):
+	return hook_of(m) in renamed
+
+def file_param(fp, m):
+	"""Is fp the file parameter of the handler whose hook m is?"""
+	return renamed.get(hook_of(m)) == str(fp)
+
+def hook_call(p, f, k):
+	"""Is the call f at p the k-th that the new hook makes?"""
+	c = hook_calls.get(p[0].current_element, [])
 	return len(c) > k and c[k] == (int(p[0].line), str(f))
 
-def binds(x, p, k):
-	"""Is the local x, declared at p, the k-th from the end that NAME_abort
-	declares?"""
+def hook_local(x, p, k):
+	"""Is the local x, declared at p, the k-th that the new hook declares?"""
 	h = p[0].current_element
-	b = abort_binds.get(h, []) if h in done else []
-	return len(b) >= k and b[-k][0] == str(x)
-drop_take = {}		# handler: lines of the takes moved to mapped or complete
-complete_body = {}	# handler: the body of NAME_complete that takes (rfc)
-mapped = {}		# vm_operations_struct: (field to anchor, function name, body)
+	b = hook_locals.get(h, [])
+	return (len(b) >= k and b[k - 1][0] == str(x) and
+		decls[h][str(x)]['line'] == int(p[0].line))
+
+def hook_value(x, p, k):
+	"""Is p where the handler gives that local the value the hook copies?"""
+	b = hook_locals.get(p[0].current_element, [])
+	return len(b) >= k and b[k - 1][0] == str(x) and b[k - 1][2] == int(p[0].line)
+
+def local_is(hf, k, kind):
+	"""Is the k-th local of hf's new hook of kind?"""
+	b = hook_locals.get(str(hf), [])
+	return len(b) >= k and b[k - 1][1] == kind
+
+def declares(m, hf):
+	"""Is m the new hook of hf, and does it declare locals?"""
+	return is_hook(m, hf) and len(hook_locals.get(str(hf), [])) > 0
+
+def mapped_ops(o):
+	return str(o) in mapped
+
+def anchors(o, f):
+	"""Is f the field of vm_operations_struct o after which .mapped goes?"""
+	return mapped.get(str(o), (None,))[0] == str(f)
 
 INTS = ('int', 'unsigned int', 'long', 'unsigned long', 'u8', 'u16', 'u32', 'u64',
 	's8', 's16', 's32', 's64', 'size_t', 'pgoff_t', 'unsigned', 'short',
@@ -195,10 +251,6 @@ def c_type(t):
 	"""A type as spatch prints it (struct page * *), as C is written."""
 	return re.sub(r'\*\s+(?=\*)', '*', str(t).strip())
 
-def declaration(t, x, rhs):
-	t = str(t).strip()
-	return '%s%s%s = %s;' % (t, '' if t.endswith('*') else ' ', x, rhs)
-
 def find_call(h, ln, fn):
 	cs = [c for c in calls.get(h, {}).get(ln, []) if c[0] == fn]
 	return cs[0][1] if len(cs) == 1 else None
@@ -250,26 +302,31 @@ def priv_final(h, x):
 		return False
 	return re.match(r'^\t(?!\t)\S', line(h, lines[0])) is not None
 
-def rename(text, old, new):
-	"""old as a name of its own in text, not a member (priv->filp)."""
-	return re.sub(r'(?<!->)(?<!\.)\b%s\b' % re.escape(old), new, text)
+def assigned_value(h, x):
+	"""The value of the one assignment to x of the body, and its line."""
+	first, lines = source[h]
+	for i, l in enumerate(lines[1:], 1):
+		if re.search(r'\b%s\s*=(?!=)' % re.escape(x), l):
+			m = re.search(r'\b%s\s*=(?!=)\s*([^;]*);' % re.escape(x), '\n'.join(lines[i:]))
+			return (m.group(1) if m else None), first + i
+	return None, None
 
 def local_source(h, x, fp, vma, seen=()):
-	"""How vm_ops->mapped finds local x again: [(name, declaration)] or None."""
+	"""How the new hook finds local x again: [(name, Bind kind, line of the
+	value it copies)] or None."""
 	d = decls[h].get(x)
 	if d is None or not top_level(h, x) or assignments(h, x) != 1 or x in seen:
 		return None
 	if priv_final(h, x):
-		return [(x, declaration(d['type'], x, '*vm_private_data'))]
-	init = d['init']
+		return [(x, Bind.PRIV, None)]
+	init, at = d['init'], d['line']
 	if init is None:
-		m = re.search(r'\b%s\s*=(?!=)\s*([^;]*);' % re.escape(x), '\n'.join(source[h][1]))
-		init = m.group(1) if m else None
+		init, at = assigned_value(h, x)
 	if init is None or '(' in init:
 		return None
 	init = tidy(init)
 	if init in ('%s->private_data' % fp, '%s->vm_file->private_data' % vma):
-		return [(x, declaration(d['type'], x, 'file->private_data'))]
+		return [(x, Bind.FILE, None)]
 	chain = []
 	for n in names_in(init):
 		if n in (fp, vma):
@@ -280,7 +337,7 @@ def local_source(h, x, fp, vma, seen=()):
 		chain += [s for s in sub if s not in chain]
 	if not chain:
 		return None
-	return chain + [(x, declaration(d['type'], x, init))]
+	return chain + [(x, Bind.VALUE, at)]
 
 def state_writes(h, plan, skip):
 	"""Updates of driver state on prepare's success path after the takes."""
@@ -342,11 +399,11 @@ def plan_abort(h, plan):
 			return ('the release uses %s of type %s, which cannot travel in a pointer'
 				% (x, t))
 		if priv_final(h, x) and ptr:
-			binds.append((x, Bind.PRIV))
+			binds.append((x, Bind.CAST_PRIV, None))
 		else:
 			ctx.append((x, t, ptr))
 			binds.append((x, Bind.CTX_PTR if ptr else Bind.CTX_ULONG
-				      if t == 'unsigned long' else Bind.CTX_INT))
+				      if t == 'unsigned long' else Bind.CTX_INT, None))
 	if len(ctx) > 1:
 		return ('the releases use several locals (%s): desc->mmap_context carries one'
 			% ', '.join(c[0] for c in ctx))
@@ -358,8 +415,9 @@ def plan_abort(h, plan):
 			ctx_set[h] = (x, Ctx.CONST_PTR)
 		else:
 			ctx_set[h] = (x, Ctx.INT)
-	abort_calls[h] = [(r['line'], r['call']) for r in plan['releases']]
-	abort_binds[h] = binds
+	hooks[h] = Hook.ABORT
+	hook_calls[h] = [(r['line'], r['call']) for r in plan['releases']]
+	hook_locals[h] = binds
 	what = ', '.join(t['what'] for t in plan['takes'])
 	note(h, 'if the mapping fails after prepare has returned (before the VMA exists), '
 	     'the new mmap_abort hook releases what prepare took, %s, as the old failure '
@@ -387,10 +445,16 @@ def plan_moved(h, plan):
 		return ('the handler does not end with "return 0" after the take (it returns %s): '
 			'%s cannot make that decision' % (plan['success_value'], hook))
 	lines = [t['line'] for t in plan['takes']]
+	if len(lines) > ROUNDS:
+		return ('the handler makes %d takes: %s is written for up to %d'
+			% (len(lines), hook, ROUNDS))
 	for t, text in zip(plan['takes'], takes):
 		if squash(line(h, t['line'])) != squash(text + ';'):
 			return ('%s is not a statement of its own: its result is used, so it can '
 				'fail' % t['what'])
+		if sum(c[1] == text for cs in calls[h].values() for c in cs) != 1:
+			return ('%s is made more than once in the handler: the rule moves a take '
+				'by what it calls' % t['what'])
 	# after the takes, only descriptor writes until the success return
 	rest = text_between(h, min(lines), plan['success'] - 1)
 	moved = set(squash(t) for t in takes)
@@ -438,7 +502,7 @@ def plan_moved(h, plan):
 			return ('the take uses the local %s, the name of a parameter of %s'
 				% (x, hook))
 		src = local_source(h, x, fp, vma)
-		if src and changes_file(h, vma) and any('file->private_data' in b[1] for b in src):
+		if src and changes_file(h, vma) and any(b[1] == Bind.FILE for b in src):
 			return ('the take uses %s, found through the file, and the handler changes '
 				"the VMA's file: %s gets the new file" % (x, hook))
 		if src is None:
@@ -447,25 +511,24 @@ def plan_moved(h, plan):
 		for s in src:
 			if s not in binds:
 				binds.append(s)
+	if len(binds) > ROUNDS:
+		return ('the take uses %d locals that %s finds again: it is written for up '
+			'to %d' % (len(binds), hook, ROUNDS))
 	name = h + ('_complete' if comp else '_mapped')
-	# the names the hook gives the file and the VMA: "file", "vma"
-	takes = [rename(t, fp, 'file') for t in takes]
-	if comp:
-		binds = [(b[0], b[1].replace('= *vm_private_data;', '= vma->vm_private_data;'))
-			 for b in binds]
-	body = ''.join('%s\n\t' % b[1] for b in binds[:-1]) + \
-		('%s\n\n\t' % binds[-1][1] if binds else '') + \
-		';\n\t'.join(takes) + ';\n\treturn 0'
-	if comp:
-		complete_body[h] = body
-	else:
-		mapped[ops] = (ops_fields[ops], name, body)
+	hooks[h] = Hook.COMPLETE if comp else Hook.MAPPED
+	hook_calls[h] = [(t['line'], t['call']) for t in plan['takes']]
+	hook_locals[h] = [(b[0], Bind.VMA_PRIV if comp and b[1] == Bind.PRIV else b[1], b[2])
+			  for b in binds]
+	if fp != 'file':
+		renamed[h] = fp		# the hook calls the file "file"
+	if not comp:
+		mapped[ops] = (ops_fields[ops], h)
 	drop_take[h] = set(lines)
 	found = []
-	for b in binds:
-		if '= *vm_private_data' in b[1] and 'vm_private_data' not in found:
+	for b in hook_locals[h]:
+		if b[1] == Bind.PRIV and 'vm_private_data' not in found:
 			found.append('vm_private_data')
-		elif '= file->private_data' in b[1] and "the file's private_data" not in found:
+		elif b[1] == Bind.FILE and "the file's private_data" not in found:
 			found.append("the file's private_data")
 	how = ' and '.join(found)
 	if comp:
@@ -493,8 +556,8 @@ def plan_moved(h, plan):
 # what one file's handlers gather, emptied as each file starts: the rule
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields,
-	    ops_users, refused, notes, done, ctx_set, abort_calls, abort_binds, drop_take, complete_body, mapped,
-	    twice)
+	    ops_users, refused, notes, done, ctx_set, drop_take, hooks, hook_calls,
+	    hook_locals, renamed, mapped, twice)
 
 // A file that registers an mmap handler: every rule that runs without
 // -D patch depends on this one, whose tokens let make coccicheck skip the
@@ -705,68 +768,50 @@ for h in sorted(handlers):
 		why = plan_moved(h, plans[h])
 	if why:
 		refused[h] = why
-		abort_calls.pop(h, None)
-		abort_binds.pop(h, None)
-		ctx_set.pop(h, None)
-		complete_body.pop(h, None)
-		drop_take.pop(h, None)
+		for d in (ctx_set, drop_take, hooks, hook_calls, hook_locals, renamed):
+			d.pop(h, None)
 	else:
 		done.add(h)
 
-// --- rfc: what NAME_abort copies from the handler, found before the
-// first rule that changes the file (positions after it are of spatch's
-// own reparsed copy).  A rule per release and per local, each adding one
-// line: two matches of one rule cannot add before the same token.
+// --- What the new hook (NAME_abort, NAME_complete or NAME_mapped) copies
+// from the handler, found before the first rule that changes the file:
+// the lines of a position matched after it are of spatch's own reparsed
+// copy.  A rule per call and per local (ROUNDS), each adding one line:
+// two matches of one rule cannot add before the same token.  No script
+// rule from here to the hooks drops a match: spatch would drop what these
+// rules bound with it.
 
-// The release NAME_abort makes first, as the old failure path made it.
-@ release_1 depends on patch && rfc @
-identifier f;
+// The first call the new hook makes: a release of the old failure path
+// (abort) or a take that moves.
+@ call_1 depends on patch @
+identifier hf, f;
 expression list es;
-position p : script:python(f) { copies(p, f, 0) };
+position p : script:python(f) { hook_call(p, f, 0) };
 @@
-f@p(es)
+hf(...) { <+... f@p(es) ...+> }
 
-// The hook that makes it.
-@script:python release_1_in@
-p << release_1.p;
-abrt;
-@@
-coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
-
-// The second release.
-@ release_2 depends on patch && rfc @
-identifier f;
+// The second.
+@ call_2 depends on patch @
+identifier hf, f;
 expression list es;
-position p : script:python(f) { copies(p, f, 1) };
+position p : script:python(f) { hook_call(p, f, 1) };
 @@
-f@p(es)
-
-@script:python release_2_in@
-p << release_2.p;
-abrt;
-@@
-coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
+hf(...) { <+... f@p(es) ...+> }
 
 // The third (ROUNDS).
-@ release_3 depends on patch && rfc @
-identifier f;
+@ call_3 depends on patch @
+identifier hf, f;
 expression list es;
-position p : script:python(f) { copies(p, f, 2) };
+position p : script:python(f) { hook_call(p, f, 2) };
 @@
-f@p(es)
+hf(...) { <+... f@p(es) ...+> }
 
-@script:python release_3_in@
-p << release_3.p;
-abrt;
-@@
-coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
-
-// The local NAME_abort declares last, as the handler declares it.
-@ local_last depends on patch && rfc @
+// The first local the new hook declares, as the handler declares it.
+@ local_1 depends on patch @
 identifier hf, x;
 type T;
 expression E;
-position p : script:python(x) { binds(x, p, 1) };
+position p : script:python(x) { hook_local(x, p, 1) };
 @@
 hf(...) {
  ... when any
@@ -778,19 +823,12 @@ hf(...) {
  ... when any
 }
 
-@script:python local_last_in@
-p << local_last.p;
-abrt;
-@@
-coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
-
-// The local it declares before that one (at most two: the one that
-// desc->private_data carries, the one that desc->mmap_context does).
-@ local_first depends on patch && rfc @
+// The second.
+@ local_2 depends on patch @
 identifier hf, x;
 type T;
 expression E;
-position p : script:python(x) { binds(x, p, 2) };
+position p : script:python(x) { hook_local(x, p, 2) };
 @@
 hf(...) {
  ... when any
@@ -802,17 +840,76 @@ hf(...) {
  ... when any
 }
 
-@script:python local_first_in@
-p << local_first.p;
-abrt;
+// The third (ROUNDS).
+@ local_3 depends on patch @
+identifier hf, x;
+type T;
+expression E;
+position p : script:python(x) { hook_local(x, p, 3) };
 @@
-coccinelle.abrt = cocci.make_ident(p[0].current_element + '_abort')
+hf(...) {
+ ... when any
+(
+ T x@p;
+|
+ T x@p = E;
+)
+ ... when any
+}
 
-// --- rfc: desc->mmap_context before the success return, then the hooks.
+// The value the handler gives the first local, where the hook copies it
+// (Bind.VALUE): its initialiser or its one assignment.
+@ value_1 depends on patch exists @
+identifier local_1.hf, local_1.x;
+type local_1.T;
+expression E;
+position p : script:python(x) { hook_value(x, p, 1) };
+@@
+hf(...) {
+ ... when any
+(
+ T x@p = E;
+|
+ x@p = E;
+)
+ ... when any
+}
+
+// The value of the second.
+@ value_2 depends on patch exists @
+identifier local_2.hf, local_2.x;
+type local_2.T;
+expression E;
+position p : script:python(x) { hook_value(x, p, 2) };
+@@
+hf(...) {
+ ... when any
+(
+ T x@p = E;
+|
+ x@p = E;
+)
+ ... when any
+}
+
+// The value of the third.
+@ value_3 depends on patch exists @
+identifier local_3.hf, local_3.x;
+type local_3.T;
+expression E;
+position p : script:python(x) { hook_value(x, p, 3) };
+@@
+hf(...) {
+ ... when any
+(
+ T x@p = E;
+|
+ x@p = E;
+)
+ ... when any
+}
 
 // The local that desc->mmap_context carries to mmap_abort, as declared.
-// No script rule between the rules above and the hooks below drops a
-// match: spatch would drop what those rules bound with it.
 @ ctx_local depends on patch && rfc @
 identifier hf, cx;
 type T;
@@ -829,9 +926,12 @@ hf(...) {
  ... when any
 }
 
+// --- The changes.
+
 // rfc: the local in desc->mmap_context just before the success return:
 // a pointer as it is, a pointer to const through (void *), an integer
-// through unsigned long.
+// through unsigned long.  The first rule that changes the file: its
+// constraints read the lines as they are.
 @ set_context depends on patch && rfc @
 identifier ctx_local.hf, ctx_local.cx, fp, vma;
 expression E;
@@ -852,29 +952,95 @@ hf(struct file *fp, struct vm_area_struct *vma) { <+...
 )
 ...+> }
 
-// Matched again (as ops_site below): a script inheriting handler_def this
-// far down is not always run (spatch 1.1.1).
-@ handler_again @
-identifier hf, fp, vma;
+// A take that moves to the new hook leaves the handler (the rule refused
+// a handler that makes the same call twice).
+@ drop_take_1 depends on patch @
+identifier call_1.hf, call_1.f;
+expression list call_1.es;
+position q : script:python(hf) { moves(hf) };
 @@
-hf(struct file *fp, struct vm_area_struct *vma) { ... }
+hf(...) { <+...
+- f@q(es);
+...+> }
 
-// The handlers that get NAME_abort, and the names of their new hooks.
-@script:python abort_how@
-hf << handler_again.hf;
-abrt;
-comp;
+@ drop_take_2 depends on patch @
+identifier call_2.hf, call_2.f;
+expression list call_2.es;
+position q : script:python(hf) { moves(hf) };
 @@
-if rfc_mode and hf in done and hf in abort_calls:
-	coccinelle.abrt = cocci.make_ident(hf + '_abort')
-	coccinelle.comp = cocci.make_ident(hf + '_complete')
-else:
-	cocci.include_match(False)
+hf(...) { <+...
+- f@q(es);
+...+> }
 
-// Two rules: what a later rule adds after the handler comes first.
-// NAME_abort, empty: the rules below fill it.
+@ drop_take_3 depends on patch @
+identifier call_3.hf, call_3.f;
+expression list call_3.es;
+position q : script:python(hf) { moves(hf) };
+@@
+hf(...) { <+...
+- f@q(es);
+...+> }
+
+// A local that only fed the take would now be unused, and so would one
+// that only fed it: three rounds for a chain of three.  Only a local whose
+// initialiser calls nothing: a call would be a side effect dropped.
+@ drop_take_local depends on patch @
+identifier hd : script:python() { moves(hd) };
+identifier fp, vma, x;
+type T;
+expression E : script:python() { calls_nothing(E) };
+@@
+hd(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+(
+- T x;
+|
+- T x = E;
+)
+ ... when != x
+}
+
+// The second round.
+@ drop_take_local_2 depends on patch @
+identifier hd : script:python() { moves(hd) };
+identifier fp, vma, x;
+type T;
+expression E : script:python() { calls_nothing(E) };
+@@
+hd(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+(
+- T x;
+|
+- T x = E;
+)
+ ... when != x
+}
+
+// The third round.
+@ drop_take_local_3 depends on patch @
+identifier hd : script:python() { moves(hd) };
+identifier fp, vma, x;
+type T;
+expression E : script:python() { calls_nothing(E) };
+@@
+hd(struct file *fp, struct vm_area_struct *vma) {
+ ... when any
+(
+- T x;
+|
+- T x = E;
+)
+ ... when != x
+}
+
+// --- The new hooks, empty: the rules below fill them.  Two rules adding
+// after the handler: what the later one adds comes first.
+
+// rfc: NAME_abort(), which the releases of the old failure path fill.
 @ add_abort depends on patch && rfc @
-identifier handler_again.hf, abort_how.abrt;
+identifier hf : script:python() { gets(hf, Hook.ABORT) };
+fresh identifier abrt = hf ## "_abort";
 @@
 hf(...) { ... }
 +
@@ -883,97 +1049,10 @@ hf(...) { ... }
 +{
 +}
 
-// The releases, in the order of the old failure path.
-@ put_release_1 depends on patch && rfc @
-identifier release_1_in.abrt, release_1.f;
-expression list release_1.es;
-@@
-abrt(...) {
-  ...
-+ f(es);
-}
-
-@ put_release_2 depends on patch && rfc @
-identifier release_2_in.abrt, release_2.f;
-expression list release_2.es;
-@@
-abrt(...) {
-  ...
-+ f(es);
-}
-
-@ put_release_3 depends on patch && rfc @
-identifier release_3_in.abrt, release_3.f;
-expression list release_3.es;
-@@
-abrt(...) {
-  ...
-+ f(es);
-}
-
-// The locals the releases use, from where prepare left them: the last
-// one first, a blank line after it.
-@ put_local_last depends on patch && rfc @
-identifier local_last_in.abrt, local_last.x;
-type local_last.T;
-statement S;
-position p1 : script:python(abrt) { bind_is(abrt, 1, Bind.PRIV) };
-position p2 : script:python(abrt) { bind_is(abrt, 1, Bind.CTX_PTR) };
-position p3 : script:python(abrt) { bind_is(abrt, 1, Bind.CTX_INT) };
-position p4 : script:python(abrt) { bind_is(abrt, 1, Bind.CTX_ULONG) };
-@@
-abrt(...) {
-(
-+ T x = (T)vm_private_data;
-+
-  S@p1
-|
-+ T x = (T)context;
-+
-  S@p2
-|
-+ T x = (T)(unsigned long)context;
-+
-  S@p3
-|
-+ T x = (unsigned long)context;
-+
-  S@p4
-)
-  ...
-}
-
-// Then the one before it, above the declaration that rule wrote.
-@ put_local_first depends on patch && rfc @
-identifier local_first_in.abrt, local_first.x, y;
-type local_first.T;
-type T2;
-expression E;
-position p1 : script:python(abrt) { bind_is(abrt, 2, Bind.PRIV) };
-position p2 : script:python(abrt) { bind_is(abrt, 2, Bind.CTX_PTR) };
-position p3 : script:python(abrt) { bind_is(abrt, 2, Bind.CTX_INT) };
-position p4 : script:python(abrt) { bind_is(abrt, 2, Bind.CTX_ULONG) };
-@@
-abrt(...) {
-(
-+ T x = (T)vm_private_data;
-  T2 y@p1 = E;
-|
-+ T x = (T)context;
-  T2 y@p2 = E;
-|
-+ T x = (T)(unsigned long)context;
-  T2 y@p3 = E;
-|
-+ T x = (unsigned long)context;
-  T2 y@p4 = E;
-)
-  ...
-}
-
 // rfc: the mmap_complete the rfc API requires beside mmap_abort.
 @ add_empty_complete depends on patch && rfc @
-identifier handler_again.hf, abort_how.comp;
+identifier hf : script:python() { gets(hf, Hook.ABORT) };
+fresh identifier comp = hf ## "_complete";
 @@
 hf(...) { ... }
 +
@@ -984,9 +1063,300 @@ hf(...) { ... }
 +	return 0;
 +}
 
-// rfc: both new hooks registered beside the handler.
+// rfc: NAME_complete(), which the takes that move fill.
+@ add_complete depends on patch && rfc @
+identifier hf : script:python() { gets(hf, Hook.COMPLETE) };
+fresh identifier comp = hf ## "_complete";
+@@
+hf(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++}
+
+// mainline: the vm_ops that get the mapped hook.
+@ mapped_ops_def depends on patch && !rfc @
+identifier o : script:python() { mapped_ops(o) };
+@@
+(
+struct vm_operations_struct o = { ... };
+|
+const struct vm_operations_struct o = { ... };
+)
+
+// Its name (a script that drops no match).
+@script:python mapped_name@
+o << mapped_ops_def.o;
+mname;
+@@
+coccinelle.mname = cocci.make_ident(hook_name(mapped[o][1]))
+
+// mainline: NAME_mapped() before the vm_ops.  No disjunction: code added
+// before one has no token to attach to; the pattern matches a const
+// definition too.
+@ add_mapped depends on patch && !rfc @
+identifier mapped_ops_def.o, mapped_name.mname;
+@@
++static int mname(unsigned long start, unsigned long end, pgoff_t pgoff,
++		 const struct file *file, void **vm_private_data)
++{
++}
++
+struct vm_operations_struct o = { ... };
+
+// mainline: registered in the vm_ops, after the field the plan names.
+@ register_mapped depends on patch && !rfc @
+identifier mapped_ops_def.o, mapped_name.mname, V;
+identifier F : script:python(o) { anchors(o, F) };
+@@
+(
+struct vm_operations_struct o = {
+	.F = V,
++	.mapped = mname,
+};
+|
+const struct vm_operations_struct o = {
+	.F = V,
++	.mapped = mname,
+};
+)
+
+// --- The new hook filled: its calls in order, then its locals above
+// them, the last first.
+
+@ put_call_1 depends on patch @
+identifier call_1.hf, call_1.f;
+expression list call_1.es;
+identifier m : script:python(hf) { is_hook(m, hf) };
+@@
+m(...) {
+  ...
++ f(es);
+}
+
+@ put_call_2 depends on patch @
+identifier call_2.hf, call_2.f;
+expression list call_2.es;
+identifier m : script:python(hf) { is_hook(m, hf) };
+@@
+m(...) {
+  ...
++ f(es);
+}
+
+@ put_call_3 depends on patch @
+identifier call_3.hf, call_3.f;
+expression list call_3.es;
+identifier m : script:python(hf) { is_hook(m, hf) };
+@@
+m(...) {
+  ...
++ f(es);
+}
+
+// The locals, each above the first call, after those before it: the
+// first, from where prepare left it.
+@ put_local_1 depends on patch @
+identifier local_1.hf, local_1.x, call_1.f;
+type local_1.T;
+identifier m : script:python(hf) { is_hook(m, hf) };
+position p1 : script:python(hf) { local_is(hf, 1, Bind.CAST_PRIV) };
+position p2 : script:python(hf) { local_is(hf, 1, Bind.CTX_PTR) };
+position p3 : script:python(hf) { local_is(hf, 1, Bind.CTX_INT) };
+position p4 : script:python(hf) { local_is(hf, 1, Bind.CTX_ULONG) };
+position p5 : script:python(hf) { local_is(hf, 1, Bind.PRIV) };
+position p6 : script:python(hf) { local_is(hf, 1, Bind.VMA_PRIV) };
+position p7 : script:python(hf) { local_is(hf, 1, Bind.FILE) };
+@@
+m(...) {
+  ... when != f(...)
+(
++ T x = (T)vm_private_data;
+  f@p1(...);
+|
++ T x = (T)context;
+  f@p2(...);
+|
++ T x = (T)(unsigned long)context;
+  f@p3(...);
+|
++ T x = (unsigned long)context;
+  f@p4(...);
+|
++ T x = *vm_private_data;
+  f@p5(...);
+|
++ T x = vma->vm_private_data;
+  f@p6(...);
+|
++ T x = file->private_data;
+  f@p7(...);
+)
+  ...
+}
+
+// Or with the handler's own value (Bind.VALUE).
+@ put_value_1 depends on patch @
+identifier local_1.hf, local_1.x, call_1.f;
+type local_1.T;
+expression value_1.E;
+identifier m : script:python(hf) { is_hook(m, hf) };
+@@
+m(...) {
+  ... when != f(...)
++ T x = E;
+  f(...);
+  ...
+}
+
+// The second.
+@ put_local_2 depends on patch @
+identifier local_2.hf, local_2.x, call_1.f;
+type local_2.T;
+identifier m : script:python(hf) { is_hook(m, hf) };
+position p1 : script:python(hf) { local_is(hf, 2, Bind.CAST_PRIV) };
+position p2 : script:python(hf) { local_is(hf, 2, Bind.CTX_PTR) };
+position p3 : script:python(hf) { local_is(hf, 2, Bind.CTX_INT) };
+position p4 : script:python(hf) { local_is(hf, 2, Bind.CTX_ULONG) };
+position p5 : script:python(hf) { local_is(hf, 2, Bind.PRIV) };
+position p6 : script:python(hf) { local_is(hf, 2, Bind.VMA_PRIV) };
+position p7 : script:python(hf) { local_is(hf, 2, Bind.FILE) };
+@@
+m(...) {
+  ... when != f(...)
+(
++ T x = (T)vm_private_data;
+  f@p1(...);
+|
++ T x = (T)context;
+  f@p2(...);
+|
++ T x = (T)(unsigned long)context;
+  f@p3(...);
+|
++ T x = (unsigned long)context;
+  f@p4(...);
+|
++ T x = *vm_private_data;
+  f@p5(...);
+|
++ T x = vma->vm_private_data;
+  f@p6(...);
+|
++ T x = file->private_data;
+  f@p7(...);
+)
+  ...
+}
+
+// Or with the handler's own value (Bind.VALUE).
+@ put_value_2 depends on patch @
+identifier local_2.hf, local_2.x, call_1.f;
+type local_2.T;
+expression value_2.E;
+identifier m : script:python(hf) { is_hook(m, hf) };
+@@
+m(...) {
+  ... when != f(...)
++ T x = E;
+  f(...);
+  ...
+}
+
+// The third.
+@ put_local_3 depends on patch @
+identifier local_3.hf, local_3.x, call_1.f;
+type local_3.T;
+identifier m : script:python(hf) { is_hook(m, hf) };
+position p1 : script:python(hf) { local_is(hf, 3, Bind.CAST_PRIV) };
+position p2 : script:python(hf) { local_is(hf, 3, Bind.CTX_PTR) };
+position p3 : script:python(hf) { local_is(hf, 3, Bind.CTX_INT) };
+position p4 : script:python(hf) { local_is(hf, 3, Bind.CTX_ULONG) };
+position p5 : script:python(hf) { local_is(hf, 3, Bind.PRIV) };
+position p6 : script:python(hf) { local_is(hf, 3, Bind.VMA_PRIV) };
+position p7 : script:python(hf) { local_is(hf, 3, Bind.FILE) };
+@@
+m(...) {
+  ... when != f(...)
+(
++ T x = (T)vm_private_data;
+  f@p1(...);
+|
++ T x = (T)context;
+  f@p2(...);
+|
++ T x = (T)(unsigned long)context;
+  f@p3(...);
+|
++ T x = (unsigned long)context;
+  f@p4(...);
+|
++ T x = *vm_private_data;
+  f@p5(...);
+|
++ T x = vma->vm_private_data;
+  f@p6(...);
+|
++ T x = file->private_data;
+  f@p7(...);
+)
+  ...
+}
+
+// Or with the handler's own value (Bind.VALUE).
+@ put_value_3 depends on patch @
+identifier local_3.hf, local_3.x, call_1.f;
+type local_3.T;
+expression value_3.E;
+identifier m : script:python(hf) { is_hook(m, hf) };
+@@
+m(...) {
+  ... when != f(...)
++ T x = E;
+  f(...);
+  ...
+}
+
+// A blank line after the locals.
+@ put_blank depends on patch @
+identifier call_1.hf, call_1.f;
+identifier m : script:python(hf) { declares(m, hf) };
+@@
+m(...) {
+  ... when != f(...)
++
+  f(...);
+  ...
+}
+
+// NAME_complete() and NAME_mapped() end returning 0: they cannot fail.
+@ returns_0 depends on patch @
+identifier m : script:python() { returns_zero(m) };
+@@
+m(...) {
+  ...
++ return 0;
+}
+
+// Their takes name the file "file", the hook's parameter.
+@ hook_site depends on patch @
+identifier m : script:python() { renames(m) };
+@@
+m(...) { ... }
+
+@ file_renamed depends on patch @
+identifier hook_site.m;
+identifier fp : script:python(m) { file_param(fp, m) };
+@@
+m(...) { <...
+- fp
++ file
+...> }
+
+// rfc: the new hooks registered beside the handler.
 @ register_abort depends on patch && rfc @
-identifier h : script:python() { h in done and h in abort_calls };
+identifier h : script:python() { gets(h, Hook.ABORT) };
 fresh identifier comp = h ## "_complete";
 fresh identifier abrt = h ## "_abort";
 identifier ops;
@@ -1005,126 +1375,8 @@ const struct file_operations ops = {
 };
 )
 
-// --- the take leaves the handler for vm_ops->mapped (mainline) or
-// mmap_complete (rfc).
-
-@ take_stmt @
-identifier hf, fp, vma, f;
-expression list es;
-position p;
-@@
-hf(struct file *fp, struct vm_area_struct *vma) { <+...
- f@p(es);
-...+> }
-
-@script:python take_how@
-hf << take_stmt.hf;
-p << take_stmt.p;
-gone;
-@@
-if hf in drop_take and int(p[0].line) in drop_take[hf]:
-	coccinelle.gone = cocci.make_ident('moved')
-else:
-	cocci.include_match(False)
-
-// The take that moves to mapped or complete goes from the handler.
-@ drop_take_call depends on patch @
-identifier take_stmt.hf, fp, vma, take_stmt.f;
-expression list take_stmt.es;
-position take_stmt.p;
-identifier take_how.gone;
-@@
-hf(struct file *fp, struct vm_area_struct *vma) { <+...
-- f@p(es);
-...+> }
-
-// A local that only fed the take would now be unused, and so would one
-// that only fed it: three rounds for a chain of three.  Only a local whose
-// initialiser calls nothing: a call would be a side effect dropped.
-@ drop_take_local depends on patch @
-identifier hf : script:python() { hf in drop_take };
-identifier fp, vma, x;
-type T;
-expression E : script:python() { calls_nothing(E) };
-@@
-hf(struct file *fp, struct vm_area_struct *vma) {
- ... when any
-(
-- T x;
-|
-- T x = E;
-)
- ... when != x
-}
-
-// The second round.
-@ drop_take_local_2 depends on patch @
-identifier hf : script:python() { hf in drop_take };
-identifier fp, vma, x;
-type T;
-expression E : script:python() { calls_nothing(E) };
-@@
-hf(struct file *fp, struct vm_area_struct *vma) {
- ... when any
-(
-- T x;
-|
-- T x = E;
-)
- ... when != x
-}
-
-// The third round.
-@ drop_take_local_3 depends on patch @
-identifier hf : script:python() { hf in drop_take };
-identifier fp, vma, x;
-type T;
-expression E : script:python() { calls_nothing(E) };
-@@
-hf(struct file *fp, struct vm_area_struct *vma) {
- ... when any
-(
-- T x;
-|
-- T x = E;
-)
- ... when != x
-}
-
-// --- rfc, mode complete: the take leaves the handler for mmap_complete.
-
-// Matched again here, as handler_again.
-@ handler_cpl @
-identifier cf, fp, vma;
-@@
-cf(struct file *fp, struct vm_area_struct *vma) { ... }
-
-@script:python complete_how@
-hc << handler_cpl.cf;
-cbody;
-@@
-if rfc_mode and hc in done and hc in complete_body:
-	coccinelle.cbody = cocci.make_ident(complete_body[hc])
-else:
-	cocci.include_match(False)
-
-// rfc: NAME_complete() with the take moved into it.
-@ add_complete depends on patch && rfc @
-identifier handler_cpl.cf;
-fresh identifier comp = cf ## "_complete";
-identifier complete_how.cbody;
-@@
-cf(...) { ... }
-+
-+static int comp(struct file *file, struct vm_area_struct *vma,
-+		const void *context)
-+{
-+	cbody;
-+}
-
-// rfc: the new hook registered beside the handler.
 @ register_complete depends on patch && rfc @
-identifier h : script:python() { h in done and h in complete_body };
+identifier h : script:python() { gets(h, Hook.COMPLETE) };
 fresh identifier comp = h ## "_complete";
 identifier ops;
 @@
@@ -1139,63 +1391,6 @@ const struct file_operations ops = {
 +	.mmap_complete = comp,
 };
 )
-
-// Matched again here, as handler_again.
-@ ops_site @
-identifier o, F, V;
-@@
-(
-struct vm_operations_struct o = {
-	.F = V,
-};
-|
-const struct vm_operations_struct o = {
-	.F = V,
-};
-)
-
-@script:python mapped_how@
-o << ops_site.o;
-F << ops_site.F;
-mname;
-mbody;
-@@
-if not rfc_mode and str(o) in mapped and mapped[str(o)][0] == str(F):
-	coccinelle.mname = cocci.make_ident(mapped[str(o)][1])
-	coccinelle.mbody = cocci.make_ident(mapped[str(o)][2])
-else:
-	cocci.include_match(False)
-
-// mainline: the new hook in the handler's vm_operations_struct.
-@ register_mapped depends on patch && !rfc @
-identifier ops_site.o, ops_site.F, ops_site.V;
-identifier mapped_how.mname;
-@@
-(
-struct vm_operations_struct o = {
-	.F = V,
-+	.mapped = mname,
-};
-|
-const struct vm_operations_struct o = {
-	.F = V,
-+	.mapped = mname,
-};
-)
-
-// The hook before the vm_ops.  No disjunction: code added before one has
-// no token to attach to; the pattern matches a const definition too.
-@ add_mapped depends on patch && !rfc @
-identifier ops_site.o;
-identifier mapped_how.mname, mapped_how.mbody;
-@@
-+static int mname(unsigned long start, unsigned long end, pgoff_t pgoff,
-+		 const struct file *file, void **vm_private_data)
-+{
-+	mbody;
-+}
-+
-struct vm_operations_struct o = { ... };
 
 // -D report: what the rule did (with -D patch) or would do, a line per handler.
 // The registrations again, for the report: with no -D patch, the report
