@@ -592,76 +592,73 @@ def shared_only(h, vma, before):
 	return re.search(r'if\s*\(\s*!\s*\(\s*%s->vm_flags\s*&\s*VM_SHARED\s*\)\s*\)\s*'
 			 r'(\{[^{}]*?)?return\s+-E' % re.escape(vma), text) is not None
 
-def plan_loop(h, p):
-	"""rfc: the vm_insert_page() loop S at p moves to NAME_complete().
-	Returns the body of the complete hook and the reason for a refusal
-	(or None); loop_ctx[h] and loop_flags[h] say what prepare sets in
-	the loop's place (the rules loop_context and loop_flags write it)."""
-	fp, vma = params.get(h, (None, None))
+def loop_extent(h, p):
+	"""rfc: the lines the loop S at p spans, as (start, end), when it is a
+	statement of the handler's own block that ends it (a tail: from the
+	statement that holds the first call to the return), else None."""
 	start, end = int(p[0].line), int(p[0].line_end)
-	cline, ccol, fn = calls[h][0]
 	lines = file_lines(h)
 	first = lines[start - 1]
 	if int(p[0].column) != len(first) - len(first.lstrip()):
-		return None, None		# a block inside the statement of that line
-	tail = tails.get(h)
-	if tail:
+		return None		# a block inside the statement of that line
+	if tails.get(h):
 		# the statements from the one that holds the first call to the return
 		if start != top_stmt(h, min(c[0] for c in calls[h]))[0]:
-			return None, None
+			return None
 		end = next((n for n in range(start + 1, body_start[h] +
 					     len(body_text[h].split('\n'))) if
 			    top_level_line(h, n) and re.match(r'^\treturn\b', src_line(h, n))), 0) - 1
 		if end < start or not all(start <= c[0] <= end for c in calls[h]):
-			return None, None
+			return None
 		while end > start and not lines[end - 1].strip():
 			end -= 1	# a blank line before the return stays one
-	loop = ''.join(lines[start - 1:end]).rstrip()
-	# the releases of a lock held across the loop follow it into complete
-	moved = lock_plan[h]['moved'] if h in lock_plan else []
-	code = code_only(loop + ''.join('\n\t%s;' % u for u in moved))
-	if not tail and not (start <= cline <= end and
-			     re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
-		return None, None		# another statement before the return
-	k = end
-	while k < len(lines) and (not code_only(lines[k]).strip() or
-				  (moved and k + 1 in lock_plan[h]['mlines'])):
-		k += 1
-	if k >= len(lines) or not re.match(r'^\s*return\s+0\s*;', lines[k]):
-		return None, None		# not the statement before the return
+	return start, end
+
+def loop_refusal(h, code, start, end):
+	"""rfc: why the code of the loop (lines start..end) cannot move to
+	NAME_complete(), or None."""
+	fp, vma = params.get(h, (None, None))
+	tail = tails.get(h)
 	if tail:
 		w = re.search(r'(vm_flags_(set|clear|mod|reset)\s*\(|->vm_\w+\s*=(?!=))', code)
 		if w:
-			return None, ('rfc: the code that would move to mmap_complete with the '
-					    'mapping calls changes the VMA (%s...): after the VMA is '
-					    'inserted, the core has already decided on its flags '
-					    '(docs/hazards.md, H2)' % w.group(1))
+			return ('rfc: the code that would move to mmap_complete with the '
+				'mapping calls changes the VMA (%s...): after the VMA is '
+				'inserted, the core has already decided on its flags '
+				'(docs/hazards.md, H2)' % w.group(1))
 		if tail == 'remap' and not shared_only(h, vma, start):
-			return None, ('rfc: remap_pfn_range() in mmap_complete on a private '
-					    '(COW) mapping would set vm_pgoff to the PFN after the VMA '
-					    'is linked into the rmap tree of the file (docs/hazards.md, H7); the '
-					    'handler does not refuse private mappings before the calls')
+			return ('rfc: remap_pfn_range() in mmap_complete on a private '
+				'(COW) mapping would set vm_pgoff to the PFN after the VMA '
+				'is linked into the rmap tree of the file (docs/hazards.md, H7); the '
+				'handler does not refuse private mappings before the calls')
 		if re.search(r'\bgoto\b', code):
-			return None, ('rfc: the code that would move to mmap_complete with the '
-					    'mapping calls leaves by goto to a label of the handler')
+			return ('rfc: the code that would move to mmap_complete with the '
+				'mapping calls leaves by goto to a label of the handler')
 	if re.search(r'\bgoto\b', code):
-		return None, ('rfc: the vm_insert_page() loop leaves by goto to a label of the '
-				    'handler, which mmap_complete does not have')
+		return ('rfc: the vm_insert_page() loop leaves by goto to a label of the '
+			'handler, which mmap_complete does not have')
 	if fp != 'file' and re.search(r'(?<![.>\w])%s\b' % re.escape(fp), code):
-		return None, ('rfc: the loop uses the file parameter %s, which '
-				    'mmap_complete names file' % fp)
+		return ('rfc: the loop uses the file parameter %s, which '
+			'mmap_complete names file' % fp)
 	if re.search(r'\b(context)\b', code):
-		return None, ('rfc: the loop names context, the parameter of mmap_complete')
+		return ('rfc: the loop names context, the parameter of mmap_complete')
 	if takes is None:
-		return None, ("rfc: which calls before the loop take state is the "
-				    "analyzer's to say (-D takes_json); the rule alone moves no loop")
+		return ("rfc: which calls before the loop take state is the "
+			"analyzer's to say (-D takes_json); the rule alone moves no loop")
 	for t in takes.get(h, []):
 		if not start <= t['line'] <= end:
-			return None, (
-				'rfc: prepare would take state (%s() line %d) that the pages the loop '
+			return ('rfc: prepare would take state (%s() line %d) that the pages the loop '
 				'inserts in mmap_complete keep: if the mapping fails before complete, '
 				'or complete fails and unmaps the VMA, nothing drops it; an mmap_abort '
 				'for an insert loop is not derived (docs/hazards.md, H1)' % (t['call'], t['line']))
+	return None
+
+def loop_locals(h, code, start, end):
+	"""rfc: the declarations NAME_complete() needs for the locals of the
+	loop's code, and the locals that leave prepare: (binds, drop, outside,
+	None), or a refusal as (None, None, None, why).  Sets loop_ctx[h] for
+	the one that travels in desc->mmap_context."""
+	fp, vma = params.get(h, (None, None))
 	hstart = body_start[h]
 	rest = [(hstart + i, l) for i, l in enumerate(body_text[h].split('\n'))
 		if not start <= hstart + i <= end]
@@ -674,11 +671,11 @@ def plan_loop(h, p):
 			continue	# a global, a parameter, or declared in the loop
 		t = c_type(d['type'])
 		if not top_level_line(h, d['line']):
-			return None, ('rfc: the loop uses %s, declared in an inner block of '
-					    'the handler' % x)
+			return None, None, None, ('rfc: the loop uses %s, declared in an inner '
+						  'block of the handler' % x)
 		if re.search(r'\bstatic\b', src_line(h, d['line'])):
-			return None, ('rfc: the loop uses the static local %s, which '
-					    'mmap_complete cannot declare again' % x)
+			return None, None, None, ('rfc: the loop uses the static local %s, which '
+						  'mmap_complete cannot declare again' % x)
 		# used nowhere else but in its declaration: it leaves prepare
 		others = code_only('\n'.join(l for n, l in rest[1:] if n != d['line']))
 		if not re.search(r'(?<![.>\w])%s\b' % re.escape(x), others) and \
@@ -703,14 +700,16 @@ def plan_loop(h, p):
 			continue
 		ptr = t.endswith('*')
 		if not ptr and t not in INTS:
-			return None, ('rfc: the loop needs %s of type %s from prepare, which '
-					    'cannot travel exactly in desc->mmap_context' % (x, t))
+			return None, None, None, ('rfc: the loop needs %s of type %s from prepare, '
+						  'which cannot travel exactly in '
+						  'desc->mmap_context' % (x, t))
 		carried.append(x)
 		binds.append(declaration(t, x, '(%s)context' % t if ptr else
 					 from_context(t)))
 	if len(carried) > 1:
-		return None, ('rfc: the loop needs several values that prepare computed '
-				    '(%s): desc->mmap_context carries one' % ', '.join(carried))
+		return None, None, None, ('rfc: the loop needs several values that prepare '
+					  'computed (%s): desc->mmap_context carries one'
+					  % ', '.join(carried))
 	if carried:
 		x = carried[0]
 		t = c_type(decls[h][x]['type'])
@@ -721,6 +720,12 @@ def plan_loop(h, p):
 		else:
 			loop_ctx[h] = (x, Ctx.INT)
 		note(h, '%s, computed in prepare, reaches mmap_complete in desc->mmap_context' % x)
+	return binds, drop, outside, None
+
+def loop_notes(h, outside):
+	"""rfc: what the move of the loop changes, and the flags prepare sets
+	in its place (loop_flags[h])."""
+	tail = tails.get(h)
 	if tail:
 		fns = sorted(set(c[2] for c in calls[h]))
 		note(h, 'the mapping calls (%s) and the code from the statement that holds the '
@@ -746,13 +751,46 @@ def plan_loop(h, p):
 		loop_flags[h] = Flags.MIXED
 	if not tail:
 		note(h, 'the vm_insert_page() loop moves to mmap_complete, which runs once the VMA is '
-	     'inserted, with the mmap and VMA write locks held as ->mmap had them; a failed '
-	     'insertion there unmaps the new VMA, where the old failure left no VMA; the '
-	     'handler installs no vm_ops close for that unmap to call (docs/hazards.md, H1)')
+		     'inserted, with the mmap and VMA write locks held as ->mmap had them; a failed '
+		     'insertion there unmaps the new VMA, where the old failure left no VMA; the '
+		     'handler installs no vm_ops close for that unmap to call (docs/hazards.md, H1)')
 	if tail != 'remap':
 		note(h, 'prepare sets VM_MIXEDMAP, which vm_insert_page() set itself on the first '
 		     'insertion: the VMA has the same flags at merge time as before, and cannot '
 		     'merge and skip mmap_complete (docs/hazards.md, H2)')
+
+def plan_loop(h, p):
+	"""rfc: the vm_insert_page() loop S at p moves to NAME_complete().
+	Returns the body of the complete hook and the reason for a refusal
+	(or None); loop_ctx[h] and loop_flags[h] say what prepare sets in
+	the loop's place (the rules loop_context and loop_flags write it)."""
+	vma = params.get(h, (None, None))[1]
+	cline = calls[h][0][0]
+	lines = file_lines(h)
+	extent = loop_extent(h, p)
+	if extent is None:
+		return None, None
+	start, end = extent
+	loop = ''.join(lines[start - 1:end]).rstrip()
+	# the releases of a lock held across the loop follow it into complete
+	moved = lock_plan[h]['moved'] if h in lock_plan else []
+	code = code_only(loop + ''.join('\n\t%s;' % u for u in moved))
+	if not tails.get(h) and not (start <= cline <= end and
+				     re.match(r'^\t(?!\t)(for|while|do)\b', loop)):
+		return None, None		# another statement before the return
+	k = end
+	while k < len(lines) and (not code_only(lines[k]).strip() or
+				  (moved and k + 1 in lock_plan[h]['mlines'])):
+		k += 1
+	if k >= len(lines) or not re.match(r'^\s*return\s+0\s*;', lines[k]):
+		return None, None		# not the statement before the return
+	why = loop_refusal(h, code, start, end)
+	if why:
+		return None, why
+	binds, drop, outside, why = loop_locals(h, code, start, end)
+	if why:
+		return None, why
+	loop_notes(h, outside)
 	loop_drop[h] = drop
 	last = max([end] + list(lock_plan[h]['mlines'] if moved else []))
 	gap = '\n' if last < len(lines) and not lines[last].strip() else ''
@@ -765,7 +803,7 @@ def plan_loop(h, p):
 					      for x in used)]
 		if any(re.search(r'\b%s\b' % re.escape(vma), b) for b in ab):
 			return None, ('rfc: the lock held across the loop is reached through '
-					    'the VMA, which mmap_abort does not get')
+				      'the VMA, which mmap_abort does not get')
 		abort_body[h] = ''.join('%s\n\t' % b for b in ab[:-1]) + \
 			('%s\n\n\t' % ab[-1] if ab else '') + ';\n\t'.join(moved)
 		lock_notes(h)
