@@ -43,6 +43,7 @@
 #   take-moved    a take moved from vm_ops->mapped or mmap_complete back
 #                 into prepare
 #   alias-left    a "#define handler F" fallback left under the old name
+#   release-dropped  a release dropped from a NAME_abort() hook
 # 'mmapport equiv' must say "differs" for the handler of every mutant;
 # the kill rate per kind is printed at the end.  The plan counts the
 # mutants of the expected outputs: a conversion that is not its expected

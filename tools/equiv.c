@@ -962,6 +962,77 @@ static void code_placements(json_t *r, json_t *eq, json_t *diffs, json_t *new_su
 	}
 }
 
+/* Does the summarised function sum call fn (in its calls, or in its text)? */
+static int called_in(json_t *sum, const char *fn)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(sum, "calls"), i, c)
+		if (!strcmp(js(c, "callee"), fn))
+			return 1;
+	return sum && jstr(sum, "text") && calls_in_text(js(sum, "text"), fn);
+}
+
+/*
+ * What the analysis' entry in list (takes, releases) behind effect e holds:
+ * its key_path, or for an allocation the local its result is assigned to.
+ */
+static const char *key_of(json_t *an, const char *list, json_t *e)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(an, list), i, t)
+		if (jint(t, "line") == jint(e, "line") && !strcmp(js(t, "call"), js(e, "what")) &&
+		    !strcmp(js(t, "in"), js(e, "in")))
+			return jstr(t, "key_path") ? jstr(t, "key_path") : jstr(t, "result");
+	return NULL;
+}
+
+/*
+ * rfc: what prepare keeps past its return for the hooks after it (a take
+ * that mmap_abort undoes, a lock whose release moved to mmap_complete)
+ * mmap_abort must release when the mapping fails in between: one of the
+ * calls that release its key in the old handler is in the abort's code.
+ */
+static void abort_releases(json_t *r, json_t *eq, json_t *diffs, json_t *new_sums)
+{
+	json_t *conv = json_object_get(r, "conversion"), *an = json_object_get(r, "analysis");
+	json_t *ab = json_object_get(new_sums, js(conv, "abort_function")), *e, *rel;
+	struct strlist keys = { 0 };
+	size_t i, k;
+	int n;
+
+	if (!jstr(conv, "abort_function"))
+		return;
+	json_array_foreach(json_object_get(eq, "effects"), i, e) {
+		const char *key = NULL;
+
+		if (!strcmp(js(e, "effect"), "take") && !strcmp(js(e, "undone_by"), "abort"))
+			key = key_of(an, "takes", e);
+		else if (!strcmp(js(e, "effect"), "release") &&
+			 !strcmp(js(e, "placement"), "complete"))
+			key = key_of(an, "releases", e);
+		if (key)
+			strlist_add_once(&keys, key);
+		else if (!strcmp(js(e, "effect"), "take") && !strcmp(js(e, "undone_by"), "abort"))
+			add_diff(diffs, "a take mmap_abort must undo holds nothing the analysis names",
+				 js(e, "what"), js(conv, "abort_function"), 1);
+	}
+	for (n = 0; n < keys.n; n++) {
+		int made = 0;
+
+		json_array_foreach(json_object_get(an, "releases"), k, rel)
+			if (!strcmp(js(rel, "key_path"), keys.v[n]) && called_in(ab, js(rel, "call")))
+				made = 1;
+		if (!made)
+			add_diff(diffs, "a take mmap_abort must undo is not released there",
+				 keys.v[n], js(conv, "abort_function"), 1);
+	}
+	strlist_free(&keys);
+}
+
 /* The verdict again, from the differences left (fatal: one already differs). */
 static void code_verdict(json_t *eq, json_t *conv, json_t *diffs, int fatal)
 {
@@ -1014,6 +1085,7 @@ void equivalence_code(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_
 	fatal = compare_flags_set(diffs, &o, &n, &implied, plain, prep);
 	compare_mappings(diffs, an, &o, &n);
 	code_placements(r, eq, diffs, new_sums);
+	abort_releases(r, eq, diffs, new_sums);
 	code_verdict(eq, conv, diffs, fatal);
 	effect_sets_free(&o);
 	effect_sets_free(&n);

@@ -40,6 +40,11 @@ mutate() {
 			}' "$2" ;;
 	alias-left)
 		perl -0777 -i -pe 's/#define (\w+)_prepare (\w+)_prepare\b/#define $1 $2/' "$2" ;;
+	release-dropped)
+		# the first call statement of a NAME_abort() hook: a release
+		# the old failure path made, gone from the abort
+		perl -0777 -i -pe '
+			s/^(static void \w+_abort\([^)]*\)\n\{\n(?:(?!^\}).*\n)*?)\t(?!return)\w+\([^;]*\);\n/$1/m' "$2" ;;
 	esac
 }
 
@@ -60,4 +65,4 @@ in_new() {
 			"$h$body$t";
 		}gmse;' "$1"
 }
-kinds="flag-test flag-dropped remap-swap error-dropped take-moved alias-left"
+kinds="flag-test flag-dropped remap-swap error-dropped take-moved alias-left release-dropped"
