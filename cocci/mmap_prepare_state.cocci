@@ -86,7 +86,6 @@ def ctx_at(p, kind):
 	return (ctx_set.get(h, (None, None))[1] == kind and
 		int(p[0].line) == plans[h]['success'])
 
-drop_take = {}		# handler: lines of the takes moved to mapped or complete
 hooks = {}		# handler: the Hook its new function is (a handler the rule rewrites)
 hook_calls = {}		# handler: [(line, function)]: the calls the new hook makes, in order
 hook_locals = {}	# handler: [(local, Bind kind, line of its value)]: what the hook declares
@@ -523,7 +522,6 @@ def plan_moved(h, plan):
 		renamed[h] = fp		# the hook calls the file "file"
 	if not comp:
 		mapped[ops] = (ops_fields[ops], h)
-	drop_take[h] = set(lines)
 	found = []
 	for b in hook_locals[h]:
 		if b[1] == Bind.PRIV and 'vm_private_data' not in found:
@@ -556,7 +554,7 @@ def plan_moved(h, plan):
 # what one file's handlers gather, emptied as each file starts: the rule
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields,
-	    ops_users, refused, notes, done, ctx_set, drop_take, hooks, hook_calls,
+	    ops_users, refused, notes, done, ctx_set, hooks, hook_calls,
 	    hook_locals, renamed, mapped, twice)
 
 // A file that registers an mmap handler: every rule that runs without
@@ -768,7 +766,7 @@ for h in sorted(handlers):
 		why = plan_moved(h, plans[h])
 	if why:
 		refused[h] = why
-		for d in (ctx_set, drop_take, hooks, hook_calls, hook_locals, renamed):
+		for d in (ctx_set, hooks, hook_calls, hook_locals, renamed):
 			d.pop(h, None)
 	else:
 		done.add(h)

@@ -277,12 +277,15 @@ int branch_of_touch(const struct branch_map *m, json_t *v)
 	return branch_of(m, json_integer_value(v));
 }
 
-/* The CONFIG_ symbols cond names, without the prefix or a _MODULE suffix. */
-static void branch_symbols_of(const char *cond, struct strlist *syms)
+/*
+ * The CONFIG_ symbols cond names, once each in *syms: whole ("CONFIG_X_MODULE"),
+ * or without the prefix and a _MODULE suffix ("X").
+ */
+void config_symbols_of(const char *cond, struct strlist *syms, int whole)
 {
 	const char *s = cond;
 
-	while ((s = strstr(s, "CONFIG_"))) {
+	while (s && (s = strstr(s, "CONFIG_"))) {
 		const char *e = s + 7;
 		char *sym;
 		size_t n;
@@ -294,9 +297,9 @@ static void branch_symbols_of(const char *cond, struct strlist *syms)
 		while (isalnum((unsigned char)*e) || *e == '_')
 			e++;
 		n = e - s - 7;
-		if (n > 7 && !strncmp(e - 7, "_MODULE", 7))
+		if (!whole && n > 7 && !strncmp(e - 7, "_MODULE", 7))
 			n -= 7;
-		sym = xasprintf("%.*s", (int)n, s + 7);
+		sym = whole ? xasprintf("%.*s", (int)(e - s), s) : xasprintf("%.*s", (int)n, s + 7);
 		if (n)
 			strlist_add_once(syms, sym);
 		free(sym);
@@ -443,7 +446,7 @@ void branch_wants(const struct branch_map *m, int b, struct strlist *reqs)
 				free(sym);
 				continue;
 			}
-			branch_symbols_of(cond, &syms);
+			config_symbols_of(cond, &syms, 0);
 			for (int k = 0; k < syms.n; k++)
 				require(reqs, syms.v[k], "~");
 			strlist_free(&syms);

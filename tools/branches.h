@@ -37,6 +37,7 @@ struct settle {
 };
 
 json_t *diff_touched_files(const char *patch);
+void config_symbols_of(const char *cond, struct strlist *syms, int whole);
 int branch_map_read(struct branch_map *m, const char *path);
 void branch_map_free(struct branch_map *m);
 int branch_of(const struct branch_map *m, int line);

@@ -28,6 +28,7 @@
 
 #include "mmapport.h"
 #include "category.h"
+#include "branches.h"
 #include "analyzer/analyzer.h"
 
 /* Effects that change nothing a mapping depends on, or are the mapping's own. */
@@ -1007,16 +1008,17 @@ static void abort_releases(json_t *r, json_t *eq, json_t *diffs, json_t *new_sum
 	if (!jstr(conv, "abort_function"))
 		return;
 	json_array_foreach(json_object_get(eq, "effects"), i, e) {
+		int undone = !strcmp(js(e, "effect"), "take") && !strcmp(js(e, "undone_by"), "abort");
 		const char *key = NULL;
 
-		if (!strcmp(js(e, "effect"), "take") && !strcmp(js(e, "undone_by"), "abort"))
+		if (undone)
 			key = key_of(an, "takes", e);
 		else if (!strcmp(js(e, "effect"), "release") &&
 			 !strcmp(js(e, "placement"), "complete"))
 			key = key_of(an, "releases", e);
 		if (key)
 			strlist_add_once(&keys, key);
-		else if (!strcmp(js(e, "effect"), "take") && !strcmp(js(e, "undone_by"), "abort"))
+		else if (undone)
 			add_diff(diffs, "a take mmap_abort must undo holds nothing the analysis names",
 				 js(e, "what"), js(conv, "abort_function"), 1);
 	}
@@ -1134,22 +1136,6 @@ static void old_name_left(json_t *r, const char *work, const char *file)
 	free(text);
 }
 
-/* Every CONFIG_X that the #if conditions cond name, once in *syms. */
-static void config_symbols(const char *cond, struct strlist *syms)
-{
-	const char *c, *e;
-
-	for (c = cond ? strstr(cond, "CONFIG_") : NULL; c; c = strstr(e, "CONFIG_")) {
-		char *sym;
-
-		for (e = c; isalnum((unsigned char)*e) || *e == '_'; e++)
-			;
-		sym = xasprintf("%.*s", (int)(e - c), c);
-		strlist_add_once(syms, sym);
-		free(sym);
-	}
-}
-
 /*
  * args, and -DCONFIG_X=1 for every CONFIG_X of the #if conditions scan
  * recorded around the converted handlers of file: their definitions and
@@ -1168,9 +1154,9 @@ static json_t *with_configs(json_t *args, json_t *records, const char *file)
 		if (strcmp(record_def_file(r), file) ||
 		    strcmp(js(json_object_get(r, "conversion"), "status"), "converted"))
 			continue;
-		config_symbols(jstr(r, "conditions"), &syms);
+		config_symbols_of(jstr(r, "conditions"), &syms, 1);
 		if (json_is_object(def) && !strcmp(js(def, "file"), file))
-			config_symbols(jstr(def, "conditions"), &syms);
+			config_symbols_of(jstr(def, "conditions"), &syms, 1);
 	}
 	for (k = 0; k < syms.n; k++)
 		json_array_append_new(more, json_string(xasprintf("-D%s=1", syms.v[k])));
