@@ -17,9 +17,9 @@
 /// carried in desc->mmap_context; page arrays move into NAME_complete().
 /// The Python of the rule decides the form of each call (plan(), the
 /// Form names); the action_*, keep_* and prepare_* rules write it in
-/// their + lines.  The bodies of NAME_complete() and NAME_abort(), and a
-/// moved loop, are still put together in Python: Coccinelle 1.1 does not
-/// wrap the lines of a function it adds.
+/// their + lines, NAME_complete() and NAME_abort() included; the body
+/// of the NAME_complete() and NAME_abort() of a moved loop is still put
+/// together in Python (plan_loop()).
 ///
 /// -D rfc also takes a vm_insert_page() loop (kernel/kcov.c) that is the
 /// handler's last statement before "return 0;": the loop moves, as written,
@@ -38,7 +38,8 @@
 /// does the unlocks that followed the call; a new NAME_abort() does them if
 /// the mapping fails before complete.  Refused: guard(), a spinning lock, a
 /// conditional release, code between the call and its release, a lock
-/// neither global nor reached through the file's private_data.
+/// neither global nor reached through the file's private_data, a failure
+/// that returned with the lock held, more than two releases or locals.
 ///
 /// -D rfc, several remaps (remap_pfn_range, io_remap_pfn_range,
 /// remap_4k_pfn) or vm_insert_page() calls in the statements that end the
@@ -119,7 +120,7 @@ class Form:
 	RFC_PAGES = 'rfc_pages'	# rfc: pages inserted in mmap_complete
 prot_kept = set()	# handlers whose remap protection differs from the VMA one
 guarded_remaps = set()	# rfc: handlers whose remap size, as written, is the VMA one
-written = set()		# rfc: handlers whose NAME_complete() body written_body() made
+err_form = set()	# rfc: handlers whose NAME_complete() keeps the result in err
 insert_loops = set()	# rfc: handlers whose vm_insert_page() loop may move to complete
 loop_ctx = {}		# rfc: handler: (the local a moved loop needs from prepare, Ctx)
 loop_flags = {}		# rfc: handler: the Flags prepare sets in place of a moved loop
@@ -165,26 +166,6 @@ def tidy(e):
 	s = re.sub(r'^(return|if|while|for|sizeof)\(', r'\1 (', s)
 	s = re.sub(r'\((unsigned long|unsigned int|void \*|u64|u32|phys_addr_t)\) ', r'(\1)', s)
 	return s
-
-def call(ind, name, args, lead=''):
-	"""name(args) at indentation ind after the text lead, wrapped at 80 columns."""
-	one = '%s(%s)' % (name, ', '.join(args))
-	width = len(ind.expandtabs(8)) + len(lead)
-	if width + len(one) + 1 <= 80:
-		return one
-	col = width + len(name) + 1
-	tabs, spaces = divmod(col, 8)
-	cont = '\n' + '\t' * tabs + ' ' * spaces
-	out = name + '(' + args[0]
-	cur = col + len(args[0])
-	for a in args[1:]:
-		if cur + 2 + len(a) + 2 > 80:
-			out += ',' + cont + a
-			cur = col + len(a)
-		else:
-			out += ', ' + a
-			cur += 2 + len(a)
-	return out + ')'
 
 def squash(e):
 	return re.sub(r'\s+', '', str(e))
@@ -281,49 +262,37 @@ def split_args(es):
 	args.append(tidy(cur))
 	return ['vma'] + args
 
-def locked_body(h, c, ov):
-	"""rfc: the body of NAME_complete() for a call made under a lock: the
-	call, then the releases that followed it; the same releases make the
-	body of NAME_abort()."""
-	lp = lock_plan[h]
-	binds = lp['binds']
-	out = ''.join('%s\n\t' % b for b in binds) + 'int err;\n\n\terr = %s;\n\t' % c
-	if ov:
-		out += 'if (err)\n\t\terr = %s;\n\t' % ov
-	out += ''.join('%s;\n\t' % u for u in lp['moved']) + 'return err'
-	abort_body[h] = ''.join('%s\n\t' % b for b in binds[:-1]) + \
-		('%s\n\n\t' % binds[-1] if binds else '') + ';\n\t'.join(lp['moved'])
-	lock_notes(h)
-	return out
-
-def written_body(h, name, args, ov):
-	"""rfc: the body of NAME_complete() that SmPL cannot write, or None
-	when it can (the rules complete_remap_* and complete_pages): a call
-	made under a lock, or one whose failure returns its own error.  The
-	latter is an if on the call: spatch breaks a long line only at the commas of
-	its first parenthesis, that of the if."""
+def complete_form(h, fn, ov):
+	"""rfc: NAME_complete() keeps the result of the call in err when the
+	handler returned its own error for a failure (ov), or released a lock
+	after the call; the notes of the lock.  The reason for a refusal, or
+	None."""
+	if ov and h in lock_plan:
+		# the releases follow the call: its failure returned before them
+		return ('rfc: a failed %s() returned %s with the lock still held: '
+			'%s_complete() would release it on that path, or leave it '
+			'held for good; neither is the old behaviour' % (fn, ov, h))
+	if ov or h in lock_plan:
+		err_form.add(h)
 	if h in lock_plan:
-		return locked_body(h, call('\t', name, args, 'err = '), ov)
-	if ov:
-		return 'if (%s)\n\t\treturn %s;\n\treturn 0' % (
-			call('\t', name, args, 'if ('), ov)
+		lock_notes(h)
 	return None
 
 def plan(h, fn, es, p):
-	"""The form the call takes (forms[h], which the rules below write), the
-	body of the rfc complete hook when the rules cannot write it
-	(written_body()), and the reason for a refusal (or None)."""
+	"""The form the call takes (forms[h], which the rules below write) and
+	the reason for a refusal (or None).  rfc: a call whose failure returns
+	its own error, or made under a lock, keeps its result in err in
+	NAME_complete() (err_form)."""
 	args = split_args(es)
 	shp = shapes.get(h)
 	ov = shp.get('override') if shp else None
 	if shp is None:
-		return None, None, ('the result of %s() is used in a way the rule does not '
+		return None, ('the result of %s() is used in a way the rule does not '
 				    'handle (an error path that cleans up, or code after the '
 				    'call): the call must end the handler' % fn)
 	if shp.get('ignored'):
 		note(h, 'the result of %s() was ignored; a failure now fails the mmap '
 		     '(docs/hazards.md, H5)' % fn)
-	body = None
 	if fn in ('remap_pfn_range', 'io_remap_pfn_range') and len(args) == 5:
 		a, pfn, size, prot = args[1], args[2], args[3], args[4]
 		full = is_start(a) and is_full_size(h, size)
@@ -334,16 +303,16 @@ def plan(h, fn, es, p):
 		one_page = is_start(a) and squash(size) == 'PAGE_SIZE'
 		if rfc_mode:
 			if not (full or guarded):
-				return None, None, ('rfc: a partial remap has no remap_pfn_range_prepare() '
+				return None, ('rfc: a partial remap has no remap_pfn_range_prepare() '
 						    'form (it prepares the whole VMA)')
 			if not pure(pfn):
-				return None, None, 'rfc: the PFN expression has side effects and is needed twice'
+				return None, 'rfc: the PFN expression has side effects and is needed twice'
 			if squash(prot) != 'vma->vm_page_prot':
 				# rfc has no protection for the remap apart from the one
 				# of the VMA: prepare gives it to the VMA, as an old
 				# handler setting vma->vm_page_prot did (docs/hazards.md, H3)
 				if not pure(prot):
-					return None, None, ('rfc: the protection %s has side effects'
+					return None, ('rfc: the protection %s has side effects'
 							    % prot)
 				prot_kept.add(h)
 				note(h, 'the protection %s was used only for the remap; rfc has no '
@@ -352,15 +321,13 @@ def plan(h, fn, es, p):
 				     '(docs/hazards.md, H3), and mmap_complete remaps with it' % (prot, prot))
 			if guarded:
 				guarded_remaps.add(h)
-			cname = fn + '_complete'
-			cargs = ['vma', 'vma->vm_start', '(unsigned long)context',
-				 size if guarded else 'vma->vm_end - vma->vm_start',
-				 'vma->vm_page_prot']
-			body = written_body(h, cname, cargs, ov)
+			why = complete_form(h, fn, ov)
+			if why:
+				return None, why
 			note(h, 'the remap moves to mmap_complete, which runs once the VMA is '
 			     'inserted and uses its final page protection; the PFN computed in '
 			     'prepare reaches it in desc->mmap_context')
-			return Form.RFC_REMAP, body, None
+			return Form.RFC_REMAP, None
 		if full:
 			kind = Form.FULL
 		elif guarded or one_page:
@@ -379,46 +346,53 @@ def plan(h, fn, es, p):
 			note(h, 'a failed remap still returns %s, through '
 			     'desc->action.error_override; a range that the core rejects '
 			     'before the VMA exists returns its own error' % ov)
-		return kind, None, None
+		return kind, None
 	if fn == 'vm_iomap_memory' and len(args) == 3:
 		if rfc_mode:
-			return None, None, ('rfc: vm_iomap_memory() has no prepare/complete pair '
+			return None, ('rfc: vm_iomap_memory() has no prepare/complete pair '
 					    'in the rfc series')
 		if ov:
 			note(h, 'a failed remap still returns %s through '
 			     'desc->action.error_override; the range checks of '
 			     'vm_iomap_memory() now run before the VMA exists and return '
 			     '-EINVAL as they are' % ov)
-		return Form.IOMAP, None, None
+		return Form.IOMAP, None
 	if fn in ('vm_map_pages', 'vm_map_pages_zero') and len(args) == 3:
 		pages, n = args[1], args[2]
 		if rfc_mode:
 			locs = locals_of(h)
 			toks = set(re.findall(r'[A-Za-z_]\w*', pages + ' ' + n))
 			if toks & locs:
-				return None, None, ('rfc: the page array or its length uses locals '
+				return None, ('rfc: the page array or its length uses locals '
 						    '(%s) that mmap_complete cannot see'
 						    % ', '.join(sorted(toks & locs)))
-			body = written_body(h, fn, ['vma', pages, n], ov)
+			why = complete_form(h, fn, ov)
+			if why:
+				return None, why
 			note(h, 'the pages are inserted by mmap_complete; prepare sets VM_MIXEDMAP, '
 			     'as the insertion did, so the mapping cannot merge and skip '
 			     'mmap_complete (docs/hazards.md, H2)')
-			return Form.RFC_PAGES, body, None
+			return Form.RFC_PAGES, None
 		kept_errors.setdefault(h, []).append(ov or '-ENXIO')
 		if ov:
 			note(h, 'a failed page insertion still returns %s through '
 			     'desc->action.error_override' % ov)
-		return Form.PAGES, None, None
-	return None, None, '%s() with %d arguments is not a form the rule knows' % (
+		return Form.PAGES, None
+	return None, '%s() with %d arguments is not a form the rule knows' % (
 		fn, len(args))
 
 def overridden(h):
 	return h in done and shapes[h].get('override') is not None
 
 def completes(h, kind, guarded):
-	"""rfc: whether the rule that writes NAME_complete() for this form
-	and size writes it for h, whose body written_body() did not make."""
-	return (form_is(h, kind) and h not in written and
+	"""rfc: whether the rule that writes NAME_complete() for this form,
+	this size and a plain return writes it for h."""
+	return (form_is(h, kind) and h not in err_form and
+		(h in guarded_remaps) == guarded)
+
+def err_completes(h, kind, guarded):
+	"""rfc: the same for the NAME_complete() that keeps the result in err."""
+	return (form_is(h, kind) and h in err_form and
 		(h in guarded_remaps) == guarded)
 
 def form_is(h, kind):
@@ -816,7 +790,10 @@ def plan_loop(h, p):
 
 SLEEPING = re.compile(r'^(mutex_lock(_interruptible|_killable|_nested|_io)?|'
 		      r'down_read(_interruptible|_killable)?|down_write(_killable)?)$')
-lock_plan = {}		# handler: {'moved', 'mlines', 'binds', 'what'}
+lock_plan = {}		# handler: {'moved', 'mlines', 'binds', 'what', 'loop'}
+# the releases a call under a lock moves, and the locals that reach the
+# lock, that the rules below write (release_N, bind_N, put_*_N)
+ROUNDS = 2
 
 def moving_unlock(p):
 	"""Is the call at p an unlock that moves to mmap_complete (not a loop's)?"""
@@ -938,9 +915,8 @@ def plan_lock(h, cline, fn, held, loop):
 			if x not in decls[h]:
 				continue	# a global lock
 			if private_data_local(h, x, fp):
-				b = declaration(decls[h][x]['type'], x, 'file->private_data')
-				if b not in binds:
-					binds.append(b)
+				if x not in binds:
+					binds.append(x)
 			elif not loop:
 				return ('the lock %s is reached through %s, which neither '
 					'file->private_data nor desc->mmap_context (it carries the PFN) '
@@ -958,9 +934,18 @@ def plan_lock(h, cline, fn, held, loop):
 		if k in mlines and not top_level_line(h, k):
 			return 'the release at line %d is not a statement of the handler\'s own block' % k
 	moved = [tidy(code_line(h, k).strip().rstrip(';')) for k in sorted(mlines)]
+	if not loop and (len(mlines) > ROUNDS or len(binds) > ROUNDS):
+		return ('%d releases of the lock, or locals to reach it, follow %s(): the rule '
+			'moves at most %d of each to mmap_complete and mmap_abort'
+			% (max(len(mlines), len(binds)), fn, ROUNDS))
 	lock_plan[h] = {'moved': moved, 'mlines': mlines, 'binds': binds, 'what': what,
 			'loop': loop}
 	return None
+
+def drops_unlock(p):
+	"""Is the call at p an unlock that moves to mmap_complete with a call
+	the rule rewrites?"""
+	return moving_unlock(p) and p[0].current_element in done
 
 def loop_unlock(p):
 	"""A release that follows a moved insert loop: removed after the loop."""
@@ -972,6 +957,51 @@ def aborted(comp):
 	"""The handler whose NAME_complete() comp is, if it gets an abort."""
 	h = comp[:-len('_complete')] if comp.endswith('_complete') else None
 	return h if h in done and h in abort_body else None
+
+def release_at(p, k):
+	"""Is the call at p the k-th release that moves from a handler to
+	NAME_complete() and NAME_abort() (a call under a lock, not a loop)?"""
+	lp = lock_plan.get(p[0].current_element)
+	if lp is None or lp['loop'] or len(lp['mlines']) < k:
+		return False
+	return int(p[0].line) == sorted(lp['mlines'])[k - 1]
+
+def lock_bind(x, p, k):
+	"""Is x, declared at p, the k-th local through which NAME_complete()
+	and NAME_abort() reach the lock (from file->private_data)?"""
+	h = p[0].current_element
+	lp = lock_plan.get(h)
+	if lp is None or lp['loop'] or len(lp['binds']) < k:
+		return False
+	return lp['binds'][k - 1] == str(x) and decls[h][str(x)]['line'] == int(p[0].line)
+
+def is_complete(m, h):
+	"""Is m the NAME_complete() that keeps the result of h's call in err?"""
+	return str(h) in err_form and str(m) == str(h) + '_complete'
+
+def returns_own(m, h):
+	"""... and returns h's own error when the call fails?"""
+	return is_complete(m, h) and overridden(str(h))
+
+def locked(m, h):
+	"""Is m the NAME_complete() of h, which releases a lock after its call?"""
+	return is_complete(m, h) and str(h) in lock_plan
+
+def is_abort(m, h):
+	"""Is m the NAME_abort() of h, which releases the lock of its call?"""
+	return str(h) in err_form and str(h) in lock_plan and str(m) == str(h) + '_abort'
+
+def locked_bind(m, h, hb):
+	"""Is m the NAME_complete() of h, with a lock, and hb the same handler?"""
+	return locked(m, h) and str(h) == str(hb)
+
+def abort_bind(m, h, hb):
+	"""Is m the NAME_abort() of h, and hb the same handler?"""
+	return is_abort(m, h) and str(h) == str(hb)
+
+def adds_abort(h):
+	"""Does h get an mmap_abort hook (a lock held from prepare)?"""
+	return h in abort_body or (h in err_form and h in lock_plan)
 
 def lock_notes(h):
 	lp = lock_plan[h]
@@ -988,7 +1018,7 @@ def lock_notes(h):
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
 	    body_start, decls, loop_drop, body_text, tails, lock_plan,
-	    abort_body, forms, prot_kept, guarded_remaps, written, loop_ctx,
+	    abort_body, forms, prot_kept, guarded_remaps, err_form, loop_ctx,
 	    loop_flags, twice)
 
 // A file that registers an mmap handler: every rule that runs without
@@ -1299,47 +1329,76 @@ for h in handlers:
 		convertible.add(h)
 
 
-// rfc: the unlocks that followed a call made under a lock leave prepare
-// (they move to NAME_complete()), so that the shapes below see the call
-// end the handler; prepare returns with the lock held.
-@ moved_unlock depends on (has_mmap || patch) && rfc @
-identifier ul;
+// rfc: the first release that moves, with the call made under the lock,
+// to NAME_complete() and NAME_abort() (the rules put_release_1 and
+// put_abort_release_1 write it there).
+@ release_1 depends on patch && rfc @
+identifier h, ul;
 expression list es;
-position p;
+position p : script:python() { release_at(p, 1) };
 @@
-ul@p(es);
+h(...) { <+... ul@p(es); ...+> }
 
-@script:python unlock_how@
-p << moved_unlock.p;
-gone;
+// rfc: the first local through which they reach the lock, as the handler
+// declares it (put_bind_1, put_abort_bind_1).
+@ bind_1 depends on patch && rfc @
+identifier hb, x;
+type T;
+expression E;
+position p : script:python(x) { lock_bind(x, p, 1) };
 @@
-if moving_unlock(p):
-	coccinelle.gone = cocci.make_ident('moved')
-else:
-	cocci.include_match(False)
+hb(...) {
+ ... when any
+(
+ T x@p;
+|
+ T x@p = E;
+)
+ ... when any
+}
 
-// rfc: the release moved to NAME_complete() leaves prepare.
-@ drop_moved_unlock depends on patch && rfc @
-identifier moved_unlock.ul;
-expression list moved_unlock.es;
-position moved_unlock.p;
-identifier unlock_how.gone;
+// rfc: the second release that moves, with the call made under the lock,
+// to NAME_complete() and NAME_abort() (the rules put_release_2 and
+// put_abort_release_2 write it there).
+@ release_2 depends on patch && rfc @
+identifier h, ul;
+expression list es;
+position p : script:python() { release_at(p, 2) };
 @@
-- ul@p(es);
+h(...) { <+... ul@p(es); ...+> }
+
+// rfc: the second local through which they reach the lock, as the handler
+// declares it (put_bind_2, put_abort_bind_2).
+@ bind_2 depends on patch && rfc @
+identifier hb, x;
+type T;
+expression E;
+position p : script:python(x) { lock_bind(x, p, 2) };
+@@
+hb(...) {
+ ... when any
+(
+ T x@p;
+|
+ T x@p = E;
+)
+ ... when any
+}
 
 // --- The shapes that end a handler with the call.  Matched first without
 // change, so that the reason for a refusal can name what is missing.
 
-// (An unlock that moves to mmap_complete is still there when the rule
-// only reports: drop_moved_unlock rewrites with -D patch alone.)
+// (An unlock that moves to mmap_complete is still there: drop_moved_unlock
+// removes it once plan() has converted the call.)
 @ shape @
 identifier h;
-identifier fp, vma, fn, ret, ul;
+identifier fp, vma, fn, ret, ul, ul2;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
-expression list es, la, ue;
+expression list es, la, ue, ue2;
 position p, q;
 position u : script:python() { moving_unlock(u) };
+position u2 : script:python() { moving_unlock(u2) };
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
@@ -1394,6 +1453,34 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  fn@p(vma, es);
  ul@u(ue);
  return 0;
+|
+ ret = fn@p(vma, es);
+ ul@u(ue);
+ ul2@u2(ue2);
+ return ret;
+|
+ ret = fn@p(vma, es);
+ ul@u(ue);
+ ul2@u2(ue2);
+ if (ret)
+	return ret;
+ return 0;
+|
+ fn@p(vma, es);
+ ul@u(ue);
+ ul2@u2(ue2);
+ return 0;
+|
+ if (fn@p(vma, es))
+	return@q -C;
+ ul@u(ue);
+ return 0;
+|
+ if (fn@p(vma, es))
+	return@q -C;
+ ul@u(ue);
+ ul2@u2(ue2);
+ return 0;
 )
 ...+> }
 
@@ -1406,10 +1493,12 @@ if h in convertible:
 // A failed call that returns its own error: the error override.
 @ shape_override @
 identifier h;
-identifier fp, vma, fn, ret;
+identifier fp, vma, fn, ret, ul, ul2;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
-expression list es, la;
+expression list es, la, ue, ue2;
+position u : script:python() { moving_unlock(u) };
+position u2 : script:python() { moving_unlock(u2) };
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
@@ -1432,6 +1521,17 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  if (ret)
 	return -C;
  return ret;
+|
+ if (fn(vma, es))
+	return -C;
+ ul@u(ue);
+ return 0;
+|
+ if (fn(vma, es))
+	return -C;
+ ul@u(ue);
+ ul2@u2(ue2);
+ return 0;
 )
 ...+> }
 
@@ -1500,12 +1600,11 @@ h << site.h;
 fn << site.fn;
 es << site.es;
 p << site.p;
-cbody;
 @@
 if h not in convertible:
 	cocci.include_match(False)
 else:
-	kind, body, why = plan(h, fn, es, p)
+	kind, why = plan(h, fn, es, p)
 	if why is not None:
 		refused[h] = why
 		convertible.discard(h)
@@ -1513,9 +1612,17 @@ else:
 	else:
 		done.add(h)
 		forms[h] = kind
-		if body is not None:
-			written.add(h)
-		coccinelle.cbody = cocci.make_ident(body or 'return 0')
+
+// rfc: the releases that followed a call made under a lock leave the
+// handler of a call the rule rewrites (they move to NAME_complete()), so
+// that the rules below see the call end the handler; prepare returns
+// with the lock held.
+@ drop_moved_unlock depends on patch && rfc @
+identifier ul;
+expression list es;
+position pu : script:python() { drops_unlock(pu) };
+@@
+- ul@pu(es);
 
 // rfc: the arguments of the remap that NAME_complete() repeats, taken
 // before the rules below rewrite it.
@@ -1523,10 +1630,9 @@ else:
 identifier site.h, site.fn;
 identifier fp, vma;
 expression A, P, S, R;
-position site.p;
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
- fn@p(vma, A, P, S, R)
+ fn(vma, A, P, S, R)
 ...+> }
 
 // rfc: the same for vm_map_pages*().
@@ -1534,10 +1640,9 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
 identifier site.h, site.fn;
 identifier fp, vma;
 expression PG, N;
-position site.p;
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
- fn@p(vma, PG, N)
+ fn(vma, PG, N)
 ...+> }
 
 // The shape that ends the handler becomes the call alone, then
@@ -1548,57 +1653,56 @@ identifier fp, vma, site.fn, ret;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
 expression list site.es, la;
-position site.p;
 @@
 fun(struct file *fp, struct vm_area_struct *vma) { <+...
 (
-- return fn@p(vma, es);
+- return fn(vma, es);
 + fn(vma, es);
 + return 0;
 |
-- if (fn@p(vma, es))
+- if (fn(vma, es))
 -	return -C;
 + fn(vma, es);
   return 0;
 |
-- if (fn@p(vma, es)) {
+- if (fn(vma, es)) {
 -	return -C;
 - }
 + fn(vma, es);
   return 0;
 |
-- if (fn@p(vma, es)) {
+- if (fn(vma, es)) {
 -	logf(la);
 -	return -C;
 - }
 + fn(vma, es);
   return 0;
 |
-- ret = fn@p(vma, es);
+- ret = fn(vma, es);
 - return ret;
 + fn(vma, es);
 + return 0;
 |
-- ret = fn@p(vma, es);
+- ret = fn(vma, es);
 - if (ret)
 -	return ret;
 + fn(vma, es);
   return 0;
 |
-- ret = fn@p(vma, es);
+- ret = fn(vma, es);
 - if (ret < 0)
 -	return ret;
 + fn(vma, es);
   return 0;
 |
-- ret = fn@p(vma, es);
+- ret = fn(vma, es);
 - if (ret)
 -	return -C;
 - return ret;
 + fn(vma, es);
 + return 0;
 |
-  fn@p(vma, es);
+  fn(vma, es);
   return 0;
 )
 ...+> }
@@ -1865,21 +1969,138 @@ h@q(...) { ... }
 +	return fn(vma, PG, N);
 +}
 
-// rfc: a call made under a lock, with the releases that followed it, or
-// one whose failure returns its own error (written_body()).
-@ complete_written depends on patch && rfc @
-identifier site.h;
+// rfc: a call whose failure returned the handler's own error, or made
+// under a lock: NAME_complete() keeps its result in err, for the rules
+// below (the error, the releases).  The remap of the whole VMA.
+@ complete_err_full depends on patch && rfc @
+symbol err;
+identifier site.h, site.fn;
 fresh identifier comp = h ## "_complete";
-identifier how.cbody;
-position q : script:python(h) { h in written };
+fresh identifier cfn = fn ## "_complete";
+position q : script:python(h) { err_completes(h, Form.RFC_REMAP, False) };
 @@
 h@q(...) { ... }
 +
 +static int comp(struct file *file, struct vm_area_struct *vma,
 +		const void *context)
 +{
-+	cbody;
++	int err;
++
++	err = cfn(vma, vma->vm_start, (unsigned long)context,
++		  vma->vm_end - vma->vm_start, vma->vm_page_prot);
++	return err;
 +}
+
+// rfc: the same, for the remap of the size the handler proved.
+@ complete_err_sized depends on patch && rfc @
+symbol err;
+identifier site.h, site.fn;
+expression remap_args.S;
+fresh identifier comp = h ## "_complete";
+fresh identifier cfn = fn ## "_complete";
+position q : script:python(h) { err_completes(h, Form.RFC_REMAP, True) };
+@@
+h@q(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	int err;
++
++	err = cfn(vma, vma->vm_start, (unsigned long)context, S,
++		  vma->vm_page_prot);
++	return err;
++}
+
+// rfc: the same, for vm_map_pages*().
+@ complete_err_pages depends on patch && rfc @
+symbol err;
+identifier site.h, site.fn;
+expression pages_args.PG, pages_args.N;
+fresh identifier comp = h ## "_complete";
+position q : script:python(h) { err_completes(h, Form.RFC_PAGES, False) };
+@@
+h@q(...) { ... }
++
++static int comp(struct file *file, struct vm_area_struct *vma,
++		const void *context)
++{
++	int err;
++
++	err = fn(vma, PG, N);
++	return err;
++}
+
+// rfc: a failure returns the handler's own error.
+@ err_returns_own depends on patch && rfc @
+symbol err;
+identifier site.h;
+identifier failure.E;
+identifier m : script:python(h) { returns_own(m, h) };
+@@
+m(...) {
+  ...
+- return err;
++ if (err)
++	return -E;
++ return 0;
+}
+
+// rfc: the first release, after the call.
+@ put_release_1 depends on patch && rfc @
+symbol err;
+identifier release_1.h, release_1.ul;
+expression list release_1.es;
+identifier m : script:python(h) { locked(m, h) };
+@@
+m(...) {
+  ...
++ ul(es);
+  return err;
+}
+
+// rfc: the second release, after the call, after the first.
+@ put_release_2 depends on patch && rfc @
+symbol err;
+identifier release_2.h, release_2.ul;
+expression list release_2.es;
+identifier m : script:python(h) { locked(m, h) };
+@@
+m(...) {
+  ...
++ ul(es);
+  return err;
+}
+
+// rfc: the first local that reaches the lock, from the file.
+@ put_bind_1 depends on patch && rfc @
+symbol err;
+identifier bind_1.hb, bind_1.x;
+type bind_1.T;
+identifier site.h;
+identifier m : script:python(h, hb) { locked_bind(m, h, hb) };
+@@
+m(...) {
+  ...
++ T x = file->private_data;
+  int err;
+  ...
+}
+
+// rfc: the second local that reaches the lock, from the file, after the first.
+@ put_bind_2 depends on patch && rfc @
+symbol err;
+identifier bind_2.hb, bind_2.x;
+type bind_2.T;
+identifier site.h;
+identifier m : script:python(h, hb) { locked_bind(m, h, hb) };
+@@
+m(...) {
+  ...
++ T x = file->private_data;
+  int err;
+  ...
+}
 
 // rfc: the new hook registered beside the handler.
 @ register_complete depends on patch && rfc @
@@ -1896,6 +2117,98 @@ struct file_operations ops = {
 const struct file_operations ops = {
 	.mmap = h,
 +	.mmap_complete = comp,
+};
+)
+
+// --- rfc: NAME_abort() for a call made under a lock: prepare returns with
+// the lock held, and the hook releases it if the mapping fails before
+// NAME_complete() runs.  Placed after NAME_complete() and registered after
+// it, as mmap_prepare_state.cocci places and registers its abort.
+@ add_lock_abort depends on patch && rfc @
+identifier site.h;
+identifier m : script:python(h) { locked(m, h) };
+fresh identifier abrt = h ## "_abort";
+@@
+m(...) { ... }
++
++static void abrt(const struct file *file, const void *vm_private_data,
++		 const void *context)
++{
++}
+
+// rfc: the first local of NAME_abort().
+@ put_abort_bind_1 depends on patch && rfc @
+identifier bind_1.hb, bind_1.x;
+type bind_1.T;
+identifier site.h;
+identifier m : script:python(h, hb) { abort_bind(m, h, hb) };
+@@
+m(...) {
+  ...
++ T x = file->private_data;
+}
+
+// rfc: the second local of NAME_abort(), after the first.
+@ put_abort_bind_2 depends on patch && rfc @
+identifier bind_2.hb, bind_2.x;
+type bind_2.T;
+identifier site.h;
+identifier m : script:python(h, hb) { abort_bind(m, h, hb) };
+@@
+m(...) {
+  ...
++ T x = file->private_data;
+}
+
+// rfc: a blank line after them.
+@ put_abort_blank depends on patch && rfc @
+identifier bind_1.hb;
+identifier site.h;
+identifier m : script:python(h, hb) { abort_bind(m, h, hb) };
+@@
+m(...) {
+  ...
++
+}
+
+// rfc: the first release in NAME_abort().
+@ put_abort_release_1 depends on patch && rfc @
+identifier release_1.h, release_1.ul;
+expression list release_1.es;
+identifier m : script:python(h) { is_abort(m, h) };
+@@
+m(...) {
+  ...
++ ul(es);
+}
+
+// rfc: the second release in NAME_abort(), after the first.
+@ put_abort_release_2 depends on patch && rfc @
+identifier release_2.h, release_2.ul;
+expression list release_2.es;
+identifier m : script:python(h) { is_abort(m, h) };
+@@
+m(...) {
+  ...
++ ul(es);
+}
+
+// rfc: the new hook registered beside mmap_complete.
+@ register_lock_abort depends on patch && rfc @
+identifier site.h;
+identifier m : script:python(h) { locked(m, h) };
+fresh identifier abrt = h ## "_abort";
+identifier ops;
+@@
+(
+struct file_operations ops = {
+	.mmap_complete = m,
++	.mmap_abort = abrt,
+};
+|
+const struct file_operations ops = {
+	.mmap_complete = m,
++	.mmap_abort = abrt,
 };
 )
 
@@ -2182,5 +2495,5 @@ for h in sorted(handlers):
 		for c in kept_errors.get(h, []):
 			say(h, 'keeps error', c)
 		# rfc: prepare returns with a lock held, NAME_abort() drops it
-		if h in abort_body:
+		if adds_abort(h):
 			say(h, 'adds hook', 'mmap_abort')
