@@ -17,9 +17,8 @@
 /// carried in desc->mmap_context; page arrays move into NAME_complete().
 /// The Python of the rule decides the form of each call (plan(), the
 /// Form names); the action_*, keep_* and prepare_* rules write it in
-/// their + lines, NAME_complete() and NAME_abort() included; the body
-/// of the NAME_complete() and NAME_abort() of a moved loop is still put
-/// together in Python (plan_loop()).
+/// their + lines, NAME_complete() and NAME_abort() included; only a
+/// moved loop is copied, as written, from the file (plan_loop()).
 ///
 /// -D rfc also takes a vm_insert_page() loop (kernel/kcov.c) that is the
 /// handler's last statement before "return 0;": the loop moves, as written,
@@ -30,7 +29,8 @@
 /// VM_MIXEDMAP as the first insertion did.  Refused: a lock held across the
 /// loop, state taken before it (-D takes_json=JSON, from the analyzer; alone,
 /// without it, no loop moves), a goto
-/// out of it, several values from prepare, a vm_ops close.  Mainline refuses
+/// out of it, several values from prepare, more than six locals, a vm_ops
+/// close.  Mainline refuses
 /// the loops: mmap_action_map_kernel_pages*() takes a ready page array.
 ///
 /// -D rfc, a sleeping lock held across the call or the loop (docs/hazards.md, H6):
@@ -38,8 +38,9 @@
 /// does the unlocks that followed the call; a new NAME_abort() does them if
 /// the mapping fails before complete.  Refused: guard(), a spinning lock, a
 /// conditional release, code between the call and its release, a lock
-/// neither global nor reached through the file's private_data, a failure
-/// that returned with the lock held, more than two releases or locals.
+/// neither global nor reached through the file's private_data (for a
+/// loop too: mmap_abort gets nothing else back), a failure that returned
+/// with the lock held, more than two releases or locals.
 ///
 /// -D rfc, several remaps (remap_pfn_range, io_remap_pfn_range,
 /// remap_4k_pfn) or vm_insert_page() calls in the statements that end the
@@ -124,6 +125,43 @@ err_form = set()	# rfc: handlers whose NAME_complete() keeps the result in err
 insert_loops = set()	# rfc: handlers whose vm_insert_page() loop may move to complete
 loop_ctx = {}		# rfc: handler: (the local a moved loop needs from prepare, Ctx)
 loop_flags = {}		# rfc: handler: the Flags prepare sets in place of a moved loop
+
+class Bind:
+	"""How the NAME_complete() of a moved loop declares a local the loop
+	needs (loop_binds[h], which put_lbind_N writes): names, as a
+	constraint script cannot hold a string literal."""
+	PLAIN = 'plain'		# T x;  the moved code sets it before it reads it
+	PRIV = 'priv'		# T x = file->private_data;
+	CTX_PTR = 'ctx_ptr'	# T x = (T)context;
+	CTX_INT = 'ctx_int'	# T x = (T)(unsigned long)context;
+	CTX_ULONG = 'ctx_ulong'	# T x = (unsigned long)context;
+	START = 'start'		# T x = vma->vm_start;
+	END = 'end'		# T x = vma->vm_end;
+	SIZE = 'size'		# T x = vma->vm_end - vma->vm_start;
+	PAGES = 'pages'		# T x = vma_pages(vma);
+
+# what a VMA value is in NAME_complete(), whose VMA is vma
+VMA_BINDS = ((Bind.START, 'vma->vm_start'), (Bind.END, 'vma->vm_end'),
+	     (Bind.SIZE, 'vma->vm_end - vma->vm_start'), (Bind.PAGES, 'vma_pages(vma)'))
+# the locals NAME_complete() of a moved loop declares (lbind_N, put_lbind_N)
+LOOP_ROUNDS = 6
+loop_binds = {}		# rfc: handler: [(local, Bind)] of its moved loop
+
+def lbind_is(hb, k, kind):
+	"""Is the k-th local of hb's moved loop declared as kind?"""
+	b = loop_binds.get(str(hb), [])
+	return len(b) >= k and b[k - 1][1] == kind
+
+def loop_bind(x, p, k):
+	"""Is x, declared at p, the k-th local of a moved loop?"""
+	h = p[0].current_element
+	b = loop_binds.get(h, [])
+	return (h in done and len(b) >= k and b[k - 1][0] == str(x) and
+		decls[h][str(x)]['line'] == int(p[0].line))
+
+def loop_hook(m, hb):
+	"""Is m the NAME_complete() of hb's moved loop?"""
+	return str(hb) in loop_binds and str(m) == str(hb) + '_complete'
 
 class Ctx:
 	"""How a local reaches desc->mmap_context (as in mmap_prepare_state.cocci):
@@ -448,17 +486,6 @@ def c_type(t):
 	"""A type as spatch prints it (struct page * *), as C is written."""
 	return re.sub(r'\*\s+(?=\*)', '*', str(t).strip())
 
-def from_context(t):
-	"""An integer of type t out of the pointer context: through unsigned
-	long, once."""
-	return ('(unsigned long)context' if t == 'unsigned long' else
-		'(%s)(unsigned long)context' % t)
-
-def declaration(t, x, rhs=None):
-	t = str(t).strip()
-	return '%s%s%s%s;' % (t, '' if t.endswith('*') else ' ', x,
-			      '' if rhs is None else ' = ' + rhs)
-
 def assigned(text, x):
 	"""The values text assigns to x: [(operator, value)]; ++/-- as ('++', '')."""
 	out = re.findall(r'(?<![.>\w])%s\s*((?:[-+*/|&^%%]|<<|>>)?=)(?!=)\s*([^;,]*)' %
@@ -656,21 +683,27 @@ def loop_locals(h, code, start, end):
 		   set(re.findall(r'(\w+)\s*\(', d['init'] or '')) <= PURE_CALLS:
 			drop.append(x)
 		if written_first(code, x):
-			binds.append(declaration(t, x))
+			binds.append((x, Bind.PLAIN))
 			continue
 		if private_data_local(h, x, fp):
-			binds.append(declaration(t, x, 'file->private_data'))
+			binds.append((x, Bind.PRIV))
 			continue
 		if d['init'] is None and not assigned(outside, x) and \
 		   not re.search(r'&\s*%s\b' % re.escape(x), outside):
 			# prepare never sets it: the moved code sets it before reading
-			binds.append(declaration(t, x))
+			binds.append((x, Bind.PLAIN))
 			continue
 		val, how = vma_value(h, x, vma, outside, start, later)
 		if val:
-			binds.append(declaration(t, x, val))
+			kind = next((k for k, e in VMA_BINDS if
+				     squash(e.replace('vma', vma)) == squash(val)), None)
+			if kind is None:
+				return None, None, None, ('rfc: the loop needs %s, set to %s, which '
+							  'is no VMA value mmap_complete reads' % (x, val))
+			binds.append((x, kind))
 			note(h, '%s is read again from the VMA in mmap_complete (%s%s)' %
-			     (x, val, ', which prepare checked it equals' if how else ''))
+			     (x, dict(VMA_BINDS)[kind], ', which prepare checked it equals'
+			      if how else ''))
 			continue
 		ptr = t.endswith('*')
 		if not ptr and t not in INTS:
@@ -678,8 +711,12 @@ def loop_locals(h, code, start, end):
 						  'which cannot travel exactly in '
 						  'desc->mmap_context' % (x, t))
 		carried.append(x)
-		binds.append(declaration(t, x, '(%s)context' % t if ptr else
-					 from_context(t)))
+		binds.append((x, Bind.CTX_PTR if ptr else Bind.CTX_ULONG
+			       if t == 'unsigned long' else Bind.CTX_INT))
+	if len(binds) > LOOP_ROUNDS:
+		return None, None, None, ('rfc: the loop needs %d locals of the handler: '
+					  'the rule declares at most %d in mmap_complete'
+					  % (len(binds), LOOP_ROUNDS))
 	if len(carried) > 1:
 		return None, None, None, ('rfc: the loop needs several values that prepare '
 					  'computed (%s): desc->mmap_context carries one'
@@ -768,19 +805,19 @@ def plan_loop(h, p):
 	loop_drop[h] = drop
 	last = max([end] + list(lock_plan[h]['mlines'] if moved else []))
 	gap = '\n' if last < len(lines) and not lines[last].strip() else ''
-	body = ''.join('%s\n\t' % b for b in binds[:-1]) + \
-		('%s\n\n\t' % binds[-1] if binds else '') + loop.lstrip() + \
-		''.join('\n\t%s;' % u for u in moved) + gap + '\n\treturn 0'
+	body = loop.lstrip() + ''.join('\n\t%s;' % u for u in moved) + gap + '\n\treturn 0'
 	if moved:
 		used = names_in(code_only(' '.join(moved)))
-		ab = [b for b in binds if any(re.search(r'[\s*]%s( =|;)' % re.escape(x), b)
-					      for x in used)]
-		if any(re.search(r'\b%s\b' % re.escape(vma), b) for b in ab):
-			return None, ('rfc: the lock held across the loop is reached through '
-				      'the VMA, which mmap_abort does not get')
-		abort_body[h] = ''.join('%s\n\t' % b for b in ab[:-1]) + \
-			('%s\n\n\t' % ab[-1] if ab else '') + ';\n\t'.join(moved)
+		ab = [(x, k) for x, k in binds if x in used]
+		# NAME_abort() declares the locals of the lock as the call path
+		# does (bind_N): from file->private_data
+		far = [x for x, k in ab if k != Bind.PRIV or x not in lock_plan[h]['binds']]
+		if far:
+			return None, ('rfc: the lock held across the loop is reached through %s, '
+				      'which mmap_abort gets back only from file->private_data'
+				      % far[0])
 		lock_notes(h)
+	loop_binds[h] = binds
 	return body, None
 
 # --- rfc: a lock held across the mapping call (docs/hazards.md, H6).  prepare
@@ -800,7 +837,6 @@ def moving_unlock(p):
 	h = p[0].current_element
 	return (h in lock_plan and int(p[0].line) in lock_plan[h]['mlines'] and
 		not lock_plan[h]['loop'])
-abort_body = {}		# handler: the body of NAME_abort()
 
 def code_line(h, n):
 	return code_only(src_line(h, n))
@@ -934,7 +970,7 @@ def plan_lock(h, cline, fn, held, loop):
 		if k in mlines and not top_level_line(h, k):
 			return 'the release at line %d is not a statement of the handler\'s own block' % k
 	moved = [tidy(code_line(h, k).strip().rstrip(';')) for k in sorted(mlines)]
-	if not loop and (len(mlines) > ROUNDS or len(binds) > ROUNDS):
+	if len(mlines) > ROUNDS or len(binds) > ROUNDS:
 		return ('%d releases of the lock, or locals to reach it, follow %s(): the rule '
 			'moves at most %d of each to mmap_complete and mmap_abort'
 			% (max(len(mlines), len(binds)), fn, ROUNDS))
@@ -947,31 +983,28 @@ def drops_unlock(p):
 	the rule rewrites?"""
 	return moving_unlock(p) and p[0].current_element in done
 
-def loop_unlock(p):
-	"""A release that follows a moved insert loop: removed after the loop."""
-	h = p[0].current_element
-	return h in done and h in lock_plan and lock_plan[h]['loop'] and \
-		int(p[0].line) in lock_plan[h]['mlines']
-
-def aborted(comp):
-	"""The handler whose NAME_complete() comp is, if it gets an abort."""
+def loop_aborted(comp):
+	"""The handler whose NAME_complete() comp is, if its moved loop was
+	under a lock (it gets an abort)."""
 	h = comp[:-len('_complete')] if comp.endswith('_complete') else None
-	return h if h in done and h in abort_body else None
+	return h if gets_abort(h) and lock_plan[h]['loop'] else None
 
-def release_at(p, k):
+def release_at(p, k, loop):
 	"""Is the call at p the k-th release that moves from a handler to
-	NAME_complete() and NAME_abort() (a call under a lock, not a loop)?"""
+	NAME_complete() and NAME_abort(), after a call (or a loop) under a
+	lock?"""
 	lp = lock_plan.get(p[0].current_element)
-	if lp is None or lp['loop'] or len(lp['mlines']) < k:
+	if lp is None or lp['loop'] != loop or len(lp['mlines']) < k:
 		return False
 	return int(p[0].line) == sorted(lp['mlines'])[k - 1]
 
-def lock_bind(x, p, k):
+def lock_bind(x, p, k, loop):
 	"""Is x, declared at p, the k-th local through which NAME_complete()
-	and NAME_abort() reach the lock (from file->private_data)?"""
+	and NAME_abort() reach the lock (from file->private_data), held across
+	a call (or a loop)?"""
 	h = p[0].current_element
 	lp = lock_plan.get(h)
-	if lp is None or lp['loop'] or len(lp['binds']) < k:
+	if lp is None or lp['loop'] != loop or len(lp['binds']) < k:
 		return False
 	return lp['binds'][k - 1] == str(x) and decls[h][str(x)]['line'] == int(p[0].line)
 
@@ -987,21 +1020,24 @@ def locked(m, h):
 	"""Is m the NAME_complete() of h, which releases a lock after its call?"""
 	return is_complete(m, h) and str(h) in lock_plan
 
+def gets_abort(h):
+	"""Does h get an mmap_abort hook (a lock held from prepare, across
+	its call or its moved loop)?"""
+	return h in done and h in lock_plan and (h in err_form or lock_plan[h]['loop'])
+
 def is_abort(m, h):
-	"""Is m the NAME_abort() of h, which releases the lock of its call?"""
-	return str(h) in err_form and str(h) in lock_plan and str(m) == str(h) + '_abort'
+	"""Is m the NAME_abort() of h, which releases the lock of its call or
+	its loop?"""
+	return gets_abort(str(h)) and str(m) == str(h) + '_abort'
+
+def locks_call(m, h):
+	"""Is m the NAME_complete() of h, whose call was made under a lock?"""
+	return locked(m, h) and not lock_plan[str(h)]['loop']
 
 def locked_bind(m, h, hb):
 	"""Is m the NAME_complete() of h, with a lock, and hb the same handler?"""
 	return locked(m, h) and str(h) == str(hb)
 
-def abort_bind(m, h, hb):
-	"""Is m the NAME_abort() of h, and hb the same handler?"""
-	return is_abort(m, h) and str(h) == str(hb)
-
-def adds_abort(h):
-	"""Does h get an mmap_abort hook (a lock held from prepare)?"""
-	return h in abort_body or (h in err_form and h in lock_plan)
 
 def lock_notes(h):
 	lp = lock_plan[h]
@@ -1018,7 +1054,7 @@ def lock_notes(h):
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
 	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
 	    body_start, decls, loop_drop, body_text, tails, lock_plan,
-	    abort_body, forms, prot_kept, guarded_remaps, err_form, loop_ctx,
+	    loop_binds, forms, prot_kept, guarded_remaps, err_form, loop_ctx,
 	    loop_flags, twice)
 
 // A file that registers an mmap handler: every rule that runs without
@@ -1335,24 +1371,24 @@ for h in handlers:
 @ release_1 depends on patch && rfc @
 identifier h, ul;
 expression list es;
-position p : script:python() { release_at(p, 1) };
+position p : script:python() { release_at(p, 1, False) };
 @@
 h(...) { <+... ul@p(es); ...+> }
 
 // rfc: the first local through which they reach the lock, as the handler
 // declares it (put_bind_1, put_abort_bind_1).
 @ bind_1 depends on patch && rfc @
-identifier hb, x;
+identifier hb, kx;
 type T;
 expression E;
-position p : script:python(x) { lock_bind(x, p, 1) };
+position p : script:python(kx) { lock_bind(kx, p, 1, False) };
 @@
 hb(...) {
  ... when any
 (
- T x@p;
+ T kx@p;
 |
- T x@p = E;
+ T kx@p = E;
 )
  ... when any
 }
@@ -1363,24 +1399,24 @@ hb(...) {
 @ release_2 depends on patch && rfc @
 identifier h, ul;
 expression list es;
-position p : script:python() { release_at(p, 2) };
+position p : script:python() { release_at(p, 2, False) };
 @@
 h(...) { <+... ul@p(es); ...+> }
 
 // rfc: the second local through which they reach the lock, as the handler
 // declares it (put_bind_2, put_abort_bind_2).
 @ bind_2 depends on patch && rfc @
-identifier hb, x;
+identifier hb, kx;
 type T;
 expression E;
-position p : script:python(x) { lock_bind(x, p, 2) };
+position p : script:python(kx) { lock_bind(kx, p, 2, False) };
 @@
 hb(...) {
  ... when any
 (
- T x@p;
+ T kx@p;
 |
- T x@p = E;
+ T kx@p = E;
 )
  ... when any
 }
@@ -2075,14 +2111,14 @@ m(...) {
 // rfc: the first local that reaches the lock, from the file.
 @ put_bind_1 depends on patch && rfc @
 symbol err;
-identifier bind_1.hb, bind_1.x;
+identifier bind_1.hb, bind_1.kx;
 type bind_1.T;
 identifier site.h;
 identifier m : script:python(h, hb) { locked_bind(m, h, hb) };
 @@
 m(...) {
   ...
-+ T x = file->private_data;
++ T kx = file->private_data;
   int err;
   ...
 }
@@ -2090,14 +2126,14 @@ m(...) {
 // rfc: the second local that reaches the lock, from the file, after the first.
 @ put_bind_2 depends on patch && rfc @
 symbol err;
-identifier bind_2.hb, bind_2.x;
+identifier bind_2.hb, bind_2.kx;
 type bind_2.T;
 identifier site.h;
 identifier m : script:python(h, hb) { locked_bind(m, h, hb) };
 @@
 m(...) {
   ...
-+ T x = file->private_data;
++ T kx = file->private_data;
   int err;
   ...
 }
@@ -2123,10 +2159,12 @@ const struct file_operations ops = {
 // --- rfc: NAME_abort() for a call made under a lock: prepare returns with
 // the lock held, and the hook releases it if the mapping fails before
 // NAME_complete() runs.  Placed after NAME_complete() and registered after
-// it, as mmap_prepare_state.cocci places and registers its abort.
+// it, as mmap_prepare_state.cocci places and registers its abort.  (Here,
+// before the loop rules: a script rule there that drops all its matches,
+// loop_how in a file with no loop, drops those of release_N and bind_N.)
 @ add_lock_abort depends on patch && rfc @
 identifier site.h;
-identifier m : script:python(h) { locked(m, h) };
+identifier m : script:python(h) { locks_call(m, h) };
 fresh identifier abrt = h ## "_abort";
 @@
 m(...) { ... }
@@ -2138,33 +2176,30 @@ m(...) { ... }
 
 // rfc: the first local of NAME_abort().
 @ put_abort_bind_1 depends on patch && rfc @
-identifier bind_1.hb, bind_1.x;
+identifier bind_1.hb, bind_1.kx;
 type bind_1.T;
-identifier site.h;
-identifier m : script:python(h, hb) { abort_bind(m, h, hb) };
+identifier m : script:python(hb) { is_abort(m, hb) };
 @@
 m(...) {
   ...
-+ T x = file->private_data;
++ T kx = file->private_data;
 }
 
 // rfc: the second local of NAME_abort(), after the first.
 @ put_abort_bind_2 depends on patch && rfc @
-identifier bind_2.hb, bind_2.x;
+identifier bind_2.hb, bind_2.kx;
 type bind_2.T;
-identifier site.h;
-identifier m : script:python(h, hb) { abort_bind(m, h, hb) };
+identifier m : script:python(hb) { is_abort(m, hb) };
 @@
 m(...) {
   ...
-+ T x = file->private_data;
++ T kx = file->private_data;
 }
 
 // rfc: a blank line after them.
 @ put_abort_blank depends on patch && rfc @
 identifier bind_1.hb;
-identifier site.h;
-identifier m : script:python(h, hb) { abort_bind(m, h, hb) };
+identifier m : script:python(hb) { is_abort(m, hb) };
 @@
 m(...) {
   ...
@@ -2196,7 +2231,7 @@ m(...) {
 // rfc: the new hook registered beside mmap_complete.
 @ register_lock_abort depends on patch && rfc @
 identifier site.h;
-identifier m : script:python(h) { locked(m, h) };
+identifier m : script:python(h) { locks_call(m, h) };
 fresh identifier abrt = h ## "_abort";
 identifier ops;
 @@
@@ -2268,6 +2303,164 @@ else:
 		done.add(h)
 		coccinelle.lbody = cocci.make_ident(body)
 		coccinelle.cx = cocci.make_ident(loop_ctx.get(h, ('context', None))[0])
+
+// rfc: the first release after a loop under a lock (for NAME_abort()).
+@ lrelease_1 depends on patch && rfc @
+identifier h, ul;
+expression list es;
+position p : script:python() { release_at(p, 1, True) };
+@@
+h(...) { <+... ul@p(es); ...+> }
+
+// rfc: the first local through which NAME_abort() reaches that lock.
+@ lkbind_1 depends on patch && rfc @
+identifier hb, kx;
+type T;
+expression E;
+position p : script:python(kx) { lock_bind(kx, p, 1, True) };
+@@
+hb(...) {
+ ... when any
+(
+ T kx@p;
+|
+ T kx@p = E;
+)
+ ... when any
+}
+
+// rfc: the second release after a loop under a lock (for NAME_abort()).
+@ lrelease_2 depends on patch && rfc @
+identifier h, ul;
+expression list es;
+position p : script:python() { release_at(p, 2, True) };
+@@
+h(...) { <+... ul@p(es); ...+> }
+
+// rfc: the second local through which NAME_abort() reaches that lock.
+@ lkbind_2 depends on patch && rfc @
+identifier hb, kx;
+type T;
+expression E;
+position p : script:python(kx) { lock_bind(kx, p, 2, True) };
+@@
+hb(...) {
+ ... when any
+(
+ T kx@p;
+|
+ T kx@p = E;
+)
+ ... when any
+}
+
+// rfc: the first local the moved loop needs, as the handler declares
+// it (put_lbind_1 declares it in NAME_complete()).
+@ lbind_1 depends on patch && rfc @
+identifier hb, lx;
+type T;
+expression E;
+position p : script:python(lx) { loop_bind(lx, p, 1) };
+@@
+hb(...) {
+ ... when any
+(
+ T lx@p;
+|
+ T lx@p = E;
+)
+ ... when any
+}
+
+// rfc: the second local the moved loop needs, as the handler declares
+// it (put_lbind_2 declares it in NAME_complete()).
+@ lbind_2 depends on patch && rfc @
+identifier hb, lx;
+type T;
+expression E;
+position p : script:python(lx) { loop_bind(lx, p, 2) };
+@@
+hb(...) {
+ ... when any
+(
+ T lx@p;
+|
+ T lx@p = E;
+)
+ ... when any
+}
+
+// rfc: the third local the moved loop needs, as the handler declares
+// it (put_lbind_3 declares it in NAME_complete()).
+@ lbind_3 depends on patch && rfc @
+identifier hb, lx;
+type T;
+expression E;
+position p : script:python(lx) { loop_bind(lx, p, 3) };
+@@
+hb(...) {
+ ... when any
+(
+ T lx@p;
+|
+ T lx@p = E;
+)
+ ... when any
+}
+
+// rfc: the fourth local the moved loop needs, as the handler declares
+// it (put_lbind_4 declares it in NAME_complete()).
+@ lbind_4 depends on patch && rfc @
+identifier hb, lx;
+type T;
+expression E;
+position p : script:python(lx) { loop_bind(lx, p, 4) };
+@@
+hb(...) {
+ ... when any
+(
+ T lx@p;
+|
+ T lx@p = E;
+)
+ ... when any
+}
+
+// rfc: the fifth local the moved loop needs, as the handler declares
+// it (put_lbind_5 declares it in NAME_complete()).
+@ lbind_5 depends on patch && rfc @
+identifier hb, lx;
+type T;
+expression E;
+position p : script:python(lx) { loop_bind(lx, p, 5) };
+@@
+hb(...) {
+ ... when any
+(
+ T lx@p;
+|
+ T lx@p = E;
+)
+ ... when any
+}
+
+// rfc: the sixth local the moved loop needs, as the handler declares
+// it (put_lbind_6 declares it in NAME_complete()).
+@ lbind_6 depends on patch && rfc @
+identifier hb, lx;
+type T;
+expression E;
+position p : script:python(lx) { loop_bind(lx, p, 6) };
+@@
+hb(...) {
+ ... when any
+(
+ T lx@p;
+|
+ T lx@p = E;
+)
+ ... when any
+}
 
 // rfc: the loop leaves the handler, with what followed it up to the
 // return; a mark stands in its place for the rules below, which find it
@@ -2379,8 +2572,320 @@ h(...) { ... }
 +static int comp(struct file *file, struct vm_area_struct *vma,
 +		const void *context)
 +{
++	mmapport_locals();
 +	lbody;
 +}
+
+// rfc: the first local in NAME_complete(), above the loop.
+@ put_lbind_1 depends on patch && rfc @
+identifier lbind_1.hb, lbind_1.lx;
+type lbind_1.T;
+identifier m : script:python(hb) { loop_hook(m, hb) };
+position p1 : script:python(hb) { lbind_is(hb, 1, Bind.PLAIN) };
+position p2 : script:python(hb) { lbind_is(hb, 1, Bind.PRIV) };
+position p3 : script:python(hb) { lbind_is(hb, 1, Bind.CTX_PTR) };
+position p4 : script:python(hb) { lbind_is(hb, 1, Bind.CTX_INT) };
+position p5 : script:python(hb) { lbind_is(hb, 1, Bind.CTX_ULONG) };
+position p6 : script:python(hb) { lbind_is(hb, 1, Bind.START) };
+position p7 : script:python(hb) { lbind_is(hb, 1, Bind.END) };
+position p8 : script:python(hb) { lbind_is(hb, 1, Bind.SIZE) };
+position p9 : script:python(hb) { lbind_is(hb, 1, Bind.PAGES) };
+@@
+m(...) {
+  ...
+(
++ T lx;
+  mmapport_locals@p1();
+|
++ T lx = file->private_data;
+  mmapport_locals@p2();
+|
++ T lx = (T)context;
+  mmapport_locals@p3();
+|
++ T lx = (T)(unsigned long)context;
+  mmapport_locals@p4();
+|
++ T lx = (unsigned long)context;
+  mmapport_locals@p5();
+|
++ T lx = vma->vm_start;
+  mmapport_locals@p6();
+|
++ T lx = vma->vm_end;
+  mmapport_locals@p7();
+|
++ T lx = vma->vm_end - vma->vm_start;
+  mmapport_locals@p8();
+|
++ T lx = vma_pages(vma);
+  mmapport_locals@p9();
+)
+  ...
+}
+
+// rfc: the second local in NAME_complete(), above the loop, after those before it.
+@ put_lbind_2 depends on patch && rfc @
+identifier lbind_2.hb, lbind_2.lx;
+type lbind_2.T;
+identifier m : script:python(hb) { loop_hook(m, hb) };
+position p1 : script:python(hb) { lbind_is(hb, 2, Bind.PLAIN) };
+position p2 : script:python(hb) { lbind_is(hb, 2, Bind.PRIV) };
+position p3 : script:python(hb) { lbind_is(hb, 2, Bind.CTX_PTR) };
+position p4 : script:python(hb) { lbind_is(hb, 2, Bind.CTX_INT) };
+position p5 : script:python(hb) { lbind_is(hb, 2, Bind.CTX_ULONG) };
+position p6 : script:python(hb) { lbind_is(hb, 2, Bind.START) };
+position p7 : script:python(hb) { lbind_is(hb, 2, Bind.END) };
+position p8 : script:python(hb) { lbind_is(hb, 2, Bind.SIZE) };
+position p9 : script:python(hb) { lbind_is(hb, 2, Bind.PAGES) };
+@@
+m(...) {
+  ...
+(
++ T lx;
+  mmapport_locals@p1();
+|
++ T lx = file->private_data;
+  mmapport_locals@p2();
+|
++ T lx = (T)context;
+  mmapport_locals@p3();
+|
++ T lx = (T)(unsigned long)context;
+  mmapport_locals@p4();
+|
++ T lx = (unsigned long)context;
+  mmapport_locals@p5();
+|
++ T lx = vma->vm_start;
+  mmapport_locals@p6();
+|
++ T lx = vma->vm_end;
+  mmapport_locals@p7();
+|
++ T lx = vma->vm_end - vma->vm_start;
+  mmapport_locals@p8();
+|
++ T lx = vma_pages(vma);
+  mmapport_locals@p9();
+)
+  ...
+}
+
+// rfc: the third local in NAME_complete(), above the loop, after those before it.
+@ put_lbind_3 depends on patch && rfc @
+identifier lbind_3.hb, lbind_3.lx;
+type lbind_3.T;
+identifier m : script:python(hb) { loop_hook(m, hb) };
+position p1 : script:python(hb) { lbind_is(hb, 3, Bind.PLAIN) };
+position p2 : script:python(hb) { lbind_is(hb, 3, Bind.PRIV) };
+position p3 : script:python(hb) { lbind_is(hb, 3, Bind.CTX_PTR) };
+position p4 : script:python(hb) { lbind_is(hb, 3, Bind.CTX_INT) };
+position p5 : script:python(hb) { lbind_is(hb, 3, Bind.CTX_ULONG) };
+position p6 : script:python(hb) { lbind_is(hb, 3, Bind.START) };
+position p7 : script:python(hb) { lbind_is(hb, 3, Bind.END) };
+position p8 : script:python(hb) { lbind_is(hb, 3, Bind.SIZE) };
+position p9 : script:python(hb) { lbind_is(hb, 3, Bind.PAGES) };
+@@
+m(...) {
+  ...
+(
++ T lx;
+  mmapport_locals@p1();
+|
++ T lx = file->private_data;
+  mmapport_locals@p2();
+|
++ T lx = (T)context;
+  mmapport_locals@p3();
+|
++ T lx = (T)(unsigned long)context;
+  mmapport_locals@p4();
+|
++ T lx = (unsigned long)context;
+  mmapport_locals@p5();
+|
++ T lx = vma->vm_start;
+  mmapport_locals@p6();
+|
++ T lx = vma->vm_end;
+  mmapport_locals@p7();
+|
++ T lx = vma->vm_end - vma->vm_start;
+  mmapport_locals@p8();
+|
++ T lx = vma_pages(vma);
+  mmapport_locals@p9();
+)
+  ...
+}
+
+// rfc: the fourth local in NAME_complete(), above the loop, after those before it.
+@ put_lbind_4 depends on patch && rfc @
+identifier lbind_4.hb, lbind_4.lx;
+type lbind_4.T;
+identifier m : script:python(hb) { loop_hook(m, hb) };
+position p1 : script:python(hb) { lbind_is(hb, 4, Bind.PLAIN) };
+position p2 : script:python(hb) { lbind_is(hb, 4, Bind.PRIV) };
+position p3 : script:python(hb) { lbind_is(hb, 4, Bind.CTX_PTR) };
+position p4 : script:python(hb) { lbind_is(hb, 4, Bind.CTX_INT) };
+position p5 : script:python(hb) { lbind_is(hb, 4, Bind.CTX_ULONG) };
+position p6 : script:python(hb) { lbind_is(hb, 4, Bind.START) };
+position p7 : script:python(hb) { lbind_is(hb, 4, Bind.END) };
+position p8 : script:python(hb) { lbind_is(hb, 4, Bind.SIZE) };
+position p9 : script:python(hb) { lbind_is(hb, 4, Bind.PAGES) };
+@@
+m(...) {
+  ...
+(
++ T lx;
+  mmapport_locals@p1();
+|
++ T lx = file->private_data;
+  mmapport_locals@p2();
+|
++ T lx = (T)context;
+  mmapport_locals@p3();
+|
++ T lx = (T)(unsigned long)context;
+  mmapport_locals@p4();
+|
++ T lx = (unsigned long)context;
+  mmapport_locals@p5();
+|
++ T lx = vma->vm_start;
+  mmapport_locals@p6();
+|
++ T lx = vma->vm_end;
+  mmapport_locals@p7();
+|
++ T lx = vma->vm_end - vma->vm_start;
+  mmapport_locals@p8();
+|
++ T lx = vma_pages(vma);
+  mmapport_locals@p9();
+)
+  ...
+}
+
+// rfc: the fifth local in NAME_complete(), above the loop, after those before it.
+@ put_lbind_5 depends on patch && rfc @
+identifier lbind_5.hb, lbind_5.lx;
+type lbind_5.T;
+identifier m : script:python(hb) { loop_hook(m, hb) };
+position p1 : script:python(hb) { lbind_is(hb, 5, Bind.PLAIN) };
+position p2 : script:python(hb) { lbind_is(hb, 5, Bind.PRIV) };
+position p3 : script:python(hb) { lbind_is(hb, 5, Bind.CTX_PTR) };
+position p4 : script:python(hb) { lbind_is(hb, 5, Bind.CTX_INT) };
+position p5 : script:python(hb) { lbind_is(hb, 5, Bind.CTX_ULONG) };
+position p6 : script:python(hb) { lbind_is(hb, 5, Bind.START) };
+position p7 : script:python(hb) { lbind_is(hb, 5, Bind.END) };
+position p8 : script:python(hb) { lbind_is(hb, 5, Bind.SIZE) };
+position p9 : script:python(hb) { lbind_is(hb, 5, Bind.PAGES) };
+@@
+m(...) {
+  ...
+(
++ T lx;
+  mmapport_locals@p1();
+|
++ T lx = file->private_data;
+  mmapport_locals@p2();
+|
++ T lx = (T)context;
+  mmapport_locals@p3();
+|
++ T lx = (T)(unsigned long)context;
+  mmapport_locals@p4();
+|
++ T lx = (unsigned long)context;
+  mmapport_locals@p5();
+|
++ T lx = vma->vm_start;
+  mmapport_locals@p6();
+|
++ T lx = vma->vm_end;
+  mmapport_locals@p7();
+|
++ T lx = vma->vm_end - vma->vm_start;
+  mmapport_locals@p8();
+|
++ T lx = vma_pages(vma);
+  mmapport_locals@p9();
+)
+  ...
+}
+
+// rfc: the sixth local in NAME_complete(), above the loop, after those before it.
+@ put_lbind_6 depends on patch && rfc @
+identifier lbind_6.hb, lbind_6.lx;
+type lbind_6.T;
+identifier m : script:python(hb) { loop_hook(m, hb) };
+position p1 : script:python(hb) { lbind_is(hb, 6, Bind.PLAIN) };
+position p2 : script:python(hb) { lbind_is(hb, 6, Bind.PRIV) };
+position p3 : script:python(hb) { lbind_is(hb, 6, Bind.CTX_PTR) };
+position p4 : script:python(hb) { lbind_is(hb, 6, Bind.CTX_INT) };
+position p5 : script:python(hb) { lbind_is(hb, 6, Bind.CTX_ULONG) };
+position p6 : script:python(hb) { lbind_is(hb, 6, Bind.START) };
+position p7 : script:python(hb) { lbind_is(hb, 6, Bind.END) };
+position p8 : script:python(hb) { lbind_is(hb, 6, Bind.SIZE) };
+position p9 : script:python(hb) { lbind_is(hb, 6, Bind.PAGES) };
+@@
+m(...) {
+  ...
+(
++ T lx;
+  mmapport_locals@p1();
+|
++ T lx = file->private_data;
+  mmapport_locals@p2();
+|
++ T lx = (T)context;
+  mmapport_locals@p3();
+|
++ T lx = (T)(unsigned long)context;
+  mmapport_locals@p4();
+|
++ T lx = (unsigned long)context;
+  mmapport_locals@p5();
+|
++ T lx = vma->vm_start;
+  mmapport_locals@p6();
+|
++ T lx = vma->vm_end;
+  mmapport_locals@p7();
+|
++ T lx = vma->vm_end - vma->vm_start;
+  mmapport_locals@p8();
+|
++ T lx = vma_pages(vma);
+  mmapport_locals@p9();
+)
+  ...
+}
+
+// rfc: a blank line between the locals and the loop.
+@ put_lblank depends on patch && rfc @
+identifier lbind_1.hb;
+identifier m : script:python(hb) { loop_hook(m, hb) };
+@@
+m(...) {
+  ...
++
+  mmapport_locals();
+  ...
+}
+
+// rfc: and the mark the locals were written above goes.
+@ unmark_locals depends on patch && rfc @
+identifier loop_site.h;
+identifier m : script:python(h) { loop_hook(m, h) };
+@@
+m(...) {
+  ...
+- mmapport_locals();
+  ...
+}
 
 // rfc: the new hook registered beside the handler.
 @ register_loop_complete depends on patch && rfc @
@@ -2400,35 +2905,83 @@ const struct file_operations ops = {
 };
 )
 
-// --- rfc: NAME_abort() for a handler whose prepare returns with a lock
-// held: it does the releases NAME_complete() does after mapping.  Placed
-// after NAME_complete(), and registered after it, as
-// mmap_prepare_state.cocci places and registers its abort.
+// --- rfc: NAME_abort() for a loop moved under a lock: it does the
+// releases that followed the loop, if the mapping fails before complete.
 @ abort_anchor depends on patch && rfc @
-identifier comp : script:python() { aborted(comp) is not None };
+identifier comp : script:python() { loop_aborted(comp) is not None };
 @@
 comp(...) { ... }
 
 @script:python abort_how@
 comp << abort_anchor.comp;
 abrt;
-abody;
 @@
-h = aborted(comp)
-coccinelle.abrt = cocci.make_ident(h + '_abort')
-coccinelle.abody = cocci.make_ident(abort_body[h])
+coccinelle.abrt = cocci.make_ident(loop_aborted(comp) + '_abort')
 
-// rfc: NAME_abort() after NAME_complete(): the unlocks if the mapping fails.
+// rfc: NAME_abort() after NAME_complete(), empty: the rules below fill it.
 @ add_abort depends on patch && rfc @
-identifier abort_anchor.comp, abort_how.abrt, abort_how.abody;
+identifier abort_anchor.comp, abort_how.abrt;
 @@
 comp(...) { ... }
 +
 +static void abrt(const struct file *file, const void *vm_private_data,
 +		 const void *context)
 +{
-+	abody;
 +}
+
+// rfc: the first local of NAME_abort() of a loop.
+@ put_labort_bind_1 depends on patch && rfc @
+identifier lkbind_1.hb, lkbind_1.kx;
+type lkbind_1.T;
+identifier m : script:python(hb) { is_abort(m, hb) };
+@@
+m(...) {
+  ...
++ T kx = file->private_data;
+}
+
+// rfc: the second local of NAME_abort() of a loop, after the first.
+@ put_labort_bind_2 depends on patch && rfc @
+identifier lkbind_2.hb, lkbind_2.kx;
+type lkbind_2.T;
+identifier m : script:python(hb) { is_abort(m, hb) };
+@@
+m(...) {
+  ...
++ T kx = file->private_data;
+}
+
+// rfc: a blank line after them.
+@ put_labort_blank depends on patch && rfc @
+identifier lkbind_1.hb;
+identifier m : script:python(hb) { is_abort(m, hb) };
+@@
+m(...) {
+  ...
++
+}
+
+// rfc: the first release in NAME_abort() of a loop.
+@ put_labort_release_1 depends on patch && rfc @
+identifier lrelease_1.h, lrelease_1.ul;
+expression list lrelease_1.es;
+identifier m : script:python(h) { is_abort(m, h) };
+@@
+m(...) {
+  ...
++ ul(es);
+}
+
+// rfc: the second release in NAME_abort() of a loop, after the first.
+@ put_labort_release_2 depends on patch && rfc @
+identifier lrelease_2.h, lrelease_2.ul;
+expression list lrelease_2.es;
+identifier m : script:python(h) { is_abort(m, h) };
+@@
+m(...) {
+  ...
++ ul(es);
+}
 
 // rfc: the new hook registered beside mmap_complete.
 @ register_abort depends on patch && rfc @
@@ -2495,5 +3048,5 @@ for h in sorted(handlers):
 		for c in kept_errors.get(h, []):
 			say(h, 'keeps error', c)
 		# rfc: prepare returns with a lock held, NAME_abort() drops it
-		if adds_abort(h):
+		if gets_abort(h):
 			say(h, 'adds hook', 'mmap_abort')
