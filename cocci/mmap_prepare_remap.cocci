@@ -98,6 +98,7 @@ ops_defined = set()	# vm_operations_struct names this file initialises
 refused = {}		# handler: reason
 convertible = set()
 twice = set()		# handlers defined more than once in the file (#if / #else)
+in_array = {}		# rfc: handler: the array of file_operations that registers it
 TWICE = ('the handler is defined more than once in this file (under #if and #else): '
 	 'the rule plans a handler by its name, and would rewrite every definition '
 	 'after the plan of one')
@@ -188,6 +189,11 @@ takes = None
 
 # calls an initialiser may make and still be dropped with its unused local
 PURE_CALLS = set(['vma_pages', 'vma_start_pgoff', 'sizeof'])
+# the calls an rfc PFN, computed twice in prepare, may make: the kernel's
+# address conversions, which read nothing but their argument
+TWICE_CALLS = set(['sizeof', '__pa', 'virt_to_phys', 'virt_to_pfn', 'page_to_pfn',
+		   'page_to_phys', 'PHYS_PFN', 'PFN_DOWN', 'PFN_UP', 'PFN_PHYS',
+		   '__phys_to_pfn', 'vma_pages', 'vma_start_pgoff'])
 # the integer types that travel exactly in a pointer on every architecture
 INTS = ('int', 'unsigned int', 'long', 'unsigned long', 'u8', 'u16', 'u32', 's8', 's16',
 	's32', 'size_t', 'pgoff_t', 'unsigned', 'short', 'unsigned short', 'char',
@@ -304,12 +310,8 @@ def complete_form(h, fn, ov):
 	"""rfc: NAME_complete() keeps the result of the call in err when the
 	handler returned its own error for a failure (ov), or released a lock
 	after the call; the notes of the lock.  The reason for a refusal, or
-	None."""
-	if ov and h in lock_plan:
-		# the releases follow the call: its failure returned before them
-		return ('rfc: a failed %s() returned %s with the lock still held: '
-			'%s_complete() would release it on that path, or leave it '
-			'held for good; neither is the old behaviour' % (fn, ov, h))
+	None.  (A failure that returned with the lock held is refused by
+	plan_lock(): ov and a lock never go together.)"""
 	if ov or h in lock_plan:
 		err_form.add(h)
 	if h in lock_plan:
@@ -345,6 +347,11 @@ def plan(h, fn, es, p):
 						    'form (it prepares the whole VMA)')
 			if not pure(pfn):
 				return None, 'rfc: the PFN expression has side effects and is needed twice'
+			called = sorted(set(re.findall(r'(\w+)\s*\(', pfn)) - TWICE_CALLS)
+			if called:
+				return None, ('rfc: the PFN expression calls %s(), which may have side '
+					      'effects, and is needed twice (desc->mmap_context and '
+					      'remap_pfn_range_prepare())' % called[0])
 			if squash(prot) != 'vma->vm_page_prot':
 				# rfc has no protection for the remap apart from the one
 				# of the VMA: prepare gives it to the VMA, as an old
@@ -862,8 +869,18 @@ def top_stmt(h, n):
 	return s, e
 
 def call_arg(h, n, name):
-	m = re.search(r'\b%s\s*\(\s*([^,)]*)' % re.escape(name), code_line(h, n))
-	return squash(m.group(1)) if m else None
+	"""The first argument of the call of name on line n, squashed."""
+	line = code_line(h, n)
+	m = re.search(r'\b%s\s*\(' % re.escape(name), line)
+	if not m:
+		return None
+	depth, arg = 0, ''
+	for ch in line[m.end():]:
+		if depth == 0 and ch in ',)':
+			return squash(arg)
+		depth += {'(': 1, '[': 1, ')': -1, ']': -1}.get(ch, 0)
+		arg += ch
+	return None
 
 def leaves_block(h, n):
 	"""Does the block holding line n return or jump away after it, before
@@ -903,6 +920,12 @@ def plan_lock(h, cline, fn, held, loop):
 				'maps; it is not rewritten into an explicit lock and unlock'
 				% (name, fn))
 	s, e = top_stmt(h, cline)
+	if not loop and re.search(r'\breturn\b', ' '.join(code_line(h, k) for k in range(s, e + 1))):
+		# the releases follow the call's statement: its failure returned before them
+		return ('rfc: a failed %s() returned with the lock still held (a return in '
+			'the statement of the call, before the release): mmap_complete would '
+			'release it on that path, or leave it held for good; neither is the '
+			'old behaviour' % fn)
 	last = body_start[h] + len(body_text[h].split('\n')) - 1
 	succ = next((k for k in range(e + 1, last + 1) if top_level_line(h, k) and
 		     re.match(r'^\treturn\b', code_line(h, k))), None)
@@ -948,8 +971,14 @@ def plan_lock(h, cline, fn, held, loop):
 		what.append('%s(%s)' % (name, tidy(code_line(h, l).split('(', 1)[1].rsplit(')', 1)[0])
 					 if '(' in code_line(h, l) else arg))
 		for x in names_in(code_only(arg)):
+			if x == vma:
+				return ('the lock %s() takes is reached through the VMA, which '
+					'mmap_abort does not get' % name)
+			if x == fp and fp != 'file':
+				return ('the lock %s() takes is reached through the file parameter '
+					'%s, which mmap_complete and mmap_abort name file' % (name, fp))
 			if x not in decls[h]:
-				continue	# a global lock
+				continue	# a global lock, or the file
 			if private_data_local(h, x, fp):
 				if x not in binds:
 					binds.append(x)
@@ -1052,7 +1081,7 @@ def lock_notes(h):
 # what one file's handlers gather, emptied as each file starts: the rule
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, calls, locks, masked, ops_set, closes, ops_defined, refused,
-	    convertible, staged, notes, kept_errors, done, shapes, insert_loops, params,
+	    convertible, staged, in_array, notes, kept_errors, done, shapes, insert_loops, params,
 	    body_start, decls, loop_drop, body_text, tails, lock_plan,
 	    loop_binds, forms, prot_kept, guarded_remaps, err_form, loop_ctx,
 	    loop_flags, twice)
@@ -1117,6 +1146,23 @@ p << fops.p;
 if wanted is None or h in wanted.split(','):
 	handlers.add(h)
 	where.setdefault(h, p[0])
+
+// rfc: a handler registered in an array of file_operations, where the
+// rules below cannot register its new hooks.
+@ fops_array depends on (has_mmap || patch) && rfc @
+identifier ops, handler;
+@@
+(
+struct file_operations ops[] = { ..., { .mmap = handler, }, ... };
+|
+const struct file_operations ops[] = { ..., { .mmap = handler, }, ... };
+)
+
+@script:python depends on (has_mmap || patch) && rfc@
+h << fops_array.handler;
+ops << fops_array.ops;
+@@
+in_array[h] = ops
 
 // The handlers' definitions: their text is read for the size and locals.
 @ handler_def depends on (has_mmap || patch) @
@@ -1300,6 +1346,11 @@ for h in handlers:
 	if h in twice:
 		refused[h] = TWICE
 		continue
+	if h in in_array:
+		refused[h] = ('rfc: the handler is registered in the array of file_operations '
+			      '%s[], where the rule does not register mmap_complete beside '
+			      'it' % in_array[h])
+		continue
 	if len(cs) > 1:
 		why = tail_check(h, cs) if rfc_mode else None
 		if not rfc_mode or why:
@@ -1480,12 +1531,6 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  ul@u(ue);
  return ret;
 |
- ret = fn@p(vma, es);
- ul@u(ue);
- if (ret)
-	return ret;
- return 0;
-|
  fn@p(vma, es);
  ul@u(ue);
  return 0;
@@ -1495,25 +1540,7 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  ul2@u2(ue2);
  return ret;
 |
- ret = fn@p(vma, es);
- ul@u(ue);
- ul2@u2(ue2);
- if (ret)
-	return ret;
- return 0;
-|
  fn@p(vma, es);
- ul@u(ue);
- ul2@u2(ue2);
- return 0;
-|
- if (fn@p(vma, es))
-	return@q -C;
- ul@u(ue);
- return 0;
-|
- if (fn@p(vma, es))
-	return@q -C;
  ul@u(ue);
  ul2@u2(ue2);
  return 0;
@@ -1529,12 +1556,10 @@ if h in convertible:
 // A failed call that returns its own error: the error override.
 @ shape_override @
 identifier h;
-identifier fp, vma, fn, ret, ul, ul2;
+identifier fp, vma, fn, ret;
 identifier C =~ "^E[A-Z0-9]+$";
 identifier logf =~ "^(pr_[a-z_]+|dev_[a-z_]+|printk)$";
-expression list es, la, ue, ue2;
-position u : script:python() { moving_unlock(u) };
-position u2 : script:python() { moving_unlock(u2) };
+expression list es, la;
 @@
 h(struct file *fp, struct vm_area_struct *vma) { <+...
 (
@@ -1557,17 +1582,6 @@ h(struct file *fp, struct vm_area_struct *vma) { <+...
  if (ret)
 	return -C;
  return ret;
-|
- if (fn(vma, es))
-	return -C;
- ul@u(ue);
- return 0;
-|
- if (fn(vma, es))
-	return -C;
- ul@u(ue);
- ul2@u2(ue2);
- return 0;
 )
 ...+> }
 
