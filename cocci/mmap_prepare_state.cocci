@@ -63,6 +63,7 @@ refused = {}		# handler: reason
 notes = {}		# handler: [behaviour change]
 done = set()		# handlers rewritten
 twice = set()		# handlers defined more than once in the file (#if / #else)
+in_array = {}		# rfc: handler: the array of file_operations that registers it
 TWICE = ('the handler is defined more than once in this file (under #if and #else): '
 	 'the rule plans a handler by its name, and would rewrite every definition '
 	 'after the plan of one')
@@ -555,7 +556,7 @@ def plan_moved(h, plan):
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields,
 	    ops_users, refused, notes, done, ctx_set, hooks, hook_calls,
-	    hook_locals, renamed, mapped, twice)
+	    hook_locals, renamed, mapped, twice, in_array)
 
 // A file that registers an mmap handler: every rule that runs without
 // -D patch depends on this one, whose tokens let make coccicheck skip the
@@ -617,6 +618,23 @@ p << fops.p;
 if (wanted is None or h in wanted.split(',')) and h in plans:
 	handlers.add(h)
 	where.setdefault(h, p[0])
+
+// rfc: a handler registered in an array of file_operations, where the
+// rules below cannot register its new hooks.
+@ fops_array depends on (has_mmap || patch) && rfc @
+identifier ops, handler;
+@@
+(
+struct file_operations ops[] = { ..., { .mmap = handler, }, ... };
+|
+const struct file_operations ops[] = { ..., { .mmap = handler, }, ... };
+)
+
+@script:python depends on (has_mmap || patch) && rfc@
+h << fops_array.handler;
+ops << fops_array.ops;
+@@
+in_array[h] = ops
 
 // Each handler's definition, its file and VMA parameters.
 @ handler_def depends on (has_mmap || patch) @
@@ -758,6 +776,11 @@ for h in sorted(handlers):
 		continue
 	if h in twice:
 		refused[h] = TWICE
+		continue
+	if h in in_array:
+		refused[h] = ('rfc: the handler is registered in the array of file_operations '
+			      '%s[], where the rule does not register its new hooks beside '
+			      'it' % in_array[h])
 		continue
 	decls.setdefault(h, {})
 	if rfc_mode and plans[h].get('mode') == 'abort':

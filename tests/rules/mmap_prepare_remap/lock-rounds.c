@@ -168,6 +168,10 @@ static const struct file_operations arr_fops[] = {
 	{ .mmap = arr_mmap, },
 };
 
+static const struct file_operations arr_one_fops = {
+	.mmap = arr_mmap,
+};
+
 extern unsigned long lr_next_pfn(void);
 
 static int next_mmap(struct file *file, struct vm_area_struct *vma)
