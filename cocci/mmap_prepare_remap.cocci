@@ -1046,7 +1046,8 @@ def returns_own(m, h):
 	return is_complete(m, h) and overridden(str(h))
 
 def locked(m, h):
-	"""Is m the NAME_complete() of h, which releases a lock after its call?"""
+	"""Is m the NAME_complete() of h, which releases a lock after its call?
+	(A moved loop is never in err_form: its releases are in its text.)"""
 	return is_complete(m, h) and str(h) in lock_plan
 
 def gets_abort(h):
@@ -1058,14 +1059,6 @@ def is_abort(m, h):
 	"""Is m the NAME_abort() of h, which releases the lock of its call or
 	its loop?"""
 	return gets_abort(str(h)) and str(m) == str(h) + '_abort'
-
-def locks_call(m, h):
-	"""Is m the NAME_complete() of h, whose call was made under a lock?"""
-	return locked(m, h) and not lock_plan[str(h)]['loop']
-
-def locked_bind(m, h, hb):
-	"""Is m the NAME_complete() of h, with a lock, and hb the same handler?"""
-	return locked(m, h) and str(h) == str(hb)
 
 
 def lock_notes(h):
@@ -2127,8 +2120,7 @@ m(...) {
 symbol err;
 identifier bind_1.hb, bind_1.kx;
 type bind_1.T;
-identifier site.h;
-identifier m : script:python(h, hb) { locked_bind(m, h, hb) };
+identifier m : script:python(hb) { locked(m, hb) };
 @@
 m(...) {
   ...
@@ -2142,8 +2134,7 @@ m(...) {
 symbol err;
 identifier bind_2.hb, bind_2.kx;
 type bind_2.T;
-identifier site.h;
-identifier m : script:python(h, hb) { locked_bind(m, h, hb) };
+identifier m : script:python(hb) { locked(m, hb) };
 @@
 m(...) {
   ...
@@ -2178,7 +2169,7 @@ const struct file_operations ops = {
 // loop_how in a file with no loop, drops those of release_N and bind_N.)
 @ add_lock_abort depends on patch && rfc @
 identifier site.h;
-identifier m : script:python(h) { locks_call(m, h) };
+identifier m : script:python(h) { locked(m, h) };
 fresh identifier abrt = h ## "_abort";
 @@
 m(...) { ... }
@@ -2245,7 +2236,7 @@ m(...) {
 // rfc: the new hook registered beside mmap_complete.
 @ register_lock_abort depends on patch && rfc @
 identifier site.h;
-identifier m : script:python(h) { locks_call(m, h) };
+identifier m : script:python(h) { locked(m, h) };
 fresh identifier abrt = h ## "_abort";
 identifier ops;
 @@
