@@ -984,6 +984,7 @@ hf(...) { <+...
 - f@q(es);
 ...+> }
 
+// The second take that moves leaves the handler.
 @ drop_take_2 depends on patch @
 identifier call_2.hf, call_2.f;
 expression list call_2.es;
@@ -993,6 +994,7 @@ hf(...) { <+...
 - f@q(es);
 ...+> }
 
+// The third take that moves leaves the handler.
 @ drop_take_3 depends on patch @
 identifier call_3.hf, call_3.f;
 expression list call_3.es;
@@ -1156,6 +1158,7 @@ m(...) {
 + f(es);
 }
 
+// The second call of the new hook, after the first.
 @ put_call_2 depends on patch @
 identifier call_2.hf, call_2.f;
 expression list call_2.es;
@@ -1166,6 +1169,7 @@ m(...) {
 + f(es);
 }
 
+// The third call of the new hook, after the second.
 @ put_call_3 depends on patch @
 identifier call_3.hf, call_3.f;
 expression list call_3.es;
@@ -1366,6 +1370,7 @@ identifier m : script:python() { renames(m) };
 @@
 m(...) { ... }
 
+// The file the handler named otherwise, renamed file in the new hook.
 @ file_renamed depends on patch @
 identifier hook_site.m;
 identifier fp : script:python(m) { file_param(fp, m) };
@@ -1396,6 +1401,7 @@ const struct file_operations ops = {
 };
 )
 
+// rfc: the complete hook alone registered beside the handler.
 @ register_complete depends on patch && rfc @
 identifier h : script:python() { gets(h, Hook.COMPLETE) };
 fresh identifier comp = h ## "_complete";
