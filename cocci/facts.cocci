@@ -42,7 +42,7 @@ virtual report
 import json
 import re
 
-MAX_DEPTH = 3
+MAX_DEPTH = 3		# -D call_depth=N (mmapport: CALL_DEPTH of tools/category.h)
 named = set()		# -D handler_names=a,b
 finished = set()	# (file, function): its facts completed (finish())
 summarised = set()	# (file, function): its -D report line printed
@@ -364,6 +364,11 @@ fn(..., struct vm_area_struct *v, ...) { ... }
 h << virtual.handler_names;
 @@
 named.update(h.split(','))
+
+@script:python depends on has_vma@
+d << virtual.call_depth;
+@@
+MAX_DEPTH = int(d)
 
 // Every function definition, and whether it is static.
 @ fn_def depends on has_vma @

@@ -130,13 +130,23 @@ def dead_local(x, p):
 def in_dead(fn, k):
 	return any(a <= lc(*k) <= b for a, b in dead.get(fn, []))
 converted_names = set()
+# what takes a reference or allocates, by name: tools/category.c's take_ref and
+# take_alloc (tests/47-lists.t keeps them the same)
 STATE_CALLS = set(['kref_get', 'kref_get_unless_zero', 'refcount_inc',
 		   'refcount_inc_not_zero', 'atomic_inc', 'atomic_inc_return',
-		   'atomic_inc_not_zero', 'try_module_get', 'get_file', 'get_device',
-		   'kobject_get', 'kmalloc', 'kzalloc', 'kcalloc', 'kvmalloc',
-		   'kvzalloc', 'vmalloc', 'vzalloc', 'vmalloc_user', 'alloc_pages',
-		   '__get_free_pages', 'get_zeroed_page', 'pm_runtime_get_sync',
-		   'pm_runtime_resume_and_get', 'idr_alloc', 'xa_alloc'])
+		   'atomic_inc_not_zero', 'atomic_inc_unless_negative',
+		   'atomic64_inc', 'atomic64_inc_return',
+		   'atomic64_inc_not_zero', 'atomic_long_inc',
+		   'atomic_long_inc_return', 'atomic_long_inc_not_zero',
+		   'try_module_get', 'get_file', 'get_device', 'kobject_get',
+		   'pm_runtime_get_sync', 'pm_runtime_resume_and_get',
+		   'pm_runtime_get', 'get_page', 'folio_get', 'dma_buf_get',
+		   'fget', 'kmalloc', 'kzalloc', 'kcalloc', 'kvmalloc',
+		   'kvzalloc', 'kvcalloc', 'vmalloc', 'vzalloc',
+		   'vmalloc_user', 'alloc_pages', '__get_free_pages',
+		   'get_zeroed_page', '__get_free_page', 'idr_alloc',
+		   'xa_alloc', 'kmemdup', 'kmem_cache_alloc',
+		   'kmem_cache_zalloc', 'dma_alloc_coherent', 'alloc_page'])
 
 calls_in = {}
 defined = set()

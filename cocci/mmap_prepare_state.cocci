@@ -192,6 +192,8 @@ def tidy(e):
 	s = re.sub(r' ([)\],])', r'\1', s)
 	s = re.sub(r'(^|[(,\[!~] ?|[-+*/&|<>=] )([&*!~-]) (?=[A-Za-z_(0-9])', r'\1\2', s)
 	s = re.sub(r'([A-Za-z_0-9]) \(', r'\1(', s)
+	s = re.sub(r'^(return|if|while|for|sizeof)\(', r'\1 (', s)
+	s = re.sub(r'\((unsigned long|unsigned int|void \*|u64|u32|phys_addr_t)\) ', r'(\1)', s)
 	return s
 
 def calls_nothing(e):
@@ -229,7 +231,7 @@ def text_between(h, a, b):
 	return ' '.join(t.split())
 
 def names_in(text):
-	"""Identifiers that are not members, called functions or keywords."""
+	"""Identifiers that are not members, called functions or macros."""
 	out = []
 	for m in re.finditer(r'(->|\.)?\s*\b([A-Za-z_]\w*)\b(\s*\()?', text):
 		n = m.group(2)

@@ -164,7 +164,7 @@ fi
 rm -rf "$pkg" "$pkg.out"
 
 # a driver whose handler is defined in one file and registered from
-# another, with a prototype in the driver's header (issue: cross-file
+# another, with a prototype in the driver's header (cross-file
 # handlers), and a version test for kernels before 6.3 in its body: one
 # change of the three files, one commit, built (each source) on 7.2 and
 # against 6.12, the settled version test gone from the prepare handler

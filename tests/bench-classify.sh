@@ -13,7 +13,7 @@
 # commands; the clang pass needs all of it too (its flags are those
 # commands), so the ratio is taken on the second run, which parses and
 # decides everything again but finds the build dirs ready.  Both times
-# are printed.  Goals (issue 3): the first run in at most 180 s on 2
+# are printed.  Goals: the first run in at most 180 s on 2
 # cores, the ratio at most 1.3.  Exits non-zero when classify leaves a
 # record without a category.
 set -euo pipefail

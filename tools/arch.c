@@ -1155,11 +1155,10 @@ char *arch_applies(struct arch_selection *sel, const char *file, int *gated)
 	const struct arch_profile *p = sel->prof;
 	char *obj = xstrdup(file), *dir = dirname_of(file), *a, *why = NULL;
 	struct strlist cands = { 0 }, syms = { 0 };
-	size_t n = strlen(p->srcarch);
 	int i, listed = 0;
 
 	*gated = 0;
-	if (!strncmp(file, "arch/", 5) && (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/')) {
+	if (other_arch_file(file, p->srcarch)) {
 		free(obj);
 		free(dir);
 		return xasprintf("another architecture's file: not built for %s", p->srcarch);

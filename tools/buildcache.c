@@ -117,7 +117,6 @@ static int lock_key(const char *root, const char *key, int wait)
 static int prepare_input(const char *rel, const char *srcarch)
 {
 	const char *base = strrchr(rel, '/');
-	size_t n = strlen(srcarch);
 
 	base = base ? base + 1 : rel;
 	if (!strncmp(base, "Kconfig", 7) || !strcmp(rel, "Makefile") || !strcmp(rel, "Kbuild"))
@@ -125,7 +124,7 @@ static int prepare_input(const char *rel, const char *srcarch)
 	if (!strncmp(rel, "scripts/", 8) || !strncmp(rel, "include/", 8) ||
 	    !strncmp(rel, "tools/", 6))
 		return 1;
-	return !strncmp(rel, "arch/", 5) && !strncmp(rel + 5, srcarch, n) && rel[5 + n] == '/';
+	return !strncmp(rel, "arch/", 5) && !other_arch_file(rel, srcarch);
 }
 
 /*
@@ -282,7 +281,7 @@ static int rw_match(const char *buf, size_t len, size_t i)
 {
 	int k;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < ARRAY_SIZE(rw_from); k++) {
 		size_t n = strlen(rw_from[k]);
 		char next = i + n < len ? buf[i + n] : '\0';
 
@@ -307,7 +306,7 @@ static void rewrite_text(const char *path, const struct stat *st)
 		free(buf);
 		return;
 	}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < ARRAY_SIZE(rw_from); k++)
 		if (strlen(rw_to[k]) > strlen(rw_from[k]))
 			grow += strlen(rw_to[k]) - strlen(rw_from[k]);
 	out = xmalloc(len * (grow + 1) + 1);

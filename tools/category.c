@@ -339,7 +339,7 @@ char *prepare_twins(const char *tree)
 	char *out = xstrdup("");
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		char *text = read_file(files[i], NULL);
 		const char *p = text, *q;
 

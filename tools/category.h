@@ -3,12 +3,19 @@
  * category.h - the categories and the kernel API lists that decide them,
  * shared by the lexical classifier (classify.c) and the libclang analyzer
  * (analyzer/).  The semantic patches keep their own copy of the
- * state-taking list, since they also run alone under make coccicheck.
+ * state-taking and stacked lists and of CALL_DEPTH, since they also run
+ * alone under make coccicheck; tests/47-lists.t keeps the copies the same.
  */
 #ifndef MMAPPORT_CATEGORY_H
 #define MMAPPORT_CATEGORY_H
 
 #include "util.h"
+
+/*
+ * How many calls deep a call that receives the VMA is followed, by the
+ * lexical classifier, the analyzer and cocci/facts.cocci (-D call_depth).
+ */
+#define CALL_DEPTH 3
 
 /* Strongest reason last: a handler gets the highest that applies. */
 enum category {

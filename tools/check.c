@@ -174,8 +174,8 @@ static int build(const struct arch_profile *p, const char *work, const char *bdi
 	r = run_list(&ro, &cmd);
 	strlist_free(&cmd);
 	if (*out_of_space(log))
-		die("%s: the build ran out of disk space (see %s): free some and run again; "
-		    "nothing is judged from a build that could not write", p->name, log);
+		die("%s: the build ran out of disk space (see %s): free some and run again; nothing is judged from a build that could not write",
+		    p->name, log);
 	if (file_has(log, "not available or not up to date"))
 		die("the kernel skipped sparse on %s (\"sparse is not available or not up to date\", see %s): a check that silently does nothing is a failure",
 		    p->name, log);
@@ -328,10 +328,10 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 	char *reason = NULL, *nocc = NULL, *t;
 	int i, k;
 
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < ARRAY_SIZE(statuses); k++)
 		lists[k] = json_array();
 	for (i = 0; i < nrun; i++) {
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < ARRAY_SIZE(statuses); k++)
 			if (!strcmp(row[i].status, statuses[k]))
 				json_array_append_new(lists[k], json_string(runs[i].prof->name));
 		if (!strcmp(row[i].status, "fail") && strcmp(status, "fail")) {
@@ -376,7 +376,7 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 	json_object_set_new(o, "status", json_string(status));
 	if (reason)
 		json_object_set_new(o, "reason", json_string(reason));
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < ARRAY_SIZE(statuses); k++)
 		json_object_set_new(o, statuses[k], lists[k]);
 	free(reason);
 	free(nocc);
@@ -730,8 +730,8 @@ static int try_polarities(const char *src, const char *dir, const struct strlist
 				k = use_variant(v, runs, &nrun, cap, a, dir, frag, name, summary, file,
 						&made);
 				if (made)
-					info("check: %s: the branch at line %d (%s) holds lines the conversion changed, and no build so far compiled it; "
-					     "trying %s (%s)", file, v->map[f].branches[b].line,
+					info("check: %s: the branch at line %d (%s) holds lines the conversion changed, and no build so far compiled it; trying %s (%s)",
+					     file, v->map[f].branches[b].line,
 					     v->map[f].branches[b].cond, runs[k].prof->name, summary);
 				free(frag);
 				free(summary);
@@ -1041,7 +1041,6 @@ static void cells_without_build(struct check_run *cr, int a, struct strlist *can
 
 	for (f = 0; f < cr->files.n; f++) {
 		const char *file = cr->files.v[f];
-		size_t n = strlen(p->srcarch);
 
 		if (p->variant && !strlist_has(&ar->variant_files, file))
 			set_cell(CELL(f, a), "n/a", xasprintf("a config variant made for other files (%s)",
@@ -1053,8 +1052,7 @@ static void cells_without_build(struct check_run *cr, int a, struct strlist *can
 			  file[strlen(cr->eb.subdir)] != '/'))
 			set_cell(CELL(f, a), "n/a", xasprintf("outside the directory the driver's build runs kbuild in (M=%s, %s)",
 				 cr->eb.subdir, cr->eb.from));
-		else if (!cr->ext && !strncmp(file, "arch/", 5) &&
-			 (strncmp(file + 5, p->srcarch, n) || file[5 + n] != '/'))
+		else if (!cr->ext && other_arch_file(file, p->srcarch))
 			set_cell(CELL(f, a), "n/a", xasprintf("another architecture's file: not built for %s",
 				 p->srcarch));
 		else if (!has_cc)
@@ -1218,7 +1216,7 @@ static void check_bases(struct check_run *cr)
 		struct strlist cand = { 0 };
 		char *pname = arch_path_name(ar->prof);
 
-		ar->bdir = xasprintf("%s/build/%s", cr->o->out, pname);
+		ar->bdir = arch_build_dir(cr->o, pname);
 		ar->objdir = cr->ext ? cr->work : ar->bdir;
 		ar->baselog = xasprintf("%s/check-%s-base.log", cr->logs, pname);
 		ar->afterlog = xasprintf("%s/check-%s-after.log", cr->logs, pname);

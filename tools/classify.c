@@ -18,37 +18,16 @@
 #include "category.h"
 #include "mmapport.h"
 
-#define MAX_DEPTH 3
-
-/* ->mmap( of another file, beside the calls of category.h's list */
-static const char *const lex_calls_stacked[] = {
-	"vfs_mmap", "call_mmap", "dma_buf_mmap", "mmap", NULL,
-};
-/* State that outlives the handler: references and allocations. */
-static const char *const calls_state[] = {
-	"kref_get", "kref_get_unless_zero", "refcount_inc", "refcount_inc_not_zero",
-	"atomic_inc", "atomic_inc_return", "atomic_inc_not_zero", "try_module_get",
-	"get_file", "get_device", "kobject_get", "kmalloc", "kzalloc", "kcalloc",
-	"kvmalloc", "kvzalloc", "vmalloc", "vzalloc", "vmalloc_user", "alloc_pages",
-	"__get_free_pages", "get_zeroed_page", "pm_runtime_get_sync",
-	"pm_runtime_resume_and_get", "idr_alloc", "xa_alloc", NULL,
-};
-
 static int in_list(const struct token *t, const char *const *list);
 
-/* A call that may take state: the list, or a name that says inc/get/alloc. */
+/* A call that may take state that outlives the handler: a reference or an allocation. */
 static int takes_state(const struct token *t)
 {
-	char *s;
-	int r;
+	char *s = tok_str(t);
+	const char *kind = resource_taken(s);
 
-	if (in_list(t, calls_state))
-		return 1;
-	s = tok_str(t);
-	r = (strstr(s, "_inc") && !strstr(s, "_include")) || strstr(s, "alloc") ||
-	    (strlen(s) > 4 && !strcmp(s + strlen(s) - 4, "_get")) || !strncmp(s, "get_", 4);
 	free(s);
-	return r;
+	return kind && strcmp(kind, "lock");
 }
 
 static int in_list(const struct token *t, const char *const *list)
@@ -237,10 +216,10 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 			} else if (!strncmp(cs, "dma_mmap_", 9) || !strcmp(cs, "dma_buf_mmap")) {
 				finding(&a->f, strcmp(cs, "dma_buf_mmap") ? CAT_DMA_MMAP : CAT_STACKED,
 				     "%s() maps the VMA in %s", cs, fn_name);
-			} else if (in_list(c, lex_calls_stacked)) {
+			} else if (in_list(c, calls_stacked) || tok_is(c, "mmap")) {
 				finding(&a->f, CAT_STACKED, "%s() hands the VMA to another file's mmap in %s",
 				     cs, fn_name);
-			} else if (depth < MAX_DEPTH && lex_find_function(lx, cs, &cname, &cbody)) {
+			} else if (depth < CALL_DEPTH && lex_find_function(lx, cs, &cname, &cbody)) {
 				char *pn = param_name(lx, cname + 1, argidx);
 
 				if (pn) {
@@ -253,7 +232,7 @@ static void analyze_body(struct analysis *a, int body, const char *vma, int dept
 				}
 			} else {
 				finding(&a->f, CAT_NEEDS_VMA, "passes the VMA to %s() in %s, which %s", cs,
-				     fn_name, depth < MAX_DEPTH ? "is defined elsewhere" :
+				     fn_name, depth < CALL_DEPTH ? "is defined elsewhere" :
 				     "is too deep to follow");
 			}
 			free(cs);

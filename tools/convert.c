@@ -91,7 +91,7 @@ static int converted_ok(const char *path, const char *fn, int hooks, int twin, i
 }
 
 /* The hooks a conversion adds; a state plan (tools/state.c) says which for state. */
-static int hooks_of(enum method m, const struct profile *p, json_t *plan)
+static int hooks_of(enum method m, const struct api_profile *p, json_t *plan)
 {
 	int rfc = !strcmp(p->api, "rfc");
 
@@ -439,7 +439,7 @@ struct file_job {
  */
 static int run_simple(const struct options *o, const char *work, const char *file,
 		      const struct strlist *handlers, const struct strlist *kept,
-		      struct file_job *j, const struct profile *p)
+		      struct file_job *j, const struct api_profile *p)
 {
 	struct strlist defines = { 0 };
 	int r;
@@ -468,7 +468,7 @@ static int run_simple(const struct options *o, const char *work, const char *fil
  */
 static int run_pass1(const struct options *o, const char *work, const char *file,
 		     const char *what, const struct strlist *handlers, json_t *data,
-		     const struct profile *p, const char *report, char **failed)
+		     const struct api_profile *p, const char *report, char **failed)
 {
 	struct strlist defines = { 0 };
 	char *js = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
@@ -530,7 +530,7 @@ static int report_line(char *line, char **name, char **kind, char **text)
 }
 
 /* The hooks fn's conversion adds: its method's, and an mmap_abort the remap rule says it added. */
-static int job_hooks(enum method m, const struct profile *p, const struct file_job *j,
+static int job_hooks(enum method m, const struct api_profile *p, const struct file_job *j,
 		     const char *fn)
 {
 	int hooks = hooks_of(m, p, json_object_get(j->plans, fn));
@@ -599,7 +599,7 @@ static void read_exports(const char *report, json_t *exported)
  * that is all of them.
  */
 static int keep_converted(const char *path, const struct strlist *want,
-			  const struct strlist *pass2, enum method m, const struct profile *p,
+			  const struct strlist *pass2, enum method m, const struct api_profile *p,
 			  struct file_job *j, struct strlist *next)
 {
 	int i, all = 1;
@@ -829,7 +829,7 @@ static int unmask_dead(const char *path)
 }
 
 static void convert_file(const struct options *o, const char *work, const char *file,
-			 struct file_job *j, const struct profile *p)
+			 struct file_job *j, const struct api_profile *p)
 {
 	char *path = xasprintf("%s/%s", work, file);
 	/* the pass-1 rules' -D report lines */
@@ -966,7 +966,7 @@ static char *vma_facts(json_t *r)
 	return s;
 }
 
-static const char *method_name(enum method m, const struct profile *p, json_t *plan,
+static const char *method_name(enum method m, const struct api_profile *p, json_t *plan,
 			       json_t *r)
 {
 	int rfc = !strcmp(p->api, "rfc");
@@ -1103,7 +1103,7 @@ static int spans_files(json_t *r)
 struct convert_run {
 	const struct options *o;
 	json_t *records;
-	struct profile prof;
+	struct api_profile prof;
 	struct strlist units;		/* each change: the name of its first file */
 	json_t *unit_files;		/* unit -> the files it changes, sorted */
 	json_t *unit_of;		/* file -> its unit */
@@ -1855,7 +1855,7 @@ int convert_records(const struct options *o, json_t *records)
 	struct convert_run cv = { .o = o, .records = records };
 	int f, failed;
 
-	if (detect_profile(o->tree, o->api, &cv.prof))
+	if (detect_api_profile(o->tree, o->api, &cv.prof))
 		die("%s has neither mmap_prepare API (no struct mmap_action in include/linux/mm_types.h, no mmap_complete in include/linux/fs.h): give --api mainline or --api rfc to convert anyway",
 		    o->tree);
 	warn_missing_api(o, &cv.prof);

@@ -471,7 +471,7 @@ static void effect_sets_free(struct effect_sets *e)
 	strlist_free(&e->tests);
 	strlist_free(&e->errs);
 	strlist_free(&e->fields);
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < ARRAY_SIZE(e->m); i++) {
 		free(e->m[i].addr);
 		free(e->m[i].pfn);
 		free(e->m[i].size);
@@ -774,7 +774,7 @@ static int code_sets(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_s
 	/* a mapping call's own checks the rule wrote in prepare: their codes too */
 	json_array_foreach(json_object_get(conv, "kept_errors"), k, e)
 		strlist_add(&o->errs, json_string_value(e));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < ARRAY_SIZE(code_roles); i++) {
 		json_t *sm = json_object_get(new_sums, js(conv, code_roles[i][0]));
 		const char *cv = "vma";
 
@@ -789,7 +789,7 @@ static int code_sets(json_t *r, json_t *old_sum, json_t *new_sums, json_t *old_s
 	if (old_sums)
 		helper_facts(r, old_sums, new_sums, diffs, o, n);
 	/* mapping calls as the old handler made them, now after prepare */
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < ARRAY_SIZE(code_roles); i++) {
 		json_t *sm = json_object_get(new_sums, js(conv, code_roles[i][0])), *c;
 
 		json_array_foreach(json_object_get(sm, "calls"), k, c)
@@ -925,7 +925,7 @@ static void code_placements(json_t *r, json_t *eq, json_t *diffs, json_t *new_su
 
 		if (!strcmp(js(e, "effect"), "write") || strcmp(js(e, "in"), js(r, "function")))
 			continue;
-		for (i = 0; i < 4 && !found; i++) {
+		for (i = 0; i < ARRAY_SIZE(code_roles) && !found; i++) {
 			json_t *s = json_object_get(new_sums, js(conv, code_roles[i][0]));
 
 			json_array_foreach(json_object_get(s, "calls"), m, c)
@@ -1201,7 +1201,7 @@ static json_t *args_for(const struct options *o, const char *file)
 	if (!seen)
 		seen = json_object();
 	if (!classified_out || strcmp(classified_out, o->out)) {
-		char *fp = out_path(o, "analyzer/flags.json");
+		char *fp = out_path(o, OUT_FLAGS_DB);
 
 		json_decref(classified);
 		classified = path_exists(fp) ? json_load_path(fp) : NULL;
@@ -1222,7 +1222,7 @@ static json_t *args_for(const struct options *o, const char *file)
 		a = compdb_fallback(o->tree);
 	} else {
 		struct strlist one = { 0 };
-		char *bdir = out_path(o, "build/x86_64"), *base;
+		char *bdir = arch_build_dir(o, "x86_64"), *base;
 		/* classify's kbuild source and build dir: its commands are cached there */
 		char *ktree = kbuild_source(o, o->tree, &base);
 		const char *how;
@@ -1530,7 +1530,7 @@ static void port_facts_free(struct port_facts *pf)
 	strlist_free(&pf->set), strlist_free(&pf->clear), strlist_free(&pf->tests);
 	strlist_free(&pf->errs), strlist_free(&pf->fields), strlist_free(&pf->calls);
 	strlist_free(&pf->actions);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < ARRAY_SIZE(pf->m); i++)
 		free(pf->m[i].addr), free(pf->m[i].pfn), free(pf->m[i].size);
 }
 
@@ -1637,7 +1637,7 @@ json_t *equivalence_replay(const struct options *o, json_t *r, const char *ours_
 
 	json_object_set_new(res, "differences", diffs);
 	strlist_add(&of, jstr(r, "function"));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < ARRAY_SIZE(roles); i++)
 		if (jstr(conv, roles[i]))
 			strlist_add(&nf, jstr(conv, roles[i]));
 	strlist_add(&tf, theirs_fn);

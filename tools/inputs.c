@@ -531,6 +531,7 @@ static const struct field record_fields[] = {
 	{ "io_memory", T_BOOL, 0 },
 	{ "not_in_config", T_BOOL, 0 },
 	{ "twin", T_STR, 0 },
+	{ "exported", T_BOOL, 0 },
 	{ "conversion", T_OBJ, 0 },
 	{ "check", T_OBJ, 0 },
 	{ "series", T_BOOL, 0 },
@@ -549,6 +550,7 @@ static const struct field conversion_fields[] = {
 	{ "abort_function", T_STR, 0 },
 	{ "mapped_function", T_STR, 0 },
 	{ "behaviour_changes", T_STRS, 0 },
+	{ "compat", T_OBJ, 0 },
 };
 
 /* a cell of the check matrix, and its summary */

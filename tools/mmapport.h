@@ -64,7 +64,7 @@ void classify_records(const char *tree, const char *ktree, json_t *records);
 void lexical_verdict(json_t *records);
 
 /* profile.c: the API profile (not an architecture profile: arch.c) */
-struct profile {
+struct api_profile {
 	const char *api;	/* "mainline" or "rfc" */
 	const char *native;	/* the API the tree itself has: "rfc", "mainline" or NULL */
 	int has_mainline;	/* struct mmap_action in include/linux/mm_types.h */
@@ -74,11 +74,11 @@ struct profile {
 	int has_mapped;		/* vm_operations_struct has the mapped hook */
 	char *twins;		/* "F,G": library handlers F with an F_prepare(desc) twin */
 };
-int detect_profile(const char *tree, const char *want, struct profile *p);
-void warn_missing_api(const struct options *o, const struct profile *p);
+int detect_api_profile(const char *tree, const char *want, struct api_profile *p);
+void warn_missing_api(const struct options *o, const struct api_profile *p);
 
 /* state.c: what a stateful handler keeps, as a plan for the state rule */
-json_t *state_plan(json_t *r, const struct profile *p, char **why);
+json_t *state_plan(json_t *r, const struct api_profile *p, char **why);
 /*
  * equiv.c: the equivalence of converting r by method (with the state
  * plan, and an mmap_abort or not, under the tree's core rules): {verdict exact/stated/differs, effects
@@ -190,11 +190,13 @@ int series_records(const struct options *o, json_t *records);
 struct stage {
 	const char *name;
 	int (*fn)(struct options *o);
+	int in_run;		/* run does it, in the table's order (then report) */
 	const char *usage;
 };
 const struct stage *stage_named(const char *name);
 void stages_list(FILE *f);
 int run_stage(const char *name, struct options *o);
+int run_stages_to(const char *last, struct options *o);
 /* stages.c: the tree at path is a kernel tree (else die, naming what) */
 char *need_kernel_tree(const char *what, const char *path);
 
@@ -211,6 +213,10 @@ int report_html(const struct options *o, json_t *records, json_t *timings);
 
 /* records.c: the record store */
 char *out_path(const struct options *o, const char *name);
+char *arch_build_dir(const struct options *o, const char *name);
+/* files of DIR that more than one stage names */
+#define OUT_FLAGS_DB	"analyzer/flags.json"	/* the compile flags classify parsed with */
+#define OUT_DISPATCHERS	"dispatchers.json"	/* classify's dispatcher plan, which report prints */
 json_t *load_records(const struct options *o);
 void save_records(const struct options *o, json_t *records);
 void save_out(const struct options *o, const char *name, json_t *j);

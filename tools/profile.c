@@ -13,7 +13,7 @@
 #include "mmapport.h"
 #include "category.h"
 
-int detect_profile(const char *tree, const char *want, struct profile *p)
+int detect_api_profile(const char *tree, const char *want, struct api_profile *p)
 {
 	char *mmt = xasprintf("%s/include/linux/mm_types.h", tree);
 	char *fs = xasprintf("%s/include/linux/fs.h", tree);
@@ -42,7 +42,7 @@ int detect_profile(const char *tree, const char *want, struct profile *p)
 }
 
 /* --api names an API the tree lacks: say first what check will do with it. */
-void warn_missing_api(const struct options *o, const struct profile *p)
+void warn_missing_api(const struct options *o, const struct api_profile *p)
 {
 	if (!o->api || (!strcmp(o->api, "mainline") ? p->has_mainline : p->has_rfc))
 		return;

@@ -15,6 +15,12 @@ char *out_path(const struct options *o, const char *name)
 	return xasprintf("%s/%s", o->out, name);
 }
 
+/* DIR/build/NAME: the build directory of the architecture profile NAME. */
+char *arch_build_dir(const struct options *o, const char *name)
+{
+	return xasprintf("%s/build/%s", o->out, name);
+}
+
 /* classify's output NAME, WHAT, loaded and its shape checked by load. */
 static json_t *load_classified(const struct options *o, const char *name, const char *what,
 			       json_t *(*load)(const char *path))

@@ -312,7 +312,6 @@ static void write_replay(const struct options *o, const char *arch, json_t *rows
 
 int replay(struct options *o)
 {
-	static const char *const first[] = { "scan", "classify", "convert" };
 	char *tree, *work, *rp, *mk;
 	struct options so = *o;
 	json_t *pairs, *records, *rows, *p;
@@ -335,9 +334,8 @@ int replay(struct options *o)
 	so.old_tree = so.new_tree = NULL;
 	so.arch = o->arch ? o->arch : "x86_64";
 	need_tools(&so, "run");
-	for (i = 0; i < ARRAY_SIZE(first); i++)
-		if (run_stage(first[i], &so))
-			die("replay: the stages stopped on %s (see %s/logs)", tree, so.out);
+	if (run_stages_to("convert", &so))
+		die("replay: the stages stopped on %s (see %s/logs)", tree, so.out);
 	/* compare before check: check puts back the files that do not build */
 	records = load_records(&so);
 	work = out_path(&so, "work");

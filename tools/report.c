@@ -98,7 +98,7 @@ static void print_matrix(FILE *f, json_t *records, json_t *times)
 		int n[4];
 		static const char *const st[] = { "pass", "fail", "skipped", "n/a" };
 
-		for (int s = 0; s < 4; s++) {
+		for (int s = 0; s < ARRAY_SIZE(st); s++) {
 			char *key = xasprintf("%s %s", a, st[s]);
 
 			n[s] = jint(counts, key);
@@ -176,7 +176,7 @@ int report_records(const struct options *o, json_t *records, json_t *timings,
 	char *rpath = out_path(o, "replay.json");
 	json_t *rp = path_exists(rpath) ? load_replay_file(rpath) : NULL;
 	/* classify's dispatcher plan; none when classify has not run */
-	char *dpath = out_path(o, "dispatchers.json");
+	char *dpath = out_path(o, OUT_DISPATCHERS);
 	json_t *plan = path_exists(dpath) ? load_dispatchers_file(dpath) : json_object();
 
 	char *path = out_path(o, "report.txt");

@@ -591,8 +591,7 @@ static void tested_notes(char **msg, json_t *records, const char *diff,
 			if (of_change(u, diff) && !configured)
 				configured = jstr(json_object_get(json_object_get(u, "check"),
 								  "overall"), "configured_by");
-		t = xasprintf("Generated with mmapport (%s). Built with sparse and W=1, before and after%s%s%s%s, on the architectures that build it; "
-			      "the object builds, and neither sparse nor the compiler reports anything new, on: %s.",
+		t = xasprintf("Generated with mmapport (%s). Built with sparse and W=1, before and after%s%s%s%s, on the architectures that build it; the object builds, and neither sparse nor the compiler reports anything new, on: %s.",
 			      w->aborts.n || w->mapped.n ? (w->remaps.n ?
 			      "cocci/mmap_prepare_state.cocci, cocci/mmap_prepare_remap.cocci, then cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_state.cocci, then cocci/mmap_prepare_simple.cocci") :
 			      w->remaps.n ? "cocci/mmap_prepare_remap.cocci, then cocci/mmap_prepare_simple.cocci" : "cocci/mmap_prepare_simple.cocci",

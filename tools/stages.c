@@ -62,28 +62,27 @@ static void need_out(struct options *o)
 	o->out = out_claim(o->out, o->tree, o->external, o->out_given);
 }
 
+/* Counts under a header, a name width wide, as scan and classify print them. */
+static void print_column(const char *head, json_t *counts, int width)
+{
+	const char *k;
+	json_t *v;
+
+	printf("%-*s %6s\n", width, head, "count");
+	json_object_foreach(counts, k, v)
+		printf("%-*s %6lld\n", width, k, (long long)json_integer_value(v));
+}
+
+/* scan's summary: registrations per ops type and hook (report_counts()). */
 static void print_summary(json_t *records)
 {
-	json_t *counts = json_object(), *r, *v;
-	size_t i;
-	const char *k;
-	int total = 0;
+	json_t *by_ops = json_object(), *by_cat = json_object();
 
-	json_array_foreach(records, i, r) {
-		const char *t = jstr(r, "ops_type");
-		const char *hook = jstr(r, "hook");
-		char *key = xasprintf("%s.%s", t ? t : "(unknown)", hook ? hook : "?");
-		json_t *c = json_object_get(counts, key);
-
-		json_object_set_new(counts, key, json_integer(c ? json_integer_value(c) + 1 : 1));
-		free(key);
-		total++;
-	}
-	printf("%-48s %6s\n", "ops type.hook", "count");
-	json_object_foreach(counts, k, v)
-		printf("%-48s %6lld\n", k, (long long)json_integer_value(v));
-	printf("%-48s %6d\n", "total", total);
-	json_decref(counts);
+	report_counts(records, by_ops, by_cat);
+	print_column("ops type.hook", by_ops, 48);
+	printf("%-48s %6zu\n", "total", json_array_size(records));
+	json_decref(by_ops);
+	json_decref(by_cat);
 }
 
 /* What the inventory is of: the tree, the driver directory, the paths. */
@@ -254,7 +253,7 @@ static int do_classify(struct options *o)
 	records = json_deep_copy(json_object_get(inv, "records"));
 	{
 		/* the flags classify parses with (equiv.c reads them): never an older run's */
-		char *fl = out_path(o, "analyzer/flags.json");
+		char *fl = out_path(o, OUT_FLAGS_DB);
 
 		unlink(fl);
 		free(fl);
@@ -270,7 +269,7 @@ static int do_classify(struct options *o)
 	json_decref(core);
 	/* the dispatcher plan, which report prints */
 	plan = dispatcher_plan(records);
-	save_out(o, "dispatchers.json", plan);
+	save_out(o, OUT_DISPATCHERS, plan);
 	json_decref(plan);
 	save_records(o, records);
 	if (o->json) {
@@ -279,20 +278,12 @@ static int do_classify(struct options *o)
 		puts(s);
 		free(s);
 	} else {
-		json_t *counts = json_object(), *r, *v;
-		const char *k;
-		size_t i;
+		json_t *by_ops = json_object(), *by_cat = json_object();
 
-		json_array_foreach(records, i, r) {
-			const char *c = jstr(r, "category");
-			json_t *n = json_object_get(counts, c);
-
-			json_object_set_new(counts, c, json_integer(n ? json_integer_value(n) + 1 : 1));
-		}
-		printf("%-20s %6s\n", "category", "count");
-		json_object_foreach(counts, k, v)
-			printf("%-20s %6lld\n", k, (long long)json_integer_value(v));
-		json_decref(counts);
+		report_counts(records, by_ops, by_cat);
+		print_column("category", by_cat, 20);
+		json_decref(by_ops);
+		json_decref(by_cat);
 	}
 	json_decref(inv);
 	json_decref(records);
@@ -419,15 +410,100 @@ static int do_report(struct options *o)
 	return r;
 }
 
+static int do_run(struct options *o);
+
+static int do_replay(struct options *o)
+{
+	if (!o->old_tree || !o->new_tree)
+		die("replay needs both trees: --old TREE_A --new TREE_B");
+	if (o->tree || o->external || o->paths.n)
+		die("replay takes --old and --new, not --tree, --external or --paths");
+	o->old_tree = need_kernel_tree("--old", o->old_tree);
+	o->new_tree = need_kernel_tree("--new", o->new_tree);
+	need_safe_path("--old", o->old_tree);
+	need_safe_path("--new", o->new_tree);
+	o->out = out_claim(o->out, o->old_tree, o->new_tree, o->out_given);
+	return replay(o);
+}
+
+/* The stages; those of a run first, in the order it runs them (in_run). */
+static const struct stage stages[] = {
+	{ "scan", do_scan, 1,
+	  "usage: mmapport scan [--json] [--out DIR] [--paths P] [--external DIR] [--tree] TREE\n"
+	  "Find every registration of an mmap hook: file_operations .mmap and\n"
+	  ".mmap_prepare, proc_ops .proc_mmap, and every other ops struct member\n"
+	  "whose name says mmap and whose type takes a struct vm_area_struct *\n"
+	  "(or a struct vm_area_desc *).  --json prints the records as a JSON\n"
+	  "array; otherwise a count per ops type.  With --out, writes\n"
+	  "DIR/inventory.json (hooks found and records).\n" },
+	{ "classify", do_classify, 1,
+	  "usage: mmapport classify [--out DIR] [--tree] TREE\n"
+	  "Give each record of DIR/inventory.json a category (simple, pfn-remap,\n"
+	  "page-insert, stateful, needs-vma, stacked, dispatcher, dma-mmap,\n"
+	  "already-prepare, no-handler, unparsed) and the facts that decided it;\n"
+	  "writes DIR/records.json.  Scans first when there is no inventory.\n" },
+	{ "convert", do_convert, 1,
+	  "usage: mmapport convert [--out DIR] [--api mainline|rfc] [--tree] TREE\n"
+	  "Convert the simple, pfn-remap, page-insert and stateful handlers of\n"
+	  "DIR/records.json to mmap_prepare in the work tree DIR/work (a git\n"
+	  "clone of TREE, or a scratch copy), each with its equivalence verdict;\n"
+	  "refuse, with the reason, what cannot be converted exactly or stated.  TREE\n"
+	  "itself is never written.  Refuses a tree without mmap_prepare unless\n"
+	  "--api is given.\n" },
+	{ "check", do_check, 1,
+	  "usage: mmapport check [--out DIR] [--arch LIST] [--tree] TREE\n"
+	  "Build each converted file's object with sparse (C=2), before and after\n"
+	  "the conversion, on every architecture profile (arch/NAME.conf; --arch\n"
+	  "restricts them, default all) whose Kconfig builds it, in DIR/build/NAME\n"
+	  "(configured and prepared once).  Each cell of the file x arch matrix is\n"
+	  "pass, fail (with the first new message), n/a (not built there) or\n"
+	  "skipped (no cross compiler; base does not build).  A conversion passes\n"
+	  "when it passes somewhere and fails nowhere; any other is reverted in the\n"
+	  "work tree and dropped.  Files whose handler maps I/O memory (the record's\n"
+	  "io_memory) are also built on the profiles with IO_REMAP_PFN=yes.  Stops\n"
+	  "with an error when the kernel would skip sparse.\n" },
+	{ "series", do_series, 1,
+	  "usage: mmapport series [--out DIR] [--tree] TREE\n"
+	  "Commit each passing conversion in the work tree, one commit per\n"
+	  "driver, and write DIR/series/ with git format-patch: a cover letter\n"
+	  "counting what was found, converted, passed and left, and a patch per\n"
+	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n" },
+	{ "equiv", do_equiv, 0,
+	  "usage: mmapport equiv [--out DIR] [--paths P,...] [--tree] TREE\n"
+	  "Compare again the code of every conversion of DIR/records.json (under P),\n"
+	  "as it is in DIR/work now, with its old handler (docs/equivalence.md): one\n"
+	  "line per conversion with its verdict. Exits 1 when one differs. Writes\n"
+	  "nothing.\n" },
+	{ "rules", do_rules, 0,
+	  "usage: mmapport rules [--json] [--tree] TREE\n"
+	  "Print the core's rules that decide what a conversion changes, as the\n"
+	  "tree's mm/vma.c, mm/util.c and include/linux/mm.h have them: each rule,\n"
+	  "whether the tree bears it out, and the function it comes from\n"
+	  "(docs/core-rules.md).  Exits 1 when a rule does not hold.\n" },
+	{ "report", do_report, 0,
+	  "usage: mmapport report [--out DIR]\n"
+	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n" },
+	{ "replay", do_replay, 0,
+	  "usage: mmapport replay --old TREE_A --new TREE_B [--out DIR] [--arch LIST]\n"
+	  "Upstream's hand ports as mmapport's regression test: every handler\n"
+	  "registered as ->mmap in TREE_A and as ->mmap_prepare in TREE_B is\n"
+	  "converted from TREE_A's file (put into a copy of TREE_B, DIR/tree) and\n"
+	  "the conversion compared with TREE_B's hand port (docs/replay.md): same,\n"
+	  "differs (each differing aspect, and who changed it from the old code)\n"
+	  "or refused (the reason).  The conversions are built on --arch (default\n"
+	  "x86_64) where the old file builds against TREE_B.  Writes\n"
+	  "DIR/run/replay.json and the table into DIR/run/report.txt and .html.\n" },
+	{ "run", do_run, 0,
+	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--arch LIST]\n"
+	  "                    [--external DIR]\n"
+	  "All stages in order: scan, classify, convert, check, series, report.\n"
+	  "Writes DIR/inventory.json, DIR/records.json, DIR/series/,\n"
+	  "DIR/report.txt and DIR/report.html.  An interrupted run resumes; a\n"
+	  "second run changes nothing.\n" },
+};
+
 static int do_run(struct options *o)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct options *o);
-	} stages[] = {
-		{ "scan", do_scan }, { "classify", do_classify }, { "convert", do_convert },
-		{ "check", do_check }, { "series", do_series },
-	};
 	json_t *timings = json_object();
 	char *tp;
 	size_t i;
@@ -437,7 +513,7 @@ static int do_run(struct options *o)
 	need_tools(o, "run");
 	need_out(o);
 	tp = out_path(o, "timings.json");
-	for (i = 0; i < ARRAY_SIZE(stages); i++) {
+	for (i = 0; i < ARRAY_SIZE(stages) && stages[i].in_run; i++) {
 		double t0 = now_seconds();
 		struct options so = *o;
 
@@ -464,94 +540,19 @@ static int do_run(struct options *o)
 	return r;
 }
 
-static int do_replay(struct options *o)
+/* The stages of a run from the first up to last, in order; the first that fails stops them. */
+int run_stages_to(const char *last, struct options *o)
 {
-	if (!o->old_tree || !o->new_tree)
-		die("replay needs both trees: --old TREE_A --new TREE_B");
-	if (o->tree || o->external || o->paths.n)
-		die("replay takes --old and --new, not --tree, --external or --paths");
-	o->old_tree = need_kernel_tree("--old", o->old_tree);
-	o->new_tree = need_kernel_tree("--new", o->new_tree);
-	need_safe_path("--old", o->old_tree);
-	need_safe_path("--new", o->new_tree);
-	o->out = out_claim(o->out, o->old_tree, o->new_tree, o->out_given);
-	return replay(o);
-}
+	size_t i;
+	int r = 0;
 
-static const struct stage stages[] = {
-	{ "scan", do_scan,
-	  "usage: mmapport scan [--json] [--out DIR] [--paths P] [--external DIR] [--tree] TREE\n"
-	  "Find every registration of an mmap hook: file_operations .mmap and\n"
-	  ".mmap_prepare, proc_ops .proc_mmap, and every other ops struct member\n"
-	  "whose name says mmap and whose type takes a struct vm_area_struct *\n"
-	  "(or a struct vm_area_desc *).  --json prints the records as a JSON\n"
-	  "array; otherwise a count per ops type.  With --out, writes\n"
-	  "DIR/inventory.json (hooks found and records).\n" },
-	{ "classify", do_classify,
-	  "usage: mmapport classify [--out DIR] [--tree] TREE\n"
-	  "Give each record of DIR/inventory.json a category (simple, pfn-remap,\n"
-	  "page-insert, stateful, needs-vma, stacked, dispatcher, dma-mmap,\n"
-	  "already-prepare, no-handler, unparsed) and the facts that decided it;\n"
-	  "writes DIR/records.json.  Scans first when there is no inventory.\n" },
-	{ "convert", do_convert,
-	  "usage: mmapport convert [--out DIR] [--api mainline|rfc] [--tree] TREE\n"
-	  "Convert the simple, pfn-remap, page-insert and stateful handlers of\n"
-	  "DIR/records.json to mmap_prepare in the work tree DIR/work (a git\n"
-	  "clone of TREE, or a scratch copy), each with its equivalence verdict;\n"
-	  "refuse, with the reason, what cannot be converted exactly or stated.  TREE\n"
-	  "itself is never written.  Refuses a tree without mmap_prepare unless\n"
-	  "--api is given.\n" },
-	{ "check", do_check,
-	  "usage: mmapport check [--out DIR] [--arch LIST] [--tree] TREE\n"
-	  "Build each converted file's object with sparse (C=2), before and after\n"
-	  "the conversion, on every architecture profile (arch/NAME.conf; --arch\n"
-	  "restricts them, default all) whose Kconfig builds it, in DIR/build/NAME\n"
-	  "(configured and prepared once).  Each cell of the file x arch matrix is\n"
-	  "pass, fail (with the first new message), n/a (not built there) or\n"
-	  "skipped (no cross compiler; base does not build).  A conversion passes\n"
-	  "when it passes somewhere and fails nowhere; any other is reverted in the\n"
-	  "work tree and dropped.  Files whose handler maps I/O memory (the record's\n"
-	  "io_memory) are also built on the profiles with IO_REMAP_PFN=yes.  Stops\n"
-	  "with an error when the kernel would skip sparse.\n" },
-	{ "series", do_series,
-	  "usage: mmapport series [--out DIR] [--tree] TREE\n"
-	  "Commit each passing conversion in the work tree, one commit per\n"
-	  "driver, and write DIR/series/ with git format-patch: a cover letter\n"
-	  "counting what was found, converted, passed and left, and a patch per\n"
-	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n" },
-	{ "equiv", do_equiv,
-	  "usage: mmapport equiv [--out DIR] [--paths P,...] [--tree] TREE\n"
-	  "Compare again the code of every conversion of DIR/records.json (under P),\n"
-	  "as it is in DIR/work now, with its old handler (docs/equivalence.md): one\n"
-	  "line per conversion with its verdict. Exits 1 when one differs. Writes\n"
-	  "nothing.\n" },
-	{ "rules", do_rules,
-	  "usage: mmapport rules [--json] [--tree] TREE\n"
-	  "Print the core's rules that decide what a conversion changes, as the\n"
-	  "tree's mm/vma.c, mm/util.c and include/linux/mm.h have them: each rule,\n"
-	  "whether the tree bears it out, and the function it comes from\n"
-	  "(docs/core-rules.md).  Exits 1 when a rule does not hold.\n" },
-	{ "report", do_report,
-	  "usage: mmapport report [--out DIR]\n"
-	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n" },
-	{ "replay", do_replay,
-	  "usage: mmapport replay --old TREE_A --new TREE_B [--out DIR] [--arch LIST]\n"
-	  "Upstream's hand ports as mmapport's regression test: every handler\n"
-	  "registered as ->mmap in TREE_A and as ->mmap_prepare in TREE_B is\n"
-	  "converted from TREE_A's file (put into a copy of TREE_B, DIR/tree) and\n"
-	  "the conversion compared with TREE_B's hand port (docs/replay.md): same,\n"
-	  "differs (each differing aspect, and who changed it from the old code)\n"
-	  "or refused (the reason).  The conversions are built on --arch (default\n"
-	  "x86_64) where the old file builds against TREE_B.  Writes\n"
-	  "DIR/run/replay.json and the table into DIR/run/report.txt and .html.\n" },
-	{ "run", do_run,
-	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--arch LIST]\n"
-	  "                    [--external DIR]\n"
-	  "All stages in order: scan, classify, convert, check, series, report.\n"
-	  "Writes DIR/inventory.json, DIR/records.json, DIR/series/,\n"
-	  "DIR/report.txt and DIR/report.html.  An interrupted run resumes; a\n"
-	  "second run changes nothing.\n" },
-};
+	for (i = 0; i < ARRAY_SIZE(stages) && stages[i].in_run && !r; i++) {
+		r = stages[i].fn(o);
+		if (!strcmp(stages[i].name, last))
+			break;
+	}
+	return r;
+}
 
 int run_stage(const char *name, struct options *o)
 {

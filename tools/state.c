@@ -326,7 +326,7 @@ static char *kept_take(json_t *r, json_t *an, json_t *t, json_t *succ, const cha
 	return why;
 }
 
-json_t *state_plan(json_t *r, const struct profile *p, char **why)
+json_t *state_plan(json_t *r, const struct api_profile *p, char **why)
 {
 	json_t *an = json_object_get(r, "analysis"), *succ, *t, *hz, *kept, *plan;
 	int rfc = !strcmp(p->api, "rfc"), mergeable;

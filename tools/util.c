@@ -980,6 +980,13 @@ int str_in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+int other_arch_file(const char *file, const char *srcarch)
+{
+	size_t n = strlen(srcarch);
+
+	return !strncmp(file, "arch/", 5) && (strncmp(file + 5, srcarch, n) || file[5 + n] != '/');
+}
+
 int str_ends_with(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);

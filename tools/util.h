@@ -54,6 +54,8 @@ void strlist_add_once(struct strlist *l, const char *s);
 /* s is one of the NULL-terminated list; s ends with suf */
 int str_in_list(const char *s, const char *const *list);
 int str_ends_with(const char *s, const char *suf);
+/* Is file (relative to the tree) another architecture's: in arch/, not arch/SRCARCH/? */
+int other_arch_file(const char *file, const char *srcarch);
 void split_lines(const char *text, struct strlist *l);
 void strlist_free(struct strlist *l);
 char *strlist_join(const struct strlist *l, const char *sep);

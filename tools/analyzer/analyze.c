@@ -7,7 +7,7 @@
  * classified (a field read or written, with the assigned expression; a
  * call that receives it; an escape), calls that receive the VMA are
  * followed into functions whose body the translation unit has (static
- * functions of the file and inline helpers of headers) up to MAX_DEPTH,
+ * functions of the file and inline helpers of headers) up to CALL_DEPTH,
  * and the handler's own resources, returns and errors are recorded with
  * their source offsets so that decide.c can say which are held on which
  * return path.  Offsets are textual order: "held at a return" means taken
@@ -25,7 +25,6 @@
 #include "../category.h"
 #include "analyzer.h"
 
-#define MAX_DEPTH 3
 #define MAX_VMAS 16
 #define MAX_STACK 256
 
@@ -1475,7 +1474,7 @@ static void follow_call(struct walk *w, CXCursor c, CXCursor callee, json_t *o,
 	int has_def = !clang_Cursor_isNull(def) &&
 		      clang_getCursorKind(def) == CXCursor_FunctionDecl;
 
-	if (has_def && w->depth < MAX_DEPTH && !json_object_get(w->visited, name)) {
+	if (has_def && w->depth < CALL_DEPTH && !json_object_get(w->visited, name)) {
 		struct walk sub = *w;
 		int main_file = clang_Location_isFromMainFile(clang_getCursorLocation(def));
 		json_t *fo = loc(w, c);

@@ -913,7 +913,7 @@ static struct analyze_file *parses_of(const struct options *o, const struct strl
 		if (af[f].args)
 			(*nparse)++;
 		else
-			af[f].why_not = !strncmp(file, "arch/", 5) && strncmp(file, "arch/x86/", 9) ?
+			af[f].why_not = other_arch_file(file, "x86") ?
 				"another architecture's file: no build dir for its arch here" :
 				strcmp(file + strlen(file) - 2, ".c") ?
 				"a header: parsed only through the files that include it" :
@@ -959,7 +959,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records, 
 {
 	struct strlist files = { 0 };
 	struct analyze_file *af;
-	char *bdir = xasprintf("%s/build/x86_64", o->out);
+	char *bdir = arch_build_dir(o, "x86_64");
 	char *tmp = xasprintf("%s/analyzer", o->out), *ktree, *kbase, *parse_in = NULL;
 	const char *how = NULL;
 	json_t *db, *r, *defs, *shared = json_object(), *configured = NULL;
@@ -980,7 +980,7 @@ int analyze_records(const struct options *o, const char *tree, json_t *records, 
 	/* the flags used, for the bench's plain clang -fsyntax-only pass */
 	mkdir_p(tmp);
 	{
-		char *p = xasprintf("%s/flags.json", tmp);
+		char *p = out_path(o, OUT_FLAGS_DB);
 
 		json_dump_path(db, p);
 		free(p);
@@ -1016,8 +1016,8 @@ int analyze_records(const struct options *o, const char *tree, json_t *records, 
 		kconfig = kconfig_values(bdir);
 	dead_for_target(o->tree, tree, records, configured, kconfig);
 	json_decref(kconfig);
-	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; "
-	     "%d handlers analysed from the AST", nparse, files.n, how, o->jobs, t, nlibclang);
+	info("classify: libclang parsed %d of %d files (%s flags, %d jobs) in %.1f s; %d handlers analysed from the AST",
+	     nparse, files.n, how, o->jobs, t, nlibclang);
 	info("classify: Coccinelle gave facts for %d handlers libclang could not see, in %.1f s",
 	     ncocci, tc);
 	for (f = 0; f < files.n; f++)

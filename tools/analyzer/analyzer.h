@@ -82,7 +82,7 @@ void decide_set_core(json_t *rules);
 int resource_pairs(json_t *take, json_t *rel);
 int resource_held_at(json_t *an, json_t *take, long long at, int success);
 
-/* plan.c: the dispatcher plan (issue 3 item 5). */
+/* plan.c: the dispatcher plan (docs/categories.md, The dispatcher plan). */
 json_t *dispatcher_plan(json_t *records);
 void dispatcher_plan_print(FILE *f, json_t *plan);
 

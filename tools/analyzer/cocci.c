@@ -64,6 +64,8 @@ static pid_t start_spatch(const char *tree, const struct cocci_job *j, const cha
 	strlist_add(&cmd, "--very-quiet");
 	strlist_add(&cmd, "-D");
 	strlist_addf(&cmd, "handler_names=%s", j->handlers);
+	strlist_add(&cmd, "-D");
+	strlist_addf(&cmd, "call_depth=%d", CALL_DEPTH);
 	strlist_addf(&cmd, "%s/%s", tree, file);
 	pid = spawn_list(&ro, &cmd);
 	strlist_free(&cmd);
@@ -170,20 +172,20 @@ static void body_effect(json_t *x)
 		const char *g = json_string_value(c), *t = resource_taken(g);
 		const char *r = t ? NULL : resource_released(g);
 
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < ARRAY_SIZE(kinds); i++) {
 			if (t && !strcmp(t, kinds[i]) && !n[0][i]++)
 				via[0][i] = g;
 			if (r && !strcmp(r, kinds[i]) && !n[1][i]++)
 				via[1][i] = g;
 		}
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (n[0][i] > n[1][i]) {
 			json_object_set_new(x, "body_take", json_string(kinds[i]));
 			json_object_set_new(x, "via", json_string(via[0][i]));
 			return;
 		}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (n[1][i] > n[0][i]) {
 			json_object_set_new(x, "body_release", json_string(kinds[i]));
 			json_object_set_new(x, "via", json_string(via[1][i]));

@@ -266,7 +266,7 @@ static int x86_buildable(const char *file)
 
 	if (n < 3 || strcmp(file + n - 2, ".c"))
 		return 0;
-	return strncmp(file, "arch/", 5) || !strncmp(file, "arch/x86/", 9);
+	return !other_arch_file(file, "x86");
 }
 
 json_t *compdb_fallback(const char *tree)
@@ -331,7 +331,7 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 		*how = "fallback";
 		/* x86 flags, as kbuild's: another architecture's files get none */
 		for (f = 0; f < files->n; f++)
-			if (strncmp(files->v[f], "arch/", 5) || !strncmp(files->v[f], "arch/x86/", 9))
+			if (!other_arch_file(files->v[f], "x86"))
 				json_object_set_new(db, files->v[f], compdb_fallback(tree));
 		goto out;
 	}
@@ -350,9 +350,7 @@ static json_t *compdb_build(const char *tree, const char *bdir, const struct str
 			continue;
 		}
 		if (p ? strcmp(files->v[f] + strlen(files->v[f]) - 2, ".c") ||
-			(!strncmp(files->v[f], "arch/", 5) &&
-			 (strncmp(files->v[f] + 5, p->srcarch, strlen(p->srcarch)) ||
-			  files->v[f][5 + strlen(p->srcarch)] != '/')) :
+			other_arch_file(files->v[f], p->srcarch) :
 		    !x86_buildable(files->v[f])) {
 			free(abs);
 			continue;

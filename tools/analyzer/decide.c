@@ -407,8 +407,8 @@ static void resources(struct decision *d, json_t *r, json_t *an, json_t *across,
 			continue;
 		}
 		if (success_at >= 0 && held_at(an, x, success_at + 1, 1))
-			finding(&d->f, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the handler succeeds: kept by the mapping (mainline: vm_ops->mapped; "
-			     "rfc: complete + abort)", call, js(x, "in"), line_of(x), what);
+			finding(&d->f, CAT_STATEFUL, "%s() in %s() line %lld takes %s still held when the handler succeeds: kept by the mapping (mainline: vm_ops->mapped; rfc: complete + abort)",
+			     call, js(x, "in"), line_of(x), what);
 		else if (json_array_size(held))
 			finding(&d->f, CAT_STATEFUL, "%s() in %s() takes %s that is not released on every return path (held at line %lld)",
 			     call, js(x, "in"), what,

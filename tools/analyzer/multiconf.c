@@ -39,10 +39,7 @@ static char *clang_target(const struct arch_profile *p)
 
 static int own_arch_file(const char *file, const struct arch_profile *p)
 {
-	size_t n = strlen(p->srcarch);
-
-	return !strncmp(file, "arch/", 5) && !strncmp(file + 5, p->srcarch, n) &&
-	       file[5 + n] == '/';
+	return !strncmp(file, "arch/", 5) && !other_arch_file(file, p->srcarch);
 }
 
 /* libclang has an AST of the handler without errors in it */
@@ -196,7 +193,7 @@ static int try_profile(const struct options *o, const char *tree, const char *rt
 	/* the check stage's build directory for p, on the work tree (kbuild_source) */
 	ktree = kbuild_source(o, tree, &kbase);
 	pname = arch_path_name(p);
-	bdir = strcmp(ktree, tree) ? xasprintf("%s/build/%s", o->out, pname) :
+	bdir = strcmp(ktree, tree) ? arch_build_dir(o, pname) :
 		xasprintf("%s/analyzer/build/%s", o->out, pname);
 	free(pname);
 	log = xasprintf("%s/classify-%s.log", logs, p->name);

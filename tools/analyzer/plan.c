@@ -35,6 +35,25 @@ static json_t *hook_entry(json_t *hooks, const char *hook)
 	return h;
 }
 
+/*
+ * Does every remap of the analysis map the whole VMA (whole_range, as
+ * decide.c judged it), or is one vm_iomap_memory(), which checks its range
+ * itself?  Then the action that replaces it maps the same pages.
+ */
+static int maps_whole_vma(json_t *r)
+{
+	json_t *x;
+	size_t i;
+	int whole = 1;
+
+	json_array_foreach(json_object_get(json_object_get(r, "analysis"), "remaps"), i, x) {
+		if (jstr(x, "fn") && !strcmp(jstr(x, "fn"), "vm_iomap_memory"))
+			return 1;
+		whole &= json_is_true(json_object_get(x, "whole_range"));
+	}
+	return whole;
+}
+
 json_t *dispatcher_plan(json_t *records)
 {
 	json_t *hooks = json_object(), *r;
@@ -78,9 +97,7 @@ json_t *dispatcher_plan(json_t *records)
 		bump(json_object_get(h, "leaf_categories"), leaf);
 		if (!strcmp(leaf, "simple"))
 			bump(h, "convertible_with_prepare_variant");
-		else if ((!strcmp(leaf, "pfn-remap") && jstr(r, "leaf_subcategory") &&
-			  (strstr(jstr(r, "leaf_subcategory"), "whole range") ||
-			   !strcmp(jstr(r, "leaf_subcategory"), "vm_iomap_memory"))) ||
+		else if ((!strcmp(leaf, "pfn-remap") && maps_whole_vma(r)) ||
 			 !strcmp(leaf, "page-insert"))
 			bump(h, "convertible_with_variant_and_action");
 		else
