@@ -136,6 +136,7 @@ class Fn:
 
 fns = {}	# (file, name) -> Fn
 defs = {}	# (file, name) -> line of the name, for every function defined
+def_at = {}	# (file, name) -> the position of its name, where -D report says its facts
 statics = set()	# (file, name) of the static ones
 stmts = {}	# file -> {start offset: end offset} of every statement
 blocks = {}	# file -> [(start, end)] of the compound statements
@@ -382,6 +383,7 @@ fn << fn_def.fn;
 p << fn_def.p;
 @@
 defs[(p[0].file, fn)] = int(p[0].line)
+def_at[(p[0].file, fn)] = p[0]
 
 // The static functions of the file.
 @ static_fn depends on has_vma @
@@ -1360,7 +1362,7 @@ for (file, name), f in sorted(fns.items()):
 	keys = {}
 	for key, item in out:
 		keys[key] = keys.get(key, 0) + 1
-	print('%s:%d:0-0: %s(): facts: %s' % (file, defs.get((file, name), 0), name,
+	coccilib.report.print_report(def_at[(file, name)], '%s(): facts: %s' % (name,
 		', '.join('%s %d' % kv for kv in sorted(keys.items())) or 'none'))
 
 // Without -D report, at the end of the run: the facts, a JSON object a line.
