@@ -313,6 +313,9 @@ static char *first_na(struct arch_run *runs, int nrun, struct cell *row)
 	return NULL;
 }
 
+/* The status of a cell of the check matrix, in the order the report counts them. */
+const char *const cell_statuses[4] = { "pass", "fail", "skipped", "n/a" };
+
 /*
  * The summary of one file's row: pass only if some pass and none fail.
  * Otherwise the reason says what kept it from being checked: the first
@@ -322,17 +325,16 @@ static char *first_na(struct arch_run *runs, int nrun, struct cell *row)
 static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 			    const char *variant_why, const char *file)
 {
-	static const char *const statuses[] = { "pass", "fail", "skipped", "n/a" };
-	json_t *o = json_object(), *lists[4];
+	json_t *o = json_object(), *lists[ARRAY_SIZE(cell_statuses)];
 	const char *status = "n/a";
 	char *reason = NULL, *nocc = NULL, *t;
 	int i, k;
 
-	for (k = 0; k < ARRAY_SIZE(statuses); k++)
+	for (k = 0; k < ARRAY_SIZE(cell_statuses); k++)
 		lists[k] = json_array();
 	for (i = 0; i < nrun; i++) {
-		for (k = 0; k < ARRAY_SIZE(statuses); k++)
-			if (!strcmp(row[i].status, statuses[k]))
+		for (k = 0; k < ARRAY_SIZE(cell_statuses); k++)
+			if (!strcmp(row[i].status, cell_statuses[k]))
 				json_array_append_new(lists[k], json_string(runs[i].prof->name));
 		if (!strcmp(row[i].status, "fail") && strcmp(status, "fail")) {
 			status = "fail";
@@ -376,8 +378,8 @@ static json_t *overall_json(struct arch_run *runs, int nrun, struct cell *row,
 	json_object_set_new(o, "status", json_string(status));
 	if (reason)
 		json_object_set_new(o, "reason", json_string(reason));
-	for (k = 0; k < ARRAY_SIZE(statuses); k++)
-		json_object_set_new(o, statuses[k], lists[k]);
+	for (k = 0; k < ARRAY_SIZE(cell_statuses); k++)
+		json_object_set_new(o, cell_statuses[k], lists[k]);
 	free(reason);
 	free(nocc);
 	return o;

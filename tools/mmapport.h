@@ -182,6 +182,7 @@ void overlay_revert(const char *work, const char *api);
 
 /* check.c */
 int check_records(const struct options *o, json_t *records);
+extern const char *const cell_statuses[4];	/* pass, fail, skipped, n/a */
 
 /* series.c */
 int series_records(const struct options *o, json_t *records);

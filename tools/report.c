@@ -95,11 +95,10 @@ static void print_matrix(FILE *f, json_t *records, json_t *times)
 	json_array_foreach(arches, j, v) {
 		const char *a = json_string_value(v);
 		json_t *t = json_object_get(json_object_get(times, "profiles"), a);
-		int n[4];
-		static const char *const st[] = { "pass", "fail", "skipped", "n/a" };
+		int n[ARRAY_SIZE(cell_statuses)];
 
-		for (int s = 0; s < ARRAY_SIZE(st); s++) {
-			char *key = xasprintf("%s %s", a, st[s]);
+		for (int s = 0; s < ARRAY_SIZE(cell_statuses); s++) {
+			char *key = xasprintf("%s %s", a, cell_statuses[s]);
 
 			n[s] = jint(counts, key);
 			free(key);
