@@ -155,12 +155,8 @@ int main(int argc, char **argv)
 			verbose = 1;
 			break;
 		case 'h':
-			printf("%s\noptions:\n%s", st->usage, common_help);
-			if (!strcmp(st->name, "scan") || !strcmp(st->name, "classify"))
-				printf("  --json           print the records as JSON on stdout\n");
-			if (!strcmp(st->name, "classify"))
-				printf("  --lexical        the lexical classifier only (no libclang)\n"
-				       "  -j, --jobs N     parse with N workers (default: the core count)\n");
+			printf("%s\noptions:\n%s%s", st->usage, common_help,
+			       st->options ? st->options : "");
 			return 0;
 		default:
 			fprintf(stderr, "%s", st->usage);

@@ -193,6 +193,7 @@ struct stage {
 	int (*fn)(struct options *o);
 	int in_run;		/* run does it, in the table's order (then report) */
 	const char *usage;
+	const char *options;	/* its own options, for --help, beside the common ones */
 };
 const struct stage *stage_named(const char *name);
 void stages_list(FILE *f);

@@ -435,13 +435,17 @@ static const struct stage stages[] = {
 	  "whose name says mmap and whose type takes a struct vm_area_struct *\n"
 	  "(or a struct vm_area_desc *).  --json prints the records as a JSON\n"
 	  "array; otherwise a count per ops type.  With --out, writes\n"
-	  "DIR/inventory.json (hooks found and records).\n" },
+	  "DIR/inventory.json (hooks found and records).\n",
+	  "  --json           print the records as JSON on stdout\n" },
 	{ "classify", do_classify, 1,
 	  "usage: mmapport classify [--out DIR] [--tree] TREE\n"
 	  "Give each record of DIR/inventory.json a category (simple, pfn-remap,\n"
 	  "page-insert, stateful, needs-vma, stacked, dispatcher, dma-mmap,\n"
 	  "already-prepare, no-handler, unparsed) and the facts that decided it;\n"
-	  "writes DIR/records.json.  Scans first when there is no inventory.\n" },
+	  "writes DIR/records.json.  Scans first when there is no inventory.\n",
+	  "  --json           print the records as JSON on stdout\n"
+	  "  --lexical        the lexical classifier only (no libclang)\n"
+	  "  -j, --jobs N     parse with N workers (default: the core count)\n" },
 	{ "convert", do_convert, 1,
 	  "usage: mmapport convert [--out DIR] [--api mainline|rfc] [--tree] TREE\n"
 	  "Convert the simple, pfn-remap, page-insert and stateful handlers of\n"
@@ -449,7 +453,7 @@ static const struct stage stages[] = {
 	  "clone of TREE, or a scratch copy), each with its equivalence verdict;\n"
 	  "refuse, with the reason, what cannot be converted exactly or stated.  TREE\n"
 	  "itself is never written.  Refuses a tree without mmap_prepare unless\n"
-	  "--api is given.\n" },
+	  "--api is given.\n", NULL },
 	{ "check", do_check, 1,
 	  "usage: mmapport check [--out DIR] [--arch LIST] [--tree] TREE\n"
 	  "Build each converted file's object with sparse (C=2), before and after\n"
@@ -461,28 +465,28 @@ static const struct stage stages[] = {
 	  "when it passes somewhere and fails nowhere; any other is reverted in the\n"
 	  "work tree and dropped.  Files whose handler maps I/O memory (the record's\n"
 	  "io_memory) are also built on the profiles with IO_REMAP_PFN=yes.  Stops\n"
-	  "with an error when the kernel would skip sparse.\n" },
+	  "with an error when the kernel would skip sparse.\n", NULL },
 	{ "series", do_series, 1,
 	  "usage: mmapport series [--out DIR] [--tree] TREE\n"
 	  "Commit each passing conversion in the work tree, one commit per\n"
 	  "driver, and write DIR/series/ with git format-patch: a cover letter\n"
 	  "counting what was found, converted, passed and left, and a patch per\n"
-	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n" },
+	  "driver with its maintainers to Cc and checkpatch's verdict recorded.\n", NULL },
 	{ "equiv", do_equiv, 0,
 	  "usage: mmapport equiv [--out DIR] [--paths P,...] [--tree] TREE\n"
 	  "Compare again the code of every conversion of DIR/records.json (under P),\n"
 	  "as it is in DIR/work now, with its old handler (docs/equivalence.md): one\n"
 	  "line per conversion with its verdict. Exits 1 when one differs. Writes\n"
-	  "nothing.\n" },
+	  "nothing.\n", NULL },
 	{ "rules", do_rules, 0,
 	  "usage: mmapport rules [--json] [--tree] TREE\n"
 	  "Print the core's rules that decide what a conversion changes, as the\n"
 	  "tree's mm/vma.c, mm/util.c and include/linux/mm.h have them: each rule,\n"
 	  "whether the tree bears it out, and the function it comes from\n"
-	  "(docs/core-rules.md).  Exits 1 when a rule does not hold.\n" },
+	  "(docs/core-rules.md).  Exits 1 when a rule does not hold.\n", NULL },
 	{ "report", do_report, 0,
 	  "usage: mmapport report [--out DIR]\n"
-	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n" },
+	  "Write DIR/report.txt and DIR/report.html from DIR/records.json.\n", NULL },
 	{ "replay", do_replay, 0,
 	  "usage: mmapport replay --old TREE_A --new TREE_B [--out DIR] [--arch LIST]\n"
 	  "Upstream's hand ports as mmapport's regression test: every handler\n"
@@ -492,14 +496,14 @@ static const struct stage stages[] = {
 	  "differs (each differing aspect, and who changed it from the old code)\n"
 	  "or refused (the reason).  The conversions are built on --arch (default\n"
 	  "x86_64) where the old file builds against TREE_B.  Writes\n"
-	  "DIR/run/replay.json and the table into DIR/run/report.txt and .html.\n" },
+	  "DIR/run/replay.json and the table into DIR/run/report.txt and .html.\n", NULL },
 	{ "run", do_run, 0,
 	  "usage: mmapport run --tree TREE --out DIR [--paths P...] [--arch LIST]\n"
 	  "                    [--external DIR]\n"
 	  "All stages in order: scan, classify, convert, check, series, report.\n"
 	  "Writes DIR/inventory.json, DIR/records.json, DIR/series/,\n"
 	  "DIR/report.txt and DIR/report.html.  An interrupted run resumes; a\n"
-	  "second run changes nothing.\n" },
+	  "second run changes nothing.\n", NULL },
 };
 
 static int do_run(struct options *o)
