@@ -26,8 +26,11 @@
 /// mmap_prepare_simple.cocci, rewrites the rest.  -D report says per
 /// handler what the rule did or would do, as mmap_prepare_remap.cocci
 /// does.  Alone (make coccicheck, no -D plans_json) the rule has no plan and
-/// does nothing: which calls take state, and which release undoes each, is
-/// the analyzer's to say (docs/hazards.md, H1).
+/// changes nothing: which calls take state, and which release undoes each,
+/// is the analyzer's to say (docs/hazards.md, H2); its -D report names, in
+/// each registered handler, the calls of the kernel's lists that take a
+/// reference or allocate (STATE_CALLS), the handlers it would keep the
+/// state of given a plan.
 ///
 // Confidence: Moderate
 // Copyright: (C) 2026 the mmapport authors.
@@ -44,6 +47,26 @@ import re
 
 wanted = None		# -D handler_names=a,b: the handlers mmapport asks for
 plans = {}		# -D plans_json=JSON: handler -> its state plan (tools/state.c)
+alone = True		# no -D plans_json: the rule alone, as make coccicheck runs it
+alone_registered = {}	# alone: handler -> its registration
+alone_takes = {}	# alone: function -> [(line, call, position)] of STATE_CALLS
+# alone, what takes a reference or allocates, by name: tools/category.c's
+# take_ref and take_alloc (tests/47-lists.t keeps them the same)
+STATE_CALLS = set(['kref_get', 'kref_get_unless_zero', 'refcount_inc',
+		   'refcount_inc_not_zero', 'atomic_inc', 'atomic_inc_return',
+		   'atomic_inc_not_zero', 'atomic_inc_unless_negative',
+		   'atomic64_inc', 'atomic64_inc_return',
+		   'atomic64_inc_not_zero', 'atomic_long_inc',
+		   'atomic_long_inc_return', 'atomic_long_inc_not_zero',
+		   'try_module_get', 'get_file', 'get_device', 'kobject_get',
+		   'pm_runtime_get_sync', 'pm_runtime_resume_and_get',
+		   'pm_runtime_get', 'get_page', 'folio_get', 'dma_buf_get',
+		   'fget', 'kmalloc', 'kzalloc', 'kcalloc', 'kvmalloc',
+		   'kvzalloc', 'kvcalloc', 'vmalloc', 'vzalloc',
+		   'vmalloc_user', 'alloc_pages', '__get_free_pages',
+		   'get_zeroed_page', '__get_free_page', 'idr_alloc',
+		   'xa_alloc', 'kmemdup', 'kmem_cache_alloc',
+		   'kmem_cache_zalloc', 'dma_alloc_coherent', 'alloc_page'])
 rfc_mode = False
 where = {}		# handler: its definition's position, else its registration's
 
@@ -558,7 +581,8 @@ def plan_moved(h, plan):
 # alone (make coccicheck) runs on many files, mmapport gives it one
 PER_FILE = (where, handlers, params, source, decls, calls, privs, ops_fields,
 	    ops_users, refused, notes, done, ctx_set, hooks, hook_calls,
-	    hook_locals, renamed, mapped, twice, in_array)
+	    hook_locals, renamed, mapped, twice, in_array, alone_registered,
+	    alone_takes)
 
 // A file that registers an mmap handler: every rule that runs without
 // -D patch depends on this one, whose tokens let make coccicheck skip the
@@ -591,6 +615,7 @@ wanted = v
 v << virtual.plans_json;
 @@
 plans = json.loads(v)
+alone = False
 
 // Each file starts afresh.
 @script:python depends on (has_mmap || patch)@
@@ -620,6 +645,8 @@ p << fops.p;
 if (wanted is None or h in wanted.split(',')) and h in plans:
 	handlers.add(h)
 	where.setdefault(h, p[0])
+if alone:
+	alone_registered.setdefault(h, p[0])
 
 // rfc: a handler registered in an array of file_operations, where the
 // rules below cannot register its new hooks.
@@ -717,6 +744,8 @@ fn = p[0].current_element
 if fn in handlers:
 	calls.setdefault(fn, {}).setdefault(int(p[0].line), []).append(
 		(str(f), tidy('%s(%s)' % (f, es))))
+if alone and str(f) in STATE_CALLS:
+	alone_takes.setdefault(fn, []).append((int(p[0].line), str(f), p[0]))
 
 // Locals the handler stores in vma->vm_private_data: the abort or the
 // mapped hook gets them back as vm_private_data.
@@ -1438,8 +1467,17 @@ const struct file_operations ops = {
 };
 )
 
+// Alone (no -D plans_json), a line per call of a registered handler that
+// takes a reference or allocates, by the kernel's lists: a handler this
+// rule would keep the state of, given mmapport's plan.
 @script:python depends on (registered || patch) && report@
 @@
+for h in sorted(alone_registered):
+	for ln, f, q in sorted(alone_takes.get(h, []), key=lambda t: t[:2]):
+		coccilib.report.print_report(q, '%s(): takes state: %s() keeps a reference or an '
+			'allocation; mmap_prepare also runs for a mapping that then merges or fails '
+			'(docs/hazards.md, H2), so what keeps it and what undoes it is a state plan, '
+			'which mmapport makes and this rule alone does not have' % (h, f))
 for h in sorted(handlers):
 	if h in refused:
 		say(h, 'refused', refused[h])

@@ -4,7 +4,7 @@
 # The kernel API lists the semantic patches keep a copy of, since they
 # also run alone under make coccicheck, are the C's (tools/category.c,
 # tools/category.h): the calls that take a reference or allocate
-# (mmap_prepare_simple.cocci's STATE_CALLS), the calls that hand the VMA
+# (STATE_CALLS of mmap_prepare_simple.cocci and mmap_prepare_state.cocci), the calls that hand the VMA
 # to another file's mmap (facts.cocci's stacked calls), and how deep a
 # call that receives the VMA is followed (facts.cocci's default, which
 # mmapport passes as -D call_depth); and the Python helpers the remap and
@@ -28,12 +28,17 @@ py_set() {
 }
 
 want=$(c_list take_ref take_alloc)
-got=$(py_set "$top/cocci/mmap_prepare_simple.cocci" STATE_CALLS)
-if [ -n "$want" ] && [ "$want" = "$got" ]; then
-	echo "ok 1 - STATE_CALLS of mmap_prepare_simple.cocci is take_ref and take_alloc of category.c ($(echo "$want" | wc -l) calls)"
+differ=
+for rule in mmap_prepare_simple mmap_prepare_state; do
+	got=$(py_set "$top/cocci/$rule.cocci" STATE_CALLS)
+	[ -n "$want" ] && [ "$want" = "$got" ] && continue
+	differ="$differ $rule"
+	diff <(echo "$want") <(echo "$got") | sed "s/^/#   $rule: /"
+done
+if [ -z "$differ" ]; then
+	echo "ok 1 - STATE_CALLS of the simple and state rules is take_ref and take_alloc of category.c ($(echo "$want" | wc -l) calls)"
 else
-	echo "not ok 1 - STATE_CALLS of mmap_prepare_simple.cocci differs from take_ref and take_alloc of category.c"
-	diff <(echo "$want") <(echo "$got") | sed 's/^/#   /'
+	echo "not ok 1 - STATE_CALLS differs from take_ref and take_alloc of category.c in:$differ"
 fi
 
 want=$(c_list calls_stacked)

@@ -8,8 +8,8 @@
 # runs the same on a few directories; this is the whole tree.
 #
 # A rule passes when make exits 0, spatch reports no error, report mode
-# prints no diff, it prints report lines (but the state and rename rules,
-# which say nothing without mmapport's settings: docs/usage.md, "In CI"),
+# prints no diff, it prints report lines (but the rename rule, which says
+# nothing without mmapport's settings: docs/usage.md, "In CI"),
 # and the tree is left as it was.  Per rule: the report lines, the
 # handlers named, the time.  Exits non-zero when a rule fails.
 set -uo pipefail
@@ -44,7 +44,7 @@ for cocci in "$top"/cocci/*.cocci; do
 	grep -qiE '(^|[^a-z])(error|exception|Traceback)' "$out/$rule.err" &&
 		why="${why:+$why, }spatch errors ($out/$rule.err)"
 	case $rule in
-	mmap_prepare_state | mmap_prepare_rename) ;;
+	mmap_prepare_rename) ;;
 	*) [ "$lines" -gt 0 ] || why="${why:+$why, }no report line" ;;
 	esac
 	printf '%-28s %8d %8d %8d  %s\n' "$rule" "$lines" "$named" $((t1 - t0)) "${why:-pass}"
