@@ -56,6 +56,10 @@ bin/mmapport: $(OBJS)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
+# a stage linked with every object but the command's main() (tests/49-stage-alone.t)
+build/stage-main: tests/lib/stage-main.c $(filter-out build/obj/mmapport.o,$(OBJS))
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 build/obj/%.o: tools/%.c $(wildcard tools/*.h tools/analyzer/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<

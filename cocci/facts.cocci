@@ -7,7 +7,8 @@
 /// libclang's and mmapport marks them so (confidence low).
 ///
 /// For each handler named with -D handler_names=a,b (without it, every function
-/// that takes a struct vm_area_struct *), the facts are printed one JSON
+/// that takes a struct vm_area_struct *; -D call_depth=N follows calls N
+/// deep, 3 without it), the facts are printed one JSON
 /// object per line, in the vocabulary of mmapport's analyzer
 /// (docs/categories.md):
 ///   {"handler": H, "key": K, "item": {...}}    an element of the list K
@@ -43,6 +44,9 @@ import json
 import re
 
 MAX_DEPTH = 3		# -D call_depth=N (mmapport: CALL_DEPTH of tools/category.h)
+# calls that hand the VMA to another file's mmap: calls_stacked of
+# tools/category.c (tests/47-lists.t keeps them the same)
+STACKED_CALLS = set(['vfs_mmap', 'call_mmap', 'dma_buf_mmap', 'can_mmap_file'])
 named = set()		# -D handler_names=a,b
 finished = set()	# (file, function): its facts completed (finish())
 summarised = set()	# (file, function): its -D report line printed
@@ -724,7 +728,7 @@ if f is not None:
 	if fn.startswith('vm') and ('insert' in fn or 'map_pages' in fn) or 'remap_vmalloc' in fn:
 		c['kind'] = 'insert'
 		fact(f, 'inserts', p[0], {'fn': fn, 'args': c['args']})
-	elif fn in ('vfs_mmap', 'call_mmap', 'dma_buf_mmap', 'can_mmap_file'):
+	elif fn in STACKED_CALLS:
 		c['kind'] = 'stacked'
 		fact(f, 'stacked', p[0], {'call': fn})
 	else:

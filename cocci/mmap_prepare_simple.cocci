@@ -154,7 +154,7 @@ defined = set()
 def takes_state(f):
 	return (f in STATE_CALLS or ('_inc' in f and '_include' not in f) or
 		'alloc' in f or (len(f) > 4 and f.endswith('_get')) or
-		f.startswith('get_'))
+		f.startswith('get_') or f.endswith(('_get_sync', '_get_unless_zero')))
 
 def takes_deep(f, seen):
 	"""A call of f takes state: by its body where it is here, else by its name."""

@@ -24,7 +24,8 @@ c_list() {
 
 # py_set FILE NAME: the quoted names of the Python set NAME = set([...]) in FILE, sorted
 py_set() {
-	sed -n "/^$2 = set(\[/,/\])/p" "$1" | grep -o "'[^']*'" | tr -d "'" | sort -u
+	awk -v n="$2" 'index($0, n " = set([") == 1 { on = 1 } on { print } on && /\]\)/ { exit }' "$1" |
+		grep -o "'[^']*'" | tr -d "'" | sort -u
 }
 
 want=$(c_list take_ref take_alloc)
@@ -42,8 +43,7 @@ else
 fi
 
 want=$(c_list calls_stacked)
-got=$(sed -n "s/^[[:space:]]*elif fn in (\(.*\)):$/\1/p" "$top/cocci/facts.cocci" |
-	grep -o "'[^']*'" | tr -d "'" | sort -u)
+got=$(py_set "$top/cocci/facts.cocci" STACKED_CALLS)
 if [ -n "$want" ] && [ "$want" = "$got" ]; then
 	echo "ok 2 - the stacked calls of facts.cocci are calls_stacked of category.c"
 else
@@ -52,7 +52,7 @@ else
 fi
 
 want=$(sed -n 's/^#define CALL_DEPTH \([0-9]*\)$/\1/p' "$top/tools/category.h")
-got=$(sed -n 's/^MAX_DEPTH = \([0-9]*\)\b.*/\1/p' "$top/cocci/facts.cocci")
+got=$(sed -n 's/^MAX_DEPTH = \([0-9][0-9]*\)[^0-9].*/\1/p' "$top/cocci/facts.cocci")
 if [ -n "$want" ] && [ "$want" = "$got" ]; then
 	echo "ok 3 - facts.cocci follows calls $got deep alone, as CALL_DEPTH of category.h"
 else

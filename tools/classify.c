@@ -20,14 +20,21 @@
 
 static int in_list(const struct token *t, const char *const *list);
 
-/* A call that may take state that outlives the handler: a reference or an allocation. */
+/*
+ * A call that may take state that outlives the handler, a reference or an
+ * allocation: category.c's lists and name patterns, or, since tokens show
+ * no body, any name that says inc, get or alloc (default deny).
+ */
 static int takes_state(const struct token *t)
 {
 	char *s = tok_str(t);
 	const char *kind = resource_taken(s);
+	int r = (kind && strcmp(kind, "lock")) ||
+		(strstr(s, "_inc") && !strstr(s, "_include")) || strstr(s, "alloc") ||
+		str_ends_with(s, "_get") || !strncmp(s, "get_", 4);
 
 	free(s);
-	return kind && strcmp(kind, "lock");
+	return r;
 }
 
 static int in_list(const struct token *t, const char *const *list)

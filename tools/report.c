@@ -237,7 +237,8 @@ int report_records(const struct options *o, json_t *records, json_t *timings,
 		size_t j;
 
 		if (!cat || !strcmp(cat, "simple") || !jstr(r, "ops_type") ||
-		    strcmp(jstr(r, "ops_type"), "file_operations") || !strcmp(cat, "already-prepare"))
+		    strcmp(jstr(r, "ops_type"), "file_operations") || !strcmp(cat, "already-prepare") ||
+		    !strcmp(js(json_object_get(r, "conversion"), "status"), "converted"))
 			continue;
 		fprintf(f, "  %-15s %s:%d %s()\n", cat, jstr(r, "file"), jint(r, "line"),
 			jstr(r, "function") ? jstr(r, "function") : "NULL");

@@ -1,33 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stage-main.c - one stage of mmapport, linked without tools/mmapport.c
- * (its main()), run on an output directory made of fixture JSON, as
+ * stage-main.c - a stage of mmapport linked without tools/mmapport.c (the
+ * command's main()), run on an output directory made of fixture JSON, as
  * tools/testing/vma runs mm code in userspace: tests/49-stage-alone.t.
+ * `make build/stage-main` links it with every other object.
  *
- * Usage: stage-main report DIR
- * Loads DIR/records.json (its shape checked, as every stage does) and
- * writes DIR/report.txt and DIR/report.html from it.
+ * Usage: stage-main STAGE DIR
+ * Runs the stage as `mmapport STAGE --out DIR` would (run_stage(), the
+ * stage table's own function), with no tree: a stage that reads only DIR,
+ * such as report.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "../../tools/mmapport.h"
 
 int main(int argc, char **argv)
 {
-	struct options o = { .out = argc > 2 ? argv[2] : NULL };
-	json_t *records, *none = json_object();
-	int r;
+	struct options o = { 0 };
 
-	if (argc != 3 || strcmp(argv[1], "report")) {
-		fprintf(stderr, "usage: stage-main report DIR\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: stage-main STAGE DIR\n");
 		return 2;
 	}
-	records = load_records(&o);
-	r = report_records(&o, records, none, none);
-	if (!r)
-		r = report_html(&o, records, none);
-	json_decref(records);
-	json_decref(none);
-	return r;
+	o.out = argv[2];
+	o.out_given = 1;
+	return run_stage(argv[1], &o);
 }
